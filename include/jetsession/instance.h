@@ -1,0 +1,79 @@
+// jetsession/instance.h: a move-only RAII instance.
+//
+// An Instance owns one initialized instance handle (JET_INSTANCE) and
+// terminates it (JetTerm2 with JET_bitTermAbrupt) when destroyed. It is a thin
+// layer over the same core as the C API, in multi-instance mode.
+//
+// Thread safety: BeginSession(), Stop(), SetUnavailable() and SessionCount()
+// may be called from any number of threads at once on one Instance; moving,
+// assigning, Terminate() and destruction need the caller to be the only user
+// of the object (the instance itself stays safe: calls racing with its
+// termination get errors, never undefined behaviour).
+// Progress: BeginSession() is lock-free; Create() and Terminate() may block.
+// Lifetime: sessions may outlive the Instance (their calls then return
+// Error::kInvalidSesid).
+#ifndef JETSESSION_INSTANCE_H_
+#define JETSESSION_INSTANCE_H_
+
+#include <string>
+
+#include "jetsession/error.h"
+#include "jetsession/jet.h"
+#include "jetsession/result.h"
+#include "jetsession/session.h"
+
+namespace jetsession {
+
+struct InstanceOptions {
+  // Instance name; "" is the unnamed instance (at most one lives).
+  std::string name;
+  // JET_paramMaxSessions for this instance (0..30000 through the C API;
+  // the C++ core itself supports more, see docs/design.md).
+  unsigned long max_sessions = 16;
+};
+
+class Instance {
+ public:
+  // Creates and initializes an instance (JetCreateInstance, the
+  // MaxSessions parameter, JetInit).
+  static Result<Instance> Create(const InstanceOptions& options = {}) noexcept;
+
+  // An empty instance (holds no handle).
+  Instance() noexcept = default;
+  // Takes ownership of a live instance handle.
+  explicit Instance(JET_INSTANCE handle) noexcept : handle_(handle) {}
+  Instance(Instance&& other) noexcept : handle_(other.Release()) {}
+  Instance& operator=(Instance&& other) noexcept;
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+  // Terminates the instance if it still holds one.
+  ~Instance();
+
+  // JetBeginSession.
+  Result<Session> BeginSession() const noexcept;
+  // JetStopServiceInstance.
+  Error Stop() const noexcept;
+  // JetExtSetInstanceUnavailable.
+  Error SetUnavailable() const noexcept;
+  // JetExtGetSessionCount.
+  Result<unsigned long> SessionCount() const noexcept;
+  // JetTerm2; the Instance is empty afterwards whatever the result, unless
+  // the result is Error::kInvalidGrbit.
+  Error Terminate(JET_GRBIT grbit = JET_bitTermAbrupt) noexcept;
+
+  JET_INSTANCE handle() const noexcept { return handle_; }
+  bool has_value() const noexcept { return handle_ != JET_instanceNil; }
+  // Gives up ownership: returns the handle and leaves the Instance empty.
+  JET_INSTANCE Release() noexcept {
+    const JET_INSTANCE handle = handle_;
+    handle_ = JET_instanceNil;
+    return handle;
+  }
+
+ private:
+  JET_INSTANCE handle_ = JET_instanceNil;
+};
+
+}  // namespace jetsession
+
+#endif  // JETSESSION_INSTANCE_H_

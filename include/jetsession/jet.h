@@ -1,0 +1,227 @@
+/*
+ * jetsession/jet.h: the C API of jetsession, the session calls of the
+ * Extensible Storage Engine (ESE, esent.h) with ESE's names, signatures and
+ * error values.
+ *
+ * Compiles as C99 and as C++17 or later. Every function is extern "C", never
+ * throws, never aborts on any input and returns a JET_ERR. The behaviour of
+ * every call is the one written in docs/api.md and in the session contract;
+ * the comment above each function lists its results in check order (first
+ * failure wins).
+ *
+ * Thread safety: every function may be called from any number of threads at
+ * once, on the same or different instances and sessions; every call is
+ * linearizable. JetBeginSession, JetDupSession and JetEndSession are
+ * lock-free; JetInit, JetTerm, JetTerm2 and the parameter calls may block.
+ */
+#ifndef JETSESSION_JET_H_
+#define JETSESSION_JET_H_
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#define JET_NOEXCEPT_ noexcept
+#else
+#define JET_NOEXCEPT_
+#endif
+
+typedef int32_t JET_ERR;
+typedef uintptr_t JET_API_PTR;
+typedef JET_API_PTR JET_INSTANCE;
+typedef JET_API_PTR JET_SESID;
+typedef uint32_t JET_GRBIT;
+
+#define JET_API /* empty on this platform */
+
+#define JET_instanceNil (~(JET_INSTANCE)0)
+#define JET_sesidNil (~(JET_SESID)0)
+
+#define JET_paramMaxSessions 5
+#define JET_paramMaxInstances 104
+
+#define JET_bitTermComplete 0x00000001
+#define JET_bitTermAbrupt 0x00000002
+#define JET_bitTermStopBackup 0x00000004
+#define JET_bitTermDirty 0x00000008
+
+#define JET_errSuccess 0
+#define JET_errInvalidGrbit (-900)
+#define JET_errRestoreInProgress (-506)
+#define JET_errTermInProgress (-1000)
+#define JET_errInvalidParameter (-1003)
+#define JET_errOutOfMemory (-1011)
+#define JET_errNotInitialized (-1029)
+#define JET_errAlreadyInitialized (-1030)
+#define JET_errInitInProgress (-1031)
+#define JET_errTooManyActiveUsers (-1059)
+#define JET_errRunningInOneInstanceMode (-1080)
+#define JET_errRunningInMultiInstanceMode (-1081)
+#define JET_errSystemParamsAlreadySet (-1082)
+#define JET_errInstanceNameInUse (-1086)
+#define JET_errInstanceUnavailable (-1090)
+#define JET_errInvalidSesparamId (-1093)
+#define JET_errOutOfSessions (-1101)
+#define JET_errInvalidSesid (-1104)
+#define JET_errInvalidInstance (-1115)
+#define JET_errDirtyShutdown (-1116)
+#define JET_errTooManyInstances (-1214)
+#define JET_errClientRequestToStopJetService (-1329)
+#define JET_errSessionSharingViolation (-1910)
+#define JET_errSessionContextAlreadySet (-1912)
+#define JET_errSessionContextNotSetByThisThread (-1913)
+#define JET_errSessionInUse (-1914)
+
+/*
+ * Creates an instance in state Created and enters multi-instance mode.
+ * Results: pinstance NULL -> InvalidParameter; one-instance mode ->
+ * RunningInOneInstanceMode; JET_paramMaxInstances instances live ->
+ * TooManyInstances; szInstanceName equals a live instance's name (NULL and ""
+ * are the same, unnamed, name) -> InstanceNameInUse; no memory ->
+ * OutOfMemory; else Success and *pinstance holds the new handle (never 0,
+ * never JET_instanceNil). On failure *pinstance is left as it was.
+ */
+JET_ERR JET_API JetCreateInstance(JET_INSTANCE *pinstance,
+                                  const char *szInstanceName) JET_NOEXCEPT_;
+
+/*
+ * Sets JET_paramMaxSessions (0..30000, per instance or process default) or
+ * JET_paramMaxInstances (1..10240, process-wide). Results: sesid neither 0
+ * nor JET_sesidNil and not an open session -> InvalidSesid; a call on that
+ * session in flight on another thread -> SessionSharingViolation; *pinstance
+ * not 0/nil and not live -> InvalidInstance; instance terminating ->
+ * TermInProgress; paramid unknown -> InvalidParameter; then the parameter's
+ * rules (AlreadyInitialized before the range check). szParam is ignored.
+ */
+JET_ERR JET_API JetSetSystemParameter(JET_INSTANCE *pinstance, JET_SESID sesid,
+                                      unsigned long paramid,
+                                      JET_API_PTR lParam,
+                                      const char *szParam) JET_NOEXCEPT_;
+
+/*
+ * Reads a parameter into *plParam. Results: plParam NULL ->
+ * InvalidParameter; then the handle checks of JetSetSystemParameter; paramid
+ * unknown -> InvalidParameter. szParam and cbMax are ignored.
+ */
+JET_ERR JET_API JetGetSystemParameter(JET_INSTANCE instance, JET_SESID sesid,
+                                      unsigned long paramid,
+                                      JET_API_PTR *plParam, char *szParam,
+                                      unsigned long cbMax) JET_NOEXCEPT_;
+
+/*
+ * Allocates the session pool of a Created instance and moves it to Running.
+ * *pinstance 0 or JET_instanceNil (or pinstance NULL) creates a new unnamed
+ * instance first (see docs/api.md for the run modes). Results: stale or
+ * garbage handle -> InvalidInstance; Running -> AlreadyInitialized; Restoring
+ * -> RestoreInProgress; terminating -> TermInProgress; no memory ->
+ * OutOfMemory, the instance is freed and *pinstance set to 0.
+ */
+JET_ERR JET_API JetInit(JET_INSTANCE *pinstance) JET_NOEXCEPT_;
+
+/*
+ * Opens a session on a Running instance; szUserName and szPassword are
+ * ignored. Lock-free. Results in order: psesid NULL -> InvalidParameter;
+ * instance not 0/nil and not live -> InvalidInstance; 0/nil outside
+ * one-instance mode -> InvalidParameter; stopped ->
+ * ClientRequestToStopJetService; unavailable -> InstanceUnavailable;
+ * terminating -> TermInProgress; Restoring -> RestoreInProgress; Created ->
+ * NotInitialized; MaxSessions open -> OutOfSessions (exact); else Success.
+ * On failure *psesid is set to JET_sesidNil.
+ */
+JET_ERR JET_API JetBeginSession(JET_INSTANCE instance, JET_SESID *psesid,
+                                const char *szUserName,
+                                const char *szPassword) JET_NOEXCEPT_;
+
+/*
+ * Opens a new session on the instance that owns sesid, as JetBeginSession
+ * does; copies no state. Lock-free. Results in order: psesid NULL ->
+ * InvalidParameter; sesid not open -> InvalidSesid; the state results of
+ * JetBeginSession; a call on sesid in flight on another thread ->
+ * SessionSharingViolation; OutOfSessions; else Success.
+ */
+JET_ERR JET_API JetDupSession(JET_SESID sesid, JET_SESID *psesid) JET_NOEXCEPT_;
+
+/*
+ * Ends a session and frees its slot at once; grbit is ignored. Lock-free.
+ * Results in order: sesid not open -> InvalidSesid; instance unavailable ->
+ * InstanceUnavailable; terminating -> TermInProgress; a call on sesid in
+ * flight on another thread -> SessionSharingViolation; a session context set
+ * -> SessionInUse; else Success. Works after the service was stopped.
+ */
+JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit) JET_NOEXCEPT_;
+
+/*
+ * Records ulContext and the calling thread on the session. Results in order:
+ * sesid not open -> InvalidSesid; ulContext 0 or ~0 -> InvalidParameter; a
+ * call on sesid in flight on another thread -> SessionSharingViolation; a
+ * context already set -> SessionContextAlreadySet.
+ */
+JET_ERR JET_API JetSetSessionContext(JET_SESID sesid,
+                                     JET_API_PTR ulContext) JET_NOEXCEPT_;
+
+/*
+ * Clears the session context. Results in order: sesid not open ->
+ * InvalidSesid; sharing -> SessionSharingViolation; no context set, or set
+ * by another thread -> SessionContextNotSetByThisThread.
+ */
+JET_ERR JET_API JetResetSessionContext(JET_SESID sesid) JET_NOEXCEPT_;
+
+/*
+ * Stops the default instance (one-instance mode only). Results: no instance
+ * -> InvalidParameter; multi-instance mode -> RunningInMultiInstanceMode;
+ * else as JetStopServiceInstance on the default instance.
+ */
+JET_ERR JET_API JetStopService(void) JET_NOEXCEPT_;
+
+/*
+ * From its return on, Begin and Dup on the instance return
+ * ClientRequestToStopJetService; open sessions stay valid and can be ended.
+ * Permanent and idempotent. Results: handle errors; terminating ->
+ * TermInProgress; else Success.
+ */
+JET_ERR JET_API JetStopServiceInstance(JET_INSTANCE instance) JET_NOEXCEPT_;
+
+/* JetTerm2(instance, JET_bitTermAbrupt). */
+JET_ERR JET_API JetTerm(JET_INSTANCE instance) JET_NOEXCEPT_;
+
+/*
+ * Moves the instance to terminating, waits for the calls in flight on it,
+ * force-ends its open sessions and frees it. Blocks. Results: handle errors;
+ * terminating (a Term in flight) -> TermInProgress; grbit outside the four
+ * JET_bitTerm* bits -> InvalidGrbit; JET_bitTermDirty -> DirtyShutdown after
+ * terminating; else Success. Afterwards every handle of the instance and of
+ * its sessions is invalid.
+ */
+JET_ERR JET_API JetTerm2(JET_INSTANCE instance, JET_GRBIT grbit) JET_NOEXCEPT_;
+
+/*
+ * Engine-side controls (extensions). Created -> Restoring; Running ->
+ * AlreadyInitialized; Restoring -> RestoreInProgress.
+ */
+JET_ERR JET_API JetExtBeginRestore(JET_INSTANCE instance) JET_NOEXCEPT_;
+
+/* Restoring -> Created; any other state -> InvalidParameter. */
+JET_ERR JET_API JetExtEndRestore(JET_INSTANCE instance) JET_NOEXCEPT_;
+
+/*
+ * Marks the instance as hit by a fatal error, permanently: Begin, Dup and End
+ * return InstanceUnavailable from its return on.
+ */
+JET_ERR JET_API JetExtSetInstanceUnavailable(JET_INSTANCE instance)
+    JET_NOEXCEPT_;
+
+/*
+ * Writes the number of open sessions to *pcSessions; exact whenever no
+ * Begin/Dup/End on the instance is in flight. pcSessions NULL ->
+ * InvalidParameter.
+ */
+JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
+                                      unsigned long *pcSessions) JET_NOEXCEPT_;
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#undef JET_NOEXCEPT_
+
+#endif /* JETSESSION_JET_H_ */

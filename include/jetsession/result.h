@@ -1,0 +1,56 @@
+// jetsession/result.h: a value or an Error, never an exception.
+//
+// Result<T> holds either a T (ok()) or a non-success Error. Reading value()
+// of a Result that holds an error is a precondition violation (checked by
+// assert in debug builds); check ok() or error() first.
+#ifndef JETSESSION_RESULT_H_
+#define JETSESSION_RESULT_H_
+
+#include <cassert>
+#include <utility>
+#include <variant>
+
+#include "jetsession/error.h"
+
+namespace jetsession {
+
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  // Holds `value`.
+  Result(T value) noexcept : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  // Holds `error`, which must not be Error::kSuccess.
+  Result(Error error) noexcept : state_(error) {  // NOLINT(google-explicit-constructor)
+    assert(error != Error::kSuccess);
+  }
+
+  bool ok() const noexcept { return std::holds_alternative<T>(state_); }
+  // Error::kSuccess when ok(), else the error held.
+  Error error() const noexcept {
+    return ok() ? Error::kSuccess : std::get<Error>(state_);
+  }
+
+  T& value() & noexcept {
+    assert(ok());
+    return *std::get_if<T>(&state_);
+  }
+  const T& value() const& noexcept {
+    assert(ok());
+    return *std::get_if<T>(&state_);
+  }
+  T&& value() && noexcept {
+    assert(ok());
+    return std::move(*std::get_if<T>(&state_));
+  }
+  T& operator*() & noexcept { return value(); }
+  const T& operator*() const& noexcept { return value(); }
+  T* operator->() noexcept { return &value(); }
+  const T* operator->() const noexcept { return &value(); }
+
+ private:
+  std::variant<T, Error> state_;
+};
+
+}  // namespace jetsession
+
+#endif  // JETSESSION_RESULT_H_

@@ -1,0 +1,62 @@
+// atomics.h: the atomics policy the core is written over.
+//
+// Every atomic variable in SlotPool and InstanceCore is a
+// `Policy::template Atomic<T>`, and every wait or thread identity comes from
+// the policy, so that a model checker (Relacy) can run the production code
+// by supplying its own policy. StdAtomics is the policy of the real library.
+#ifndef JETSESSION_SRC_ATOMICS_H_
+#define JETSESSION_SRC_ATOMICS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace jetsession::internal {
+
+struct StdAtomics {
+  template <class T>
+  using Atomic = std::atomic<T>;
+
+  // One step of a spin-wait.
+  static void Pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#endif
+  }
+
+  // Gives the processor away; used by blocking waits (JetTerm) only.
+  static void Yield() noexcept { std::this_thread::yield(); }
+
+  // A value that names the calling thread among the live threads: never 0,
+  // never ~0 (the address of a thread-local object).
+  static std::uintptr_t ThreadId() noexcept {
+    thread_local const char tag = 0;
+    return reinterpret_cast<std::uintptr_t>(&tag);
+  }
+
+  // The calling thread's start hint for the pool search: the word it last
+  // claimed in or freed. A hint only: any value is correct, so one hint per
+  // thread is shared by all pools (it is reduced modulo each pool's size).
+  static std::uint32_t& Hint() noexcept {
+    thread_local std::uint32_t hint = SpreadHint(ThreadId());
+    return hint;
+  }
+
+ private:
+  // Spreads fresh threads over the pool (a 64-bit mix of the thread id).
+  static std::uint32_t SpreadHint(std::uintptr_t id) noexcept {
+    std::uint64_t x = id;
+    x ^= x >> 33U;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33U;
+    return static_cast<std::uint32_t>(x);
+  }
+};
+
+}  // namespace jetsession::internal
+
+#endif  // JETSESSION_SRC_ATOMICS_H_

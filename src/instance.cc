@@ -1,0 +1,78 @@
+#include "jetsession/instance.h"
+
+#include "instance_registry.h"
+
+namespace jetsession {
+namespace {
+
+internal::InstanceRegistry& Registry() noexcept {
+  return internal::InstanceRegistry::Global();
+}
+
+}  // namespace
+
+Result<Instance> Instance::Create(const InstanceOptions& options) noexcept {
+  JET_INSTANCE handle = 0;
+  Error error = Registry().CreateInstance(&handle, options.name.c_str());
+  if (error != Error::kSuccess) return error;
+  error = Registry().SetSystemParameter(&handle, 0, JET_paramMaxSessions,
+                                        options.max_sessions);
+  if (error == Error::kSuccess) error = Registry().Init(&handle);
+  if (error != Error::kSuccess) {
+    // JetInit frees the instance itself when it fails; a parameter error
+    // leaves it Created.
+    if (handle != 0) Registry().Term(handle, JET_bitTermAbrupt);
+    return error;
+  }
+  return Instance(handle);
+}
+
+Instance& Instance::operator=(Instance&& other) noexcept {
+  if (this != &other) {
+    if (has_value()) Registry().Term(handle_, JET_bitTermAbrupt);
+    handle_ = other.Release();
+  }
+  return *this;
+}
+
+Instance::~Instance() {
+  if (has_value()) Registry().Term(handle_, JET_bitTermAbrupt);
+}
+
+// An empty Instance holds JET_instanceNil, which the registry would read as
+// the default instance in one-instance mode: its calls fail here instead.
+
+Result<Session> Instance::BeginSession() const noexcept {
+  if (!has_value()) return Error::kInvalidInstance;
+  JET_SESID handle = JET_sesidNil;
+  const Error error = Registry().BeginSession(handle_, &handle);
+  if (error != Error::kSuccess) return error;
+  return Session(handle);
+}
+
+Error Instance::Stop() const noexcept {
+  if (!has_value()) return Error::kInvalidInstance;
+  return Registry().StopServiceInstance(handle_);
+}
+
+Error Instance::SetUnavailable() const noexcept {
+  if (!has_value()) return Error::kInvalidInstance;
+  return Registry().SetUnavailable(handle_);
+}
+
+Result<unsigned long> Instance::SessionCount() const noexcept {
+  if (!has_value()) return Error::kInvalidInstance;
+  unsigned long count = 0;
+  const Error error = Registry().GetSessionCount(handle_, &count);
+  if (error != Error::kSuccess) return error;
+  return count;
+}
+
+Error Instance::Terminate(JET_GRBIT grbit) noexcept {
+  if (!has_value()) return Error::kInvalidInstance;
+  const Error error = Registry().Term(handle_, grbit);
+  if (error != Error::kInvalidGrbit) handle_ = JET_instanceNil;
+  return error;
+}
+
+}  // namespace jetsession

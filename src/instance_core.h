@@ -1,0 +1,440 @@
+// instance_core.h: one instance's state machine and its session calls.
+//
+// InstanceCore<Policy> holds an instance's atomic state word (generation,
+// lifecycle, stop/unavailable/terminating flags) and its SlotPool, and
+// implements Begin, Dup, End and the session-context calls over them,
+// lock-free. The state is mirrored into the pool words' closed bits, so that
+// a Begin checks the state and claims a slot in one CAS.
+//
+// Thread safety: the session calls (Begin, Dup, End, SetContext,
+// ResetContext, EnterCall/ExitCall, Count) may be called from any number of
+// threads at once. The owner-side calls (Create, Init, BeginRestore,
+// EndRestore, Stop, SetUnavailable, BeginTerm, Drain, Release) change the
+// lifecycle and must be serialized by the caller (the registry's lock);
+// they may run concurrently with any number of session calls.
+// Progress: session calls are lock-free. Drain() blocks until the calls in
+// flight have returned.
+// Invariant: the pool words carry kClosedForBegin only if the state has
+// kStopped, kUnavailable or kTerminating, and kClosedForEnd only if it has
+// kUnavailable or kTerminating (closure follows the flag); a "closure
+// complete" mark is in the state only once every active word is closed.
+// Memory ordering: a session call that acquires a state with lifecycle
+// Running sees the pool that Init() published with it (release). A call that
+// returns a stop/unavailable/terminating error does so only after every
+// word is closed (it helps the closure), so a Begin that succeeds is
+// linearized before the Stop, SetUnavailable or BeginTerm that it raced.
+// Lifetime: an InstanceCore is never destroyed while the process runs (the
+// registry keeps its records type-stable); its generation grows on every
+// Release(), so a handle of an ended incarnation is recognized as stale.
+#ifndef JETSESSION_SRC_INSTANCE_CORE_H_
+#define JETSESSION_SRC_INSTANCE_CORE_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "atomics.h"
+#include "jetsession/error.h"
+#include "slot_pool.h"
+
+namespace jetsession::internal {
+
+// A session opened by Begin() or Dup(): its slot and handle generation.
+struct OpenedSession {
+  std::uint32_t slot = 0;
+  std::uint32_t gen = 0;
+};
+
+template <class Policy = StdAtomics>
+class InstanceCore {
+  template <class T>
+  using Atomic = typename Policy::template Atomic<T>;
+
+ public:
+  using Pool = SlotPool<Policy>;
+
+  // State word layout (64 bits):
+  //
+  //   63..16          15..9  8     7      6     5     4      3     2..0
+  //   +---------------+-----+-----+------+-----+-----+------+-----+---------+
+  //   | generation(48)| 0   | term|unavl.|stop | term|unavl.|stop |lifecycle|
+  //   |               |     | closed    |closed| flag| flag |flag |         |
+  //   +---------------+-----+-----+------+-----+-----+------+-----+---------+
+  //
+  // The generation names the incarnation (it is the high part of the
+  // instance handle) and grows by one in Release(); 0 is never used, so a
+  // zeroed record matches no handle. Flags are set once per incarnation and
+  // never cleared; a "closed" mark says the closure of the pool words for
+  // that flag is complete.
+  static constexpr std::uint64_t kLifecycleMask = 0x7;
+  static constexpr std::uint64_t kFree = 0;
+  static constexpr std::uint64_t kCreated = 1;
+  static constexpr std::uint64_t kRestoring = 2;
+  static constexpr std::uint64_t kRunning = 3;
+  static constexpr std::uint64_t kStopped = 1U << 3U;
+  static constexpr std::uint64_t kUnavailable = 1U << 4U;
+  static constexpr std::uint64_t kTerminating = 1U << 5U;
+  static constexpr std::uint64_t kStopClosed = 1U << 6U;
+  static constexpr std::uint64_t kUnavailableClosed = 1U << 7U;
+  static constexpr std::uint64_t kTermClosed = 1U << 8U;
+  static constexpr unsigned kGenShift = 16;
+
+  InstanceCore() = default;
+  InstanceCore(const InstanceCore&) = delete;
+  InstanceCore& operator=(const InstanceCore&) = delete;
+  ~InstanceCore() = default;
+
+  static std::uint64_t GenOf(std::uint64_t state) noexcept {
+    return state >> kGenShift;
+  }
+  static std::uint64_t LifecycleOf(std::uint64_t state) noexcept {
+    return state & kLifecycleMask;
+  }
+
+  // acquire: pairs with the release CASes of the owner-side calls (and of
+  // the closure marks): a Running state comes with its published pool.
+  std::uint64_t LoadState() const noexcept {
+    return state_.load(std::memory_order_acquire);
+  }
+
+  // True when `state` is a live incarnation with generation `gen`.
+  static bool IsLive(std::uint64_t state, std::uint64_t gen) noexcept {
+    return GenOf(state) == gen && LifecycleOf(state) != kFree;
+  }
+
+  // The error a Begin gets from `state`, in ESE's check order, or kSuccess
+  // when the instance is Running with no flag.
+  static Error BeginError(std::uint64_t state) noexcept {
+    if ((state & kStopped) != 0) return Error::kClientRequestToStopJetService;
+    if ((state & kUnavailable) != 0) return Error::kInstanceUnavailable;
+    if ((state & kTerminating) != 0) return Error::kTermInProgress;
+    switch (LifecycleOf(state)) {
+      case kRestoring:
+        return Error::kRestoreInProgress;
+      case kCreated:
+        return Error::kNotInitialized;
+      default:
+        return Error::kSuccess;
+    }
+  }
+
+  // The error an End gets from `state`, or kSuccess.
+  static Error EndError(std::uint64_t state) noexcept {
+    if ((state & kUnavailable) != 0) return Error::kInstanceUnavailable;
+    if ((state & kTerminating) != 0) return Error::kTermInProgress;
+    return Error::kSuccess;
+  }
+
+  // ---- Session calls (lock-free) ----------------------------------------
+
+  // Opens a session on the incarnation `gen` (from the instance handle).
+  // Returns kInvalidInstance when that incarnation is gone.
+  Error Begin(std::uint64_t gen, OpenedSession* opened) noexcept {
+    const std::uint64_t state = LoadState();
+    if (!IsLive(state, gen)) return Error::kInvalidInstance;
+    const Error error = BeginError(state);
+    if (error != Error::kSuccess) return Settled(state, error);
+    return ClaimIn(gen, opened);
+  }
+
+  // Opens a session on the instance of the open session (src_slot,
+  // src_gen); holds src's busy flag meanwhile.
+  Error Dup(std::uint32_t src_slot, std::uint32_t src_gen,
+            OpenedSession* opened) noexcept {
+    Pool* const pool = PoolFor(src_slot);
+    if (pool == nullptr) return Error::kInvalidSesid;
+    std::uint64_t control = 0;
+    std::uint64_t state = 0;
+    for (;;) {
+      control = pool->LoadControl(src_slot);
+      if (!Pool::Matches(control, src_gen)) return Error::kInvalidSesid;
+      state = LoadState();
+      const Error error = BeginError(state);
+      if (error != Error::kSuccess) {
+        // The state read counts only if the session was still open at it.
+        if (pool->LoadControl(src_slot) != control) continue;
+        return Settled(state, error);
+      }
+      if ((control & Pool::kBusy) != 0) return Error::kSessionSharingViolation;
+      if (pool->TryEnterCall(src_slot, control)) break;
+    }
+    // src is held: JetTerm cannot finish this incarnation before ExitCall.
+    const Error result = ClaimIn(GenOf(state), opened);
+    pool->ExitCall(src_slot, control);
+    return result;
+  }
+
+  // Ends the open session (slot, gen).
+  Error End(std::uint32_t slot, std::uint32_t gen) noexcept {
+    Pool* const pool = PoolFor(slot);
+    if (pool == nullptr) return Error::kInvalidSesid;
+    std::uint64_t control = 0;
+    for (;;) {
+      control = pool->LoadControl(slot);
+      if (!Pool::Matches(control, gen)) return Error::kInvalidSesid;
+      const std::uint64_t state = LoadState();
+      const Error error = EndError(state);
+      if (error != Error::kSuccess) {
+        if (pool->LoadControl(slot) != control) continue;
+        return Settled(state, error);
+      }
+      if ((control & Pool::kBusy) != 0) return Error::kSessionSharingViolation;
+      if (pool->TryEnterCall(slot, control)) break;
+    }
+    if (pool->context(slot) != 0) {
+      pool->ExitCall(slot, control);
+      return Error::kSessionInUse;
+    }
+    if (pool->Free(slot, control) == FreeStatus::kFreed) return Error::kSuccess;
+    // Closed for End: an Unavailable or a Term closed the word after our
+    // state check. We still hold the slot, so the incarnation is ours.
+    pool->ExitCall(slot, control);
+    const std::uint64_t state = LoadState();
+    return Settled(state, EndError(state));
+  }
+
+  // Validates (slot, gen) and sets its busy flag; on kSuccess `*control`
+  // must be passed to ExitCall(). Errors: kInvalidSesid,
+  // kSessionSharingViolation.
+  Error EnterCall(std::uint32_t slot, std::uint32_t gen,
+                  std::uint64_t* control) noexcept {
+    Pool* const pool = PoolFor(slot);
+    if (pool == nullptr) return Error::kInvalidSesid;
+    for (;;) {
+      const std::uint64_t c = pool->LoadControl(slot);
+      if (!Pool::Matches(c, gen)) return Error::kInvalidSesid;
+      if ((c & Pool::kBusy) != 0) return Error::kSessionSharingViolation;
+      if (pool->TryEnterCall(slot, c)) {
+        *control = c;
+        return Error::kSuccess;
+      }
+    }
+  }
+
+  void ExitCall(std::uint32_t slot, std::uint64_t control) noexcept {
+    PoolFor(slot)->ExitCall(slot, control);
+  }
+
+  // JetSetSessionContext: records `context` and the calling thread.
+  Error SetContext(std::uint32_t slot, std::uint32_t gen,
+                   std::uintptr_t context) noexcept {
+    Pool* const pool = PoolFor(slot);
+    if (pool == nullptr) return Error::kInvalidSesid;
+    // Validate first: InvalidSesid comes before the argument check.
+    if (!Pool::Matches(pool->LoadControl(slot), gen)) {
+      return Error::kInvalidSesid;
+    }
+    if (context == 0 || context == ~std::uintptr_t{0}) {
+      return Error::kInvalidParameter;
+    }
+    std::uint64_t control = 0;
+    const Error error = EnterCall(slot, gen, &control);
+    if (error != Error::kSuccess) return error;
+    Error result = Error::kSessionContextAlreadySet;
+    if (pool->context(slot) == 0) {
+      pool->set_context(slot, context, Policy::ThreadId());
+      result = Error::kSuccess;
+    }
+    pool->ExitCall(slot, control);
+    return result;
+  }
+
+  // JetResetSessionContext: clears a context this thread set.
+  Error ResetContext(std::uint32_t slot, std::uint32_t gen) noexcept {
+    std::uint64_t control = 0;
+    const Error error = EnterCall(slot, gen, &control);
+    if (error != Error::kSuccess) return error;
+    Pool* const pool = PoolFor(slot);
+    Error result = Error::kSessionContextNotSetByThisThread;
+    if (pool->context(slot) != 0 &&
+        pool->context_thread(slot) == Policy::ThreadId()) {
+      pool->set_context(slot, 0, 0);
+      result = Error::kSuccess;
+    }
+    pool->ExitCall(slot, control);
+    return result;
+  }
+
+  // Open sessions of incarnation `gen`; exact when no Begin/Dup/End is in
+  // flight.
+  std::uint32_t Count() const noexcept {
+    const std::uint64_t state = LoadState();
+    if (LifecycleOf(state) != kRunning) return 0;
+    // acquire: pairs with Init()'s release store of the pool pointer.
+    const Pool* pool = pool_.load(std::memory_order_acquire);
+    return pool == nullptr ? 0 : pool->CountClaimed();
+  }
+
+  // ---- Owner-side calls (serialized by the caller) ------------------------
+
+  // Starts a new incarnation in state Created with `max_sessions`; returns
+  // its generation. The record must be Free.
+  std::uint64_t Create() noexcept {
+    const std::uint64_t state = LoadState();
+    const std::uint64_t gen = GenOf(state) + 1;
+    // release: pairs with LoadState(); no session call can match the new
+    // generation before this store.
+    Publish(state, (gen << kGenShift) | kCreated);
+    return gen;
+  }
+
+  // JetInit on a Created instance: (re)uses or allocates the pool for
+  // `capacity` slots and moves to Running. kOutOfMemory leaves the state.
+  Error Init(std::uint32_t capacity) noexcept {
+    Pool* pool = owned_pool_.get();
+    if (pool == nullptr || pool->allocated() < capacity) {
+      std::unique_ptr<Pool> fresh = Pool::Create(capacity);
+      if (fresh == nullptr) return Error::kOutOfMemory;
+      if (owned_pool_ != nullptr) fresh->Succeed(std::move(owned_pool_));
+      owned_pool_ = std::move(fresh);
+      pool = owned_pool_.get();
+    }
+    const std::uint64_t state = LoadState();
+    std::uint64_t closed = 0;
+    std::uint64_t marks = 0;
+    ClosureFor(state, &closed, &marks);
+    pool->Reset(capacity, closed);
+    // release: pairs with the acquire in PoolFor()/Count().
+    pool_.store(pool, std::memory_order_release);
+    Publish(state, (state & ~kLifecycleMask) | kRunning | marks);
+    return Error::kSuccess;
+  }
+
+  // Created <-> Restoring.
+  void SetLifecycle(std::uint64_t lifecycle) noexcept {
+    const std::uint64_t state = LoadState();
+    Publish(state, (state & ~kLifecycleMask) | lifecycle);
+  }
+
+  // Sets kStopped, kUnavailable or kTerminating and, when Running, closes
+  // the pool words for it before returning.
+  void SetFlag(std::uint64_t flag) noexcept {
+    std::uint64_t state = LoadState();
+    // acq_rel: release pairs with LoadState() of the session calls; the
+    // loop competes only with closure marks of helpers.
+    while (!state_.compare_exchange_weak(state, state | flag,
+                                         std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+    }
+    state |= flag;
+    Settled(state, Error::kSuccess);
+  }
+
+  // JetTerm's wait: with kTerminating set, closes every word for Begin and
+  // End, waits for the calls in flight and force-ends the open sessions.
+  void Drain() noexcept {
+    const std::uint64_t state = LoadState();
+    if (LifecycleOf(state) != kRunning) return;
+    Settled(state, Error::kSuccess);
+    // acquire: pairs with Init()'s release store.
+    pool_.load(std::memory_order_acquire)->ForceEndAll();
+  }
+
+  // Ends the incarnation: the record is Free and every handle of it stale.
+  void Release() noexcept {
+    const std::uint64_t state = LoadState();
+    Publish(state, (GenOf(state) + 1) << kGenShift | kFree);
+  }
+
+  // Bytes this instance's pool occupies (words, controls, contexts).
+  std::size_t PoolBytes() const noexcept {
+    const Pool* pool = owned_pool_.get();
+    return pool == nullptr ? 0 : pool->allocated() * Pool::BytesPerSlot();
+  }
+
+ private:
+  // The current pool, or nullptr when `slot` is outside it (garbage handle)
+  // or no pool was ever allocated.
+  Pool* PoolFor(std::uint32_t slot) const noexcept {
+    // acquire: pairs with Init()'s release store; the pool's memory is
+    // type-stable, so a stale handle reads live words.
+    Pool* const pool = pool_.load(std::memory_order_acquire);
+    if (pool == nullptr || slot >= pool->allocated()) return nullptr;
+    return pool;
+  }
+
+  // The word flags and state marks that the flags of `state` call for.
+  static void ClosureFor(std::uint64_t state, std::uint64_t* closed,
+                         std::uint64_t* marks) noexcept {
+    if ((state & kStopped) != 0) {
+      *closed |= Pool::kClosedForBegin;
+      *marks |= kStopClosed;
+    }
+    if ((state & kUnavailable) != 0) {
+      *closed |= Pool::kClosedForBegin | Pool::kClosedForEnd;
+      *marks |= kUnavailableClosed;
+    }
+    if ((state & kTerminating) != 0) {
+      *closed |= Pool::kClosedForBegin | Pool::kClosedForEnd;
+      *marks |= kTermClosed;
+    }
+  }
+
+  // Returns `error` once the closure that `state`'s flags call for is
+  // complete, helping it if it is not (so that a caller reporting a state
+  // error is linearized after the whole closure). Lock-free: helping is at
+  // most one CAS per word that still misses a flag.
+  Error Settled(std::uint64_t state, Error error) noexcept {
+    std::uint64_t closed = 0;
+    std::uint64_t marks = 0;
+    ClosureFor(state, &closed, &marks);
+    if ((state & marks) == marks || LifecycleOf(state) != kRunning) {
+      return error;
+    }
+    const std::uint64_t gen = GenOf(state);
+    auto still_current = [this, gen] { return GenOf(LoadState()) == gen; };
+    // acquire: pairs with Init()'s release store.
+    if (!pool_.load(std::memory_order_acquire)->CloseAll(closed,
+                                                         still_current)) {
+      return error;  // the incarnation ended: its closure is moot
+    }
+    // acq_rel: release pairs with LoadState() (the mark is seen only after
+    // the closure); loop while the incarnation is the same.
+    while (GenOf(state) == gen && (state & marks) != marks &&
+           !state_.compare_exchange_weak(state, state | marks,
+                                         std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+    }
+    return error;
+  }
+
+  // Claims a slot in incarnation `gen` and maps the pool's answer.
+  Error ClaimIn(std::uint64_t gen, OpenedSession* opened) noexcept {
+    // acquire: pairs with Init()'s release store of the pool.
+    Pool* const pool = pool_.load(std::memory_order_acquire);
+    auto still_current = [this, gen] { return GenOf(LoadState()) == gen; };
+    const ClaimResult claim = pool->Claim(still_current);
+    if (claim.status == ClaimStatus::kClaimed) {
+      opened->slot = claim.slot;
+      opened->gen = claim.gen;
+      return Error::kSuccess;
+    }
+    const std::uint64_t state = LoadState();
+    if (GenOf(state) != gen) return Error::kInvalidInstance;
+    if (claim.status == ClaimStatus::kFull) return Error::kOutOfSessions;
+    // kClosed: a flag is set (closure follows the flag).
+    return Settled(state, BeginError(state));
+  }
+
+  // Owner-side state change from `expected` to `next`, competing only with
+  // the closure-mark CAS of helpers (which stop once the generation moves).
+  void Publish(std::uint64_t expected, std::uint64_t next) noexcept {
+    const std::uint64_t keep = kStopClosed | kUnavailableClosed | kTermClosed;
+    // acq_rel: release pairs with LoadState() of every session call; a
+    // helper may have added a closure mark meanwhile: keep it when the
+    // generation stays.
+    while (!state_.compare_exchange_weak(expected, next,
+                                         std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+      if (GenOf(expected) == GenOf(next)) next |= expected & keep;
+    }
+  }
+
+  Atomic<std::uint64_t> state_{0};
+  Atomic<Pool*> pool_{nullptr};
+  // Owner-side only (under the registry lock).
+  std::unique_ptr<Pool> owned_pool_;
+};
+
+}  // namespace jetsession::internal
+
+#endif  // JETSESSION_SRC_INSTANCE_CORE_H_

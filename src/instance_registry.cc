@@ -1,0 +1,477 @@
+#include "instance_registry.h"
+
+#include <cstring>
+#include <new>
+#include <string_view>
+
+namespace jetsession::internal {
+namespace {
+
+constexpr JET_GRBIT kTermGrbits = JET_bitTermComplete | JET_bitTermAbrupt |
+                                  JET_bitTermStopBackup | JET_bitTermDirty;
+
+bool IsNilInstance(JET_INSTANCE handle) noexcept {
+  return handle == 0 || handle == JET_instanceNil;
+}
+
+bool IsNilSession(JET_SESID handle) noexcept {
+  return handle == 0 || handle == JET_sesidNil;
+}
+
+std::string_view NameOf(const char* name) noexcept {
+  return name == nullptr ? std::string_view() : std::string_view(name);
+}
+
+// Holds a session's busy flag for the length of a parameter call.
+class SessionCall {
+ public:
+  SessionCall() = default;
+  SessionCall(const SessionCall&) = delete;
+  SessionCall& operator=(const SessionCall&) = delete;
+  ~SessionCall() {
+    if (core_ != nullptr) core_->ExitCall(slot_, control_);
+  }
+
+  Error Enter(InstanceCore<>* core, const SessionRef& ref) noexcept {
+    const Error error = core->EnterCall(ref.slot, ref.gen, &control_);
+    if (error == Error::kSuccess) {
+      core_ = core;
+      slot_ = ref.slot;
+    }
+    return error;
+  }
+
+ private:
+  InstanceCore<>* core_ = nullptr;
+  std::uint32_t slot_ = 0;
+  std::uint64_t control_ = 0;
+};
+
+}  // namespace
+
+InstanceRegistry& InstanceRegistry::Global() noexcept {
+  // Never destroyed: threads may still call in while the process exits.
+  static InstanceRegistry* const registry = new InstanceRegistry();
+  return *registry;
+}
+
+std::size_t InstanceRegistry::BytesPerInstanceRecord() noexcept {
+  return sizeof(Record);
+}
+
+std::size_t InstanceRegistry::BytesPerSlot() noexcept {
+  return Core::Pool::BytesPerSlot();
+}
+
+InstanceRegistry::Record* InstanceRegistry::Find(
+    std::uint32_t index) const noexcept {
+  if (index >= kMaxRecords) return nullptr;
+  // acquire: pairs with the release store in CreateLocked() that published
+  // the chunk.
+  Chunk* const chunk =
+      chunks_[index / kChunkRecords].load(std::memory_order_acquire);
+  return chunk == nullptr ? nullptr : &chunk->records[index % kChunkRecords];
+}
+
+Error InstanceRegistry::Resolve(JET_INSTANCE handle, InstanceRef* ref,
+                                Record** record) const noexcept {
+  if (IsNilInstance(handle)) {
+    // acquire: pairs with the release store in CreateLocked()/FreeLocked().
+    handle = default_instance_.load(std::memory_order_acquire);
+    if (handle == 0) return Error::kInvalidParameter;
+  }
+  if (!DecodeInstanceHandle(handle, ref)) return Error::kInvalidInstance;
+  *record = Find(ref->index);
+  if (*record == nullptr ||
+      !Core::IsLive((*record)->core.LoadState(), ref->gen)) {
+    return Error::kInvalidInstance;
+  }
+  return Error::kSuccess;
+}
+
+Error InstanceRegistry::ResolveLocked(JET_INSTANCE handle, InstanceRef* ref,
+                                      Record** record) {
+  if (IsNilInstance(handle)) {
+    if (mode_ != Mode::kOneInstance) return Error::kInvalidParameter;
+    // relaxed: written under mutex_, which we hold.
+    handle = default_instance_.load(std::memory_order_relaxed);
+  }
+  return Resolve(handle, ref, record);
+}
+
+Error InstanceRegistry::ResolveSession(JET_SESID sesid, SessionRef* ref,
+                                       Record** record) const noexcept {
+  if (IsNilSession(sesid) || !DecodeSessionHandle(sesid, ref)) {
+    return Error::kInvalidSesid;
+  }
+  *record = Find(ref->index);
+  return *record == nullptr ? Error::kInvalidSesid : Error::kSuccess;
+}
+
+// ---- Instances ------------------------------------------------------------
+
+Error InstanceRegistry::CreateLocked(const char* name, Mode mode,
+                                     InstanceRef* ref) {
+  if (live_count_ >= max_instances_) return Error::kTooManyInstances;
+  const std::string_view wanted = NameOf(name);
+  Record* free_record = nullptr;
+  std::uint32_t free_index = 0;
+  for (std::uint32_t i = 0; i < chunk_count_ * kChunkRecords; ++i) {
+    Record* const record = Find(i);
+    if (Core::LifecycleOf(record->core.LoadState()) == Core::kFree) {
+      if (free_record == nullptr) {
+        free_record = record;
+        free_index = i;
+      }
+    } else if (record->name == wanted) {
+      return Error::kInstanceNameInUse;
+    }
+  }
+  if (free_record == nullptr) {
+    if (chunk_count_ == kMaxChunks) return Error::kTooManyInstances;
+    auto* chunk = new (std::nothrow) Chunk();
+    if (chunk == nullptr) return Error::kOutOfMemory;
+    // release: pairs with the acquire in Find(); the chunk's records are
+    // constructed before any thread can reach them.
+    chunks_[chunk_count_].store(chunk, std::memory_order_release);
+    free_index = chunk_count_ * kChunkRecords;
+    free_record = &chunk->records[0];
+    ++chunk_count_;
+  }
+  try {
+    free_record->name.assign(wanted);
+  } catch (const std::bad_alloc&) {
+    return Error::kOutOfMemory;
+  }
+  free_record->max_sessions = default_max_sessions_;
+  *ref = {free_index, free_record->core.Create()};
+  ++live_count_;
+  mode_ = mode;
+  if (mode == Mode::kOneInstance) {
+    // release: pairs with the acquire in Resolve().
+    default_instance_.store(MakeInstanceHandle(*ref),
+                            std::memory_order_release);
+  }
+  return Error::kSuccess;
+}
+
+void InstanceRegistry::FreeLocked(const InstanceRef& ref, Record* record) {
+  record->core.Release();
+  record->name.clear();
+  --live_count_;
+  // relaxed: written under mutex_, which we hold.
+  if (default_instance_.load(std::memory_order_relaxed) ==
+      MakeInstanceHandle(ref)) {
+    // release: pairs with the acquire in Resolve().
+    default_instance_.store(0, std::memory_order_release);
+  }
+  if (live_count_ == 0) mode_ = Mode::kNone;
+}
+
+Error InstanceRegistry::InitLocked(const InstanceRef& ref, Record* record) {
+  const Error error = record->core.Init(record->max_sessions);
+  if (error != Error::kSuccess) FreeLocked(ref, record);
+  return error;
+}
+
+Error InstanceRegistry::CreateInstance(JET_INSTANCE* pinstance,
+                                       const char* name) noexcept {
+  if (pinstance == nullptr) return Error::kInvalidParameter;
+  MutexLock lock(&mutex_);
+  if (mode_ == Mode::kOneInstance) return Error::kRunningInOneInstanceMode;
+  InstanceRef ref{};
+  const Error error = CreateLocked(name, Mode::kMultiInstance, &ref);
+  if (error == Error::kSuccess) *pinstance = MakeInstanceHandle(ref);
+  return error;
+}
+
+Error InstanceRegistry::Init(JET_INSTANCE* pinstance) noexcept {
+  MutexLock lock(&mutex_);
+  InstanceRef ref{};
+  Record* record = nullptr;
+  if (pinstance == nullptr || IsNilInstance(*pinstance)) {
+    // Create and initialize an unnamed instance: the default one when no
+    // instance exists, else (JetInit(&nil) only) one more.
+    if (mode_ == Mode::kOneInstance) return Error::kAlreadyInitialized;
+    if (mode_ == Mode::kMultiInstance && pinstance == nullptr) {
+      return Error::kRunningInMultiInstanceMode;
+    }
+    const Mode mode = mode_ == Mode::kNone ? Mode::kOneInstance : mode_;
+    Error error = CreateLocked(nullptr, mode, &ref);
+    if (error != Error::kSuccess) return error;
+    error = InitLocked(ref, Find(ref.index));
+    if (pinstance != nullptr) {
+      *pinstance = error == Error::kSuccess ? MakeInstanceHandle(ref) : 0;
+    }
+    return error;
+  }
+  Error error = Resolve(*pinstance, &ref, &record);
+  if (error != Error::kSuccess) return error;
+  const std::uint64_t state = record->core.LoadState();
+  if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
+  switch (Core::LifecycleOf(state)) {
+    case Core::kRunning:
+      return Error::kAlreadyInitialized;
+    case Core::kRestoring:
+      return Error::kRestoreInProgress;
+    default:
+      break;
+  }
+  error = InitLocked(ref, record);
+  if (error != Error::kSuccess) *pinstance = 0;
+  return error;
+}
+
+// ---- Parameters -----------------------------------------------------------
+
+Error InstanceRegistry::SetParameterLocked(Record* record,
+                                           unsigned long paramid,
+                                           JET_API_PTR value) {
+  switch (paramid) {
+    case JET_paramMaxSessions: {
+      if (record != nullptr) {
+        const std::uint64_t state = record->core.LoadState();
+        if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
+        if (Core::LifecycleOf(state) == Core::kRunning) {
+          return value == record->max_sessions ? Error::kSuccess
+                                               : Error::kAlreadyInitialized;
+        }
+      }
+      if (value > kMaxSessionsLimit) return Error::kInvalidParameter;
+      (record != nullptr ? record->max_sessions : default_max_sessions_) =
+          static_cast<std::uint32_t>(value);
+      return Error::kSuccess;
+    }
+    case JET_paramMaxInstances:
+      if (live_count_ > 0) {
+        return value == max_instances_ ? Error::kSuccess
+                                       : Error::kAlreadyInitialized;
+      }
+      if (value < 1 || value > kMaxRecords) return Error::kInvalidParameter;
+      max_instances_ = static_cast<std::uint32_t>(value);
+      return Error::kSuccess;
+    default:
+      return Error::kInvalidParameter;
+  }
+}
+
+Error InstanceRegistry::SetSystemParameter(JET_INSTANCE* pinstance,
+                                           JET_SESID sesid,
+                                           unsigned long paramid,
+                                           JET_API_PTR value) noexcept {
+  SessionCall call;
+  Record* record = nullptr;
+  if (!IsNilSession(sesid)) {
+    SessionRef ref{};
+    Error error = ResolveSession(sesid, &ref, &record);
+    if (error == Error::kSuccess) error = call.Enter(&record->core, ref);
+    if (error != Error::kSuccess) return error;
+  }
+  MutexLock lock(&mutex_);
+  if (record == nullptr && pinstance != nullptr &&
+      !(IsNilInstance(*pinstance) && mode_ != Mode::kOneInstance)) {
+    InstanceRef ref{};
+    const Error error = ResolveLocked(*pinstance, &ref, &record);
+    if (error != Error::kSuccess) return error;
+  }
+  return SetParameterLocked(record, paramid, value);
+}
+
+Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
+                                           JET_SESID sesid,
+                                           unsigned long paramid,
+                                           JET_API_PTR* pvalue) noexcept {
+  if (pvalue == nullptr) return Error::kInvalidParameter;
+  SessionCall call;
+  Record* record = nullptr;
+  if (!IsNilSession(sesid)) {
+    SessionRef ref{};
+    Error error = ResolveSession(sesid, &ref, &record);
+    if (error == Error::kSuccess) error = call.Enter(&record->core, ref);
+    if (error != Error::kSuccess) return error;
+  }
+  MutexLock lock(&mutex_);
+  if (record == nullptr &&
+      !(IsNilInstance(instance) && mode_ != Mode::kOneInstance)) {
+    InstanceRef ref{};
+    const Error error = ResolveLocked(instance, &ref, &record);
+    if (error != Error::kSuccess) return error;
+  }
+  switch (paramid) {
+    case JET_paramMaxSessions:
+      *pvalue = record != nullptr ? record->max_sessions
+                                  : default_max_sessions_;
+      return Error::kSuccess;
+    case JET_paramMaxInstances:
+      *pvalue = max_instances_;
+      return Error::kSuccess;
+    default:
+      return Error::kInvalidParameter;
+  }
+}
+
+// ---- Sessions (lock-free) -------------------------------------------------
+
+Error InstanceRegistry::BeginSession(JET_INSTANCE instance,
+                                     JET_SESID* psesid) noexcept {
+  if (psesid == nullptr) return Error::kInvalidParameter;
+  InstanceRef ref{};
+  Record* record = nullptr;
+  OpenedSession opened;
+  Error error = Resolve(instance, &ref, &record);
+  if (error == Error::kSuccess) error = record->core.Begin(ref.gen, &opened);
+  *psesid = error == Error::kSuccess
+                ? MakeSessionHandle({ref.index, opened.slot, opened.gen})
+                : JET_sesidNil;
+  return error;
+}
+
+Error InstanceRegistry::DupSession(JET_SESID sesid,
+                                   JET_SESID* psesid) noexcept {
+  if (psesid == nullptr) return Error::kInvalidParameter;
+  SessionRef ref{};
+  Record* record = nullptr;
+  OpenedSession opened;
+  Error error = ResolveSession(sesid, &ref, &record);
+  if (error == Error::kSuccess) {
+    error = record->core.Dup(ref.slot, ref.gen, &opened);
+  }
+  *psesid = error == Error::kSuccess
+                ? MakeSessionHandle({ref.index, opened.slot, opened.gen})
+                : JET_sesidNil;
+  return error;
+}
+
+Error InstanceRegistry::EndSession(JET_SESID sesid) noexcept {
+  SessionRef ref{};
+  Record* record = nullptr;
+  const Error error = ResolveSession(sesid, &ref, &record);
+  return error != Error::kSuccess ? error : record->core.End(ref.slot, ref.gen);
+}
+
+Error InstanceRegistry::SetSessionContext(JET_SESID sesid,
+                                          JET_API_PTR context) noexcept {
+  SessionRef ref{};
+  Record* record = nullptr;
+  const Error error = ResolveSession(sesid, &ref, &record);
+  return error != Error::kSuccess
+             ? error
+             : record->core.SetContext(ref.slot, ref.gen, context);
+}
+
+Error InstanceRegistry::ResetSessionContext(JET_SESID sesid) noexcept {
+  SessionRef ref{};
+  Record* record = nullptr;
+  const Error error = ResolveSession(sesid, &ref, &record);
+  return error != Error::kSuccess
+             ? error
+             : record->core.ResetContext(ref.slot, ref.gen);
+}
+
+// ---- Stop, unavailable, restore, term ---------------------------------------
+
+Error InstanceRegistry::SetFlag(JET_INSTANCE instance,
+                                std::uint64_t flag) noexcept {
+  MutexLock lock(&mutex_);
+  InstanceRef ref{};
+  Record* record = nullptr;
+  const Error error = ResolveLocked(instance, &ref, &record);
+  if (error != Error::kSuccess) return error;
+  if ((record->core.LoadState() & Core::kTerminating) != 0) {
+    return Error::kTermInProgress;
+  }
+  record->core.SetFlag(flag);
+  return Error::kSuccess;
+}
+
+Error InstanceRegistry::StopService() noexcept {
+  {
+    MutexLock lock(&mutex_);
+    if (mode_ == Mode::kNone) return Error::kInvalidParameter;
+    if (mode_ == Mode::kMultiInstance) {
+      return Error::kRunningInMultiInstanceMode;
+    }
+  }
+  return SetFlag(0, Core::kStopped);
+}
+
+Error InstanceRegistry::StopServiceInstance(JET_INSTANCE instance) noexcept {
+  return SetFlag(instance, Core::kStopped);
+}
+
+Error InstanceRegistry::SetUnavailable(JET_INSTANCE instance) noexcept {
+  return SetFlag(instance, Core::kUnavailable);
+}
+
+Error InstanceRegistry::BeginRestore(JET_INSTANCE instance) noexcept {
+  MutexLock lock(&mutex_);
+  InstanceRef ref{};
+  Record* record = nullptr;
+  const Error error = ResolveLocked(instance, &ref, &record);
+  if (error != Error::kSuccess) return error;
+  const std::uint64_t state = record->core.LoadState();
+  if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
+  switch (Core::LifecycleOf(state)) {
+    case Core::kRunning:
+      return Error::kAlreadyInitialized;
+    case Core::kRestoring:
+      return Error::kRestoreInProgress;
+    default:
+      record->core.SetLifecycle(Core::kRestoring);
+      return Error::kSuccess;
+  }
+}
+
+Error InstanceRegistry::EndRestore(JET_INSTANCE instance) noexcept {
+  MutexLock lock(&mutex_);
+  InstanceRef ref{};
+  Record* record = nullptr;
+  const Error error = ResolveLocked(instance, &ref, &record);
+  if (error != Error::kSuccess) return error;
+  const std::uint64_t state = record->core.LoadState();
+  if (Core::LifecycleOf(state) != Core::kRestoring ||
+      (state & Core::kTerminating) != 0) {
+    return Error::kInvalidParameter;
+  }
+  record->core.SetLifecycle(Core::kCreated);
+  return Error::kSuccess;
+}
+
+Error InstanceRegistry::GetSessionCount(JET_INSTANCE instance,
+                                        unsigned long* pcount) noexcept {
+  if (pcount == nullptr) return Error::kInvalidParameter;
+  InstanceRef ref{};
+  Record* record = nullptr;
+  const Error error = Resolve(instance, &ref, &record);
+  if (error != Error::kSuccess) return error;
+  *pcount = record->core.Count();
+  return Error::kSuccess;
+}
+
+Error InstanceRegistry::Term(JET_INSTANCE instance, JET_GRBIT grbit) noexcept {
+  InstanceRef ref{};
+  Record* record = nullptr;
+  {
+    MutexLock lock(&mutex_);
+    const Error error = ResolveLocked(instance, &ref, &record);
+    if (error != Error::kSuccess) return error;
+    if ((record->core.LoadState() & Core::kTerminating) != 0) {
+      return Error::kTermInProgress;
+    }
+    if ((grbit & ~kTermGrbits) != 0) return Error::kInvalidGrbit;
+    // From here on, new calls get TermInProgress and every pool word is
+    // closed; a second Term sees the flag.
+    record->core.SetFlag(Core::kTerminating);
+  }
+  // Without the lock: the calls in flight may need it (parameter calls on
+  // a session hold its busy flag, then take the lock).
+  record->core.Drain();
+  {
+    MutexLock lock(&mutex_);
+    FreeLocked(ref, record);
+  }
+  return (grbit & JET_bitTermDirty) != 0 ? Error::kDirtyShutdown
+                                         : Error::kSuccess;
+}
+
+}  // namespace jetsession::internal

@@ -1,0 +1,143 @@
+// instance_registry.h: the process-wide table of instances, the run modes
+// and the parameters: every call of the C API, in C++.
+//
+// InstanceRegistry maps instance and session handles to type-stable records
+// (an InstanceCore each) and keeps what ESE keeps per process: the run mode
+// (none, one-instance, multi-instance), the default instance, the instance
+// names and the parameters. The C layer (jet_api.cc) and the C++ RAII API
+// call it; it is usable on its own from C++.
+//
+// Thread safety: every member may be called from any number of threads.
+// Progress: BeginSession, DupSession, EndSession and the session-context
+// calls never take the lock: they are lock-free. CreateInstance, Init, the
+// parameter calls, Stop*, SetUnavailable, the restore calls and Term take
+// `mutex_`; Term also waits, without the lock, for the calls in flight.
+// Invariant: a record whose state is not Free is live and counted in
+// live_count_; its name is unique among live records; mode_ is kNone iff
+// live_count_ == 0; default_instance_ is nonzero iff mode_ is kOneInstance.
+// Memory ordering: the records are published by a release store of their
+// chunk pointer (acquire in Find()); everything else is ordered by the
+// record's state word (see instance_core.h) or by `mutex_`.
+// Lifetime: the registry and its records live until the process ends;
+// records are reused by later instances with a new generation, never freed.
+#ifndef JETSESSION_SRC_INSTANCE_REGISTRY_H_
+#define JETSESSION_SRC_INSTANCE_REGISTRY_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "handle.h"
+#include "instance_core.h"
+#include "jetsession/error.h"
+#include "jetsession/jet.h"
+#include "mutex.h"
+
+namespace jetsession::internal {
+
+class InstanceRegistry {
+ public:
+  // Parameter limits and defaults of the contract.
+  static constexpr std::uint32_t kMaxSessionsLimit = 30000;
+  static constexpr std::uint32_t kDefaultMaxSessions = 16;
+  static constexpr std::uint32_t kDefaultMaxInstances = 16;
+
+  // The process's registry.
+  static InstanceRegistry& Global() noexcept;
+
+  InstanceRegistry(const InstanceRegistry&) = delete;
+  InstanceRegistry& operator=(const InstanceRegistry&) = delete;
+
+  // The calls of jet.h, with the same parameters and results.
+  Error CreateInstance(JET_INSTANCE* pinstance, const char* name) noexcept;
+  Error SetSystemParameter(JET_INSTANCE* pinstance, JET_SESID sesid,
+                           unsigned long paramid, JET_API_PTR value) noexcept;
+  Error GetSystemParameter(JET_INSTANCE instance, JET_SESID sesid,
+                           unsigned long paramid,
+                           JET_API_PTR* pvalue) noexcept;
+  Error Init(JET_INSTANCE* pinstance) noexcept;
+  Error BeginSession(JET_INSTANCE instance, JET_SESID* psesid) noexcept;
+  Error DupSession(JET_SESID sesid, JET_SESID* psesid) noexcept;
+  Error EndSession(JET_SESID sesid) noexcept;
+  Error SetSessionContext(JET_SESID sesid, JET_API_PTR context) noexcept;
+  Error ResetSessionContext(JET_SESID sesid) noexcept;
+  Error StopService() noexcept;
+  Error StopServiceInstance(JET_INSTANCE instance) noexcept;
+  Error Term(JET_INSTANCE instance, JET_GRBIT grbit) noexcept;
+  Error BeginRestore(JET_INSTANCE instance) noexcept;
+  Error EndRestore(JET_INSTANCE instance) noexcept;
+  Error SetUnavailable(JET_INSTANCE instance) noexcept;
+  Error GetSessionCount(JET_INSTANCE instance,
+                        unsigned long* pcount) noexcept;
+
+  // Memory that an instance costs apart from its pool, and that a pool
+  // costs per slot (reported by the benchmarks).
+  static std::size_t BytesPerInstanceRecord() noexcept;
+  static std::size_t BytesPerSlot() noexcept;
+
+ private:
+  using Core = InstanceCore<StdAtomics>;
+  enum class Mode { kNone, kOneInstance, kMultiInstance };
+
+  struct Record {
+    Core core;
+    // Guarded by mutex_ (not annotated: records are reached by index).
+    std::string name;
+    std::uint32_t max_sessions = kDefaultMaxSessions;
+  };
+  static constexpr std::uint32_t kChunkRecords = 64;
+  static constexpr std::uint32_t kMaxChunks = kMaxRecords / kChunkRecords;
+  struct Chunk {
+    Record records[kChunkRecords];
+  };
+
+  InstanceRegistry() = default;
+  ~InstanceRegistry() = default;
+
+  // The record at `index`, or nullptr when its chunk was never allocated.
+  Record* Find(std::uint32_t index) const noexcept;
+  // Resolves an instance handle; 0 and JET_instanceNil mean the default
+  // instance in one-instance mode (else kInvalidParameter).
+  Error Resolve(JET_INSTANCE handle, InstanceRef* ref,
+                Record** record) const noexcept;
+  // As Resolve(), then checks under the lock that the instance still lives.
+  Error ResolveLocked(JET_INSTANCE handle, InstanceRef* ref, Record** record)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Decodes a session handle to its record (kInvalidSesid when impossible).
+  Error ResolveSession(JET_SESID sesid, SessionRef* ref,
+                       Record** record) const noexcept;
+
+  // Creates a Created instance named `name`; the mode becomes `mode`.
+  Error CreateLocked(const char* name, Mode mode, InstanceRef* ref)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // JetInit of a Created instance; frees it on failure.
+  Error InitLocked(const InstanceRef& ref, Record* record)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Frees a record and updates count, names and mode.
+  void FreeLocked(const InstanceRef& ref, Record* record)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Sets a stop/unavailable flag on a live instance.
+  Error SetFlag(JET_INSTANCE instance, std::uint64_t flag) noexcept;
+  // The parameter rules for one resolved target (record nullptr: the
+  // process-wide defaults).
+  Error SetParameterLocked(Record* record, unsigned long paramid,
+                           JET_API_PTR value)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
+  mutable Mutex mutex_;
+  std::atomic<Chunk*> chunks_[kMaxChunks] = {};
+  std::uint32_t chunk_count_ ABSL_GUARDED_BY(mutex_) = 0;
+  Mode mode_ ABSL_GUARDED_BY(mutex_) = Mode::kNone;
+  std::uint32_t live_count_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::uint32_t max_instances_ ABSL_GUARDED_BY(mutex_) = kDefaultMaxInstances;
+  std::uint32_t default_max_sessions_ ABSL_GUARDED_BY(mutex_) =
+      kDefaultMaxSessions;
+  // The default instance's handle in one-instance mode, else 0. Written
+  // under mutex_, read lock-free by Resolve().
+  std::atomic<JET_INSTANCE> default_instance_{0};
+};
+
+}  // namespace jetsession::internal
+
+#endif  // JETSESSION_SRC_INSTANCE_REGISTRY_H_

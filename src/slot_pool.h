@@ -1,0 +1,482 @@
+// slot_pool.h: the fixed-capacity atomic bitmap pool that sessions come from.
+//
+// SlotPool<Policy> hands out slot indices with exact capacity and no shared
+// counter: a claim is one CAS on a 64-bit pool word that holds 32 slot bits,
+// a version and two "closed" bits, so the instance's state (stopped,
+// unavailable, terminating) is checked by the same CAS that claims. Each
+// slot has a control word (generation, open, busy) that validates session
+// handles and serializes the calls made on one session.
+//
+// Thread safety: every member may be called from any number of threads at
+// once, except Reset() (the owner, while the pool is closed and no call is in
+// flight) and the constructor/destructor.
+// Progress: Claim(), OpenClaimed(), TryEnterCall(), ExitCall(), Free() and
+// CloseAll() are lock-free; a failed CAS always means another thread's CAS on
+// the same word succeeded. ForceEndAll() blocks until the calls in flight on
+// the pool's slots have returned (JetTerm may block).
+// Invariant: a slot bit is set in its word iff the slot is claimed: between
+// Claim() and the Free() of the session opened on it. A slot's control word
+// says open only while its bit is set, except in the instant between an
+// End's Free() of the word bit and its release of the control word, during
+// which the control word is open+busy (the End holds the slot).
+// Memory ordering: a claim's CAS (acq_rel) synchronizes with the CAS that
+// freed the bit (acq_rel), so everything the last owner of a slot did
+// happens-before its next claim; a thread that sees a closed bit (acquire)
+// sees the instance-state change that made the closer close it.
+// Lifetime: a pool is type-stable: it is never freed while the process can
+// still reach it (the registry keeps retired pools), so a call that raced
+// with JetTerm reads live memory and fails its CAS, never a freed word.
+// Capacity: exact. Claim() reports kFull only after a double collect proved
+// that, at one instant between the two passes, every word was full.
+#ifndef JETSESSION_SRC_SLOT_POOL_H_
+#define JETSESSION_SRC_SLOT_POOL_H_
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+
+#include "atomics.h"
+
+namespace jetsession::internal {
+
+enum class ClaimStatus {
+  kClaimed,  // slot and gen are valid: the caller owns an open session
+  kFull,     // all `capacity` slots were claimed at one instant
+  kClosed,   // a word carried a closed-for-begin bit
+  kStale,    // the revalidation callback said the incarnation changed
+};
+
+struct ClaimResult {
+  ClaimStatus status;
+  std::uint32_t slot;
+  std::uint32_t gen;  // low kHandleGenBits of the slot's generation
+};
+
+enum class FreeStatus {
+  kFreed,   // the slot is free and every handle of the session is stale
+  kClosed,  // the word is closed for End: nothing changed
+};
+
+template <class Policy = StdAtomics>
+class SlotPool {
+  template <class T>
+  using Atomic = typename Policy::template Atomic<T>;
+
+ public:
+  // Pool word layout (64 bits):
+  //
+  //   63       62        61..32          31..0
+  //   +--------+---------+---------------+---------------+
+  //   | closed | closed  | version (30)  | slot bits (32)|
+  //   | End    | Begin   |               | 1 = claimed   |
+  //   +--------+---------+---------------+---------------+
+  //
+  // The version grows by one on every free and every Reset(): a word that
+  // reads the same value twice was not freed in between (up to 2^30 frees),
+  // which is what the exact-full double collect relies on. Bits of slots at
+  // or past the capacity are set for good (reserved). Closed bits only ever
+  // get set during an incarnation; Reset() clears them for the next one.
+  static constexpr std::uint32_t kSlotsPerWord = 32;
+  static constexpr std::uint64_t kSlotBits = 0xFFFF'FFFFULL;
+  static constexpr unsigned kVersionShift = 32;
+  static constexpr std::uint64_t kVersionMask = ((1ULL << 30U) - 1U)
+                                                << kVersionShift;
+  static constexpr std::uint64_t kClosedForBegin = 1ULL << 62U;
+  static constexpr std::uint64_t kClosedForEnd = 1ULL << 63U;
+
+  // Slot control word layout (64 bits):
+  //
+  //   63..2               1      0
+  //   +-------------------+------+------+
+  //   | generation (62)   | open | busy |
+  //   +-------------------+------+------+
+  //
+  // The generation grows by one each time a session on the slot ends (End or
+  // JetTerm's force-end); a handle carries its low kHandleGenBits, so a stale
+  // handle stays invalid for 2^30 reuses of its slot. busy is set only while
+  // open: it is the in-call flag of the session.
+  static constexpr std::uint64_t kBusy = 1;
+  static constexpr std::uint64_t kOpen = 2;
+  static constexpr unsigned kGenShift = 2;
+  static constexpr unsigned kHandleGenBits = 30;
+  static constexpr std::uint32_t kHandleGenMask = (1U << kHandleGenBits) - 1U;
+
+  // The largest capacity the core supports (slot indices fit 20 bits).
+  static constexpr std::uint32_t kMaxCapacity = 1U << 20U;
+
+  // A pool with room for `allocated` slots (at most kMaxCapacity), all
+  // closed; Reset() opens it. nullptr when memory runs out.
+  static std::unique_ptr<SlotPool> Create(std::uint32_t allocated) noexcept {
+    if (allocated > kMaxCapacity) return nullptr;
+    const std::uint32_t words = WordsFor(allocated);
+    std::unique_ptr<SlotPool> pool(new (std::nothrow) SlotPool());
+    if (pool == nullptr) return nullptr;
+    pool->words_.reset(new (std::nothrow) PaddedWord[words]);
+    pool->slots_.reset(new (std::nothrow) Slot[std::size_t{words} *
+                                                kSlotsPerWord]);
+    if (pool->words_ == nullptr || pool->slots_ == nullptr) return nullptr;
+    pool->allocated_words_ = words;
+    for (std::uint32_t i = 0; i < words; ++i) {
+      // relaxed: the pool is not shared yet; it is published by the
+      // instance-state release store in InstanceCore::Publish().
+      pool->words_[i].value.store(kSlotBits | kClosedForBegin | kClosedForEnd,
+                                  std::memory_order_relaxed);
+    }
+    return pool;
+  }
+
+  SlotPool(const SlotPool&) = delete;
+  SlotPool& operator=(const SlotPool&) = delete;
+  ~SlotPool() = default;
+
+  // Makes this (new, larger) pool the successor of `older`: each slot
+  // continues `older`'s generation, so no handle issued from `older`
+  // validates here, and `older` is kept alive by this pool. Owner only,
+  // before the pool is published.
+  void Succeed(std::unique_ptr<SlotPool> older) noexcept {
+    for (std::uint32_t i = 0; i < older->allocated(); ++i) {
+      // relaxed: both pools are closed and quiescent (owner-side, under the
+      // registry lock); published by the instance-state release store.
+      const std::uint64_t c =
+          older->slots_[i].control.load(std::memory_order_relaxed);
+      slots_[i].control.store(NextGen(c), std::memory_order_relaxed);
+    }
+    retired_ = std::move(older);
+  }
+
+  // Slots this pool has room for.
+  std::uint32_t allocated() const noexcept {
+    return allocated_words_ * kSlotsPerWord;
+  }
+  std::uint32_t capacity() const noexcept {
+    // relaxed: see the field.
+    return capacity_.load(std::memory_order_relaxed);
+  }
+
+  // Opens the pool for a new incarnation with `capacity` (<= allocated())
+  // usable slots, every slot free, and the word flags `closed` (0, or the
+  // closed bits of an instance stopped before JetInit). Only the owner calls
+  // this, while every word is closed and no session is open; a racing stale
+  // call fails its CAS because every word's version moves on.
+  void Reset(std::uint32_t capacity, std::uint64_t closed) noexcept {
+    const std::uint32_t active = WordsFor(capacity);
+    // relaxed: published by the instance-state release store that follows.
+    capacity_.store(capacity, std::memory_order_relaxed);
+    active_words_.store(active, std::memory_order_relaxed);
+    for (std::uint32_t i = 0; i < allocated_words_; ++i) {
+      auto& word = words_[i].value;
+      // acquire: pairs with the acq_rel CAS of the last writer; orders the
+      // read of the old version.
+      const std::uint64_t old = word.load(std::memory_order_acquire);
+      const std::uint64_t version = (old + (1ULL << kVersionShift)) &
+                                    kVersionMask;
+      std::uint64_t fresh = version | ReservedBits(i);
+      fresh |= i < active ? closed : kClosedForBegin | kClosedForEnd;
+      // release: pairs with the acquire loads in Claim()/CloseAll(); a stale
+      // caller that reads this value also sees the instance generation bump
+      // that preceded the reset, so its revalidation fails.
+      word.store(fresh, std::memory_order_release);
+    }
+  }
+
+  // Claims a free slot and opens a session on it. `still_current()` is
+  // called after each word load and before each CAS; it returns false once
+  // the instance incarnation the caller validated is gone (kStale).
+  template <class Revalidate>
+  ClaimResult Claim(Revalidate&& still_current) noexcept {
+    // relaxed: see the field.
+    const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
+    std::uint32_t& hint = Policy::Hint();
+    const std::uint32_t start = hint % words;
+    for (;;) {
+      // First collect: search from the hint; remember the versions seen.
+      std::uint64_t version_sum = 0;
+      std::uint32_t index = start;
+      for (std::uint32_t n = 0; n < words; ++n) {
+        auto& word = words_[index].value;
+        // acquire: pairs with the acq_rel free CAS and the release stores of
+        // Reset(); the revalidation load below must not move above it.
+        std::uint64_t w = word.load(std::memory_order_acquire);
+        for (;;) {
+          if ((w & kClosedForBegin) != 0) return {ClaimStatus::kClosed, 0, 0};
+          const auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
+          if (free_bits == 0) break;
+          if (!still_current()) return {ClaimStatus::kStale, 0, 0};
+          const std::uint64_t bit = 1ULL << std::countr_zero(free_bits);
+          // acq_rel: acquire pairs with the acq_rel CAS in Free() that freed
+          // the bit (the previous owner is done with the slot); release
+          // pairs with the acq_rel CAS of ForceEndAll()'s closure, which must
+          // see the bit.
+          if (word.compare_exchange_weak(w, w | bit, std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+            hint = index;
+            const std::uint32_t slot =
+                index * kSlotsPerWord +
+                static_cast<std::uint32_t>(std::countr_zero(bit));
+            return {ClaimStatus::kClaimed, slot, OpenClaimed(slot)};
+          }
+        }
+        version_sum += w & kVersionMask;
+        index = index + 1 == words ? 0 : index + 1;
+      }
+      // Second collect: full at one instant iff every word is still full and
+      // no word was freed since the first pass (versions only grow, so equal
+      // sums mean equal versions).
+      std::uint64_t second_sum = 0;
+      bool changed = false;
+      for (std::uint32_t n = 0; n < words && !changed; ++n) {
+        // acquire: as in the first collect.
+        const std::uint64_t w = words_[index].value.load(
+            std::memory_order_acquire);
+        if ((w & kClosedForBegin) != 0) return {ClaimStatus::kClosed, 0, 0};
+        changed = (~w & kSlotBits) != 0;
+        second_sum += w & kVersionMask;
+        index = index + 1 == words ? 0 : index + 1;
+      }
+      if (!changed && second_sum == version_sum) {
+        return {ClaimStatus::kFull, 0, 0};
+      }
+    }
+  }
+
+  // Loads slot's control word. acquire: pairs with the release store of
+  // ExitCall() and the acq_rel CASes of OpenClaimed()/Free()/ForceEndAll():
+  // the caller sees the session state the last holder left.
+  std::uint64_t LoadControl(std::uint32_t slot) const noexcept {
+    return slots_[slot].control.load(std::memory_order_acquire);
+  }
+
+  // True when control word `control` is that of an open session whose
+  // handle carries `gen`.
+  static bool Matches(std::uint64_t control, std::uint32_t gen) noexcept {
+    return (control & kOpen) != 0 &&
+           static_cast<std::uint32_t>(control >> kGenShift) % (1U << 30U) ==
+               gen;
+  }
+
+  // Sets the busy flag if the control word still equals `control` (open,
+  // not busy). False when it changed: reload and decide again.
+  bool TryEnterCall(std::uint32_t slot, std::uint64_t control) noexcept {
+    // acquire: pairs with the release in ExitCall() of the previous call on
+    // the session: its context writes are visible to this call.
+    return slots_[slot].control.compare_exchange_strong(
+        control, control | kBusy, std::memory_order_acquire,
+        std::memory_order_relaxed);
+  }
+
+  // Clears the busy flag set by TryEnterCall(control); the caller did not
+  // free the slot, so nobody else writes the control word meanwhile.
+  void ExitCall(std::uint32_t slot, std::uint64_t control) noexcept {
+    // release: pairs with the acquire of the next TryEnterCall() and of
+    // ForceEndAll(): publishes this call's context writes.
+    slots_[slot].control.store(control & ~kBusy, std::memory_order_release);
+  }
+
+  // Ends the session that holds `slot` (the caller entered the call with
+  // control word `control`): frees the word bit unless the word is closed
+  // for End, then bumps the generation and clears open and busy.
+  FreeStatus Free(std::uint32_t slot, std::uint64_t control) noexcept {
+    const std::uint32_t index = slot / kSlotsPerWord;
+    const std::uint64_t bit = 1ULL << (slot % kSlotsPerWord);
+    auto& word = words_[index].value;
+    // acquire: pairs with the closure CAS in CloseAll(): a caller that sees
+    // kClosedForEnd then reads the instance state that caused it.
+    std::uint64_t w = word.load(std::memory_order_acquire);
+    for (;;) {
+      if ((w & kClosedForEnd) != 0) return FreeStatus::kClosed;
+      const std::uint64_t version =
+          ((w & kVersionMask) + (1ULL << kVersionShift)) & kVersionMask;
+      const std::uint64_t next = (w & ~(kVersionMask | bit)) | version;
+      // acq_rel: release pairs with the acquire of the next Claim() of the
+      // bit; acquire (also on failure) pairs with the closure CAS.
+      if (word.compare_exchange_weak(w, next, std::memory_order_acq_rel,
+                                     std::memory_order_acquire)) {
+        break;
+      }
+    }
+    Policy::Hint() = index;
+    // The bit is free; a Begin may claim it before the release below and
+    // then helps: it moves the control word from (gen, open, busy) straight
+    // to (gen + 1, open) for its own session. Either way gen + 1 ends ours.
+    std::uint64_t expected = control | kBusy;
+    // acq_rel: release pairs with the acquire in OpenClaimed() and
+    // LoadControl(); the failure load needs no order (we only learn that we
+    // were helped).
+    slots_[slot].control.compare_exchange_strong(
+        expected, NextGen(control), std::memory_order_acq_rel,
+        std::memory_order_relaxed);
+    return FreeStatus::kFreed;
+  }
+
+  // Session context storage; read and written only by the thread that holds
+  // the slot's busy flag, so relaxed suffices: TryEnterCall() (acquire) and
+  // ExitCall() (release) order them.
+  std::uintptr_t context(std::uint32_t slot) const noexcept {
+    return slots_[slot].context.load(std::memory_order_relaxed);
+  }
+  std::uintptr_t context_thread(std::uint32_t slot) const noexcept {
+    return slots_[slot].context_thread.load(std::memory_order_relaxed);
+  }
+  void set_context(std::uint32_t slot, std::uintptr_t context,
+                   std::uintptr_t thread) noexcept {
+    slots_[slot].context.store(context, std::memory_order_relaxed);
+    slots_[slot].context_thread.store(thread, std::memory_order_relaxed);
+  }
+
+  // Sets `flags` (closed bits) on every active word unless `still_current()`
+  // says the incarnation changed (then returns false, having closed a
+  // prefix of this incarnation's words only).
+  template <class Revalidate>
+  bool CloseAll(std::uint64_t flags, Revalidate&& still_current) noexcept {
+    // relaxed: see the field.
+    const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
+    for (std::uint32_t i = 0; i < words; ++i) {
+      auto& word = words_[i].value;
+      // acquire: the revalidation load must follow this load.
+      std::uint64_t w = word.load(std::memory_order_acquire);
+      while ((w & flags) != flags) {
+        if (!still_current()) return false;
+        // acq_rel: release pairs with the acquire loads of Claim()/Free()
+        // callers, who then read the instance state this closure follows;
+        // acquire pairs with the claim CAS (ForceEndAll() sees its bit).
+        if (word.compare_exchange_weak(w, w | flags, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  // JetTerm's drain: with every word closed for Begin and End (CloseAll),
+  // waits for each claimed slot to be opened by its Begin and for every call
+  // in flight to leave, then force-ends every open session. Blocks.
+  void ForceEndAll() noexcept {
+    // relaxed: the owner wrote them (Reset() runs on the owner's side).
+    const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
+    const std::uint32_t capacity = capacity_.load(std::memory_order_relaxed);
+    for (std::uint32_t i = 0; i < words; ++i) {
+      // acquire: pairs with the claim/free CASes; after the closure the
+      // word no longer changes.
+      const std::uint64_t w = words_[i].value.load(std::memory_order_acquire);
+      for (std::uint32_t b = 0; b < kSlotsPerWord; ++b) {
+        const std::uint32_t slot = i * kSlotsPerWord + b;
+        if (slot >= capacity) return;
+        const bool claimed = ((w >> b) & 1U) != 0;
+        auto& control = slots_[slot].control;
+        // acquire: pairs with ExitCall()'s release and the CASes of
+        // OpenClaimed()/Free(): the last call's writes are visible.
+        std::uint64_t c = control.load(std::memory_order_acquire);
+        for (;;) {
+          if ((c & kBusy) != 0 || (claimed && (c & kOpen) == 0)) {
+            Policy::Yield();  // a call or a Begin is in flight on the slot
+            c = control.load(std::memory_order_acquire);
+            continue;
+          }
+          if (!claimed) break;
+          set_context(slot, 0, 0);
+          // acq_rel: release pairs with the acquire in TryEnterCall(): a
+          // stale caller that reads the new generation fails validation.
+          if (control.compare_exchange_weak(c, NextGen(c),
+                                            std::memory_order_acq_rel,
+                                            std::memory_order_acquire)) {
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  // Sessions open now: exact whenever no claim or free is in flight.
+  std::uint32_t CountClaimed() const noexcept {
+    // relaxed: see the field.
+    const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
+    std::uint32_t count = 0;
+    for (std::uint32_t i = 0; i < words; ++i) {
+      // relaxed: a statistic; exact only at quiescence, as documented.
+      const std::uint64_t w = words_[i].value.load(std::memory_order_relaxed);
+      count += static_cast<std::uint32_t>(
+          std::popcount((w & kSlotBits) & ~ReservedBits(i)));
+    }
+    return count;
+  }
+
+  // Bytes of memory that each slot costs, word and control included.
+  static constexpr std::size_t BytesPerSlot() noexcept {
+    return sizeof(Slot) + sizeof(PaddedWord) / kSlotsPerWord;
+  }
+
+ private:
+  // One pool word a cache line: two threads claiming in different words
+  // never share a line.
+  struct alignas(64) PaddedWord {
+    Atomic<std::uint64_t> value{0};
+  };
+  // A slot's control word and session context. 32 bytes: the slots of one
+  // word (one thread's working set, through its hint) share lines.
+  struct alignas(32) Slot {
+    Atomic<std::uint64_t> control{0};
+    Atomic<std::uintptr_t> context{0};
+    Atomic<std::uintptr_t> context_thread{0};
+  };
+
+  SlotPool() = default;
+
+  static std::uint32_t WordsFor(std::uint32_t slots) noexcept {
+    return slots == 0 ? 1 : (slots + kSlotsPerWord - 1) / kSlotsPerWord;
+  }
+
+  // Slot bits of word `index` that lie at or past the capacity.
+  std::uint64_t ReservedBits(std::uint32_t index) const noexcept {
+    // relaxed: see the field.
+    const std::uint32_t capacity = capacity_.load(std::memory_order_relaxed);
+    const std::uint64_t first = std::uint64_t{index} * kSlotsPerWord;
+    if (first >= capacity) return kSlotBits;
+    const std::uint64_t usable = capacity - first;
+    return usable >= kSlotsPerWord ? 0 : kSlotBits & ~((1ULL << usable) - 1U);
+  }
+
+  // Control word after the session of `control` ends: generation + 1, not
+  // open, not busy.
+  static std::uint64_t NextGen(std::uint64_t control) noexcept {
+    return ((control >> kGenShift) + 1U) << kGenShift;
+  }
+
+  // Opens the session on a slot just claimed; returns its handle generation.
+  std::uint32_t OpenClaimed(std::uint32_t slot) noexcept {
+    auto& control = slots_[slot].control;
+    // acquire: pairs with the acq_rel release CAS in Free()/ForceEndAll().
+    std::uint64_t c = control.load(std::memory_order_acquire);
+    for (;;) {
+      // Not open: the slot is free, open it with its generation. Open (and
+      // then busy): the previous session's End freed the bit but has not
+      // yet released the control word; end it for that End and open ours.
+      const std::uint64_t base = (c & kOpen) == 0 ? c : NextGen(c);
+      const std::uint64_t next = base | kOpen;
+      // acq_rel: release pairs with the acquire in LoadControl() of calls
+      // on the new handle; acquire pairs with Free()'s release.
+      if (control.compare_exchange_weak(c, next, std::memory_order_acq_rel,
+                                        std::memory_order_acquire)) {
+        return static_cast<std::uint32_t>(next >> kGenShift) & kHandleGenMask;
+      }
+    }
+  }
+
+  std::unique_ptr<PaddedWord[]> words_;
+  std::unique_ptr<Slot[]> slots_;
+  // Pools this one replaced, kept alive (type-stable storage: a stale call
+  // may still read them).
+  std::unique_ptr<SlotPool> retired_;
+  std::uint32_t allocated_words_ = 0;
+  // Written by Reset() only, before the instance-state release store that
+  // publishes the incarnation; relaxed loads by callers who acquired that
+  // state. Atomic because a stale caller may read them during a Reset().
+  Atomic<std::uint32_t> active_words_{1};
+  Atomic<std::uint32_t> capacity_{0};
+};
+
+}  // namespace jetsession::internal
+
+#endif  // JETSESSION_SRC_SLOT_POOL_H_
