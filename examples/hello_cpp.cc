@@ -7,8 +7,8 @@
 
 int main() {
   using jetsession::Error;
-  auto instance = jetsession::Instance::Create(
-      {.name = "hello_cpp", .max_sessions = 3});
+  auto instance =
+      jetsession::Instance::Create({.name = "hello_cpp", .max_sessions = 3});
   if (!instance.ok()) {
     std::printf("create: %s\n",
                 std::string(jetsession::ErrorName(instance.error())).c_str());

@@ -34,8 +34,8 @@ struct StdAtomics {
   // A value that names the calling thread among the live threads: never 0,
   // never ~0 (the address of a thread-local object).
   static std::uintptr_t ThreadId() noexcept {
-    thread_local const char tag = 0;
-    return reinterpret_cast<std::uintptr_t>(&tag);
+    thread_local const char kThreadTag = 0;
+    return reinterpret_cast<std::uintptr_t>(&kThreadTag);
   }
 
   // The calling thread's start hint for the pool search: the word it last

@@ -67,9 +67,9 @@ constexpr bool DecodeInstanceHandle(JET_INSTANCE handle,
 }
 
 constexpr JET_SESID MakeSessionHandle(SessionRef ref) noexcept {
-  return static_cast<JET_SESID>(
-      (std::uint64_t{ref.gen} << kSessionGenShift) |
-      (std::uint64_t{ref.slot} << kSessionSlotShift) | (ref.index + 1U));
+  return static_cast<JET_SESID>((std::uint64_t{ref.gen} << kSessionGenShift) |
+                                (std::uint64_t{ref.slot} << kSessionSlotShift) |
+                                (ref.index + 1U));
 }
 
 // False for 0, JET_sesidNil and any value no session could have had.

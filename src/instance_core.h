@@ -383,8 +383,8 @@ class InstanceCore {
     const std::uint64_t gen = GenOf(state);
     auto still_current = [this, gen] { return GenOf(LoadState()) == gen; };
     // acquire: pairs with Init()'s release store.
-    if (!pool_.load(std::memory_order_acquire)->CloseAll(closed,
-                                                         still_current)) {
+    if (!pool_.load(std::memory_order_acquire)
+             ->CloseAll(closed, still_current)) {
       return error;  // the incarnation ended: its closure is moot
     }
     // acq_rel: release pairs with LoadState() (the mark is seen only after
@@ -422,9 +422,8 @@ class InstanceCore {
     // acq_rel: release pairs with LoadState() of every session call; a
     // helper may have added a closure mark meanwhile: keep it when the
     // generation stays.
-    while (!state_.compare_exchange_weak(expected, next,
-                                         std::memory_order_acq_rel,
-                                         std::memory_order_acquire)) {
+    while (!state_.compare_exchange_weak(
+        expected, next, std::memory_order_acq_rel, std::memory_order_acquire)) {
       if (GenOf(expected) == GenOf(next)) next |= expected & keep;
     }
   }

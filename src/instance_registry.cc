@@ -50,9 +50,13 @@ class SessionCall {
 }  // namespace
 
 InstanceRegistry& InstanceRegistry::Global() noexcept {
-  // Never destroyed: threads may still call in while the process exits.
-  static InstanceRegistry* const registry = new InstanceRegistry();
-  return *registry;
+  // Never destroyed (threads may still call in while the process exits) and
+  // never allocated (no allocation can fail here): built in static storage.
+  alignas(
+      InstanceRegistry) static unsigned char storage[sizeof(InstanceRegistry)];
+  // NOLINTNEXTLINE(cppcoreguidelines-owning-memory): owned by `storage`.
+  static auto* const kRegistry = new (storage) InstanceRegistry();
+  return *kRegistry;
 }
 
 std::size_t InstanceRegistry::BytesPerInstanceRecord() noexcept {
@@ -129,6 +133,8 @@ Error InstanceRegistry::CreateLocked(const char* name, Mode mode,
   }
   if (free_record == nullptr) {
     if (chunk_count_ == kMaxChunks) return Error::kTooManyInstances;
+    // Owned by the registry for the life of the process (type-stable).
+    // NOLINTNEXTLINE(cppcoreguidelines-owning-memory)
     auto* chunk = new (std::nothrow) Chunk();
     if (chunk == nullptr) return Error::kOutOfMemory;
     // release: pairs with the acquire in Find(); the chunk's records are
@@ -255,6 +261,8 @@ Error InstanceRegistry::SetParameterLocked(Record* record,
   }
 }
 
+// `pinstance` is not const: ESE's signature, kept by the C API.
+// NOLINTNEXTLINE(readability-non-const-parameter)
 Error InstanceRegistry::SetSystemParameter(JET_INSTANCE* pinstance,
                                            JET_SESID sesid,
                                            unsigned long paramid,
@@ -299,8 +307,8 @@ Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
   }
   switch (paramid) {
     case JET_paramMaxSessions:
-      *pvalue = record != nullptr ? record->max_sessions
-                                  : default_max_sessions_;
+      *pvalue =
+          record != nullptr ? record->max_sessions : default_max_sessions_;
       return Error::kSuccess;
     case JET_paramMaxInstances:
       *pvalue = max_instances_;

@@ -54,8 +54,7 @@ class InstanceRegistry {
   Error SetSystemParameter(JET_INSTANCE* pinstance, JET_SESID sesid,
                            unsigned long paramid, JET_API_PTR value) noexcept;
   Error GetSystemParameter(JET_INSTANCE instance, JET_SESID sesid,
-                           unsigned long paramid,
-                           JET_API_PTR* pvalue) noexcept;
+                           unsigned long paramid, JET_API_PTR* pvalue) noexcept;
   Error Init(JET_INSTANCE* pinstance) noexcept;
   Error BeginSession(JET_INSTANCE instance, JET_SESID* psesid) noexcept;
   Error DupSession(JET_SESID sesid, JET_SESID* psesid) noexcept;
@@ -68,8 +67,7 @@ class InstanceRegistry {
   Error BeginRestore(JET_INSTANCE instance) noexcept;
   Error EndRestore(JET_INSTANCE instance) noexcept;
   Error SetUnavailable(JET_INSTANCE instance) noexcept;
-  Error GetSessionCount(JET_INSTANCE instance,
-                        unsigned long* pcount) noexcept;
+  Error GetSessionCount(JET_INSTANCE instance, unsigned long* pcount) noexcept;
 
   // Memory that an instance costs apart from its pool, and that a pool
   // costs per slot (reported by the benchmarks).

@@ -26,10 +26,10 @@ JET_ERR JET_API JetCreateInstance(JET_INSTANCE* pinstance,
 }
 
 JET_ERR JET_API JetSetSystemParameter(JET_INSTANCE* pinstance, JET_SESID sesid,
-                                      unsigned long paramid,
-                                      JET_API_PTR lParam,
+                                      unsigned long paramid, JET_API_PTR lParam,
                                       const char* /*szParam*/) noexcept {
-  return ToJet(Registry().SetSystemParameter(pinstance, sesid, paramid, lParam));
+  return ToJet(
+      Registry().SetSystemParameter(pinstance, sesid, paramid, lParam));
 }
 
 JET_ERR JET_API JetGetSystemParameter(JET_INSTANCE instance, JET_SESID sesid,

@@ -38,11 +38,11 @@ Result<Session> Session::Dup() const noexcept {
   return Session(handle);
 }
 
-Error Session::SetContext(JET_API_PTR context) noexcept {
+Error Session::SetContext(JET_API_PTR context) const noexcept {
   return Registry().SetSessionContext(handle_, context);
 }
 
-Error Session::ResetContext() noexcept {
+Error Session::ResetContext() const noexcept {
   return Registry().ResetSessionContext(handle_);
 }
 

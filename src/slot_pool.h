@@ -113,9 +113,13 @@ class SlotPool {
     const std::uint32_t words = WordsFor(allocated);
     std::unique_ptr<SlotPool> pool(new (std::nothrow) SlotPool());
     if (pool == nullptr) return nullptr;
+    // nothrow new: the library reports OutOfMemory, it does not throw; the
+    // unique_ptrs own the arrays at once.
+    // NOLINTNEXTLINE(cppcoreguidelines-owning-memory)
     pool->words_.reset(new (std::nothrow) PaddedWord[words]);
-    pool->slots_.reset(new (std::nothrow) Slot[std::size_t{words} *
-                                                kSlotsPerWord]);
+    // NOLINTNEXTLINE(cppcoreguidelines-owning-memory)
+    pool->slots_.reset(new (std::nothrow)
+                           Slot[std::size_t{words} * kSlotsPerWord]);
     if (pool->words_ == nullptr || pool->slots_ == nullptr) return nullptr;
     pool->allocated_words_ = words;
     for (std::uint32_t i = 0; i < words; ++i) {
@@ -170,8 +174,8 @@ class SlotPool {
       // acquire: pairs with the acq_rel CAS of the last writer; orders the
       // read of the old version.
       const std::uint64_t old = word.load(std::memory_order_acquire);
-      const std::uint64_t version = (old + (1ULL << kVersionShift)) &
-                                    kVersionMask;
+      const std::uint64_t version =
+          (old + (1ULL << kVersionShift)) & kVersionMask;
       std::uint64_t fresh = version | ReservedBits(i);
       fresh |= i < active ? closed : kClosedForBegin | kClosedForEnd;
       // release: pairs with the acquire loads in Claim()/CloseAll(); a stale
@@ -228,8 +232,8 @@ class SlotPool {
       bool changed = false;
       for (std::uint32_t n = 0; n < words && !changed; ++n) {
         // acquire: as in the first collect.
-        const std::uint64_t w = words_[index].value.load(
-            std::memory_order_acquire);
+        const std::uint64_t w =
+            words_[index].value.load(std::memory_order_acquire);
         if ((w & kClosedForBegin) != 0) return {ClaimStatus::kClosed, 0, 0};
         changed = (~w & kSlotBits) != 0;
         second_sum += w & kVersionMask;
@@ -304,9 +308,9 @@ class SlotPool {
     // acq_rel: release pairs with the acquire in OpenClaimed() and
     // LoadControl(); the failure load needs no order (we only learn that we
     // were helped).
-    slots_[slot].control.compare_exchange_strong(
-        expected, NextGen(control), std::memory_order_acq_rel,
-        std::memory_order_relaxed);
+    slots_[slot].control.compare_exchange_strong(expected, NextGen(control),
+                                                 std::memory_order_acq_rel,
+                                                 std::memory_order_relaxed);
     return FreeStatus::kFreed;
   }
 

@@ -36,8 +36,7 @@ TEST(InstanceCoreTest, LifecycleAndStateErrors) {
   EXPECT_NE(core.LoadState() & Core::kStopClosed, 0U);
   OpenedSession t;
   EXPECT_EQ(core.Begin(gen, &t), Error::kClientRequestToStopJetService);
-  EXPECT_EQ(core.Dup(s.slot, s.gen, &t),
-            Error::kClientRequestToStopJetService);
+  EXPECT_EQ(core.Dup(s.slot, s.gen, &t), Error::kClientRequestToStopJetService);
   EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
   EXPECT_EQ(core.End(s.slot, s.gen), Error::kInvalidSesid);
   Terminate(core);
@@ -84,8 +83,7 @@ TEST(InstanceCoreTest, ContextsAndSharing) {
   std::uint64_t control = 0;
   ASSERT_EQ(core.EnterCall(s.slot, s.gen, &control), Error::kSuccess);
   EXPECT_EQ(core.End(s.slot, s.gen), Error::kSessionSharingViolation);
-  EXPECT_EQ(core.ResetContext(s.slot, s.gen),
-            Error::kSessionSharingViolation);
+  EXPECT_EQ(core.ResetContext(s.slot, s.gen), Error::kSessionSharingViolation);
   core.ExitCall(s.slot, control);
   EXPECT_EQ(core.ResetContext(s.slot, s.gen), Error::kSuccess);
   EXPECT_EQ(core.ResetContext(s.slot, s.gen),

@@ -9,7 +9,7 @@ static_assert(JET_instanceNil == ~static_cast<JET_INSTANCE>(0));
 
 int main() {
   JET_SESID sesid = JET_sesidNil;
-  const JET_ERR err = JetBeginSession(JET_instanceNil, &sesid, nullptr,
-                                      nullptr);
+  const JET_ERR err =
+      JetBeginSession(JET_instanceNil, &sesid, nullptr, nullptr);
   return err == JET_errInvalidParameter && sesid == JET_sesidNil ? 0 : 1;
 }

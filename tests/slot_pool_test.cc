@@ -61,8 +61,8 @@ TEST_P(SlotPoolCapacityTest, ClaimsExactlyCapacityThenFull) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Edges, SlotPoolCapacityTest,
-                         ::testing::Values(0U, 1U, 2U, 31U, 32U, 33U, 63U,
-                                           64U, 65U, 1000U, 30000U));
+                         ::testing::Values(0U, 1U, 2U, 31U, 32U, 33U, 63U, 64U,
+                                           65U, 1000U, 30000U));
 
 TEST(SlotPoolTest, SupportsTwoToTheTwentySlots) {
   constexpr std::uint32_t kCapacity = Pool::kMaxCapacity;

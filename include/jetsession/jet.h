@@ -17,6 +17,8 @@
 #ifndef JETSESSION_JET_H_
 #define JETSESSION_JET_H_
 
+/* A C99 header: typedef and <stdint.h>, not using and <cstdint>. */
+/* NOLINTBEGIN(modernize-use-using,modernize-deprecated-headers) */
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -31,6 +33,7 @@ typedef uintptr_t JET_API_PTR;
 typedef JET_API_PTR JET_INSTANCE;
 typedef JET_API_PTR JET_SESID;
 typedef uint32_t JET_GRBIT;
+/* NOLINTEND(modernize-use-using,modernize-deprecated-headers) */
 
 #define JET_API /* empty on this platform */
 
@@ -81,8 +84,8 @@ typedef uint32_t JET_GRBIT;
  * OutOfMemory; else Success and *pinstance holds the new handle (never 0,
  * never JET_instanceNil). On failure *pinstance is left as it was.
  */
-JET_ERR JET_API JetCreateInstance(JET_INSTANCE *pinstance,
-                                  const char *szInstanceName) JET_NOEXCEPT_;
+JET_ERR JET_API JetCreateInstance(JET_INSTANCE* pinstance,
+                                  const char* szInstanceName) JET_NOEXCEPT_;
 
 /*
  * Sets JET_paramMaxSessions (0..30000, per instance or process default) or
@@ -93,10 +96,9 @@ JET_ERR JET_API JetCreateInstance(JET_INSTANCE *pinstance,
  * TermInProgress; paramid unknown -> InvalidParameter; then the parameter's
  * rules (AlreadyInitialized before the range check). szParam is ignored.
  */
-JET_ERR JET_API JetSetSystemParameter(JET_INSTANCE *pinstance, JET_SESID sesid,
-                                      unsigned long paramid,
-                                      JET_API_PTR lParam,
-                                      const char *szParam) JET_NOEXCEPT_;
+JET_ERR JET_API JetSetSystemParameter(JET_INSTANCE* pinstance, JET_SESID sesid,
+                                      unsigned long paramid, JET_API_PTR lParam,
+                                      const char* szParam) JET_NOEXCEPT_;
 
 /*
  * Reads a parameter into *plParam. Results: plParam NULL ->
@@ -105,7 +107,7 @@ JET_ERR JET_API JetSetSystemParameter(JET_INSTANCE *pinstance, JET_SESID sesid,
  */
 JET_ERR JET_API JetGetSystemParameter(JET_INSTANCE instance, JET_SESID sesid,
                                       unsigned long paramid,
-                                      JET_API_PTR *plParam, char *szParam,
+                                      JET_API_PTR* plParam, char* szParam,
                                       unsigned long cbMax) JET_NOEXCEPT_;
 
 /*
@@ -116,7 +118,7 @@ JET_ERR JET_API JetGetSystemParameter(JET_INSTANCE instance, JET_SESID sesid,
  * -> RestoreInProgress; terminating -> TermInProgress; no memory ->
  * OutOfMemory, the instance is freed and *pinstance set to 0.
  */
-JET_ERR JET_API JetInit(JET_INSTANCE *pinstance) JET_NOEXCEPT_;
+JET_ERR JET_API JetInit(JET_INSTANCE* pinstance) JET_NOEXCEPT_;
 
 /*
  * Opens a session on a Running instance; szUserName and szPassword are
@@ -128,9 +130,9 @@ JET_ERR JET_API JetInit(JET_INSTANCE *pinstance) JET_NOEXCEPT_;
  * NotInitialized; MaxSessions open -> OutOfSessions (exact); else Success.
  * On failure *psesid is set to JET_sesidNil.
  */
-JET_ERR JET_API JetBeginSession(JET_INSTANCE instance, JET_SESID *psesid,
-                                const char *szUserName,
-                                const char *szPassword) JET_NOEXCEPT_;
+JET_ERR JET_API JetBeginSession(JET_INSTANCE instance, JET_SESID* psesid,
+                                const char* szUserName,
+                                const char* szPassword) JET_NOEXCEPT_;
 
 /*
  * Opens a new session on the instance that owns sesid, as JetBeginSession
@@ -139,7 +141,7 @@ JET_ERR JET_API JetBeginSession(JET_INSTANCE instance, JET_SESID *psesid,
  * JetBeginSession; a call on sesid in flight on another thread ->
  * SessionSharingViolation; OutOfSessions; else Success.
  */
-JET_ERR JET_API JetDupSession(JET_SESID sesid, JET_SESID *psesid) JET_NOEXCEPT_;
+JET_ERR JET_API JetDupSession(JET_SESID sesid, JET_SESID* psesid) JET_NOEXCEPT_;
 
 /*
  * Ends a session and frees its slot at once; grbit is ignored. Lock-free.
@@ -216,7 +218,7 @@ JET_ERR JET_API JetExtSetInstanceUnavailable(JET_INSTANCE instance)
  * InvalidParameter.
  */
 JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
-                                      unsigned long *pcSessions) JET_NOEXCEPT_;
+                                      unsigned long* pcSessions) JET_NOEXCEPT_;
 
 #ifdef __cplusplus
 } /* extern "C" */

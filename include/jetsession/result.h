@@ -17,10 +17,12 @@ namespace jetsession {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  // Holds `value`.
-  Result(T value) noexcept : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  // Holds `value`. Implicit, so that a function returns a T or an Error.
+  // NOLINTNEXTLINE(google-explicit-constructor)
+  Result(T value) noexcept : state_(std::move(value)) {}
   // Holds `error`, which must not be Error::kSuccess.
-  Result(Error error) noexcept : state_(error) {  // NOLINT(google-explicit-constructor)
+  // NOLINTNEXTLINE(google-explicit-constructor)
+  Result(Error error) noexcept : state_(error) {
     assert(error != Error::kSuccess);
   }
 

@@ -40,8 +40,8 @@ class Session {
   // Opens a new session on the same instance (JetDupSession).
   Result<Session> Dup() const noexcept;
   // JetSetSessionContext / JetResetSessionContext.
-  Error SetContext(JET_API_PTR context) noexcept;
-  Error ResetContext() noexcept;
+  Error SetContext(JET_API_PTR context) const noexcept;
+  Error ResetContext() const noexcept;
 
   JET_SESID handle() const noexcept { return handle_; }
   bool has_value() const noexcept { return handle_ != JET_sesidNil; }

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, then builds and passes every
+# test and gate. CI runs exactly this (.ci/run). Stages:
+#   release   gcc, -Werror, ctest (unit, concurrency, C99, consumer tests)
+#   asan      clang AddressSanitizer + LeakSanitizer, ctest
+#   ubsan     clang UndefinedBehaviorSanitizer, ctest
+#   tsan      clang 14 ThreadSanitizer, ctest (every test)
+#   tsan-gcc  gcc 12 ThreadSanitizer, ctest -L concurrency
+#   tidy      clang-tidy clean on src/ and include/
+#   format    clang-format clean
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+declare -a summary=()
+start_all=$SECONDS
+
+stage() {
+  local name=$1
+  shift
+  local start=$SECONDS
+  echo
+  echo "==== ${name} ===="
+  "$@"
+  local took=$((SECONDS - start))
+  summary+=("${name}: passed in ${took}s")
+  echo "==== ${name}: passed in ${took}s ===="
+}
+
+workflow() {
+  cmake --workflow --preset "$1" --fresh
+}
+
+format_check() {
+  git ls-files '*.h' '*.cc' '*.c' | xargs clang-format --dry-run -Werror
+}
+
+stage release workflow release
+stage asan workflow asan
+stage ubsan workflow ubsan
+stage tsan workflow tsan
+stage tsan-gcc workflow tsan-gcc
+stage tidy workflow tidy
+stage format format_check
+
+echo
+echo "==== summary ===="
+printf '%s\n' "${summary[@]}"
+echo "all stages passed in $((SECONDS - start_all))s"
