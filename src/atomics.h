@@ -31,11 +31,14 @@ struct StdAtomics {
   // Gives the processor away; used by blocking waits (JetTerm) only.
   static void Yield() noexcept { std::this_thread::yield(); }
 
-  // A value that names the calling thread among the live threads: never 0,
-  // never ~0 (the address of a thread-local object).
+  // A value that names the calling thread for the life of the process: a
+  // thread that starts after another exited never gets its id (a context
+  // set by the first stays foreign to the second). Never 0.
   static std::uintptr_t ThreadId() noexcept {
-    thread_local const char kThreadTag = 0;
-    return reinterpret_cast<std::uintptr_t>(&kThreadTag);
+    // relaxed: only uniqueness matters, which the RMW gives; once a thread.
+    thread_local const std::uintptr_t kId =
+        next_thread_id_.fetch_add(1, std::memory_order_relaxed);
+    return kId;
   }
 
   // The calling thread's start hint for the pool search: the word it last
@@ -47,6 +50,8 @@ struct StdAtomics {
   }
 
  private:
+  static inline std::atomic<std::uintptr_t> next_thread_id_{1};
+
   // Spreads fresh threads over the pool (a 64-bit mix of the thread id).
   static std::uint32_t SpreadHint(std::uintptr_t id) noexcept {
     std::uint64_t x = id;
