@@ -36,8 +36,9 @@ struct StdAtomics {
   // set by the first stays foreign to the second). Never 0.
   static std::uintptr_t ThreadId() noexcept {
     // relaxed: only uniqueness matters, which the RMW gives; once a thread.
+    static std::atomic<std::uintptr_t> next{1};
     thread_local const std::uintptr_t kId =
-        next_thread_id_.fetch_add(1, std::memory_order_relaxed);
+        next.fetch_add(1, std::memory_order_relaxed);
     return kId;
   }
 
@@ -50,8 +51,6 @@ struct StdAtomics {
   }
 
  private:
-  static inline std::atomic<std::uintptr_t> next_thread_id_{1};
-
   // Spreads fresh threads over the pool (a 64-bit mix of the thread id).
   static std::uint32_t SpreadHint(std::uintptr_t id) noexcept {
     std::uint64_t x = id;
