@@ -4,6 +4,8 @@
 #include <new>
 #include <string_view>
 
+#include "allocation_faults.h"
+
 namespace jetsession::internal {
 namespace {
 
@@ -135,7 +137,8 @@ Error InstanceRegistry::CreateLocked(const char* name, Mode mode,
     if (chunk_count_ == kMaxChunks) return Error::kTooManyInstances;
     // Owned by the registry for the life of the process (type-stable).
     // NOLINTNEXTLINE(cppcoreguidelines-owning-memory)
-    auto* chunk = new (std::nothrow) Chunk();
+    auto* chunk =
+        AllocationFaults::ShouldFail() ? nullptr : new (std::nothrow) Chunk();
     if (chunk == nullptr) return Error::kOutOfMemory;
     // release: pairs with the acquire in Find(); the chunk's records are
     // constructed before any thread can reach them.
@@ -145,6 +148,7 @@ Error InstanceRegistry::CreateLocked(const char* name, Mode mode,
     ++chunk_count_;
   }
   try {
+    if (AllocationFaults::ShouldFail()) throw std::bad_alloc();
     free_record->name.assign(wanted);
   } catch (const std::bad_alloc&) {
     return Error::kOutOfMemory;
@@ -204,8 +208,7 @@ Error InstanceRegistry::Init(JET_INSTANCE* pinstance) noexcept {
     }
     const Mode mode = mode_ == Mode::kNone ? Mode::kOneInstance : mode_;
     Error error = CreateLocked(nullptr, mode, &ref);
-    if (error != Error::kSuccess) return error;
-    error = InitLocked(ref, Find(ref.index));
+    if (error == Error::kSuccess) error = InitLocked(ref, Find(ref.index));
     if (pinstance != nullptr) {
       *pinstance = error == Error::kSuccess ? MakeInstanceHandle(ref) : 0;
     }

@@ -37,6 +37,7 @@
 #include <memory>
 #include <new>
 
+#include "allocation_faults.h"
 #include "atomics.h"
 
 namespace jetsession::internal {
@@ -109,7 +110,9 @@ class SlotPool {
   // A pool with room for `allocated` slots (at most kMaxCapacity), all
   // closed; Reset() opens it. nullptr when memory runs out.
   static std::unique_ptr<SlotPool> Create(std::uint32_t allocated) noexcept {
-    if (allocated > kMaxCapacity) return nullptr;
+    if (allocated > kMaxCapacity || AllocationFaults::ShouldFail()) {
+      return nullptr;
+    }
     const std::uint32_t words = WordsFor(allocated);
     std::unique_ptr<SlotPool> pool(new (std::nothrow) SlotPool());
     if (pool == nullptr) return nullptr;

@@ -1,0 +1,46 @@
+// allocation_faults.h: test-only injection of allocation failures.
+//
+// Every allocation the library makes (pools at JetInit, record chunks at
+// JetCreateInstance, instance names) first asks ShouldFailAllocation(), so
+// that tests can prove that each failure path reports JET_errOutOfMemory and
+// leaks nothing. Production code never arms it; the check is one relaxed
+// load on paths that allocate anyway (never on Begin/Dup/End).
+//
+// Thread safety: any thread may arm or check. Memory ordering: relaxed; a
+// test arms it before the call it targets, on the same thread.
+#ifndef JETSESSION_SRC_ALLOCATION_FAULTS_H_
+#define JETSESSION_SRC_ALLOCATION_FAULTS_H_
+
+#include <atomic>
+
+namespace jetsession::internal {
+
+class AllocationFaults {
+ public:
+  // The next `count` allocations after `skip` successful ones fail.
+  static void Arm(int skip, int count) noexcept {
+    // relaxed: see the file comment.
+    skip_.store(skip, std::memory_order_relaxed);
+    fail_.store(count, std::memory_order_relaxed);
+  }
+  static void Disarm() noexcept { Arm(0, 0); }
+
+  // True when the allocation about to be made must fail.
+  static bool ShouldFail() noexcept {
+    // relaxed: see the file comment.
+    if (fail_.load(std::memory_order_relaxed) == 0) return false;
+    if (skip_.load(std::memory_order_relaxed) > 0) {
+      skip_.fetch_sub(1, std::memory_order_relaxed);
+      return false;
+    }
+    return fail_.fetch_sub(1, std::memory_order_relaxed) > 0;
+  }
+
+ private:
+  static inline std::atomic<int> skip_{0};
+  static inline std::atomic<int> fail_{0};
+};
+
+}  // namespace jetsession::internal
+
+#endif  // JETSESSION_SRC_ALLOCATION_FAULTS_H_
