@@ -144,19 +144,9 @@ class InstanceCore {
     if (pool == nullptr) return Error::kInvalidSesid;
     std::uint64_t control = 0;
     std::uint64_t state = 0;
-    for (;;) {
-      control = pool->LoadControl(src_slot);
-      if (!Pool::Matches(control, src_gen)) return Error::kInvalidSesid;
-      state = LoadState();
-      const Error error = BeginError(state);
-      if (error != Error::kSuccess) {
-        // The state read counts only if the session was still open at it.
-        if (pool->LoadControl(src_slot) != control) continue;
-        return Settled(state, error);
-      }
-      if ((control & Pool::kBusy) != 0) return Error::kSessionSharingViolation;
-      if (pool->TryEnterCall(src_slot, control)) break;
-    }
+    const Error error =
+        Enter(pool, src_slot, src_gen, BeginError, &control, &state);
+    if (error != Error::kSuccess) return error;
     // src is held: JetTerm cannot finish this incarnation before ExitCall.
     const Error result = ClaimIn(GenOf(state), opened);
     pool->ExitCall(src_slot, control);
@@ -168,18 +158,9 @@ class InstanceCore {
     Pool* const pool = PoolFor(slot);
     if (pool == nullptr) return Error::kInvalidSesid;
     std::uint64_t control = 0;
-    for (;;) {
-      control = pool->LoadControl(slot);
-      if (!Pool::Matches(control, gen)) return Error::kInvalidSesid;
-      const std::uint64_t state = LoadState();
-      const Error error = EndError(state);
-      if (error != Error::kSuccess) {
-        if (pool->LoadControl(slot) != control) continue;
-        return Settled(state, error);
-      }
-      if ((control & Pool::kBusy) != 0) return Error::kSessionSharingViolation;
-      if (pool->TryEnterCall(slot, control)) break;
-    }
+    std::uint64_t state = 0;
+    const Error error = Enter(pool, slot, gen, EndError, &control, &state);
+    if (error != Error::kSuccess) return error;
     if (pool->context(slot) != 0) {
       pool->ExitCall(slot, control);
       return Error::kSessionInUse;
@@ -188,7 +169,7 @@ class InstanceCore {
     // Closed for End: an Unavailable or a Term closed the word after our
     // state check. We still hold the slot, so the incarnation is ours.
     pool->ExitCall(slot, control);
-    const std::uint64_t state = LoadState();
+    state = LoadState();
     return Settled(state, EndError(state));
   }
 
@@ -199,15 +180,10 @@ class InstanceCore {
                   std::uint64_t* control) noexcept {
     Pool* const pool = PoolFor(slot);
     if (pool == nullptr) return Error::kInvalidSesid;
-    for (;;) {
-      const std::uint64_t c = pool->LoadControl(slot);
-      if (!Pool::Matches(c, gen)) return Error::kInvalidSesid;
-      if ((c & Pool::kBusy) != 0) return Error::kSessionSharingViolation;
-      if (pool->TryEnterCall(slot, c)) {
-        *control = c;
-        return Error::kSuccess;
-      }
-    }
+    std::uint64_t state = 0;
+    return Enter(
+        pool, slot, gen, [](std::uint64_t) { return Error::kSuccess; }, control,
+        &state);
   }
 
   void ExitCall(std::uint32_t slot, std::uint64_t control) noexcept {
@@ -342,6 +318,32 @@ class InstanceCore {
   }
 
  private:
+  // Validates (slot, gen), then the instance state by `state_error` (ESE's
+  // order: state errors before the sharing check), then sets the session's
+  // busy flag. On kSuccess, *control is the control word before the flag
+  // and *state the state read while the session was open.
+  template <class StateError>
+  Error Enter(Pool* pool, std::uint32_t slot, std::uint32_t gen,
+              StateError state_error, std::uint64_t* control,
+              std::uint64_t* state) noexcept {
+    for (;;) {
+      *control = pool->LoadControl(slot);
+      if (!Pool::Matches(*control, gen)) return Error::kInvalidSesid;
+      *state = LoadState();
+      const Error error = state_error(*state);
+      if (error != Error::kSuccess) {
+        // The state read counts only if the session was still open at it
+        // (a JetTerm that completed in between bumped the generation).
+        if (pool->LoadControl(slot) != *control) continue;
+        return Settled(*state, error);
+      }
+      if ((*control & Pool::kBusy) != 0) {
+        return Error::kSessionSharingViolation;
+      }
+      if (pool->TryEnterCall(slot, *control)) return Error::kSuccess;
+    }
+  }
+
   // The current pool, or nullptr when `slot` is outside it (garbage handle)
   // or no pool was ever allocated.
   Pool* PoolFor(std::uint32_t slot) const noexcept {

@@ -116,6 +116,19 @@ Error InstanceRegistry::ResolveSession(JET_SESID sesid, SessionRef* ref,
 
 // ---- Instances ------------------------------------------------------------
 
+Error InstanceRegistry::NotCreatedError(const Record* record) noexcept {
+  const std::uint64_t state = record->core.LoadState();
+  if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
+  switch (Core::LifecycleOf(state)) {
+    case Core::kRunning:
+      return Error::kAlreadyInitialized;
+    case Core::kRestoring:
+      return Error::kRestoreInProgress;
+    default:
+      return Error::kSuccess;
+  }
+}
+
 Error InstanceRegistry::CreateLocked(const char* name, Mode mode,
                                      InstanceRef* ref) {
   if (live_count_ >= max_instances_) return Error::kTooManyInstances;
@@ -215,17 +228,8 @@ Error InstanceRegistry::Init(JET_INSTANCE* pinstance) noexcept {
     return error;
   }
   Error error = Resolve(*pinstance, &ref, &record);
+  if (error == Error::kSuccess) error = NotCreatedError(record);
   if (error != Error::kSuccess) return error;
-  const std::uint64_t state = record->core.LoadState();
-  if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
-  switch (Core::LifecycleOf(state)) {
-    case Core::kRunning:
-      return Error::kAlreadyInitialized;
-    case Core::kRestoring:
-      return Error::kRestoreInProgress;
-    default:
-      break;
-  }
   error = InitLocked(ref, record);
   if (error != Error::kSuccess) *pinstance = 0;
   return error;
@@ -418,19 +422,10 @@ Error InstanceRegistry::BeginRestore(JET_INSTANCE instance) noexcept {
   MutexLock lock(&mutex_);
   InstanceRef ref{};
   Record* record = nullptr;
-  const Error error = ResolveLocked(instance, &ref, &record);
-  if (error != Error::kSuccess) return error;
-  const std::uint64_t state = record->core.LoadState();
-  if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
-  switch (Core::LifecycleOf(state)) {
-    case Core::kRunning:
-      return Error::kAlreadyInitialized;
-    case Core::kRestoring:
-      return Error::kRestoreInProgress;
-    default:
-      record->core.SetLifecycle(Core::kRestoring);
-      return Error::kSuccess;
-  }
+  Error error = ResolveLocked(instance, &ref, &record);
+  if (error == Error::kSuccess) error = NotCreatedError(record);
+  if (error == Error::kSuccess) record->core.SetLifecycle(Core::kRestoring);
+  return error;
 }
 
 Error InstanceRegistry::EndRestore(JET_INSTANCE instance) noexcept {

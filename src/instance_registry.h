@@ -106,6 +106,9 @@ class InstanceRegistry {
   Error ResolveSession(JET_SESID sesid, SessionRef* ref,
                        Record** record) const noexcept;
 
+  // What JetInit and JetExtBeginRestore answer for an instance that is not
+  // Created (terminating, Running, Restoring), or kSuccess.
+  static Error NotCreatedError(const Record* record) noexcept;
   // Creates a Created instance named `name`; the mode becomes `mode`.
   Error CreateLocked(const char* name, Mode mode, InstanceRef* ref)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
