@@ -20,25 +20,32 @@ class AllocationFaults {
   // The next `count` allocations after `skip` successful ones fail.
   static void Arm(int skip, int count) noexcept {
     // relaxed: see the file comment.
-    skip_.store(skip, std::memory_order_relaxed);
-    fail_.store(count, std::memory_order_relaxed);
+    Skip().store(skip, std::memory_order_relaxed);
+    Fail().store(count, std::memory_order_relaxed);
   }
   static void Disarm() noexcept { Arm(0, 0); }
 
   // True when the allocation about to be made must fail.
   static bool ShouldFail() noexcept {
     // relaxed: see the file comment.
-    if (fail_.load(std::memory_order_relaxed) == 0) return false;
-    if (skip_.load(std::memory_order_relaxed) > 0) {
-      skip_.fetch_sub(1, std::memory_order_relaxed);
+    if (Fail().load(std::memory_order_relaxed) == 0) return false;
+    if (Skip().load(std::memory_order_relaxed) > 0) {
+      Skip().fetch_sub(1, std::memory_order_relaxed);
       return false;
     }
-    return fail_.fetch_sub(1, std::memory_order_relaxed) > 0;
+    return Fail().fetch_sub(1, std::memory_order_relaxed) > 0;
   }
 
  private:
-  static inline std::atomic<int> skip_{0};
-  static inline std::atomic<int> fail_{0};
+  // Allocations to let through before failing, then allocations to fail.
+  static std::atomic<int>& Skip() noexcept {
+    static std::atomic<int> skip{0};
+    return skip;
+  }
+  static std::atomic<int>& Fail() noexcept {
+    static std::atomic<int> fail{0};
+    return fail;
+  }
 };
 
 }  // namespace jetsession::internal
