@@ -6,8 +6,10 @@
 // leaks nothing. Production code never arms it; the check is one relaxed
 // load on paths that allocate anyway (never on Begin/Dup/End).
 //
-// Thread safety: any thread may arm or check. Memory ordering: relaxed; a
-// test arms it before the call it targets, on the same thread.
+// Thread safety: any thread may arm or check. Progress: wait-free.
+// Invariant: at most `count` checks fail after an Arm(skip, count).
+// Memory ordering: relaxed; a test arms it before the call it targets, on
+// the same thread. Lifetime: static, for the process.
 #ifndef JETSESSION_SRC_ALLOCATION_FAULTS_H_
 #define JETSESSION_SRC_ALLOCATION_FAULTS_H_
 

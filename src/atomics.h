@@ -4,6 +4,13 @@
 // `Policy::template Atomic<T>`, and every wait or thread identity comes from
 // the policy, so that a model checker (Relacy) can run the production code
 // by supplying its own policy. StdAtomics is the policy of the real library.
+//
+// Thread safety: all members may be called from any thread.
+// Progress: ThreadId() and Hint() are wait-free (one relaxed RMW per thread,
+// once); Pause() and Yield() do not block.
+// Invariant: ThreadId() values are distinct for all threads ever started.
+// Memory ordering: none is promised; the thread-id counter is relaxed.
+// Lifetime: the thread-local values live as long as their thread.
 #ifndef JETSESSION_SRC_ATOMICS_H_
 #define JETSESSION_SRC_ATOMICS_H_
 
