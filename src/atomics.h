@@ -53,7 +53,11 @@ struct StdAtomics {
   // claimed in or freed. A hint only: any value is correct, so one hint per
   // thread is shared by all pools (it is reduced modulo each pool's size).
   static std::uint32_t& Hint() noexcept {
-    thread_local std::uint32_t hint = SpreadHint(ThreadId());
+    // Constant-initialized, so reaching it costs no TLS guard check; a
+    // fresh thread (kUnset) starts at a spread of its id, not at word 0.
+    constexpr std::uint32_t kUnset = ~std::uint32_t{0};
+    thread_local std::uint32_t hint = kUnset;
+    if (hint == kUnset) hint = SpreadHint(ThreadId()) >> 1U;
     return hint;
   }
 

@@ -454,19 +454,35 @@ class SlotPool {
   // Opens the session on a slot just claimed; returns its handle generation.
   std::uint32_t OpenClaimed(std::uint32_t slot) noexcept {
     auto& control = slots_[slot].control;
-    // acquire: pairs with the acq_rel release CAS in Free()/ForceEndAll().
+    // acquire: pairs with the acq_rel release CAS in Free()/ForceEndAll():
+    // the previous session's End is complete before we reuse the slot.
     std::uint64_t c = control.load(std::memory_order_acquire);
+    if ((c & kOpen) == 0) {
+      // The common case: the previous End is complete. Nobody else writes
+      // a control word that is not open (TryEnterCall and ForceEndAll need
+      // it open; the previous End already released it; a stale caller's
+      // CAS expects an open value), so a store opens it: one RMW less.
+      // release: pairs with the acquire in LoadControl() of calls on the
+      // new handle.
+      control.store(c | kOpen, std::memory_order_release);
+      return static_cast<std::uint32_t>(c >> kGenShift) & kHandleGenMask;
+    }
     for (;;) {
-      // Not open: the slot is free, open it with its generation. Open (and
-      // then busy): the previous session's End freed the bit but has not
-      // yet released the control word; end it for that End and open ours.
-      const std::uint64_t base = (c & kOpen) == 0 ? c : NextGen(c);
-      const std::uint64_t next = base | kOpen;
+      // Open (and busy): the previous session's End freed the bit but has
+      // not yet released the control word; end that session for it and
+      // open ours, in one CAS (its own release CAS then fails: it was
+      // helped).
+      const std::uint64_t next = NextGen(c) | kOpen;
       // acq_rel: release pairs with the acquire in LoadControl() of calls
       // on the new handle; acquire pairs with Free()'s release.
       if (control.compare_exchange_weak(c, next, std::memory_order_acq_rel,
                                         std::memory_order_acquire)) {
         return static_cast<std::uint32_t>(next >> kGenShift) & kHandleGenMask;
+      }
+      if ((c & kOpen) == 0) {
+        // The End released it meanwhile: the store path applies.
+        control.store(c | kOpen, std::memory_order_release);
+        return static_cast<std::uint32_t>(c >> kGenShift) & kHandleGenMask;
       }
     }
   }
