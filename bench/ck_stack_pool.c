@@ -4,13 +4,13 @@
 #include <ck_stack.h>
 #include <stdlib.h>
 
-struct CkStackPool {
+struct JetBenchCkStack {
   ck_stack_t stack; /* first: aligned as malloc aligns (16 on x86-64) */
   ck_stack_entry_t* entries;
 };
 
-CkStackPool* CkStackPoolCreate(uint32_t capacity) {
-  CkStackPool* pool = aligned_alloc(16, sizeof(CkStackPool) + 16);
+JetBenchCkStack* JetBenchCkStackCreate(uint32_t capacity) {
+  JetBenchCkStack* pool = aligned_alloc(16, sizeof(JetBenchCkStack) + 16);
   uint32_t i;
   if (pool == NULL) return NULL;
   pool->entries = calloc(capacity, sizeof(ck_stack_entry_t));
@@ -25,19 +25,19 @@ CkStackPool* CkStackPoolCreate(uint32_t capacity) {
   return pool;
 }
 
-void CkStackPoolDestroy(CkStackPool* pool) {
+void JetBenchCkStackDestroy(JetBenchCkStack* pool) {
   if (pool == NULL) return;
   free(pool->entries);
   free(pool);
 }
 
-int CkStackPoolAcquire(CkStackPool* pool, uint32_t* slot) {
+int JetBenchCkStackAcquire(JetBenchCkStack* pool, uint32_t* slot) {
   ck_stack_entry_t* entry = ck_stack_pop_mpmc(&pool->stack);
   if (entry == NULL) return 0;
   *slot = (uint32_t)(entry - pool->entries);
   return 1;
 }
 
-void CkStackPoolRelease(CkStackPool* pool, uint32_t slot) {
+void JetBenchCkStackRelease(JetBenchCkStack* pool, uint32_t slot) {
   ck_stack_push_mpmc(&pool->stack, &pool->entries[slot]);
 }

@@ -11,14 +11,14 @@
 extern "C" {
 #endif
 
-typedef struct CkStackPool CkStackPool;
+typedef struct JetBenchCkStack JetBenchCkStack;
 
 /* A pool of slots 0..capacity-1, all free; NULL when memory runs out. */
-CkStackPool* CkStackPoolCreate(uint32_t capacity);
-void CkStackPoolDestroy(CkStackPool* pool);
+JetBenchCkStack* JetBenchCkStackCreate(uint32_t capacity);
+void JetBenchCkStackDestroy(JetBenchCkStack* pool);
 /* Claims a slot into *slot; 0 when the stack is empty. */
-int CkStackPoolAcquire(CkStackPool* pool, uint32_t* slot);
-void CkStackPoolRelease(CkStackPool* pool, uint32_t slot);
+int JetBenchCkStackAcquire(JetBenchCkStack* pool, uint32_t* slot);
+void JetBenchCkStackRelease(JetBenchCkStack* pool, uint32_t slot);
 
 #ifdef __cplusplus
 }

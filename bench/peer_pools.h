@@ -104,17 +104,17 @@ class CkStackPool {
  public:
   static constexpr const char* kName = "ck_stack";
   explicit CkStackPool(std::uint32_t capacity)
-      : pool_(CkStackPoolCreate(capacity)) {}
+      : pool_(JetBenchCkStackCreate(capacity)) {}
   CkStackPool(const CkStackPool&) = delete;
   CkStackPool& operator=(const CkStackPool&) = delete;
-  ~CkStackPool() { CkStackPoolDestroy(pool_); }
+  ~CkStackPool() { JetBenchCkStackDestroy(pool_); }
   bool TryAcquire(std::uint32_t* slot) {
-    return CkStackPoolAcquire(pool_, slot) != 0;
+    return JetBenchCkStackAcquire(pool_, slot) != 0;
   }
-  void Release(std::uint32_t slot) { CkStackPoolRelease(pool_, slot); }
+  void Release(std::uint32_t slot) { JetBenchCkStackRelease(pool_, slot); }
 
  private:
-  ::CkStackPool* pool_;
+  JetBenchCkStack* pool_;
 };
 
 // The literal reading of "an atomic state word plus a bitmap": a global CAS

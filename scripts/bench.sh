@@ -1,22 +1,41 @@
 #!/usr/bin/env bash
 # The main command: installs what is missing, builds the release preset and
-# runs every benchmark with short defaults, printing the results and writing
-# Google Benchmark JSON to build/release/bench-results/. Extra arguments go
-# to every benchmark binary (e.g. --benchmark_filter=CApi).
+# runs the benchmark suite with short defaults (about 2 minutes here):
+#   contention_bench     jetsession against the peer pools, 1-32 threads
+#   latency_percentiles  p50/p99/p99.9 of Begin and End
+#   pair_loop            instructions per Begin+End pair under callgrind
+# then prints the pairs/s table and every target ratio, and draws
+# throughput.png and latency.png. Everything lands in
+# build/release/bench-results/ (Google Benchmark JSON included).
+# Extra arguments go to contention_bench (e.g. --benchmark_min_time=0.2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-cmake --preset release
+cmake --preset release >/dev/null
 cmake --build --preset release
 
 out=build/release/bench-results
 mkdir -p "$out"
-shopt -s nullglob
-for bin in build/release/bench/*_bench; do
-  name=$(basename "$bin")
-  echo "==== ${name} ===="
-  "$bin" --benchmark_min_time=0.05 \
-    --benchmark_out="$out/${name}.json" --benchmark_out_format=json "$@"
-done
-echo "JSON results: $out/"
+bin=build/release/bench
+
+echo "==== contention_bench ===="
+"$bin/contention_bench" --benchmark_min_time=0.05 \
+  --benchmark_out="$out/contention_bench.json" \
+  --benchmark_out_format=json "$@"
+
+echo "==== latency_percentiles ===="
+"$bin/latency_percentiles" --seconds 0.1 --json "$out/latency.json"
+
+echo "==== instructions per pair (callgrind) ===="
+count() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+    "$bin/pair_loop" "$1" 2>&1 | awk '/refs:/ {gsub(",", "", $4); print $4}'
+}
+small=$(count 100000)
+large=$(count 200000)
+echo $(((large - small) / 100000)) | tee "$out/instructions.txt"
+
+echo "==== report ===="
+python3 scripts/bench_report.py --results "$out"
+echo "results, JSON and plots: $out/"

@@ -7,7 +7,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git python3
   clang clang-tidy clang-format libclang-rt-14-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev libabsl-dev
-  valgrind
+  valgrind gnuplot-nox
+  libboost-dev libtbb-dev libconcurrentqueue-dev libck-dev
 )
 
 missing=()

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Ratio check: a short run of only what the targets need, then each ratio
+# against its target. Report only: exits 0 whatever the ratios are (times
+# on a shared machine are noisy; a missed target is read, not enforced).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cmake --preset release >/dev/null
+cmake --build --preset release >/dev/null
+out=build/release/bench-check
+mkdir -p "$out"
+build/release/bench/contention_bench --benchmark_min_time=0.05 \
+  --benchmark_filter='BM_Ring<.*>/work:50/.*threads:(1|2|16)$|BM_JetAtFill/fill:(0|99)|BM_JetOutOfSessionsAtFull' \
+  --benchmark_out="$out/contention_bench.json" \
+  --benchmark_out_format=json >/dev/null
+python3 scripts/bench_report.py --results "$out" || true

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Turns the benchmark results into a table, the target ratios and plots.
+
+Reads, from the results folder (default build/release/bench-results):
+  contention_bench.json   Google Benchmark JSON of bench/contention_bench
+  latency.json            output of bench/latency_percentiles --json
+  instructions.txt        instructions per pair (callgrind), one number
+Prints the pairs/s table (work 50) and every ratio of issue 4 against its
+target, writes throughput.png and latency.png (gnuplot) next to the inputs,
+and with --markdown FILE writes the same as Markdown (for
+docs/benchmarks.md). Report only: it never fails on a missed target.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+JET = "jetsession_c_api"
+PEERS = ["mutex_freelist", "boost_lockfree_stack", "tbb_concurrent_queue",
+         "moodycamel_queue", "ck_stack", "counter_bitmap"]
+SPREAD = "spread_bitmap"
+ORDER = [JET, "jetsession_cpp_api", "jetsession_dup"] + PEERS + [SPREAD]
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def ring_results(data):
+    """{(contender, work, threads): pairs per second}"""
+    out = {}
+    for b in data.get("benchmarks", []):
+        name = b.get("name", "")
+        if not name.startswith("BM_Ring<") or "error_occurred" in b:
+            continue
+        work = int(re.search(r"/work:(\d+)", name).group(1))
+        threads = int(re.search(r"threads:(\d+)", name).group(1))
+        out[(b.get("label", name), work, threads)] = b["items_per_second"]
+    return out
+
+
+def named(data, prefix):
+    return {b["name"]: b for b in data.get("benchmarks", [])
+            if b["name"].startswith(prefix)}
+
+
+def fmt_rate(x):
+    return f"{x / 1e6:.1f} M/s" if x >= 1e6 else f"{x / 1e3:.0f} k/s"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", default="build/release/bench-results")
+    parser.add_argument("--markdown", help="write the report as Markdown")
+    args = parser.parse_args()
+
+    contention = load(os.path.join(args.results, "contention_bench.json"))
+    ring = ring_results(contention)
+    context = contention.get("context", {})
+    lines = []
+
+    def out(text=""):
+        print(text)
+        lines.append(text)
+
+    threads_all = sorted({t for (_, w, t) in ring if w == 50})
+    contenders = [c for c in ORDER if any((c, 50, t) in ring
+                                          for t in threads_all)]
+    out("### Begin+End pairs/s, work 50, ring of 4, capacity 30000")
+    out()
+    out("| contender | " + " | ".join(f"{t} thr" for t in threads_all) + " |")
+    out("|---|" + "---:|" * len(threads_all))
+    for c in contenders:
+        cells = [fmt_rate(ring[(c, 50, t)]) if (c, 50, t) in ring else ""
+                 for t in threads_all]
+        out(f"| {c} | " + " | ".join(cells) + " |")
+    out()
+
+    def best_peer(threads):
+        return max((ring[(p, 50, threads)], p) for p in PEERS
+                   if (p, 50, threads) in ring)
+
+    checks = []
+
+    def check(label, value, target, fmt="{:.2f}x", higher=True):
+        ok = value >= target if higher else value <= target
+        checks.append((label, fmt.format(value), fmt.format(target),
+                       "met" if ok else "MISSED"))
+
+    if (JET, 50, 2) in ring:
+        best, who = best_peer(2)
+        check(f"2 threads: jetsession / best bare peer ({who})",
+              ring[(JET, 50, 2)] / best, 2.0)
+        if (SPREAD, 50, 2) in ring:
+            check("2 threads: jetsession / spread bitmap",
+                  ring[(JET, 50, 2)] / ring[(SPREAD, 50, 2)], 0.5)
+    if (JET, 50, 1) in ring:
+        best, who = best_peer(1)
+        check(f"1 thread: jetsession / best bare peer ({who})",
+              ring[(JET, 50, 1)] / best, 0.8)
+    if (JET, 50, 16) in ring and (JET, 50, 2) in ring:
+        check("16 threads / 2 threads, jetsession",
+              ring[(JET, 50, 16)] / ring[(JET, 50, 2)], 0.8)
+    fill = named(contention, "BM_JetAtFill")
+    f0 = fill.get("BM_JetAtFill/fill:0/real_time")
+    f99 = fill.get("BM_JetAtFill/fill:99/real_time")
+    if f0 and f99:
+        check("99% fill / empty pool, jetsession",
+              f99["items_per_second"] / f0["items_per_second"], 0.7)
+    full = named(contention, "BM_JetOutOfSessionsAtFull")
+    if full:
+        ns = next(iter(full.values()))["real_time"]
+        check("OutOfSessions at 100% fill, ns per answer (a few lines)",
+              ns, 100.0, fmt="{:.0f}", higher=False)
+    if "bytes_per_slot" in context:
+        check("bytes per session slot", float(context["bytes_per_slot"]),
+              64.0, fmt="{:.0f}", higher=False)
+    instructions = os.path.join(args.results, "instructions.txt")
+    if os.path.exists(instructions):
+        with open(instructions, encoding="utf-8") as f:
+            value = float(f.read().split()[0])
+        checks.append(("instructions per Begin+End pair (callgrind)",
+                       f"{value:.0f}", "small", "reported"))
+
+    out("### Targets")
+    out()
+    out("| ratio | measured | target | |")
+    out("|---|---:|---:|---|")
+    for label, value, target, verdict in checks:
+        out(f"| {label} | {value} | {target} | {verdict} |")
+    out()
+
+    stopterm = named(contention, "BM_JetStopTermUnderLoad")
+    if stopterm:
+        out("### Stop and Term latency while threads hammer the instance")
+        out()
+        out("| hammering threads | JetStopServiceInstance | JetTerm |")
+        out("|---:|---:|---:|")
+        for name, b in sorted(stopterm.items(),
+                              key=lambda kv: int(re.search(
+                                  r"hammers:(\d+)", kv[0]).group(1))):
+            hammers = re.search(r"hammers:(\d+)", name).group(1)
+            out(f"| {hammers} | {b['stop_us']:.1f} us | "
+                f"{b['real_time']:.0f} us |")
+        out()
+
+    latency_path = os.path.join(args.results, "latency.json")
+    latency = load(latency_path) if os.path.exists(latency_path) else []
+    if latency:
+        out("### Latency percentiles (ns; steady_clock, ~10-20 ns of it)")
+        out()
+        out("| contender | threads | Begin p50 | p99 | p99.9 | End p50 | p99 "
+            "| p99.9 |")
+        out("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for r in latency:
+            out(f"| {r['contender']} | {r['threads']} | {r['begin_p50_ns']:.0f}"
+                f" | {r['begin_p99_ns']:.0f} | {r['begin_p999_ns']:.0f} | "
+                f"{r['end_p50_ns']:.0f} | {r['end_p99_ns']:.0f} | "
+                f"{r['end_p999_ns']:.0f} |")
+        out()
+
+    plot(args.results, ring, contenders, threads_all, latency)
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+    return 0
+
+
+def plot(results, ring, contenders, threads_all, latency):
+    gnuplot = shutil.which("gnuplot")
+    if gnuplot is None:
+        print("(gnuplot not found: no plots)", file=sys.stderr)
+        return
+    data = os.path.join(results, "throughput.dat")
+    with open(data, "w", encoding="utf-8") as f:
+        f.write("threads " + " ".join(contenders) + "\n")
+        for t in threads_all:
+            row = [str(ring[(c, 50, t)] / 1e6) if (c, 50, t) in ring else "NaN"
+                   for c in contenders]
+            f.write(f"{t} " + " ".join(row) + "\n")
+    plots = ", ".join(
+        f"'{data}' using 1:{i + 2} with linespoints title '{c}'"
+        for i, c in enumerate(contenders))
+    script = f"""
+set terminal pngcairo size 900,560 noenhanced
+set datafile missing 'NaN'
+set output '{os.path.join(results, 'throughput.png')}'
+set title 'Begin+End pairs/s (work 50, ring of 4, 2-core machine)'
+set xlabel 'threads'
+set ylabel 'million pairs per second'
+set logscale x 2
+set key outside right
+set grid
+plot {plots}
+"""
+    if latency:
+        lat = os.path.join(results, "latency.dat")
+        names = sorted({r["contender"] for r in latency})
+        with open(lat, "w", encoding="utf-8") as f:
+            for n in names:
+                f.write(f'"{n}"\n')
+                for r in latency:
+                    if r["contender"] == n:
+                        f.write(f"{r['threads']} {r['begin_p99_ns']} "
+                                f"{r['begin_p999_ns']}\n")
+                f.write("\n\n")
+        lat_plots = ", ".join(
+            f"'{lat}' index {i} using 1:2 with linespoints title '{n} p99'"
+            for i, n in enumerate(names))
+        script += f"""
+set output '{os.path.join(results, 'latency.png')}'
+set title 'Begin latency p99 (ns) against threads'
+set ylabel 'ns'
+set logscale y 10
+plot {lat_plots}
+"""
+    try:
+        subprocess.run([gnuplot], input=script, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"(gnuplot failed: {e})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
