@@ -3,6 +3,7 @@
 #include <cstring>
 #include <new>
 #include <string_view>
+#include <type_traits>
 
 #include "allocation_faults.h"
 
@@ -51,15 +52,13 @@ class SessionCall {
 
 }  // namespace
 
-InstanceRegistry& InstanceRegistry::Global() noexcept {
-  // Never destroyed (threads may still call in while the process exits) and
-  // never allocated (no allocation can fail here): built in static storage.
-  alignas(
-      InstanceRegistry) static unsigned char storage[sizeof(InstanceRegistry)];
-  // NOLINTNEXTLINE(cppcoreguidelines-owning-memory): owned by `storage`.
-  static auto* const kRegistry = new (storage) InstanceRegistry();
-  return *kRegistry;
-}
+// constinit: built before any code runs. Its members are trivially
+// destructible (std::mutex, atomics and integers; the records live in
+// never-freed chunks), so nothing is destroyed at exit while other threads
+// may still call in.
+constinit InstanceRegistry InstanceRegistry::global_;
+static_assert(std::is_trivially_destructible_v<Mutex> &&
+              std::is_trivially_destructible_v<std::atomic<JET_INSTANCE>>);
 
 std::size_t InstanceRegistry::BytesPerInstanceRecord() noexcept {
   return sizeof(Record);
@@ -67,16 +66,6 @@ std::size_t InstanceRegistry::BytesPerInstanceRecord() noexcept {
 
 std::size_t InstanceRegistry::BytesPerSlot() noexcept {
   return Core::Pool::BytesPerSlot();
-}
-
-InstanceRegistry::Record* InstanceRegistry::Find(
-    std::uint32_t index) const noexcept {
-  if (index >= kMaxRecords) return nullptr;
-  // acquire: pairs with the release store in CreateLocked() that published
-  // the chunk.
-  Chunk* const chunk =
-      chunks_[index / kChunkRecords].load(std::memory_order_acquire);
-  return chunk == nullptr ? nullptr : &chunk->records[index % kChunkRecords];
 }
 
 Error InstanceRegistry::Resolve(JET_INSTANCE handle, InstanceRef* ref,

@@ -43,8 +43,9 @@ class InstanceRegistry {
   static constexpr std::uint32_t kDefaultMaxSessions = 16;
   static constexpr std::uint32_t kDefaultMaxInstances = 16;
 
-  // The process's registry.
-  static InstanceRegistry& Global() noexcept;
+  // The process's registry: constant-initialized (no guard on the fast
+  // path, no allocation) and never destroyed (its destructor is trivial).
+  static InstanceRegistry& Global() noexcept { return global_; }
 
   InstanceRegistry(const InstanceRegistry&) = delete;
   InstanceRegistry& operator=(const InstanceRegistry&) = delete;
@@ -90,11 +91,18 @@ class InstanceRegistry {
     Record records[kChunkRecords];
   };
 
-  InstanceRegistry() = default;
+  constexpr InstanceRegistry() = default;
   ~InstanceRegistry() = default;
 
   // The record at `index`, or nullptr when its chunk was never allocated.
-  Record* Find(std::uint32_t index) const noexcept;
+  Record* Find(std::uint32_t index) const noexcept {
+    if (index >= kMaxRecords) return nullptr;
+    // acquire: pairs with the release store in CreateLocked() that
+    // published the chunk.
+    Chunk* const chunk =
+        chunks_[index / kChunkRecords].load(std::memory_order_acquire);
+    return chunk == nullptr ? nullptr : &chunk->records[index % kChunkRecords];
+  }
   // Resolves an instance handle; 0 and JET_instanceNil mean the default
   // instance in one-instance mode (else kInvalidParameter).
   Error Resolve(JET_INSTANCE handle, InstanceRef* ref,
@@ -125,6 +133,8 @@ class InstanceRegistry {
   Error SetParameterLocked(Record* record, unsigned long paramid,
                            JET_API_PTR value)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
+  static InstanceRegistry global_;
 
   mutable Mutex mutex_;
   std::atomic<Chunk*> chunks_[kMaxChunks] = {};
