@@ -8,6 +8,8 @@
 #   tsan-gcc  gcc 12 ThreadSanitizer, ctest -L concurrency
 #   tidy      clang-tidy clean on src/ and include/
 #   format    clang-format clean
+#   bench     the ratio check (scripts/bench_check.sh), report only: timing
+#             on a shared machine is noisy, so it never fails the run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +45,7 @@ stage tsan workflow tsan
 stage tsan-gcc workflow tsan-gcc
 stage tidy workflow tidy
 stage format format_check
+stage bench-check scripts/bench_check.sh
 
 echo
 echo "==== summary ===="
