@@ -285,10 +285,11 @@ class InstanceCore {
   // the pool words for it before returning.
   void SetFlag(std::uint64_t flag) noexcept {
     std::uint64_t state = LoadState();
-    // acq_rel: release pairs with LoadState() of the session calls; the
+    // seq_cst: release pairs with LoadState() of the session calls, and the
+    // seq_cst order pairs with ClaimIn()'s state re-read after a kFull; the
     // loop competes only with closure marks of helpers.
     while (!state_.compare_exchange_weak(state, state | flag,
-                                         std::memory_order_acq_rel,
+                                         std::memory_order_seq_cst,
                                          std::memory_order_acquire)) {
     }
     state |= flag;
@@ -410,11 +411,18 @@ class InstanceCore {
       opened->gen = claim.gen;
       return Error::kSuccess;
     }
-    const std::uint64_t state = LoadState();
+    // seq_cst: pairs with the seq_cst flag CAS in SetFlag(): a kFull that
+    // came from the pool's verified flag (no word re-read) must still see a
+    // Stop/Unavailable/Term that returned before it.
+    const std::uint64_t state = state_.load(std::memory_order_seq_cst);
     if (GenOf(state) != gen) return Error::kInvalidInstance;
-    if (claim.status == ClaimStatus::kFull) return Error::kOutOfSessions;
-    // kClosed: a flag is set (closure follows the flag).
-    return Settled(state, BeginError(state));
+    // kClosed: a flag is set (closure follows the flag). kFull: full, unless
+    // a flag says otherwise first (ESE's order: state before capacity).
+    const Error error = BeginError(state);
+    if (claim.status == ClaimStatus::kFull && error == Error::kSuccess) {
+      return Error::kOutOfSessions;
+    }
+    return Settled(state, error);
   }
 
   // Owner-side state change from `expected` to `next`, competing only with

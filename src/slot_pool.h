@@ -186,64 +186,41 @@ class SlotPool {
       // that preceded the reset, so its revalidation fails.
       word.store(fresh, std::memory_order_release);
     }
+    auto& flag = full_.value;
+    // relaxed load, release store: owner-side, the pool is quiescent; the
+    // store is published with the words by the instance-state release.
+    flag.store(NextEpoch(flag.load(std::memory_order_relaxed)) | kFullNone,
+               std::memory_order_release);
   }
 
   // Claims a free slot and opens a session on it. `still_current()` is
   // called after each word load and before each CAS; it returns false once
   // the instance incarnation the caller validated is gone (kStale).
+  //
+  // Search from the calling thread's hint word. When the hint word is full,
+  // a verified "full" flag answers at once (a few cache lines: the hint
+  // word, the flag, and the caller's state re-check). When no word has a
+  // free bit, ProveFull() decides: full, closed, or search again.
   template <class Revalidate>
   ClaimResult Claim(Revalidate&& still_current) noexcept {
     // relaxed: see the field.
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
-    std::uint32_t& hint = Policy::Hint();
-    const std::uint32_t start = hint % words;
+    const std::uint32_t start = Policy::Hint() % words;
+    ClaimResult result{};
     for (;;) {
-      // First collect: search from the hint; remember the versions seen.
-      std::uint64_t version_sum = 0;
       std::uint32_t index = start;
       for (std::uint32_t n = 0; n < words; ++n) {
-        auto& word = words_[index].value;
-        // acquire: pairs with the acq_rel free CAS and the release stores of
-        // Reset(); the revalidation load below must not move above it.
-        std::uint64_t w = word.load(std::memory_order_acquire);
-        for (;;) {
-          if ((w & kClosedForBegin) != 0) return {ClaimStatus::kClosed, 0, 0};
-          const auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
-          if (free_bits == 0) break;
-          if (!still_current()) return {ClaimStatus::kStale, 0, 0};
-          const std::uint64_t bit = 1ULL << std::countr_zero(free_bits);
-          // acq_rel: acquire pairs with the acq_rel CAS in Free() that freed
-          // the bit (the previous owner is done with the slot); release
-          // pairs with the acq_rel CAS of ForceEndAll()'s closure, which must
-          // see the bit.
-          if (word.compare_exchange_weak(w, w | bit, std::memory_order_acq_rel,
-                                         std::memory_order_acquire)) {
-            hint = index;
-            const std::uint32_t slot =
-                index * kSlotsPerWord +
-                static_cast<std::uint32_t>(std::countr_zero(bit));
-            return {ClaimStatus::kClaimed, slot, OpenClaimed(slot)};
-          }
-        }
-        version_sum += w & kVersionMask;
+        if (TryWord(index, still_current, &result)) return result;
+        if (n == 0 && FullIsVerified()) return {ClaimStatus::kFull, 0, 0};
         index = index + 1 == words ? 0 : index + 1;
       }
-      // Second collect: full at one instant iff every word is still full and
-      // no word was freed since the first pass (versions only grow, so equal
-      // sums mean equal versions).
-      std::uint64_t second_sum = 0;
-      bool changed = false;
-      for (std::uint32_t n = 0; n < words && !changed; ++n) {
-        // acquire: as in the first collect.
-        const std::uint64_t w =
-            words_[index].value.load(std::memory_order_acquire);
-        if ((w & kClosedForBegin) != 0) return {ClaimStatus::kClosed, 0, 0};
-        changed = (~w & kSlotBits) != 0;
-        second_sum += w & kVersionMask;
-        index = index + 1 == words ? 0 : index + 1;
-      }
-      if (!changed && second_sum == version_sum) {
-        return {ClaimStatus::kFull, 0, 0};
+      switch (ProveFull(words)) {
+        case Proof::kFull:
+          return {ClaimStatus::kFull, 0, 0};
+        case Proof::kClosed:
+          return {ClaimStatus::kClosed, 0, 0};
+        case Proof::kChanged:
+          break;  // a slot was freed meanwhile: search again
       }
     }
   }
@@ -296,13 +273,16 @@ class SlotPool {
       const std::uint64_t version =
           ((w & kVersionMask) + (1ULL << kVersionShift)) & kVersionMask;
       const std::uint64_t next = (w & ~(kVersionMask | bit)) | version;
-      // acq_rel: release pairs with the acquire of the next Claim() of the
-      // bit; acquire (also on failure) pairs with the closure CAS.
-      if (word.compare_exchange_weak(w, next, std::memory_order_acq_rel,
+      // seq_cst: release pairs with the acquire of the next Claim() of the
+      // bit; acquire (also on failure) pairs with the closure CAS; and it
+      // is the first half of the Dekker pair with ProveFull() (free, then
+      // read the flag / set the flag, then read the words).
+      if (word.compare_exchange_weak(w, next, std::memory_order_seq_cst,
                                      std::memory_order_acquire)) {
         break;
       }
     }
+    ClearFull();
     Policy::Hint() = index;
     // The bit is free; a Begin may claim it before the release below and
     // then helps: it moves the control word from (gen, open, busy) straight
@@ -421,6 +401,11 @@ class SlotPool {
   struct alignas(64) PaddedWord {
     Atomic<std::uint64_t> value{0};
   };
+  // The "full" flag, alone on its cache line: read on every free (shared,
+  // read-mostly until the pool is full), written only around a full pool.
+  struct alignas(64) PaddedFlag {
+    Atomic<std::uint64_t> value{0};
+  };
   // A slot's control word and session context. 32 bytes: the slots of one
   // word (one thread's working set, through its hint) share lines.
   struct alignas(32) Slot {
@@ -449,6 +434,126 @@ class SlotPool {
   // open, not busy.
   static std::uint64_t NextGen(std::uint64_t control) noexcept {
     return ((control >> kGenShift) + 1U) << kGenShift;
+  }
+
+  // The "full" flag: a proof that the pool was full, kept valid by every
+  // free clearing it (see ProveFull()). Layout: epoch (62 bits) | state.
+  static constexpr std::uint64_t kFullNone = 0;
+  static constexpr std::uint64_t kFullCandidate = 1;
+  static constexpr std::uint64_t kFullVerified = 2;
+  static constexpr std::uint64_t kFullStateMask = 3;
+  static std::uint64_t NextEpoch(std::uint64_t flag) noexcept {
+    return (flag | kFullStateMask) + 1U;
+  }
+
+  enum class Proof { kFull, kClosed, kChanged };
+
+  // Tries to claim a free bit of word `index`. True when `*result` is final
+  // (claimed, closed or stale); false when the word has no free bit.
+  template <class Revalidate>
+  bool TryWord(std::uint32_t index, Revalidate& still_current,
+               ClaimResult* result) noexcept {
+    auto& word = words_[index].value;
+    // acquire: pairs with the free CAS and the release stores of Reset();
+    // the revalidation load below must not move above it.
+    std::uint64_t w = word.load(std::memory_order_acquire);
+    for (;;) {
+      if ((w & kClosedForBegin) != 0) {
+        *result = {ClaimStatus::kClosed, 0, 0};
+        return true;
+      }
+      const auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
+      if (free_bits == 0) return false;
+      if (!still_current()) {
+        *result = {ClaimStatus::kStale, 0, 0};
+        return true;
+      }
+      const std::uint64_t bit = 1ULL << std::countr_zero(free_bits);
+      // acq_rel: acquire pairs with the CAS in Free() that freed the bit
+      // (the previous owner is done with the slot); release pairs with the
+      // closure CAS of ForceEndAll(), which must see the bit.
+      if (word.compare_exchange_weak(w, w | bit, std::memory_order_acq_rel,
+                                     std::memory_order_acquire)) {
+        Policy::Hint() = index;
+        const std::uint32_t slot =
+            index * kSlotsPerWord +
+            static_cast<std::uint32_t>(std::countr_zero(bit));
+        *result = {ClaimStatus::kClaimed, slot, OpenClaimed(slot)};
+        return true;
+      }
+    }
+  }
+
+  // True when a completed proof says the pool is full and no free has
+  // happened since (every Free() clears the flag before it returns).
+  bool FullIsVerified() const noexcept {
+    // seq_cst: pairs with the seq_cst clear in ClearFull() and the promote
+    // in ProveFull(); the caller re-reads the instance state (seq_cst).
+    return (full_.value.load(std::memory_order_seq_cst) & kFullStateMask) ==
+           kFullVerified;
+  }
+
+  // Called by every free after its word CAS: a candidate or verified flag
+  // no longer holds. Loops until the flag is clear, because a prover may
+  // promote a candidate meanwhile.
+  void ClearFull() noexcept {
+    auto& flag = full_.value;
+    // seq_cst: the second half of the free side of the Dekker pair.
+    std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    while ((f & kFullStateMask) != kFullNone &&
+           !flag.compare_exchange_weak(f, NextEpoch(f) | kFullNone,
+                                       std::memory_order_seq_cst)) {
+    }
+  }
+
+  // Sums the versions of every active word into *sum; kChanged as soon as a
+  // word has a free bit, kClosed when one is closed for Begin.
+  Proof Collect(std::uint32_t words, std::uint64_t* sum) const noexcept {
+    *sum = 0;
+    for (std::uint32_t i = 0; i < words; ++i) {
+      // seq_cst: the second half of the prover side of the Dekker pair
+      // (after the candidate is published).
+      const std::uint64_t w = words_[i].value.load(std::memory_order_seq_cst);
+      if ((w & kClosedForBegin) != 0) return Proof::kClosed;
+      if ((~w & kSlotBits) != 0) return Proof::kChanged;
+      *sum += w & kVersionMask;
+    }
+    return Proof::kFull;
+  }
+
+  // Exact "full": publishes a candidate flag, then collects every word
+  // twice. Full only when both collects see every word full with the same
+  // version sum: versions only grow (one per free), so each word kept its
+  // version between its two reads and was full all along, and at the
+  // instant between the collects all `capacity` slots were claimed. The
+  // candidate then becomes verified: later claims that find their hint word
+  // full answer from it. It stays true because every Free() clears the flag
+  // after its word CAS (seq_cst both sides: a free either precedes the
+  // candidate, and the collects see it, or follows it, and clears it).
+  Proof ProveFull(std::uint32_t words) noexcept {
+    auto& flag = full_.value;
+    // seq_cst: see above.
+    std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    if ((f & kFullStateMask) == kFullVerified) return Proof::kFull;
+    const std::uint64_t candidate = NextEpoch(f) | kFullCandidate;
+    if (!flag.compare_exchange_strong(f, candidate,
+                                      std::memory_order_seq_cst)) {
+      // Another prover or a free got there first: look again.
+      return Proof::kChanged;
+    }
+    std::uint64_t first = 0;
+    std::uint64_t second = 0;
+    Proof proof = Collect(words, &first);
+    if (proof == Proof::kFull) proof = Collect(words, &second);
+    if (proof == Proof::kFull && first != second) proof = Proof::kChanged;
+    std::uint64_t expected = candidate;
+    const std::uint64_t next =
+        proof == Proof::kFull ? (candidate & ~kFullStateMask) | kFullVerified
+                              : NextEpoch(candidate) | kFullNone;
+    // seq_cst: pairs with ClearFull(); failure means a free cleared the
+    // candidate, which leaves this call's own proof intact.
+    flag.compare_exchange_strong(expected, next, std::memory_order_seq_cst);
+    return proof;
   }
 
   // Opens the session on a slot just claimed; returns its handle generation.
@@ -487,6 +592,7 @@ class SlotPool {
     }
   }
 
+  PaddedFlag full_;
   std::unique_ptr<PaddedWord[]> words_;
   std::unique_ptr<Slot[]> slots_;
   // Pools this one replaced, kept alive (type-stable storage: a stale call

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -198,6 +199,39 @@ TEST(SlotPoolTest, SuccessorContinuesGenerations) {
   ClaimStatus last{};
   for (const auto& again : ClaimAll(*big, &last)) {
     EXPECT_FALSE(again.slot == r.slot && again.gen == r.gen);
+  }
+}
+
+// The verified-full flag answers OutOfSessions from the hint word alone; a
+// free on another thread (whose hint is elsewhere) must clear it, so the
+// next claim finds that slot instead of trusting a stale proof.
+TEST(SlotPoolTest, FullProofIsClearedByAFreeOnAnotherThread) {
+  constexpr std::uint32_t kCapacity = 32 * 40;
+  auto pool = Pool::Create(kCapacity);
+  ASSERT_NE(pool, nullptr);
+  pool->Reset(kCapacity, 0);
+  ClaimStatus last{};
+  const auto claimed = ClaimAll(*pool, &last);
+  ASSERT_EQ(claimed.size(), kCapacity);
+  ASSERT_EQ(last, ClaimStatus::kFull);
+  // Proven full: further claims say full again (from the flag).
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(pool->Claim(kAlwaysCurrent).status, ClaimStatus::kFull);
+  }
+  for (const std::uint32_t victim : {7U, 600U, kCapacity - 1}) {
+    std::thread other([&] {
+      for (const auto& r : claimed) {
+        if (r.slot != victim) continue;
+        const std::uint64_t control = pool->LoadControl(r.slot);
+        ASSERT_TRUE(pool->TryEnterCall(r.slot, control));
+        ASSERT_EQ(pool->Free(r.slot, control), FreeStatus::kFreed);
+      }
+    });
+    other.join();
+    const ClaimResult again = pool->Claim(kAlwaysCurrent);
+    ASSERT_EQ(again.status, ClaimStatus::kClaimed) << victim;
+    EXPECT_EQ(again.slot, victim);
+    EXPECT_EQ(pool->Claim(kAlwaysCurrent).status, ClaimStatus::kFull);
   }
 }
 
