@@ -8,6 +8,8 @@
 #   tsan-gcc  gcc 12 ThreadSanitizer, ctest -L concurrency
 #   tidy      clang-tidy clean on src/ and include/
 #   format    clang-format clean
+#   fuzz      the C API under libFuzzer + ASan + UBSan for 60 s (seed corpus
+#             tests/fuzz/corpus; JETSESSION_FUZZ_SECONDS to change)
 #   bench     the ratio check (scripts/bench_check.sh), report only: timing
 #             on a shared machine is noisy, so it never fails the run
 set -euo pipefail
@@ -34,6 +36,17 @@ workflow() {
   cmake --workflow --preset "$1" --fresh
 }
 
+fuzz_run() {
+  workflow fuzz
+  local work
+  work=$(mktemp -d)
+  cp tests/fuzz/corpus/* "$work/"
+  build/fuzz/tests/fuzz/jet_api_fuzzer "$work" \
+    -max_total_time="${JETSESSION_FUZZ_SECONDS:-60}" -print_final_stats=1 \
+    2>&1 | tail -n 12
+  rm -rf "$work"
+}
+
 format_check() {
   git ls-files '*.h' '*.cc' '*.c' | xargs clang-format --dry-run -Werror
 }
@@ -45,6 +58,7 @@ stage tsan workflow tsan
 stage tsan-gcc workflow tsan-gcc
 stage tidy workflow tidy
 stage format format_check
+stage fuzz fuzz_run
 stage bench-check scripts/bench_check.sh
 
 echo

@@ -205,7 +205,9 @@ class SlotPool {
   ClaimResult Claim(Revalidate&& still_current) noexcept {
     // relaxed: see the field.
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
-    const std::uint32_t start = Policy::Hint() % words;
+    // The hint is usually this pool's own word index: skip the division.
+    std::uint32_t start = Policy::Hint();
+    if (start >= words) start %= words;
     ClaimResult result{};
     for (;;) {
       std::uint32_t index = start;
