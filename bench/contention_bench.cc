@@ -158,20 +158,18 @@ JETSESSION_RING_BENCHMARK_(Peer<CkStackPool>);
 JETSESSION_RING_BENCHMARK_(Peer<CounterBitmapPool>);
 JETSESSION_RING_BENCHMARK_(Peer<SpreadBitmapPool>);
 
-BENCHMARK_TEMPLATE(BM_Ring, JetDup)
-    ->ArgName("work")
-    ->Arg(50)
-    ->Threads(1)
-    ->Threads(2)
-    ->Threads(16)
-    ->UseRealTime();
-BENCHMARK_TEMPLATE(BM_Ring, JetCppApi)
-    ->ArgName("work")
-    ->Arg(50)
-    ->Threads(1)
-    ->Threads(2)
-    ->Threads(16)
-    ->UseRealTime();
+// The jetsession variants, at work 50 and the thread counts the targets use.
+#define JETSESSION_VARIANT_BENCHMARK_(contender) \
+  BENCHMARK_TEMPLATE(BM_Ring, contender)         \
+      ->ArgName("work")                          \
+      ->Arg(50)                                  \
+      ->Threads(1)                               \
+      ->Threads(2)                               \
+      ->Threads(16)                              \
+      ->UseRealTime()
+
+JETSESSION_VARIANT_BENCHMARK_(JetDup);
+JETSESSION_VARIANT_BENCHMARK_(JetCppApi);
 
 // Begin+End (work 50) on an instance whose pool is held at `fill` percent
 // of 30000 by sessions opened before the timed loop, spread over the whole

@@ -25,31 +25,6 @@ std::string_view NameOf(const char* name) noexcept {
   return name == nullptr ? std::string_view() : std::string_view(name);
 }
 
-// Holds a session's busy flag for the length of a parameter call.
-class SessionCall {
- public:
-  SessionCall() = default;
-  SessionCall(const SessionCall&) = delete;
-  SessionCall& operator=(const SessionCall&) = delete;
-  ~SessionCall() {
-    if (core_ != nullptr) core_->ExitCall(slot_, control_);
-  }
-
-  Error Enter(InstanceCore<>* core, const SessionRef& ref) noexcept {
-    const Error error = core->EnterCall(ref.slot, ref.gen, &control_);
-    if (error == Error::kSuccess) {
-      core_ = core;
-      slot_ = ref.slot;
-    }
-    return error;
-  }
-
- private:
-  InstanceCore<>* core_ = nullptr;
-  std::uint32_t slot_ = 0;
-  std::uint64_t control_ = 0;
-};
-
 }  // namespace
 
 // constinit: built before any code runs. Its members are trivially
@@ -226,6 +201,28 @@ Error InstanceRegistry::Init(JET_INSTANCE* pinstance) noexcept {
 
 // ---- Parameters -----------------------------------------------------------
 
+Error InstanceRegistry::ParameterTarget(const JET_INSTANCE* instance,
+                                        JET_SESID sesid, SessionCall* call,
+                                        Record** record) {
+  *record = nullptr;
+  if (!IsNilSession(sesid)) {
+    // The session's instance, whatever `instance` says (as ESE does); the
+    // call holds the session's in-call flag (a racing call on it gets
+    // SessionSharingViolation; JetTerm waits for it, without the lock).
+    SessionRef ref{};
+    Error error = ResolveSession(sesid, &ref, record);
+    if (error == Error::kSuccess) error = call->Enter(&(*record)->core, ref);
+    return error;
+  }
+  // NULL, or 0/nil outside one-instance mode: the process-wide defaults.
+  if (instance == nullptr ||
+      (IsNilInstance(*instance) && mode_ != Mode::kOneInstance)) {
+    return Error::kSuccess;
+  }
+  InstanceRef ref{};
+  return ResolveLocked(*instance, &ref, record);
+}
+
 Error InstanceRegistry::SetParameterLocked(Record* record,
                                            unsigned long paramid,
                                            JET_API_PTR value) {
@@ -265,19 +262,9 @@ Error InstanceRegistry::SetSystemParameter(JET_INSTANCE* pinstance,
                                            JET_API_PTR value) noexcept {
   SessionCall call;
   Record* record = nullptr;
-  if (!IsNilSession(sesid)) {
-    SessionRef ref{};
-    Error error = ResolveSession(sesid, &ref, &record);
-    if (error == Error::kSuccess) error = call.Enter(&record->core, ref);
-    if (error != Error::kSuccess) return error;
-  }
   MutexLock lock(&mutex_);
-  if (record == nullptr && pinstance != nullptr &&
-      !(IsNilInstance(*pinstance) && mode_ != Mode::kOneInstance)) {
-    InstanceRef ref{};
-    const Error error = ResolveLocked(*pinstance, &ref, &record);
-    if (error != Error::kSuccess) return error;
-  }
+  const Error error = ParameterTarget(pinstance, sesid, &call, &record);
+  if (error != Error::kSuccess) return error;
   return SetParameterLocked(record, paramid, value);
 }
 
@@ -288,19 +275,9 @@ Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
   if (pvalue == nullptr) return Error::kInvalidParameter;
   SessionCall call;
   Record* record = nullptr;
-  if (!IsNilSession(sesid)) {
-    SessionRef ref{};
-    Error error = ResolveSession(sesid, &ref, &record);
-    if (error == Error::kSuccess) error = call.Enter(&record->core, ref);
-    if (error != Error::kSuccess) return error;
-  }
   MutexLock lock(&mutex_);
-  if (record == nullptr &&
-      !(IsNilInstance(instance) && mode_ != Mode::kOneInstance)) {
-    InstanceRef ref{};
-    const Error error = ResolveLocked(instance, &ref, &record);
-    if (error != Error::kSuccess) return error;
-  }
+  const Error error = ParameterTarget(&instance, sesid, &call, &record);
+  if (error != Error::kSuccess) return error;
   switch (paramid) {
     case JET_paramMaxSessions:
       *pvalue =

@@ -114,6 +114,37 @@ class InstanceRegistry {
   Error ResolveSession(JET_SESID sesid, SessionRef* ref,
                        Record** record) const noexcept;
 
+  // Holds a session's in-call flag for the length of a parameter call.
+  class SessionCall {
+   public:
+    SessionCall() = default;
+    SessionCall(const SessionCall&) = delete;
+    SessionCall& operator=(const SessionCall&) = delete;
+    ~SessionCall() {
+      if (core_ != nullptr) core_->ExitCall(slot_, control_);
+    }
+
+    Error Enter(Core* core, const SessionRef& ref) noexcept {
+      const Error error = core->EnterCall(ref.slot, ref.gen, &control_);
+      if (error == Error::kSuccess) {
+        core_ = core;
+        slot_ = ref.slot;
+      }
+      return error;
+    }
+
+   private:
+    Core* core_ = nullptr;
+    std::uint32_t slot_ = 0;
+    std::uint64_t control_ = 0;
+  };
+
+  // The record a parameter call applies to: the open session `sesid`'s
+  // instance (entering a call on it), else `*instance` (nullptr and 0/nil
+  // outside one-instance mode: *record = nullptr, the process defaults).
+  Error ParameterTarget(const JET_INSTANCE* instance, JET_SESID sesid,
+                        SessionCall* call, Record** record)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // What JetInit and JetExtBeginRestore answer for an instance that is not
   // Created (terminating, Running, Restoring), or kSuccess.
   static Error NotCreatedError(const Record* record) noexcept;
