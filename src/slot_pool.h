@@ -365,12 +365,16 @@ class SlotPool {
             continue;
           }
           if (!claimed) break;
-          set_context(slot, 0, 0);
           // acq_rel: release pairs with the acquire in TryEnterCall(): a
           // stale caller that reads the new generation fails validation.
           if (control.compare_exchange_weak(c, NextGen(c),
                                             std::memory_order_acq_rel,
                                             std::memory_order_acquire)) {
+            // Only now is the slot ours: clearing the context before the
+            // CAS would race with a context call that enters in between
+            // (it would find its own context gone). Nobody reads it now:
+            // the handle is stale and the word is closed.
+            set_context(slot, 0, 0);
             break;
           }
         }
