@@ -10,6 +10,8 @@
 #   format    clang-format clean
 #   fuzz      the C API under libFuzzer + ASan + UBSan for 60 s (seed corpus
 #             tests/fuzz/corpus; JETSESSION_FUZZ_SECONDS to change)
+#   spin      the Spin model of the claim/free/full-flag protocol, and its
+#             seeded mutants (which must be caught)
 #   coverage  line coverage of src/ by every test (llvm-cov report printed)
 #   bench     the ratio check (scripts/bench_check.sh), report only: timing
 #             on a shared machine is noisy, so it never fails the run
@@ -60,6 +62,7 @@ stage tsan-gcc workflow tsan-gcc
 stage tidy workflow tidy
 stage format format_check
 stage fuzz fuzz_run
+stage spin verification/spin/check.sh
 stage coverage scripts/coverage.sh
 stage bench-check scripts/bench_check.sh
 
