@@ -24,9 +24,21 @@
 
 namespace jetsession::internal {
 
+// Deliberate faults, for the verification tests only (they must be caught
+// by the linearizability checker): a policy names one in kMutation. The
+// library's policy, StdAtomics, has none, and the code under
+// `if constexpr` for the others is not compiled into it.
+enum class Mutation {
+  kNone,
+  kSpuriousFull,  // a claim that loses a CAS race answers "full"
+  kClaimByStore,  // a claim by load + store instead of CAS (lost updates)
+};
+
 struct StdAtomics {
   template <class T>
   using Atomic = std::atomic<T>;
+
+  static constexpr Mutation kMutation = Mutation::kNone;
 
   // One step of a spin-wait.
   static void Pause() noexcept {

@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <thread>
 
 #include "allocation_faults.h"
 #include "atomics.h"
@@ -475,16 +476,28 @@ class SlotPool {
         return true;
       }
       const std::uint64_t bit = 1ULL << std::countr_zero(free_bits);
-      // acq_rel: acquire pairs with the CAS in Free() that freed the bit
-      // (the previous owner is done with the slot); release pairs with the
-      // closure CAS of ForceEndAll(), which must see the bit.
-      if (word.compare_exchange_weak(w, w | bit, std::memory_order_acq_rel,
-                                     std::memory_order_acquire)) {
+      bool claimed = false;
+      if constexpr (Policy::kMutation == Mutation::kClaimByStore) {
+        std::this_thread::yield();  // widen the window of the lost update
+        word.store(w | bit, std::memory_order_release);
+        claimed = true;
+      } else {
+        // acq_rel: acquire pairs with the CAS in Free() that freed the bit
+        // (the previous owner is done with the slot); release pairs with
+        // the closure CAS of ForceEndAll(), which must see the bit.
+        claimed = word.compare_exchange_weak(
+            w, w | bit, std::memory_order_acq_rel, std::memory_order_acquire);
+      }
+      if (claimed) {
         Policy::Hint() = index;
         const std::uint32_t slot =
             index * kSlotsPerWord +
             static_cast<std::uint32_t>(std::countr_zero(bit));
         *result = {ClaimStatus::kClaimed, slot, OpenClaimed(slot)};
+        return true;
+      }
+      if constexpr (Policy::kMutation == Mutation::kSpuriousFull) {
+        *result = {ClaimStatus::kFull, 0, 0};
         return true;
       }
     }
