@@ -29,6 +29,13 @@ std::vector<ClaimResult> ClaimAll(Pool& pool, ClaimStatus* last) {
   }
 }
 
+// Ends the session on `slot` as End does: enter the call, then free.
+FreeStatus EndSlot(Pool& pool, std::uint32_t slot) {
+  const std::uint64_t control = pool.LoadControl(slot);
+  EXPECT_TRUE(pool.TryEnterCall(slot, control));
+  return pool.Free(slot, control);
+}
+
 class SlotPoolCapacityTest : public ::testing::TestWithParam<std::uint32_t> {};
 
 TEST_P(SlotPoolCapacityTest, ClaimsExactlyCapacityThenFull) {
@@ -50,9 +57,7 @@ TEST_P(SlotPoolCapacityTest, ClaimsExactlyCapacityThenFull) {
   if (capacity == 0) return;
   // Free one: exactly one more claim succeeds, on that slot.
   const ClaimResult victim = claimed[claimed.size() / 2];
-  const std::uint64_t control = pool->LoadControl(victim.slot);
-  ASSERT_TRUE(pool->TryEnterCall(victim.slot, control));
-  EXPECT_EQ(pool->Free(victim.slot, control), FreeStatus::kFreed);
+  EXPECT_EQ(EndSlot(*pool, victim.slot), FreeStatus::kFreed);
   EXPECT_EQ(pool->CountClaimed(), capacity - 1);
   const ClaimResult again = pool->Claim(kAlwaysCurrent);
   ASSERT_EQ(again.status, ClaimStatus::kClaimed);
@@ -129,9 +134,7 @@ TEST(SlotPoolTest, ClosedForBeginStopsClaimsButNotFrees) {
   ASSERT_EQ(r.status, ClaimStatus::kClaimed);
   ASSERT_TRUE(pool->CloseAll(Pool::kClosedForBegin, kAlwaysCurrent));
   EXPECT_EQ(pool->Claim(kAlwaysCurrent).status, ClaimStatus::kClosed);
-  const std::uint64_t control = pool->LoadControl(r.slot);
-  ASSERT_TRUE(pool->TryEnterCall(r.slot, control));
-  EXPECT_EQ(pool->Free(r.slot, control), FreeStatus::kFreed);
+  EXPECT_EQ(EndSlot(*pool, r.slot), FreeStatus::kFreed);
   EXPECT_EQ(pool->CountClaimed(), 0U);
 }
 
@@ -221,10 +224,9 @@ TEST(SlotPoolTest, FullProofIsClearedByAFreeOnAnotherThread) {
   for (const std::uint32_t victim : {7U, 600U, kCapacity - 1}) {
     std::thread other([&] {
       for (const auto& r : claimed) {
-        if (r.slot != victim) continue;
-        const std::uint64_t control = pool->LoadControl(r.slot);
-        ASSERT_TRUE(pool->TryEnterCall(r.slot, control));
-        ASSERT_EQ(pool->Free(r.slot, control), FreeStatus::kFreed);
+        if (r.slot == victim) {
+          ASSERT_EQ(EndSlot(*pool, r.slot), FreeStatus::kFreed);
+        }
       }
     });
     other.join();
