@@ -1,0 +1,91 @@
+// relacy_policy.h: the atomics policy that runs the production core
+// (src/slot_pool.h, src/instance_core.h) under the Relacy race detector.
+//
+// RlAtomic<T> gives the std::atomic member functions the core uses, each
+// forwarding to rl::atomic with Relacy's debug info, so every atomic
+// operation of the real code is a scheduling point Relacy explores, with its
+// memory order mapped one to one.
+#ifndef JETSESSION_VERIFICATION_RELACY_RELACY_POLICY_H_
+#define JETSESSION_VERIFICATION_RELACY_RELACY_POLICY_H_
+
+// The core's headers come first: relacy.hpp defines std::memory_order_*
+// names as macros, which must not reach the production code.
+#include <atomic>
+#include <cstdint>
+#include <relacy/relacy.hpp>  // NOLINT(llvm-include-order): must be last
+
+#include "atomics.h"
+#include "instance_core.h"
+#include "slot_pool.h"
+
+namespace jetsession::verification {
+
+inline rl::memory_order Map(std::memory_order mo) {
+  switch (mo) {
+    case std::memory_order::relaxed:  // scoped names: not Relacy's macros
+      return rl::mo_relaxed;
+    case std::memory_order::consume:
+    case std::memory_order::acquire:
+      return rl::mo_acquire;
+    case std::memory_order::release:
+      return rl::mo_release;
+    case std::memory_order::acq_rel:
+      return rl::mo_acq_rel;
+    default:
+      return rl::mo_seq_cst;
+  }
+}
+
+template <class T>
+class RlAtomic {
+ public:
+  RlAtomic() { a_($).store(T(), rl::mo_relaxed); }
+  RlAtomic(T value) { a_($).store(value, rl::mo_relaxed); }  // NOLINT
+  // Not copyable (declared, never defined: relacy.hpp makes `delete` a
+  // macro, so `= delete` cannot be written after it).
+  RlAtomic(const RlAtomic&);
+  RlAtomic& operator=(const RlAtomic&);
+
+  T load(std::memory_order mo) const { return a_($).load(Map(mo)); }
+  void store(T value, std::memory_order mo) { a_($).store(value, Map(mo)); }
+  bool compare_exchange_weak(T& expected, T desired, std::memory_order mo) {
+    return a_($).compare_exchange_weak(expected, desired, Map(mo));
+  }
+  bool compare_exchange_weak(T& expected, T desired, std::memory_order mo,
+                             std::memory_order failure) {
+    return a_($).compare_exchange_weak(expected, desired, Map(mo),
+                                       Map(failure));
+  }
+  bool compare_exchange_strong(T& expected, T desired, std::memory_order mo) {
+    return a_($).compare_exchange_strong(expected, desired, Map(mo));
+  }
+  bool compare_exchange_strong(T& expected, T desired, std::memory_order mo,
+                               std::memory_order failure) {
+    return a_($).compare_exchange_strong(expected, desired, Map(mo),
+                                         Map(failure));
+  }
+  T fetch_add(T value, std::memory_order mo) {
+    return a_($).fetch_add(value, Map(mo));
+  }
+
+ private:
+  mutable rl::atomic<T> a_;
+};
+
+template <internal::Mutation kM = internal::Mutation::kNone>
+struct RelacyPolicy {
+  template <class T>
+  using Atomic = RlAtomic<T>;
+  static constexpr internal::Mutation kMutation = kM;
+  static void Pause() {}
+  static void Yield() { rl::yield(1, $); }
+  static std::uintptr_t ThreadId() { return rl::thread_index() + 1; }
+  static std::uint32_t& Hint() {
+    static std::uint32_t hints[8] = {};
+    return hints[rl::thread_index() % 8];
+  }
+};
+
+}  // namespace jetsession::verification
+
+#endif  // JETSESSION_VERIFICATION_RELACY_RELACY_POLICY_H_
