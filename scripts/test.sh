@@ -22,17 +22,37 @@ scripts/setup.sh
 
 declare -a summary=()
 start_all=$SECONDS
+current=""
+current_start=0
+
+# Printed on every exit: one line per stage run, the failing one included.
+print_summary() {
+  local rc=$?
+  if [[ -n $current ]]; then
+    summary+=("${current}: FAILED after $((SECONDS - current_start))s")
+  fi
+  echo
+  echo "==== summary ===="
+  if ((${#summary[@]} > 0)); then printf '%s\n' "${summary[@]}"; fi
+  if ((rc == 0)); then
+    echo "all stages passed in $((SECONDS - start_all))s"
+  else
+    echo "FAILED (exit ${rc}) after $((SECONDS - start_all))s"
+  fi
+}
+trap print_summary EXIT
 
 stage() {
-  local name=$1
+  current=$1
   shift
-  local start=$SECONDS
+  current_start=$SECONDS
   echo
-  echo "==== ${name} ===="
+  echo "==== ${current} (at $((SECONDS - start_all))s) ===="
   "$@"
-  local took=$((SECONDS - start))
-  summary+=("${name}: passed in ${took}s")
-  echo "==== ${name}: passed in ${took}s ===="
+  local took=$((SECONDS - current_start))
+  summary+=("${current}: passed in ${took}s")
+  echo "==== ${current}: passed in ${took}s ===="
+  current=""
 }
 
 workflow() {
@@ -50,8 +70,13 @@ fuzz_run() {
   rm -rf "$work"
 }
 
+# Every C and C++ source that git tracks or would add (new files not yet
+# committed included, ignored ones such as build/ excluded).
 format_check() {
-  git ls-files '*.h' '*.cc' '*.c' | xargs clang-format --dry-run -Werror
+  git ls-files -z --cached --others --exclude-standard -- '*.h' '*.cc' '*.c' |
+    while IFS= read -r -d '' f; do
+      if [[ -f $f ]]; then printf '%s\0' "$f"; fi
+    done | xargs -0 clang-format --dry-run -Werror
 }
 
 stage release workflow release
@@ -65,8 +90,3 @@ stage fuzz fuzz_run
 stage spin verification/spin/check.sh
 stage coverage scripts/coverage.sh
 stage bench-check scripts/bench_check.sh
-
-echo
-echo "==== summary ===="
-printf '%s\n' "${summary[@]}"
-echo "all stages passed in $((SECONDS - start_all))s"

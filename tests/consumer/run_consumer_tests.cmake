@@ -24,7 +24,7 @@ set(compilers -DCMAKE_C_COMPILER=${C_COMPILER}
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples -B ${WORK_DIR}/find_package
     -G ${GENERATOR} -DCMAKE_PREFIX_PATH=${prefix} ${compilers})
-run(${CMAKE_COMMAND} --build ${WORK_DIR}/find_package)
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/find_package --parallel 2)
 run(${WORK_DIR}/find_package/hello_c)
 run(${WORK_DIR}/find_package/hello_cpp)
 message(STATUS "find_package consumer: ok")
@@ -52,7 +52,7 @@ message(STATUS "pkg-config consumer: ok")
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer/add_subdirectory
     -B ${WORK_DIR}/add_subdirectory -G ${GENERATOR}
     -DJETSESSION_SOURCE_DIR=${SOURCE_DIR} ${compilers})
-run(${CMAKE_COMMAND} --build ${WORK_DIR}/add_subdirectory)
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/add_subdirectory --parallel 2)
 run(${WORK_DIR}/add_subdirectory/examples/hello_c)
 run(${WORK_DIR}/add_subdirectory/examples/hello_cpp)
 message(STATUS "add_subdirectory consumer: ok")
