@@ -5,6 +5,10 @@
 // session, spins `work` iterations (a stand-in for the engine's work between
 // session calls), and begins a new one: one Begin+End pair. items_processed
 // counts pairs, so Google Benchmark reports pairs/s (real time, all threads).
+// BM_CppApiBeginEnd does the same through jetsession::Instance/Session (the
+// RAII layer's cost on top of the C call); BM_DupEnd replaces Begin by
+// JetDupSession of a root session the thread keeps open (Dup validates the
+// source and holds its in-call flag around the claim).
 //
 // How the harness distorts it: the spin is a volatile-counter loop whose
 // cost depends on the compiler and the CPU (about 0.3 ns an iteration
@@ -112,6 +116,53 @@ BENCHMARK(BM_CppApiBeginEnd)
     ->Arg(50)
     ->Threads(1)
     ->Threads(2)
+    ->Threads(4)
+    ->Threads(8)
+    ->UseRealTime();
+
+// Dup+End pairs: each thread keeps one root session and a ring of 4 Dups of
+// it; an iteration ends the oldest Dup, spins `work`, and Dups the root.
+void BM_DupEnd(benchmark::State& state) {
+  const std::int64_t work = state.range(0);
+  JET_SESID root = JET_sesidNil;
+  if (JetBeginSession(g_instance, &root, nullptr, nullptr) != JET_errSuccess) {
+    state.SkipWithError("begin failed");
+    return;
+  }
+  std::array<JET_SESID, kRing> ring{};
+  for (auto& s : ring) {
+    if (JetDupSession(root, &s) != JET_errSuccess) {
+      state.SkipWithError("dup failed");
+      JetEndSession(root, 0);
+      return;
+    }
+  }
+  std::size_t next = 0;
+  for (auto _ : state) {
+    JET_SESID& s = ring[next];
+    next = (next + 1) % kRing;
+    if (JetEndSession(s, 0) != JET_errSuccess) {
+      state.SkipWithError("end failed");
+      break;
+    }
+    Spin(work);
+    if (JetDupSession(root, &s) != JET_errSuccess) {
+      state.SkipWithError("dup failed");
+      break;
+    }
+  }
+  for (const JET_SESID s : ring) JetEndSession(s, 0);
+  JetEndSession(root, 0);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DupEnd)
+    ->ArgName("work")
+    ->Arg(0)
+    ->Arg(50)
+    ->Threads(1)
+    ->Threads(2)
+    ->Threads(4)
+    ->Threads(8)
     ->UseRealTime();
 
 }  // namespace

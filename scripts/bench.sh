@@ -2,6 +2,8 @@
 # The main command: installs what is missing, builds the release preset and
 # runs the benchmark suite with short defaults (about 2 minutes here):
 #   contention_bench     jetsession against the peer pools, 1-32 threads
+#   begin_end_bench      jetsession alone, C and C++ API (and any other
+#                        bench/*_bench.cc)
 #   latency_percentiles  p50/p99/p99.9 of Begin and End
 #   pair_loop            instructions per Begin+End pair under callgrind
 # then prints the pairs/s table and every target ratio, and draws
@@ -23,6 +25,16 @@ echo "==== contention_bench ===="
 "$bin/contention_bench" --benchmark_min_time=0.05 \
   --benchmark_out="$out/contention_bench.json" \
   --benchmark_out_format=json "$@"
+
+# Every other Google Benchmark binary (bench/*_bench.cc), e.g.
+# begin_end_bench: jetsession alone through the C and the C++ API.
+for b in "$bin"/*_bench; do
+  name=$(basename "$b")
+  [[ -x $b && $name != contention_bench ]] || continue
+  echo "==== ${name} ===="
+  "$b" --benchmark_min_time=0.05 --benchmark_out="$out/${name}.json" \
+    --benchmark_out_format=json
+done
 
 echo "==== latency_percentiles ===="
 "$bin/latency_percentiles" --seconds 0.1 --json "$out/latency.json"
