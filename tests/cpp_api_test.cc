@@ -26,6 +26,63 @@ static_assert(noexcept(std::declval<Session&>().Dup()));
 static_assert(noexcept(std::declval<Session&>().End()));
 static_assert(noexcept(std::declval<Session&>().SetContext(1)));
 static_assert(std::is_same_v<std::underlying_type_t<Error>, JET_ERR>);
+static_assert(std::is_nothrow_destructible_v<Instance>);
+static_assert(std::is_nothrow_destructible_v<Session>);
+static_assert(std::is_nothrow_default_constructible_v<Instance>);
+static_assert(std::is_nothrow_default_constructible_v<Session>);
+static_assert(noexcept(Instance::Create(InstanceOptions{})));
+static_assert(noexcept(std::declval<const Instance&>().BeginSession()));
+static_assert(noexcept(std::declval<const Instance&>().Stop()));
+static_assert(noexcept(std::declval<const Instance&>().SetUnavailable()));
+static_assert(noexcept(std::declval<const Instance&>().SessionCount()));
+static_assert(noexcept(std::declval<Instance&>().Terminate(JET_bitTermDirty)));
+static_assert(noexcept(std::declval<Instance&>().Release()));
+static_assert(noexcept(std::declval<const Session&>().Dup()));
+static_assert(noexcept(std::declval<const Session&>().SetContext(1)));
+static_assert(noexcept(std::declval<const Session&>().ResetContext()));
+static_assert(noexcept(std::declval<Session&>().Release()));
+static_assert(noexcept(ErrorName(Error::kSuccess)));
+static_assert(noexcept(std::declval<Result<Session>&>().ok()));
+static_assert(noexcept(std::declval<Result<Session>&>().error()));
+static_assert(noexcept(std::declval<Result<Session>&>().value()));
+// Errors are values: the calls return Error or Result<T>.
+static_assert(std::is_same_v<decltype(Instance::Create()), Result<Instance>>);
+static_assert(std::is_same_v<decltype(std::declval<Instance&>().BeginSession()),
+                             Result<Session>>);
+static_assert(
+    std::is_same_v<decltype(std::declval<Session&>().Dup()), Result<Session>>);
+static_assert(std::is_same_v<decltype(std::declval<Session&>().End()), Error>);
+static_assert(std::is_same_v<decltype(std::declval<Instance&>().SessionCount()),
+                             Result<unsigned long>>);
+
+// Terminates the default instance (one-instance mode) at scope exit, also
+// when an assertion fails.
+struct DefaultInstanceGuard {
+  DefaultInstanceGuard() = default;
+  DefaultInstanceGuard(const DefaultInstanceGuard&) = delete;
+  DefaultInstanceGuard& operator=(const DefaultInstanceGuard&) = delete;
+  ~DefaultInstanceGuard() { JetTerm(0); }
+};
+
+// Every test leaves no instance alive: RAII must have terminated
+// everything. Checked after each test (MaxInstances can be set to another
+// value only while no instance lives), then the default is restored.
+class CppApiTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    JetTerm(0);  // a default instance left by a failed test
+    EXPECT_EQ(
+        JetSetSystemParameter(nullptr, 0, JET_paramMaxInstances, 1, nullptr),
+        JET_errSuccess)
+        << "an instance outlived the test";
+    EXPECT_EQ(
+        JetSetSystemParameter(nullptr, 0, JET_paramMaxInstances, 16, nullptr),
+        JET_errSuccess);
+    EXPECT_EQ(
+        JetSetSystemParameter(nullptr, 0, JET_paramMaxSessions, 16, nullptr),
+        JET_errSuccess);
+  }
+};
 
 unsigned long CountOf(const Instance& instance) {
   const Result<unsigned long> count = instance.SessionCount();
@@ -33,7 +90,7 @@ unsigned long CountOf(const Instance& instance) {
   return count.ok() ? *count : ~0UL;
 }
 
-TEST(CppApiTest, CreateBeginDupEnd) {
+TEST_F(CppApiTest, CreateBeginDupEnd) {
   Result<Instance> instance =
       Instance::Create({.name = "cpp", .max_sessions = 2});
   ASSERT_TRUE(instance.ok()) << ErrorName(instance.error());
@@ -52,7 +109,7 @@ TEST(CppApiTest, CreateBeginDupEnd) {
   EXPECT_EQ(CountOf(*instance), 1U);
 }
 
-TEST(CppApiTest, SessionEndsOnDestruction) {
+TEST_F(CppApiTest, SessionEndsOnDestruction) {
   Result<Instance> instance = Instance::Create({.name = "raii"});
   ASSERT_TRUE(instance.ok());
   JET_SESID raw = JET_sesidNil;
@@ -66,7 +123,7 @@ TEST(CppApiTest, SessionEndsOnDestruction) {
   EXPECT_EQ(JetEndSession(raw, 0), JET_errInvalidSesid);
 }
 
-TEST(CppApiTest, MovingTransfersOwnership) {
+TEST_F(CppApiTest, MovingTransfersOwnership) {
   Result<Instance> instance = Instance::Create({.name = "move"});
   ASSERT_TRUE(instance.ok());
   std::vector<Session> sessions;
@@ -87,7 +144,7 @@ TEST(CppApiTest, MovingTransfersOwnership) {
   EXPECT_TRUE(other.BeginSession().ok());
 }
 
-TEST(CppApiTest, InstanceTerminatesOnDestruction) {
+TEST_F(CppApiTest, InstanceTerminatesOnDestruction) {
   JET_INSTANCE raw = 0;
   JET_SESID session = JET_sesidNil;
   {
@@ -100,7 +157,7 @@ TEST(CppApiTest, InstanceTerminatesOnDestruction) {
   EXPECT_EQ(JetTerm(raw), JET_errInvalidInstance);
 }
 
-TEST(CppApiTest, SessionMayOutliveItsInstance) {
+TEST_F(CppApiTest, SessionMayOutliveItsInstance) {
   Session survivor;
   {
     Result<Instance> instance = Instance::Create({.name = "outlive"});
@@ -114,7 +171,7 @@ TEST(CppApiTest, SessionMayOutliveItsInstance) {
   EXPECT_EQ(survivor.Dup().error(), Error::kInvalidSesid);
 }  // the destructor's End fails harmlessly
 
-TEST(CppApiTest, ContextsAndStop) {
+TEST_F(CppApiTest, ContextsAndStop) {
   Result<Instance> instance = Instance::Create({.name = "ctx"});
   ASSERT_TRUE(instance.ok());
   Result<Session> s = instance->BeginSession();
@@ -131,7 +188,7 @@ TEST(CppApiTest, ContextsAndStop) {
   EXPECT_EQ(instance->SetUnavailable(), Error::kSuccess);
 }
 
-TEST(CppApiTest, CreateReportsErrorsAsValues) {
+TEST_F(CppApiTest, CreateReportsErrorsAsValues) {
   Result<Instance> first = Instance::Create({.name = "same"});
   ASSERT_TRUE(first.ok());
   Result<Instance> second = Instance::Create({.name = "same"});
@@ -143,7 +200,7 @@ TEST(CppApiTest, CreateReportsErrorsAsValues) {
   EXPECT_TRUE(Instance::Create({.name = "big"}).ok());
 }
 
-TEST(CppApiTest, TerminateWithGrbits) {
+TEST_F(CppApiTest, TerminateWithGrbits) {
   Result<Instance> instance = Instance::Create({.name = "grbit"});
   ASSERT_TRUE(instance.ok());
   EXPECT_EQ(instance->Terminate(0x100), Error::kInvalidGrbit);
@@ -153,7 +210,7 @@ TEST(CppApiTest, TerminateWithGrbits) {
   EXPECT_EQ(instance->Terminate(), Error::kInvalidInstance);
 }
 
-TEST(CppApiTest, EmptyObjectsFailCleanly) {
+TEST_F(CppApiTest, EmptyObjectsFailCleanly) {
   const Instance empty;
   EXPECT_EQ(empty.BeginSession().error(), Error::kInvalidInstance);
   EXPECT_EQ(empty.Stop(), Error::kInvalidInstance);
@@ -162,9 +219,168 @@ TEST(CppApiTest, EmptyObjectsFailCleanly) {
   EXPECT_EQ(none.End(), Error::kInvalidSesid);
   EXPECT_EQ(none.Dup().error(), Error::kInvalidSesid);
   // Even in one-instance mode, an empty Instance never means the default.
+  // (Not in the contract nor in instance.h: an empty Instance holds
+  // JET_instanceNil, which the C API would take for the default instance.)
+  const DefaultInstanceGuard guard;
   ASSERT_EQ(JetInit(nullptr), JET_errSuccess);
   EXPECT_EQ(empty.BeginSession().error(), Error::kInvalidInstance);
   EXPECT_EQ(JetTerm(0), JET_errSuccess);
+}
+
+TEST_F(CppApiTest, CreateInOneInstanceModeIsAnError) {
+  const DefaultInstanceGuard guard;
+  ASSERT_EQ(JetInit(nullptr), JET_errSuccess);
+  const Result<Instance> instance = Instance::Create({.name = "multi"});
+  EXPECT_FALSE(instance.ok());
+  EXPECT_EQ(instance.error(), Error::kRunningInOneInstanceMode);
+  EXPECT_EQ(ErrorName(instance.error()), "JET_errRunningInOneInstanceMode");
+}
+
+TEST_F(CppApiTest, CreateHonoursMaxSessions) {
+  for (const unsigned long max : {0UL, 1UL, 5UL}) {
+    Result<Instance> instance =
+        Instance::Create({.name = "max", .max_sessions = max});
+    ASSERT_TRUE(instance.ok()) << ErrorName(instance.error());
+    std::vector<Session> open;
+    for (unsigned long i = 0; i < max; ++i) {
+      Result<Session> s = instance->BeginSession();
+      ASSERT_TRUE(s.ok()) << ErrorName(s.error());
+      open.push_back(std::move(*s));
+    }
+    const Result<Session> extra = instance->BeginSession();
+    EXPECT_EQ(extra.error(), Error::kOutOfSessions) << max;
+    if (!open.empty()) {
+      EXPECT_EQ(open.front().Dup().error(), Error::kOutOfSessions);
+    }
+    EXPECT_EQ(CountOf(*instance), max);
+  }
+}
+
+TEST_F(CppApiTest, CreateDefaultsAreUnnamedAnd16Sessions) {
+  Result<Instance> instance = Instance::Create();
+  ASSERT_TRUE(instance.ok()) << ErrorName(instance.error());
+  // The unnamed instance: a second one is refused, NULL or "".
+  EXPECT_EQ(Instance::Create().error(), Error::kInstanceNameInUse);
+  JET_INSTANCE raw = 0;
+  EXPECT_EQ(JetCreateInstance(&raw, nullptr), JET_errInstanceNameInUse);
+  std::vector<Session> open;
+  for (int i = 0; i < 16; ++i) {
+    Result<Session> s = instance->BeginSession();
+    ASSERT_TRUE(s.ok());
+    open.push_back(std::move(*s));
+  }
+  EXPECT_EQ(instance->BeginSession().error(), Error::kOutOfSessions);
+}
+
+TEST_F(CppApiTest, CreateBoundedByMaxInstances) {
+  ASSERT_EQ(
+      JetSetSystemParameter(nullptr, 0, JET_paramMaxInstances, 2, nullptr),
+      JET_errSuccess);
+  {
+    Result<Instance> a = Instance::Create({.name = "a"});
+    Result<Instance> b = Instance::Create({.name = "b"});
+    ASSERT_TRUE(a.ok());
+    ASSERT_TRUE(b.ok());
+    EXPECT_EQ(Instance::Create({.name = "c"}).error(),
+              Error::kTooManyInstances);
+  }
+  EXPECT_EQ(
+      JetSetSystemParameter(nullptr, 0, JET_paramMaxInstances, 16, nullptr),
+      JET_errSuccess)
+      << "an instance outlived its Instance object";
+}
+
+TEST_F(CppApiTest, OutlivingSessionDoesNotTouchALaterInstance) {
+  Session survivor;
+  {
+    Result<Instance> instance =
+        Instance::Create({.name = "first", .max_sessions = 1});
+    ASSERT_TRUE(instance.ok());
+    Result<Session> s = instance->BeginSession();
+    ASSERT_TRUE(s.ok());
+    survivor = std::move(*s);
+  }
+  // A new instance, likely on the same memory, with a session open.
+  Result<Instance> next =
+      Instance::Create({.name = "first", .max_sessions = 1});
+  ASSERT_TRUE(next.ok());
+  Result<Session> live = next->BeginSession();
+  ASSERT_TRUE(live.ok());
+  EXPECT_EQ(survivor.Dup().error(), Error::kInvalidSesid);
+  EXPECT_EQ(survivor.SetContext(3), Error::kInvalidSesid);
+  EXPECT_EQ(survivor.ResetContext(), Error::kInvalidSesid);
+  { const Session dying = std::move(survivor); }  // its End fails harmlessly
+  EXPECT_EQ(CountOf(*next), 1U);
+  EXPECT_EQ(live->End(), Error::kSuccess);
+}
+
+TEST_F(CppApiTest, SessionWithContextStaysOpenUntilTerminate) {
+  Result<Instance> instance = Instance::Create({.name = "ctx"});
+  ASSERT_TRUE(instance.ok());
+  JET_SESID raw = JET_sesidNil;
+  {
+    Result<Session> s = instance->BeginSession();
+    ASSERT_TRUE(s.ok());
+    raw = s->handle();
+    ASSERT_EQ(s->SetContext(9), Error::kSuccess);
+  }  // session.h: "a session whose context is still set stays open"
+  EXPECT_EQ(CountOf(*instance), 1U);
+  EXPECT_EQ(instance->Terminate(), Error::kSuccess);
+  EXPECT_FALSE(instance->has_value());
+  // Terminate force-ended it.
+  EXPECT_EQ(JetResetSessionContext(raw), JET_errInvalidSesid);
+  EXPECT_EQ(JetEndSession(raw, 0), JET_errInvalidSesid);
+}
+
+TEST_F(CppApiTest, AdoptAndReleaseRawHandles) {
+  JET_INSTANCE raw = 0;
+  ASSERT_EQ(JetCreateInstance(&raw, "adopted"), JET_errSuccess);
+  ASSERT_EQ(JetInit(&raw), JET_errSuccess);
+  JET_SESID raw_session = JET_sesidNil;
+  {
+    const Instance adopted(raw);
+    EXPECT_EQ(adopted.handle(), raw);
+    EXPECT_TRUE(adopted.has_value());
+    Result<Session> s = adopted.BeginSession();
+    ASSERT_TRUE(s.ok());
+    raw_session = s->Release();
+    EXPECT_FALSE(s->has_value());
+    EXPECT_EQ(CountOf(adopted), 1U);  // Release did not end it
+    Session readopted(raw_session);
+    EXPECT_EQ(readopted.End(), Error::kSuccess);
+    EXPECT_EQ(CountOf(adopted), 0U);
+  }  // terminates raw
+  EXPECT_EQ(JetTerm(raw), JET_errInvalidInstance);
+  // Release leaves the instance alive, to be terminated by hand.
+  Result<Instance> instance = Instance::Create({.name = "released"});
+  ASSERT_TRUE(instance.ok());
+  const JET_INSTANCE released = instance->Release();
+  EXPECT_FALSE(instance->has_value());
+  EXPECT_EQ(JetTerm(released), JET_errSuccess);
+}
+
+TEST_F(CppApiTest, MoveAssignTerminatesTheOldInstance) {
+  Result<Instance> a = Instance::Create({.name = "a"});
+  Result<Instance> b = Instance::Create({.name = "b"});
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  const JET_INSTANCE old = a->handle();
+  *a = std::move(*b);
+  EXPECT_FALSE(b->has_value());
+  EXPECT_EQ(JetTerm(old), JET_errInvalidInstance);
+  EXPECT_TRUE(a->has_value());
+  EXPECT_EQ(CountOf(*a), 0U);
+}
+
+TEST_F(CppApiTest, EveryErrorHasItsNameThroughResults) {
+  Result<Instance> instance = Instance::Create({.name = "names"});
+  ASSERT_TRUE(instance.ok());
+  EXPECT_EQ(instance.error(), Error::kSuccess);  // ok(): kSuccess
+  ASSERT_EQ(instance->SetUnavailable(), Error::kSuccess);
+  const Result<Session> s = instance->BeginSession();
+  EXPECT_EQ(s.error(), Error::kInstanceUnavailable);
+  EXPECT_EQ(ErrorName(s.error()), "JET_errInstanceUnavailable");
+  EXPECT_EQ(ToJetErr(s.error()), JET_errInstanceUnavailable);
 }
 
 }  // namespace

@@ -61,6 +61,26 @@ class JetTest : public ::testing::Test {
     return sesid;
   }
 
+  // The process is in neither mode: no instance lives. (JetStopService has
+  // no effect then; if an instance does live, TearDown frees it.)
+  static void ExpectNeitherMode() {
+    EXPECT_EQ(JetStopService(), JET_errInvalidParameter)
+        << "expected no live instance";
+  }
+
+  // The process is in multi-instance mode (no side effect).
+  static void ExpectMultiInstanceMode() {
+    EXPECT_EQ(JetStopService(), JET_errRunningInMultiInstanceMode);
+  }
+
+  // The process is in one-instance mode.
+  void ExpectOneInstanceMode() {
+    JET_INSTANCE probe = 0;
+    const JET_ERR err = JetCreateInstance(&probe, "one-instance-mode probe");
+    EXPECT_EQ(err, JET_errRunningInOneInstanceMode);
+    if (err == JET_errSuccess) Track(probe);
+  }
+
   // The session count of `inst`.
   static unsigned long Count(JET_INSTANCE inst) {
     unsigned long count = ~0UL;
