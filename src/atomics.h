@@ -65,15 +65,24 @@ struct StdAtomics {
   // claimed in or freed. A hint only: any value is correct, so one hint per
   // thread is shared by all pools (it is reduced modulo each pool's size).
   static std::uint32_t& Hint() noexcept {
-    // Constant-initialized, so reaching it costs no TLS guard check; a
-    // fresh thread (kUnset) starts at a spread of its id, not at word 0.
-    constexpr std::uint32_t kUnset = ~std::uint32_t{0};
-    thread_local std::uint32_t hint = kUnset;
-    if (hint == kUnset) hint = SpreadHint(ThreadId()) >> 1U;
+    std::uint32_t& hint = hint_;
+    if (hint == kUnsetHint) [[unlikely]]
+      InitHint();
     return hint;
   }
 
  private:
+  // Constant-initialized, so reaching it costs no TLS guard check; a fresh
+  // thread (kUnsetHint) starts at a spread of its id, not at word 0.
+  static constexpr std::uint32_t kUnsetHint = ~std::uint32_t{0};
+  static inline thread_local std::uint32_t hint_ = kUnsetHint;
+
+  // Out of line and cold: once per thread, and it keeps the session fast
+  // paths free of the calls (and saved registers) it needs.
+  [[gnu::noinline, gnu::cold]] static void InitHint() noexcept {
+    hint_ = SpreadHint(ThreadId()) >> 1U;
+  }
+
   // Spreads fresh threads over the pool (a 64-bit mix of the thread id).
   static std::uint32_t SpreadHint(std::uintptr_t id) noexcept {
     std::uint64_t x = id;

@@ -15,14 +15,16 @@
 // Progress: session calls are lock-free. Drain() blocks until the calls in
 // flight have returned.
 // Invariant: the pool words carry kClosedForBegin only if the state has
-// kStopped, kUnavailable or kTerminating, and kClosedForEnd only if it has
-// kUnavailable or kTerminating (closure follows the flag); a "closure
-// complete" mark is in the state only once every active word is closed.
+// kStopped, kUnavailable or kTerminating (closure follows the flag); a
+// "closure complete" mark is in the state only once every active word is
+// closed.
 // Memory ordering: a session call that acquires a state with lifecycle
 // Running sees the pool that Init() published with it (release). A call that
 // returns a stop/unavailable/terminating error does so only after every
 // word is closed (it helps the closure), so a Begin that succeeds is
-// linearized before the Stop, SetUnavailable or BeginTerm that it raced.
+// linearized before the Stop, SetUnavailable or BeginTerm that it raced. An
+// End holds its session, then re-reads the state (seq_cst, against the
+// seq_cst flag CAS): it succeeds only when it is ordered before the flag.
 // Lifetime: an InstanceCore is never destroyed while the process runs (the
 // registry keeps its records type-stable); its generation grows on every
 // Release(), so a handle of an ended incarnation is recognized as stale.
@@ -76,6 +78,8 @@ class InstanceCore {
   static constexpr std::uint64_t kStopClosed = 1U << 6U;
   static constexpr std::uint64_t kUnavailableClosed = 1U << 7U;
   static constexpr std::uint64_t kTermClosed = 1U << 8U;
+  static constexpr std::uint64_t kClosureMarks =
+      kStopClosed | kUnavailableClosed | kTermClosed;
   static constexpr unsigned kGenShift = 16;
 
   InstanceCore() = default;
@@ -136,6 +140,25 @@ class InstanceCore {
     return ClaimIn(gen, opened);
   }
 
+  // Begin's fast path: the instance is Running with no flag and the
+  // calling thread's hint word has a free slot. False, with no side effect,
+  // in every other case: then Begin() decides.
+  bool TryBeginFast(std::uint64_t gen, OpenedSession* opened) noexcept {
+    const std::uint64_t expected = (gen << kGenShift) | kRunning;
+    const std::uint64_t state = LoadState();
+    if ((state & ~kClosureMarks) != expected) return false;
+    // acquire: pairs with Init()'s release store of the pool.
+    Pool* const pool = pool_.load(std::memory_order_acquire);
+    ClaimResult claim{};
+    if (!pool->TryClaimAtHint([this, gen] { return GenOf(LoadState()) == gen; },
+                              &claim)) {
+      return false;
+    }
+    opened->slot = claim.slot;
+    opened->gen = claim.gen;
+    return true;
+  }
+
   // Opens a session on the instance of the open session (src_slot,
   // src_gen); holds src's busy flag meanwhile.
   Error Dup(std::uint32_t src_slot, std::uint32_t src_gen,
@@ -154,23 +177,40 @@ class InstanceCore {
   }
 
   // Ends the open session (slot, gen).
+  //
+  // The End holds the session (busy, one CAS), then re-reads the state:
+  // seq_cst both, against SetFlag()'s seq_cst CAS (a Dekker pair). If the
+  // re-read shows no Unavailable/Terminating flag, that flag's CAS comes
+  // after our hold in the single total order, so the End is linearized at
+  // the hold, before the flag, and may complete (JetTerm's ForceEndAll()
+  // waits for it); otherwise it lets go and reports the flag. Then Free():
+  // a store to the control word and one CAS on the pool word. Two RMWs.
   Error End(std::uint32_t slot, std::uint32_t gen) noexcept {
     Pool* const pool = PoolFor(slot);
     if (pool == nullptr) return Error::kInvalidSesid;
-    std::uint64_t control = 0;
+    // The hold comes first: the state is read after it in any case, so the
+    // state check before it is needed only when the hold fails (to report
+    // the state error before the sharing violation, in ESE's order).
+    std::uint64_t control = pool->LoadControl(slot);
     std::uint64_t state = 0;
-    const Error error = Enter(pool, slot, gen, EndError, &control, &state);
-    if (error != Error::kSuccess) return error;
+    if (!Pool::Matches(control, gen)) return Error::kInvalidSesid;
+    if ((control & Pool::kBusy) != 0 || !pool->TryEnterCall(slot, control)) {
+      const Error error = Enter(pool, slot, gen, EndError, &control, &state);
+      if (error != Error::kSuccess) return error;
+    }
+    // seq_cst: the second half of the Dekker pair (see above).
+    state = state_.load(std::memory_order_seq_cst);
+    const Error late = EndError(state);
+    if (late != Error::kSuccess) {
+      pool->ExitCall(slot, control);
+      return Settled(state, late);
+    }
     if (pool->context(slot) != 0) {
       pool->ExitCall(slot, control);
       return Error::kSessionInUse;
     }
-    if (pool->Free(slot, control) == FreeStatus::kFreed) return Error::kSuccess;
-    // Closed for End: an Unavailable or a Term closed the word after our
-    // state check. We still hold the slot, so the incarnation is ours.
-    pool->ExitCall(slot, control);
-    state = LoadState();
-    return Settled(state, EndError(state));
+    pool->Free(slot, control);
+    return Error::kSuccess;
   }
 
   // Validates (slot, gen) and sets its busy flag; on kSuccess `*control`
@@ -285,9 +325,11 @@ class InstanceCore {
   // the pool words for it before returning.
   void SetFlag(std::uint64_t flag) noexcept {
     std::uint64_t state = LoadState();
-    // seq_cst: release pairs with LoadState() of the session calls, and the
-    // seq_cst order pairs with ClaimIn()'s state re-read after a kFull; the
-    // loop competes only with closure marks of helpers.
+    // seq_cst: release pairs with LoadState() of the session calls; the
+    // seq_cst order pairs with ClaimIn()'s state re-read after a kFull and
+    // is the second half of End's Dekker pair (End holds the session, then
+    // re-reads the state; we set the flag, then Drain() reads the control
+    // words). The loop competes only with closure marks of helpers.
     while (!state_.compare_exchange_weak(state, state | flag,
                                          std::memory_order_seq_cst,
                                          std::memory_order_acquire)) {
@@ -363,11 +405,11 @@ class InstanceCore {
       *marks |= kStopClosed;
     }
     if ((state & kUnavailable) != 0) {
-      *closed |= Pool::kClosedForBegin | Pool::kClosedForEnd;
+      *closed |= Pool::kClosedForBegin;
       *marks |= kUnavailableClosed;
     }
     if ((state & kTerminating) != 0) {
-      *closed |= Pool::kClosedForBegin | Pool::kClosedForEnd;
+      *closed |= Pool::kClosedForBegin;
       *marks |= kTermClosed;
     }
   }
@@ -428,7 +470,7 @@ class InstanceCore {
   // Owner-side state change from `expected` to `next`, competing only with
   // the closure-mark CAS of helpers (which stop once the generation moves).
   void Publish(std::uint64_t expected, std::uint64_t next) noexcept {
-    const std::uint64_t keep = kStopClosed | kUnavailableClosed | kTermClosed;
+    const std::uint64_t keep = kClosureMarks;
     // acq_rel: release pairs with LoadState() of every session call; a
     // helper may have added a closure mark meanwhile: keep it when the
     // generation stays.

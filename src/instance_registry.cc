@@ -293,8 +293,8 @@ Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
 
 // ---- Sessions (lock-free) -------------------------------------------------
 
-Error InstanceRegistry::BeginSession(JET_INSTANCE instance,
-                                     JET_SESID* psesid) noexcept {
+Error InstanceRegistry::BeginSessionSlow(JET_INSTANCE instance,
+                                         JET_SESID* psesid) noexcept {
   if (psesid == nullptr) return Error::kInvalidParameter;
   InstanceRef ref{};
   Record* record = nullptr;
@@ -321,13 +321,6 @@ Error InstanceRegistry::DupSession(JET_SESID sesid,
                 ? MakeSessionHandle({ref.index, opened.slot, opened.gen})
                 : JET_sesidNil;
   return error;
-}
-
-Error InstanceRegistry::EndSession(JET_SESID sesid) noexcept {
-  SessionRef ref{};
-  Record* record = nullptr;
-  const Error error = ResolveSession(sesid, &ref, &record);
-  return error != Error::kSuccess ? error : record->core.End(ref.slot, ref.gen);
 }
 
 Error InstanceRegistry::SetSessionContext(JET_SESID sesid,

@@ -57,9 +57,32 @@ class InstanceRegistry {
   Error GetSystemParameter(JET_INSTANCE instance, JET_SESID sesid,
                            unsigned long paramid, JET_API_PTR* pvalue) noexcept;
   Error Init(JET_INSTANCE* pinstance) noexcept;
-  Error BeginSession(JET_INSTANCE instance, JET_SESID* psesid) noexcept;
+  // BeginSession and EndSession are inline, so the C layer's calls reach
+  // the core without another call. Begin's fast path needs a live handle
+  // (0 and nil do not decode), a Running instance and a free slot in the
+  // thread's hint word; it has no side effect when it fails, and the full
+  // path (BeginSessionSlow) starts afresh.
+  Error BeginSession(JET_INSTANCE instance, JET_SESID* psesid) noexcept {
+    InstanceRef ref{};
+    OpenedSession opened;
+    if (psesid != nullptr && DecodeInstanceHandle(instance, &ref)) {
+      Record* const record = Find(ref.index);
+      if (record != nullptr && record->core.TryBeginFast(ref.gen, &opened)) {
+        *psesid = MakeSessionHandle({ref.index, opened.slot, opened.gen});
+        return Error::kSuccess;
+      }
+    }
+    return BeginSessionSlow(instance, psesid);
+  }
   Error DupSession(JET_SESID sesid, JET_SESID* psesid) noexcept;
-  Error EndSession(JET_SESID sesid) noexcept;
+  Error EndSession(JET_SESID sesid) noexcept {
+    SessionRef ref{};
+    // JET_sesidNil and 0 do not decode.
+    if (!DecodeSessionHandle(sesid, &ref)) return Error::kInvalidSesid;
+    Record* const record = Find(ref.index);
+    return record == nullptr ? Error::kInvalidSesid
+                             : record->core.End(ref.slot, ref.gen);
+  }
   Error SetSessionContext(JET_SESID sesid, JET_API_PTR context) noexcept;
   Error ResetSessionContext(JET_SESID sesid) noexcept;
   Error StopService() noexcept;
@@ -103,6 +126,8 @@ class InstanceRegistry {
         chunks_[index / kChunkRecords].load(std::memory_order_acquire);
     return chunk == nullptr ? nullptr : &chunk->records[index % kChunkRecords];
   }
+  // JetBeginSession's full path: every check in the contract's order.
+  Error BeginSessionSlow(JET_INSTANCE instance, JET_SESID* psesid) noexcept;
   // Resolves an instance handle; 0 and JET_instanceNil mean the default
   // instance in one-instance mode (else kInvalidParameter).
   Error Resolve(JET_INSTANCE handle, InstanceRef* ref,

@@ -2,7 +2,7 @@
 //
 // SlotPool<Policy> hands out slot indices with exact capacity and no shared
 // counter: a claim is one CAS on a 64-bit pool word that holds 32 slot bits,
-// a version and two "closed" bits, so the instance's state (stopped,
+// a version and a "closed for Begin" bit, so the instance's state (stopped,
 // unavailable, terminating) is checked by the same CAS that claims. Each
 // slot has a control word (generation, open, busy) that validates session
 // handles and serializes the calls made on one session.
@@ -16,9 +16,9 @@
 // the pool's slots have returned (JetTerm may block).
 // Invariant: a slot bit is set in its word iff the slot is claimed: between
 // Claim() and the Free() of the session opened on it. A slot's control word
-// says open only while its bit is set, except in the instant between an
-// End's Free() of the word bit and its release of the control word, during
-// which the control word is open+busy (the End holds the slot).
+// says open only while its bit is set; when a bit is free, its control word
+// is not open and not busy (Free() releases the control word before it
+// frees the bit), so the next claimer opens it with a plain store.
 // Memory ordering: a claim's CAS (acq_rel) synchronizes with the CAS that
 // freed the bit (acq_rel), so everything the last owner of a slot did
 // happens-before its next claim; a thread that sees a closed bit (acquire)
@@ -56,11 +56,6 @@ struct ClaimResult {
   std::uint32_t gen;  // low kHandleGenBits of the slot's generation
 };
 
-enum class FreeStatus {
-  kFreed,   // the slot is free and every handle of the session is stale
-  kClosed,  // the word is closed for End: nothing changed
-};
-
 template <class Policy = StdAtomics>
 class SlotPool {
   template <class T>
@@ -69,24 +64,28 @@ class SlotPool {
  public:
   // Pool word layout (64 bits):
   //
-  //   63       62        61..32          31..0
-  //   +--------+---------+---------------+---------------+
-  //   | closed | closed  | version (30)  | slot bits (32)|
-  //   | End    | Begin   |               | 1 = claimed   |
-  //   +--------+---------+---------------+---------------+
+  //   63..34          33   32        31..0
+  //   +---------------+----+---------+---------------+
+  //   | version (30)  | 0  | closed  | slot bits (32)|
+  //   |               |    | Begin   | 1 = claimed   |
+  //   +---------------+----+---------+---------------+
   //
   // The version grows by one on every free and every Reset(): a word that
   // reads the same value twice was not freed in between (up to 2^30 frees),
-  // which is what the exact-full double collect relies on. Bits of slots at
-  // or past the capacity are set for good (reserved). Closed bits only ever
-  // get set during an incarnation; Reset() clears them for the next one.
+  // which is what the exact-full double collect relies on. It sits at the
+  // top so that a free is one fetch_add of (one version - the slot's bit):
+  // the bit is set, so the subtraction clears it, and the version's carry
+  // out of bit 63 is dropped (it wraps modulo 2^30). Bits of slots at
+  // or past the capacity are set for good (reserved). The closed bit only
+  // ever gets set during an incarnation; Reset() clears it for the next
+  // one. End needs no closed bit: it checks the instance state after it
+  // holds the session (see InstanceCore::End()).
   static constexpr std::uint32_t kSlotsPerWord = 32;
   static constexpr std::uint64_t kSlotBits = 0xFFFF'FFFFULL;
-  static constexpr unsigned kVersionShift = 32;
-  static constexpr std::uint64_t kVersionMask = ((1ULL << 30U) - 1U)
-                                                << kVersionShift;
-  static constexpr std::uint64_t kClosedForBegin = 1ULL << 62U;
-  static constexpr std::uint64_t kClosedForEnd = 1ULL << 63U;
+  static constexpr unsigned kVersionShift = 34;
+  static constexpr std::uint64_t kVersionOne = 1ULL << kVersionShift;
+  static constexpr std::uint64_t kVersionMask = ~(kVersionOne - 1U);
+  static constexpr std::uint64_t kClosedForBegin = 1ULL << 32U;
 
   // Slot control word layout (64 bits):
   //
@@ -129,7 +128,7 @@ class SlotPool {
     for (std::uint32_t i = 0; i < words; ++i) {
       // relaxed: the pool is not shared yet; it is published by the
       // instance-state release store in InstanceCore::Publish().
-      pool->words_[i].value.store(kSlotBits | kClosedForBegin | kClosedForEnd,
+      pool->words_[i].value.store(kSlotBits | kClosedForBegin,
                                   std::memory_order_relaxed);
     }
     return pool;
@@ -164,10 +163,10 @@ class SlotPool {
   }
 
   // Opens the pool for a new incarnation with `capacity` (<= allocated())
-  // usable slots, every slot free, and the word flags `closed` (0, or the
-  // closed bits of an instance stopped before JetInit). Only the owner calls
-  // this, while every word is closed and no session is open; a racing stale
-  // call fails its CAS because every word's version moves on.
+  // usable slots, every slot free, and the word flags `closed` (0, or
+  // kClosedForBegin for an instance stopped before JetInit). Only the owner
+  // calls this, while every word is closed and no session is open; a racing
+  // stale call fails its CAS because every word's version moves on.
   void Reset(std::uint32_t capacity, std::uint64_t closed) noexcept {
     const std::uint32_t active = WordsFor(capacity);
     // relaxed: published by the instance-state release store that follows.
@@ -178,10 +177,9 @@ class SlotPool {
       // acquire: pairs with the acq_rel CAS of the last writer; orders the
       // read of the old version.
       const std::uint64_t old = word.load(std::memory_order_acquire);
-      const std::uint64_t version =
-          (old + (1ULL << kVersionShift)) & kVersionMask;
+      const std::uint64_t version = (old + kVersionOne) & kVersionMask;
       std::uint64_t fresh = version | ReservedBits(i);
-      fresh |= i < active ? closed : kClosedForBegin | kClosedForEnd;
+      fresh |= i < active ? closed : kClosedForBegin;
       // release: pairs with the acquire loads in Claim()/CloseAll(); a stale
       // caller that reads this value also sees the instance generation bump
       // that preceded the reset, so its revalidation fails.
@@ -228,6 +226,40 @@ class SlotPool {
     }
   }
 
+  // Begin's fast path: one try on the calling thread's hint word, with no
+  // side effect unless it claims. False when the hint word is out of range,
+  // closed, full, or its CAS lost, or when `still_current()` says the
+  // incarnation changed: then Claim() decides. The same CAS as TryWord().
+  template <class Revalidate>
+  bool TryClaimAtHint(Revalidate&& still_current,
+                      ClaimResult* result) noexcept {
+    const std::uint32_t index = Policy::Hint();
+    // relaxed: see the field.
+    if (index >= active_words_.load(std::memory_order_relaxed)) return false;
+    auto& word = words_[index].value;
+    // acquire: as in TryWord().
+    std::uint64_t w = word.load(std::memory_order_acquire);
+    const auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
+    if ((w & kClosedForBegin) != 0 || free_bits == 0 || !still_current()) {
+      return false;
+    }
+    const std::uint64_t bit = 1ULL << std::countr_zero(free_bits);
+    if constexpr (Policy::kMutation != Mutation::kNone) {
+      return false;  // the mutants live in TryWord(): take the slow path
+    }
+    // acq_rel: as in TryWord() (acquire pairs with Free()'s CAS, release
+    // with ForceEndAll()'s reads).
+    if (!word.compare_exchange_strong(w, w | bit, std::memory_order_acq_rel,
+                                      std::memory_order_relaxed)) {
+      return false;
+    }
+    const std::uint32_t slot =
+        index * kSlotsPerWord +
+        static_cast<std::uint32_t>(std::countr_zero(bit));
+    *result = {ClaimStatus::kClaimed, slot, OpenClaimed(slot)};
+    return true;
+  }
+
   // Loads slot's control word. acquire: pairs with the release store of
   // ExitCall() and the acq_rel CASes of OpenClaimed()/Free()/ForceEndAll():
   // the caller sees the session state the last holder left.
@@ -246,10 +278,13 @@ class SlotPool {
   // Sets the busy flag if the control word still equals `control` (open,
   // not busy). False when it changed: reload and decide again.
   bool TryEnterCall(std::uint32_t slot, std::uint64_t control) noexcept {
-    // acquire: pairs with the release in ExitCall() of the previous call on
-    // the session: its context writes are visible to this call.
+    // seq_cst: acquire pairs with the release in ExitCall() of the previous
+    // call on the session (its context writes are visible to this call);
+    // seq_cst because it is the first half of End's Dekker pair with
+    // InstanceCore::SetFlag() (hold the session, then read the state / set
+    // the flag, then ForceEndAll() reads the control words).
     return slots_[slot].control.compare_exchange_strong(
-        control, control | kBusy, std::memory_order_acquire,
+        control, control | kBusy, std::memory_order_seq_cst,
         std::memory_order_relaxed);
   }
 
@@ -262,42 +297,28 @@ class SlotPool {
   }
 
   // Ends the session that holds `slot` (the caller entered the call with
-  // control word `control`): frees the word bit unless the word is closed
-  // for End, then bumps the generation and clears open and busy.
-  FreeStatus Free(std::uint32_t slot, std::uint64_t control) noexcept {
+  // control word `control` and decided that the End succeeds): makes every
+  // handle of the session stale, then frees the word bit. The closed bit
+  // does not stop it (End works after Stop; Unavailable and Term were
+  // checked by the caller after it entered the call).
+  void Free(std::uint32_t slot, std::uint64_t control) noexcept {
+    // The control word first, with a store: while we hold busy and the bit
+    // is claimed, nobody else writes it (TryEnterCall expects it not busy,
+    // ForceEndAll waits for busy to clear, and no claim can reach the slot).
+    // release: pairs with the acquire of a stale caller's LoadControl();
+    // the word fetch_add below (release) carries it to the next claimer.
+    slots_[slot].control.store(NextGen(control), std::memory_order_release);
     const std::uint32_t index = slot / kSlotsPerWord;
     const std::uint64_t bit = 1ULL << (slot % kSlotsPerWord);
-    auto& word = words_[index].value;
-    // acquire: pairs with the closure CAS in CloseAll(): a caller that sees
-    // kClosedForEnd then reads the instance state that caused it.
-    std::uint64_t w = word.load(std::memory_order_acquire);
-    for (;;) {
-      if ((w & kClosedForEnd) != 0) return FreeStatus::kClosed;
-      const std::uint64_t version =
-          ((w & kVersionMask) + (1ULL << kVersionShift)) & kVersionMask;
-      const std::uint64_t next = (w & ~(kVersionMask | bit)) | version;
-      // seq_cst: release pairs with the acquire of the next Claim() of the
-      // bit; acquire (also on failure) pairs with the closure CAS; and it
-      // is the first half of the Dekker pair with ProveFull() (free, then
-      // read the flag / set the flag, then read the words).
-      if (word.compare_exchange_weak(w, next, std::memory_order_seq_cst,
-                                     std::memory_order_acquire)) {
-        break;
-      }
-    }
+    // One RMW, no loop: the bit is set (we hold the slot), so adding
+    // (kVersionOne - bit) clears it and bumps the version; the closed bit
+    // is kept. seq_cst: release pairs with the acquire of the next claim of
+    // the bit (the control store above and the whole session happen-before
+    // it); it is also the first half of the Dekker pair with ProveFull()
+    // (free, then read the flag / set the flag, then read the words).
+    words_[index].value.fetch_add(kVersionOne - bit, std::memory_order_seq_cst);
     ClearFull();
     Policy::Hint() = index;
-    // The bit is free; a Begin may claim it before the release below and
-    // then helps: it moves the control word from (gen, open, busy) straight
-    // to (gen + 1, open) for its own session. Either way gen + 1 ends ours.
-    std::uint64_t expected = control | kBusy;
-    // acq_rel: release pairs with the acquire in OpenClaimed() and
-    // LoadControl(); the failure load needs no order (we only learn that we
-    // were helped).
-    slots_[slot].control.compare_exchange_strong(expected, NextGen(control),
-                                                 std::memory_order_acq_rel,
-                                                 std::memory_order_relaxed);
-    return FreeStatus::kFreed;
   }
 
   // Session context storage; read and written only by the thread that holds
@@ -340,37 +361,45 @@ class SlotPool {
     return true;
   }
 
-  // JetTerm's drain: with every word closed for Begin and End (CloseAll),
-  // waits for each claimed slot to be opened by its Begin and for every call
-  // in flight to leave, then force-ends every open session. Blocks.
+  // JetTerm's drain: with every word closed for Begin (CloseAll) and the
+  // instance flagged Terminating, waits for each claimed slot to be opened
+  // by its Begin or freed by its End, and for every call in flight to
+  // leave, then force-ends every open session. Blocks.
   void ForceEndAll() noexcept {
     // relaxed: the owner wrote them (Reset() runs on the owner's side).
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
     const std::uint32_t capacity = capacity_.load(std::memory_order_relaxed);
     for (std::uint32_t i = 0; i < words; ++i) {
-      // acquire: pairs with the claim/free CASes; after the closure the
-      // word no longer changes.
-      const std::uint64_t w = words_[i].value.load(std::memory_order_acquire);
+      auto& word = words_[i].value;
       for (std::uint32_t b = 0; b < kSlotsPerWord; ++b) {
         const std::uint32_t slot = i * kSlotsPerWord + b;
         if (slot >= capacity) return;
-        const bool claimed = ((w >> b) & 1U) != 0;
         auto& control = slots_[slot].control;
-        // acquire: pairs with ExitCall()'s release and the CASes of
-        // OpenClaimed()/Free(): the last call's writes are visible.
-        std::uint64_t c = control.load(std::memory_order_acquire);
         for (;;) {
+          // seq_cst, both: the second half of the Dekker pair with End and
+          // the session calls (they hold busy, then read the state; we set
+          // Terminating, then read here): a call that did not see the flag
+          // is seen busy here, or its effect is. Acquire also pairs with
+          // ExitCall()'s release and with the claim/free CASes.
+          const std::uint64_t w = word.load(std::memory_order_seq_cst);
+          std::uint64_t c = control.load(std::memory_order_seq_cst);
+          const bool claimed = ((w >> b) & 1U) != 0;
           if ((c & kBusy) != 0 || (claimed && (c & kOpen) == 0)) {
-            Policy::Yield();  // a call or a Begin is in flight on the slot
-            c = control.load(std::memory_order_acquire);
+            // A call is in flight on the slot, or a Begin has claimed it and
+            // not yet opened it, or an End has closed it and not yet freed
+            // the bit: each finishes in a few steps of its own.
+            Policy::Yield();
             continue;
           }
           if (!claimed) break;
           // acq_rel: release pairs with the acquire in TryEnterCall(): a
           // stale caller that reads the new generation fails validation.
-          if (control.compare_exchange_weak(c, NextGen(c),
-                                            std::memory_order_acq_rel,
-                                            std::memory_order_acquire)) {
+          // Nobody else writes an open, not busy control word of a closed
+          // pool but a session call, which then fails on the Terminating
+          // flag and restores it: retry on failure.
+          if (control.compare_exchange_strong(c, NextGen(c),
+                                              std::memory_order_acq_rel,
+                                              std::memory_order_relaxed)) {
             // Only now is the slot ours: clearing the context before the
             // CAS would race with a context call that enters in between
             // (it would find its own context gone). Nobody reads it now:
@@ -578,37 +607,17 @@ class SlotPool {
   // Opens the session on a slot just claimed; returns its handle generation.
   std::uint32_t OpenClaimed(std::uint32_t slot) noexcept {
     auto& control = slots_[slot].control;
-    // acquire: pairs with the acq_rel release CAS in Free()/ForceEndAll():
-    // the previous session's End is complete before we reuse the slot.
-    std::uint64_t c = control.load(std::memory_order_acquire);
-    if ((c & kOpen) == 0) {
-      // The common case: the previous End is complete. Nobody else writes
-      // a control word that is not open (TryEnterCall and ForceEndAll need
-      // it open; the previous End already released it; a stale caller's
-      // CAS expects an open value), so a store opens it: one RMW less.
-      // release: pairs with the acquire in LoadControl() of calls on the
-      // new handle.
-      control.store(c | kOpen, std::memory_order_release);
-      return static_cast<std::uint32_t>(c >> kGenShift) & kHandleGenMask;
-    }
-    for (;;) {
-      // Open (and busy): the previous session's End freed the bit but has
-      // not yet released the control word; end that session for it and
-      // open ours, in one CAS (its own release CAS then fails: it was
-      // helped).
-      const std::uint64_t next = NextGen(c) | kOpen;
-      // acq_rel: release pairs with the acquire in LoadControl() of calls
-      // on the new handle; acquire pairs with Free()'s release.
-      if (control.compare_exchange_weak(c, next, std::memory_order_acq_rel,
-                                        std::memory_order_acquire)) {
-        return static_cast<std::uint32_t>(next >> kGenShift) & kHandleGenMask;
-      }
-      if ((c & kOpen) == 0) {
-        // The End released it meanwhile: the store path applies.
-        control.store(c | kOpen, std::memory_order_release);
-        return static_cast<std::uint32_t>(c >> kGenShift) & kHandleGenMask;
-      }
-    }
+    // relaxed: the claim CAS (acquire) synchronized with the free CAS that
+    // released the bit, and the End stored this control word before it.
+    const std::uint64_t c = control.load(std::memory_order_relaxed);
+    // Not open, not busy: Free() released it before freeing the bit, and
+    // nobody else writes a control word whose bit is claimed and that is
+    // not open (TryEnterCall and ForceEndAll need it open or wait; a stale
+    // caller's CAS expects an open value). So a store opens it.
+    // release: pairs with the acquire in LoadControl() of calls on the new
+    // handle.
+    control.store(c | kOpen, std::memory_order_release);
+    return static_cast<std::uint32_t>(c >> kGenShift) & kHandleGenMask;
   }
 
   PaddedFlag full_;

@@ -30,10 +30,10 @@ std::vector<ClaimResult> ClaimAll(Pool& pool, ClaimStatus* last) {
 }
 
 // Ends the session on `slot` as End does: enter the call, then free.
-FreeStatus EndSlot(Pool& pool, std::uint32_t slot) {
+void EndSlot(Pool& pool, std::uint32_t slot) {
   const std::uint64_t control = pool.LoadControl(slot);
   EXPECT_TRUE(pool.TryEnterCall(slot, control));
-  return pool.Free(slot, control);
+  pool.Free(slot, control);
 }
 
 class SlotPoolCapacityTest : public ::testing::TestWithParam<std::uint32_t> {};
@@ -57,7 +57,7 @@ TEST_P(SlotPoolCapacityTest, ClaimsExactlyCapacityThenFull) {
   if (capacity == 0) return;
   // Free one: exactly one more claim succeeds, on that slot.
   const ClaimResult victim = claimed[claimed.size() / 2];
-  EXPECT_EQ(EndSlot(*pool, victim.slot), FreeStatus::kFreed);
+  EndSlot(*pool, victim.slot);
   EXPECT_EQ(pool->CountClaimed(), capacity - 1);
   const ClaimResult again = pool->Claim(kAlwaysCurrent);
   ASSERT_EQ(again.status, ClaimStatus::kClaimed);
@@ -105,7 +105,7 @@ TEST(SlotPoolTest, GenerationGrowsOnEveryEndAndOldHandlesStopMatching) {
       ASSERT_FALSE(Pool::Matches(control, old));
     }
     ASSERT_TRUE(pool->TryEnterCall(r.slot, control));
-    ASSERT_EQ(pool->Free(r.slot, control), FreeStatus::kFreed);
+    pool->Free(r.slot, control);
     EXPECT_FALSE(Pool::Matches(pool->LoadControl(r.slot), r.gen));
     old_gens.push_back(r.gen);
   }
@@ -134,27 +134,27 @@ TEST(SlotPoolTest, ClosedForBeginStopsClaimsButNotFrees) {
   ASSERT_EQ(r.status, ClaimStatus::kClaimed);
   ASSERT_TRUE(pool->CloseAll(Pool::kClosedForBegin, kAlwaysCurrent));
   EXPECT_EQ(pool->Claim(kAlwaysCurrent).status, ClaimStatus::kClosed);
-  EXPECT_EQ(EndSlot(*pool, r.slot), FreeStatus::kFreed);
+  EndSlot(*pool, r.slot);
   EXPECT_EQ(pool->CountClaimed(), 0U);
 }
 
-TEST(SlotPoolTest, ClosedForEndKeepsTheSession) {
+TEST(SlotPoolTest, ForceEndAllEndsOpenSessions) {
   auto pool = Pool::Create(8);
   ASSERT_NE(pool, nullptr);
   pool->Reset(8, 0);
   const ClaimResult r = pool->Claim(kAlwaysCurrent);
   ASSERT_EQ(r.status, ClaimStatus::kClaimed);
-  ASSERT_TRUE(pool->CloseAll(Pool::kClosedForBegin | Pool::kClosedForEnd,
-                             kAlwaysCurrent));
-  const std::uint64_t control = pool->LoadControl(r.slot);
-  ASSERT_TRUE(pool->TryEnterCall(r.slot, control));
-  EXPECT_EQ(pool->Free(r.slot, control), FreeStatus::kClosed);
-  pool->ExitCall(r.slot, control);
-  EXPECT_TRUE(Pool::Matches(pool->LoadControl(r.slot), r.gen));
+  const ClaimResult ended = pool->Claim(kAlwaysCurrent);
+  ASSERT_EQ(ended.status, ClaimStatus::kClaimed);
+  EndSlot(*pool, ended.slot);
+  ASSERT_TRUE(pool->CloseAll(Pool::kClosedForBegin, kAlwaysCurrent));
   EXPECT_EQ(pool->CountClaimed(), 1U);
-  // JetTerm's drain force-ends it.
+  // JetTerm's drain force-ends the open one and leaves the freed one.
+  const std::uint64_t freed_control = pool->LoadControl(ended.slot);
   pool->ForceEndAll();
   EXPECT_FALSE(Pool::Matches(pool->LoadControl(r.slot), r.gen));
+  EXPECT_EQ(pool->LoadControl(r.slot) & (Pool::kOpen | Pool::kBusy), 0U);
+  EXPECT_EQ(pool->LoadControl(ended.slot), freed_control);
 }
 
 TEST(SlotPoolTest, StaleRevalidationStopsClaimAndClosure) {
@@ -173,8 +173,7 @@ TEST(SlotPoolTest, ResetOpensANewIncarnationWithFreshHandles) {
   pool->Reset(4, 0);
   const ClaimResult r = pool->Claim(kAlwaysCurrent);
   ASSERT_EQ(r.status, ClaimStatus::kClaimed);
-  ASSERT_TRUE(pool->CloseAll(Pool::kClosedForBegin | Pool::kClosedForEnd,
-                             kAlwaysCurrent));
+  ASSERT_TRUE(pool->CloseAll(Pool::kClosedForBegin, kAlwaysCurrent));
   pool->ForceEndAll();
   pool->Reset(4, 0);
   EXPECT_EQ(pool->CountClaimed(), 0U);
@@ -191,8 +190,7 @@ TEST(SlotPoolTest, SuccessorContinuesGenerations) {
   small->Reset(2, 0);
   const ClaimResult r = small->Claim(kAlwaysCurrent);
   ASSERT_EQ(r.status, ClaimStatus::kClaimed);
-  ASSERT_TRUE(small->CloseAll(Pool::kClosedForBegin | Pool::kClosedForEnd,
-                              kAlwaysCurrent));
+  ASSERT_TRUE(small->CloseAll(Pool::kClosedForBegin, kAlwaysCurrent));
   small->ForceEndAll();
   auto big = Pool::Create(64);
   ASSERT_NE(big, nullptr);
@@ -225,7 +223,7 @@ TEST(SlotPoolTest, FullProofIsClearedByAFreeOnAnotherThread) {
     std::thread other([&] {
       for (const auto& r : claimed) {
         if (r.slot == victim) {
-          ASSERT_EQ(EndSlot(*pool, r.slot), FreeStatus::kFreed);
+          EndSlot(*pool, r.slot);
         }
       }
     });
