@@ -10,24 +10,26 @@
 // Thread safety: every member may be called from any number of threads at
 // once, except Reset() (the owner, while the pool is closed and no call is in
 // flight) and the constructor/destructor.
-// Progress: Claim(), OpenClaimed(), TryEnterCall(), ExitCall(), Free() and
-// CloseAll() are lock-free; a failed CAS always means another thread's CAS on
-// the same word succeeded. ForceEndAll() blocks until the calls in flight on
-// the pool's slots have returned (JetTerm may block).
-// Invariant: a slot bit is set in its word iff the slot is claimed: between
-// Claim() and the Free() of the session opened on it. A slot's control word
-// says open only while its bit is set; when a bit is free, its control word
-// is not open and not busy (Free() releases the control word before it
-// frees the bit), so the next claimer opens it with a plain store.
-// Memory ordering: a claim's CAS (acq_rel) synchronizes with the CAS that
-// freed the bit (acq_rel), so everything the last owner of a slot did
-// happens-before its next claim; a thread that sees a closed bit (acquire)
-// sees the instance-state change that made the closer close it.
-// Lifetime: a pool is type-stable: it is never freed while the process can
-// still reach it (the registry keeps retired pools), so a call that raced
-// with JetTerm reads live memory and fails its CAS, never a freed word.
-// Capacity: exact. Claim() reports kFull only after a double collect proved
-// that, at one instant between the two passes, every word was full.
+// Progress: Claim(), TryClaimAtHint(), TryEnterCall(), ExitCall() and
+// CloseAll() are lock-free (a failed CAS always means another thread's RMW
+// on the same word succeeded); OpenClaimed() is a store, and Free() a
+// store and one fetch_add, plus ClearFull()'s lock-free loop around a full
+// pool. ForceEndAll() blocks until the calls in
+// flight on the pool's slots have returned (JetTerm may block). Invariant: a
+// slot bit is set in its word iff the slot is claimed: between Claim() and the
+// Free() of the session opened on it. A slot's control word says open only
+// while its bit is set; when a bit is free, its control word is not open and
+// not busy (Free() releases the control word before it frees the bit), so the
+// next claimer opens it with a plain store. Memory ordering: a claim's CAS
+// (acq_rel) synchronizes with the fetch_add that freed the bit (seq_cst), so
+// everything the last owner of a slot did happens-before its next claim; a
+// thread that sees a closed bit (acquire) sees the instance-state change that
+// made the closer close it. Lifetime: a pool is type-stable: it is never freed
+// while the process can still reach it (the registry keeps retired pools), so a
+// call that raced with JetTerm reads live memory and fails its CAS, never a
+// freed word. Capacity: exact. Claim() reports kFull only after a double
+// collect proved that, at one instant between the two passes, every word was
+// full.
 #ifndef JETSESSION_SRC_SLOT_POOL_H_
 #define JETSESSION_SRC_SLOT_POOL_H_
 
@@ -57,7 +59,7 @@ struct ClaimResult {
 };
 
 template <class Policy = StdAtomics>
-class SlotPool {
+class alignas(64) SlotPool {
   template <class T>
   using Atomic = typename Policy::template Atomic<T>;
 
@@ -109,34 +111,53 @@ class SlotPool {
 
   // A pool with room for `allocated` slots (at most kMaxCapacity), all
   // closed; Reset() opens it. nullptr when memory runs out.
+  //
+  // One allocation: the pool words lie below the pool object, word i at
+  // `this - (i + 1)` cache lines, and the slots above it, slot j at
+  // `this + sizeof(SlotPool) + j * sizeof(Slot)`. Both are at fixed offsets
+  // from the pool pointer, so reaching a word or a slot costs no load of an
+  // array pointer (one dependent load less on Begin and End).
   static std::unique_ptr<SlotPool> Create(std::uint32_t allocated) noexcept {
     if (allocated > kMaxCapacity || AllocationFaults::ShouldFail()) {
       return nullptr;
     }
     const std::uint32_t words = WordsFor(allocated);
-    std::unique_ptr<SlotPool> pool(new (std::nothrow) SlotPool());
-    if (pool == nullptr) return nullptr;
-    // nothrow new: the library reports OutOfMemory, it does not throw; the
-    // unique_ptrs own the arrays at once.
-    // NOLINTNEXTLINE(cppcoreguidelines-owning-memory)
-    pool->words_.reset(new (std::nothrow) PaddedWord[words]);
-    // NOLINTNEXTLINE(cppcoreguidelines-owning-memory)
-    pool->slots_.reset(new (std::nothrow)
-                           Slot[std::size_t{words} * kSlotsPerWord]);
-    if (pool->words_ == nullptr || pool->slots_ == nullptr) return nullptr;
-    pool->allocated_words_ = words;
+    const std::size_t below = std::size_t{words} * sizeof(PaddedWord);
+    const std::size_t above =
+        sizeof(SlotPool) + std::size_t{words} * kSlotsPerWord * sizeof(Slot);
+    // nothrow: the library reports OutOfMemory, it does not throw.
+    void* const block = ::operator new(below + above, kAlignment, std::nothrow);
+    if (block == nullptr) return nullptr;
+    std::unique_ptr<SlotPool> pool(::new (static_cast<char*>(block) + below)
+                                       SlotPool(words));
     for (std::uint32_t i = 0; i < words; ++i) {
       // relaxed: the pool is not shared yet; it is published by the
       // instance-state release store in InstanceCore::Publish().
-      pool->words_[i].value.store(kSlotBits | kClosedForBegin,
-                                  std::memory_order_relaxed);
+      pool->WordAt(i).store(kSlotBits | kClosedForBegin,
+                            std::memory_order_relaxed);
     }
     return pool;
   }
 
+  // Destroys the pool and frees its one allocation (whose start depends on
+  // allocated_words_, read before the destructor runs).
+  static void operator delete(SlotPool* pool,
+                              std::destroying_delete_t /*tag*/) noexcept {
+    const std::size_t below =
+        std::size_t{pool->allocated_words_} * sizeof(PaddedWord);
+    char* const block = pool->Base() - below;
+    pool->~SlotPool();
+    ::operator delete(block, kAlignment);
+  }
+
   SlotPool(const SlotPool&) = delete;
   SlotPool& operator=(const SlotPool&) = delete;
-  ~SlotPool() = default;
+  ~SlotPool() {
+    for (std::uint32_t i = 0; i < allocated_words_; ++i) {
+      WordLine(i).~PaddedWord();
+    }
+    for (std::uint32_t j = 0; j < allocated(); ++j) SlotRef(j).~Slot();
+  }
 
   // Makes this (new, larger) pool the successor of `older`: each slot
   // continues `older`'s generation, so no handle issued from `older`
@@ -147,8 +168,8 @@ class SlotPool {
       // relaxed: both pools are closed and quiescent (owner-side, under the
       // registry lock); published by the instance-state release store.
       const std::uint64_t c =
-          older->slots_[i].control.load(std::memory_order_relaxed);
-      slots_[i].control.store(NextGen(c), std::memory_order_relaxed);
+          older->SlotRef(i).control.load(std::memory_order_relaxed);
+      SlotRef(i).control.store(NextGen(c), std::memory_order_relaxed);
     }
     retired_ = std::move(older);
   }
@@ -173,7 +194,7 @@ class SlotPool {
     capacity_.store(capacity, std::memory_order_relaxed);
     active_words_.store(active, std::memory_order_relaxed);
     for (std::uint32_t i = 0; i < allocated_words_; ++i) {
-      auto& word = words_[i].value;
+      auto& word = WordAt(i);
       // acquire: pairs with the acq_rel CAS of the last writer; orders the
       // read of the old version.
       const std::uint64_t old = word.load(std::memory_order_acquire);
@@ -236,7 +257,7 @@ class SlotPool {
     const std::uint32_t index = Policy::Hint();
     // relaxed: see the field.
     if (index >= active_words_.load(std::memory_order_relaxed)) return false;
-    auto& word = words_[index].value;
+    auto& word = WordAt(index);
     // acquire: as in TryWord().
     std::uint64_t w = word.load(std::memory_order_acquire);
     const auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
@@ -247,8 +268,8 @@ class SlotPool {
     if constexpr (Policy::kMutation != Mutation::kNone) {
       return false;  // the mutants live in TryWord(): take the slow path
     }
-    // acq_rel: as in TryWord() (acquire pairs with Free()'s CAS, release
-    // with ForceEndAll()'s reads).
+    // acq_rel: as in TryWord() (acquire pairs with Free()'s fetch_add,
+    // release with ForceEndAll()'s reads).
     if (!word.compare_exchange_strong(w, w | bit, std::memory_order_acq_rel,
                                       std::memory_order_relaxed)) {
       return false;
@@ -261,10 +282,10 @@ class SlotPool {
   }
 
   // Loads slot's control word. acquire: pairs with the release store of
-  // ExitCall() and the acq_rel CASes of OpenClaimed()/Free()/ForceEndAll():
-  // the caller sees the session state the last holder left.
+  // ExitCall(), OpenClaimed() and Free() and the CAS of ForceEndAll(): the
+  // caller sees the session state the last holder left.
   std::uint64_t LoadControl(std::uint32_t slot) const noexcept {
-    return slots_[slot].control.load(std::memory_order_acquire);
+    return SlotRef(slot).control.load(std::memory_order_acquire);
   }
 
   // True when control word `control` is that of an open session whose
@@ -283,7 +304,7 @@ class SlotPool {
     // seq_cst because it is the first half of End's Dekker pair with
     // InstanceCore::SetFlag() (hold the session, then read the state / set
     // the flag, then ForceEndAll() reads the control words).
-    return slots_[slot].control.compare_exchange_strong(
+    return SlotRef(slot).control.compare_exchange_strong(
         control, control | kBusy, std::memory_order_seq_cst,
         std::memory_order_relaxed);
   }
@@ -293,7 +314,7 @@ class SlotPool {
   void ExitCall(std::uint32_t slot, std::uint64_t control) noexcept {
     // release: pairs with the acquire of the next TryEnterCall() and of
     // ForceEndAll(): publishes this call's context writes.
-    slots_[slot].control.store(control & ~kBusy, std::memory_order_release);
+    SlotRef(slot).control.store(control & ~kBusy, std::memory_order_release);
   }
 
   // Ends the session that holds `slot` (the caller entered the call with
@@ -307,7 +328,7 @@ class SlotPool {
     // ForceEndAll waits for busy to clear, and no claim can reach the slot).
     // release: pairs with the acquire of a stale caller's LoadControl();
     // the word fetch_add below (release) carries it to the next claimer.
-    slots_[slot].control.store(NextGen(control), std::memory_order_release);
+    SlotRef(slot).control.store(NextGen(control), std::memory_order_release);
     const std::uint32_t index = slot / kSlotsPerWord;
     const std::uint64_t bit = 1ULL << (slot % kSlotsPerWord);
     // One RMW, no loop: the bit is set (we hold the slot), so adding
@@ -316,7 +337,7 @@ class SlotPool {
     // the bit (the control store above and the whole session happen-before
     // it); it is also the first half of the Dekker pair with ProveFull()
     // (free, then read the flag / set the flag, then read the words).
-    words_[index].value.fetch_add(kVersionOne - bit, std::memory_order_seq_cst);
+    WordAt(index).fetch_add(kVersionOne - bit, std::memory_order_seq_cst);
     ClearFull();
     Policy::Hint() = index;
   }
@@ -325,15 +346,15 @@ class SlotPool {
   // the slot's busy flag, so relaxed suffices: TryEnterCall() (acquire) and
   // ExitCall() (release) order them.
   std::uintptr_t context(std::uint32_t slot) const noexcept {
-    return slots_[slot].context.load(std::memory_order_relaxed);
+    return SlotRef(slot).context.load(std::memory_order_relaxed);
   }
   std::uintptr_t context_thread(std::uint32_t slot) const noexcept {
-    return slots_[slot].context_thread.load(std::memory_order_relaxed);
+    return SlotRef(slot).context_thread.load(std::memory_order_relaxed);
   }
   void set_context(std::uint32_t slot, std::uintptr_t context,
                    std::uintptr_t thread) noexcept {
-    slots_[slot].context.store(context, std::memory_order_relaxed);
-    slots_[slot].context_thread.store(thread, std::memory_order_relaxed);
+    SlotRef(slot).context.store(context, std::memory_order_relaxed);
+    SlotRef(slot).context_thread.store(thread, std::memory_order_relaxed);
   }
 
   // Sets `flags` (closed bits) on every active word unless `still_current()`
@@ -344,7 +365,7 @@ class SlotPool {
     // relaxed: see the field.
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
     for (std::uint32_t i = 0; i < words; ++i) {
-      auto& word = words_[i].value;
+      auto& word = WordAt(i);
       // acquire: the revalidation load must follow this load.
       std::uint64_t w = word.load(std::memory_order_acquire);
       while ((w & flags) != flags) {
@@ -370,17 +391,17 @@ class SlotPool {
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
     const std::uint32_t capacity = capacity_.load(std::memory_order_relaxed);
     for (std::uint32_t i = 0; i < words; ++i) {
-      auto& word = words_[i].value;
+      auto& word = WordAt(i);
       for (std::uint32_t b = 0; b < kSlotsPerWord; ++b) {
         const std::uint32_t slot = i * kSlotsPerWord + b;
         if (slot >= capacity) return;
-        auto& control = slots_[slot].control;
+        auto& control = SlotRef(slot).control;
         for (;;) {
           // seq_cst, both: the second half of the Dekker pair with End and
           // the session calls (they hold busy, then read the state; we set
           // Terminating, then read here): a call that did not see the flag
           // is seen busy here, or its effect is. Acquire also pairs with
-          // ExitCall()'s release and with the claim/free CASes.
+          // ExitCall()'s release and with the claim CAS and the free fetch_add.
           const std::uint64_t w = word.load(std::memory_order_seq_cst);
           std::uint64_t c = control.load(std::memory_order_seq_cst);
           const bool claimed = ((w >> b) & 1U) != 0;
@@ -419,7 +440,7 @@ class SlotPool {
     std::uint32_t count = 0;
     for (std::uint32_t i = 0; i < words; ++i) {
       // relaxed: a statistic; exact only at quiescence, as documented.
-      const std::uint64_t w = words_[i].value.load(std::memory_order_relaxed);
+      const std::uint64_t w = WordAt(i).load(std::memory_order_relaxed);
       count += static_cast<std::uint32_t>(
           std::popcount((w & kSlotBits) & ~ReservedBits(i)));
     }
@@ -450,7 +471,36 @@ class SlotPool {
     Atomic<std::uintptr_t> context_thread{0};
   };
 
-  SlotPool() = default;
+  static constexpr std::align_val_t kAlignment{64};
+
+  explicit SlotPool(std::uint32_t words) noexcept : allocated_words_(words) {
+    for (std::uint32_t i = 0; i < words; ++i) {
+      ::new (static_cast<void*>(Base() - (i + 1) * sizeof(PaddedWord)))
+          PaddedWord();
+    }
+    for (std::uint32_t j = 0; j < allocated(); ++j) {
+      ::new (static_cast<void*>(Base() + sizeof(SlotPool) + j * sizeof(Slot)))
+          Slot();
+    }
+  }
+
+  // The pool object's address as bytes: the words and slots are placed
+  // around it (see Create()). Const members reach the atomics through it.
+  char* Base() const noexcept {
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast)
+    return const_cast<char*>(reinterpret_cast<const char*>(this));
+  }
+  PaddedWord& WordLine(std::uint32_t index) const noexcept {
+    return *std::launder(reinterpret_cast<PaddedWord*>(
+        Base() - (std::size_t{index} + 1) * sizeof(PaddedWord)));
+  }
+  Atomic<std::uint64_t>& WordAt(std::uint32_t index) const noexcept {
+    return WordLine(index).value;
+  }
+  Slot& SlotRef(std::uint32_t slot) const noexcept {
+    return *std::launder(reinterpret_cast<Slot*>(
+        Base() + sizeof(SlotPool) + std::size_t{slot} * sizeof(Slot)));
+  }
 
   static std::uint32_t WordsFor(std::uint32_t slots) noexcept {
     return slots == 0 ? 1 : (slots + kSlotsPerWord - 1) / kSlotsPerWord;
@@ -489,8 +539,8 @@ class SlotPool {
   template <class Revalidate>
   bool TryWord(std::uint32_t index, Revalidate& still_current,
                ClaimResult* result) noexcept {
-    auto& word = words_[index].value;
-    // acquire: pairs with the free CAS and the release stores of Reset();
+    auto& word = WordAt(index);
+    // acquire: pairs with the free fetch_add and the release stores of Reset();
     // the revalidation load below must not move above it.
     std::uint64_t w = word.load(std::memory_order_acquire);
     for (;;) {
@@ -511,9 +561,12 @@ class SlotPool {
         word.store(w | bit, std::memory_order_release);
         claimed = true;
       } else {
-        // acq_rel: acquire pairs with the CAS in Free() that freed the bit
-        // (the previous owner is done with the slot); release pairs with
-        // the closure CAS of ForceEndAll(), which must see the bit.
+        if constexpr (Policy::kMutation == Mutation::kSpuriousFull) {
+          std::this_thread::yield();  // widen the window of the lost race
+        }
+        // acq_rel: acquire pairs with the fetch_add in Free() that freed
+        // the bit (the previous owner is done with the slot); release pairs
+        // with the loads of ForceEndAll(), which must see the bit.
         claimed = word.compare_exchange_weak(
             w, w | bit, std::memory_order_acq_rel, std::memory_order_acquire);
       }
@@ -541,7 +594,7 @@ class SlotPool {
            kFullVerified;
   }
 
-  // Called by every free after its word CAS: a candidate or verified flag
+  // Called by every free after its word fetch_add: a candidate or verified flag
   // no longer holds. Loops until the flag is clear, because a prover may
   // promote a candidate meanwhile.
   void ClearFull() noexcept {
@@ -561,7 +614,7 @@ class SlotPool {
     for (std::uint32_t i = 0; i < words; ++i) {
       // seq_cst: the second half of the prover side of the Dekker pair
       // (after the candidate is published).
-      const std::uint64_t w = words_[i].value.load(std::memory_order_seq_cst);
+      const std::uint64_t w = WordAt(i).load(std::memory_order_seq_cst);
       if ((w & kClosedForBegin) != 0) return Proof::kClosed;
       if ((~w & kSlotBits) != 0) return Proof::kChanged;
       *sum += w & kVersionMask;
@@ -576,7 +629,7 @@ class SlotPool {
   // instant between the collects all `capacity` slots were claimed. The
   // candidate then becomes verified: later claims that find their hint word
   // full answer from it. It stays true because every Free() clears the flag
-  // after its word CAS (seq_cst both sides: a free either precedes the
+  // after its word fetch_add (seq_cst both sides: a free either precedes the
   // candidate, and the collects see it, or follows it, and clears it).
   Proof ProveFull(std::uint32_t words) noexcept {
     auto& flag = full_.value;
@@ -606,9 +659,10 @@ class SlotPool {
 
   // Opens the session on a slot just claimed; returns its handle generation.
   std::uint32_t OpenClaimed(std::uint32_t slot) noexcept {
-    auto& control = slots_[slot].control;
-    // relaxed: the claim CAS (acquire) synchronized with the free CAS that
-    // released the bit, and the End stored this control word before it.
+    auto& control = SlotRef(slot).control;
+    // relaxed: the claim CAS (acquire) synchronized with the free fetch_add
+    // that released the bit, and the End stored this control word before
+    // it.
     const std::uint64_t c = control.load(std::memory_order_relaxed);
     // Not open, not busy: Free() released it before freeing the bit, and
     // nobody else writes a control word whose bit is claimed and that is
@@ -621,12 +675,10 @@ class SlotPool {
   }
 
   PaddedFlag full_;
-  std::unique_ptr<PaddedWord[]> words_;
-  std::unique_ptr<Slot[]> slots_;
   // Pools this one replaced, kept alive (type-stable storage: a stale call
   // may still read them).
   std::unique_ptr<SlotPool> retired_;
-  std::uint32_t allocated_words_ = 0;
+  const std::uint32_t allocated_words_;
   // Written by Reset() only, before the instance-state release store that
   // publishes the incarnation; relaxed loads by callers who acquired that
   // state. Atomic because a stale caller may read them during a Reset().
