@@ -27,16 +27,15 @@
 
 #include "benchmark/benchmark.h"
 #include "instance_registry.h"
+#include "spin.h"
 
 namespace {
+
+using jetsession::bench::Spin;
 
 JET_INSTANCE g_instance = 0;
 
 constexpr int kRing = 4;
-
-void Spin(std::int64_t work) {
-  for (volatile std::int64_t i = 0; i < work;) i = i + 1;
-}
 
 void BM_CApiBeginEnd(benchmark::State& state) {
   const std::int64_t work = state.range(0);

@@ -33,16 +33,13 @@
 #include "benchmark/benchmark.h"
 #include "instance_registry.h"
 #include "peer_pools.h"
+#include "spin.h"
 
 namespace jetsession::bench {
 namespace {
 
 constexpr std::uint32_t kCapacity = 30000;
 constexpr std::size_t kRing = 4;
-
-void Spin(std::int64_t work) {
-  for (volatile std::int64_t i = 0; i < work;) i = i + 1;
-}
 
 // An initialized instance with kCapacity sessions, for the life of the
 // process (shared by every benchmark thread).

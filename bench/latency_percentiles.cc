@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "peer_pools.h"
+#include "spin.h"
 
 namespace jetsession::bench {
 namespace {
@@ -32,10 +33,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxSamples = 200000;
 constexpr std::size_t kRing = 4;
 constexpr std::uint32_t kCapacity = 30000;
-
-void Spin(int work) {
-  for (volatile int i = 0; i < work;) i = i + 1;
-}
 
 struct Percentiles {
   double p50 = 0;
