@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/bench.sh "$@" | tee build/bench-run.log
 out=build/release/bench-results
 mkdir -p docs/img
-cp "$out/throughput.png" "$out/latency.png" docs/img/
+cp "$out/throughput.png" "$out/latency.png" "$out/stopterm.png" docs/img/
 python3 scripts/bench_report.py --results "$out" \
   --markdown build/bench-report.md >/dev/null
 {
@@ -20,6 +20,8 @@ python3 scripts/bench_report.py --results "$out" \
   echo '![throughput](img/throughput.png)'
   echo
   echo '![latency](img/latency.png)'
+  echo
+  echo '![Stop and Term latency](img/stopterm.png)'
   echo
   cat build/bench-report.md
 } > docs/benchmarks.md

@@ -6,8 +6,8 @@ Reads, from the results folder (default build/release/bench-results):
   latency.json            output of bench/latency_percentiles --json
   instructions.txt        instructions per pair (callgrind), one number
 Prints the pairs/s table (work 50) and every ratio of issue 4 against its
-target, writes throughput.png and latency.png (gnuplot) next to the inputs,
-and with --markdown FILE writes the same as Markdown (for
+target, writes throughput.png, latency.png and stopterm.png (gnuplot) next
+to the inputs, and with --markdown FILE writes the same as Markdown (for
 docs/benchmarks.md). Report only: it never fails on a missed target.
 """
 
@@ -164,14 +164,14 @@ def main():
                 f"{r['end_p999_ns']:.0f} |")
         out()
 
-    plot(args.results, ring, contenders, threads_all, latency)
+    plot(args.results, ring, contenders, threads_all, latency, stopterm)
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
     return 0
 
 
-def plot(results, ring, contenders, threads_all, latency):
+def plot(results, ring, contenders, threads_all, latency, stopterm):
     gnuplot = shutil.which("gnuplot")
     if gnuplot is None:
         print("(gnuplot not found: no plots)", file=sys.stderr)
@@ -218,6 +218,24 @@ set title 'Begin latency p99 (ns) against threads'
 set ylabel 'ns'
 set logscale y 10
 plot {lat_plots}
+"""
+    if stopterm:
+        st = os.path.join(results, "stopterm.dat")
+        rows = sorted((int(re.search(r"hammers:(\d+)", name).group(1)),
+                       b["stop_us"], b["real_time"])
+                      for name, b in stopterm.items())
+        with open(st, "w", encoding="utf-8") as f:
+            for hammers, stop_us, term_us in rows:
+                f.write(f"{hammers} {stop_us} {term_us}\n")
+        script += f"""
+set output '{os.path.join(results, 'stopterm.png')}'
+set title 'Stop and Term latency while threads hammer the instance'
+set xlabel 'hammering threads (Begin+End loops)'
+set ylabel 'microseconds'
+set logscale x 2
+set logscale y 10
+plot '{st}' using 1:2 with linespoints title 'JetStopServiceInstance', \\
+     '{st}' using 1:3 with linespoints title 'JetTerm'
 """
     try:
         subprocess.run([gnuplot], input=script, text=True, check=True)
