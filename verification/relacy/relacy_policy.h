@@ -12,11 +12,15 @@
 // names as macros, which must not reach the production code.
 #include <atomic>
 #include <cstdint>
-#include <relacy/relacy.hpp>  // NOLINT(llvm-include-order): must be last
+#include <sstream>
+#include <thread>
 
 #include "atomics.h"
 #include "instance_core.h"
 #include "slot_pool.h"
+
+// clang-format off: Relacy last (a block of its own, so it stays last).
+#include <relacy/relacy.hpp>  // NOLINT(llvm-include-order)
 
 namespace jetsession::verification {
 
