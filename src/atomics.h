@@ -70,12 +70,26 @@ struct StdAtomics {
       InitHint();
     return hint;
   }
+  // The hint without the first-use set-up, for the fast paths: a fresh
+  // thread reads kUnsetHint, larger than any pool's word count, which sends
+  // it to the full path (and Hint()).
+  static std::uint32_t PeekHint() noexcept { return hint_; }
+  static void SetHint(std::uint32_t index) noexcept { hint_ = index; }
 
  private:
   // Constant-initialized, so reaching it costs no TLS guard check; a fresh
   // thread (kUnsetHint) starts at a spread of its id, not at word 0.
   static constexpr std::uint32_t kUnsetHint = ~std::uint32_t{0};
-  static inline thread_local std::uint32_t hint_ = kUnsetHint;
+  // initial-exec: the library is built position-independent, and the
+  // default model for that (general-dynamic) makes every access a call to
+  // __tls_get_addr as far as the compiler knows, so the fast paths saved
+  // registers around it even where the linker relaxed the call away.
+  // initial-exec is one %fs-relative load; the price is the usual one (a
+  // jetsession shared library loaded late with dlopen() draws on glibc's
+  // static TLS reserve, which 4 bytes do not exhaust).
+  [[gnu::tls_model(
+      "initial-exec")]] static inline thread_local std::uint32_t hint_ =
+      kUnsetHint;
 
   // Out of line and cold: once per thread, and it keeps the session fast
   // paths free of the calls (and saved registers) it needs.

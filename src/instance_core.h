@@ -190,24 +190,19 @@ class InstanceCore {
     if (pool == nullptr) return Error::kInvalidSesid;
     // The hold comes first: the state is read after it in any case, so the
     // state check before it is needed only when the hold fails (to report
-    // the state error before the sharing violation, in ESE's order).
-    std::uint64_t control = pool->LoadControl(slot);
-    std::uint64_t state = 0;
+    // the state error before the sharing violation, in ESE's order). The
+    // uncommon cases go to out-of-line functions, as tail calls, so that
+    // this path saves no registers.
+    const std::uint64_t control = pool->LoadControl(slot);
     if (!Pool::Matches(control, gen)) return Error::kInvalidSesid;
     if ((control & Pool::kBusy) != 0 || !pool->TryEnterCall(slot, control)) {
-      const Error error = Enter(pool, slot, gen, EndError, &control, &state);
-      if (error != Error::kSuccess) return error;
+      return EndNotHeld(pool, slot, gen);
     }
     // seq_cst: the second half of the Dekker pair (see above).
-    state = state_.load(std::memory_order_seq_cst);
-    const Error late = EndError(state);
-    if (late != Error::kSuccess) {
-      pool->ExitCall(slot, control);
-      return Settled(state, late);
-    }
-    if (pool->context(slot) != 0) {
-      pool->ExitCall(slot, control);
-      return Error::kSessionInUse;
+    const std::uint64_t state = state_.load(std::memory_order_seq_cst);
+    if ((state & (kUnavailable | kTerminating)) != 0 ||
+        pool->context(slot) != 0) {
+      return EndRefused(pool, slot, control, state);
     }
     pool->Free(slot, control);
     return Error::kSuccess;
@@ -385,6 +380,35 @@ class InstanceCore {
       }
       if (pool->TryEnterCall(slot, *control)) return Error::kSuccess;
     }
+  }
+
+  // End when the first hold failed: the full check in ESE's order, then
+  // the same steps as End().
+  [[gnu::noinline]] Error EndNotHeld(Pool* pool, std::uint32_t slot,
+                                     std::uint32_t gen) noexcept {
+    std::uint64_t control = 0;
+    std::uint64_t state = 0;
+    const Error error = Enter(pool, slot, gen, EndError, &control, &state);
+    if (error != Error::kSuccess) return error;
+    // seq_cst: the second half of the Dekker pair (see End()).
+    state = state_.load(std::memory_order_seq_cst);
+    if ((state & (kUnavailable | kTerminating)) != 0 ||
+        pool->context(slot) != 0) {
+      return EndRefused(pool, slot, control, state);
+    }
+    pool->Free(slot, control);
+    return Error::kSuccess;
+  }
+
+  // End holds the session but may not end it: the instance is unavailable
+  // or terminating (read after the hold), or a context is set. Lets go.
+  [[gnu::noinline]] Error EndRefused(Pool* pool, std::uint32_t slot,
+                                     std::uint64_t control,
+                                     std::uint64_t state) noexcept {
+    pool->ExitCall(slot, control);
+    const Error late = EndError(state);
+    if (late != Error::kSuccess) return Settled(state, late);
+    return Error::kSessionInUse;
   }
 
   // The current pool, or nullptr when `slot` is outside it (garbage handle)

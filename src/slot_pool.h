@@ -254,7 +254,7 @@ class alignas(64) SlotPool {
   template <class Revalidate>
   bool TryClaimAtHint(Revalidate&& still_current,
                       ClaimResult* result) noexcept {
-    const std::uint32_t index = Policy::Hint();
+    const std::uint32_t index = Policy::PeekHint();
     // relaxed: see the field.
     if (index >= active_words_.load(std::memory_order_relaxed)) return false;
     auto& word = WordAt(index);
@@ -339,7 +339,7 @@ class alignas(64) SlotPool {
     // (free, then read the flag / set the flag, then read the words).
     WordAt(index).fetch_add(kVersionOne - bit, std::memory_order_seq_cst);
     ClearFull();
-    Policy::Hint() = index;
+    Policy::SetHint(index);
   }
 
   // Session context storage; read and written only by the thread that holds
@@ -571,7 +571,7 @@ class alignas(64) SlotPool {
             w, w | bit, std::memory_order_acq_rel, std::memory_order_acquire);
       }
       if (claimed) {
-        Policy::Hint() = index;
+        Policy::SetHint(index);
         const std::uint32_t slot =
             index * kSlotsPerWord +
             static_cast<std::uint32_t>(std::countr_zero(bit));

@@ -88,6 +88,8 @@ struct RelacyPolicy {
     static std::uint32_t hints[8] = {};
     return hints[rl::thread_index() % 8];
   }
+  static std::uint32_t PeekHint() { return Hint(); }
+  static void SetHint(std::uint32_t index) { Hint() = index; }
 };
 
 }  // namespace jetsession::verification
