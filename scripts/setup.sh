@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git python3
   clang clang-tidy clang-format libclang-rt-14-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev libabsl-dev
-  valgrind gnuplot-nox spin llvm-14
+  valgrind gnuplot-nox spin relacy-dev llvm-14
   libboost-dev libtbb-dev libconcurrentqueue-dev libck-dev
 )
 

@@ -25,13 +25,18 @@
 namespace jetsession::internal {
 
 // Deliberate faults, for the verification tests only (they must be caught
-// by the linearizability checker): a policy names one in kMutation. The
+// by the linearizability checker or by Relacy): a policy names one in
+// kMutation. The
 // library's policy, StdAtomics, has none, and the code under
 // `if constexpr` for the others is not compiled into it.
 enum class Mutation {
   kNone,
   kSpuriousFull,  // a claim that loses a CAS race answers "full"
   kClaimByStore,  // a claim by load + store instead of CAS (lost updates)
+  kIgnoreClosed,  // the claim CAS does not check the closed bit: the state
+                  // is checked only before the claim, not by it
+  kRelaxedClaim,  // the claim's load and CAS relaxed where acquire is needed
+  kNoEndRecheck,  // End does not re-read the state after it holds the session
 };
 
 struct StdAtomics {

@@ -199,7 +199,9 @@ class InstanceCore {
       return EndNotHeld(pool, slot, gen);
     }
     // seq_cst: the second half of the Dekker pair (see above).
-    const std::uint64_t state = state_.load(std::memory_order_seq_cst);
+    const std::uint64_t state = Policy::kMutation == Mutation::kNoEndRecheck
+                                    ? kRunning
+                                    : state_.load(std::memory_order_seq_cst);
     if ((state & (kUnavailable | kTerminating)) != 0 ||
         pool->context(slot) != 0) {
       return EndRefused(pool, slot, control, state);

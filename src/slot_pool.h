@@ -540,11 +540,15 @@ class alignas(64) SlotPool {
   bool TryWord(std::uint32_t index, Revalidate& still_current,
                ClaimResult* result) noexcept {
     auto& word = WordAt(index);
-    // acquire: pairs with the free fetch_add and the release stores of Reset();
-    // the revalidation load below must not move above it.
-    std::uint64_t w = word.load(std::memory_order_acquire);
+    // acquire: pairs with the free fetch_add and the release stores of
+    // Reset(); the revalidation load below must not move above it.
+    std::uint64_t w = word.load(Policy::kMutation == Mutation::kRelaxedClaim
+                                    ? std::memory_order_relaxed
+                                    : std::memory_order_acquire);
     for (;;) {
-      if ((w & kClosedForBegin) != 0) {
+      if constexpr (Policy::kMutation == Mutation::kIgnoreClosed) {
+        std::this_thread::yield();  // widen the window of the closure
+      } else if ((w & kClosedForBegin) != 0) {
         *result = {ClaimStatus::kClosed, 0, 0};
         return true;
       }
@@ -567,8 +571,11 @@ class alignas(64) SlotPool {
         // acq_rel: acquire pairs with the fetch_add in Free() that freed
         // the bit (the previous owner is done with the slot); release pairs
         // with the loads of ForceEndAll(), which must see the bit.
+        constexpr bool kRelaxed = Policy::kMutation == Mutation::kRelaxedClaim;
         claimed = word.compare_exchange_weak(
-            w, w | bit, std::memory_order_acq_rel, std::memory_order_acquire);
+            w, w | bit,
+            kRelaxed ? std::memory_order_relaxed : std::memory_order_acq_rel,
+            kRelaxed ? std::memory_order_relaxed : std::memory_order_acquire);
       }
       if (claimed) {
         Policy::SetHint(index);

@@ -1,5 +1,5 @@
 // Linearizability of recorded histories: small concurrent runs (3 threads,
-// capacity 1-3, Stop and Unavailable mixed in) of the real core
+// capacity 1-3, Stop, Unavailable and Term mixed in) of the real core
 // (InstanceCore over SlotPool), each checked against the sequential model
 // of the contract by a Wing-Gong/Lowe search (linearizability.h). The same
 // harness runs deliberately broken variants of the pool, selected through
@@ -31,6 +31,12 @@ struct SpuriousFullPolicy : StdAtomics {
 struct ClaimByStorePolicy : StdAtomics {
   static constexpr Mutation kMutation = Mutation::kClaimByStore;
 };
+struct IgnoreClosedPolicy : StdAtomics {
+  static constexpr Mutation kMutation = Mutation::kIgnoreClosed;
+};
+struct NoEndRecheckPolicy : StdAtomics {
+  static constexpr Mutation kMutation = Mutation::kNoEndRecheck;
+};
 
 constexpr int kThreads = 3;
 constexpr int kOpsPerThread = 6;
@@ -44,11 +50,15 @@ struct Outcome {
 // Runs `count` histories on fresh instances of the core over `Policy`.
 template <class Policy>
 Outcome RunHistories(int count, std::uint64_t seed) {
+  // A claim by store breaks what JetTerm's drain waits for (a claimed bit
+  // whose session never opens): no Term in its histories.
+  constexpr bool kDrainable = Policy::kMutation != Mutation::kClaimByStore;
   Outcome outcome;
   absl::BitGen gen(std::seed_seq{static_cast<std::uint32_t>(seed)});
   for (int h = 0; h < count; ++h) {
     const int capacity = absl::Uniform(gen, 1, 4);
-    const int gate = absl::Uniform(gen, 0, 3);  // none, stop, unavailable
+    // none, stop, unavailable, term
+    const int gate = absl::Uniform(gen, 0, kDrainable ? 4 : 3);
     const int gate_at = absl::Uniform(gen, 0, kOpsPerThread);
     InstanceCore<Policy> core;
     const std::uint64_t incarnation = core.Create();
@@ -75,7 +85,19 @@ Outcome RunHistories(int count, std::uint64_t seed) {
             // order (each fetch_add synchronizes with the earlier ones).
             return clock.fetch_add(1, std::memory_order_acq_rel);
           };
-          if (t == 0 && gate != 0 && i == gate_at) {
+          if (t == 0 && gate == 3 && i == gate_at) {
+            // JetTerm's two steps, each an operation of the history.
+            op.kind = OpKind::kTerm;
+            op.call = stamp();
+            core.SetFlag(InstanceCore<Policy>::kTerminating);
+            op.result = Error::kSuccess;
+            op.ret = stamp();
+            logs[t].push_back(op);
+            op.kind = OpKind::kTermDrain;
+            op.call = stamp();
+            core.Drain();
+            op.ret = stamp();
+          } else if (t == 0 && gate != 0 && i == gate_at) {
             op.kind = gate == 1 ? OpKind::kStop : OpKind::kUnavailable;
             op.call = stamp();
             core.SetFlag(gate == 1 ? InstanceCore<Policy>::kStopped
@@ -104,7 +126,8 @@ Outcome RunHistories(int count, std::uint64_t seed) {
             op.call = stamp();
             op.result = core.End(handles[op.arg].slot, handles[op.arg].gen);
             op.ret = stamp();
-            if (op.result != Error::kInstanceUnavailable) {
+            if (op.result != Error::kInstanceUnavailable &&
+                op.result != Error::kTermInProgress) {
               mine.erase(mine.begin() + static_cast<std::ptrdiff_t>(k));
             }
           } else {
@@ -122,17 +145,22 @@ Outcome RunHistories(int count, std::uint64_t seed) {
     ++outcome.histories;
     outcome.ops += static_cast<long>(history.size());
     if (!checker.Check(history)) ++outcome.violations;
-    if constexpr (Policy::kMutation == Mutation::kNone) {
-      core.SetFlag(InstanceCore<Policy>::kTerminating);
-      core.Drain();
+    if constexpr (kDrainable) {
+      // JetTerm, once per incarnation as in the registry (a second drain
+      // would wait for the force-ended sessions' bits, which only the next
+      // Init's reset clears).
+      if (gate != 3) {
+        core.SetFlag(InstanceCore<Policy>::kTerminating);
+        core.Drain();
+      }
       core.Release();
-    }  // a mutant may break what JetTerm's drain waits for: just drop it
+    }  // a claim by store may break what the drain waits for: drop it
   }
   return outcome;
 }
 
 TEST(LinearizabilityTest, RealCoreHistoriesAreLinearizable) {
-  const Outcome o = RunHistories<StdAtomics>(Scaled(3000), 11);
+  const Outcome o = RunHistories<StdAtomics>(Scaled(20000), 11);
   std::printf("linearizability: %d histories, %ld ops, %d not linearizable\n",
               o.histories, o.ops, o.violations);
   EXPECT_EQ(o.violations, 0);
@@ -162,6 +190,22 @@ TEST(LinearizabilityTest, CatchesClaimByStore) {
   ExpectCaught<ClaimByStorePolicy>("claim-by-store", 13);
 }
 
+// The state checked before the claim but not by it (the claim CAS ignores
+// the closed bit): a Begin succeeds after a Stop returned.
+TEST(LinearizabilityTest, CatchesStateCheckedOutsideTheClaim) {
+  ExpectCaught<IgnoreClosedPolicy>("ignore-closed", 14);
+}
+
+// End without its re-check of the state after the hold: an End succeeds
+// after an Unavailable or a Term returned.
+TEST(LinearizabilityTest, CatchesEndWithoutRecheck) {
+  ExpectCaught<NoEndRecheckPolicy>("no-end-recheck", 15);
+}
+
+// (The third mutant of the set, a relaxed claim where acquire is needed,
+// cannot show on x86, whose every RMW is a full barrier: Relacy catches it,
+// see verification/relacy.)
+
 // The checker itself bites on a history no order explains.
 TEST(LinearizabilityTest, CheckerRejectsAnImpossibleHistory) {
   // Capacity 1: a Begin returns OutOfSessions while nothing is open and
@@ -181,6 +225,23 @@ TEST(LinearizabilityTest, CheckerRejectsAnImpossibleHistory) {
       {OpKind::kStop, 0, 1, -1, Error::kSuccess, -1},
       {OpKind::kBegin, 2, 3, -1, Error::kSuccess, 0},
   };
+  EXPECT_FALSE(LinearizabilityChecker(1).Check(history));
+  // An End that succeeds after a Term's flag returned, and one that finds
+  // its session force-ended during the drain: the first is not allowed.
+  history = {
+      {OpKind::kBegin, 0, 1, -1, Error::kSuccess, 0},
+      {OpKind::kTerm, 2, 3, -1, Error::kSuccess, -1},
+      {OpKind::kEnd, 4, 5, 0, Error::kSuccess, -1},
+  };
+  EXPECT_FALSE(LinearizabilityChecker(1).Check(history));
+  history[2].result = Error::kTermInProgress;
+  EXPECT_TRUE(LinearizabilityChecker(1).Check(history));
+  history[2].result = Error::kInvalidSesid;  // force-ended by the drain
+  EXPECT_TRUE(LinearizabilityChecker(1).Check(history));
+  // After the drain returned, a session is gone: TermInProgress is not
+  // allowed then.
+  history.push_back({OpKind::kTermDrain, 3, 4, -1, Error::kSuccess, -1});
+  history[2] = {OpKind::kEnd, 5, 6, 0, Error::kTermInProgress, -1};
   EXPECT_FALSE(LinearizabilityChecker(1).Check(history));
 }
 

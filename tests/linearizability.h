@@ -10,9 +10,18 @@
 // the recorded results.
 //
 // The model (one instance, capacity `capacity`): a set of open sessions
-// (the handles the history returned), and the stopped and unavailable
-// flags. Calls on one session come from one thread, so sharing violations
-// never arise; Term is not in these histories.
+// (the handles the history returned), and the stopped, unavailable and
+// terminating flags. Calls on one session come from one thread, so sharing
+// violations never arise.
+//
+// JetTerm is two operations here, as it is two steps in the core: kTerm
+// sets the terminating flag (new Begin/Dup get TermInProgress, and so does
+// an End on an open session), and kTermDrain force-ends every session
+// still open. Between the two, the drain force-ends sessions one by one:
+// an End (or a Dup from) a session may then already find it force-ended
+// (InvalidSesid). The model allows that: after kTerm, an End or Dup whose
+// recorded result is InvalidSesid on an open session closes it (its
+// force-end is linearized just before).
 #ifndef JETSESSION_TESTS_LINEARIZABILITY_H_
 #define JETSESSION_TESTS_LINEARIZABILITY_H_
 
@@ -26,7 +35,15 @@
 
 namespace jetsession::testing {
 
-enum class OpKind { kBegin, kDup, kEnd, kStop, kUnavailable };
+enum class OpKind {
+  kBegin,
+  kDup,
+  kEnd,
+  kStop,
+  kUnavailable,
+  kTerm,
+  kTermDrain
+};
 
 struct Op {
   OpKind kind;
@@ -54,9 +71,10 @@ class LinearizabilityChecker {
     std::uint64_t open = 0;  // bit per session id
     bool stopped = false;
     bool unavailable = false;
+    bool terminating = false;
     bool operator<(const State& o) const {
-      return std::tie(open, stopped, unavailable) <
-             std::tie(o.open, o.stopped, o.unavailable);
+      return std::tie(open, stopped, unavailable, terminating) <
+             std::tie(o.open, o.stopped, o.unavailable, o.terminating);
     }
   };
 
@@ -68,6 +86,7 @@ class LinearizabilityChecker {
     const auto open_error = [&]() {
       if (state.stopped) return Error::kClientRequestToStopJetService;
       if (state.unavailable) return Error::kInstanceUnavailable;
+      if (state.terminating) return Error::kTermInProgress;
       if (open >= capacity_) return Error::kOutOfSessions;
       return Error::kSuccess;
     };
@@ -78,6 +97,11 @@ class LinearizabilityChecker {
         if (op.kind == OpKind::kDup &&
             (state.open & (std::uint64_t{1} << op.arg)) == 0) {
           want = Error::kInvalidSesid;
+        } else if (op.kind == OpKind::kDup && state.terminating &&
+                   op.result == Error::kInvalidSesid) {
+          // The drain force-ended the source first.
+          next->open &= ~(std::uint64_t{1} << op.arg);
+          return true;
         } else {
           want = open_error();
         }
@@ -92,8 +116,14 @@ class LinearizabilityChecker {
         Error want = Error::kSuccess;
         if ((state.open & bit) == 0) {
           want = Error::kInvalidSesid;
+        } else if (state.terminating && op.result == Error::kInvalidSesid) {
+          // The drain force-ended it first.
+          next->open &= ~bit;
+          return true;
         } else if (state.unavailable) {
           want = Error::kInstanceUnavailable;
+        } else if (state.terminating) {
+          want = Error::kTermInProgress;
         }
         if (want != op.result) return false;
         if (want == Error::kSuccess) next->open &= ~bit;
@@ -104,6 +134,13 @@ class LinearizabilityChecker {
         return op.result == Error::kSuccess;
       case OpKind::kUnavailable:
         next->unavailable = true;
+        return op.result == Error::kSuccess;
+      case OpKind::kTerm:
+        next->terminating = true;
+        return op.result == Error::kSuccess;
+      case OpKind::kTermDrain:
+        if (!state.terminating) return false;
+        next->open = 0;
         return op.result == Error::kSuccess;
     }
     return false;

@@ -19,7 +19,24 @@
 #include "instance_core.h"
 #include "slot_pool.h"
 
-// clang-format off: Relacy last (a block of its own, so it stays last).
+namespace jetsession::verification {
+
+// Plain new and delete for the tests' own objects: relacy.hpp turns `new`
+// and `delete` into macros that route through its checked allocator, and a
+// core allocated one way and freed the other corrupted the heap. These
+// templates are read before the macros exist, so they keep the real ones.
+template <class T>
+T* NewObject() {
+  return new T();  // NOLINT(cppcoreguidelines-owning-memory)
+}
+template <class T>
+void DeleteObject(T* object) {
+  delete object;  // NOLINT(cppcoreguidelines-owning-memory)
+}
+
+}  // namespace jetsession::verification
+
+// Relacy last (a block of its own, so that include sorting keeps it last).
 #include <relacy/relacy.hpp>  // NOLINT(llvm-include-order)
 
 namespace jetsession::verification {

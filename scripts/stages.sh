@@ -1,0 +1,69 @@
+# stages.sh: the stage runner and the stages shared by scripts/test.sh and
+# scripts/verify.sh (sourced, not run). Each stage prints its banner and
+# time; a summary of every stage run, the failing one included, is printed
+# on exit.
+
+declare -a summary=()
+start_all=$SECONDS
+current=""
+current_start=0
+
+# Printed on every exit: one line per stage run, the failing one included.
+print_summary() {
+  local rc=$?
+  if [[ -n $current ]]; then
+    summary+=("${current}: FAILED after $((SECONDS - current_start))s")
+  fi
+  echo
+  echo "==== summary ===="
+  if ((${#summary[@]} > 0)); then printf '%s\n' "${summary[@]}"; fi
+  if ((rc == 0)); then
+    echo "all stages passed in $((SECONDS - start_all))s"
+  else
+    echo "FAILED (exit ${rc}) after $((SECONDS - start_all))s"
+  fi
+}
+trap print_summary EXIT
+
+stage() {
+  current=$1
+  shift
+  current_start=$SECONDS
+  echo
+  echo "==== ${current} (at $((SECONDS - start_all))s) ===="
+  "$@"
+  local took=$((SECONDS - current_start))
+  summary+=("${current}: passed in ${took}s")
+  echo "==== ${current}: passed in ${took}s ===="
+  current=""
+}
+
+workflow() {
+  cmake --workflow --preset "$1" --fresh
+}
+
+fuzz_run() {
+  workflow fuzz
+  local work
+  work=$(mktemp -d)
+  cp tests/fuzz/corpus/* "$work/"
+  build/fuzz/tests/fuzz/jet_api_fuzzer "$work" \
+    -max_total_time="${JETSESSION_FUZZ_SECONDS:-60}" -print_final_stats=1 \
+    2>&1 | tail -n 12
+  rm -rf "$work"
+}
+
+# Every C and C++ source that git tracks or would add (new files not yet
+# committed included, ignored ones such as build/ excluded).
+format_check() {
+  git ls-files -z --cached --others --exclude-standard -- '*.h' '*.cc' '*.c' |
+    while IFS= read -r -d '' f; do
+      if [[ -f $f ]]; then printf '%s\0' "$f"; fi
+    done | xargs -0 clang-format --dry-run -Werror
+}
+
+# Runs the stress tool and the linearizability and concurrency tests of the
+# already built preset $1 (ctest labels stress and concurrency).
+concurrency_run() {
+  ctest --preset "$1" -L concurrency --output-on-failure
+}
