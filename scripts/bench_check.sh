@@ -9,7 +9,10 @@ cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
 out=build/release/bench-check
 mkdir -p "$out"
-build/release/bench/contention_bench --benchmark_min_time=0.05 \
+build/release/bench/contention_bench --benchmark_min_time=0.1 \
+  --benchmark_min_warmup_time=0.02 --benchmark_repetitions=5 \
+  --benchmark_enable_random_interleaving=true \
+  --benchmark_report_aggregates_only=true \
   --benchmark_filter='BM_Ring<.*>/work:50/.*threads:(1|2|16)$|BM_JetAtFill/fill:(0|99)|BM_JetOutOfSessionsAtFull' \
   --benchmark_out="$out/contention_bench.json" \
   --benchmark_out_format=json >/dev/null

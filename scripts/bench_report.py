@@ -31,10 +31,21 @@ def load(path):
         return json.load(f)
 
 
+def runs(data):
+    """The benchmark entries; of repeated runs, only the median (renamed as
+    the benchmark itself)."""
+    for b in data.get("benchmarks", []):
+        if b.get("run_type") == "aggregate":
+            if b.get("aggregate_name") != "median":
+                continue
+            b = dict(b, name=b["name"].rsplit("_median", 1)[0])
+        yield b
+
+
 def ring_results(data):
     """{(contender, work, threads): pairs per second}"""
     out = {}
-    for b in data.get("benchmarks", []):
+    for b in runs(data):
         name = b.get("name", "")
         if not name.startswith("BM_Ring<") or "error_occurred" in b:
             continue
@@ -45,8 +56,7 @@ def ring_results(data):
 
 
 def named(data, prefix):
-    return {b["name"]: b for b in data.get("benchmarks", [])
-            if b["name"].startswith(prefix)}
+    return {b["name"]: b for b in runs(data) if b["name"].startswith(prefix)}
 
 
 def fmt_rate(x):
