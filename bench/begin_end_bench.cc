@@ -37,31 +37,49 @@ JET_INSTANCE g_instance = 0;
 
 constexpr int kRing = 4;
 
-void BM_CApiBeginEnd(benchmark::State& state) {
+// The ring loop: `open(&s)` opens a session (a Begin or a Dup); an
+// iteration ends the oldest session of the ring, spins `work`, and opens a
+// new one. `what` names the open call in the error of a failure.
+template <class Open>
+void RunRing(benchmark::State& state, Open open, const char* what) {
   const std::int64_t work = state.range(0);
   std::array<JET_SESID, kRing> ring{};
+  ring.fill(JET_sesidNil);
   for (auto& s : ring) {
-    if (JetBeginSession(g_instance, &s, nullptr, nullptr) != JET_errSuccess) {
-      state.SkipWithError("begin failed");
-      return;
+    if (open(&s) != JET_errSuccess) {
+      state.SkipWithError(what);
+      break;
     }
   }
   std::size_t next = 0;
-  for (auto _ : state) {
-    JET_SESID& s = ring[next];
-    next = (next + 1) % kRing;
-    if (JetEndSession(s, 0) != JET_errSuccess) {
-      state.SkipWithError("end failed");
-      break;
-    }
-    Spin(work);
-    if (JetBeginSession(g_instance, &s, nullptr, nullptr) != JET_errSuccess) {
-      state.SkipWithError("begin failed");
-      break;
+  if (!state.error_occurred()) {
+    for (auto _ : state) {
+      JET_SESID& s = ring[next];
+      next = (next + 1) % kRing;
+      if (JetEndSession(s, 0) != JET_errSuccess) {
+        state.SkipWithError("end failed");
+        break;
+      }
+      Spin(work);
+      if (open(&s) != JET_errSuccess) {
+        state.SkipWithError(what);
+        break;
+      }
     }
   }
-  for (const JET_SESID s : ring) JetEndSession(s, 0);
+  for (const JET_SESID s : ring) {
+    if (s != JET_sesidNil) JetEndSession(s, 0);
+  }
   state.SetItemsProcessed(state.iterations());
+}
+
+void BM_CApiBeginEnd(benchmark::State& state) {
+  RunRing(
+      state,
+      [](JET_SESID* s) {
+        return JetBeginSession(g_instance, s, nullptr, nullptr);
+      },
+      "begin failed");
 }
 BENCHMARK(BM_CApiBeginEnd)
     ->ArgName("work")
@@ -122,37 +140,15 @@ BENCHMARK(BM_CppApiBeginEnd)
 // Dup+End pairs: each thread keeps one root session and a ring of 4 Dups of
 // it; an iteration ends the oldest Dup, spins `work`, and Dups the root.
 void BM_DupEnd(benchmark::State& state) {
-  const std::int64_t work = state.range(0);
   JET_SESID root = JET_sesidNil;
   if (JetBeginSession(g_instance, &root, nullptr, nullptr) != JET_errSuccess) {
     state.SkipWithError("begin failed");
     return;
   }
-  std::array<JET_SESID, kRing> ring{};
-  for (auto& s : ring) {
-    if (JetDupSession(root, &s) != JET_errSuccess) {
-      state.SkipWithError("dup failed");
-      JetEndSession(root, 0);
-      return;
-    }
-  }
-  std::size_t next = 0;
-  for (auto _ : state) {
-    JET_SESID& s = ring[next];
-    next = (next + 1) % kRing;
-    if (JetEndSession(s, 0) != JET_errSuccess) {
-      state.SkipWithError("end failed");
-      break;
-    }
-    Spin(work);
-    if (JetDupSession(root, &s) != JET_errSuccess) {
-      state.SkipWithError("dup failed");
-      break;
-    }
-  }
-  for (const JET_SESID s : ring) JetEndSession(s, 0);
+  RunRing(
+      state, [root](JET_SESID* s) { return JetDupSession(root, s); },
+      "dup failed");
   JetEndSession(root, 0);
-  state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_DupEnd)
     ->ArgName("work")

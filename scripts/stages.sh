@@ -62,8 +62,18 @@ format_check() {
     done | xargs -0 clang-format --dry-run -Werror
 }
 
-# Runs the stress tool and the linearizability and concurrency tests of the
-# already built preset $1 (ctest labels stress and concurrency).
+# Runs the concurrency-labelled tests (the suites, the linearizability
+# histories and mutants, the short stress runs) of the built preset $1.
 concurrency_run() {
   ctest --preset "$1" -L concurrency --output-on-failure
+}
+
+# Runs jetsession-stress of the built preset $1 on each scenario for
+# STRESS_SECONDS (default $2), with its progress lines and op counts shown.
+stress_show() {
+  local seconds=${STRESS_SECONDS:-$2}
+  for scenario in churn mixed; do
+    "build/$1/jetsession-stress" --threads=8 --instances=3 \
+      --seconds="$seconds" --seed="$RANDOM" --scenario="$scenario"
+  done
 }

@@ -5,6 +5,8 @@
 #   asan      clang AddressSanitizer + LeakSanitizer, ctest
 #   ubsan     clang UndefinedBehaviorSanitizer, ctest
 #   tsan      clang 14 ThreadSanitizer, ctest (every test)
+#   stress-*  jetsession-stress of the asan and tsan builds, 10 s on each
+#             scenario (STRESS_SECONDS), its op counts printed
 #   tsan-gcc  gcc 12 ThreadSanitizer, ctest -L concurrency
 #   tidy      clang-tidy clean on src/ and include/
 #   format    clang-format clean
@@ -29,8 +31,10 @@ source scripts/stages.sh
 
 stage release workflow release
 stage asan workflow asan
+stage stress-asan stress_show asan 10
 stage ubsan workflow ubsan
 stage tsan workflow tsan
+stage stress-tsan stress_show tsan 10
 stage tsan-gcc workflow tsan-gcc
 stage tidy workflow tidy
 stage format format_check

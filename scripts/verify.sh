@@ -26,11 +26,7 @@ stress_run() {
   cmake --preset "$1" >/dev/null
   cmake --build --preset "$1"
   concurrency_run "$1"
-  local seconds=${STRESS_SECONDS:-20}
-  for scenario in churn mixed; do
-    "build/$1/jetsession-stress" --threads=8 --instances=3 \
-      --seconds="$seconds" --seed="$RANDOM" --scenario="$scenario"
-  done
+  stress_show "$1" 20
 }
 
 stage stress-tsan stress_run tsan

@@ -752,6 +752,10 @@ TEST_F(ConcurrencySessionTest, TermWhileHammering) {
         // after a call saw the termination.
         const bool after = termed.load(std::memory_order_acquire);
         const bool seen = after || term_seen.load(std::memory_order_acquire);
+        // Where this op stands against the Term, for failure messages.
+        const char* const when = after  ? " after Term returned"
+                                 : seen ? " after Term was seen"
+                                        : "";
         const JET_INSTANCE nxt = next.load(std::memory_order_acquire);
         after_next += nxt != 0;
         phases[after  ? 2
@@ -788,10 +792,7 @@ TEST_F(ConcurrencySessionTest, TermWhileHammering) {
                                {JET_errSuccess, JET_errOutOfSessions,
                                 JET_errTermInProgress, JET_errInvalidInstance});
           failures.Expect(ok, [&] {
-            return absl::StrFormat("round %d: Begin%s -> %s", round,
-                                   after  ? " after Term returned"
-                                   : seen ? " after Term was seen"
-                                          : "",
+            return absl::StrFormat("round %d: Begin%s -> %s", round, when,
                                    ErrName(err));
           });
           if (err == JET_errSuccess) {
@@ -810,10 +811,7 @@ TEST_F(ConcurrencySessionTest, TermWhileHammering) {
                   : IsOneOf(err, {JET_errSuccess, JET_errOutOfSessions,
                                   JET_errTermInProgress, JET_errInvalidSesid});
           failures.Expect(ok, [&] {
-            return absl::StrFormat("round %d: Dup%s -> %s", round,
-                                   after  ? " after Term returned"
-                                   : seen ? " after Term was seen"
-                                          : "",
+            return absl::StrFormat("round %d: Dup%s -> %s", round, when,
                                    ErrName(err));
           });
           if (err == JET_errSuccess) {
@@ -835,10 +833,7 @@ TEST_F(ConcurrencySessionTest, TermWhileHammering) {
           failures.Expect(ok, [&] {
             return absl::StrFormat("round %d: End%s%s -> %s", round,
                                    mine[k].context ? " (context set)" : "",
-                                   after  ? " after Term returned"
-                                   : seen ? " after Term was seen"
-                                          : "",
-                                   ErrName(err));
+                                   when, ErrName(err));
           });
           if (err == JET_errSuccess || err == JET_errInvalidSesid) {
             SwapErase(mine, k);
@@ -875,11 +870,8 @@ TEST_F(ConcurrencySessionTest, TermWhileHammering) {
             return absl::StrFormat(
                 "round %d: %sSystemParameter(MaxSessions) through a "
                 "session%s -> %s (value %lu)",
-                round, get ? "Get" : "Set",
-                after  ? " after Term returned"
-                : seen ? " after Term was seen"
-                       : "",
-                ErrName(err), static_cast<unsigned long>(value));
+                round, get ? "Get" : "Set", when, ErrName(err),
+                static_cast<unsigned long>(value));
           });
         } else if (!mine.empty()) {
           Held& h = mine[Pick(gen, mine.size())];

@@ -1,4 +1,7 @@
-// concurrency_util.h: shared helpers of the concurrency tests.
+// concurrency_util.h: the fixed thread count, iteration scale and seeded
+// generators of concurrency_stress_test.cc and
+// concurrency_linearizability_test.cc, on top of concurrency_test_util.h
+// (whose RunThreads and ScopedInstance they use).
 #ifndef JETSESSION_TESTS_CONCURRENCY_UTIL_H_
 #define JETSESSION_TESTS_CONCURRENCY_UTIL_H_
 
@@ -11,6 +14,7 @@
 #include <vector>
 
 #include "absl/random/random.h"
+#include "concurrency_test_util.h"
 
 namespace jetsession::testing {
 
@@ -41,41 +45,10 @@ inline absl::BitGen MakeGen(std::uint64_t seed, int thread) {
   return absl::BitGen(seq);
 }
 
-// Runs body(thread_index) on `threads` threads and joins them.
-inline void RunThreads(int threads, const std::function<void(int)>& body) {
-  std::vector<std::thread> pool;
-  pool.reserve(static_cast<std::size_t>(threads));
-  for (int t = 0; t < threads; ++t) pool.emplace_back(body, t);
-  for (auto& thread : pool) thread.join();
-}
-
-// An initialized instance that is terminated at scope exit.
-class ScopedInstance {
- public:
-  explicit ScopedInstance(unsigned long max_sessions,
-                          const char* name = "concurrency") {
-    if (JetCreateInstance(&handle_, name) != JET_errSuccess ||
-        JetSetSystemParameter(&handle_, 0, JET_paramMaxSessions, max_sessions,
-                              nullptr) != JET_errSuccess ||
-        JetInit(&handle_) != JET_errSuccess) {
-      handle_ = 0;
-    }
-  }
-  ScopedInstance(const ScopedInstance&) = delete;
-  ScopedInstance& operator=(const ScopedInstance&) = delete;
-  ~ScopedInstance() { Terminate(); }
-
-  JET_INSTANCE get() const { return handle_; }
-  bool ok() const { return handle_ != 0; }
-  JET_ERR Terminate() {
-    const JET_ERR err = handle_ == 0 ? JET_errSuccess : JetTerm(handle_);
-    handle_ = 0;
-    return err;
-  }
-
- private:
-  JET_INSTANCE handle_ = 0;
-};
+// Threads started together, and instances terminated at scope exit: the
+// helpers of concurrency_test_util.h.
+using concurrency_test::RunThreads;
+using concurrency_test::ScopedInstance;
 
 }  // namespace jetsession::testing
 
