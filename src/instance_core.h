@@ -184,7 +184,8 @@ class InstanceCore {
   // after our hold in the single total order, so the End is linearized at
   // the hold, before the flag, and may complete (JetTerm's ForceEndAll()
   // waits for it); otherwise it lets go and reports the flag. Then Free():
-  // a store to the control word and one CAS on the pool word. Two RMWs.
+  // a store to the control word and one fetch_add on the pool word. Two
+  // RMWs in all.
   Error End(std::uint32_t slot, std::uint32_t gen) noexcept {
     Pool* const pool = PoolFor(slot);
     if (pool == nullptr) return Error::kInvalidSesid;
@@ -198,16 +199,7 @@ class InstanceCore {
     if ((control & Pool::kBusy) != 0 || !pool->TryEnterCall(slot, control)) {
       return EndNotHeld(pool, slot, gen);
     }
-    // seq_cst: the second half of the Dekker pair (see above).
-    const std::uint64_t state = Policy::kMutation == Mutation::kNoEndRecheck
-                                    ? kRunning
-                                    : state_.load(std::memory_order_seq_cst);
-    if ((state & (kUnavailable | kTerminating)) != 0 ||
-        pool->context(slot) != 0) {
-      return EndRefused(pool, slot, control, state);
-    }
-    pool->Free(slot, control);
-    return Error::kSuccess;
+    return EndHeld(pool, slot, control);
   }
 
   // Validates (slot, gen) and sets its busy flag; on kSuccess `*control`
@@ -389,11 +381,20 @@ class InstanceCore {
   [[gnu::noinline]] Error EndNotHeld(Pool* pool, std::uint32_t slot,
                                      std::uint32_t gen) noexcept {
     std::uint64_t control = 0;
-    std::uint64_t state = 0;
+    std::uint64_t state = 0;  // Enter's read; EndHeld() reads it again
     const Error error = Enter(pool, slot, gen, EndError, &control, &state);
     if (error != Error::kSuccess) return error;
+    return EndHeld(pool, slot, control);
+  }
+
+  // End's steps once it holds the session (entered with `control`): the
+  // state re-read, then the free, or a refusal.
+  Error EndHeld(Pool* pool, std::uint32_t slot,
+                std::uint64_t control) noexcept {
     // seq_cst: the second half of the Dekker pair (see End()).
-    state = state_.load(std::memory_order_seq_cst);
+    const std::uint64_t state = Policy::kMutation == Mutation::kNoEndRecheck
+                                    ? kRunning
+                                    : state_.load(std::memory_order_seq_cst);
     if ((state & (kUnavailable | kTerminating)) != 0 ||
         pool->context(slot) != 0) {
       return EndRefused(pool, slot, control, state);
