@@ -26,7 +26,6 @@
 #include <utility>
 
 #include "benchmark/benchmark.h"
-#include "instance_registry.h"
 #include "spin.h"
 
 namespace {
@@ -172,13 +171,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot set up the benchmark instance\n");
     return 1;
   }
-  benchmark::AddCustomContext(
-      "bytes_per_slot",
-      std::to_string(jetsession::internal::InstanceRegistry::BytesPerSlot()));
-  benchmark::AddCustomContext(
-      "bytes_per_instance_record",
-      std::to_string(
-          jetsession::internal::InstanceRegistry::BytesPerInstanceRecord()));
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return JetTerm(g_instance) == JET_errSuccess ? 0 : 1;

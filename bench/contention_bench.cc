@@ -301,6 +301,9 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext(
       "bytes_per_instance_record",
       std::to_string(InstanceRegistry::BytesPerInstanceRecord()));
+  benchmark::AddCustomContext("bytes_per_instance_30000",
+                              std::to_string(InstanceRegistry::BytesPerInstance(
+                                  jetsession::bench::kCapacity)));
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -145,6 +145,23 @@ def main():
         out(f"| {label} | {value} | {target} | {verdict} |")
     out()
 
+    if "bytes_per_slot" in context:
+        out("### Memory")
+        out()
+        out("| what | bytes |")
+        out("|---|---:|")
+        out(f"| per session slot (its 32-byte control and context, and its "
+            f"share of a 64-byte pool word) | {context['bytes_per_slot']} |")
+        if "bytes_per_instance_record" in context:
+            out(f"| per instance record (state word, pool pointer, name, "
+                f"parameters) | {context['bytes_per_instance_record']} |")
+        if "bytes_per_instance_30000" in context:
+            total = int(context["bytes_per_instance_30000"])
+            out(f"| an instance with MaxSessions 30000, all included (record, "
+                f"pool object, 938 words, 30016 slots) | {total} "
+                f"({total / 30000:.1f} a session) |")
+        out()
+
     stopterm = named(contention, "BM_JetStopTermUnderLoad")
     if stopterm:
         out("### Stop and Term latency while threads hammer the instance")

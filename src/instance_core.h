@@ -343,12 +343,6 @@ class InstanceCore {
     Publish(state, (GenOf(state) + 1) << kGenShift | kFree);
   }
 
-  // Bytes this instance's pool occupies (words, controls, contexts).
-  std::size_t PoolBytes() const noexcept {
-    const Pool* pool = owned_pool_.get();
-    return pool == nullptr ? 0 : pool->allocated() * Pool::BytesPerSlot();
-  }
-
  private:
   // Validates (slot, gen), then the instance state by `state_error` (ESE's
   // order: state errors before the sharing check), then sets the session's

@@ -43,6 +43,11 @@ std::size_t InstanceRegistry::BytesPerSlot() noexcept {
   return Core::Pool::BytesPerSlot();
 }
 
+std::size_t InstanceRegistry::BytesPerInstance(
+    std::uint32_t max_sessions) noexcept {
+  return sizeof(Record) + Core::Pool::BytesFor(max_sessions);
+}
+
 Error InstanceRegistry::Resolve(JET_INSTANCE handle, InstanceRef* ref,
                                 Record** record) const noexcept {
   if (IsNilInstance(handle)) {

@@ -97,6 +97,9 @@ class InstanceRegistry {
   // costs per slot (reported by the benchmarks).
   static std::size_t BytesPerInstanceRecord() noexcept;
   static std::size_t BytesPerSlot() noexcept;
+  // All that an instance with MaxSessions `max_sessions` costs: its record
+  // and its pool (words, slots and the pool object).
+  static std::size_t BytesPerInstance(std::uint32_t max_sessions) noexcept;
 
  private:
   using Core = InstanceCore<StdAtomics>;

@@ -123,10 +123,9 @@ class alignas(64) SlotPool {
     }
     const std::uint32_t words = WordsFor(allocated);
     const std::size_t below = std::size_t{words} * sizeof(PaddedWord);
-    const std::size_t above =
-        sizeof(SlotPool) + std::size_t{words} * kSlotsPerWord * sizeof(Slot);
     // nothrow: the library reports OutOfMemory, it does not throw.
-    void* const block = ::operator new(below + above, kAlignment, std::nothrow);
+    void* const block =
+        ::operator new(BytesFor(allocated), kAlignment, std::nothrow);
     if (block == nullptr) return nullptr;
     // The analyzer does not follow the destroying operator delete below,
     // which frees `block` (LeakSanitizer checks it in the asan preset).
@@ -453,6 +452,14 @@ class alignas(64) SlotPool {
   // Bytes of memory that each slot costs, word and control included.
   static constexpr std::size_t BytesPerSlot() noexcept {
     return sizeof(Slot) + sizeof(PaddedWord) / kSlotsPerWord;
+  }
+
+  // Bytes of the one allocation of a pool with room for `allocated` slots
+  // (rounded up to whole words): the words, the slots and the pool object.
+  static constexpr std::size_t BytesFor(std::uint32_t allocated) noexcept {
+    const std::size_t words = WordsFor(allocated);
+    return sizeof(SlotPool) + words * sizeof(PaddedWord) +
+           words * kSlotsPerWord * sizeof(Slot);
   }
 
  private:
