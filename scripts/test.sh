@@ -12,8 +12,9 @@
 #   format    clang-format clean
 #   fuzz      the C API under libFuzzer + ASan + UBSan for 60 s (seed corpus
 #             tests/fuzz/corpus; JETSESSION_FUZZ_SECONDS to change)
-#   spin      the Spin model of the claim/free/full-flag protocol, and its
-#             seeded mutants (which must be caught)
+#   spin      the Spin model of the claim/free/full-flag protocol and of
+#             Stop gating, safety and progress, and its seeded mutants
+#             (which must be caught)
 #   relacy    the real core under Relacy: model tests over every schedule
 #             or 100000 random ones, and 5 seeded mutants (caught)
 #   coverage  line coverage of src/ by every test (llvm-cov report printed)
