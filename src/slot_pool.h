@@ -122,7 +122,7 @@ class alignas(64) SlotPool {
       return nullptr;
     }
     const std::uint32_t words = WordsFor(allocated);
-    const std::size_t below = std::size_t{words} * sizeof(PaddedWord);
+    const std::size_t below = BytesBelow(words);
     // nothrow: the library reports OutOfMemory, it does not throw.
     void* const block =
         ::operator new(BytesFor(allocated), kAlignment, std::nothrow);
@@ -145,8 +145,7 @@ class alignas(64) SlotPool {
   // allocated_words_, read before the destructor runs).
   static void operator delete(SlotPool* pool,
                               std::destroying_delete_t /*tag*/) noexcept {
-    const std::size_t below =
-        std::size_t{pool->allocated_words_} * sizeof(PaddedWord);
+    const std::size_t below = BytesBelow(pool->allocated_words_);
     char* const block = pool->Base() - below;
     pool->~SlotPool();
     ::operator delete(block, kAlignment);
@@ -276,10 +275,7 @@ class alignas(64) SlotPool {
                                       std::memory_order_relaxed)) {
       return false;
     }
-    const std::uint32_t slot =
-        index * kSlotsPerWord +
-        static_cast<std::uint32_t>(std::countr_zero(bit));
-    *result = {ClaimStatus::kClaimed, slot, OpenClaimed(slot)};
+    *result = OpenBit(index, bit);
     return true;
   }
 
@@ -457,9 +453,9 @@ class alignas(64) SlotPool {
   // Bytes of the one allocation of a pool with room for `allocated` slots
   // (rounded up to whole words): the words, the slots and the pool object.
   static constexpr std::size_t BytesFor(std::uint32_t allocated) noexcept {
-    const std::size_t words = WordsFor(allocated);
-    return sizeof(SlotPool) + words * sizeof(PaddedWord) +
-           words * kSlotsPerWord * sizeof(Slot);
+    const std::uint32_t words = WordsFor(allocated);
+    return BytesBelow(words) + sizeof(SlotPool) +
+           std::size_t{words} * kSlotsPerWord * sizeof(Slot);
   }
 
  private:
@@ -512,7 +508,12 @@ class alignas(64) SlotPool {
         Base() + sizeof(SlotPool) + std::size_t{slot} * sizeof(Slot)));
   }
 
-  static std::uint32_t WordsFor(std::uint32_t slots) noexcept {
+  // Bytes of the words, which lie below the pool object in its allocation.
+  static constexpr std::size_t BytesBelow(std::uint32_t words) noexcept {
+    return std::size_t{words} * sizeof(PaddedWord);
+  }
+
+  static constexpr std::uint32_t WordsFor(std::uint32_t slots) noexcept {
     return slots == 0 ? 1 : (slots + kSlotsPerWord - 1) / kSlotsPerWord;
   }
 
@@ -589,10 +590,7 @@ class alignas(64) SlotPool {
       }
       if (claimed) {
         Policy::SetHint(index);
-        const std::uint32_t slot =
-            index * kSlotsPerWord +
-            static_cast<std::uint32_t>(std::countr_zero(bit));
-        *result = {ClaimStatus::kClaimed, slot, OpenClaimed(slot)};
+        *result = OpenBit(index, bit);
         return true;
       }
       if constexpr (Policy::kMutation == Mutation::kSpuriousFull) {
@@ -672,6 +670,14 @@ class alignas(64) SlotPool {
     // candidate, which leaves this call's own proof intact.
     flag.compare_exchange_strong(expected, next, std::memory_order_seq_cst);
     return proof;
+  }
+
+  // The claim's answer once `bit` of word `index` is ours: the slot, opened.
+  ClaimResult OpenBit(std::uint32_t index, std::uint64_t bit) noexcept {
+    const std::uint32_t slot =
+        index * kSlotsPerWord +
+        static_cast<std::uint32_t>(std::countr_zero(bit));
+    return {ClaimStatus::kClaimed, slot, OpenClaimed(slot)};
   }
 
   // Opens the session on a slot just claimed; returns its handle generation.
