@@ -6,6 +6,7 @@
 #                        bench/*_bench.cc)
 #   latency_percentiles  p50/p99/p99.9 of Begin and End
 #   pair_loop            instructions per Begin+End pair under callgrind
+#   ratio_rounds.py      the 1-thread ratio over short paired rounds
 # then prints the pairs/s table and every target ratio, and draws
 # throughput.png and latency.png. Everything lands in
 # build/release/bench-results/ (Google Benchmark JSON included).
@@ -57,4 +58,7 @@ echo $(((large - small) / 100000)) | tee "$out/instructions.txt"
 
 echo "==== report ===="
 python3 scripts/bench_report.py --results "$out"
+
+echo "==== 1 thread, paired rounds ===="
+python3 scripts/ratio_rounds.py --rounds 11 --markdown "$out/rounds.md"
 echo "results, JSON and plots: $out/"

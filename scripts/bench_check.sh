@@ -17,3 +17,7 @@ build/release/bench/contention_bench --benchmark_min_time=0.1 \
   --benchmark_out="$out/contention_bench.json" \
   --benchmark_out_format=json >/dev/null
 python3 scripts/bench_report.py --results "$out" || true
+# The 1-thread ratio again, as a distribution over 21 short paired rounds
+# (it sits near its 0.8x threshold, and a ratio of two medians taken at
+# different moments moves with the machine's speed).
+python3 scripts/ratio_rounds.py || true

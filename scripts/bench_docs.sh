@@ -13,6 +13,9 @@ mkdir -p docs/img
 cp "$out/throughput.png" "$out/latency.png" "$out/stopterm.png" docs/img/
 python3 scripts/bench_report.py --results "$out" \
   --markdown build/bench-report.md >/dev/null
+# More rounds than the main command's 11.
+python3 scripts/ratio_rounds.py --rounds 21 --markdown "$out/rounds.md" \
+  >/dev/null
 {
   cat docs/benchmarks.head.md
   echo
@@ -27,5 +30,7 @@ python3 scripts/bench_report.py --results "$out" \
   echo '![Stop and Term latency](img/stopterm.png)'
   echo
   cat build/bench-report.md
+  echo
+  cat "$out/rounds.md"
 } > docs/benchmarks.md
 echo "wrote docs/benchmarks.md"
