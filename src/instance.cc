@@ -27,16 +27,8 @@ Result<Instance> Instance::Create(const InstanceOptions& options) noexcept {
   return Instance(handle);
 }
 
-Instance& Instance::operator=(Instance&& other) noexcept {
-  if (this != &other) {
-    if (has_value()) Registry().Term(handle_, JET_bitTermAbrupt);
-    handle_ = other.Release();
-  }
-  return *this;
-}
-
-Instance::~Instance() {
-  if (has_value()) Registry().Term(handle_, JET_bitTermAbrupt);
+void Instance::TermDroppingError() const noexcept {
+  static_cast<void>(Registry().Term(handle_, JET_bitTermAbrupt));
 }
 
 // An empty Instance holds JET_instanceNil, which the registry would read as

@@ -13,16 +13,8 @@ internal::InstanceRegistry& Registry() noexcept {
 
 }  // namespace
 
-Session& Session::operator=(Session&& other) noexcept {
-  if (this != &other) {
-    if (has_value()) Registry().EndSession(handle_);
-    handle_ = other.Release();
-  }
-  return *this;
-}
-
-Session::~Session() {
-  if (has_value()) Registry().EndSession(handle_);
+void Session::EndDroppingError() const noexcept {
+  static_cast<void>(Registry().EndSession(handle_));
 }
 
 Error Session::End() noexcept {

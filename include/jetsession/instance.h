@@ -43,11 +43,21 @@ class Instance {
   // Takes ownership of a live instance handle.
   explicit Instance(JET_INSTANCE handle) noexcept : handle_(handle) {}
   Instance(Instance&& other) noexcept : handle_(other.Release()) {}
-  Instance& operator=(Instance&& other) noexcept;
+  // Terminates the instance this one holds, if any, then takes other's.
+  Instance& operator=(Instance&& other) noexcept {
+    if (this != &other) {
+      if (has_value()) TermDroppingError();
+      handle_ = other.Release();
+    }
+    return *this;
+  }
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;
-  // Terminates the instance if it still holds one.
-  ~Instance();
+  // Terminates the instance (JET_bitTermAbrupt) if it still holds one.
+  // Inline, with the call out of line: an empty Instance costs a compare.
+  ~Instance() {
+    if (has_value()) TermDroppingError();
+  }
 
   // JetBeginSession.
   Result<Session> BeginSession() const noexcept;
@@ -71,6 +81,9 @@ class Instance {
   }
 
  private:
+  // JetTerm2(handle, JET_bitTermAbrupt); the error is dropped.
+  void TermDroppingError() const noexcept;
+
   JET_INSTANCE handle_ = JET_instanceNil;
 };
 

@@ -27,12 +27,24 @@ class Session {
   // Takes ownership of an open session handle.
   explicit Session(JET_SESID handle) noexcept : handle_(handle) {}
   Session(Session&& other) noexcept : handle_(other.Release()) {}
-  Session& operator=(Session&& other) noexcept;
+  // Ends the session this one holds, if any, then takes other's.
+  Session& operator=(Session&& other) noexcept {
+    if (this != &other) {
+      if (has_value()) EndDroppingError();
+      handle_ = other.Release();
+    }
+    return *this;
+  }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
   // Ends the session if it still holds one; errors are dropped (a session
   // whose context is still set stays open: reset it first, or call End()).
-  ~Session();
+  // Inline, with the call out of line: destroying or assigning over an
+  // empty Session (a moved-from one, or one that End() emptied) costs a
+  // compare, not a call.
+  ~Session() {
+    if (has_value()) EndDroppingError();
+  }
 
   // Ends the session (JetEndSession). On success the Session is empty; on
   // failure it keeps its handle.
@@ -53,6 +65,9 @@ class Session {
   }
 
  private:
+  // JetEndSession on the held handle; the error is dropped.
+  void EndDroppingError() const noexcept;
+
   JET_SESID handle_ = JET_sesidNil;
 };
 
