@@ -1,7 +1,7 @@
 // allocation_faults.h: test-only injection of allocation failures.
 //
-// Every allocation the library makes (pools at JetInit, record chunks at
-// JetCreateInstance, instance names) first asks ShouldFailAllocation(), so
+// Every allocation the library makes (pools at JetInit, instance names at
+// JetCreateInstance) first asks ShouldFail(), so
 // that tests can prove that each failure path reports JET_errOutOfMemory and
 // leaks nothing. Production code never arms it; the check is one relaxed
 // load on paths that allocate anyway (never on Begin/Dup/End).

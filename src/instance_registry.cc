@@ -27,16 +27,19 @@ std::string_view NameOf(const char* name) noexcept {
 
 }  // namespace
 
-// constinit: built before any code runs. Its members are trivially
-// destructible (std::mutex, atomics and integers; the records live in
-// never-freed chunks), so nothing is destroyed at exit while other threads
-// may still call in.
+// constinit: built before any code runs. Nothing of it is destroyed at exit
+// (other threads may still call in): its members are trivially destructible
+// (std::mutex, atomics and integers) or NeverDestroyed (the names, and the
+// records with their pools), whose destructors run at exit and do nothing.
 constinit InstanceRegistry InstanceRegistry::global_;
+constinit NeverDestroyed<InstanceRegistry::Record[kMaxRecords]>
+    InstanceRegistry::records_;
 static_assert(std::is_trivially_destructible_v<Mutex> &&
               std::is_trivially_destructible_v<std::atomic<JET_INSTANCE>>);
 
 std::size_t InstanceRegistry::BytesPerInstanceRecord() noexcept {
-  return sizeof(Record);
+  // The record and its name's string (a short name fits in the string).
+  return sizeof(Record) + sizeof(std::string);
 }
 
 std::size_t InstanceRegistry::BytesPerSlot() noexcept {
@@ -49,7 +52,7 @@ std::size_t InstanceRegistry::BytesPerInstance(
 }
 
 Error InstanceRegistry::Resolve(JET_INSTANCE handle, InstanceRef* ref,
-                                Record** record) const noexcept {
+                                Record** record) noexcept {
   if (IsNilInstance(handle)) {
     // acquire: pairs with the release store in CreateLocked()/FreeLocked().
     handle = default_instance_.load(std::memory_order_acquire);
@@ -75,7 +78,7 @@ Error InstanceRegistry::ResolveLocked(JET_INSTANCE handle, InstanceRef* ref,
 }
 
 Error InstanceRegistry::ResolveSession(JET_SESID sesid, SessionRef* ref,
-                                       Record** record) const noexcept {
+                                       Record** record) noexcept {
   if (IsNilSession(sesid) || !DecodeSessionHandle(sesid, ref)) {
     return Error::kInvalidSesid;
   }
@@ -104,39 +107,33 @@ Error InstanceRegistry::CreateLocked(const char* name, Mode mode,
   const std::string_view wanted = NameOf(name);
   Record* free_record = nullptr;
   std::uint32_t free_index = 0;
-  for (std::uint32_t i = 0; i < chunk_count_ * kChunkRecords; ++i) {
-    Record* const record = Find(i);
+  for (std::uint32_t i = 0; i < used_records_; ++i) {
+    Record* const record = &records_.get()[i];
     if (Core::LifecycleOf(record->core.LoadState()) == Core::kFree) {
       if (free_record == nullptr) {
         free_record = record;
         free_index = i;
       }
-    } else if (record->name == wanted) {
+    } else if (names_.get()[i] == wanted) {
       return Error::kInstanceNameInUse;
     }
   }
   if (free_record == nullptr) {
-    if (chunk_count_ == kMaxChunks) return Error::kTooManyInstances;
-    // Owned by the registry for the life of the process (type-stable).
-    // NOLINTNEXTLINE(cppcoreguidelines-owning-memory)
-    auto* chunk =
-        AllocationFaults::ShouldFail() ? nullptr : new (std::nothrow) Chunk();
-    if (chunk == nullptr) return Error::kOutOfMemory;
-    // release: pairs with the acquire in Find(); the chunk's records are
-    // constructed before any thread can reach them.
-    chunks_[chunk_count_].store(chunk, std::memory_order_release);
-    free_index = chunk_count_ * kChunkRecords;
-    free_record = &chunk->records[0];
-    ++chunk_count_;
+    if (used_records_ == kMaxRecords) return Error::kTooManyInstances;
+    free_index = used_records_;
+    free_record = &records_.get()[free_index];
   }
   try {
     if (AllocationFaults::ShouldFail()) throw std::bad_alloc();
-    free_record->name.assign(wanted);
+    std::vector<std::string>& names = names_.get();
+    if (names.size() <= free_index) names.resize(free_index + 1);
+    names[free_index].assign(wanted);
   } catch (const std::bad_alloc&) {
     return Error::kOutOfMemory;
   }
   free_record->max_sessions = default_max_sessions_;
   *ref = {free_index, free_record->core.Create()};
+  if (free_index == used_records_) ++used_records_;
   ++live_count_;
   mode_ = mode;
   if (mode == Mode::kOneInstance) {
@@ -149,7 +146,7 @@ Error InstanceRegistry::CreateLocked(const char* name, Mode mode,
 
 void InstanceRegistry::FreeLocked(const InstanceRef& ref, Record* record) {
   record->core.Release();
-  record->name.clear();
+  names_.get()[ref.index].clear();
   --live_count_;
   // relaxed: written under mutex_, which we hold.
   if (default_instance_.load(std::memory_order_relaxed) ==

@@ -15,9 +15,9 @@
 // Invariant: a record whose state is not Free is live and counted in
 // live_count_; its name is unique among live records; mode_ is kNone iff
 // live_count_ == 0; default_instance_ is nonzero iff mode_ is kOneInstance.
-// Memory ordering: the records are published by a release store of their
-// chunk pointer (acquire in Find()); everything else is ordered by the
-// record's state word (see instance_core.h) or by `mutex_`.
+// Memory ordering: the records are constant-initialized, so they need no
+// publication; everything else is ordered by the record's state word (see
+// instance_core.h) or by `mutex_`.
 // Lifetime: the registry and its records live until the process ends;
 // records are reused by later instances with a new generation, never freed.
 #ifndef JETSESSION_SRC_INSTANCE_REGISTRY_H_
@@ -26,6 +26,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "handle.h"
@@ -33,6 +34,7 @@
 #include "jetsession/error.h"
 #include "jetsession/jet.h"
 #include "mutex.h"
+#include "never_destroyed.h"
 
 namespace jetsession::internal {
 
@@ -74,8 +76,8 @@ class InstanceRegistry {
     }
     return BeginSessionSlow(instance, psesid);
   }
-  Error DupSession(JET_SESID sesid, JET_SESID* psesid) noexcept;
-  Error EndSession(JET_SESID sesid) noexcept {
+  static Error DupSession(JET_SESID sesid, JET_SESID* psesid) noexcept;
+  static Error EndSession(JET_SESID sesid) noexcept {
     SessionRef ref{};
     // JET_sesidNil and 0 do not decode.
     if (!DecodeSessionHandle(sesid, &ref)) return Error::kInvalidSesid;
@@ -83,8 +85,8 @@ class InstanceRegistry {
     return record == nullptr ? Error::kInvalidSesid
                              : record->core.End(ref.slot, ref.gen);
   }
-  Error SetSessionContext(JET_SESID sesid, JET_API_PTR context) noexcept;
-  Error ResetSessionContext(JET_SESID sesid) noexcept;
+  static Error SetSessionContext(JET_SESID sesid, JET_API_PTR context) noexcept;
+  static Error ResetSessionContext(JET_SESID sesid) noexcept;
   Error StopService() noexcept;
   Error StopServiceInstance(JET_INSTANCE instance) noexcept;
   Error Term(JET_INSTANCE instance, JET_GRBIT grbit) noexcept;
@@ -105,42 +107,35 @@ class InstanceRegistry {
   using Core = InstanceCore<StdAtomics>;
   enum class Mode { kNone, kOneInstance, kMultiInstance };
 
+  // All zero until first used (so that the table of them is zero-filled
+  // static storage); CreateLocked() sets max_sessions.
   struct Record {
     Core core;
     // Guarded by mutex_ (not annotated: records are reached by index).
-    std::string name;
-    std::uint32_t max_sessions = kDefaultMaxSessions;
-  };
-  static constexpr std::uint32_t kChunkRecords = 64;
-  static constexpr std::uint32_t kMaxChunks = kMaxRecords / kChunkRecords;
-  struct Chunk {
-    Record records[kChunkRecords];
+    std::uint32_t max_sessions = 0;
   };
 
   constexpr InstanceRegistry() = default;
   ~InstanceRegistry() = default;
 
-  // The record at `index`, or nullptr when its chunk was never allocated.
-  Record* Find(std::uint32_t index) const noexcept {
-    if (index >= kMaxRecords) return nullptr;
-    // acquire: pairs with the release store in CreateLocked() that
-    // published the chunk.
-    Chunk* const chunk =
-        chunks_[index / kChunkRecords].load(std::memory_order_acquire);
-    return chunk == nullptr ? nullptr : &chunk->records[index % kChunkRecords];
+  // The record at `index`, or nullptr when the index is out of range. A
+  // record never used is Free, with no pool: every call on it fails as on
+  // an instance that ended.
+  static Record* Find(std::uint32_t index) noexcept {
+    return index < kMaxRecords ? &records_.get()[index] : nullptr;
   }
   // JetBeginSession's full path: every check in the contract's order.
   Error BeginSessionSlow(JET_INSTANCE instance, JET_SESID* psesid) noexcept;
   // Resolves an instance handle; 0 and JET_instanceNil mean the default
   // instance in one-instance mode (else kInvalidParameter).
   Error Resolve(JET_INSTANCE handle, InstanceRef* ref,
-                Record** record) const noexcept;
+                Record** record) noexcept;
   // As Resolve(), then checks under the lock that the instance still lives.
   Error ResolveLocked(JET_INSTANCE handle, InstanceRef* ref, Record** record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Decodes a session handle to its record (kInvalidSesid when impossible).
-  Error ResolveSession(JET_SESID sesid, SessionRef* ref,
-                       Record** record) const noexcept;
+  static Error ResolveSession(JET_SESID sesid, SessionRef* ref,
+                              Record** record) noexcept;
 
   // Holds a session's in-call flag for the length of a parameter call.
   class SessionCall {
@@ -196,8 +191,21 @@ class InstanceRegistry {
   static InstanceRegistry global_;
 
   mutable Mutex mutex_;
-  std::atomic<Chunk*> chunks_[kMaxChunks] = {};
-  std::uint32_t chunk_count_ ABSL_GUARDED_BY(mutex_) = 0;
+  // Every record, in zero-filled static storage (.bss: a static member, as
+  // the registry's other fields are not all zero): a lookup is an index,
+  // with no load (the fast paths' first dependent load used to be a chunk
+  // pointer), and only the pages of records in use are ever touched. Never
+  // destroyed: a call may still run at exit. Hidden: the library reaches it
+  // PC-relative, not through the GOT.
+  [[gnu::visibility("hidden")]] static NeverDestroyed<Record[kMaxRecords]>
+      records_;
+  // Records ever used: the lowest `used_records_` (the others are Free).
+  std::uint32_t used_records_ ABSL_GUARDED_BY(mutex_) = 0;
+  // The live instances' names, by record index (at least used_records_ of
+  // them; "" for a Free record). Outside the records, which a std::string
+  // (its pointer to its own buffer) would move out of zero-filled storage.
+  // Never destroyed, as the records.
+  NeverDestroyed<std::vector<std::string>> names_ ABSL_GUARDED_BY(mutex_);
   Mode mode_ ABSL_GUARDED_BY(mutex_) = Mode::kNone;
   std::uint32_t live_count_ ABSL_GUARDED_BY(mutex_) = 0;
   std::uint32_t max_instances_ ABSL_GUARDED_BY(mutex_) = kDefaultMaxInstances;

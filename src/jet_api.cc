@@ -51,20 +51,23 @@ JET_ERR JET_API JetBeginSession(JET_INSTANCE instance, JET_SESID* psesid,
 }
 
 JET_ERR JET_API JetDupSession(JET_SESID sesid, JET_SESID* psesid) noexcept {
-  return ToJet(Registry().DupSession(sesid, psesid));
+  return ToJet(
+      jetsession::internal::InstanceRegistry::DupSession(sesid, psesid));
 }
 
 JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT /*grbit*/) noexcept {
-  return ToJet(Registry().EndSession(sesid));
+  return ToJet(jetsession::internal::InstanceRegistry::EndSession(sesid));
 }
 
 JET_ERR JET_API JetSetSessionContext(JET_SESID sesid,
                                      JET_API_PTR ulContext) noexcept {
-  return ToJet(Registry().SetSessionContext(sesid, ulContext));
+  return ToJet(jetsession::internal::InstanceRegistry::SetSessionContext(
+      sesid, ulContext));
 }
 
 JET_ERR JET_API JetResetSessionContext(JET_SESID sesid) noexcept {
-  return ToJet(Registry().ResetSessionContext(sesid));
+  return ToJet(
+      jetsession::internal::InstanceRegistry::ResetSessionContext(sesid));
 }
 
 JET_ERR JET_API JetStopService(void) noexcept {

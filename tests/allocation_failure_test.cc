@@ -86,9 +86,9 @@ TEST_F(AllocationFailureTest, CreateFailuresLeaveNothingBehind) {
   ASSERT_EQ(
       JetSetSystemParameter(nullptr, 0, JET_paramMaxInstances, 200, nullptr),
       JET_errSuccess);
-  // 150 instances cross at least two record-chunk boundaries: before each
-  // create, one injected failure (a chunk when a new one is needed, else
-  // the name) must give OutOfMemory and change nothing.
+  // 150 instances, each on a record never used before: before each create,
+  // one injected failure (the name, whose table grows) must give
+  // OutOfMemory and change nothing.
   for (int i = 0; i < 150; ++i) {
     const std::string name = "i" + std::to_string(i);
     JET_INSTANCE inst = 0;
