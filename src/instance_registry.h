@@ -65,14 +65,17 @@ class InstanceRegistry {
   // thread's hint word; it has no side effect when it fails, and the full
   // path (BeginSessionSlow) starts afresh.
   Error BeginSession(JET_INSTANCE instance, JET_SESID* psesid) noexcept {
-    InstanceRef ref{};
+    // The handle's index field, minus one: out of range (as an unsigned)
+    // for 0 and JET_instanceNil. A generation of 0 needs no check here: no
+    // Running record has it, so TryBeginFast() fails on it.
+    const auto index =
+        static_cast<std::uint32_t>(instance & kInstanceIndexMask) - 1U;
     OpenedSession opened;
-    if (psesid != nullptr && DecodeInstanceHandle(instance, &ref)) {
-      Record* const record = Find(ref.index);
-      if (record != nullptr && record->core.TryBeginFast(ref.gen, &opened)) {
-        *psesid = MakeSessionHandle({ref.index, opened.slot, opened.gen});
-        return Error::kSuccess;
-      }
+    if (psesid != nullptr && index < kMaxRecords &&
+        records_.get()[index].core.TryBeginFast(instance >> kInstanceGenShift,
+                                                &opened)) {
+      *psesid = MakeSessionHandle({index, opened.slot, opened.gen});
+      return Error::kSuccess;
     }
     return BeginSessionSlow(instance, psesid);
   }

@@ -33,6 +33,7 @@
 #ifndef JETSESSION_SRC_SLOT_POOL_H_
 #define JETSESSION_SRC_SLOT_POOL_H_
 
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -88,6 +89,15 @@ class alignas(64) SlotPool {
   static constexpr std::uint64_t kVersionOne = 1ULL << kVersionShift;
   static constexpr std::uint64_t kVersionMask = ~(kVersionOne - 1U);
   static constexpr std::uint64_t kClosedForBegin = 1ULL << 32U;
+  // What Free() adds to a word to clear slot bit b and bump the version,
+  // by b: one table load instead of building 1 << b and subtracting it.
+  static constexpr std::array<std::uint64_t, kSlotsPerWord> kFreeDelta = [] {
+    std::array<std::uint64_t, kSlotsPerWord> delta{};
+    for (std::uint32_t b = 0; b < kSlotsPerWord; ++b) {
+      delta[b] = kVersionOne - (1ULL << b);
+    }
+    return delta;
+  }();
 
   // Slot control word layout (64 bits):
   //
@@ -176,9 +186,7 @@ class alignas(64) SlotPool {
   }
 
   // Slots this pool has room for.
-  std::uint32_t allocated() const noexcept {
-    return allocated_words_ * kSlotsPerWord;
-  }
+  std::uint32_t allocated() const noexcept { return allocated_slots_; }
   std::uint32_t capacity() const noexcept {
     // relaxed: see the field.
     return capacity_.load(std::memory_order_relaxed);
@@ -328,14 +336,14 @@ class alignas(64) SlotPool {
     // the word fetch_add below (release) carries it to the next claimer.
     SlotRef(slot).control.store(NextGen(control), std::memory_order_release);
     const std::uint32_t index = slot / kSlotsPerWord;
-    const std::uint64_t bit = 1ULL << (slot % kSlotsPerWord);
     // One RMW, no loop: the bit is set (we hold the slot), so adding
     // (kVersionOne - bit) clears it and bumps the version; the closed bit
     // is kept. seq_cst: release pairs with the acquire of the next claim of
     // the bit (the control store above and the whole session happen-before
     // it); it is also the first half of the Dekker pair with ProveFull()
     // (free, then read the flag / set the flag, then read the words).
-    WordAt(index).fetch_add(kVersionOne - bit, std::memory_order_seq_cst);
+    WordAt(index).fetch_add(kFreeDelta[slot % kSlotsPerWord],
+                            std::memory_order_seq_cst);
     ClearFull();
     Policy::SetHint(index);
   }
@@ -479,7 +487,8 @@ class alignas(64) SlotPool {
 
   static constexpr std::align_val_t kAlignment{64};
 
-  explicit SlotPool(std::uint32_t words) noexcept : allocated_words_(words) {
+  explicit SlotPool(std::uint32_t words) noexcept
+      : allocated_words_(words), allocated_slots_(words * kSlotsPerWord) {
     for (std::uint32_t i = 0; i < words; ++i) {
       ::new (static_cast<void*>(Base() - (i + 1) * sizeof(PaddedWord)))
           PaddedWord();
@@ -702,6 +711,9 @@ class alignas(64) SlotPool {
   // may still read them).
   std::unique_ptr<SlotPool> retired_;
   const std::uint32_t allocated_words_;
+  // allocated_words_ * kSlotsPerWord, kept so that End's bound check on a
+  // handle's slot is a load and a compare.
+  const std::uint32_t allocated_slots_;
   // Written by Reset() only, before the instance-state release store that
   // publishes the incarnation; relaxed loads by callers who acquired that
   // state. Atomic because a stale caller may read them during a Reset().
