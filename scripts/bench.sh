@@ -7,6 +7,7 @@
 #   latency_percentiles  p50/p99/p99.9 of Begin and End
 #   pair_loop            instructions per Begin+End pair under callgrind
 #   ratio_rounds.py      the 1-thread ratio over short paired rounds
+#   pair_cycles          1-thread cycles per pair, slow spells filtered out
 # then prints the pairs/s table and every target ratio, and draws
 # throughput.png and latency.png. Everything lands in
 # build/release/bench-results/ (Google Benchmark JSON included).
@@ -61,4 +62,7 @@ python3 scripts/bench_report.py --results "$out"
 
 echo "==== 1 thread, paired rounds ===="
 python3 scripts/ratio_rounds.py --rounds 11 --markdown "$out/rounds.md"
+
+echo "==== 1 thread, cycles per pair (rdtsc, low percentile) ===="
+"$bin/pair_cycles" --work=0,50 | tee "$out/pair_cycles.txt"
 echo "results, JSON and plots: $out/"

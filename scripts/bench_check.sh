@@ -21,3 +21,6 @@ python3 scripts/bench_report.py --results "$out" || true
 # (it sits near its 0.8x threshold, and a ratio of two medians taken at
 # different moments moves with the machine's speed).
 python3 scripts/ratio_rounds.py || true
+# And in cycles per pair, as a low percentile of many short batches, which
+# this machine's slow spells do not move.
+build/release/bench/pair_cycles --work=50 || true

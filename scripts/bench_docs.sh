@@ -32,5 +32,11 @@ python3 scripts/ratio_rounds.py --rounds 21 --markdown "$out/rounds.md" \
   cat build/bench-report.md
   echo
   cat "$out/rounds.md"
+  echo
+  echo "### 1 thread, cycles per pair (\`bench/pair_cycles --work=0,50\`)"
+  echo
+  echo '```'
+  cat "$out/pair_cycles.txt"
+  echo '```'
 } > docs/benchmarks.md
 echo "wrote docs/benchmarks.md"
