@@ -48,7 +48,7 @@ std::size_t InstanceRegistry::BytesPerSlot() noexcept {
 
 std::size_t InstanceRegistry::BytesPerInstance(
     std::uint32_t max_sessions) noexcept {
-  return sizeof(Record) + Core::Pool::BytesFor(max_sessions);
+  return BytesPerInstanceRecord() + Core::Pool::BytesFor(max_sessions);
 }
 
 Error InstanceRegistry::Resolve(JET_INSTANCE handle, InstanceRef* ref,
