@@ -83,7 +83,8 @@ def main():
     out()
     out(f"Median ratio {median:.2f}x (quartiles {q1:.2f}x to {q3:.2f}x, "
         f"range {min(ratios):.2f}x to {max(ratios):.2f}x); at least "
-        f"{TARGET}x in {met} of {len(ratios)} rounds.")
+        f"{TARGET}x in {met} of {len(ratios)} rounds. Target {TARGET}x: "
+        f"{'met' if median >= TARGET else 'MISSED'} by the median.")
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
