@@ -26,6 +26,7 @@
 #include <utility>
 
 #include "benchmark/benchmark.h"
+#include "running_instance.h"
 #include "spin.h"
 
 namespace {
@@ -164,13 +165,7 @@ BENCHMARK(BM_DupEnd)
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  if (JetCreateInstance(&g_instance, "bench") != JET_errSuccess ||
-      JetSetSystemParameter(&g_instance, 0, JET_paramMaxSessions, 30000,
-                            nullptr) != JET_errSuccess ||
-      JetInit(&g_instance) != JET_errSuccess) {
-    std::fprintf(stderr, "cannot set up the benchmark instance\n");
-    return 1;
-  }
+  g_instance = jetsession::bench::RunningInstance("bench", 30000);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return JetTerm(g_instance) == JET_errSuccess ? 0 : 1;

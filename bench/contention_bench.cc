@@ -33,6 +33,7 @@
 #include "benchmark/benchmark.h"
 #include "instance_registry.h"
 #include "peer_pools.h"
+#include "running_instance.h"
 #include "spin.h"
 
 namespace jetsession::bench {
@@ -44,13 +45,8 @@ constexpr std::size_t kRing = 4;
 // An initialized instance with kCapacity sessions, for the life of the
 // process (shared by every benchmark thread).
 JET_INSTANCE SharedInstance() {
-  static const JET_INSTANCE kInstance = [] {
-    JET_INSTANCE inst = 0;
-    JetCreateInstance(&inst, "contention");
-    JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, kCapacity, nullptr);
-    JetInit(&inst);
-    return inst;
-  }();
+  static const JET_INSTANCE kInstance =
+      RunningInstance("contention", kCapacity);
   return kInstance;
 }
 
@@ -178,10 +174,7 @@ JETSESSION_VARIANT_BENCHMARK_(JetCppApi);
 // pool as an engine's long-lived sessions would be. One thread.
 void BM_JetAtFill(benchmark::State& state) {
   const auto fill = static_cast<std::uint32_t>(state.range(0));
-  JET_INSTANCE inst = 0;
-  JetCreateInstance(&inst, "fill");
-  JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, kCapacity, nullptr);
-  JetInit(&inst);
+  const JET_INSTANCE inst = RunningInstance("fill", kCapacity);
   std::vector<JET_SESID> all(kCapacity);
   for (auto& s : all) JetBeginSession(inst, &s, nullptr, nullptr);
   // Keep session i when (i * fill) mod 100 < fill: fill% of them, spread.
@@ -220,10 +213,7 @@ BENCHMARK(BM_JetAtFill)
 
 // The cost of an OutOfSessions answer when the pool is full.
 void BM_JetOutOfSessionsAtFull(benchmark::State& state) {
-  JET_INSTANCE inst = 0;
-  JetCreateInstance(&inst, "full");
-  JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, kCapacity, nullptr);
-  JetInit(&inst);
+  const JET_INSTANCE inst = RunningInstance("full", kCapacity);
   JET_SESID s = JET_sesidNil;
   for (std::uint32_t i = 0; i < kCapacity; ++i) {
     JetBeginSession(inst, &s, nullptr, nullptr);
@@ -246,10 +236,7 @@ void BM_JetStopTermUnderLoad(benchmark::State& state) {
   const auto hammers = static_cast<int>(state.range(0));
   double stop_total = 0;
   for (auto _ : state) {
-    JET_INSTANCE inst = 0;
-    JetCreateInstance(&inst, "stopterm");
-    JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, 1000, nullptr);
-    JetInit(&inst);
+    const JET_INSTANCE inst = RunningInstance("stopterm", 1000);
     std::atomic<bool> done{false};
     std::atomic<int> running{0};
     std::vector<std::thread> threads;

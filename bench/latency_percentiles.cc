@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "peer_pools.h"
+#include "running_instance.h"
 #include "spin.h"
 
 namespace jetsession::bench {
@@ -158,14 +159,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  JET_INSTANCE inst = 0;
-  if (JetCreateInstance(&inst, "latency") != JET_errSuccess ||
-      JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, kCapacity,
-                            nullptr) != JET_errSuccess ||
-      JetInit(&inst) != JET_errSuccess) {
-    std::fprintf(stderr, "latency_percentiles: setup failed\n");
-    return 1;
-  }
+  const JET_INSTANCE inst = RunningInstance("latency", kCapacity);
   std::printf("%-22s %3s  %8s %8s %9s  %8s %8s %9s  %s\n", "contender", "thr",
               "begin50", "begin99", "begin99.9", "end50", "end99", "end99.9",
               "samples");

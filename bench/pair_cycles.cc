@@ -36,6 +36,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "peer_pools.h"
+#include "running_instance.h"
 #include "spin.h"
 
 ABSL_FLAG(std::string, work, "0,50", "spin iterations between End and Begin");
@@ -81,14 +82,7 @@ Contender PeerContender(bool exact_peer) {
 
 // The same over jetsession's C API, on an instance with kCapacity sessions.
 Contender JetContender() {
-  JET_INSTANCE inst = 0;
-  if (JetCreateInstance(&inst, "pair_cycles") != JET_errSuccess ||
-      JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, kCapacity,
-                            nullptr) != JET_errSuccess ||
-      JetInit(&inst) != JET_errSuccess) {
-    std::fprintf(stderr, "pair_cycles: instance set-up failed\n");
-    std::exit(1);
-  }
+  const JET_INSTANCE inst = RunningInstance("pair_cycles", kCapacity);
   auto ring = std::make_shared<std::array<JET_SESID, kRing>>();
   for (auto& s : *ring) JetBeginSession(inst, &s, nullptr, nullptr);
   auto next = std::make_shared<std::size_t>(0);

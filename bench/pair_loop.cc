@@ -9,16 +9,12 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "running_instance.h"
+
 int main(int argc, char** argv) {
   const long pairs = argc > 1 ? std::atol(argv[1]) : 100000;
-  JET_INSTANCE inst = 0;
-  if (JetCreateInstance(&inst, "pair_loop") != JET_errSuccess ||
-      JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, 30000, nullptr) !=
-          JET_errSuccess ||
-      JetInit(&inst) != JET_errSuccess) {
-    std::fprintf(stderr, "pair_loop: setup failed\n");
-    return 1;
-  }
+  const JET_INSTANCE inst =
+      jetsession::bench::RunningInstance("pair_loop", 30000);
   std::array<JET_SESID, 4> ring{};
   for (auto& s : ring) JetBeginSession(inst, &s, nullptr, nullptr);
   for (long i = 0; i < pairs; ++i) {
