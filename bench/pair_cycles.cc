@@ -34,6 +34,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "peer_pools.h"
 #include "running_instance.h"
@@ -43,6 +45,8 @@ ABSL_FLAG(std::string, work, "0,50", "spin iterations between End and Begin");
 ABSL_FLAG(int, batch, 200, "pairs per timed batch");
 ABSL_FLAG(int, batches, 3000, "timed batches per contender and round");
 ABSL_FLAG(int, rounds, 6, "rounds (a contender's figure: its best round)");
+ABSL_FLAG(std::string, json, "",
+          "also write {work: {contender: cycles}} to this file");
 
 namespace jetsession::bench {
 namespace {
@@ -142,6 +146,7 @@ int Main(int argc, char** argv) {
       PeerContender<SpreadBitmapPool>(false),
   };
   std::mt19937 shuffle_rng(std::random_device{}());
+  std::string json = "{";
   for (const std::int64_t work : works) {
     std::vector<double> best(contenders.size(), 1e300);
     std::vector<std::size_t> order(contenders.size());
@@ -169,6 +174,22 @@ int Main(int argc, char** argv) {
     }
     std::printf("  jetsession / best exact peer (%s): %.2fx (target 0.80x)\n",
                 contenders[best_peer].name, best[best_peer] / jet);
+    absl::StrAppend(&json, json.size() > 1 ? ", " : "", "\"", work, "\": {");
+    for (std::size_t i = 0; i < contenders.size(); ++i) {
+      absl::StrAppend(&json, i > 0 ? ", " : "", "\"", contenders[i].name,
+                      "\": ", absl::StrFormat("%.2f", best[i]));
+    }
+    absl::StrAppend(&json, "}");
+  }
+  json += "}\n";
+  const std::string path = absl::GetFlag(FLAGS_json);
+  if (!path.empty()) {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    if (f == nullptr || std::fputs(json.c_str(), f) < 0 ||
+        std::fclose(f) != 0) {
+      std::fprintf(stderr, "pair_cycles: cannot write %s\n", path.c_str());
+      return 1;
+    }
   }
   return 0;
 }

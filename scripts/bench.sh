@@ -21,6 +21,8 @@ cmake --build --preset release
 
 out=build/release/bench-results
 mkdir -p "$out"
+# No figure of an earlier run may reach the report.
+rm -f "$out/rounds.json" "$out/pair_cycles.json"
 bin=build/release/bench
 
 echo "==== contention_bench ===="
@@ -57,12 +59,14 @@ small=$(count 100000)
 large=$(count 200000)
 echo $(((large - small) / 100000)) | tee "$out/instructions.txt"
 
-echo "==== report ===="
-python3 scripts/bench_report.py --results "$out"
-
 echo "==== 1 thread, paired rounds ===="
-python3 scripts/ratio_rounds.py --rounds 11 --markdown "$out/rounds.md"
+python3 scripts/ratio_rounds.py --rounds 11 --markdown "$out/rounds.md" \
+  --json "$out/rounds.json"
 
 echo "==== 1 thread, cycles per pair (rdtsc, low percentile) ===="
-"$bin/pair_cycles" --work=0,50 | tee "$out/pair_cycles.txt"
+"$bin/pair_cycles" --work=0,50 --json="$out/pair_cycles.json" |
+  tee "$out/pair_cycles.txt"
+
+echo "==== report ===="
+python3 scripts/bench_report.py --results "$out"
 echo "results, JSON and plots: $out/"

@@ -9,6 +9,8 @@ cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
 out=build/release/bench-check
 mkdir -p "$out"
+# No figure of an earlier run may reach the report.
+rm -f "$out/rounds.json" "$out/pair_cycles.json"
 build/release/bench/contention_bench --benchmark_min_time=0.1 \
   --benchmark_min_warmup_time=0.02 --benchmark_repetitions=5 \
   --benchmark_enable_random_interleaving=true \
@@ -16,11 +18,12 @@ build/release/bench/contention_bench --benchmark_min_time=0.1 \
   --benchmark_filter='BM_Ring<.*>/work:50/.*threads:(1|2|16)$|BM_JetAtFill/fill:(0|99)|BM_JetOutOfSessionsAtFull' \
   --benchmark_out="$out/contention_bench.json" \
   --benchmark_out_format=json >/dev/null
-python3 scripts/bench_report.py --results "$out" || true
 # The 1-thread ratio again, as a distribution over 21 short paired rounds
 # (it sits near its 0.8x threshold, and a ratio of two medians taken at
-# different moments moves with the machine's speed).
-python3 scripts/ratio_rounds.py || true
-# And in cycles per pair, as a low percentile of many short batches, which
-# this machine's slow spells do not move.
-build/release/bench/pair_cycles --work=50 || true
+# different moments moves with the machine's speed), and in cycles per
+# pair, as a low percentile of many short batches, which this machine's
+# slow spells do not move. The report puts both in its Targets table.
+python3 scripts/ratio_rounds.py --json "$out/rounds.json" || true
+build/release/bench/pair_cycles --work=50 --json="$out/pair_cycles.json" ||
+  true
+python3 scripts/bench_report.py --results "$out" || true

@@ -11,11 +11,11 @@ scripts/bench.sh --benchmark_repetitions=5 --benchmark_min_time=0.1 "$@" |
 out=build/release/bench-results
 mkdir -p docs/img
 cp "$out/throughput.png" "$out/latency.png" "$out/stopterm.png" docs/img/
-python3 scripts/bench_report.py --results "$out" \
-  --markdown build/bench-report.md >/dev/null
 # More rounds than the main command's 11.
 python3 scripts/ratio_rounds.py --rounds 21 --markdown "$out/rounds.md" \
-  >/dev/null
+  --json "$out/rounds.json" >/dev/null
+python3 scripts/bench_report.py --results "$out" \
+  --markdown build/bench-report.md >/dev/null
 {
   cat docs/benchmarks.head.md
   echo

@@ -5,6 +5,8 @@ Reads, from the results folder (default build/release/bench-results):
   contention_bench.json   Google Benchmark JSON of bench/contention_bench
   latency.json            output of bench/latency_percentiles --json
   instructions.txt        instructions per pair (callgrind), one number
+  rounds.json             output of scripts/ratio_rounds.py --json
+  pair_cycles.json        output of bench/pair_cycles --json
 Prints the pairs/s table (work 50) and every ratio of issue 4 against its
 target, writes throughput.png, latency.png and stopterm.png (gnuplot) next
 to the inputs, and with --markdown FILE writes the same as Markdown (for
@@ -111,8 +113,22 @@ def main():
                   ring[(JET, 50, 2)] / ring[(SPREAD, 50, 2)], 0.5)
     if (JET, 50, 1) in ring:
         best, who = best_peer(1)
-        check(f"1 thread: jetsession / best bare peer ({who})",
+        check(f"1 thread: jetsession / best bare peer ({who}), medians",
               ring[(JET, 50, 1)] / best, 0.8)
+    rounds_path = os.path.join(args.results, "rounds.json")
+    if os.path.exists(rounds_path):
+        r = load(rounds_path)
+        check(f"1 thread, median of {r['rounds']} paired rounds "
+              f"({r['best_peer']}; {r['rounds_met']} rounds met)",
+              r["median"], 0.8)
+    cycles_path = os.path.join(args.results, "pair_cycles.json")
+    if os.path.exists(cycles_path):
+        cycles = load(cycles_path).get("50", {})
+        peers = [p for p in PEERS if p in cycles]
+        if JET in cycles and peers:
+            who = min(peers, key=cycles.get)
+            check(f"1 thread, cycles per pair, pair_cycles ({who})",
+                  cycles[who] / cycles[JET], 0.8)
     if (JET, 50, 16) in ring and (JET, 50, 2) in ring:
         check("16 threads / 2 threads, jetsession",
               ring[(JET, 50, 16)] / ring[(JET, 50, 2)], 0.8)

@@ -49,6 +49,8 @@ def main():
     parser.add_argument("--min-time", type=float, default=0.03,
                         help="seconds per benchmark per round")
     parser.add_argument("--markdown", help="write the summary as Markdown")
+    parser.add_argument("--json", help="write the summary as JSON (read by "
+                        "bench_report.py for its Targets table)")
     args = parser.parse_args()
 
     rounds = [one_round(args.bin, args.min_time) for _ in range(args.rounds)]
@@ -88,6 +90,10 @@ def main():
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"best_peer": who, "median": median, "q1": q1, "q3": q3,
+                       "rounds": len(ratios), "rounds_met": met}, f)
     return 0
 
 
