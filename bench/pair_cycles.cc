@@ -61,47 +61,50 @@ struct Contender {
   std::function<void(std::int64_t work, int pairs)> run;
 };
 
-// A ring step loop over a bare peer pool.
-template <class Pool>
-Contender PeerContender(bool exact_peer) {
-  auto pool = std::make_shared<Pool>(kCapacity);
-  auto ring = std::make_shared<std::array<std::uint32_t, kRing>>();
+// The ring over any contender: `acquire(Handle*)` claims (true on
+// success, retried otherwise), `release(Handle)` gives back. The ring's 4
+// handles are claimed once, here.
+template <class Handle, class Acquire, class Release>
+Contender RingContender(const char* name, bool exact_peer, Acquire acquire,
+                        Release release) {
+  auto ring = std::make_shared<std::array<Handle, kRing>>();
   for (auto& h : *ring) {
-    while (!pool->TryAcquire(&h)) {
+    while (!acquire(&h)) {
     }
   }
   auto next = std::make_shared<std::size_t>(0);
-  return {Pool::kName, exact_peer,
-          [pool, ring, next](std::int64_t work, int pairs) {
+  return {name, exact_peer,
+          [ring, next, acquire, release](std::int64_t work, int pairs) {
             for (int i = 0; i < pairs; ++i) {
-              std::uint32_t& h = (*ring)[*next];
+              Handle& h = (*ring)[*next];
               *next = (*next + 1) % kRing;
-              pool->Release(h);
+              release(h);
               Spin(work);
-              while (!pool->TryAcquire(&h)) {
+              while (!acquire(&h)) {
               }
             }
           }};
 }
 
-// The same over jetsession's C API, on an instance with kCapacity sessions.
+// A bare peer pool.
+template <class Pool>
+Contender PeerContender(bool exact_peer) {
+  auto pool = std::make_shared<Pool>(kCapacity);
+  return RingContender<std::uint32_t>(
+      Pool::kName, exact_peer,
+      [pool](std::uint32_t* h) { return pool->TryAcquire(h); },
+      [pool](std::uint32_t h) { pool->Release(h); });
+}
+
+// jetsession's C API, on an instance with kCapacity sessions.
 Contender JetContender() {
   const JET_INSTANCE inst = RunningInstance("pair_cycles", kCapacity);
-  auto ring = std::make_shared<std::array<JET_SESID, kRing>>();
-  for (auto& s : *ring) JetBeginSession(inst, &s, nullptr, nullptr);
-  auto next = std::make_shared<std::size_t>(0);
-  return {"jetsession_c_api", false,
-          [inst, ring, next](std::int64_t work, int pairs) {
-            for (int i = 0; i < pairs; ++i) {
-              JET_SESID& s = (*ring)[*next];
-              *next = (*next + 1) % kRing;
-              JetEndSession(s, 0);
-              Spin(work);
-              while (JetBeginSession(inst, &s, nullptr, nullptr) !=
-                     JET_errSuccess) {
-              }
-            }
-          }};
+  return RingContender<JET_SESID>(
+      "jetsession_c_api", false,
+      [inst](JET_SESID* s) {
+        return JetBeginSession(inst, s, nullptr, nullptr) == JET_errSuccess;
+      },
+      [](JET_SESID s) { JetEndSession(s, 0); });
 }
 
 // The 5th percentile of `batches` batch times, in TSC cycles per pair.
