@@ -37,13 +37,30 @@ enum class Mutation {
                   // is checked only before the claim, not by it
   kRelaxedClaim,  // the claim's load and CAS relaxed where acquire is needed
   kNoEndRecheck,  // End does not re-read the state after it holds the session
+  // The four defects across instance lifetimes (issue 10), each revertible:
+  kStaleProof,  // the full proof is promoted without re-validating the
+                // incarnation, and Reset() moves the flag by a plain store
+  kDefaultInstanceRace,  // the default instance is published before JetInit
+                         // and cleared after its record is released, and a
+                         // dead default is reported as InvalidInstance
+  kCountAnyIncarnation,  // the session count does not check that the record
+                         // still holds the validated incarnation
+  kHoldBeforeStateCheck,  // End and the context and parameter calls take the
+                          // session before they look for Terminating
 };
 
 struct StdAtomics {
   template <class T>
   using Atomic = std::atomic<T>;
 
+  // The library proper has none. A mutant build of the whole library (the
+  // verification's, see tests/CMakeLists.txt) names one in
+  // JETSESSION_MUTATION, for the defects that live in the registry.
+#ifdef JETSESSION_MUTATION
+  static constexpr Mutation kMutation = Mutation::JETSESSION_MUTATION;
+#else
   static constexpr Mutation kMutation = Mutation::kNone;
+#endif
 
   // One step of a spin-wait.
   static void Pause() noexcept {

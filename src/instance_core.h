@@ -81,6 +81,8 @@ class InstanceCore {
   static constexpr std::uint64_t kClosureMarks =
       kStopClosed | kUnavailableClosed | kTermClosed;
   static constexpr unsigned kGenShift = 16;
+  // The flags that refuse an End.
+  static constexpr std::uint64_t kEndFlags = kUnavailable | kTerminating;
 
   InstanceCore() = default;
   InstanceCore(const InstanceCore&) = delete;
@@ -119,6 +121,13 @@ class InstanceCore {
       default:
         return Error::kSuccess;
     }
+  }
+
+  // The error a context or parameter call on a session gets from `state`,
+  // or kSuccess.
+  static Error TermError(std::uint64_t state) noexcept {
+    return (state & kTerminating) != 0 ? Error::kTermInProgress
+                                       : Error::kSuccess;
   }
 
   // The error an End gets from `state`, or kSuccess.
@@ -196,6 +205,16 @@ class InstanceCore {
     // this path saves no registers.
     const std::uint64_t control = pool->LoadControl(slot);
     if (!Pool::Matches(control, gen)) return Error::kInvalidSesid;
+    // An End that starts after a Terminating (or Unavailable) flag does not
+    // take the session: JetTerm's drain waits for every session held, and
+    // threads that keep calling End would hold it up. One load of the
+    // state word, which EndHeld() reads again after the hold.
+    if (!kHoldBeforeStateCheck && (LoadState() & kEndFlags) != 0) {
+      return EndNotHeld(pool, slot, gen);
+    }
+    if constexpr (Policy::kMutation == Mutation::kNoEndRecheck) {
+      Policy::Yield();  // widen the window that the re-check closes
+    }
     if ((control & Pool::kBusy) != 0 || !pool->TryEnterCall(slot, control)) {
       return EndNotHeld(pool, slot, gen);
     }
@@ -203,16 +222,35 @@ class InstanceCore {
   }
 
   // Validates (slot, gen) and sets its busy flag; on kSuccess `*control`
-  // must be passed to ExitCall(). Errors: kInvalidSesid,
+  // must be passed to ExitCall(). Errors: kInvalidSesid, kTermInProgress,
   // kSessionSharingViolation.
+  //
+  // For the context and parameter calls, which Term must be able to
+  // overtake: a call that sees Terminating answers kTermInProgress without
+  // taking the session (so a thread that loops such calls never holds up
+  // JetTerm's drain), and one that took the session re-reads the state
+  // after the hold (seq_cst, End's Dekker pair with SetFlag()): it goes on
+  // only if it is ordered before the flag, else it lets go.
   Error EnterCall(std::uint32_t slot, std::uint32_t gen,
                   std::uint64_t* control) noexcept {
     Pool* const pool = PoolFor(slot);
     if (pool == nullptr) return Error::kInvalidSesid;
     std::uint64_t state = 0;
-    return Enter(
-        pool, slot, gen, [](std::uint64_t) { return Error::kSuccess; }, control,
-        &state);
+    if constexpr (kHoldBeforeStateCheck) {
+      return Enter(
+          pool, slot, gen, [](std::uint64_t) { return Error::kSuccess; },
+          control, &state);
+    } else {
+      const Error error = Enter(pool, slot, gen, TermError, control, &state);
+      if (error != Error::kSuccess) return error;
+      // seq_cst: the second half of the Dekker pair (see End()).
+      state = state_.load(std::memory_order_seq_cst);
+      if ((state & kTerminating) != 0) {
+        pool->ExitCall(slot, *control);
+        return Settled(state, Error::kTermInProgress);
+      }
+      return Error::kSuccess;
+    }
   }
 
   void ExitCall(std::uint32_t slot, std::uint64_t control) noexcept {
@@ -259,14 +297,36 @@ class InstanceCore {
     return result;
   }
 
-  // Open sessions of incarnation `gen`; exact when no Begin/Dup/End is in
-  // flight.
-  std::uint32_t Count() const noexcept {
+  // Open sessions of incarnation `gen`, into *count; exact when no
+  // Begin/Dup/End is in flight. kInvalidInstance when that incarnation is
+  // gone, kTermInProgress while it terminates (its sessions are being
+  // force-ended).
+  //
+  // The words are read while the record may be reused: a JetTerm and a
+  // re-create on the same record may Reset() the pool between the state
+  // check and the word loads. So the state is read again after them: the
+  // word loads are acquire, and a word that a later Reset() stored makes
+  // the generation bump that preceded it visible to that re-read. If the
+  // generation is still `gen`, every word read belonged to it.
+  Error Count(std::uint64_t gen, std::uint32_t* count) const noexcept {
+    constexpr bool kAnyIncarnation =
+        Policy::kMutation == Mutation::kCountAnyIncarnation;
     const std::uint64_t state = LoadState();
-    if (LifecycleOf(state) != kRunning) return 0;
-    // acquire: pairs with Init()'s release store of the pool pointer.
-    const Pool* pool = pool_.load(std::memory_order_acquire);
-    return pool == nullptr ? 0 : pool->CountClaimed();
+    if (!kAnyIncarnation && !IsLive(state, gen)) {
+      return Error::kInvalidInstance;
+    }
+    if ((state & kTerminating) != 0) return Error::kTermInProgress;
+    if constexpr (kAnyIncarnation) Policy::Yield();  // widen the window
+    std::uint32_t n = 0;
+    if (LifecycleOf(state) == kRunning) {
+      // acquire: pairs with Init()'s release store of the pool pointer.
+      n = pool_.load(std::memory_order_acquire)->CountClaimed();
+    }
+    if (!kAnyIncarnation && GenOf(LoadState()) != gen) {
+      return Error::kInvalidInstance;
+    }
+    *count = n;
+    return Error::kSuccess;
   }
 
   // ---- Owner-side calls (serialized by the caller) ------------------------
@@ -389,8 +449,7 @@ class InstanceCore {
     const std::uint64_t state = Policy::kMutation == Mutation::kNoEndRecheck
                                     ? kRunning
                                     : state_.load(std::memory_order_seq_cst);
-    if ((state & (kUnavailable | kTerminating)) != 0 ||
-        pool->context(slot) != 0) {
+    if ((state & kEndFlags) != 0 || pool->context(slot) != 0) {
       return EndRefused(pool, slot, control, state);
     }
     pool->Free(slot, control);
@@ -500,6 +559,11 @@ class InstanceCore {
       if (GenOf(expected) == GenOf(next)) next |= expected & keep;
     }
   }
+
+  // The mutant of issue 10's fourth defect: session calls take the session
+  // before they look at the state (see End() and EnterCall()).
+  static constexpr bool kHoldBeforeStateCheck =
+      Policy::kMutation == Mutation::kHoldBeforeStateCheck;
 
   Atomic<std::uint64_t> state_{0};
   Atomic<Pool*> pool_{nullptr};

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <new>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 
 #include "allocation_faults.h"
@@ -51,13 +52,38 @@ std::size_t InstanceRegistry::BytesPerInstance(
   return BytesPerInstanceRecord() + Core::Pool::BytesFor(max_sessions);
 }
 
+template <class Call>
+Error InstanceRegistry::OnInstance(JET_INSTANCE handle, Call&& call) noexcept {
+  InstanceRef ref{};
+  Record* record = nullptr;
+  if (!IsNilInstance(handle)) {
+    const Error error = Resolve(handle, &ref, &record);
+    return error != Error::kSuccess ? error : call(ref, record);
+  }
+  for (;;) {
+    // acquire: pairs with the release stores in Init() and FreeLocked().
+    const JET_INSTANCE current =
+        default_instance_.load(std::memory_order_acquire);
+    if (current == 0) return Error::kInvalidParameter;
+    if constexpr (kDefaultInstanceRace) std::this_thread::yield();  // widen
+    Error error = Resolve(current, &ref, &record);
+    if (error == Error::kSuccess) error = call(ref, record);
+    // 0 names no instance, so it is never an invalid one: kInvalidInstance
+    // here means that the default instance was freed after we read its
+    // handle. FreeLocked() cleared the handle before it released the
+    // record, and the release is what we saw (acquire loads of the state
+    // word), so reading the handle again gives 0 or a later default
+    // instance's: answer as that state says. (Never the same handle: a
+    // freed instance's handle is not reused.)
+    if (error != Error::kInvalidInstance || kDefaultInstanceRace ||
+        default_instance_.load(std::memory_order_acquire) == current) {
+      return error;
+    }
+  }
+}
+
 Error InstanceRegistry::Resolve(JET_INSTANCE handle, InstanceRef* ref,
                                 Record** record) noexcept {
-  if (IsNilInstance(handle)) {
-    // acquire: pairs with the release store in CreateLocked()/FreeLocked().
-    handle = default_instance_.load(std::memory_order_acquire);
-    if (handle == 0) return Error::kInvalidParameter;
-  }
   if (!DecodeInstanceHandle(handle, ref)) return Error::kInvalidInstance;
   *record = Find(ref->index);
   if (*record == nullptr ||
@@ -73,6 +99,9 @@ Error InstanceRegistry::ResolveLocked(JET_INSTANCE handle, InstanceRef* ref,
     if (mode_ != Mode::kOneInstance) return Error::kInvalidParameter;
     // relaxed: written under mutex_, which we hold.
     handle = default_instance_.load(std::memory_order_relaxed);
+    // Under the lock the default instance is published in one step with
+    // its JetInit, so it is set whenever the mode is one-instance.
+    if (handle == 0) return Error::kInvalidParameter;
   }
   return Resolve(handle, ref, record);
 }
@@ -136,8 +165,8 @@ Error InstanceRegistry::CreateLocked(const char* name, Mode mode,
   if (free_index == used_records_) ++used_records_;
   ++live_count_;
   mode_ = mode;
-  if (mode == Mode::kOneInstance) {
-    // release: pairs with the acquire in Resolve().
+  if (kDefaultInstanceRace && mode == Mode::kOneInstance) {
+    // release: pairs with the acquire in OnInstance().
     default_instance_.store(MakeInstanceHandle(*ref),
                             std::memory_order_release);
   }
@@ -145,15 +174,19 @@ Error InstanceRegistry::CreateLocked(const char* name, Mode mode,
 }
 
 void InstanceRegistry::FreeLocked(const InstanceRef& ref, Record* record) {
-  record->core.Release();
-  names_.get()[ref.index].clear();
-  --live_count_;
+  // The default handle is cleared before the record is released: a lock-free
+  // caller that finds the record released (acquire, on its state word) then
+  // reads 0 or a later default here (see OnInstance()).
   // relaxed: written under mutex_, which we hold.
+  if (kDefaultInstanceRace) record->core.Release();
   if (default_instance_.load(std::memory_order_relaxed) ==
       MakeInstanceHandle(ref)) {
-    // release: pairs with the acquire in Resolve().
+    // release: pairs with the acquire in OnInstance().
     default_instance_.store(0, std::memory_order_release);
   }
+  if (!kDefaultInstanceRace) record->core.Release();
+  names_.get()[ref.index].clear();
+  --live_count_;
   if (live_count_ == 0) mode_ = Mode::kNone;
 }
 
@@ -188,6 +221,14 @@ Error InstanceRegistry::Init(JET_INSTANCE* pinstance) noexcept {
     const Mode mode = mode_ == Mode::kNone ? Mode::kOneInstance : mode_;
     Error error = CreateLocked(nullptr, mode, &ref);
     if (error == Error::kSuccess) error = InitLocked(ref, Find(ref.index));
+    if (!kDefaultInstanceRace && error == Error::kSuccess &&
+        mode == Mode::kOneInstance) {
+      // Published once it runs: JetInit(NULL) creates and initializes the
+      // default instance in one call, so no lock-free caller may find it
+      // Created. release: pairs with the acquire in OnInstance().
+      default_instance_.store(MakeInstanceHandle(ref),
+                              std::memory_order_release);
+    }
     if (pinstance != nullptr) {
       *pinstance = error == Error::kSuccess ? MakeInstanceHandle(ref) : 0;
     }
@@ -298,15 +339,16 @@ Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
 Error InstanceRegistry::BeginSessionSlow(JET_INSTANCE instance,
                                          JET_SESID* psesid) noexcept {
   if (psesid == nullptr) return Error::kInvalidParameter;
-  InstanceRef ref{};
-  Record* record = nullptr;
-  OpenedSession opened;
-  Error error = Resolve(instance, &ref, &record);
-  if (error == Error::kSuccess) error = record->core.Begin(ref.gen, &opened);
-  *psesid = error == Error::kSuccess
-                ? MakeSessionHandle({ref.index, opened.slot, opened.gen})
-                : JET_sesidNil;
-  return error;
+  *psesid = JET_sesidNil;
+  return OnInstance(instance, [psesid](const InstanceRef& ref,
+                                       Record* record) {
+    OpenedSession opened;
+    const Error error = record->core.Begin(ref.gen, &opened);
+    if (error == Error::kSuccess) {
+      *psesid = MakeSessionHandle({ref.index, opened.slot, opened.gen});
+    }
+    return error;
+  });
 }
 
 Error InstanceRegistry::DupSession(JET_SESID sesid,
@@ -407,12 +449,13 @@ Error InstanceRegistry::EndRestore(JET_INSTANCE instance) noexcept {
 Error InstanceRegistry::GetSessionCount(JET_INSTANCE instance,
                                         unsigned long* pcount) noexcept {
   if (pcount == nullptr) return Error::kInvalidParameter;
-  InstanceRef ref{};
-  Record* record = nullptr;
-  const Error error = Resolve(instance, &ref, &record);
-  if (error != Error::kSuccess) return error;
-  *pcount = record->core.Count();
-  return Error::kSuccess;
+  return OnInstance(instance, [pcount](const InstanceRef& ref,
+                                       Record* record) {
+    std::uint32_t count = 0;
+    const Error error = record->core.Count(ref.gen, &count);
+    if (error == Error::kSuccess) *pcount = count;
+    return error;
+  });
 }
 
 Error InstanceRegistry::Term(JET_INSTANCE instance, JET_GRBIT grbit) noexcept {

@@ -14,7 +14,9 @@
 // `mutex_`; Term also waits, without the lock, for the calls in flight.
 // Invariant: a record whose state is not Free is live and counted in
 // live_count_; its name is unique among live records; mode_ is kNone iff
-// live_count_ == 0; default_instance_ is nonzero iff mode_ is kOneInstance.
+// live_count_ == 0; outside the lock, default_instance_ is nonzero iff
+// mode_ is kOneInstance, and then names a record that is live and was
+// initialized.
 // Memory ordering: the records are constant-initialized, so they need no
 // publication; everything else is ordered by the record's state word (see
 // instance_core.h) or by `mutex_`.
@@ -108,6 +110,9 @@ class InstanceRegistry {
 
  private:
   using Core = InstanceCore<StdAtomics>;
+  // The mutant of issue 10's second defect (see Mutation).
+  static constexpr bool kDefaultInstanceRace =
+      StdAtomics::kMutation == Mutation::kDefaultInstanceRace;
   enum class Mode { kNone, kOneInstance, kMultiInstance };
 
   // All zero until first used (so that the table of them is zero-filled
@@ -129,10 +134,16 @@ class InstanceRegistry {
   }
   // JetBeginSession's full path: every check in the contract's order.
   Error BeginSessionSlow(JET_INSTANCE instance, JET_SESID* psesid) noexcept;
-  // Resolves an instance handle; 0 and JET_instanceNil mean the default
-  // instance in one-instance mode (else kInvalidParameter).
-  Error Resolve(JET_INSTANCE handle, InstanceRef* ref,
-                Record** record) noexcept;
+  // Runs `call(ref, record)` on the instance `handle` names, lock-free, and
+  // returns its answer; `call` returns kInvalidInstance when it finds the
+  // incarnation gone. 0 and JET_instanceNil mean the default instance in
+  // one-instance mode (else kInvalidParameter); a call that finds the
+  // default instance freed under it starts again from the default handle.
+  template <class Call>
+  Error OnInstance(JET_INSTANCE handle, Call&& call) noexcept;
+  // Resolves a handle that is not 0/nil to a live record.
+  static Error Resolve(JET_INSTANCE handle, InstanceRef* ref,
+                       Record** record) noexcept;
   // As Resolve(), then checks under the lock that the instance still lives.
   Error ResolveLocked(JET_INSTANCE handle, InstanceRef* ref, Record** record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -214,8 +225,9 @@ class InstanceRegistry {
   std::uint32_t max_instances_ ABSL_GUARDED_BY(mutex_) = kDefaultMaxInstances;
   std::uint32_t default_max_sessions_ ABSL_GUARDED_BY(mutex_) =
       kDefaultMaxSessions;
-  // The default instance's handle in one-instance mode, else 0. Written
-  // under mutex_, read lock-free by Resolve().
+  // The default instance's handle in one-instance mode, once its JetInit
+  // has succeeded and until its JetTerm frees it, else 0. Written under
+  // mutex_, read lock-free by OnInstance().
   std::atomic<JET_INSTANCE> default_instance_{0};
 };
 

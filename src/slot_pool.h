@@ -215,11 +215,22 @@ class alignas(64) SlotPool {
       // that preceded the reset, so its revalidation fails.
       word.store(fresh, std::memory_order_release);
     }
+    // A new epoch, by an RMW: a stale prover of an earlier incarnation may
+    // still run (its caller validated a generation that is gone), and its
+    // promote CAS must fail on any value this writes (see ProveFull()).
+    // seq_cst: pairs with ProveFull()'s CASes; the flag is published with
+    // the words by the instance-state release store that follows.
     auto& flag = full_.value;
-    // relaxed load, release store: owner-side, the pool is quiescent; the
-    // store is published with the words by the instance-state release.
-    flag.store(NextEpoch(flag.load(std::memory_order_relaxed)) | kFullNone,
-               std::memory_order_release);
+    // relaxed: a first guess for the CAS, which re-reads it.
+    std::uint64_t f = flag.load(std::memory_order_relaxed);
+    if constexpr (Policy::kMutation == Mutation::kStaleProof) {
+      flag.store(NextEpoch(f) | kFullNone, std::memory_order_release);
+    } else {
+      while (!flag.compare_exchange_weak(f, NextEpoch(f) | kFullNone,
+                                         std::memory_order_seq_cst,
+                                         std::memory_order_relaxed)) {
+      }
+    }
   }
 
   // Claims a free slot and opens a session on it. `still_current()` is
@@ -245,11 +256,13 @@ class alignas(64) SlotPool {
         if (n == 0 && FullIsVerified()) return {ClaimStatus::kFull, 0, 0};
         index = index + 1 == words ? 0 : index + 1;
       }
-      switch (ProveFull(words)) {
+      switch (ProveFull(words, still_current)) {
         case Proof::kFull:
           return {ClaimStatus::kFull, 0, 0};
         case Proof::kClosed:
           return {ClaimStatus::kClosed, 0, 0};
+        case Proof::kStale:
+          return {ClaimStatus::kStale, 0, 0};
         case Proof::kChanged:
           break;  // a slot was freed meanwhile: search again
       }
@@ -439,14 +452,18 @@ class alignas(64) SlotPool {
     }
   }
 
-  // Sessions open now: exact whenever no claim or free is in flight.
+  // Sessions open now: exact whenever no claim or free is in flight. The
+  // caller re-reads the instance state afterwards to know that the words
+  // were those of the incarnation it validated (see InstanceCore::Count()).
   std::uint32_t CountClaimed() const noexcept {
-    // relaxed: see the field.
+    // relaxed: see the field (a stale value is caught as the words are).
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
     std::uint32_t count = 0;
     for (std::uint32_t i = 0; i < words; ++i) {
-      // relaxed: a statistic; exact only at quiescence, as documented.
-      const std::uint64_t w = WordAt(i).load(std::memory_order_relaxed);
+      // acquire: pairs with the release stores of Reset(); the caller's
+      // state re-read must not move above it (a word of a later
+      // incarnation then shows as a generation change).
+      const std::uint64_t w = WordAt(i).load(std::memory_order_acquire);
       count += static_cast<std::uint32_t>(
           std::popcount((w & kSlotBits) & ~ReservedBits(i)));
     }
@@ -552,7 +569,7 @@ class alignas(64) SlotPool {
     return (flag | kFullStateMask) + 1U;
   }
 
-  enum class Proof { kFull, kClosed, kChanged };
+  enum class Proof { kFull, kClosed, kChanged, kStale };
 
   // Tries to claim a free bit of word `index`. True when `*result` is final
   // (claimed, closed or stale); false when the word has no free bit.
@@ -650,12 +667,29 @@ class alignas(64) SlotPool {
   // twice. Full only when both collects see every word full with the same
   // version sum: versions only grow (one per free), so each word kept its
   // version between its two reads and was full all along, and at the
-  // instant between the collects all `capacity` slots were claimed. The
-  // candidate then becomes verified: later claims that find their hint word
-  // full answer from it. It stays true because every Free() clears the flag
-  // after its word fetch_add (seq_cst both sides: a free either precedes the
-  // candidate, and the collects see it, or follows it, and clears it).
-  Proof ProveFull(std::uint32_t words) noexcept {
+  // instant between the collects all `capacity` slots were claimed. (The
+  // sum is taken modulo 2^64 of 30-bit versions at the top of each word, so
+  // it is exact while fewer than 2^30 frees happen in the whole pool
+  // between the two collects.) The candidate then becomes verified: later
+  // claims that find their hint word full answer from it. It stays true
+  // because every Free() clears the flag after its word fetch_add (seq_cst
+  // both sides: a free either precedes the candidate, and the collects see
+  // it, or follows it, and clears it).
+  //
+  // A proof belongs to the incarnation the caller validated, and only that
+  // one may see it: `words` was read in it, and the pool may since have been
+  // Reset() for the next incarnation on the same record. So before the
+  // promote, `still_current()` re-reads the instance state (seq_cst). If it
+  // still shows the caller's generation, the collects read only words of
+  // that incarnation (a word written by a later Reset() would, through its
+  // release store and the collect's acquire, make the generation bump
+  // visible to the re-read); and a Reset() between the re-read and the
+  // promote moves the flag to a new epoch by an RMW, so the promote CAS,
+  // which expects this call's candidate, fails. Epochs only grow along the
+  // flag's modification order, so the candidate never reappears. See
+  // docs/design.md, "A proof never outlives its incarnation".
+  template <class Revalidate>
+  Proof ProveFull(std::uint32_t words, Revalidate& still_current) noexcept {
     auto& flag = full_.value;
     // seq_cst: see above.
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
@@ -671,12 +705,16 @@ class alignas(64) SlotPool {
     Proof proof = Collect(words, &first);
     if (proof == Proof::kFull) proof = Collect(words, &second);
     if (proof == Proof::kFull && first != second) proof = Proof::kChanged;
+    if constexpr (Policy::kMutation != Mutation::kStaleProof) {
+      if (proof == Proof::kFull && !still_current()) proof = Proof::kStale;
+    }
     std::uint64_t expected = candidate;
     const std::uint64_t next =
         proof == Proof::kFull ? (candidate & ~kFullStateMask) | kFullVerified
                               : NextEpoch(candidate) | kFullNone;
-    // seq_cst: pairs with ClearFull(); failure means a free cleared the
-    // candidate, which leaves this call's own proof intact.
+    // seq_cst: pairs with ClearFull() and Reset(); failure means a free
+    // cleared the candidate (this call's own proof stays intact) or a
+    // Reset() started the next incarnation (the caller is stale).
     flag.compare_exchange_strong(expected, next, std::memory_order_seq_cst);
     return proof;
   }

@@ -6,6 +6,7 @@
 // the atomics policy (src/atomics.h, Mutation), and must catch them.
 #include <atomic>
 #include <barrier>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <thread>
@@ -36,6 +37,12 @@ struct IgnoreClosedPolicy : StdAtomics {
 };
 struct NoEndRecheckPolicy : StdAtomics {
   static constexpr Mutation kMutation = Mutation::kNoEndRecheck;
+  // The mutant yields between End's look at the state and its hold, the
+  // window that the re-check closes; a sleep makes the window wide enough
+  // for a racing Unavailable or Term to land in it on an idle machine.
+  static void Yield() noexcept {
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
 };
 
 constexpr int kThreads = 3;

@@ -875,20 +875,27 @@ TEST_F(ConcurrencySessionTest, TermWhileHammering) {
           });
         } else if (!mine.empty()) {
           Held& h = mine[Pick(gen, mine.size())];
-          // SetSessionContext and ResetSessionContext have no state check:
-          // they work on an open session until Term ends it.
+          // SetSessionContext and ResetSessionContext answer TermInProgress
+          // once Term has set Terminating (they never hold Term up), and
+          // InvalidSesid once it has ended the session.
           JET_ERR err = JET_errSuccess;
           bool ok = false;
           const char* call = h.context ? "Reset" : "SetContext";
           if (!h.context) {
             err = JetSetSessionContext(h.sesid, ctx);
-            ok = after ? err == JET_errInvalidSesid
-                       : IsOneOf(err, {JET_errSuccess, JET_errInvalidSesid});
+            ok = after  ? err == JET_errInvalidSesid
+                 : seen ? IsOneOf(err,
+                                  {JET_errTermInProgress, JET_errInvalidSesid})
+                        : IsOneOf(err, {JET_errSuccess, JET_errTermInProgress,
+                                        JET_errInvalidSesid});
             if (err == JET_errSuccess) h.context = true;
           } else {
             err = JetResetSessionContext(h.sesid);
-            ok = after ? err == JET_errInvalidSesid
-                       : IsOneOf(err, {JET_errSuccess, JET_errInvalidSesid});
+            ok = after  ? err == JET_errInvalidSesid
+                 : seen ? IsOneOf(err,
+                                  {JET_errTermInProgress, JET_errInvalidSesid})
+                        : IsOneOf(err, {JET_errSuccess, JET_errTermInProgress,
+                                        JET_errInvalidSesid});
             if (err == JET_errSuccess) h.context = false;
           }
           if (err == JET_errInvalidSesid) {

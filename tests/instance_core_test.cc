@@ -13,6 +13,13 @@ namespace {
 
 using Core = InstanceCore<StdAtomics>;
 
+// Open sessions of incarnation `gen` (which must be live).
+std::uint32_t CountOf(const Core& core, std::uint64_t gen) {
+  std::uint32_t count = 0;
+  EXPECT_EQ(core.Count(gen, &count), Error::kSuccess);
+  return count;
+}
+
 // Terminates an incarnation the way JetTerm does.
 void Terminate(Core& core) {
   core.SetFlag(Core::kTerminating);
@@ -31,7 +38,7 @@ TEST(InstanceCoreTest, LifecycleAndStateErrors) {
   core.SetLifecycle(Core::kCreated);
   ASSERT_EQ(core.Init(4), Error::kSuccess);
   ASSERT_EQ(core.Begin(gen, &s), Error::kSuccess);
-  EXPECT_EQ(core.Count(), 1U);
+  EXPECT_EQ(CountOf(core, gen), 1U);
   core.SetFlag(Core::kStopped);
   EXPECT_NE(core.LoadState() & Core::kStopClosed, 0U);
   OpenedSession t;
@@ -53,7 +60,7 @@ TEST(InstanceCoreTest, UnavailableBlocksEndAndTermForceEnds) {
   EXPECT_EQ(core.End(s.slot, s.gen), Error::kInstanceUnavailable);
   OpenedSession t;
   EXPECT_EQ(core.Begin(gen, &t), Error::kInstanceUnavailable);
-  EXPECT_EQ(core.Count(), 1U);
+  EXPECT_EQ(CountOf(core, gen), 1U);
   Terminate(core);
   EXPECT_EQ(core.End(s.slot, s.gen), Error::kInvalidSesid);
 }
@@ -102,7 +109,7 @@ TEST(InstanceCoreTest, OneMillionSessionsThenOutOfSessions) {
     ASSERT_EQ(core.Begin(gen, &s), Error::kSuccess) << i;
   }
   EXPECT_EQ(core.Begin(gen, &s), Error::kOutOfSessions);
-  EXPECT_EQ(core.Count(), kCapacity);
+  EXPECT_EQ(CountOf(core, gen), kCapacity);
   EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
   EXPECT_EQ(core.Begin(gen, &s), Error::kSuccess);
   Terminate(core);
@@ -128,7 +135,7 @@ TEST(InstanceCoreTest, HandlesOfEarlierIncarnationsStayInvalidAfterGrowth) {
       OpenedSession d;
       EXPECT_EQ(core.Dup(s.slot, s.gen, &d), Error::kInvalidSesid);
     }
-    EXPECT_EQ(core.Count(), capacity);
+    EXPECT_EQ(CountOf(core, gen), capacity);
     Terminate(core);
   }
 }

@@ -1,0 +1,147 @@
+// Lifetimes through the C API: calls that race the end of one instance and
+// the start of the next on the same record, and calls on the default
+// instance (handle 0) racing JetInit(NULL) / JetTerm(0). Each test counts
+// answers that no sequential order allows and expects none; built against a
+// mutant library with the defect put back (tests/CMakeLists.txt), the same
+// test must report them.
+#include <jetsession/jet.h>
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "concurrency_test_util.h"
+#include "gtest/gtest.h"
+
+namespace jetsession::concurrency_test {
+namespace {
+
+// Callers racing the thread that ends and starts instances: more than the
+// cores, so that callers are preempted inside their calls, between a
+// handle check and a read of the record (the interleaving that finds these
+// defects).
+constexpr int kCallers = 4;
+
+// Answers of the racing callers, counted by kind.
+struct Tally {
+  std::atomic<long> calls{0};
+  std::atomic<long> impossible{0};
+  std::atomic<long> success{0};
+
+  void Count(bool possible, bool succeeded) {
+    // relaxed: statistics, read after the threads are joined.
+    calls.fetch_add(1, std::memory_order_relaxed);
+    if (!possible) impossible.fetch_add(1, std::memory_order_relaxed);
+    if (succeeded) success.fetch_add(1, std::memory_order_relaxed);
+  }
+};
+
+// JetBeginSession(0) and JetExtGetSessionCount(0) while another thread
+// runs JetInit(NULL) / JetTerm(0) in a loop. JetInit(NULL) creates and
+// initializes the default instance in one call, and 0 is not an instance
+// handle: no sequential order lets either call answer NotInitialized or
+// InvalidInstance. The allowed answers: Success, InvalidParameter (no
+// default instance), TermInProgress, OutOfSessions.
+TEST(ConcurrencyLifetimeTest, DefaultInstanceCallsRacingInitAndTerm) {
+  const int cycles = StressScale(200000);
+  std::atomic<bool> done{false};
+  Tally begins;
+  Tally counts;
+  std::vector<std::thread> callers;
+  for (int t = 0; t < kCallers; ++t) {
+    callers.emplace_back([&, t] {
+      // acquire: pairs with the release store after the last cycle.
+      while (!done.load(std::memory_order_acquire)) {
+        if (t % 2 == 0) {
+          JET_SESID s = JET_sesidNil;
+          const JET_ERR err = JetBeginSession(0, &s, nullptr, nullptr);
+          begins.Count(
+              err == JET_errSuccess || err == JET_errInvalidParameter ||
+                  err == JET_errTermInProgress || err == JET_errOutOfSessions,
+              err == JET_errSuccess);
+          if (err == JET_errSuccess) JetEndSession(s, 0);
+        } else {
+          unsigned long n = 0;
+          const JET_ERR err = JetExtGetSessionCount(0, &n);
+          counts.Count(err == JET_errSuccess ||
+                           err == JET_errInvalidParameter ||
+                           err == JET_errTermInProgress,
+                       err == JET_errSuccess);
+        }
+      }
+    });
+  }
+  int inits = 0;
+  for (int i = 0; i < cycles; ++i) {
+    if (JetInit(nullptr) == JET_errSuccess) ++inits;
+    JetTerm(0);
+  }
+  // release: pairs with the callers' acquire loads.
+  done.store(true, std::memory_order_release);
+  for (auto& t : callers) t.join();
+  std::printf("%s\n",
+              absl::StrFormat("%d JetInit(NULL)/JetTerm(0) cycles; "
+                              "Begin(0): %d calls, %d successes; "
+                              "count(0): %d calls, %d successes",
+                              inits, begins.calls.load(), begins.success.load(),
+                              counts.calls.load(), counts.success.load())
+                  .c_str());
+  EXPECT_EQ(inits, cycles);
+  EXPECT_EQ(begins.impossible.load(), 0) << "impossible Begin(0) answers";
+  EXPECT_EQ(counts.impossible.load(), 0) << "impossible count(0) answers";
+}
+
+// JetExtGetSessionCount on the handle of an instance that never had a
+// session, while its record is terminated and re-created by instances that
+// open five sessions each: it answers 0 (or InvalidInstance /
+// TermInProgress once the instance is ending), never another
+// incarnation's count.
+TEST(ConcurrencyLifetimeTest, CountNeverReportsTheNextIncarnation) {
+  const int cycles = StressScale(400000);
+  std::atomic<JET_INSTANCE> empty{0};
+  std::atomic<bool> done{false};
+  Tally counts;
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 3; ++t)
+    callers.emplace_back([&] {
+      // acquire: pairs with the release stores below.
+      while (!done.load(std::memory_order_acquire)) {
+        const JET_INSTANCE instance = empty.load(std::memory_order_acquire);
+        if (instance == 0) continue;
+        unsigned long n = 99;
+        const JET_ERR err = JetExtGetSessionCount(instance, &n);
+        counts.Count((err == JET_errSuccess && n == 0) ||
+                         err == JET_errInvalidInstance ||
+                         err == JET_errTermInProgress,
+                     err == JET_errSuccess);
+      }
+    });
+  for (int i = 0; i < cycles; ++i) {
+    JET_INSTANCE quiet = 0;
+    ASSERT_EQ(JetCreateInstance(&quiet, "lifetime"), JET_errSuccess);
+    ASSERT_EQ(JetInit(&quiet), JET_errSuccess);
+    // release: pairs with the caller's acquire load.
+    empty.store(quiet, std::memory_order_release);
+    JetTerm(quiet);
+    JET_INSTANCE busy = 0;
+    ASSERT_EQ(JetCreateInstance(&busy, "lifetime"), JET_errSuccess);
+    ASSERT_EQ(JetInit(&busy), JET_errSuccess);
+    for (int k = 0; k < 5; ++k) {
+      JET_SESID s = JET_sesidNil;
+      ASSERT_EQ(JetBeginSession(busy, &s, nullptr, nullptr), JET_errSuccess);
+    }
+    JetTerm(busy);
+  }
+  done.store(true, std::memory_order_release);
+  for (auto& t : callers) t.join();
+  std::printf("%s\n", absl::StrFormat(
+                          "%d cycles; count: %d calls, %d successes", cycles,
+                          counts.calls.load(), counts.success.load())
+                          .c_str());
+  EXPECT_EQ(counts.impossible.load(), 0) << "counts of another incarnation";
+}
+
+}  // namespace
+}  // namespace jetsession::concurrency_test

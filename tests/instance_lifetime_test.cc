@@ -1,0 +1,218 @@
+// Lifetimes of one record, white-box: the schedules of the defects that
+// live where one incarnation of an instance meets the next, or where a call
+// runs on while JetTerm works, played deterministically through hooks in
+// the atomics policy. Each test also runs with the defect put back (a
+// Mutation of src/atomics.h) and must then see it.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "instance_core.h"
+
+namespace jetsession::internal {
+namespace {
+
+// Terminates an incarnation the way JetTerm does.
+template <class Policy>
+void Terminate(InstanceCore<Policy>& core) {
+  core.SetFlag(InstanceCore<Policy>::kTerminating);
+  core.Drain();
+  core.Release();
+}
+
+// ---- 1. A proof made by an ended incarnation's Begin ----------------------
+
+// StdAtomics, with `kMutation` and an action run once at the start of the
+// next pool search (Claim() reads the active word count, then the hint).
+template <Mutation M>
+struct HintHookPolicy : StdAtomics {
+  static constexpr Mutation kMutation = M;
+  static inline std::function<void()> on_hint;
+  static std::uint32_t& Hint() noexcept {
+    if (on_hint) {
+      const std::function<void()> action = std::move(on_hint);
+      on_hint = nullptr;
+      action();
+    }
+    return StdAtomics::Hint();
+  }
+};
+
+// The reviewed schedule: a record whose pool has room for 64 slots runs an
+// incarnation with MaxSessions 32 (one active word, full). A Begin on it
+// reads the word count, then the instance is terminated and re-created on
+// the same record with MaxSessions 64 (the pool is reused with two active
+// words), and word 0 is filled. The stale Begin resumes and proves "full"
+// over the one word it knows. Returns what a Begin of the new incarnation
+// whose hint is word 0 then gets, while 32 of 64 slots are free.
+template <Mutation M>
+Error BeginAfterStaleProof() {
+  using Policy = HintHookPolicy<M>;
+  using Core = InstanceCore<Policy>;
+  Core core;
+  std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(64), Error::kSuccess);  // allocates 64 slots
+  Terminate(core);
+  const std::uint64_t stale = core.Create();
+  EXPECT_EQ(core.Init(32), Error::kSuccess);  // reuses them, one word
+  OpenedSession s;
+  Policy::SetHint(0);
+  for (int i = 0; i < 32; ++i)
+    EXPECT_EQ(core.Begin(stale, &s), Error::kSuccess);
+  Policy::on_hint = [&core, &gen] {
+    Terminate(core);
+    gen = core.Create();
+    EXPECT_EQ(core.Init(64), Error::kSuccess);  // reuses, two words
+    OpenedSession t;
+    Policy::SetHint(0);
+    for (int i = 0; i < 32; ++i)
+      EXPECT_EQ(core.Begin(gen, &t), Error::kSuccess);
+    Policy::SetHint(0);
+  };
+  EXPECT_EQ(core.Begin(stale, &s), Error::kInvalidInstance);
+  EXPECT_FALSE(Policy::on_hint) << "the schedule did not run";
+  Policy::SetHint(0);
+  const Error error = core.Begin(gen, &s);
+  Terminate(core);
+  return error;
+}
+
+TEST(InstanceLifetimeTest, StaleProofIsNotSeenByTheNextIncarnation) {
+  EXPECT_EQ(BeginAfterStaleProof<Mutation::kNone>(), Error::kSuccess);
+}
+
+TEST(InstanceLifetimeTest, StaleProofMutantIsSeen) {
+  EXPECT_EQ(BeginAfterStaleProof<Mutation::kStaleProof>(),
+            Error::kOutOfSessions);
+}
+
+// ---- 3. The session count of an ended incarnation -------------------------
+
+// The count of incarnation `stale` read after the record went on to a new
+// incarnation with five sessions.
+template <Mutation M>
+struct MutantPolicy : StdAtomics {
+  static constexpr Mutation kMutation = M;
+};
+
+template <Mutation M>
+Error CountOfEndedIncarnation(std::uint32_t* count) {
+  InstanceCore<MutantPolicy<M>> core;
+  const std::uint64_t stale = core.Create();
+  EXPECT_EQ(core.Init(8), Error::kSuccess);
+  Terminate(core);
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(8), Error::kSuccess);
+  OpenedSession s;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(core.Begin(gen, &s), Error::kSuccess);
+  const Error error = core.Count(stale, count);
+  Terminate(core);
+  return error;
+}
+
+TEST(InstanceLifetimeTest, CountOfAnEndedIncarnationIsInvalidInstance) {
+  std::uint32_t count = 99;
+  EXPECT_EQ(CountOfEndedIncarnation<Mutation::kNone>(&count),
+            Error::kInvalidInstance);
+  EXPECT_EQ(count, 99U);
+}
+
+TEST(InstanceLifetimeTest, CountAnyIncarnationMutantIsSeen) {
+  std::uint32_t count = 99;
+  EXPECT_EQ(CountOfEndedIncarnation<Mutation::kCountAnyIncarnation>(&count),
+            Error::kSuccess);
+  EXPECT_EQ(count, 5U);
+}
+
+// ---- 4. Calls that start after Term set Terminating -----------------------
+
+// Counts the compare-exchanges that the calling thread makes: a call that
+// takes a session (its busy flag) makes one.
+struct CasCount {
+  static inline thread_local int count = 0;
+};
+template <class T>
+struct CountingAtomic : std::atomic<T> {
+  using std::atomic<T>::atomic;
+  using std::atomic<T>::operator=;
+  bool compare_exchange_strong(T& expected, T desired, std::memory_order s,
+                               std::memory_order f) noexcept {
+    ++CasCount::count;
+    return std::atomic<T>::compare_exchange_strong(expected, desired, s, f);
+  }
+  bool compare_exchange_strong(T& expected, T desired,
+                               std::memory_order order) noexcept {
+    ++CasCount::count;
+    return std::atomic<T>::compare_exchange_strong(expected, desired, order);
+  }
+  bool compare_exchange_weak(T& expected, T desired, std::memory_order s,
+                             std::memory_order f) noexcept {
+    ++CasCount::count;
+    return std::atomic<T>::compare_exchange_weak(expected, desired, s, f);
+  }
+  bool compare_exchange_weak(T& expected, T desired,
+                             std::memory_order order) noexcept {
+    ++CasCount::count;
+    return std::atomic<T>::compare_exchange_weak(expected, desired, order);
+  }
+};
+
+// Compare-exchanges made by End, SetContext, ResetContext and a parameter
+// call's EnterCall on an open session (context set or not) once the
+// Terminating flag is set, and their answers, which must all be
+// TermInProgress. JetTerm's drain waits for every session held: a call
+// that takes one after the flag holds Term up, and a thread that loops it
+// can hold Term up for as long as it loops.
+template <Mutation M>
+struct CountingPolicy : StdAtomics {
+  template <class T>
+  using Atomic = CountingAtomic<T>;
+  static constexpr Mutation kMutation = M;
+};
+
+template <Mutation M>
+int CasesAfterTerminating() {
+  using Core = InstanceCore<CountingPolicy<M>>;
+  Core core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(4), Error::kSuccess);
+  OpenedSession plain;
+  OpenedSession with_context;
+  EXPECT_EQ(core.Begin(gen, &plain), Error::kSuccess);
+  EXPECT_EQ(core.Begin(gen, &with_context), Error::kSuccess);
+  EXPECT_EQ(core.SetContext(with_context.slot, with_context.gen, 7),
+            Error::kSuccess);
+  core.SetFlag(Core::kTerminating);
+  CasCount::count = 0;
+  std::vector<Error> answers;
+  for (const OpenedSession& s : {plain, with_context}) {
+    answers.push_back(core.End(s.slot, s.gen));
+    answers.push_back(core.SetContext(s.slot, s.gen, 9));
+    answers.push_back(core.ResetContext(s.slot, s.gen));
+    std::uint64_t control = 0;
+    answers.push_back(core.EnterCall(s.slot, s.gen, &control));
+    if (answers.back() == Error::kSuccess) core.ExitCall(s.slot, control);
+  }
+  if (M == Mutation::kNone) {
+    for (const Error answer : answers) {
+      EXPECT_EQ(answer, Error::kTermInProgress);
+    }
+  }
+  const int cases = CasCount::count;
+  core.Drain();
+  core.Release();
+  return cases;
+}
+
+TEST(InstanceLifetimeTest, CallsAfterTerminatingDoNotTakeTheSession) {
+  EXPECT_EQ(CasesAfterTerminating<Mutation::kNone>(), 0);
+}
+
+TEST(InstanceLifetimeTest, HoldBeforeStateCheckMutantIsSeen) {
+  EXPECT_GT(CasesAfterTerminating<Mutation::kHoldBeforeStateCheck>(), 0);
+}
+
+}  // namespace
+}  // namespace jetsession::internal
