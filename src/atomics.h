@@ -40,11 +40,11 @@ enum class Mutation {
   // The four defects across instance lifetimes (issue 10), each revertible:
   kStaleProof,  // the full proof is promoted without re-validating the
                 // incarnation, and Reset() moves the flag by a plain store
-  kDefaultInstanceRace,  // the default instance is published before JetInit
-                         // and cleared after its record is released, and a
-                         // dead default is reported as InvalidInstance
-  kCountAnyIncarnation,  // the session count does not check that the record
-                         // still holds the validated incarnation
+  kDefaultInstanceRace,   // the default instance is published before JetInit
+                          // and cleared after its record is released, and a
+                          // dead default is reported as InvalidInstance
+  kCountAnyIncarnation,   // the session count does not check that the record
+                          // still holds the validated incarnation
   kHoldBeforeStateCheck,  // End and the context and parameter calls take the
                           // session before they look for Terminating
 };

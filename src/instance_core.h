@@ -203,8 +203,10 @@ class InstanceCore {
     // the state error before the sharing violation, in ESE's order). The
     // uncommon cases go to out-of-line functions, as tail calls, so that
     // this path saves no registers.
+    // One compare checks that the session is open, not busy, and of the
+    // handle's generation; any other case takes the full check.
     const std::uint64_t control = pool->LoadControl(slot);
-    if (!Pool::Matches(control, gen)) return Error::kInvalidSesid;
+    if (!Pool::IsOpenIdle(control, gen)) return EndNotHeld(pool, slot, gen);
     // An End that starts after a Terminating (or Unavailable) flag does not
     // take the session: JetTerm's drain waits for every session held, and
     // threads that keep calling End would hold it up. One load of the
@@ -215,9 +217,7 @@ class InstanceCore {
     if constexpr (Policy::kMutation == Mutation::kNoEndRecheck) {
       Policy::Yield();  // widen the window that the re-check closes
     }
-    if ((control & Pool::kBusy) != 0 || !pool->TryEnterCall(slot, control)) {
-      return EndNotHeld(pool, slot, gen);
-    }
+    if (!pool->TryEnterCall(slot, control)) return EndNotHeld(pool, slot, gen);
     return EndHeld(pool, slot, control);
   }
 

@@ -340,8 +340,7 @@ Error InstanceRegistry::BeginSessionSlow(JET_INSTANCE instance,
                                          JET_SESID* psesid) noexcept {
   if (psesid == nullptr) return Error::kInvalidParameter;
   *psesid = JET_sesidNil;
-  return OnInstance(instance, [psesid](const InstanceRef& ref,
-                                       Record* record) {
+  return OnInstance(instance, [psesid](const InstanceRef& ref, Record* record) {
     OpenedSession opened;
     const Error error = record->core.Begin(ref.gen, &opened);
     if (error == Error::kSuccess) {
@@ -449,8 +448,7 @@ Error InstanceRegistry::EndRestore(JET_INSTANCE instance) noexcept {
 Error InstanceRegistry::GetSessionCount(JET_INSTANCE instance,
                                         unsigned long* pcount) noexcept {
   if (pcount == nullptr) return Error::kInvalidParameter;
-  return OnInstance(instance, [pcount](const InstanceRef& ref,
-                                       Record* record) {
+  return OnInstance(instance, [pcount](const InstanceRef& ref, Record* record) {
     std::uint32_t count = 0;
     const Error error = record->core.Count(ref.gen, &count);
     if (error == Error::kSuccess) *pcount = count;

@@ -315,6 +315,13 @@ class alignas(64) SlotPool {
                gen;
   }
 
+  // True when control word `control` is that of an open session whose
+  // handle carries `gen`, and no call is in flight on it: its low 32 bits
+  // (the handle's 30 generation bits, open, busy) are compared at once.
+  static bool IsOpenIdle(std::uint64_t control, std::uint32_t gen) noexcept {
+    return static_cast<std::uint32_t>(control) == ((gen << kGenShift) | kOpen);
+  }
+
   // Sets the busy flag if the control word still equals `control` (open,
   // not busy). False when it changed: reload and decide again.
   bool TryEnterCall(std::uint32_t slot, std::uint64_t control) noexcept {
