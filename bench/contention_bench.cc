@@ -20,6 +20,7 @@
 // cost of OutOfSessions at 100% fill, and Stop/Term latency under load.
 #include <jetsession/jetsession.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -278,6 +279,72 @@ BENCHMARK(BM_JetStopTermUnderLoad)
     ->Arg(8)
     ->Arg(32)
     ->Iterations(20)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+
+// JetTerm latency while `loopers` threads keep calling one kind of call:
+// Begin (kind 0) on the instance, or End (1) or SetSessionContext (2) on
+// one session held with a context set (so End answers SessionInUse and
+// SetSessionContext SessionContextAlreadySet until Term sets Terminating,
+// and TermInProgress after). JetTerm waits for the calls in flight on the
+// instance's sessions, so a call that took the session after Terminating
+// would hold it up; the End and context rows must stay within a small
+// constant of the Begin row. Each iteration builds a fresh instance and its
+// threads (untimed) and times JetTerm; max_us is the slowest Term.
+void BM_JetTermWhileLooping(benchmark::State& state) {
+  const auto kind = static_cast<int>(state.range(0));
+  const auto loopers = static_cast<int>(state.range(1));
+  double max_seconds = 0;
+  for (auto _ : state) {
+    const JET_INSTANCE inst = RunningInstance("termloop", 64);
+    JET_SESID held = JET_sesidNil;
+    JetBeginSession(inst, &held, nullptr, nullptr);
+    JetSetSessionContext(held, 1);
+    std::atomic<bool> done{false};
+    std::atomic<int> running{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < loopers; ++t) {
+      threads.emplace_back([&] {
+        running.fetch_add(1, std::memory_order_relaxed);
+        // relaxed: a stop signal; the join orders the rest.
+        while (!done.load(std::memory_order_relaxed)) {
+          if (kind == 0) {
+            JET_SESID s = JET_sesidNil;
+            if (JetBeginSession(inst, &s, nullptr, nullptr) ==
+                JET_errSuccess) {
+              JetEndSession(s, 0);
+            }
+          } else if (kind == 1) {
+            JetEndSession(held, 0);
+          } else {
+            JetSetSessionContext(held, 2);
+          }
+        }
+      });
+    }
+    while (running.load(std::memory_order_relaxed) < loopers) {
+      std::this_thread::yield();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    const auto t0 = std::chrono::steady_clock::now();
+    JetTerm(inst);
+    const double took =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
+    state.SetIterationTime(took);
+    max_seconds = std::max(max_seconds, took);
+    done.store(true, std::memory_order_relaxed);
+    for (auto& t : threads) t.join();
+  }
+  state.counters["max_us"] = benchmark::Counter(max_seconds * 1e6);
+  static constexpr const char* kKinds[] = {"Begin", "End on the held session",
+                                           "SetSessionContext on it"};
+  state.SetLabel(kKinds[kind]);
+}
+BENCHMARK(BM_JetTermWhileLooping)
+    ->ArgNames({"call", "loopers"})
+    ->ArgsProduct({{0, 1, 2}, {1, 3}})
+    ->Iterations(50)
     ->UseManualTime()
     ->Unit(benchmark::kMicrosecond);
 

@@ -148,23 +148,29 @@ JET_ERR JET_API JetDupSession(JET_SESID sesid, JET_SESID* psesid) JET_NOEXCEPT_;
  * Results in order: sesid not open -> InvalidSesid; instance unavailable ->
  * InstanceUnavailable; terminating -> TermInProgress; a call on sesid in
  * flight on another thread -> SessionSharingViolation; a session context set
- * -> SessionInUse; else Success. Works after the service was stopped.
+ * -> SessionInUse; else Success. Works after the service was stopped. An
+ * End that finds the instance terminating answers without taking the
+ * session, so threads that keep calling it do not hold JetTerm up.
  */
 JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit) JET_NOEXCEPT_;
 
 /*
- * Records ulContext and the calling thread on the session. Results in order:
- * sesid not open -> InvalidSesid; ulContext 0 or ~0 -> InvalidParameter; a
- * call on sesid in flight on another thread -> SessionSharingViolation; a
- * context already set -> SessionContextAlreadySet.
+ * Records ulContext and the calling thread on the session. Lock-free.
+ * Results in order: sesid not open -> InvalidSesid; ulContext 0 or ~0 ->
+ * InvalidParameter; instance terminating -> TermInProgress (without taking
+ * the session: it never holds JetTerm up); a call on sesid in flight on
+ * another thread -> SessionSharingViolation; a context already set ->
+ * SessionContextAlreadySet.
  */
 JET_ERR JET_API JetSetSessionContext(JET_SESID sesid,
                                      JET_API_PTR ulContext) JET_NOEXCEPT_;
 
 /*
- * Clears the session context. Results in order: sesid not open ->
- * InvalidSesid; sharing -> SessionSharingViolation; no context set, or set
- * by another thread -> SessionContextNotSetByThisThread.
+ * Clears the session context. Lock-free. Results in order: sesid not open ->
+ * InvalidSesid; instance terminating -> TermInProgress (without taking the
+ * session: it never holds JetTerm up); sharing -> SessionSharingViolation;
+ * no context set, or set by another thread ->
+ * SessionContextNotSetByThisThread.
  */
 JET_ERR JET_API JetResetSessionContext(JET_SESID sesid) JET_NOEXCEPT_;
 
@@ -214,8 +220,10 @@ JET_ERR JET_API JetExtSetInstanceUnavailable(JET_INSTANCE instance)
 
 /*
  * Writes the number of open sessions to *pcSessions; exact whenever no
- * Begin/Dup/End on the instance is in flight. pcSessions NULL ->
- * InvalidParameter.
+ * Begin/Dup/End on the instance is in flight. Lock-free. Results in order:
+ * pcSessions NULL -> InvalidParameter; the handle results of
+ * JetBeginSession (a handle of an ended instance -> InvalidInstance, never
+ * the count of a later instance); terminating -> TermInProgress.
  */
 JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
                                       unsigned long* pcSessions) JET_NOEXCEPT_;
