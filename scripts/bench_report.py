@@ -192,6 +192,31 @@ def main():
                 f"{b['real_time']:.0f} us |")
         out()
 
+    looping = named(contention, "BM_JetTermWhileLooping")
+    if looping:
+        out("### Term latency while threads loop a call")
+        out()
+        out("One session is held with a context set; the looping threads call "
+            "Begin on the instance, or End or SetSessionContext on that "
+            "session (which answer SessionInUse / SessionContextAlreadySet "
+            "until Term sets Terminating, then TermInProgress). Term waits "
+            "for calls in flight, never for calls that start after it.")
+        out()
+        out("| looping call | threads | JetTerm mean | max | mean / Begin row |")
+        out("|---|---:|---:|---:|---:|")
+        rows = {}
+        for name, b in looping.items():
+            call = int(re.search(r"call:(\d+)", name).group(1))
+            loopers = int(re.search(r"loopers:(\d+)", name).group(1))
+            rows[(loopers, call)] = b
+        for (loopers, call), b in sorted(rows.items()):
+            base = rows.get((loopers, 0))
+            ratio = (f"{b['real_time'] / base['real_time']:.2f}x"
+                     if base else "")
+            out(f"| {b.get('label', call)} | {loopers} | "
+                f"{b['real_time']:.0f} us | {b['max_us']:.0f} us | {ratio} |")
+        out()
+
     latency_path = os.path.join(args.results, "latency.json")
     latency = load(latency_path) if os.path.exists(latency_path) else []
     if latency:
