@@ -283,14 +283,15 @@ BENCHMARK(BM_JetStopTermUnderLoad)
     ->Unit(benchmark::kMicrosecond);
 
 // JetTerm latency while `loopers` threads keep calling one kind of call:
-// Begin (kind 0) on the instance, or End (1) or SetSessionContext (2) on
-// one session held with a context set (so End answers SessionInUse and
-// SetSessionContext SessionContextAlreadySet until Term sets Terminating,
-// and TermInProgress after). JetTerm waits for the calls in flight on the
-// instance's sessions, so a call that took the session after Terminating
-// would hold it up; the End and context rows must stay within a small
-// constant of the Begin row. Each iteration builds a fresh instance and its
-// threads (untimed) and times JetTerm; max_us is the slowest Term.
+// Begin (kind 0) on the instance, or End (1), SetSessionContext (2) or
+// JetGetSystemParameter (3) through one session held with a context set (so
+// End answers SessionInUse and SetSessionContext SessionContextAlreadySet
+// until Term sets Terminating, and all three TermInProgress after). JetTerm
+// waits for the calls in flight on the instance's sessions, so a call that took
+// the session after Terminating would hold it up; the End and context rows must
+// stay within a small constant of the Begin row. Each iteration builds a fresh
+// instance and its threads (untimed) and times JetTerm; max_us is the slowest
+// Term.
 void BM_JetTermWhileLooping(benchmark::State& state) {
   const auto kind = static_cast<int>(state.range(0));
   const auto loopers = static_cast<int>(state.range(1));
@@ -310,14 +311,17 @@ void BM_JetTermWhileLooping(benchmark::State& state) {
         while (!done.load(std::memory_order_relaxed)) {
           if (kind == 0) {
             JET_SESID s = JET_sesidNil;
-            if (JetBeginSession(inst, &s, nullptr, nullptr) ==
-                JET_errSuccess) {
+            if (JetBeginSession(inst, &s, nullptr, nullptr) == JET_errSuccess) {
               JetEndSession(s, 0);
             }
           } else if (kind == 1) {
             JetEndSession(held, 0);
-          } else {
+          } else if (kind == 2) {
             JetSetSessionContext(held, 2);
+          } else {
+            JET_API_PTR value = 0;
+            JetGetSystemParameter(inst, held, JET_paramMaxSessions, &value,
+                                  nullptr, 0);
           }
         }
       });
@@ -338,12 +342,13 @@ void BM_JetTermWhileLooping(benchmark::State& state) {
   }
   state.counters["max_us"] = benchmark::Counter(max_seconds * 1e6);
   static constexpr const char* kKinds[] = {"Begin", "End on the held session",
-                                           "SetSessionContext on it"};
+                                           "SetSessionContext on it",
+                                           "JetGetSystemParameter through it"};
   state.SetLabel(kKinds[kind]);
 }
 BENCHMARK(BM_JetTermWhileLooping)
     ->ArgNames({"call", "loopers"})
-    ->ArgsProduct({{0, 1, 2}, {1, 3}})
+    ->ArgsProduct({{0, 1, 2, 3}, {1, 3}})
     ->Iterations(50)
     ->UseManualTime()
     ->Unit(benchmark::kMicrosecond);

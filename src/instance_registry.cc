@@ -244,19 +244,23 @@ Error InstanceRegistry::Init(JET_INSTANCE* pinstance) noexcept {
 
 // ---- Parameters -----------------------------------------------------------
 
-Error InstanceRegistry::ParameterTarget(const JET_INSTANCE* instance,
-                                        JET_SESID sesid, SessionCall* call,
-                                        Record** record) {
+Error InstanceRegistry::SessionTarget(JET_SESID sesid, SessionCall* call,
+                                      Record** record) noexcept {
+  // The session's instance, whatever the instance argument says (as ESE
+  // does). The call holds the session's in-call flag (a racing call on it
+  // gets SessionSharingViolation; JetTerm waits for it) and takes it
+  // without the lock: on a terminating instance it answers TermInProgress
+  // at once, so that threads that loop parameter calls through a session
+  // neither hold JetTerm up nor queue on the lock that JetTerm needs.
+  SessionRef ref{};
+  Error error = ResolveSession(sesid, &ref, record);
+  if (error == Error::kSuccess) error = call->Enter(&(*record)->core, ref);
+  return error;
+}
+
+Error InstanceRegistry::InstanceTarget(const JET_INSTANCE* instance,
+                                       Record** record) {
   *record = nullptr;
-  if (!IsNilSession(sesid)) {
-    // The session's instance, whatever `instance` says (as ESE does); the
-    // call holds the session's in-call flag (a racing call on it gets
-    // SessionSharingViolation; JetTerm waits for it, without the lock).
-    SessionRef ref{};
-    Error error = ResolveSession(sesid, &ref, record);
-    if (error == Error::kSuccess) error = call->Enter(&(*record)->core, ref);
-    return error;
-  }
   // NULL, or 0/nil outside one-instance mode: the process-wide defaults.
   if (instance == nullptr ||
       (IsNilInstance(*instance) && mode_ != Mode::kOneInstance)) {
@@ -303,11 +307,18 @@ Error InstanceRegistry::SetSystemParameter(JET_INSTANCE* pinstance,
                                            JET_SESID sesid,
                                            unsigned long paramid,
                                            JET_API_PTR value) noexcept {
-  SessionCall call;
+  SessionCall call;  // released after the lock
   Record* record = nullptr;
+  const bool through_session = !IsNilSession(sesid);
+  if (through_session) {
+    const Error error = SessionTarget(sesid, &call, &record);
+    if (error != Error::kSuccess) return error;
+  }
   MutexLock lock(&mutex_);
-  const Error error = ParameterTarget(pinstance, sesid, &call, &record);
-  if (error != Error::kSuccess) return error;
+  if (!through_session) {
+    const Error error = InstanceTarget(pinstance, &record);
+    if (error != Error::kSuccess) return error;
+  }
   return SetParameterLocked(record, paramid, value);
 }
 
@@ -316,11 +327,18 @@ Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
                                            unsigned long paramid,
                                            JET_API_PTR* pvalue) noexcept {
   if (pvalue == nullptr) return Error::kInvalidParameter;
-  SessionCall call;
+  SessionCall call;  // released after the lock
   Record* record = nullptr;
+  const bool through_session = !IsNilSession(sesid);
+  if (through_session) {
+    const Error error = SessionTarget(sesid, &call, &record);
+    if (error != Error::kSuccess) return error;
+  }
   MutexLock lock(&mutex_);
-  const Error error = ParameterTarget(&instance, sesid, &call, &record);
-  if (error != Error::kSuccess) return error;
+  if (!through_session) {
+    const Error error = InstanceTarget(&instance, &record);
+    if (error != Error::kSuccess) return error;
+  }
   switch (paramid) {
     case JET_paramMaxSessions:
       *pvalue =

@@ -176,11 +176,14 @@ class InstanceRegistry {
     std::uint64_t control_ = 0;
   };
 
-  // The record a parameter call applies to: the open session `sesid`'s
-  // instance (entering a call on it), else `*instance` (nullptr and 0/nil
-  // outside one-instance mode: *record = nullptr, the process defaults).
-  Error ParameterTarget(const JET_INSTANCE* instance, JET_SESID sesid,
-                        SessionCall* call, Record** record)
+  // The record a parameter call through the open session `sesid` applies
+  // to (its instance), entering a call on the session. Lock-free.
+  static Error SessionTarget(JET_SESID sesid, SessionCall* call,
+                             Record** record) noexcept;
+  // The record a parameter call applies to when it names no session:
+  // `*instance`, or nullptr (the process defaults) for NULL and for 0/nil
+  // outside one-instance mode.
+  Error InstanceTarget(const JET_INSTANCE* instance, Record** record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // What JetInit and JetExtBeginRestore answer for an instance that is not
   // Created (terminating, Running, Restoring), or kSuccess.
