@@ -57,6 +57,19 @@ inline rl::memory_order Map(std::memory_order mo) {
   }
 }
 
+// Whether compare_exchange_weak may fail spuriously, as Relacy models it
+// (every weak CAS of an atomic is then a branch point of the tree
+// searches until one has failed). Set per run, before rl::simulate() (see
+// slot_pool_relacy.cc, Plan); default true. A spurious failure only
+// repeats an iteration of the loop around the CAS, and it multiplies the
+// trees of the owner's long phases (32 claims) some 30-fold, so the tree
+// searches run without it: a weak CAS then behaves as a strong one, which
+// still fails whenever another thread changed the value.
+inline bool& SpuriousCasFailures() {
+  static bool on = true;
+  return on;
+}
+
 template <class T>
 class RlAtomic {
  public:
@@ -70,10 +83,16 @@ class RlAtomic {
   T load(std::memory_order mo) const { return a_($).load(Map(mo)); }
   void store(T value, std::memory_order mo) { a_($).store(value, Map(mo)); }
   bool compare_exchange_weak(T& expected, T desired, std::memory_order mo) {
+    if (!SpuriousCasFailures()) {
+      return compare_exchange_strong(expected, desired, mo);
+    }
     return a_($).compare_exchange_weak(expected, desired, Map(mo));
   }
   bool compare_exchange_weak(T& expected, T desired, std::memory_order mo,
                              std::memory_order failure) {
+    if (!SpuriousCasFailures()) {
+      return compare_exchange_strong(expected, desired, mo, failure);
+    }
     return a_($).compare_exchange_weak(expected, desired, Map(mo),
                                        Map(failure));
   }
@@ -99,14 +118,37 @@ struct RelacyPolicy {
   using Atomic = RlAtomic<T>;
   static constexpr internal::Mutation kMutation = kM;
   static void Pause() {}
-  static void Yield() { rl::yield(1, $); }
+  // A step of a spin-wait (ForceEndAll() waiting for a call in flight, and
+  // the mutants' widened windows): counted per thread, for the tests that
+  // bound how long JetTerm's drain waits (ResetYields() in before()).
+  static void Yield() {
+    ++YieldCounts()[rl::thread_index() % 8];
+    rl::yield(1, $);
+  }
+  static unsigned Yields(unsigned thread) { return YieldCounts()[thread % 8]; }
+  static void ResetYields() {
+    for (unsigned& count : YieldCounts()) count = 0;
+  }
   static std::uintptr_t ThreadId() { return rl::thread_index() + 1; }
+  // The thread's hint word, kept across schedules (a plain static): tests
+  // whose pool has more than one word set it (SetHint(0)) at the start of
+  // every thread and in before().
   static std::uint32_t& Hint() {
     static std::uint32_t hints[8] = {};
     return hints[rl::thread_index() % 8];
   }
   static std::uint32_t PeekHint() { return Hint(); }
   static void SetHint(std::uint32_t index) { Hint() = index; }
+
+ private:
+  // Ghost state outside Relacy's memory model (plain statics, one per
+  // Relacy thread, reset by the tests): it must be reset before each
+  // schedule, or schedules stop being independent (and a tree search
+  // finds its replay non-deterministic).
+  static unsigned (&YieldCounts())[8] {
+    static unsigned counts[8] = {};
+    return counts;
+  }
 };
 
 }  // namespace jetsession::verification
