@@ -47,6 +47,10 @@ enum class Mutation {
                           // still holds the validated incarnation
   kHoldBeforeStateCheck,  // End and the context and parameter calls take the
                           // session before they look for Terminating
+  kStateBeforeBusy,       // a call that finds its session busy answers a state
+                     // error before the sharing violation (two Ends racing a
+                     // flag: one succeeds, the other says the session was
+                     // open after the flag)
 };
 
 struct StdAtomics {

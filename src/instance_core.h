@@ -408,6 +408,15 @@ class InstanceCore {
   // order: state errors before the sharing check), then sets the session's
   // busy flag. On kSuccess, *control is the control word before the flag
   // and *state the state read while the session was open.
+  //
+  // A session that another call holds (busy) answers the sharing violation
+  // before any state error. The holder may be an End that re-read the state
+  // before a flag was set and will end the session: it is linearized before
+  // the flag, so a state error, which says that the session was open after
+  // the flag, would fit no order (two Ends racing an Unavailable: one
+  // succeeds, the other must not answer InstanceUnavailable). While the
+  // holder is in flight its outcome is unknown, and the sharing violation
+  // is the one answer that holds either way.
   template <class StateError>
   Error Enter(Pool* pool, std::uint32_t slot, std::uint32_t gen,
               StateError state_error, std::uint64_t* control,
@@ -415,15 +424,26 @@ class InstanceCore {
     for (;;) {
       *control = pool->LoadControl(slot);
       if (!Pool::Matches(*control, gen)) return Error::kInvalidSesid;
-      *state = LoadState();
+      constexpr bool kStateFirst =
+          Policy::kMutation == Mutation::kStateBeforeBusy;
+      if (!kStateFirst && (*control & Pool::kBusy) != 0) {
+        return Error::kSessionSharingViolation;
+      }
+      // seq_cst, both: a hold that precedes a flag in the single total
+      // order (the holder's CAS, then the flag CAS) is seen by the control
+      // re-load of a call that saw the flag, which then starts over and
+      // finds the session busy (an acquire re-load could still read the
+      // idle word).
+      *state = state_.load(std::memory_order_seq_cst);
       const Error error = state_error(*state);
       if (error != Error::kSuccess) {
-        // The state read counts only if the session was still open at it
-        // (a JetTerm that completed in between bumped the generation).
-        if (pool->LoadControl(slot) != *control) continue;
+        // The state read counts only if the session was still open and idle
+        // at it (a JetTerm that completed in between bumped the generation;
+        // a call that took the session is seen busy on the next round).
+        if (pool->LoadControlSeqCst(slot) != *control) continue;
         return Settled(*state, error);
       }
-      if ((*control & Pool::kBusy) != 0) {
+      if (kStateFirst && (*control & Pool::kBusy) != 0) {
         return Error::kSessionSharingViolation;
       }
       if (pool->TryEnterCall(slot, *control)) return Error::kSuccess;

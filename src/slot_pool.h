@@ -307,6 +307,12 @@ class alignas(64) SlotPool {
     return SlotRef(slot).control.load(std::memory_order_acquire);
   }
 
+  // The control word, read in the single total order of seq_cst operations
+  // (see InstanceCore::Enter()).
+  std::uint64_t LoadControlSeqCst(std::uint32_t slot) const noexcept {
+    return SlotRef(slot).control.load(std::memory_order_seq_cst);
+  }
+
   // True when control word `control` is that of an open session whose
   // handle carries `gen`.
   static bool Matches(std::uint64_t control, std::uint32_t gen) noexcept {

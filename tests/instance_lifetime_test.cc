@@ -214,5 +214,44 @@ TEST(InstanceLifetimeTest, HoldBeforeStateCheckMutantIsSeen) {
   EXPECT_GT(CasesAfterTerminating<Mutation::kHoldBeforeStateCheck>(), 0);
 }
 
+// ---- A call on a session that another call holds, racing a flag ----------
+
+// E0 holds the session (it re-read the state before the flag, so it will
+// end it and is ordered before the flag); Unavailable (or Terminating) is
+// set; E1 calls End on the same session. E1 must not answer the flag's
+// error, which would say that the session was open after the flag: the
+// sharing violation holds whatever E0 then does. Found by Relacy's EndPair.
+template <Mutation M>
+Error EndOnHeldSessionAfterFlag(std::uint64_t flag) {
+  using Core = InstanceCore<MutantPolicy<M>>;
+  Core core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(2), Error::kSuccess);
+  OpenedSession s;
+  EXPECT_EQ(core.Begin(gen, &s), Error::kSuccess);
+  std::uint64_t control = 0;
+  EXPECT_EQ(core.EnterCall(s.slot, s.gen, &control), Error::kSuccess);
+  core.SetFlag(flag);
+  const Error error = core.End(s.slot, s.gen);
+  core.ExitCall(s.slot, control);
+  Terminate(core);
+  return error;
+}
+
+TEST(InstanceLifetimeTest, BusySessionAnswersSharingViolationBeforeAFlag) {
+  EXPECT_EQ(EndOnHeldSessionAfterFlag<Mutation::kNone>(
+                InstanceCore<StdAtomics>::kUnavailable),
+            Error::kSessionSharingViolation);
+  EXPECT_EQ(EndOnHeldSessionAfterFlag<Mutation::kNone>(
+                InstanceCore<StdAtomics>::kTerminating),
+            Error::kSessionSharingViolation);
+}
+
+TEST(InstanceLifetimeTest, StateBeforeBusyMutantIsSeen) {
+  EXPECT_EQ(EndOnHeldSessionAfterFlag<Mutation::kStateBeforeBusy>(
+                InstanceCore<StdAtomics>::kUnavailable),
+            Error::kInstanceUnavailable);
+}
+
 }  // namespace
 }  // namespace jetsession::internal

@@ -150,7 +150,9 @@ JET_ERR JET_API JetDupSession(JET_SESID sesid, JET_SESID* psesid) JET_NOEXCEPT_;
  * flight on another thread -> SessionSharingViolation; a session context set
  * -> SessionInUse; else Success. Works after the service was stopped. An
  * End that finds the instance terminating answers without taking the
- * session, so threads that keep calling it do not hold JetTerm up.
+ * session, so threads that keep calling it do not hold JetTerm up. While
+ * another call on sesid is in flight, SessionSharingViolation comes before
+ * the state results (that call may be an End ordered before the flag).
  */
 JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit) JET_NOEXCEPT_;
 
