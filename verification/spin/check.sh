@@ -1,28 +1,47 @@
 #!/usr/bin/env bash
-# Model-checks full_flag.pml exhaustively: safety (assertions, invalid end
-# states) of the claim/free/full-flag protocol with 3 clients, then with 2
-# clients and a concurrent Stop, and progress (no non-progress cycle: some
-# Begin or End always returns) with the Stop; then each seeded mutant, which
-# must produce an error. Prints states and verdicts; exits 1 if the model
-# fails or a mutant passes.
+# Model-checks full_flag.pml exhaustively: safety (assertions, the
+# verified-flag monitor, invalid end states) of the claim/free/full-flag
+# protocol with 3 clients, then with 2 clients and a concurrent Stop, and
+# progress (no non-progress cycle: some Begin or End always returns) of
+# both; then the lifecycle (JetTerm and a re-create on the same pool while
+# clients, some holding a generation and word count that are gone, claim
+# and prove): safety with 3 clients (1 -> 2 active words, and 2 -> 1) and
+# with 2 clients of 2 rounds, progress with the latter (3 clients: 8.8M
+# states, about 30 s more); then each seeded mutant, which must produce an
+# error. Prints states and verdicts; exits 1 if the model fails
+# or a mutant passes.
+#
+# SPIN_WEAK=1 adds two runs (about a minute more): MUTANT_RESET_STORE under
+# sequential consistency, which passes (harmless there, see the model's
+# header), and with WEAK_RESET_LOAD (Reset's relaxed load may read an older
+# epoch), which must be caught (4 clients: a bitstate search).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-# $1: "safety" or "progress"; the rest: -D flags for spin. Prints
+# $1: "safety", "progress" or "search" (safety, bitstate, a random order
+# of processes and transitions with a fixed seed: it finds an error, it
+# cannot prove there is none); the rest: -D flags for spin. Prints
 # "errors N, states S".
 run() {
   local mode=$1
   shift
   spin "$@" -a "$here/full_flag.pml" >/dev/null
-  if [[ $mode == safety ]]; then
-    gcc -O2 -DSAFETY -w -o pan pan.c
-    ./pan -m1000000 2>&1
-  else
-    gcc -O2 -DNP -DCOLLAPSE -w -o pan pan.c
-    ./pan -l -m1000000 2>&1
-  fi | awk '/errors:/ {e=$NF} /states, stored/ {s=$1}
+  case $mode in
+    safety)
+      gcc -O1 -DSAFETY -w -o pan pan.c
+      ./pan -m1000000 2>&1
+      ;;
+    progress)
+      gcc -O1 -DNP -w -o pan pan.c
+      ./pan -l -m1000000 2>&1
+      ;;
+    search)
+      gcc -O1 -DSAFETY -DBITSTATE -DP_RAND -DT_RAND -w -o pan pan.c
+      ./pan -m1000000 -w30 -RS2 2>&1
+      ;;
+  esac | awk '/errors:/ {e=$NF} /states, stored/ {s=$1}
     END {printf "errors %s, states %s\n", e, s}'
 }
 expect_pass() {  # $1: label, the rest: run's arguments
@@ -45,9 +64,31 @@ expect_pass "model, 3 clients (safety)" safety
 expect_pass "model, 2 clients + Stop (safety)" safety -DWITH_STOP
 expect_pass "model, 3 clients (progress)" progress
 expect_pass "model, 2 clients + Stop (progress)" progress -DWITH_STOP
+expect_pass "lifecycle, 3 clients, 1 -> 2 words (safety)" safety -DLIFECYCLE
+expect_pass "lifecycle, 3 clients, 2 -> 1 words (safety)" safety \
+  -DLIFECYCLE -DWORDS_A=2 -DWORDS_B=1
+expect_pass "lifecycle, 2 clients x 2 rounds, 1 -> 2 words (safety)" safety \
+  -DLIFECYCLE -DCLIENTS=2 -DROUNDS=2
+expect_pass "lifecycle, 2 clients x 2 rounds, 1 -> 2 words (progress)" \
+  progress -DLIFECYCLE -DCLIENTS=2 -DROUNDS=2
 expect_caught "mutant MUTANT_NO_CLEAR" safety -DMUTANT_NO_CLEAR
 expect_caught "mutant MUTANT_ONE_COLLECT" safety -DMUTANT_ONE_COLLECT
 expect_caught "mutant MUTANT_IGNORE_CLOSED" safety -DWITH_STOP \
   -DMUTANT_IGNORE_CLOSED
 expect_caught "mutant MUTANT_RETRY_FOREVER" progress -DMUTANT_RETRY_FOREVER
-echo "spin: model verified (safety and progress), 4 of 4 mutants caught"
+expect_caught "mutant MUTANT_STALE_PROOF (lifecycle, verified-flag monitor)" \
+  safety -DLIFECYCLE -DMUTANT_STALE_PROOF
+expect_caught \
+  "mutant MUTANT_STALE_PROOF (lifecycle, OutOfSessions check only)" safety \
+  -DLIFECYCLE -DMUTANT_STALE_PROOF -DNO_MONITOR
+mutants="6 of 6 mutant runs caught"
+if [[ ${SPIN_WEAK:-0} == 1 ]]; then
+  expect_pass "MUTANT_RESET_STORE, sequentially consistent (harmless)" \
+    safety -DLIFECYCLE -DMUTANT_RESET_STORE
+  expect_caught "mutant MUTANT_RESET_STORE + WEAK_RESET_LOAD (4 clients)" \
+    search -DLIFECYCLE -DCLIENTS=4 -DFIXED_HINT -DMUTANT_RESET_STORE \
+    -DWEAK_RESET_LOAD
+  mutants="7 of 7 mutant runs caught"
+fi
+echo "spin: model verified (safety and progress, one incarnation and" \
+  "the lifecycle), $mutants"
