@@ -1,7 +1,10 @@
 // Linearizability of recorded histories: small concurrent runs (3 threads,
-// capacity 1-3, Stop, Unavailable and Term mixed in) of the real core
-// (InstanceCore over SlotPool), each checked against the sequential model
-// of the contract by a Wing-Gong/Lowe search (linearizability.h). The same
+// capacity 1-3, Stop, Unavailable and Term mixed in, threads calling on
+// each other's sessions, counts) of the real core (InstanceCore over
+// SlotPool), each checked against the sequential model of the contract by
+// a Wing-Gong/Lowe search (linearizability.h). Lifetimes (instances ended
+// and started again on one record, the default instance) are the histories
+// of concurrency_lifecycle_histories_test.cc, through the C API. The same
 // harness runs deliberately broken variants of the pool, selected through
 // the atomics policy (src/atomics.h, Mutation), and must catch them.
 #include <atomic>
@@ -9,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -55,11 +59,22 @@ struct Outcome {
 };
 
 // Runs `count` histories on fresh instances of the core over `Policy`.
+//
+// Each thread opens sessions (Begin, or Dup from one of its own) and ends
+// them, and also calls on the other threads' sessions through a shared
+// handle table (End or Dup on any session handed out so far): a call on a
+// session another thread is using gets SessionSharingViolation, and one on
+// a session another thread ended gets InvalidSesid. That is what shows an
+// End that takes effect after a Term or Unavailable flag it started before
+// (kNoEndRecheck): another thread's call on the same session, made after
+// the flag, answers TermInProgress / InstanceUnavailable while the End goes
+// on to succeed. Counts (Count()) are mixed in.
 template <class Policy>
 Outcome RunHistories(int count, std::uint64_t seed) {
   // A claim by store breaks what JetTerm's drain waits for (a claimed bit
   // whose session never opens): no Term in its histories.
   constexpr bool kDrainable = Policy::kMutation != Mutation::kClaimByStore;
+  constexpr int kIds = kThreads * kOpsPerThread;
   Outcome outcome;
   absl::BitGen gen(std::seed_seq{static_cast<std::uint32_t>(seed)});
   for (int h = 0; h < count; ++h) {
@@ -75,7 +90,10 @@ Outcome RunHistories(int count, std::uint64_t seed) {
     }
     std::atomic<std::uint64_t> clock{0};
     std::atomic<int> next_id{0};
-    std::vector<OpenedSession> handles(kThreads * kOpsPerThread * 2);
+    // The shared handle table: handles[id] is written by the thread that
+    // opened session `id`, then published[id] (release).
+    std::vector<OpenedSession> handles(kIds);
+    std::vector<std::atomic<bool>> published(kIds);
     std::vector<std::vector<Op>> logs(kThreads);
     std::barrier start(kThreads);
     std::vector<std::thread> threads;
@@ -87,11 +105,29 @@ Outcome RunHistories(int count, std::uint64_t seed) {
         start.arrive_and_wait();
         for (int i = 0; i < kOpsPerThread; ++i) {
           Op op{};
+          op.thread = t;
           const auto stamp = [&] {
             // acq_rel: one clock for all threads: stamp order is real-time
             // order (each fetch_add synchronizes with the earlier ones).
             return clock.fetch_add(1, std::memory_order_acq_rel);
           };
+          // A session handed out by any thread, or -1.
+          const auto any_session = [&] {
+            // relaxed: an index only; published[] orders the handle.
+            const int issued = next_id.load(std::memory_order_relaxed);
+            if (issued == 0) return -1;
+            const int id = absl::Uniform(local, 0, issued);
+            // acquire: pairs with the release store after handles[id].
+            return published[id].load(std::memory_order_acquire) ? id : -1;
+          };
+          const auto opened_as = [&](Op* o, const OpenedSession& opened) {
+            if (o->result != Error::kSuccess) return;
+            o->out = next_id.fetch_add(1, std::memory_order_relaxed);
+            handles[o->out] = opened;
+            published[o->out].store(true, std::memory_order_release);
+            mine.push_back(o->out);
+          };
+          const int shared = absl::Bernoulli(local, 0.3) ? any_session() : -1;
           if (t == 0 && gate == 3 && i == gate_at) {
             // JetTerm's two steps, each an operation of the history.
             op.kind = OpKind::kTerm;
@@ -111,6 +147,30 @@ Outcome RunHistories(int count, std::uint64_t seed) {
                                    : InstanceCore<Policy>::kUnavailable);
             op.result = Error::kSuccess;
             op.ret = stamp();
+          } else if (shared >= 0) {
+            // A call on a session that may be another thread's.
+            const OpenedSession s = handles[shared];
+            op.arg = shared;
+            if (absl::Bernoulli(local, 0.7)) {
+              op.kind = OpKind::kEnd;
+              op.call = stamp();
+              op.result = core.End(s.slot, s.gen);
+              op.ret = stamp();
+            } else {
+              op.kind = OpKind::kDup;
+              OpenedSession opened;
+              op.call = stamp();
+              op.result = core.Dup(s.slot, s.gen, &opened);
+              op.ret = stamp();
+              opened_as(&op, opened);
+            }
+          } else if (absl::Bernoulli(local, 0.1)) {
+            op.kind = OpKind::kCount;
+            std::uint32_t n = 0;
+            op.call = stamp();
+            op.result = core.Count(incarnation, &n);
+            op.ret = stamp();
+            op.value = n;
           } else if (mine.size() < 2 && absl::Bernoulli(local, 0.7)) {
             const bool dup = !mine.empty() && absl::Bernoulli(local, 0.3);
             op.kind = dup ? OpKind::kDup : OpKind::kBegin;
@@ -121,11 +181,7 @@ Outcome RunHistories(int count, std::uint64_t seed) {
                                        handles[op.arg].gen, &opened)
                             : core.Begin(incarnation, &opened);
             op.ret = stamp();
-            if (op.result == Error::kSuccess) {
-              op.out = next_id.fetch_add(1, std::memory_order_relaxed);
-              handles[op.out] = opened;
-              mine.push_back(op.out);
-            }
+            opened_as(&op, opened);
           } else if (!mine.empty()) {
             const auto k = absl::Uniform<std::size_t>(local, 0, mine.size());
             op.kind = OpKind::kEnd;
@@ -134,7 +190,8 @@ Outcome RunHistories(int count, std::uint64_t seed) {
             op.result = core.End(handles[op.arg].slot, handles[op.arg].gen);
             op.ret = stamp();
             if (op.result != Error::kInstanceUnavailable &&
-                op.result != Error::kTermInProgress) {
+                op.result != Error::kTermInProgress &&
+                op.result != Error::kSessionSharingViolation) {
               mine.erase(mine.begin() + static_cast<std::ptrdiff_t>(k));
             }
           } else {
@@ -151,7 +208,17 @@ Outcome RunHistories(int count, std::uint64_t seed) {
     LinearizabilityChecker checker(capacity);
     ++outcome.histories;
     outcome.ops += static_cast<long>(history.size());
-    if (!checker.Check(history)) ++outcome.violations;
+    if (!checker.Check(history)) {
+      ++outcome.violations;
+      // The first one, for a real defect (or, with
+      // JETSESSION_SHOW_HISTORY set, for a mutant too).
+      if (outcome.violations == 1 &&
+          (Policy::kMutation == Mutation::kNone ||
+           std::getenv("JETSESSION_SHOW_HISTORY") != nullptr)) {
+        std::printf("not linearizable (capacity %d):\n%s", capacity,
+                    DescribeHistory(history).c_str());
+      }
+    }
     if constexpr (kDrainable) {
       // JetTerm, once per incarnation as in the registry (a second drain
       // would wait for the force-ended sessions' bits, which only the next
@@ -203,8 +270,12 @@ TEST(LinearizabilityTest, CatchesStateCheckedOutsideTheClaim) {
   ExpectCaught<IgnoreClosedPolicy>("ignore-closed", 14);
 }
 
-// End without its re-check of the state after the hold: an End succeeds
-// after an Unavailable or a Term returned.
+// End without its re-check of the state after the hold: an End that looked
+// at the state before an Unavailable or Term flag, and holds the session
+// after it, succeeds, while another thread's call on the same session made
+// after the flag answers InstanceUnavailable / TermInProgress (End looks at
+// the state before the hold, so only a call on the same session shows the
+// window: the shared handle table).
 TEST(LinearizabilityTest, CatchesEndWithoutRecheck) {
   ExpectCaught<NoEndRecheckPolicy>("no-end-recheck", 15);
 }
@@ -250,6 +321,49 @@ TEST(LinearizabilityTest, CheckerRejectsAnImpossibleHistory) {
   history.push_back({OpKind::kTermDrain, 3, 4, -1, Error::kSuccess, -1});
   history[2] = {OpKind::kEnd, 5, 6, 0, Error::kTermInProgress, -1};
   EXPECT_FALSE(LinearizabilityChecker(1).Check(history));
+}
+
+// Calls on one session from two threads: SessionSharingViolation only
+// while another thread's call on it overlaps; and the End that took effect
+// after a Term flag that another thread's call on the same session saw
+// (kNoEndRecheck's history).
+TEST(LinearizabilityTest, CheckerKnowsSessionSharing) {
+  Op begin{OpKind::kBegin, 0, 1, -1, Error::kSuccess, 0};
+  begin.thread = 0;
+  Op end{OpKind::kEnd, 2, 7, 0, Error::kSuccess, -1};
+  end.thread = 0;
+  Op other{OpKind::kEnd, 3, 4, 0, Error::kSessionSharingViolation, -1};
+  other.thread = 1;
+  EXPECT_TRUE(LinearizabilityChecker(1).Check({begin, end, other}));
+  other.thread = 0;  // no other thread's call: no sharing violation
+  EXPECT_FALSE(LinearizabilityChecker(1).Check({begin, end, other}));
+  other.thread = 1;
+  other.call = 8;  // after the End returned: the session is gone
+  other.ret = 9;
+  EXPECT_FALSE(LinearizabilityChecker(1).Check({begin, end, other}));
+  other.result = Error::kInvalidSesid;
+  EXPECT_TRUE(LinearizabilityChecker(1).Check({begin, end, other}));
+  // A Dup from the session while the End holds it.
+  Op dup{OpKind::kDup, 3, 4, 0, Error::kSessionSharingViolation, -1};
+  dup.thread = 1;
+  EXPECT_TRUE(LinearizabilityChecker(2).Check({begin, end, dup}));
+  // The Term flag set while the End runs; another thread's End on the
+  // session, after the flag, answers TermInProgress: the first End must
+  // then not succeed.
+  Op term{OpKind::kTerm, 3, 4, -1, Error::kSuccess, -1};
+  term.thread = 2;
+  other = {OpKind::kEnd, 5, 6, 0, Error::kTermInProgress, -1};
+  other.thread = 1;
+  EXPECT_FALSE(LinearizabilityChecker(1).Check({begin, end, term, other}));
+  end.result = Error::kTermInProgress;
+  EXPECT_TRUE(LinearizabilityChecker(1).Check({begin, end, term, other}));
+  // The sharing violation is a real-time answer: it fits while the End
+  // that holds the session is in flight, whether that End takes effect
+  // before the flag or not.
+  other.result = Error::kSessionSharingViolation;
+  EXPECT_TRUE(LinearizabilityChecker(1).Check({begin, end, term, other}));
+  end.result = Error::kSuccess;
+  EXPECT_TRUE(LinearizabilityChecker(1).Check({begin, end, term, other}));
 }
 
 }  // namespace

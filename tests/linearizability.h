@@ -1,34 +1,70 @@
 // linearizability.h: a Wing-Gong search with Lowe's memoization, checking a
-// recorded concurrent history of session calls against the sequential
-// model of the contract.
+// recorded concurrent history of session and instance calls against the
+// sequential model of the contract.
 //
 // An operation has a call and a return stamp from one shared atomic clock
-// (so stamp order is real-time order), a kind, its argument and its
+// (so stamp order is real-time order), a kind, its arguments and its
 // result. The history is linearizable when some order of all operations
 // that respects real time (an op that returned before another was called
 // comes first) gives, applied one by one to the sequential model, exactly
 // the recorded results.
 //
-// The model (one instance, capacity `capacity`): a set of open sessions
-// (the handles the history returned), and the stopped, unavailable and
-// terminating flags. Calls on one session come from one thread, so sharing
-// violations never arise.
+// The model: instances by id (the order in which the history created
+// them), each with a lifecycle (not yet created, Created, Running, gone),
+// its stopped / unavailable / terminating flags, its MaxSessions and its
+// open sessions (a bit per session id the history handed out, plus a count
+// of anonymous sessions that the history never names again); the run mode
+// (none, one-instance, multi-instance), the default instance and the
+// process-wide MaxSessions default. Handles of a gone instance never come
+// back (InvalidInstance); the handle 0 (kDefaultInstance) resolves to the
+// default instance in one-instance mode and is InvalidParameter otherwise.
+// The checks of each call come in the contract's order.
 //
-// JetTerm is two operations here, as it is two steps in the core: kTerm
-// sets the terminating flag (new Begin/Dup get TermInProgress, and so does
-// an End on an open session), and kTermDrain force-ends every session
-// still open. Between the two, the drain force-ends sessions one by one:
-// an End (or a Dup from) a session may then already find it force-ended
-// (InvalidSesid). The model allows that: after kTerm, an End or Dup whose
-// recorded result is InvalidSesid on an open session closes it (its
-// force-end is linearized just before).
+// Two set-ups: LinearizabilityChecker(capacity) is one Running instance
+// (id 0), the core's histories; Registry(default_capacity) is an empty
+// process, the histories through the C API, whose first operations create
+// instances.
+//
+// JetTerm is two operations here, as it is two steps in the library: kTerm
+// sets the terminating flag (new Begin/Dup and the count get
+// TermInProgress, and so does an End on an open session), and kTermDrain
+// (the core's Drain(): the instance stays, terminating) or kTermFree (the
+// registry's JetTerm: the instance is gone afterwards) force-ends every
+// session still open. Between the two, the drain force-ends sessions one by
+// one: an End (or a Dup from) a session may then already find it
+// force-ended (InvalidSesid). The model allows that: after kTerm, an End or
+// Dup whose recorded result is InvalidSesid on an open session closes it
+// (its force-end is linearized just before). A recorded JetTerm gives both
+// operations the call's stamps; the model orders the flag first.
+//
+// Session sharing: "while a call on session s is in flight on one thread,
+// a call on s from another thread returns SessionSharingViolation" (the
+// contract's Threads section). The model accepts that answer for a Dup or
+// an End, with no effect, whenever a call on the same session by another
+// thread (Op::thread) overlaps it in real time, whatever the state. The
+// contract's check tables put the state errors before the sharing check,
+// but while the other call is in flight its outcome is unknown: it may be
+// an End that takes effect before a Stop/Unavailable/Term flag that this
+// call saw, and then no state error fits any order (the session was gone
+// after the flag), while the sharing violation, a real-time answer, does.
+// (The model does not know when exactly a call holds the session: this
+// accepts a little more than the library allows, never less.)
+//
+// JetExtGetSessionCount is exact only while no Begin/Dup/End on that
+// instance is in flight (the contract): a count that overlaps such a call
+// (or one whose instance the history cannot tell) has its answer checked,
+// its number not.
 #ifndef JETSESSION_TESTS_LINEARIZABILITY_H_
 #define JETSESSION_TESTS_LINEARIZABILITY_H_
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
-#include <set>
-#include <tuple>
-#include <utility>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <unordered_set>
 #include <vector>
 
 #include "jetsession/error.h"
@@ -36,14 +72,26 @@
 namespace jetsession::testing {
 
 enum class OpKind {
-  kBegin,
-  kDup,
-  kEnd,
-  kStop,
-  kUnavailable,
-  kTerm,
-  kTermDrain
+  kBegin,           // instance; out: session id (-1: anonymous)
+  kDup,             // arg: source session id; out: session id
+  kEnd,             // arg: session id
+  kStop,            // instance (JetStopServiceInstance)
+  kUnavailable,     // instance (JetExtSetInstanceUnavailable)
+  kTerm,            // instance: JetTerm's first step, the terminating flag
+  kTermDrain,       // instance: the core's Drain(): force-ends every session
+  kTermFree,        // instance (an id): JetTerm's second step, drain and free
+  kCreate,          // out: instance id (JetCreateInstance, every history's
+                    // instances share one name)
+  kSetMaxSessions,  // instance, value (JetSetSystemParameter)
+  kInit,            // instance (JetInit(&handle))
+  kInitDefault,     // out: instance id; value 0: JetInit(NULL),
+                    // 1: JetInit(&x) with x == 0
+  kSetDefaultMaxSessions,  // value (JetSetSystemParameter(NULL, ...))
+  kCount,                  // instance; value: the count, on success
 };
+
+// The instance "id" of the handle 0: the default instance.
+inline constexpr int kDefaultInstance = -2;
 
 struct Op {
   OpKind kind;
@@ -51,132 +99,472 @@ struct Op {
   std::uint64_t ret;   // stamp after the return
   int arg = -1;        // session id (index into the history's handles)
   Error result;        // what the call returned
-  int out = -1;        // session id it opened, on success
+  int out = -1;        // session id or instance id it opened, on success
+  int thread = -1;     // the thread that made the call (-1: unknown)
+  int instance = 0;    // instance id, or kDefaultInstance
+  long value = 0;      // a parameter's value, or the count
 };
 
 class LinearizabilityChecker {
  public:
-  explicit LinearizabilityChecker(int capacity) : capacity_(capacity) {}
+  static constexpr int kMaxOps = 128;
+  static constexpr int kMaxSessionIds = 64;
+  static constexpr int kMaxInstances = 8;
 
-  // True when `history` (at most 64 operations, at most 64 session ids) is
-  // linearizable.
-  bool Check(const std::vector<Op>& history) {
-    ops_ = &history;
-    seen_.clear();
-    return Search(0, State{});
+  // One instance (id 0), Running with MaxSessions `capacity`.
+  explicit LinearizabilityChecker(int capacity) {
+    initial_.mode = kModeMulti;
+    initial_.instances[0].life = kRunning;
+    initial_.instances[0].capacity = static_cast<std::uint16_t>(capacity);
   }
 
+  // A process with no instance, whose MaxSessions default is
+  // `default_capacity`.
+  static LinearizabilityChecker Registry(int default_capacity) {
+    LinearizabilityChecker checker(0);
+    checker.initial_ = State{};
+    checker.initial_.default_capacity =
+        static_cast<std::uint16_t>(default_capacity);
+    return checker;
+  }
+
+  // True when `history` (at most kMaxOps operations, kMaxSessionIds
+  // session ids, kMaxInstances instances) is linearizable.
+  bool Check(const std::vector<Op>& history) {
+    if (history.size() > kMaxOps) return false;
+    ops_ = &history;
+    Prepare();
+    seen_.clear();
+    return Search(Mask{}, initial_);
+  }
+
+  // States explored by the last Check() (its cost).
+  std::size_t explored() const { return seen_.size(); }
+
  private:
+  enum : std::uint8_t { kAbsent, kCreated, kRunning, kGone };
+  enum : std::uint8_t { kStopped = 1, kUnavailable = 2, kTerminating = 4 };
+  enum : std::uint8_t { kModeNone, kModeOne, kModeMulti };
+
+  struct Instance {
+    std::uint64_t open = 0;       // bit per session id
+    std::uint16_t anonymous = 0;  // anonymous sessions open
+    std::uint16_t capacity = 0;
+    std::uint8_t life = kAbsent;
+    std::uint8_t flags = 0;
+    std::uint16_t pad = 0;  // no padding bytes: states compare by bytes
+  };
   struct State {
-    std::uint64_t open = 0;  // bit per session id
-    bool stopped = false;
-    bool unavailable = false;
-    bool terminating = false;
-    bool operator<(const State& o) const {
-      return std::tie(open, stopped, unavailable, terminating) <
-             std::tie(o.open, o.stopped, o.unavailable, o.terminating);
+    std::array<Instance, kMaxInstances> instances{};
+    std::int8_t default_instance = -1;
+    std::uint8_t mode = kModeNone;
+    std::uint16_t default_capacity = 0;
+    std::uint32_t pad = 0;
+    bool operator==(const State& o) const {
+      return std::memcmp(this, &o, sizeof(State)) == 0;
+    }
+  };
+  static_assert(std::has_unique_object_representations_v<State>);
+
+  struct Mask {
+    std::uint64_t w[2] = {0, 0};
+    bool Has(std::size_t i) const {
+      return ((w[i / 64] >> (i % 64)) & 1U) != 0;
+    }
+    Mask With(std::size_t i) const {
+      Mask m = *this;
+      m.w[i / 64] |= std::uint64_t{1} << (i % 64);
+      return m;
+    }
+  };
+  struct Key {
+    Mask done;
+    State state;
+    bool operator==(const Key& o) const {
+      return done.w[0] == o.done.w[0] && done.w[1] == o.done.w[1] &&
+             state == o.state;
+    }
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const {
+      // FNV-1a over the bytes, then a final mix.
+      std::uint64_t h = 0xcbf29ce484222325ULL;
+      const auto mix = [&h](const void* p, std::size_t n) {
+        const auto* b = static_cast<const unsigned char*>(p);
+        for (std::size_t i = 0; i < n; ++i) {
+          h = (h ^ b[i]) * 0x100000001b3ULL;
+        }
+      };
+      mix(&k.done, sizeof(k.done));
+      mix(&k.state, sizeof(k.state));
+      h ^= h >> 31U;
+      return static_cast<std::size_t>(h);
     }
   };
 
-  // The result the sequential model gives for `op` in `state`, applying it
-  // to *next; false when the recorded result is not that.
-  bool Apply(const Op& op, const State& state, State* next) const {
-    *next = state;
-    const int open = __builtin_popcountll(state.open);
-    const auto open_error = [&]() {
-      if (state.stopped) return Error::kClientRequestToStopJetService;
-      if (state.unavailable) return Error::kInstanceUnavailable;
-      if (state.terminating) return Error::kTermInProgress;
-      if (open >= capacity_) return Error::kOutOfSessions;
-      return Error::kSuccess;
+  static int Open(const Instance& inst) {
+    return __builtin_popcountll(inst.open) + inst.anonymous;
+  }
+
+  static bool Overlap(const Op& a, const Op& b) {
+    return a.call < b.ret && b.call < a.ret;
+  }
+
+  // Per-op facts that do not depend on the order: which sharing
+  // violations an overlap explains, which counts are exact.
+  void Prepare() {
+    const auto& ops = *ops_;
+    const std::size_t n = ops.size();
+    share_ok_.assign(n, false);
+    exact_.assign(n, true);
+    // The instance each session id was opened on, where the history tells
+    // (a Begin on the handle 0 does not): -1 unknown.
+    std::vector<int> origin(kMaxSessionIds + 1, -1);
+    for (int pass = 0; pass < 4; ++pass) {
+      for (const Op& op : ops) {
+        if (op.out < 0 || op.out >= kMaxSessionIds) continue;
+        if (op.kind == OpKind::kBegin && op.instance >= 0) {
+          origin[op.out] = op.instance;
+        } else if (op.kind == OpKind::kDup && op.arg >= 0) {
+          origin[op.out] = origin[op.arg];
+        }
+      }
+    }
+    const auto on_session = [](const Op& op) {
+      return op.kind == OpKind::kDup || op.kind == OpKind::kEnd;
     };
+    for (std::size_t i = 0; i < n; ++i) {
+      const Op& a = ops[i];
+      if (on_session(a)) {
+        for (std::size_t j = 0; j < n && !share_ok_[i]; ++j) {
+          const Op& b = ops[j];
+          share_ok_[i] = j != i && on_session(b) && b.arg == a.arg &&
+                         (b.thread != a.thread || a.thread < 0) &&
+                         Overlap(a, b);
+        }
+      }
+      if (a.kind == OpKind::kCount) {
+        for (std::size_t j = 0; j < n && exact_[i]; ++j) {
+          const Op& b = ops[j];
+          if (!Overlap(a, b)) continue;
+          int on = -3;  // the instance b works on; -1 unknown
+          if (b.kind == OpKind::kBegin) {
+            on = b.instance >= 0 ? b.instance : -1;
+          } else if (on_session(b)) {
+            on = b.arg >= 0 && b.arg < kMaxSessionIds ? origin[b.arg] : -1;
+          } else {
+            continue;
+          }
+          if (on == -1 || a.instance < 0 || on == a.instance) {
+            exact_[i] = false;
+          }
+        }
+      }
+    }
+  }
+
+  // Resolves an instance handle as the contract does: *index, or the
+  // error.
+  static Error Resolve(const State& state, int instance, int* index) {
+    if (instance == kDefaultInstance) {
+      if (state.mode != kModeOne || state.default_instance < 0) {
+        return Error::kInvalidParameter;
+      }
+      *index = state.default_instance;
+      return Error::kSuccess;
+    }
+    if (instance < 0 || instance >= kMaxInstances) {
+      return Error::kInvalidInstance;
+    }
+    const std::uint8_t life = state.instances[instance].life;
+    if (life == kAbsent || life == kGone) return Error::kInvalidInstance;
+    *index = instance;
+    return Error::kSuccess;
+  }
+
+  // The instance that holds session `id` open, or -1.
+  static int Holder(const State& state, int id) {
+    if (id < 0 || id >= kMaxSessionIds) return -1;
+    for (int i = 0; i < kMaxInstances; ++i) {
+      if ((state.instances[i].open >> id) & 1U) return i;
+    }
+    return -1;
+  }
+
+  // Begin's state checks (after the handle), in ESE's order.
+  static Error BeginStateError(const Instance& inst) {
+    if ((inst.flags & kStopped) != 0) {
+      return Error::kClientRequestToStopJetService;
+    }
+    if ((inst.flags & kUnavailable) != 0) return Error::kInstanceUnavailable;
+    if ((inst.flags & kTerminating) != 0) return Error::kTermInProgress;
+    if (inst.life == kCreated) return Error::kNotInitialized;
+    return Error::kSuccess;
+  }
+
+  static bool AnyLive(const State& state) {
+    for (const Instance& inst : state.instances) {
+      if (inst.life == kCreated || inst.life == kRunning) return true;
+    }
+    return false;
+  }
+
+  // Opens a session (id `out`, or anonymous) on instance `index`.
+  static bool Opens(State* next, int index, int out) {
+    Instance& inst = next->instances[index];
+    if (out >= kMaxSessionIds) return false;
+    if (out < 0) {
+      ++inst.anonymous;
+    } else {
+      inst.open |= std::uint64_t{1} << out;
+    }
+    return true;
+  }
+
+  // The result the sequential model gives for ops[i] in `state`, applying
+  // it to *next; false when the recorded result is not that.
+  bool Apply(std::size_t i, const State& state, State* next) const {
+    const Op& op = (*ops_)[i];
+    *next = state;
+    int index = -1;
     switch (op.kind) {
-      case OpKind::kBegin:
-      case OpKind::kDup: {
-        Error want = Error::kSuccess;
-        if (op.kind == OpKind::kDup &&
-            (state.open & (std::uint64_t{1} << op.arg)) == 0) {
-          want = Error::kInvalidSesid;
-        } else if (op.kind == OpKind::kDup && state.terminating &&
-                   op.result == Error::kInvalidSesid) {
-          // The drain force-ended the source first.
-          next->open &= ~(std::uint64_t{1} << op.arg);
-          return true;
-        } else {
-          want = open_error();
+      case OpKind::kBegin: {
+        Error want = Resolve(state, op.instance, &index);
+        if (want == Error::kSuccess) {
+          const Instance& inst = state.instances[index];
+          want = BeginStateError(inst);
+          if (want == Error::kSuccess && Open(inst) >= inst.capacity) {
+            want = Error::kOutOfSessions;
+          }
         }
         if (want != op.result) return false;
-        if (want == Error::kSuccess) {
-          next->open |= std::uint64_t{1} << op.out;
+        return want != Error::kSuccess || Opens(next, index, op.out);
+      }
+      case OpKind::kDup: {
+        if (op.result == Error::kSessionSharingViolation && share_ok_[i]) {
+          return true;  // see "Session sharing" above
         }
-        return true;
+        index = Holder(state, op.arg);
+        if (index < 0) return op.result == Error::kInvalidSesid;
+        Instance& inst = next->instances[index];
+        if ((inst.flags & kTerminating) != 0 &&
+            op.result == Error::kInvalidSesid) {
+          // The drain force-ended the source first.
+          inst.open &= ~(std::uint64_t{1} << op.arg);
+          return true;
+        }
+        Error want = BeginStateError(inst);
+        if (want == Error::kSuccess && Open(inst) >= inst.capacity) {
+          want = Error::kOutOfSessions;
+        }
+        if (want != op.result) return false;
+        return want != Error::kSuccess || Opens(next, index, op.out);
       }
       case OpKind::kEnd: {
+        if (op.result == Error::kSessionSharingViolation && share_ok_[i]) {
+          return true;
+        }
+        index = Holder(state, op.arg);
+        if (index < 0) return op.result == Error::kInvalidSesid;
+        Instance& inst = next->instances[index];
         const std::uint64_t bit = std::uint64_t{1} << op.arg;
         Error want = Error::kSuccess;
-        if ((state.open & bit) == 0) {
-          want = Error::kInvalidSesid;
-        } else if (state.terminating && op.result == Error::kInvalidSesid) {
-          // The drain force-ended it first.
-          next->open &= ~bit;
+        if ((inst.flags & kTerminating) != 0 &&
+            op.result == Error::kInvalidSesid) {
+          inst.open &= ~bit;  // the drain force-ended it first
           return true;
-        } else if (state.unavailable) {
+        }
+        if ((inst.flags & kUnavailable) != 0) {
           want = Error::kInstanceUnavailable;
-        } else if (state.terminating) {
+        } else if ((inst.flags & kTerminating) != 0) {
           want = Error::kTermInProgress;
         }
         if (want != op.result) return false;
-        if (want == Error::kSuccess) next->open &= ~bit;
+        if (want == Error::kSuccess) inst.open &= ~bit;
         return true;
       }
       case OpKind::kStop:
-        next->stopped = true;
-        return op.result == Error::kSuccess;
       case OpKind::kUnavailable:
-        next->unavailable = true;
-        return op.result == Error::kSuccess;
-      case OpKind::kTerm:
-        next->terminating = true;
-        return op.result == Error::kSuccess;
-      case OpKind::kTermDrain:
-        if (!state.terminating) return false;
-        next->open = 0;
-        return op.result == Error::kSuccess;
-    }
-    return false;
-  }
-
-  bool Search(std::uint64_t done, const State& state) {
-    const auto& ops = *ops_;
-    const std::uint64_t all = ops.size() == 64
-                                  ? ~std::uint64_t{0}
-                                  : (std::uint64_t{1} << ops.size()) - 1;
-    if (done == all) return true;
-    if (!seen_.insert({done, state}).second) return false;  // Lowe's cache
-    // The earliest return among the pending ops bounds which may go next.
-    std::uint64_t min_ret = ~std::uint64_t{0};
-    for (std::size_t i = 0; i < ops.size(); ++i) {
-      if ((done & (std::uint64_t{1} << i)) == 0 && ops[i].ret < min_ret) {
-        min_ret = ops[i].ret;
-      }
-    }
-    for (std::size_t i = 0; i < ops.size(); ++i) {
-      if ((done & (std::uint64_t{1} << i)) != 0 || ops[i].call > min_ret) {
-        continue;
-      }
-      State next;
-      if (Apply(ops[i], state, &next) &&
-          Search(done | (std::uint64_t{1} << i), next)) {
+      case OpKind::kTerm: {
+        Error want = Resolve(state, op.instance, &index);
+        if (want == Error::kSuccess &&
+            (state.instances[index].flags & kTerminating) != 0) {
+          want = Error::kTermInProgress;
+        }
+        if (want != op.result) return false;
+        if (want == Error::kSuccess) {
+          next->instances[index].flags |= op.kind == OpKind::kStop ? kStopped
+                                          : op.kind == OpKind::kUnavailable
+                                              ? kUnavailable
+                                              : kTerminating;
+        }
         return true;
       }
+      case OpKind::kTermDrain:
+      case OpKind::kTermFree: {
+        if (op.instance < 0 || op.instance >= kMaxInstances) return false;
+        Instance& inst = next->instances[op.instance];
+        if ((inst.flags & kTerminating) == 0 ||
+            (inst.life != kCreated && inst.life != kRunning)) {
+          return false;
+        }
+        inst.open = 0;
+        inst.anonymous = 0;
+        if (op.kind == OpKind::kTermFree) {
+          inst.life = kGone;
+          if (next->default_instance == op.instance) {
+            next->default_instance = -1;
+          }
+          if (!AnyLive(*next)) next->mode = kModeNone;
+        }
+        return op.result == Error::kSuccess;
+      }
+      case OpKind::kCreate: {
+        Error want = Error::kSuccess;
+        if (state.mode == kModeOne) {
+          want = Error::kRunningInOneInstanceMode;
+        } else if (AnyLive(state)) {
+          want = Error::kInstanceNameInUse;  // one name for all
+        }
+        if (want != op.result) return false;
+        if (want != Error::kSuccess) return true;
+        if (op.out < 0 || op.out >= kMaxInstances ||
+            state.instances[op.out].life != kAbsent) {
+          return false;
+        }
+        Instance& inst = next->instances[op.out];
+        inst.life = kCreated;
+        inst.capacity = state.default_capacity;
+        next->mode = kModeMulti;
+        return true;
+      }
+      case OpKind::kSetMaxSessions:
+      case OpKind::kInit: {
+        Error want = Resolve(state, op.instance, &index);
+        if (want == Error::kSuccess) {
+          const Instance& inst = state.instances[index];
+          if ((inst.flags & kTerminating) != 0) {
+            want = Error::kTermInProgress;
+          } else if (inst.life == kRunning) {
+            want =
+                op.kind == OpKind::kSetMaxSessions && op.value == inst.capacity
+                    ? Error::kSuccess
+                    : Error::kAlreadyInitialized;
+          }
+        }
+        if (want != op.result) return false;
+        if (want == Error::kSuccess) {
+          Instance& inst = next->instances[index];
+          if (op.kind == OpKind::kInit) {
+            inst.life = kRunning;
+          } else {
+            inst.capacity = static_cast<std::uint16_t>(op.value);
+          }
+        }
+        return true;
+      }
+      case OpKind::kInitDefault: {
+        Error want = Error::kSuccess;
+        if (state.mode == kModeOne) {
+          want = Error::kAlreadyInitialized;
+        } else if (state.mode == kModeMulti && op.value == 0) {
+          want = Error::kRunningInMultiInstanceMode;
+        }
+        if (want != op.result) return false;
+        if (want != Error::kSuccess) return true;
+        if (op.out < 0 || op.out >= kMaxInstances ||
+            state.instances[op.out].life != kAbsent) {
+          return false;
+        }
+        Instance& inst = next->instances[op.out];
+        inst.life = kRunning;
+        inst.capacity = state.default_capacity;
+        if (state.mode == kModeNone) {
+          next->mode = kModeOne;
+          next->default_instance = static_cast<std::int8_t>(op.out);
+        }
+        return true;
+      }
+      case OpKind::kSetDefaultMaxSessions:
+        next->default_capacity = static_cast<std::uint16_t>(op.value);
+        return op.result == Error::kSuccess;
+      case OpKind::kCount: {
+        Error want = Resolve(state, op.instance, &index);
+        if (want == Error::kSuccess &&
+            (state.instances[index].flags & kTerminating) != 0) {
+          want = Error::kTermInProgress;
+        }
+        if (want != op.result) return false;
+        if (want != Error::kSuccess || !exact_[i]) return true;
+        const Instance& inst = state.instances[index];
+        return op.value == (inst.life == kRunning ? Open(inst) : 0);
+      }
     }
     return false;
   }
 
-  int capacity_;
+  bool Search(const Mask& done, const State& state) {
+    const auto& ops = *ops_;
+    const std::size_t n = ops.size();
+    // The earliest return among the pending ops bounds which may go next.
+    std::uint64_t min_ret = ~std::uint64_t{0};
+    bool pending = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!done.Has(i)) {
+        pending = true;
+        min_ret = std::min(min_ret, ops[i].ret);
+      }
+    }
+    if (!pending) return true;
+    if (!seen_.insert(Key{done, state}).second) return false;  // Lowe
+    for (std::size_t i = 0; i < n; ++i) {
+      if (done.Has(i) || ops[i].call > min_ret) continue;
+      State next;
+      if (Apply(i, state, &next) && Search(done.With(i), next)) return true;
+    }
+    return false;
+  }
+
+  State initial_;
   const std::vector<Op>* ops_ = nullptr;
-  std::set<std::pair<std::uint64_t, State>> seen_;
+  std::vector<bool> share_ok_;
+  std::vector<bool> exact_;
+  std::unordered_set<Key, KeyHash> seen_;
 };
+
+// A history, one operation a line in call order, for failure reports.
+inline std::string DescribeHistory(const std::vector<Op>& history) {
+  static constexpr const char* kNames[] = {"Begin",
+                                           "Dup",
+                                           "End",
+                                           "Stop",
+                                           "Unavailable",
+                                           "Term",
+                                           "TermDrain",
+                                           "TermFree",
+                                           "Create",
+                                           "SetMaxSessions",
+                                           "Init",
+                                           "InitDefault",
+                                           "SetDefaultMaxSessions",
+                                           "Count"};
+  std::vector<Op> sorted = history;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Op& a, const Op& b) { return a.call < b.call; });
+  std::string text;
+  for (const Op& op : sorted) {
+    char line[200];
+    std::snprintf(line, sizeof(line),
+                  "  [%4llu,%4llu] t%d %-14s inst=%d arg=%d value=%ld -> "
+                  "%s out=%d\n",
+                  static_cast<unsigned long long>(op.call),
+                  static_cast<unsigned long long>(op.ret), op.thread,
+                  kNames[static_cast<int>(op.kind)], op.instance, op.arg,
+                  op.value, std::string(ErrorName(op.result)).c_str(), op.out);
+    text += line;
+  }
+  return text;
+}
 
 }  // namespace jetsession::testing
 
