@@ -217,7 +217,9 @@ class InstanceCore {
     if constexpr (Policy::kMutation == Mutation::kNoEndRecheck) {
       Policy::Yield();  // widen the window that the re-check closes
     }
-    if (!pool->TryEnterCall(slot, control)) return EndNotHeld(pool, slot, gen);
+    if (!pool->TryEnterCall(slot, control, Pool::kEndHold)) {
+      return EndNotHeld(pool, slot, gen);
+    }
     return EndHeld(pool, slot, control);
   }
 
@@ -410,43 +412,48 @@ class InstanceCore {
   // and *state the state read while the session was open.
   //
   // A session that another call holds (busy) answers the sharing violation
-  // before any state error. The holder may be an End that re-read the state
-  // before a flag was set and will end the session: it is linearized before
-  // the flag, so a state error, which says that the session was open after
-  // the flag, would fit no order (two Ends racing an Unavailable: one
-  // succeeds, the other must not answer InstanceUnavailable). While the
-  // holder is in flight its outcome is unknown, and the sharing violation
-  // is the one answer that holds either way.
+  // after the state errors, in ESE's order, except in one case: the holder
+  // is an End (kByEnd) and the state carries Unavailable or Terminating,
+  // the flags that refuse an End. That End may have re-read the state
+  // before the flag and go on to end the session, ordered before the flag;
+  // a state error, which says that the session was open after the flag,
+  // would then fit no order (two Ends racing an Unavailable: one succeeds,
+  // the other must not answer InstanceUnavailable). While the holder is in
+  // flight its outcome is unknown, and the sharing violation is the one
+  // answer that holds either way. Any other holder cannot end the session,
+  // and Stop does not refuse End (an End holding then is ordered late).
+  //
+  // `hold` is what the hold sets: kBusy, or Pool::kEndHold for an End.
   template <class StateError>
   Error Enter(Pool* pool, std::uint32_t slot, std::uint32_t gen,
               StateError state_error, std::uint64_t* control,
-              std::uint64_t* state) noexcept {
+              std::uint64_t* state, std::uint64_t hold = Pool::kBusy) noexcept {
     for (;;) {
       *control = pool->LoadControl(slot);
       if (!Pool::Matches(*control, gen)) return Error::kInvalidSesid;
-      constexpr bool kStateFirst =
-          Policy::kMutation == Mutation::kStateBeforeBusy;
-      if (!kStateFirst && (*control & Pool::kBusy) != 0) {
-        return Error::kSessionSharingViolation;
-      }
       // seq_cst, both: a hold that precedes a flag in the single total
       // order (the holder's CAS, then the flag CAS) is seen by the control
       // re-load of a call that saw the flag, which then starts over and
-      // finds the session busy (an acquire re-load could still read the
+      // finds the session held (an acquire re-load could still read the
       // idle word).
       *state = state_.load(std::memory_order_seq_cst);
       const Error error = state_error(*state);
-      if (error != Error::kSuccess) {
-        // The state read counts only if the session was still open and idle
-        // at it (a JetTerm that completed in between bumped the generation;
-        // a call that took the session is seen busy on the next round).
+      const bool end_may_precede_flag =
+          Policy::kMutation != Mutation::kStateBeforeBusy &&
+          (*control & Pool::kEndHold) == Pool::kEndHold &&
+          (*state & kEndFlags) != 0;
+      if (error != Error::kSuccess && !end_may_precede_flag) {
+        // The state read counts only if the session was still open and in
+        // the same hold state at it (a JetTerm that completed in between
+        // bumped the generation; an End that took the session since is
+        // seen on the next round).
         if (pool->LoadControlSeqCst(slot) != *control) continue;
         return Settled(*state, error);
       }
-      if (kStateFirst && (*control & Pool::kBusy) != 0) {
+      if ((*control & Pool::kBusy) != 0) {
         return Error::kSessionSharingViolation;
       }
-      if (pool->TryEnterCall(slot, *control)) return Error::kSuccess;
+      if (pool->TryEnterCall(slot, *control, hold)) return Error::kSuccess;
     }
   }
 
@@ -456,7 +463,8 @@ class InstanceCore {
                                      std::uint32_t gen) noexcept {
     std::uint64_t control = 0;
     std::uint64_t state = 0;  // Enter's read; EndHeld() reads it again
-    const Error error = Enter(pool, slot, gen, EndError, &control, &state);
+    const Error error =
+        Enter(pool, slot, gen, EndError, &control, &state, Pool::kEndHold);
     if (error != Error::kSuccess) return error;
     return EndHeld(pool, slot, control);
   }

@@ -101,17 +101,23 @@ class alignas(64) SlotPool {
 
   // Slot control word layout (64 bits):
   //
-  //   63..2               1      0
-  //   +-------------------+------+------+
-  //   | generation (62)   | open | busy |
-  //   +-------------------+------+------+
+  //   63       62..2             1      0
+  //   +--------+-----------------+------+------+
+  //   | by End | generation (61) | open | busy |
+  //   +--------+-----------------+------+------+
   //
   // The generation grows by one each time a session on the slot ends (End or
   // JetTerm's force-end); a handle carries its low kHandleGenBits, so a stale
   // handle stays invalid for 2^30 reuses of its slot. busy is set only while
-  // open: it is the in-call flag of the session.
+  // open: it is the in-call flag of the session. "by End" is set with busy
+  // when the call in flight is an End (the only call that may end the
+  // session), so that another call on the session knows whether the holder
+  // may be ordered before a flag it has seen (InstanceCore::Enter()). It
+  // sits at the top, out of the low 32 bits that End's fast check compares.
   static constexpr std::uint64_t kBusy = 1;
   static constexpr std::uint64_t kOpen = 2;
+  static constexpr std::uint64_t kByEnd = 1ULL << 63U;
+  static constexpr std::uint64_t kEndHold = kBusy | kByEnd;
   static constexpr unsigned kGenShift = 2;
   static constexpr unsigned kHandleGenBits = 30;
   static constexpr std::uint32_t kHandleGenMask = (1U << kHandleGenBits) - 1U;
@@ -328,16 +334,18 @@ class alignas(64) SlotPool {
     return static_cast<std::uint32_t>(control) == ((gen << kGenShift) | kOpen);
   }
 
-  // Sets the busy flag if the control word still equals `control` (open,
-  // not busy). False when it changed: reload and decide again.
-  bool TryEnterCall(std::uint32_t slot, std::uint64_t control) noexcept {
+  // Sets the busy flag (and, for an End, `hold` kEndHold: busy and "by
+  // End") if the control word still equals `control` (open, not busy).
+  // False when it changed: reload and decide again.
+  bool TryEnterCall(std::uint32_t slot, std::uint64_t control,
+                    std::uint64_t hold = kBusy) noexcept {
     // seq_cst: acquire pairs with the release in ExitCall() of the previous
     // call on the session (its context writes are visible to this call);
     // seq_cst because it is the first half of End's Dekker pair with
     // InstanceCore::SetFlag() (hold the session, then read the state / set
     // the flag, then ForceEndAll() reads the control words).
     return SlotRef(slot).control.compare_exchange_strong(
-        control, control | kBusy, std::memory_order_seq_cst,
+        control, control | hold, std::memory_order_seq_cst,
         std::memory_order_relaxed);
   }
 
@@ -569,7 +577,7 @@ class alignas(64) SlotPool {
   // Control word after the session of `control` ends: generation + 1, not
   // open, not busy.
   static std::uint64_t NextGen(std::uint64_t control) noexcept {
-    return ((control >> kGenShift) + 1U) << kGenShift;
+    return (((control & ~kByEnd) >> kGenShift) + 1U) << kGenShift & ~kByEnd;
   }
 
   // The "full" flag: a proof that the pool was full, kept valid by every

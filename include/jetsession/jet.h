@@ -151,8 +151,9 @@ JET_ERR JET_API JetDupSession(JET_SESID sesid, JET_SESID* psesid) JET_NOEXCEPT_;
  * -> SessionInUse; else Success. Works after the service was stopped. An
  * End that finds the instance terminating answers without taking the
  * session, so threads that keep calling it do not hold JetTerm up. While
- * another call on sesid is in flight, SessionSharingViolation comes before
- * the state results (that call may be an End ordered before the flag).
+ * another End on sesid is in flight on an unavailable or terminating
+ * instance, SessionSharingViolation comes before the state results (that
+ * End may be ordered before the flag).
  */
 JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit) JET_NOEXCEPT_;
 
