@@ -143,5 +143,47 @@ TEST(ConcurrencyLifetimeTest, CountNeverReportsTheNextIncarnation) {
   EXPECT_EQ(counts.impossible.load(), 0) << "counts of another incarnation";
 }
 
+// A session held by a call that cannot end it (a parameter call through
+// the session, looping on another thread) after JetStopServiceInstance or
+// JetExtSetInstanceUnavailable returned, or while JetTerm waits for that
+// call: Dup and End on the session answer the state error, in ESE's order,
+// never SessionSharingViolation (only a holder that is an End, on an
+// unavailable or terminating instance, turns the answer into the sharing
+// violation). Found by the outside review of a rule that answered the
+// sharing violation first for every busy session.
+TEST(ConcurrencyLifetimeTest, StateErrorsComeFirstWhileANonEndCallHolds) {
+  const int calls = StressScale(200000);
+  for (const bool unavailable : {false, true}) {
+    JET_INSTANCE instance = 0;
+    ASSERT_EQ(JetCreateInstance(&instance, "held"), JET_errSuccess);
+    ASSERT_EQ(JetInit(&instance), JET_errSuccess);
+    JET_SESID s = JET_sesidNil;
+    ASSERT_EQ(JetBeginSession(instance, &s, nullptr, nullptr), JET_errSuccess);
+    ASSERT_EQ(unavailable ? JetExtSetInstanceUnavailable(instance)
+                          : JetStopServiceInstance(instance),
+              JET_errSuccess);
+    std::atomic<bool> done{false};
+    std::thread holder([&] {
+      // acquire: pairs with the release store below.
+      while (!done.load(std::memory_order_acquire)) {
+        JET_API_PTR value = 0;
+        JetGetSystemParameter(0, s, JET_paramMaxSessions, &value, nullptr, 0);
+      }
+    });
+    const JET_ERR expected = unavailable ? JET_errInstanceUnavailable
+                                         : JET_errClientRequestToStopJetService;
+    long wrong = 0;
+    for (int i = 0; i < calls; ++i) {
+      JET_SESID d = JET_sesidNil;
+      if (JetDupSession(s, &d) != expected) ++wrong;
+      if (unavailable && JetEndSession(s, 0) != expected) ++wrong;
+    }
+    done.store(true, std::memory_order_release);
+    holder.join();
+    EXPECT_EQ(wrong, 0) << (unavailable ? "after Unavailable" : "after Stop");
+    JetTerm(instance);
+  }
+}
+
 }  // namespace
 }  // namespace jetsession::concurrency_test
