@@ -352,11 +352,11 @@ TEST(ConcurrencyStressTest, TermWhileHammering) {
         } else if (op == 2) {
           err = JetSetSessionContext(held.back(), 7);
           if (err == JET_errSuccess) err = JetResetSessionContext(held.back());
-          failures.Expect(
-              after ? err == JET_errInvalidSesid
-                    : err == JET_errSuccess || err == JET_errTermInProgress ||
-                          err == JET_errInvalidSesid,
-              absl::StrFormat("context got %d", err));
+          failures.Expect(after ? err == JET_errInvalidSesid
+                                : err == JET_errSuccess ||
+                                      err == JET_errTermInProgress ||
+                                      err == JET_errInvalidSesid,
+                          absl::StrFormat("context got %d", err));
         } else {
           err = JetEndSession(held.front(), 0);
           failures.Expect(after ? err == JET_errInvalidSesid
