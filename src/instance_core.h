@@ -198,13 +198,10 @@ class InstanceCore {
   Error End(std::uint32_t slot, std::uint32_t gen) noexcept {
     Pool* const pool = PoolFor(slot);
     if (pool == nullptr) return Error::kInvalidSesid;
-    // The hold comes first: the state is read after it in any case, so the
-    // state check before it is needed only when the hold fails (to report
-    // the state error before the sharing violation, in ESE's order). The
-    // uncommon cases go to out-of-line functions, as tail calls, so that
-    // this path saves no registers.
-    // One compare checks that the session is open, not busy, and of the
-    // handle's generation; any other case takes the full check.
+    // The uncommon cases go to out-of-line functions, as tail calls, so
+    // that this path saves no registers. One compare checks that the
+    // session is open, not busy, and of the handle's generation; any other
+    // case takes the full check (EndNotHeld(), in ESE's order).
     const std::uint64_t control = pool->LoadControl(slot);
     if (!Pool::IsOpenIdle(control, gen)) return EndNotHeld(pool, slot, gen);
     // An End that starts after a Terminating (or Unavailable) flag does not

@@ -177,8 +177,8 @@ void InstanceRegistry::FreeLocked(const InstanceRef& ref, Record* record) {
   // The default handle is cleared before the record is released: a lock-free
   // caller that finds the record released (acquire, on its state word) then
   // reads 0 or a later default here (see OnInstance()).
-  // relaxed: written under mutex_, which we hold.
   if (kDefaultInstanceRace) record->core.Release();
+  // relaxed: written under mutex_, which we hold.
   if (default_instance_.load(std::memory_order_relaxed) ==
       MakeInstanceHandle(ref)) {
     // release: pairs with the acquire in OnInstance().

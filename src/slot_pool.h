@@ -575,7 +575,7 @@ class alignas(64) SlotPool {
   }
 
   // Control word after the session of `control` ends: generation + 1, not
-  // open, not busy.
+  // open, not busy, not held by an End.
   static std::uint64_t NextGen(std::uint64_t control) noexcept {
     return (((control & ~kByEnd) >> kGenShift) + 1U) << kGenShift & ~kByEnd;
   }

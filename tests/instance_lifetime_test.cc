@@ -137,25 +137,18 @@ template <class T>
 struct CountingAtomic : std::atomic<T> {
   using std::atomic<T>::atomic;
   using std::atomic<T>::operator=;
-  bool compare_exchange_strong(T& expected, T desired, std::memory_order s,
-                               std::memory_order f) noexcept {
-    ++CasCount::count;
-    return std::atomic<T>::compare_exchange_strong(expected, desired, s, f);
-  }
+  template <class... Orders>
   bool compare_exchange_strong(T& expected, T desired,
-                               std::memory_order order) noexcept {
+                               Orders... orders) noexcept {
     ++CasCount::count;
-    return std::atomic<T>::compare_exchange_strong(expected, desired, order);
+    return std::atomic<T>::compare_exchange_strong(expected, desired,
+                                                   orders...);
   }
-  bool compare_exchange_weak(T& expected, T desired, std::memory_order s,
-                             std::memory_order f) noexcept {
-    ++CasCount::count;
-    return std::atomic<T>::compare_exchange_weak(expected, desired, s, f);
-  }
+  template <class... Orders>
   bool compare_exchange_weak(T& expected, T desired,
-                             std::memory_order order) noexcept {
+                             Orders... orders) noexcept {
     ++CasCount::count;
-    return std::atomic<T>::compare_exchange_weak(expected, desired, order);
+    return std::atomic<T>::compare_exchange_weak(expected, desired, orders...);
   }
 };
 

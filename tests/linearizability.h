@@ -309,6 +309,20 @@ class LinearizabilityChecker {
     return false;
   }
 
+  // A new instance `out` in `life`, with the default capacity: false when
+  // `out` names no free instance id.
+  static bool Creates(const State& state, State* next, int out,
+                      std::uint8_t life) {
+    if (out < 0 || out >= kMaxInstances ||
+        state.instances[out].life != kAbsent) {
+      return false;
+    }
+    Instance& inst = next->instances[out];
+    inst.life = life;
+    inst.capacity = state.default_capacity;
+    return true;
+  }
+
   // Opens a session (id `out`, or anonymous) on instance `index`.
   static bool Opens(State* next, int index, int out) {
     Instance& inst = next->instances[index];
@@ -428,13 +442,7 @@ class LinearizabilityChecker {
         }
         if (want != op.result) return false;
         if (want != Error::kSuccess) return true;
-        if (op.out < 0 || op.out >= kMaxInstances ||
-            state.instances[op.out].life != kAbsent) {
-          return false;
-        }
-        Instance& inst = next->instances[op.out];
-        inst.life = kCreated;
-        inst.capacity = state.default_capacity;
+        if (!Creates(state, next, op.out, kCreated)) return false;
         next->mode = kModeMulti;
         return true;
       }
@@ -472,13 +480,7 @@ class LinearizabilityChecker {
         }
         if (want != op.result) return false;
         if (want != Error::kSuccess) return true;
-        if (op.out < 0 || op.out >= kMaxInstances ||
-            state.instances[op.out].life != kAbsent) {
-          return false;
-        }
-        Instance& inst = next->instances[op.out];
-        inst.life = kRunning;
-        inst.capacity = state.default_capacity;
+        if (!Creates(state, next, op.out, kRunning)) return false;
         if (state.mode == kModeNone) {
           next->mode = kModeOne;
           next->default_instance = static_cast<std::int8_t>(op.out);
