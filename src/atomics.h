@@ -51,6 +51,15 @@ enum class Mutation {
                      // error before the sharing violation (two Ends racing a
                      // flag: one succeeds, the other says the session was
                      // open after the flag)
+  // The End of a session across its two steps (Free()):
+  kEndStaleBeforeFree,   // the handle goes stale before the bit is freed: a
+                         // call can see the End done while the pool still
+                         // looks full
+  kClaimPendingSlot,     // a claim takes a freed bit whose End has not yet
+                         // made the handle stale: the End's store closes the
+                         // new session
+  kPromotePendingProof,  // a full proof that counted a pending slot is kept
+                         // as verified: it outlives the End's store
 };
 
 struct StdAtomics {

@@ -12,15 +12,18 @@
 // flight) and the constructor/destructor.
 // Progress: Claim(), TryClaimAtHint(), TryEnterCall(), ExitCall() and
 // CloseAll() are lock-free (a failed CAS always means another thread's RMW
-// on the same word succeeded); OpenClaimed() is a store, and Free() a
-// store and one fetch_add, plus ClearFull()'s lock-free loop around a full
+// on the same word succeeded); OpenClaimed() is a store, and Free() one
+// fetch_add and a store, plus ClearFull()'s lock-free loop around a full
 // pool. ForceEndAll() blocks until the calls in
 // flight on the pool's slots have returned (JetTerm may block). Invariant: a
-// slot bit is set in its word iff the slot is claimed: between Claim() and the
-// Free() of the session opened on it. A slot's control word says open only
-// while its bit is set; when a bit is free, its control word is not open and
-// not busy (Free() releases the control word before it frees the bit), so the
-// next claimer opens it with a plain store. Memory ordering: a claim's CAS
+// slot bit is set in its word from the Claim() of the slot to the Free() of
+// the session opened on it. The session stays open, held by its End, until
+// the End's last step: Free() frees the bit first and only then stores the
+// next generation into the control word. In between, the slot is "pending":
+// its bit is free and its control word open and held by an End. A claimer
+// takes only a free bit whose control word is not open (Claimable()), so
+// nobody writes a pending slot's control word but its End, and the next
+// claimer opens a slot with a plain store. Memory ordering: a claim's CAS
 // (acq_rel) synchronizes with the fetch_add that freed the bit (seq_cst), so
 // everything the last owner of a slot did happens-before its next claim; a
 // thread that sees a closed bit (acquire) sees the instance-state change that
@@ -28,8 +31,8 @@
 // while the process can still reach it (the registry keeps retired pools), so a
 // call that raced with JetTerm reads live memory and fails its CAS, never a
 // freed word. Capacity: exact. Claim() reports kFull only after a double
-// collect proved that, at one instant between the two passes, every word was
-// full.
+// collect proved that, at one instant between the two passes, every slot was
+// claimed or pending (open, held by its End).
 #ifndef JETSESSION_SRC_SLOT_POOL_H_
 #define JETSESSION_SRC_SLOT_POOL_H_
 
@@ -292,17 +295,21 @@ class alignas(64) SlotPool {
     if ((w & kClosedForBegin) != 0 || free_bits == 0 || !still_current()) {
       return false;
     }
-    const std::uint64_t bit = 1ULL << std::countr_zero(free_bits);
+    const std::uint32_t b = std::countr_zero(free_bits);
+    const std::uint32_t slot = index * kSlotsPerWord + b;
+    std::uint64_t control = 0;
+    if (!Claimable(slot, &control)) return false;
     if constexpr (Policy::kMutation != Mutation::kNone) {
       return false;  // the mutants live in TryWord(): take the slow path
     }
     // acq_rel: as in TryWord() (acquire pairs with Free()'s fetch_add,
     // release with ForceEndAll()'s reads).
-    if (!word.compare_exchange_strong(w, w | bit, std::memory_order_acq_rel,
+    if (!word.compare_exchange_strong(w, w | (1ULL << b),
+                                      std::memory_order_acq_rel,
                                       std::memory_order_relaxed)) {
       return false;
     }
-    *result = OpenBit(index, bit);
+    *result = {ClaimStatus::kClaimed, slot, OpenClaimed(slot, control)};
     return true;
   }
 
@@ -358,27 +365,46 @@ class alignas(64) SlotPool {
   }
 
   // Ends the session that holds `slot` (the caller entered the call with
-  // control word `control` and decided that the End succeeds): makes every
-  // handle of the session stale, then frees the word bit. The closed bit
+  // control word `control` and decided that the End succeeds): frees the
+  // word bit, then makes every handle of the session stale. The closed bit
   // does not stop it (End works after Stop; Unavailable and Term were
   // checked by the caller after it entered the call).
+  //
+  // The order is what makes the End one step to everybody else: until the
+  // control store, a call on the handle finds the session held (a sharing
+  // violation) and no claimer takes the slot (Claimable() sees it open), so
+  // the End takes effect at that store, when the slot is already free for
+  // the next Begin. (With the store first, a call on the handle could learn
+  // that the session ended while its bit still made the pool look full.)
   void Free(std::uint32_t slot, std::uint64_t control) noexcept {
-    // The control word first, with a store: while we hold busy and the bit
-    // is claimed, nobody else writes it (TryEnterCall expects it not busy,
-    // ForceEndAll waits for busy to clear, and no claim can reach the slot).
-    // release: pairs with the acquire of a stale caller's LoadControl();
-    // the word fetch_add below (release) carries it to the next claimer.
-    SlotRef(slot).control.store(NextGen(control), std::memory_order_release);
+    auto& control_word = SlotRef(slot).control;
+    if constexpr (Policy::kMutation == Mutation::kEndStaleBeforeFree) {
+      control_word.store(NextGen(control), std::memory_order_release);
+      Policy::Yield();  // widen the window between the two steps
+    }
     const std::uint32_t index = slot / kSlotsPerWord;
     // One RMW, no loop: the bit is set (we hold the slot), so adding
     // (kVersionOne - bit) clears it and bumps the version; the closed bit
     // is kept. seq_cst: release pairs with the acquire of the next claim of
-    // the bit (the control store above and the whole session happen-before
-    // it); it is also the first half of the Dekker pair with ProveFull()
-    // (free, then read the flag / set the flag, then read the words).
+    // the bit (the whole session happens-before it); it is also the first
+    // half of the Dekker pair with ProveFull() (free, then read the flag /
+    // set the flag, then read the words).
     WordAt(index).fetch_add(kFreeDelta[slot % kSlotsPerWord],
                             std::memory_order_seq_cst);
     ClearFull();
+    if constexpr (Policy::kMutation == Mutation::kClaimPendingSlot ||
+                  Policy::kMutation == Mutation::kPromotePendingProof) {
+      Policy::Yield();  // widen the window in which the slot is pending
+    }
+    if constexpr (Policy::kMutation != Mutation::kEndStaleBeforeFree) {
+      // A store: nobody else writes a pending slot's control word (a
+      // claimer skips it, TryEnterCall expects it idle, ForceEndAll waits
+      // for busy to clear). It clears no full flag: a proof that counted
+      // this slot pending was never promoted (ProveFull()). release: pairs
+      // with the acquire of Claimable() and of a stale caller's
+      // LoadControl().
+      control_word.store(NextGen(control), std::memory_order_release);
+    }
     Policy::SetHint(index);
   }
 
@@ -616,7 +642,18 @@ class alignas(64) SlotPool {
         *result = {ClaimStatus::kStale, 0, 0};
         return true;
       }
-      const std::uint64_t bit = 1ULL << std::countr_zero(free_bits);
+      // The lowest free bit whose slot is not pending (see Claimable()).
+      std::uint32_t candidates = free_bits;
+      std::uint64_t control = 0;
+      while (candidates != 0 &&
+             !Claimable(
+                 index * kSlotsPerWord +
+                     static_cast<std::uint32_t>(std::countr_zero(candidates)),
+                 &control)) {
+        candidates &= candidates - 1U;
+      }
+      if (candidates == 0) return false;
+      const std::uint64_t bit = 1ULL << std::countr_zero(candidates);
       bool claimed = false;
       if constexpr (Policy::kMutation == Mutation::kClaimByStore) {
         std::this_thread::yield();  // widen the window of the lost update
@@ -637,7 +674,10 @@ class alignas(64) SlotPool {
       }
       if (claimed) {
         Policy::SetHint(index);
-        *result = OpenBit(index, bit);
+        const std::uint32_t slot =
+            index * kSlotsPerWord +
+            static_cast<std::uint32_t>(std::countr_zero(bit));
+        *result = {ClaimStatus::kClaimed, slot, OpenClaimed(slot, control)};
         return true;
       }
       if constexpr (Policy::kMutation == Mutation::kSpuriousFull) {
@@ -669,33 +709,63 @@ class alignas(64) SlotPool {
     }
   }
 
-  // Sums the versions of every active word into *sum; kChanged as soon as a
-  // word has a free bit, kClosed when one is closed for Begin.
-  Proof Collect(std::uint32_t words, std::uint64_t* sum) const noexcept {
-    *sum = 0;
+  // What one pass of the proof read: the sum of the active words, and the
+  // number and the sum of the control words of the pending slots (free
+  // bit, open and held by its End: see Claimable()). Sums modulo 2^64.
+  struct Snapshot {
+    std::uint64_t words = 0;
+    std::uint64_t pending_controls = 0;
+    std::uint32_t pending = 0;
+    bool operator==(const Snapshot&) const = default;
+  };
+
+  // One pass of the proof into *seen; kChanged as soon as a free bit's slot
+  // is claimable, kClosed when a word is closed for Begin.
+  Proof Collect(std::uint32_t words, Snapshot* seen) const noexcept {
+    *seen = {};
     for (std::uint32_t i = 0; i < words; ++i) {
       // seq_cst: the second half of the prover side of the Dekker pair
       // (after the candidate is published).
       const std::uint64_t w = WordAt(i).load(std::memory_order_seq_cst);
       if ((w & kClosedForBegin) != 0) return Proof::kClosed;
-      if ((~w & kSlotBits) != 0) return Proof::kChanged;
-      *sum += w & kVersionMask;
+      seen->words += w;
+      for (auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
+           free_bits != 0; free_bits &= free_bits - 1U) {
+        const std::uint32_t slot =
+            i * kSlotsPerWord +
+            static_cast<std::uint32_t>(std::countr_zero(free_bits));
+        // seq_cst: read in the same single order as the words.
+        const std::uint64_t c =
+            SlotRef(slot).control.load(std::memory_order_seq_cst);
+        if ((c & kOpen) == 0) return Proof::kChanged;
+        seen->pending_controls += c;
+        ++seen->pending;
+      }
     }
     return Proof::kFull;
   }
 
   // Exact "full": publishes a candidate flag, then collects every word
-  // twice. Full only when both collects see every word full with the same
-  // version sum: versions only grow (one per free), so each word kept its
-  // version between its two reads and was full all along, and at the
-  // instant between the collects all `capacity` slots were claimed. (The
-  // sum is taken modulo 2^64 of 30-bit versions at the top of each word, so
-  // it is exact while fewer than 2^30 frees happen in the whole pool
-  // between the two collects.) The candidate then becomes verified: later
+  // twice. Full only when neither collect finds a claimable slot and both
+  // read the same Snapshot. Every word only grows: its version (top 30
+  // bits) grows by one on every free, which outweighs the bit the free
+  // clears, and a claim only sets bits. So an equal word sum means that
+  // every word read the same in both collects and kept that value in
+  // between (while fewer than 2^30 frees happen in the whole pool between
+  // the two collects, the growth stays below 2^64). The same free bits
+  // were then read twice, and a pending slot's control word only moves to
+  // higher generations, so an equal sum of them means each read the same
+  // twice and kept it. At the instant between the collects every slot was
+  // claimed or pending, and a pending slot's session was still open: its
+  // End had not yet taken effect (see Free()).
+  //
+  // The candidate then becomes verified, if no slot was pending: later
   // claims that find their hint word full answer from it. It stays true
   // because every Free() clears the flag after its word fetch_add (seq_cst
   // both sides: a free either precedes the candidate, and the collects see
-  // it, or follows it, and clears it).
+  // it, or follows it, and clears it). A pending slot becomes claimable by
+  // a plain store, which clears nothing, so a proof that counted one
+  // answers this call only.
   //
   // A proof belongs to the incarnation the caller validated, and only that
   // one may see it: `words` was read in it, and the pool may since have been
@@ -721,18 +791,23 @@ class alignas(64) SlotPool {
       // Another prover or a free got there first: look again.
       return Proof::kChanged;
     }
-    std::uint64_t first = 0;
-    std::uint64_t second = 0;
+    Snapshot first;
+    Snapshot second;
     Proof proof = Collect(words, &first);
     if (proof == Proof::kFull) proof = Collect(words, &second);
-    if (proof == Proof::kFull && first != second) proof = Proof::kChanged;
+    if (proof == Proof::kFull && !(first == second)) proof = Proof::kChanged;
+    bool pending = first.pending != 0;
     if constexpr (Policy::kMutation != Mutation::kStaleProof) {
       if (proof == Proof::kFull && !still_current()) proof = Proof::kStale;
     }
+    if constexpr (Policy::kMutation == Mutation::kPromotePendingProof) {
+      pending = false;
+    }
     std::uint64_t expected = candidate;
     const std::uint64_t next =
-        proof == Proof::kFull ? (candidate & ~kFullStateMask) | kFullVerified
-                              : NextEpoch(candidate) | kFullNone;
+        proof == Proof::kFull && !pending
+            ? (candidate & ~kFullStateMask) | kFullVerified
+            : NextEpoch(candidate) | kFullNone;
     // seq_cst: pairs with ClearFull() and Reset(); failure means a free
     // cleared the candidate (this call's own proof stays intact) or a
     // Reset() started the next incarnation (the caller is stale).
@@ -740,29 +815,33 @@ class alignas(64) SlotPool {
     return proof;
   }
 
-  // The claim's answer once `bit` of word `index` is ours: the slot, opened.
-  ClaimResult OpenBit(std::uint32_t index, std::uint64_t bit) noexcept {
-    const std::uint32_t slot =
-        index * kSlotsPerWord +
-        static_cast<std::uint32_t>(std::countr_zero(bit));
-    return {ClaimStatus::kClaimed, slot, OpenClaimed(slot)};
+  // True when the slot of a free bit may be claimed: its End has finished
+  // (the control word is not open); *control is then the word to open it
+  // from. False while the slot is pending: its End freed the bit and has
+  // not yet made the handle stale (Free()); the session is still open.
+  bool Claimable(std::uint32_t slot, std::uint64_t* control) const noexcept {
+    // acquire: pairs with the release store of Free() (and the caller read
+    // the free bit with acquire, so this reads that End's hold or later).
+    *control = SlotRef(slot).control.load(std::memory_order_acquire);
+    if constexpr (Policy::kMutation == Mutation::kClaimPendingSlot) {
+      if ((*control & kOpen) != 0) *control = NextGen(*control);
+      return true;
+    }
+    return (*control & kOpen) == 0;
   }
 
-  // Opens the session on a slot just claimed; returns its handle generation.
-  std::uint32_t OpenClaimed(std::uint32_t slot) noexcept {
-    auto& control = SlotRef(slot).control;
-    // relaxed: the claim CAS (acquire) synchronized with the free fetch_add
-    // that released the bit, and the End stored this control word before
-    // it.
-    const std::uint64_t c = control.load(std::memory_order_relaxed);
-    // Not open, not busy: Free() released it before freeing the bit, and
-    // nobody else writes a control word whose bit is claimed and that is
-    // not open (TryEnterCall and ForceEndAll need it open or wait; a stale
-    // caller's CAS expects an open value). So a store opens it.
+  // Opens the session on a slot just claimed, from the control word that
+  // Claimable() read; returns its handle generation. Not open, not busy,
+  // and nobody else writes a control word whose bit is claimed and that is
+  // not open (TryEnterCall and ForceEndAll need it open or wait; a stale
+  // caller's CAS expects an open value; its End's store came before
+  // Claimable() read it). So a store opens it.
+  std::uint32_t OpenClaimed(std::uint32_t slot,
+                            std::uint64_t control) noexcept {
     // release: pairs with the acquire in LoadControl() of calls on the new
     // handle.
-    control.store(c | kOpen, std::memory_order_release);
-    return static_cast<std::uint32_t>(c >> kGenShift) & kHandleGenMask;
+    SlotRef(slot).control.store(control | kOpen, std::memory_order_release);
+    return static_cast<std::uint32_t>(control >> kGenShift) & kHandleGenMask;
   }
 
   PaddedFlag full_;

@@ -63,24 +63,6 @@
 namespace jetsession::testing {
 namespace {
 
-// Calls on other threads' sessions show an open defect (docs/verification.md,
-// "Open defects": an End makes its handle stale before it frees the bit) when
-// an End is preempted between its two writes, which ThreadSanitizer's
-// slowness makes happen about once in a few thousand histories. Under
-// ThreadSanitizer the workers call only on their own sessions until the
-// defect is fixed; release keeps the calls on each other's sessions.
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kOthersSessions = false;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool kOthersSessions = false;
-#else
-constexpr bool kOthersSessions = true;
-#endif
-#else
-constexpr bool kOthersSessions = true;
-#endif
-
 using concurrency_test::Jitter;
 using concurrency_test::NoLiveInstances;
 using concurrency_test::StressScale;
@@ -350,10 +332,9 @@ class Worker {
   // One of this thread's sessions, or (sometimes) any published one; -1
   // when there is none.
   int PickSession() {
-    if (!mine_.empty() && (!kOthersSessions || absl::Bernoulli(gen_, 0.7))) {
+    if (!mine_.empty() && absl::Bernoulli(gen_, 0.7)) {
       return mine_[absl::Uniform<std::size_t>(gen_, 0, mine_.size())];
     }
-    if (!kOthersSessions) return -1;
     // relaxed: an index; the handle's own load orders it.
     const int issued = board_->next_session.load(std::memory_order_relaxed);
     if (issued == 0) return -1;

@@ -3,9 +3,12 @@
 // runs on while JetTerm works, played deterministically through hooks in
 // the atomics policy. Each test also runs with the defect put back (a
 // Mutation of src/atomics.h) and must then see it.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -205,6 +208,155 @@ TEST(InstanceLifetimeTest, CallsAfterTerminatingDoNotTakeTheSession) {
 
 TEST(InstanceLifetimeTest, HoldBeforeStateCheckMutantIsSeen) {
   EXPECT_GT(CasesAfterTerminating<Mutation::kHoldBeforeStateCheck>(), 0);
+}
+
+// ---- An End takes effect in one step --------------------------------------
+
+// StdAtomics whose atomics run an action just before or just after the
+// next store of a control word that ends a session (not open, not busy):
+// Free()'s last step, which makes the handle stale.
+struct EndStoreHook {
+  static inline std::function<void()> before;
+  static inline std::function<void()> after;
+  static void Run(std::function<void()>& hook) {
+    if (hook) {
+      const std::function<void()> action = std::move(hook);
+      hook = nullptr;
+      action();
+    }
+  }
+};
+template <class T>
+struct EndStoreHookAtomic : std::atomic<T> {
+  using std::atomic<T>::atomic;
+  using std::atomic<T>::operator=;
+  void store(T value,
+             std::memory_order order = std::memory_order_seq_cst) noexcept {
+    bool ends = false;  // a control word: busy and open clear
+    if constexpr (std::is_same_v<T, std::uint64_t>) ends = (value & 3U) == 0;
+    if (ends) EndStoreHook::Run(EndStoreHook::before);
+    std::atomic<T>::store(value, order);
+    if (ends) EndStoreHook::Run(EndStoreHook::after);
+  }
+};
+template <Mutation M>
+struct EndStoreHookPolicy : StdAtomics {
+  template <class T>
+  using Atomic = EndStoreHookAtomic<T>;
+  static constexpr Mutation kMutation = M;
+};
+
+// Opens every slot of a pool of 64 (word 0 first) and returns the session
+// on slot `slot`.
+template <class Core>
+OpenedSession FillAndPick(Core& core, std::uint64_t gen, std::uint32_t slot) {
+  OpenedSession picked{};
+  StdAtomics::SetHint(0);
+  for (int i = 0; i < 64; ++i) {
+    OpenedSession s;
+    EXPECT_EQ(core.Begin(gen, &s), Error::kSuccess);
+    if (s.slot == slot) picked = s;
+  }
+  EXPECT_EQ(picked.slot, slot);
+  return picked;
+}
+
+// A pool of 64 slots, all open; the session on slot 40 (word 1) ends.
+// Just after the End's last store, another thread's call on the ended
+// handle and then a Begin (hint word 0) run. The call must not learn that
+// the session ended while the Begin still finds the pool full: either it
+// finds the session held (the End has not taken effect) or the Begin gets
+// the slot. Returns the two answers.
+template <Mutation M>
+std::pair<Error, Error> CallThenBeginAfterEndStore() {
+  using Policy = EndStoreHookPolicy<M>;
+  InstanceCore<Policy> core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(64), Error::kSuccess);
+  const OpenedSession ending = FillAndPick(core, gen, 40);
+  std::pair<Error, Error> answers{Error::kSuccess, Error::kSuccess};
+  EndStoreHook::after = [&] {
+    std::uint64_t control = 0;
+    answers.first = core.EnterCall(ending.slot, ending.gen, &control);
+    if (answers.first == Error::kSuccess) core.ExitCall(ending.slot, control);
+    Policy::SetHint(0);
+    OpenedSession s;
+    answers.second = core.Begin(gen, &s);
+  };
+  EXPECT_EQ(core.End(ending.slot, ending.gen), Error::kSuccess);
+  EXPECT_FALSE(EndStoreHook::after) << "the schedule did not run";
+  Terminate(core);
+  return answers;
+}
+
+TEST(InstanceLifetimeTest, AnEndedHandleMeansAFreeSlot) {
+  const auto [call, begin] = CallThenBeginAfterEndStore<Mutation::kNone>();
+  EXPECT_EQ(call, Error::kInvalidSesid);
+  EXPECT_EQ(begin, Error::kSuccess);
+}
+
+TEST(InstanceLifetimeTest, EndStaleBeforeFreeMutantIsSeen) {
+  const auto [call, begin] =
+      CallThenBeginAfterEndStore<Mutation::kEndStaleBeforeFree>();
+  EXPECT_EQ(call, Error::kInvalidSesid);
+  EXPECT_EQ(begin, Error::kOutOfSessions);
+}
+
+// The same full pool; just before the End's last store (its bit free, its
+// handle not yet stale: the slot is pending), another thread's call on the
+// handle and a Begin (hint word 0) run. The call finds the session held;
+// the Begin must not take the pending slot (the End's store would close
+// the new session) and must not leave a verified "full" behind (the slot is
+// claimable right after). Returns the answers: the call, that Begin, End of
+// the session that Begin opened (if it did), and a Begin after the End.
+template <Mutation M>
+std::array<Error, 4> CallsWhileTheSlotIsPending() {
+  using Policy = EndStoreHookPolicy<M>;
+  InstanceCore<Policy> core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(64), Error::kSuccess);
+  const OpenedSession ending = FillAndPick(core, gen, 40);
+  std::array<Error, 4> answers{};
+  OpenedSession taken;
+  EndStoreHook::before = [&] {
+    std::uint64_t control = 0;
+    answers[0] = core.EnterCall(ending.slot, ending.gen, &control);
+    if (answers[0] == Error::kSuccess) core.ExitCall(ending.slot, control);
+    Policy::SetHint(0);
+    answers[1] = core.Begin(gen, &taken);
+  };
+  EXPECT_EQ(core.End(ending.slot, ending.gen), Error::kSuccess);
+  EXPECT_FALSE(EndStoreHook::before) << "the schedule did not run";
+  answers[2] = answers[1] == Error::kSuccess ? core.End(taken.slot, taken.gen)
+                                             : Error::kSuccess;
+  Policy::SetHint(0);
+  OpenedSession s;
+  answers[3] = core.Begin(gen, &s);
+  // A session that the End closed under its Begin (the claim-pending
+  // mutant) keeps its bit: JetTerm's drain would wait for it for ever.
+  if (answers[2] != Error::kInvalidSesid) Terminate(core);
+  return answers;
+}
+
+TEST(InstanceLifetimeTest, APendingSlotIsHeldAndNotClaimed) {
+  const auto answers = CallsWhileTheSlotIsPending<Mutation::kNone>();
+  EXPECT_EQ(answers[0], Error::kSessionSharingViolation);
+  EXPECT_EQ(answers[1], Error::kOutOfSessions);
+  EXPECT_EQ(answers[3], Error::kSuccess);
+}
+
+TEST(InstanceLifetimeTest, ClaimPendingSlotMutantIsSeen) {
+  const auto answers =
+      CallsWhileTheSlotIsPending<Mutation::kClaimPendingSlot>();
+  EXPECT_EQ(answers[1], Error::kSuccess);
+  EXPECT_EQ(answers[2], Error::kInvalidSesid);  // the End closed it
+}
+
+TEST(InstanceLifetimeTest, PromotePendingProofMutantIsSeen) {
+  const auto answers =
+      CallsWhileTheSlotIsPending<Mutation::kPromotePendingProof>();
+  EXPECT_EQ(answers[1], Error::kOutOfSessions);
+  EXPECT_EQ(answers[3], Error::kOutOfSessions);  // a stale verified flag
 }
 
 // ---- A call on a session that another call holds, racing a flag ----------
