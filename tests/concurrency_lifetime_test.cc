@@ -185,5 +185,68 @@ TEST(ConcurrencyLifetimeTest, StateErrorsComeFirstWhileANonEndCallHolds) {
   }
 }
 
+// One thread ends its session on an instance of MaxSessions 1 while another
+// calls on the same handle (a parameter call through the session) until it
+// answers InvalidSesid, then begins. InvalidSesid says that the End took
+// effect; the only slot is then free, and no sequential order lets the
+// Begin answer OutOfSessions. (Once an End stored the stale generation
+// before it freed the bit: a call in between saw the handle stale while the
+// pool still looked full.)
+TEST(ConcurrencyLifetimeTest, AnEndedHandleMeansAFreeSlot) {
+  const int rounds = StressScale(100000);
+  JET_INSTANCE instance = 0;
+  ASSERT_EQ(JetCreateInstance(&instance, "one slot"), JET_errSuccess);
+  ASSERT_EQ(JetSetSystemParameter(&instance, JET_sesidNil, JET_paramMaxSessions,
+                                  1, nullptr),
+            JET_errSuccess);
+  ASSERT_EQ(JetInit(&instance), JET_errSuccess);
+  std::atomic<JET_SESID> handed{JET_sesidNil};
+  std::atomic<int> acknowledged{-1};
+  long full_after_stale = 0;
+  long wrong = 0;
+  std::thread ender([&] {
+    for (int r = 0; r < rounds; ++r) {
+      JET_SESID s = JET_sesidNil;
+      if (JetBeginSession(instance, &s, nullptr, nullptr) != JET_errSuccess) {
+        ++wrong;  // the observer ended its session: the slot is free
+      }
+      // release: pairs with the observer's acquire exchange.
+      handed.store(s, std::memory_order_release);
+      if (JetEndSession(s, 0) != JET_errSuccess) ++wrong;
+      // acquire: pairs with the observer's release store of the round.
+      while (acknowledged.load(std::memory_order_acquire) != r) {
+        std::this_thread::yield();
+      }
+    }
+  });
+  for (int r = 0; r < rounds; ++r) {
+    JET_SESID s = JET_sesidNil;
+    // acquire: pairs with the ender's release store.
+    while ((s = handed.exchange(JET_sesidNil, std::memory_order_acquire)) ==
+           JET_sesidNil) {
+      std::this_thread::yield();
+    }
+    JET_ERR answer = JET_errSuccess;
+    do {
+      JET_API_PTR value = 0;
+      answer =
+          JetGetSystemParameter(0, s, JET_paramMaxSessions, &value, nullptr, 0);
+    } while (answer == JET_errSuccess ||
+             answer == JET_errSessionSharingViolation);
+    if (answer != JET_errInvalidSesid) ++wrong;
+    JET_SESID mine = JET_sesidNil;
+    const JET_ERR begin = JetBeginSession(instance, &mine, nullptr, nullptr);
+    if (begin == JET_errOutOfSessions) ++full_after_stale;
+    if (begin == JET_errSuccess) JetEndSession(mine, 0);
+    // release: the round's calls are done.
+    acknowledged.store(r, std::memory_order_release);
+  }
+  ender.join();
+  EXPECT_EQ(full_after_stale, 0)
+      << "OutOfSessions after InvalidSesid, of " << rounds << " rounds";
+  EXPECT_EQ(wrong, 0);
+  JetTerm(instance);
+}
+
 }  // namespace
 }  // namespace jetsession::concurrency_test
