@@ -38,8 +38,16 @@
 //                   never waits for it.
 //   CountIncarnation  Count(g) races the Term of g and the next incarnation:
 //                   Success only with g's count.
-// Known defect (reported, not gating; README.md):
-//   EndPair         two Ends of one session race an Unavailable or a Term.
+//   EndPair         two Ends of one session race an Unavailable or a Term:
+//                   the two answers are linearizable.
+//   EndWindow       an End races a call on its handle followed by a Begin
+//                   (capacity 1): a call that finds the session ended is
+//                   followed by a Begin that finds the slot free.
+//   PendingClaim    an End races a Begin (capacity 1): the Begin does not
+//                   take the slot before the End made the handle stale.
+//   PendingProof    an End on word 1 races a Begin from word 0 (capacity
+//                   64, all open): a proof that counted the ending session
+//                   open leaves no verified "full" behind.
 // Mutants (each must fail the test named with it), selected through the
 // policy (src/atomics.h, Mutation):
 //   kSpuriousFull   NoSpuriousFull  a claim that loses a CAS race says full
@@ -53,6 +61,14 @@
 //                                   they look for Terminating
 //   kCountAnyIncarnation   CountIncarnation  Count does not check that the
 //                                   record still holds incarnation g
+//   kStateBeforeBusy       EndPair   a call on a session held by an End
+//                                   answers the flag's error first
+//   kEndStaleBeforeFree    EndWindow  End makes the handle stale before
+//                                   it frees the bit
+//   kClaimPendingSlot      PendingClaim  a claim takes a freed bit whose
+//                                   End has not yet made the handle stale
+//   kPromotePendingProof   PendingProof  a full proof that counted such a
+//                                   slot is promoted to verified
 // Exit status 0 when the model passes and every mutant fails; the failing
 // schedules go to $RELACY_LOG (default /dev/null). argv[1], when given,
 // runs only the tests whose names contain it. Build with
@@ -418,14 +434,12 @@ bool EndRaceLinearizable(Error r0, Error r1, bool term) {
 
 // Two threads End one session while a third sets kFlag (Unavailable, or
 // Terminating and then drains, as JetTerm does): the two answers must be
-// linearizable (EndRaceLinearizable). KNOWN DEFECT of the core, which this
-// test reproduces (check.sh reports it, see README.md): E0 holds the
-// session and re-reads the state (no flag yet), F sets the flag, E1 finds
-// the session busy and the flag set and answers the flag's error (End
-// reports state errors before the sharing violation), then E0 ends the
-// session: Success. E0 comes before the flag, so E1, after it, would find
-// the session ended. kNoEndRecheck widens it to an E1 that finds the
-// session idle (E0 has looked at the state but not yet held it).
+// linearizable (EndRaceLinearizable). With kStateBeforeBusy (a call on a
+// busy session answers a state error before the sharing violation; see
+// README.md): E0 holds the session and re-reads the state (no flag yet),
+// F sets the flag, E1 finds the session busy and the flag set and answers
+// the flag's error, then E0 ends the session: Success. E0 comes before the
+// flag, so E1, after it, would find the session ended.
 template <ji::Mutation kM, std::uint64_t kFlag>
 struct EndPair : rl::test_suite<EndPair<kM, kFlag>, 3> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
@@ -613,6 +627,213 @@ struct CountIncarnation : rl::test_suite<CountIncarnation<kM>, 2> {
   }
 };
 
+// ---- An End takes effect in one step (Free(): bit, then handle) ---------
+
+// The ghost of a session one thread opened, for after(): its slot and
+// handle generation (rl::var, so that Relacy checks who reads them).
+struct Opened {
+  rl::var<std::uint32_t> slot;
+  rl::var<std::uint32_t> gen;
+  void Set(const ji::OpenedSession& s) {
+    slot($) = s.slot;
+    gen($) = s.gen;
+  }
+  ji::OpenedSession Get() {
+    return {static_cast<std::uint32_t>(slot($)),
+            static_cast<std::uint32_t>(gen($))};
+  }
+};
+
+// A ends the only session of a capacity-1 instance; B, on A's handle,
+// makes a parameter call (EnterCall, ExitCall) and, once it returned,
+// calls Begin. A call that answers InvalidSesid finds the End done: the
+// only slot is then free, so B's Begin, which comes after the call, must
+// not answer OutOfSessions. The End takes effect at its last step (the
+// store that makes the handle stale), after the bit is free. With
+// kEndStaleBeforeFree the handle goes stale first: B's call answers
+// InvalidSesid while the bit is still set, and B's Begin proves the pool
+// full.
+template <ji::Mutation kM>
+struct EndWindow : rl::test_suite<EndWindow<kM>, 2> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NoSpuriousFull
+  std::uint64_t gen = 0;
+  ji::OpenedSession session;  // A's
+  rl::var<int> end_result;    // Errors
+  rl::var<int> call_result;
+  rl::var<int> begin_result;
+  Opened begun;  // B's session, when its Begin succeeded
+  void before() {
+    core = NewRunningCore<Core>(1, &gen);
+    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    end_result($) = 0;
+    call_result($) = 0;
+    begin_result($) = 0;
+    begun.Set({});
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      end_result($) = static_cast<int>(core->End(session.slot, session.gen));
+      return;
+    }
+    std::uint64_t control = 0;
+    const Error call = core->EnterCall(session.slot, session.gen, &control);
+    if (call == Error::kSuccess) core->ExitCall(session.slot, control);
+    call_result($) = static_cast<int>(call);
+    ji::OpenedSession s;
+    const Error begin = core->Begin(gen, &s);
+    begin_result($) = static_cast<int>(begin);
+    if (begin == Error::kSuccess) begun.Set(s);
+  }
+  void after() {
+    const auto end = static_cast<Error>(static_cast<int>(end_result($)));
+    const auto call = static_cast<Error>(static_cast<int>(call_result($)));
+    const auto begin = static_cast<Error>(static_cast<int>(begin_result($)));
+    RL_ASSERT(end == Error::kSuccess ||
+              end == Error::kSessionSharingViolation);  // B's call held it
+    RL_ASSERT(call == Error::kSuccess || call == Error::kInvalidSesid ||
+              call == Error::kSessionSharingViolation);  // A's End held it
+    RL_ASSERT(begin == Error::kSuccess || begin == Error::kOutOfSessions);
+    // A call that found the session ended comes after the End, and the
+    // Begin after the call: the slot was free for it.
+    RL_ASSERT(call != Error::kInvalidSesid || begin == Error::kSuccess);
+    RL_ASSERT(call != Error::kInvalidSesid || end == Error::kSuccess);
+    RL_ASSERT(end != Error::kSessionSharingViolation ||
+              call == Error::kSuccess);
+    RL_ASSERT(begin != Error::kSuccess || end == Error::kSuccess);
+    // Then, sequentially: A's session ended exactly when its End says so,
+    // and B's is open.
+    RL_ASSERT(
+        core->End(session.slot, session.gen) ==
+        (end == Error::kSuccess ? Error::kInvalidSesid : Error::kSuccess));
+    if (begin == Error::kSuccess) {
+      const ji::OpenedSession b = begun.Get();
+      RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+    }
+    jv::DeleteObject(core);
+  }
+};
+
+// A ends the only session of a capacity-1 instance while B calls Begin.
+// Between the End's two steps the slot is pending (bit free, session still
+// open and held by the End): B must not claim it, since the End's last
+// store would close the session B opened. Afterwards: A's handle is stale,
+// B's session (if its Begin succeeded) is on the one slot, open and
+// usable (End succeeds), no session is left, and a new Begin succeeds.
+// With kClaimPendingSlot B claims the pending slot, and the End's store
+// closes B's session: its End answers InvalidSesid and its bit stays set.
+template <ji::Mutation kM>
+struct PendingClaim : rl::test_suite<PendingClaim<kM>, 2> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NoSpuriousFull
+  std::uint64_t gen = 0;
+  ji::OpenedSession session;  // A's
+  rl::var<int> end_result;    // Errors
+  rl::var<int> begin_result;
+  Opened begun;  // B's session, when its Begin succeeded
+  void before() {
+    core = NewRunningCore<Core>(1, &gen);
+    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    end_result($) = 0;
+    begin_result($) = 0;
+    begun.Set({});
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      end_result($) = static_cast<int>(core->End(session.slot, session.gen));
+      return;
+    }
+    ji::OpenedSession s;
+    const Error begin = core->Begin(gen, &s);
+    begin_result($) = static_cast<int>(begin);
+    if (begin == Error::kSuccess) begun.Set(s);
+  }
+  void after() {
+    const auto end = static_cast<Error>(static_cast<int>(end_result($)));
+    const auto begin = static_cast<Error>(static_cast<int>(begin_result($)));
+    RL_ASSERT(end == Error::kSuccess);
+    RL_ASSERT(begin == Error::kSuccess || begin == Error::kOutOfSessions);
+    // A's session is gone, even while B's is open on the same slot.
+    RL_ASSERT(core->End(session.slot, session.gen) == Error::kInvalidSesid);
+    if (begin == Error::kSuccess) {
+      const ji::OpenedSession b = begun.Get();
+      RL_ASSERT(b.slot == session.slot && b.gen != session.gen);
+      RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+    }
+    std::uint32_t n = 99;
+    RL_ASSERT(core->Count(gen, &n) == Error::kSuccess && n == 0);
+    ji::OpenedSession again;
+    RL_ASSERT(core->Begin(gen, &again) == Error::kSuccess);
+    RL_ASSERT(core->End(again.slot, again.gen) == Error::kSuccess);
+    jv::DeleteObject(core);
+  }
+};
+
+// A pool of two words (capacity 64), every slot open. A ends the session
+// on slot kEnding (word 1) while B calls Begin from word 0. B may find
+// the slot pending and prove the pool full: right, since A's session is
+// still open then, but that proof must answer B's call only. Once A's End
+// returned (and B finished), a Begin from word 0 (full) must find the
+// slot; one from a verified "full" flag would answer OutOfSessions. With
+// kPromotePendingProof B's proof becomes that flag, and no free follows
+// to clear it (the End's last step is a plain store). Relacy lets B's
+// seq_cst loads of the control word read the open value even after A's
+// release store, so the window need not be a preemption.
+template <ji::Mutation kM>
+struct PendingProof : rl::test_suite<PendingProof<kM>, 2> {
+  using Policy = jv::RelacyPolicy<kM>;
+  using Core = ji::InstanceCore<Policy>;
+  static constexpr std::uint32_t kCapacity = 64;
+  static constexpr std::uint32_t kEnding = 40;  // a slot of word 1
+  Core* core = nullptr;                         // raw: see NoSpuriousFull
+  std::uint64_t gen = 0;
+  ji::OpenedSession session;  // A's, on kEnding
+  rl::var<int> end_result;    // Errors
+  rl::var<int> begin_result;
+  Opened begun;  // B's session, when its Begin succeeded
+  void before() {
+    Policy::SetHint(0);
+    core = NewRunningCore<Core>(kCapacity, &gen);
+    for (std::uint32_t i = 0; i < kCapacity; ++i) {
+      ji::OpenedSession s;
+      RL_ASSERT(core->Begin(gen, &s) == Error::kSuccess);
+      if (s.slot == kEnding) session = s;
+    }
+    RL_ASSERT(session.slot == kEnding);
+    end_result($) = 0;
+    begin_result($) = 0;
+    begun.Set({});
+  }
+  void thread(unsigned index) {
+    Policy::SetHint(0);
+    if (index == 0) {
+      end_result($) = static_cast<int>(core->End(session.slot, session.gen));
+      return;
+    }
+    ji::OpenedSession s;
+    const Error begin = core->Begin(gen, &s);
+    begin_result($) = static_cast<int>(begin);
+    if (begin == Error::kSuccess) begun.Set(s);
+  }
+  void after() {
+    const auto end = static_cast<Error>(static_cast<int>(end_result($)));
+    const auto begin = static_cast<Error>(static_cast<int>(begin_result($)));
+    RL_ASSERT(end == Error::kSuccess);
+    RL_ASSERT(begin == Error::kSuccess || begin == Error::kOutOfSessions);
+    if (begin == Error::kSuccess) {  // B took the slot: give it back
+      const ji::OpenedSession b = begun.Get();
+      RL_ASSERT(b.slot == kEnding);
+      RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+    }
+    // Word 0 full, slot kEnding free: a Begin from word 0 finds it.
+    Policy::SetHint(0);
+    ji::OpenedSession s;
+    RL_ASSERT(core->Begin(gen, &s) == Error::kSuccess);
+    RL_ASSERT(s.slot == kEnding);
+    jv::DeleteObject(core);
+  }
+};
+
 // Only the tests whose names contain this (argv[1]), when given.
 const char* g_filter = nullptr;
 
@@ -763,6 +984,12 @@ int main(int argc, char** argv) {
                                        bounded(2));
   Run<EndPair<M::kNone, kUnavailable>>("EndPair/unavailable", kPass, random);
   Run<EndPair<M::kNone, kTerminating>>("EndPair/term", kPass, random);
+  Run<EndWindow<M::kNone>>("EndWindow", kPass, bounded(5));
+  Run<EndWindow<M::kNone>>("EndWindow", kPass, random);
+  Run<PendingClaim<M::kNone>>("PendingClaim", kPass, bounded(6));
+  Run<PendingClaim<M::kNone>>("PendingClaim", kPass, random);
+  Run<PendingProof<M::kNone>>("PendingProof", kPass, bounded(5));
+  Run<PendingProof<M::kNone>>("PendingProof", kPass, random);
   // The mutants: each must fail.
   Run<NoSpuriousFull<M::kSpuriousFull>>("NoSpuriousFull[spurious-full]", kFail);
   Run<NoDoubleIssue<M::kClaimByStore>>("NoDoubleIssue[claim-by-store]", kFail);
@@ -783,6 +1010,13 @@ int main(int argc, char** argv) {
       "EndPair/unavailable[state-before-busy]", kFail);
   Run<EndPair<M::kStateBeforeBusy, kTerminating>>(
       "EndPair/term[state-before-busy]", kFail);
+  // A tree search: B's call and whole Begin must run between A's two
+  // steps, which random schedules almost never do (README.md).
+  Run<EndWindow<M::kEndStaleBeforeFree>>("EndWindow[stale-before-free]", kFail,
+                                         bounded(5));
+  Run<PendingClaim<M::kClaimPendingSlot>>("PendingClaim[claim-pending]", kFail);
+  Run<PendingProof<M::kPromotePendingProof>>("PendingProof[promote-pending]",
+                                             kFail);
   std::printf(
       "relacy: %s (%d of %d mutants caught; %d known defect%s reproduced)\n",
       g_tally.wrong == 0 ? "model verified" : "UNEXPECTED RESULT",
