@@ -2,6 +2,7 @@
 # The main command: installs what is missing, builds the release preset and
 # runs the benchmark suite with short defaults (about 2 minutes here):
 #   contention_bench     jetsession against the peer pools, 1-32 threads
+#   fill_pattern_bench   near full (99%), by where the free slots lie
 #   begin_end_bench      jetsession alone, C and C++ API (and any other
 #                        bench/*_bench.cc)
 #   latency_percentiles  p50/p99/p99.9 of Begin and End
@@ -37,11 +38,20 @@ echo "==== contention_bench ===="
   --benchmark_out="$out/contention_bench.json" \
   --benchmark_out_format=json "$@"
 
+echo "==== fill_pattern_bench ===="
+# Near full, by where the free slots lie: 5 runs each, interleaved, every
+# run kept (the report reads the worst of them, not only the median).
+"$bin/fill_pattern_bench" --benchmark_min_time=0.1 \
+  --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
+  --benchmark_out="$out/fill_pattern_bench.json" \
+  --benchmark_out_format=json | grep -v -e '_mean ' -e '_stddev ' -e '_cv '
+
 # Every other Google Benchmark binary (bench/*_bench.cc), e.g.
 # begin_end_bench: jetsession alone through the C and the C++ API.
 for b in "$bin"/*_bench; do
   name=$(basename "$b")
-  [[ -x $b && $name != contention_bench ]] || continue
+  [[ -x $b && $name != contention_bench && $name != fill_pattern_bench ]] ||
+    continue
   echo "==== ${name} ===="
   "$b" --benchmark_min_time=0.05 --benchmark_out="$out/${name}.json" \
     --benchmark_out_format=json

@@ -10,13 +10,20 @@ cmake --build --preset release >/dev/null
 out=build/release/bench-check
 mkdir -p "$out"
 # No figure of an earlier run may reach the report.
-rm -f "$out/rounds.json" "$out/pair_cycles.json"
+rm -f "$out/rounds.json" "$out/pair_cycles.json" "$out/fill_pattern_bench.json"
 build/release/bench/contention_bench --benchmark_min_time=0.1 \
   --benchmark_min_warmup_time=0.02 --benchmark_repetitions=5 \
   --benchmark_enable_random_interleaving=true \
   --benchmark_report_aggregates_only=true \
   --benchmark_filter='BM_Ring<.*>/work:50/.*threads:(1|2|16)$|BM_JetAtFill/fill:(0|99)|BM_JetOutOfSessionsAtFull' \
   --benchmark_out="$out/contention_bench.json" \
+  --benchmark_out_format=json >/dev/null
+# Near full, by pattern, at the thread counts of the targets (2 and 8):
+# 5 runs each, every run kept (the report reads the worst).
+build/release/bench/fill_pattern_bench --benchmark_min_time=0.1 \
+  --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
+  --benchmark_filter='BM_Fill<JetFill>/.*threads:(2|8)$' \
+  --benchmark_out="$out/fill_pattern_bench.json" \
   --benchmark_out_format=json >/dev/null
 # The 1-thread ratio again, as a distribution over 21 short paired rounds
 # (it sits near its 0.8x threshold, and a ratio of two medians taken at

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 
@@ -63,6 +64,40 @@ def named(data, prefix):
 
 def fmt_rate(x):
     return f"{x / 1e6:.1f} M/s" if x >= 1e6 else f"{x / 1e3:.0f} k/s"
+
+
+PATTERNS = {0: "empty", 1: "packed", 2: "spread", 3: "tail"}
+
+
+def fill_patterns(path):
+    """{(contender, pattern, threads): [pairs/s of each repetition]} from
+    fill_pattern_bench's JSON (its individual runs, not the aggregates)."""
+    out = {}
+    if not os.path.exists(path):
+        return out
+    for b in load(path).get("benchmarks", []):
+        if b.get("run_type") != "iteration" or "error_occurred" in b:
+            continue
+        name = b["name"]
+        pattern = int(re.search(r"/pattern:(\d+)", name).group(1))
+        threads = int(re.search(r"threads:(\d+)", name).group(1))
+        out.setdefault((b.get("label", name), pattern, threads),
+                       []).append(b["items_per_second"])
+    return out
+
+
+def fill_ratios(fills):
+    """{(contender, pattern, threads): (min, median) of each repetition's
+    pairs/s over the median pairs/s of the empty pool, same threads}"""
+    out = {}
+    for (c, pattern, threads), rates in fills.items():
+        empty = fills.get((c, 0, threads))
+        if pattern == 0 or not empty:
+            continue
+        base = statistics.median(empty)
+        ratios = [r / base for r in rates]
+        out[(c, pattern, threads)] = (min(ratios), statistics.median(ratios))
+    return out
 
 
 def main():
@@ -138,6 +173,13 @@ def main():
     if f0 and f99:
         check("99% fill / empty pool, jetsession",
               f99["items_per_second"] / f0["items_per_second"], 0.7)
+    fills = fill_patterns(os.path.join(args.results, "fill_pattern_bench.json"))
+    ratios = fill_ratios(fills)
+    for (c, pattern, threads), (low, _) in sorted(ratios.items()):
+        if c == JET and threads in (2, 8):
+            check(f"{PATTERNS[pattern]} at 99% / empty, {threads} threads, "
+                  f"jetsession, worst of {len(fills[(c, pattern, threads)])}",
+                  low, 0.8)
     full = named(contention, "BM_JetOutOfSessionsAtFull")
     if full:
         ns = next(iter(full.values()))["real_time"]
@@ -176,6 +218,30 @@ def main():
             out(f"| an instance with MaxSessions 30000, all included (record, "
                 f"pool object, 938 words, 30016 slots) | {total} "
                 f"({total / 30000:.1f} a session) |")
+        out()
+
+    if ratios:
+        out("### Near full: throughput at 99% fill / empty pool, by pattern")
+        out()
+        out("29700 of 30000 sessions held, laid out packed (one thread at "
+            "start-up), spread (every 100th slot free) or tail (8 threads in "
+            "turn, newest 300 ended); rings of 4, work 50. Each repetition's "
+            "pairs/s over the median of the empty pool at the same threads: "
+            "worst / median.")
+        out()
+        threads = sorted({t for (_, _, t) in ratios})
+        out("| contender | pattern | " +
+            " | ".join(f"{t} thr" for t in threads) + " |")
+        out("|---|---|" + "---:|" * len(threads))
+        for c in [JET, "counter_bitmap", SPREAD]:
+            for pattern in (1, 2, 3):
+                cells = []
+                for t in threads:
+                    r = ratios.get((c, pattern, t))
+                    cells.append(f"{r[0]:.2f} / {r[1]:.2f}" if r else "")
+                if any(cells):
+                    out(f"| {c} | {PATTERNS[pattern]} | " +
+                        " | ".join(cells) + " |")
         out()
 
     stopterm = named(contention, "BM_JetStopTermUnderLoad")

@@ -125,6 +125,11 @@ class alignas(64) SlotPool {
   static constexpr unsigned kHandleGenBits = 30;
   static constexpr std::uint32_t kHandleGenMask = (1U << kHandleGenBits) - 1U;
 
+  // How many words with a free bit a search passes over, at most, after a
+  // full hint word: up to kSpreadWays threads settle in different words
+  // (see Claim()).
+  static constexpr std::uint32_t kSpreadWays = 8;
+
   // The largest capacity the core supports (slot indices fit 20 bits).
   static constexpr std::uint32_t kMaxCapacity = 1U << 20U;
 
@@ -248,8 +253,16 @@ class alignas(64) SlotPool {
   //
   // Search from the calling thread's hint word. When the hint word is full,
   // a verified "full" flag answers at once (a few cache lines: the hint
-  // word, the flag, and the caller's state re-check). When no word has a
-  // free bit, ProveFull() decides: full, closed, or search again.
+  // word, the flag, and the caller's state re-check). Otherwise the search
+  // goes on through the words, but passes over the first few that have a
+  // free bit, a number fixed per thread (kSpreadWays): when free slots are
+  // scarce and lie together, threads whose hint words filled up would all
+  // stop at the first word with a free bit and share its cache line on
+  // every Begin and End; this way each settles in a word of its own (its
+  // hint then follows its claims and frees there). If the search passes
+  // over a word and finds none further on, it goes back to the first word
+  // it passed over, so a free slot is never missed. When no word has a
+  // claimable bit, ProveFull() decides: full, closed, or search again.
   template <class Revalidate>
   ClaimResult Claim(Revalidate&& still_current) noexcept {
     // relaxed: see the field.
@@ -257,13 +270,26 @@ class alignas(64) SlotPool {
     // The hint is usually this pool's own word index: skip the division.
     std::uint32_t start = Policy::Hint();
     if (start >= words) start %= words;
+    auto pass_over =
+        static_cast<std::uint32_t>(Policy::ThreadId() % kSpreadWays);
     ClaimResult result{};
     for (;;) {
       std::uint32_t index = start;
+      std::uint32_t first_passed = words;  // none yet
       for (std::uint32_t n = 0; n < words; ++n) {
-        if (TryWord(index, still_current, &result)) return result;
-        if (n == 0 && FullIsVerified()) return {ClaimStatus::kFull, 0, 0};
+        if (n > 0 && pass_over > 0 && HasFreeBit(index)) {
+          if (first_passed == words) first_passed = index;
+          --pass_over;
+        } else {
+          if (TryWord(index, still_current, &result)) return result;
+          if (n == 0 && FullIsVerified()) return {ClaimStatus::kFull, 0, 0};
+        }
         index = index + 1 == words ? 0 : index + 1;
+      }
+      if (first_passed != words) {
+        start = first_passed;  // search again, passing over none
+        pass_over = 0;
+        continue;
       }
       switch (ProveFull(words, still_current)) {
         case Proof::kFull:
@@ -685,6 +711,14 @@ class alignas(64) SlotPool {
         return true;
       }
     }
+  }
+
+  // True when word `index` is open for Begin and has a free bit (claimable
+  // or pending): a word the search may pass over.
+  bool HasFreeBit(std::uint32_t index) const noexcept {
+    // relaxed: a hint for the search only; the claim re-reads the word.
+    const std::uint64_t w = WordAt(index).load(std::memory_order_relaxed);
+    return (w & kClosedForBegin) == 0 && (~w & kSlotBits) != 0;
   }
 
   // True when a completed proof says the pool is full and no free has
