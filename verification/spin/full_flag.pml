@@ -1,53 +1,98 @@
 /* full_flag.pml: Spin model of jetsession's claim/free protocol and its
- * exact "full" answer (src/slot_pool.h: TryWord, FullIsVerified,
- * ProveFull, Collect, Free + ClearFull, CloseAll, ForceEndAll, Reset), and
- * of the instance lifecycle around one pool (src/instance_core.h: Begin's
- * validation, ClaimIn and its still_current() revalidation, SetFlag,
+ * exact "full" answer (src/slot_pool.h: TryWord with Claimable and
+ * OpenClaimed, FullIsVerified, ProveFull, Collect, Free + ClearFull,
+ * CloseAll, ForceEndAll, Reset), and of the instance lifecycle around one
+ * pool (src/instance_core.h: Begin's validation, ClaimIn and its
+ * still_current() revalidation, End's hold and state re-read, SetFlag,
  * Drain, Release, Create, Init).
  *
  * The pool has N = 2 words of one slot each (a word's 32 slots are one
- * bit here). Every statement between labels is one atomic step, as each
- * C++ atomic operation is; all of them are sequentially consistent (the
- * C++ code uses seq_cst for the Dekker pairs, acq_rel or weaker elsewhere;
+ * bit here). Each slot has a control word: a generation and a state (not
+ * open; open; open and held by its End; and not open after ForceEndAll, a
+ * ghost distinction: the code cannot tell it from the first). Every
+ * statement between labels is one atomic step, as each C++ atomic
+ * operation is; all of them are sequentially consistent (the C++ code uses
+ * seq_cst for the Dekker pairs, acq_rel or weaker elsewhere;
  * WEAK_RESET_LOAD below is the one place where a weaker read is modelled).
- * Each client runs Begin (claim) and, on success, End (free), ROUNDS times.
+ * Each client runs Begin (claim) and, on success, End (free), in rounds.
+ *
+ * The steps:
+ *  - a claim, TryWord(i): (1) the word load, its closed and free checks
+ *    and the revalidation (still_current(): the state's generation is
+ *    still the one the Begin validated); (2) Claimable(): the slot's
+ *    control word; an open one is skipped (the slot is pending, see End),
+ *    and the word then has no claimable bit; (3) the CAS, expecting the
+ *    word loaded in (1), version included (on failure, back to (1)), with
+ *    OpenClaimed()'s store: the control word read in (2), open. When the
+ *    hint word has no claimable bit, a verified flag answers "full";
+ *  - End: (1) the hold (busy, by End), the state re-read (Terminating
+ *    refuses) and Free()'s fetch_add: the bit free, the version bumped.
+ *    The slot is now pending: bit free, control word open and held by its
+ *    End; (2) ClearFull(); (3) the control store of the next generation:
+ *    the End takes effect (a call on its handle would now find the session
+ *    ended), and the slot becomes claimable;
+ *  - ProveFull(words): a candidate flag, two Collects, the revalidation
+ *    (lifecycle runs), then the promote-or-clear CAS. A Collect reads each
+ *    word (closed: stop) and, for a free bit, the slot's control word in a
+ *    step of its own: not open means claimable (changed: search again),
+ *    open means pending, and its control value goes into the pending sum.
+ *    Full when neither collect stopped and both read the same word sum (a
+ *    word's value, 2 * version + bit, only grows) and the same pending sum;
+ *    the candidate is then promoted to verified only if the first collect
+ *    saw no pending slot, else cleared (the answer is this call's alone: a
+ *    pending slot becomes claimable by a plain store, which clears no
+ *    flag).
  *
  * Configurations (check.sh runs each):
- *  - default: one incarnation with 2 active words, 3 clients, 2 rounds;
- *    each client's hint word is its index;
- *  - WITH_STOP: 2 clients and a Stopper (JetStopServiceInstance sets the
- *    state's flag, closes each word for Begin, and returns; a Begin checks
- *    the state first, and its claim fails on a closed word);
+ *  - default: one incarnation with 2 active words and 3 clients of 2
+ *    rounds; each client's hint word is its index. The progress run is
+ *    reduced: client 2 runs one round (-DONE_ROUND=1); with 2 rounds
+ *    (43,088,180 states) it takes 4 to 6 minutes here (check.sh runs it
+ *    with SPIN_LARGE=1);
+ *  - WITH_STOP: 2 clients of 2 rounds and a Stopper
+ *    (JetStopServiceInstance sets the state's flag, closes each word for
+ *    Begin, and returns; a Begin checks the state first, and its claim
+ *    fails on a closed word);
  *  - LIFECYCLE: incarnations on one instance record and one pool. The
  *    first (generation 1) has WORDS_A active words (default 1: word 1 is
  *    inactive, reserved and closed, as Reset leaves it); an Owner runs,
- *    at any point, JetTerm (Terminating set, active words closed, open
- *    sessions force-ended with their bits left claimed, Release) and
- *    Create + Init of generation 3 with WORDS_B active words (default 2)
- *    on the same pool: Reset (active_words_, every word rewritten with a
- *    bumped version, the flag moved to a new epoch, none, by an RMW), then
- *    Running published. CLIENTS (3) clients of ROUNDS (1) rounds each
- *    validate whatever generation is live at their Begin (the handle they
- *    hold), read active_words_ in a later step (so a client may hold a
- *    stale `words` and a generation that is gone), and search from any
- *    active word (the thread hint). Every claim CAS, and the promote of a
- *    full proof (the fix of issue 10), re-checks the generation
- *    (still_current); a stale caller answers InvalidInstance (kStale, or
- *    its kFull re-read).
+ *    at any point, JetTerm (Terminating set, active words closed,
+ *    ForceEndAll: it waits until no End holds a slot, then ends every open
+ *    session, its control word to the next generation and its bit left
+ *    claimed; Release) and Create + Init of generation 3 with WORDS_B
+ *    active words (default 2) on the same pool: Reset (active_words_,
+ *    every word rewritten with a bumped version, the flag moved to a new
+ *    epoch, none, by an RMW; the control words are kept), then Running
+ *    published. CLIENTS (3) clients of ROUNDS (1) rounds each validate
+ *    whatever generation is live at their Begin (the handle they hold),
+ *    read active_words_ in a later step (so a client may hold a stale
+ *    `words` and a generation that is gone), and search from any active
+ *    word (the thread hint). Every claim, and the promote of a full proof,
+ *    re-checks the generation (still_current); a stale caller answers
+ *    InvalidInstance (kStale, or its kFull re-read). The progress run has
+ *    2 clients of 2 rounds (with 3 clients, 32,079,166 states: check.sh
+ *    runs it with SPIN_LARGE=1).
  *
  * Checked:
- *  - no double issue: a slot is never claimed by two clients at once;
+ *  - no double issue: a claim never takes a slot while a session holds it
+ *    (a pending slot's session is still open);
+ *  - no session lost (Monitor, at every state; and End's store asserts
+ *    that the slot is still pending and its own): a session stays open,
+ *    its control word open with the generation of its handle, until its
+ *    own End takes effect or ForceEndAll ends it;
  *  - exact full: a Begin that answers "full" while the generation it
  *    validated is still live (ClaimIn's re-read: OutOfSessions) saw, at
- *    some instant during its call with that incarnation live, all of its
- *    active slots claimed or freed by Ends still in flight (those Ends are
- *    linearized after the answer, see docs/design.md);
+ *    some instant during its call with that incarnation live, every active
+ *    slot taken: its bit set and no End's control store done on it (a
+ *    force-ended session's bit counts until Reset), or pending (its End
+ *    not yet taken effect). An End that has taken effect excuses nothing;
  *  - the verified flag (Monitor, at every state): while an incarnation is
  *    live, a verified flag was promoted by a prover of that incarnation and
- *    all its active slots are claimed or freed by Ends in flight; so a
+ *    no active slot is claimable (bit free, control word not open); so a
  *    stale prover's proof is never visible to the next incarnation;
  *  - no claim after Stop returned (WITH_STOP);
- *  - no deadlock (Spin's invalid end states): every process finishes;
+ *  - no deadlock (Spin's invalid end states): every process finishes
+ *    (ForceEndAll's wait included);
  *  - progress (pan -l, non-progress cycles): no cycle of steps in which no
  *    Begin or End returns (the label progress_call), i.e. lock-freedom.
  *
@@ -56,9 +101,17 @@
  *  proof from a single collect; MUTANT_IGNORE_CLOSED (WITH_STOP), a claim
  *  in a closed word; MUTANT_RETRY_FOREVER (progress), a proof that never
  *  concludes; MUTANT_STALE_PROOF (LIFECYCLE), a promote without the
- *  revalidation (the code before issue 10): a client that validated
+ *  revalidation: a client that validated
  *  generation 1 and read words = 1 proves word 0 full after the re-create
- *  and verifies the new incarnation's flag while word 1 is free.
+ *  and verifies the new incarnation's flag while word 1 is free;
+ *  MUTANT_STALE_BEFORE_FREE, the End's control store (the End takes
+ *  effect) first, then the fetch_add and ClearFull: a Begin proves "full"
+ *  while an End has taken effect and its bit is still set (caught by the
+ *  exact-full check); MUTANT_CLAIM_PENDING, a claim does not skip a pending
+ *  slot and opens it at the next generation (caught as a double issue);
+ *  MUTANT_PROMOTE_PENDING, a proof that counted a pending slot is promoted:
+ *  the End's store then makes the slot claimable under a verified flag
+ *  (caught by the monitor).
  *  MUTANT_RESET_STORE (LIFECYCLE): Reset moves the flag with a load and a
  *  later store instead of an RMW. Under sequential consistency it is
  *  harmless (no error): a prover whose revalidation passed published its
@@ -68,7 +121,7 @@
  *  one that happens-before it (ghost floors below); then the store can move
  *  the epoch back, a later candidate recreates a stale prover's candidate,
  *  and the stale promote succeeds: an error (4 clients, FIXED_HINT; the
- *  run is a random-order bitstate search, about 6*10^6 states; check.sh
+ *  run is a random-order bitstate search, about 5.5*10^6 states; check.sh
  *  runs it only with SPIN_WEAK=1). Example (C++-consistent: nothing that
  *  happens-before Reset's load wrote the flag): C0 holds word 0 of
  *  generation 1; C3 publishes candidate 1|1, C2 candidate 2|1, collects
@@ -84,22 +137,34 @@
  * failed candidate CAS (kChanged, search again) is folded into the
  * candidate step, which reads and writes the flag at once (so progress
  * does not cover that retry; each such failure means another flag RMW
- * succeeded); versions are bytes; a claim's CAS and the opening of its
- * session are one step, and so are End's hold, state re-read,
- * control-word store and fetch_add (so ForceEndAll never has to wait);
- * TryWord's load, revalidation and CAS are one step (a Term or Reset in
- * between would change the word, failing the CAS); Release and Create
- * are one step (no call tells them apart); a full answer's ClaimIn re-read
- * and its assertion are one step. Not modelled: the closure help of
- * Settled() and the closure marks, Dup, the session-context calls,
- * EnterCall/ExitCall, the counts, and Stop/Unavailable in the lifecycle
- * runs.
+ * succeeded); versions, generations and sums are bytes (they stay far
+ * below 256 here); a control word's value is 4 * generation + open/busy
+ * (the "by End" bit is left out); a claim's CAS and OpenClaimed()'s store
+ * are one step (in between, the code's slot is claimed and not open, which
+ * ForceEndAll waits for and nobody else writes), and so are End's hold,
+ * state re-read and fetch_add (ForceEndAll waits for the held slot either
+ * way); TryWord's load and revalidation are one step (a Term or Reset in
+ * between would change the word first, failing the CAS); after a failed
+ * claim CAS the word is loaded again in a later step (the code goes on
+ * from the value the CAS read); a Snapshot's pending count is left out
+ * (equal word sums mean the same free bits, so the same count; the first
+ * collect's count is nonzero exactly when its pending sum is, every
+ * control value being nonzero); ForceEndAll waits until every active slot
+ * is settled, then ends all open sessions in one step (while Terminating,
+ * only the stores of pending Ends write a control word: new Ends are
+ * refused, claims fail on the closed words); Release and Create are one
+ * step (no call tells them apart); a full answer's ClaimIn re-read and its
+ * assertion are one step. Not modelled: TryClaimAtHint (Begin's fast
+ * path), the closure help of Settled() and the closure marks, Dup, the
+ * session-context calls and every call on a session other than End (their
+ * holds), the counts, and Stop/Unavailable in the lifecycle runs.
  *
  * Not covered: more than one slot per word and the reserved bits of a
- * partly used word; more than two words; more than one re-create, or a
- * re-create on a new pool (Init's Succeed path); weak memory orders other
- * than Reset's flag load (use Relacy, verification/relacy, for the real
- * code's orders); counts of clients and rounds beyond those above.
+ * partly used word (so TryWord's search past a pending slot to another
+ * free bit of its word); more than two words; more than one re-create, or
+ * a re-create on a new pool (Init's Succeed path); weak memory orders
+ * other than Reset's flag load (use Relacy, verification/relacy, for the
+ * real code's orders); counts of clients and rounds beyond those above.
  */
 
 #define N 2               /* allocated pool words, one slot each */
@@ -129,8 +194,15 @@
 #else
 #define CLIENTS 3
 #endif
+#ifndef ROUNDS
 #define ROUNDS 2
 #endif
+#endif
+/* ONE_ROUND: that many of the last clients run one round only */
+#ifndef ONE_ROUND
+#define ONE_ROUND 0
+#endif
+#define ROUNDS_OF(me) (me < CLIENTS - ONE_ROUND -> ROUNDS : 1)
 
 /* A claim needs a free bit in a word not closed for Begin; the mutant
  * MUTANT_IGNORE_CLOSED claims in closed words too (must fail). */
@@ -147,8 +219,10 @@
  * word continue its release sequence) carries the writer's floor, and an
  * acquire of the word (a claim, a collect, CloseAll, ForceEndAll, Reset's
  * load) takes it. Synchronization through the state word (Settled's
- * closure marks) is left out: that only lets the load read older values
- * (an over-approximation; the counterexample was checked by hand). */
+ * closure marks) and through the slots' control words (Free's release
+ * store, ForceEndAll's reads) is left out: that only lets the load read
+ * older values (an over-approximation; the counterexample was checked by
+ * hand). */
 #define EPOCHS 64
 byte cl_floor[CLIENTS];
 byte word_floor[N];
@@ -173,10 +247,25 @@ byte owner_floor;
 
 /* ---- shared state ---- */
 /* pool words: claimed bit (an inactive word's reserved bits count as
- * claimed), closed-for-Begin bit, version (bumped by frees and Reset) */
+ * claimed), closed-for-Begin bit, version (bumped by frees and Reset); the
+ * word's value, as a collect sums it, is 2 * version + claimed bit (it
+ * only grows, as the real word does) */
 bit  occ[N];
 bit  closed[N];
 byte ver[N];
+/* slot control words: the state and the generation (bumped when a session
+ * ends: by its End's store, or by ForceEndAll) */
+#define C_IDLE   0        /* not open (fresh, or stored by an End) */
+#define C_OPEN   1        /* open, no call in flight */
+#define C_HELD   2        /* open and held by its End (busy, by End); with
+                             the bit free: the slot is "pending" */
+#define C_FORCED 3        /* not open, stored by ForceEndAll (a ghost
+                             distinction: the code reads it as C_IDLE) */
+byte ctl[N];
+byte cgen[N];
+#define IS_OPEN(i) (ctl[i] == C_OPEN || ctl[i] == C_HELD)
+/* the control word's value, as a collect sums it: generation, open, busy */
+#define CTLVAL(i) (cgen[i] * 4 + (ctl[i] == C_HELD -> 3 : 2))
 byte nactive = WORDS_A;   /* active_words_ */
 byte flag_epoch;          /* the full flag: epoch (mod EPOCHS) ... */
 byte flag_state;          /* ... and state: 0 none, 1 candidate, 2 verified */
@@ -189,26 +278,36 @@ bit  stop_returned;       /* ghost: JetStopServiceInstance has returned */
 
 /* ghosts */
 byte flag_gen = 1;        /* generation whose prover promoted the flag */
-byte owner[N];            /* client+1 whose open session holds the slot */
-byte freeing;             /* Ends of the live incarnation that freed their
-                             bit and have not returned */
-bool pending[CLIENTS];    /* a Begin is in flight ... */
+byte owner[N];            /* client+1 whose session is open on the slot
+                             (from its claim until its End takes effect or
+                             ForceEndAll ends it) */
+byte ogen[N];             /* ... and the generation of its handle */
+bool inbegin[CLIENTS];    /* a Begin is in flight ... */
 byte callgen[CLIENTS];    /* ... on the generation it validated ... */
 bool sawfull[CLIENTS];    /* ... and saw that incarnation live and full */
 
-/* every active slot of the live incarnation is claimed or freed by an End
- * still in flight (N == 2) */
-#define ALL_TAKEN (occ[0] + (nactive > 1 -> occ[1] : 0) + freeing >= nactive)
+/* A slot is taken while a session holds it: its bit is set and its End has
+ * not taken effect (the control word is not one an End stored; a
+ * force-ended session's bit stays claimed until Reset), or its bit is free
+ * and it is pending (open, held by its End). Claimable: bit free, control
+ * not open. */
+#define TAKEN(i) \
+  ((occ[i] && ctl[i] != C_IDLE) || (!occ[i] && ctl[i] == C_HELD))
+#define FREE_CLAIMABLE(i) (!occ[i] && !IS_OPEN(i))
+/* every active slot of the live incarnation is taken (N == 2) */
+#define ALL_TAKEN (TAKEN(0) && (nactive < 2 || TAKEN(1)))
 
-/* Every step that changes occ[], freeing or the generation re-evaluates
- * the ghost. */
+/* Re-evaluates the ghost: in a Begin's first step, and in every claim and
+ * End step (a claim is what makes a slot taken; ForceEndAll leaves a slot
+ * taken, and the Begins of a new incarnation start after it is
+ * published). */
 inline note_full() {
   d_step {
     k = 0;
     do
     :: k < CLIENTS ->
        if
-       :: pending[k] && callgen[k] == gen && running && ALL_TAKEN ->
+       :: inbegin[k] && callgen[k] == gen && running && ALL_TAKEN ->
           sawfull[k] = 1
        :: else -> skip
        fi;
@@ -218,28 +317,12 @@ inline note_full() {
   }
 }
 
-/* TryWord(i): the word load, the closed check, the revalidation
- * (still_current(): the state's generation is still g) and the claim CAS
- * in one step. */
-inline try_word(i) {
-  atomic {
-    SEE_WORD(i);
-    if
-    :: occ[i] == 0 && CLAIMABLE(i) && gen == g ->
-       occ[i] = 1; assert(owner[i] == 0); owner[i] = me + 1; PUT_WORD(i);
-       assert(!stop_returned);  /* no claim after Stop returned */
-       slot = i; got = 1
-    :: occ[i] == 0 && CLAIMABLE(i) && gen != g -> isstale = 1
-    :: closed[i] && !CLAIMABLE(i) -> isclosed = 1
-    :: else -> skip   /* full */
-    fi;
-    note_full()
-  }
-}
-
-/* One Collect over `words` words: the sum of their versions, or changed
- * (a free bit), or closed; it stops at the first word that is not full. */
-inline collect(sum) {
+/* One Collect over `words` words into (sum, csum): the sum of the word
+ * values, and of the control values of the pending slots (bit free,
+ * control open), or changed (a free bit whose slot is claimable), or
+ * closed; it stops at the first claimable slot or closed word. The word
+ * and the slot's control word are two loads, two steps. */
+inline collect(sum, csum) {
   i = 0;
   do
   :: atomic {
@@ -247,11 +330,21 @@ inline collect(sum) {
        SEE_WORD(i);
        if
        :: closed[i] -> isclosed = 1
-       :: !closed[i] && occ[i] == 0 -> changed = 1
-       :: !closed[i] && occ[i] == 1 -> sum = sum + ver[i]
-       fi;
-       i++
-     }
+       :: else -> sum = sum + 2 * ver[i] + occ[i];
+                  if :: occ[i] -> i++ :: else -> fr = 1 fi
+       fi
+     };
+     if
+     :: fr ->
+        atomic {   /* the control word of the free bit's slot */
+          if
+          :: IS_OPEN(i) -> csum = csum + CTLVAL(i)   /* pending */
+          :: else -> changed = 1                     /* claimable */
+          fi;
+          fr = 0; i++
+        }
+     :: else -> skip
+     fi
   :: else -> break
   od
 }
@@ -277,21 +370,27 @@ proctype Client(byte me) {
   byte slot;
   byte i;
   byte cand;
-  byte sum1;
+  byte wv;        /* TryWord: the version of the word it loaded */
+  byte cg;        /* ... the generation of the control word it read */
+  byte hg;        /* the generation of the handle it holds */
+  byte sum1;      /* ProveFull: the two collects' word sums ... */
   byte sum2;
+  byte csum1;     /* ... and pending-control sums */
+  byte csum2;
   bool got;
+  bool fr;
   bool isclosed;
   bool isstale;
   bool isfull;
   bool changed;
   /* Dead locals are reset where they die, to keep the state space small. */
   do
-  :: round < ROUNDS ->
+  :: round < ROUNDS_OF(me) ->
      /* ---- Begin: LoadState, IsLive, BeginError ---- */
      atomic {
        if
        :: running && !stopped ->
-          g = gen; callgen[me] = g; pending[me] = 1; sawfull[me] = 0;
+          g = gen; callgen[me] = g; inbegin[me] = 1; sawfull[me] = 0;
 #if !LIFE
           words = N;
 #endif
@@ -311,14 +410,63 @@ retry:
 #endif
      do
      :: n < words ->
-        try_word(i);
+        /* TryWord(i): the word load, the closed and free checks and the
+         * revalidation (still_current(): the state's generation is still
+         * g) in one step ... */
+try_load:
+        atomic {
+          SEE_WORD(i);
+          if
+          :: occ[i] == 0 && CLAIMABLE(i) && gen == g -> wv = ver[i]; got = 1
+          :: occ[i] == 0 && CLAIMABLE(i) && gen != g ->
+             isstale = 1; inbegin[me] = 0
+          :: closed[i] && !CLAIMABLE(i) -> isclosed = 1; inbegin[me] = 0
+          :: else -> skip   /* no free bit */
+          fi
+        };
         if
-        :: got -> goto claimed
+        :: got ->
+           /* ... Claimable(): the slot's control word, its own step; a
+            * pending slot (open: its End freed the bit and has not yet
+            * stored) is skipped, and the word has no other bit ... */
+           atomic {
+             if
+#ifndef MUTANT_CLAIM_PENDING
+             :: IS_OPEN(i) -> got = 0; wv = 0
+#else
+             :: IS_OPEN(i) -> cg = cgen[i] + 1   /* NextGen(control) */
+#endif
+             :: else -> cg = cgen[i]
+             fi
+           };
+           if
+           :: got ->
+              /* ... and the claim CAS, expecting the loaded word, with
+               * OpenClaimed()'s store (the control word read above, open) */
+              atomic {
+                if
+                :: occ[i] == 0 && CLAIMABLE(i) && ver[i] == wv ->
+                   SEE_WORD(i); occ[i] = 1; PUT_WORD(i);
+                   assert(owner[i] == 0);   /* no double issue */
+                   owner[i] = me + 1; ctl[i] = C_OPEN; cgen[i] = cg;
+                   ogen[i] = cg; hg = cg;
+                   assert(!stop_returned);  /* no claim after Stop returned */
+                   slot = i; inbegin[me] = 0; note_full()
+                :: else -> got = 0   /* the CAS failed: load again */
+                fi;
+                wv = 0; cg = 0
+              };
+              if
+              :: got -> goto claimed
+              :: else -> goto try_load
+              fi
+           :: else -> skip
+           fi
         :: isclosed -> goto refused   /* ClaimIn: the state error */
         :: isstale -> goto refused    /* ClaimIn: InvalidInstance */
         :: else -> skip
         fi;
-        /* the hint word is full: a verified flag answers */
+        /* the hint word has no claimable bit: a verified flag answers */
         atomic {
           if
           :: n == 0 && flag_state == 2 -> SEE_FLAG; isfull = 1; goto answered
@@ -337,11 +485,11 @@ retry:
                   cand = flag_epoch; SEE_FLAG
        fi
      };
-     collect(sum1);
+     collect(sum1, csum1);
 #ifndef MUTANT_ONE_COLLECT
-     collect(sum2);
+     collect(sum2, csum2);
 #else
-     sum2 = sum1;
+     sum2 = sum1; csum2 = csum1;
 #endif
 #ifdef MUTANT_RETRY_FOREVER
      changed = 1;  /* a proof that never concludes: must fail progress */
@@ -351,17 +499,24 @@ retry:
       * generation never moves, so only in the lifecycle runs) */
      atomic {
        if
-       :: !changed && !isclosed && sum1 == sum2 && gen != g -> isstale = 1
+       :: !changed && !isclosed && sum1 == sum2 && csum1 == csum2 &&
+          gen != g -> isstale = 1
        :: else -> skip
        fi
      };
 #endif
-     /* the promote or clear CAS, expecting this call's candidate */
+     /* the promote or clear CAS, expecting this call's candidate: verified
+      * only if the first collect saw no pending slot (the mutant
+      * MUTANT_PROMOTE_PENDING promotes anyway: must fail) */
      atomic {
        if
        :: flag_epoch == cand && flag_state == 1 ->
           if
-          :: !changed && !isclosed && !isstale && sum1 == sum2 ->
+          :: !changed && !isclosed && !isstale && sum1 == sum2 &&
+#ifndef MUTANT_PROMOTE_PENDING
+             csum1 == 0 &&
+#endif
+             csum1 == csum2 ->
              flag_state = 2; flag_gen = g
           :: else -> flag_epoch = (flag_epoch + 1) % EPOCHS; flag_state = 0
           fi
@@ -369,53 +524,78 @@ retry:
        fi;
        SEE_FLAG; cand = 0; i = 0;
        if
-       :: isclosed || isstale -> sum1 = 0; sum2 = 0; goto refused
-       :: !isclosed && !isstale && !changed && sum1 == sum2 ->
-          sum1 = 0; sum2 = 0; isfull = 1; goto answered
-       :: else -> sum1 = 0; sum2 = 0; changed = 0   /* search again */
+       :: isclosed || isstale ->
+          inbegin[me] = 0; sum1 = 0; sum2 = 0; csum1 = 0; csum2 = 0;
+          goto refused
+       :: !isclosed && !isstale && !changed && sum1 == sum2 &&
+          csum1 == csum2 ->
+          sum1 = 0; sum2 = 0; csum1 = 0; csum2 = 0; isfull = 1; goto answered
+       :: else ->   /* search again */
+          sum1 = 0; sum2 = 0; csum1 = 0; csum2 = 0; changed = 0
        fi
      };
      goto retry;
 claimed:
-     atomic { pending[me] = 0; i = 0; n = 0; got = 0 };
-     /* ---- End: the hold, the state re-read, Free's control store and
-      * fetch_add (freeing counts it until the End returns) ---- */
-     atomic {
+     i = 0; n = 0; got = 0;
+     /* ---- End: the hold and the state re-read (one step with the first
+      * step of Free), then Free ---- */
+#ifndef MUTANT_STALE_BEFORE_FREE
+     atomic {   /* the hold, the re-read, and the fetch_add: bit free,
+                   version bumped; the slot is pending */
        if
-       :: owner[slot] == me + 1 && !terming ->
-          owner[slot] = 0; occ[slot] = 0; ver[slot] = ver[slot] + 1;
-          SEE_WORD(slot); PUT_WORD(slot); freeing++;
+       :: ctl[slot] == C_OPEN && cgen[slot] == hg && !terming ->
+          SEE_WORD(slot); occ[slot] = 0; ver[slot] = ver[slot] + 1;
+          PUT_WORD(slot); ctl[slot] = C_HELD;
           note_full()
        :: else ->   /* refused by Terminating, or force-ended by JetTerm */
-          assert(LIFE); slot = 0; goto ended
+          assert(LIFE); hg = 0; slot = 0; goto ended
        fi
      };
      /* ClearFull (the mutant MUTANT_NO_CLEAR drops it: must fail) */
 #ifndef MUTANT_NO_CLEAR
      clear_full();
 #endif
-     atomic {   /* the End returns */
-       if
-       :: gen == g -> freeing--
-       :: else -> skip   /* the incarnation ended: Release reset the ghost */
-       fi;
-       slot = 0;
+     atomic {   /* the control store (NextGen): the End takes effect */
+       assert(ctl[slot] == C_HELD && owner[slot] == me + 1);
+       ctl[slot] = C_IDLE; cgen[slot] = cgen[slot] + 1; owner[slot] = 0;
+       ogen[slot] = 0; hg = 0; slot = 0;
        note_full()
      };
+#else
+     /* the mutant: the hold, the re-read and the control store first (the
+      * End takes effect while its bit is still set), then the fetch_add,
+      * then ClearFull */
+     atomic {
+       if
+       :: ctl[slot] == C_OPEN && cgen[slot] == hg && !terming ->
+          ctl[slot] = C_IDLE; cgen[slot] = cgen[slot] + 1; owner[slot] = 0;
+          ogen[slot] = 0; hg = 0;
+          note_full()
+       :: else ->
+          assert(LIFE); hg = 0; slot = 0; goto ended
+       fi
+     };
+     atomic {
+       SEE_WORD(slot); occ[slot] = 0; ver[slot] = ver[slot] + 1;
+       PUT_WORD(slot); slot = 0;
+       note_full()
+     };
+#ifndef MUTANT_NO_CLEAR
+     clear_full();
+#endif
+#endif
 ended:
      round++;
      goto next;
 answered:   /* ClaimIn's re-read (seq_cst): OutOfSessions if still g */
      atomic {
        assert(!isfull || gen != g || sawfull[me]);
-       pending[me] = 0; isfull = 0; i = 0; n = 0
+       inbegin[me] = 0; isfull = 0; i = 0; n = 0
      };
      round++;
      goto next;
 refused:   /* a state error, InvalidInstance (also kStale) */
-     atomic {
-       pending[me] = 0; isclosed = 0; isstale = 0; i = 0; n = 0
-     };
+     isclosed = 0; isstale = 0; i = 0; n = 0;
      round++;
 next:
 progress_call:  /* a Begin or an End returned */
@@ -434,6 +614,12 @@ proctype Stopper() {
 }
 
 #if LIFE
+/* ForceEndAll's wait: a slot is settled when no End holds it (pending)
+ * and it is not claimed and not open (in the code, a claim not yet opened;
+ * here only an End of MUTANT_STALE_BEFORE_FREE between its store and its
+ * fetch_add) */
+#define SETTLED(j) (ctl[j] != C_HELD && !(occ[j] && ctl[j] == C_IDLE))
+
 /* The owner: JetTerm of generation 1 (SetFlag(Terminating) and its
  * closure, Drain's ForceEndAll, Release), then Create and Init of
  * generation 3 with WORDS_B active words on the same pool: Reset, then the
@@ -448,17 +634,28 @@ proctype Owner() {
   :: j < WORDS_A -> atomic { closed[j] = 1; OWNER_SEES(j); j++ }
   :: else -> break
   od;
-  /* ForceEndAll: every open session ends; its bit stays claimed */
+  /* ForceEndAll: waits until no End holds a slot, then every open session
+   * ends (its control word to the next generation); its bit stays
+   * claimed */
   atomic {
+    SETTLED(0) && (WORDS_A < 2 || SETTLED(1)) ->
     j = 0;
     do
-    :: j < WORDS_A -> owner[j] = 0; OWNER_SEES(j); j++
+    :: j < WORDS_A ->
+       OWNER_SEES(j);
+       if
+       :: occ[j] && ctl[j] == C_OPEN ->
+          ctl[j] = C_FORCED; cgen[j] = cgen[j] + 1; owner[j] = 0;
+          ogen[j] = 0
+       :: else -> skip
+       fi;
+       j++
     :: else -> break
     od
   };
   /* Release (generation + 1, Free), then Create (+ 1, Created) */
   atomic {
-    gen = gen + 2; running = 0; stopped = 0; terming = 0; freeing = 0
+    gen = gen + 2; running = 0; stopped = 0; terming = 0
   };
   /* Init: Reset(capacity): active_words_, then each word rewritten with
    * its version bumped (free if active, else reserved and closed) ... */
@@ -498,19 +695,29 @@ proctype Owner() {
 }
 #endif
 
-/* The verified flag's invariant: while an incarnation is live, a verified
- * flag comes from a proof of that incarnation and every active slot is
- * claimed or freed by an End in flight. NO_MONITOR leaves it out (then
- * only the OutOfSessions assertion judges). */
+/* The monitor, at every state:
+ *  - the verified flag (left out with NO_MONITOR, then only the
+ *    OutOfSessions assertion judges it): while an incarnation is live, a
+ *    verified flag comes from a proof of that incarnation and no active
+ *    slot is claimable (bit free, control not open);
+ *  - no session lost: a slot whose session a client opened stays open
+ *    (C_OPEN, or C_HELD by its End), with the generation of the client's
+ *    handle, until that End takes effect (or ForceEndAll ends it). */
 #ifndef NO_MONITOR
+#define FLAG_BAD (running && flag_state == 2 && (flag_gen != gen || \
+  FREE_CLAIMABLE(0) || (nactive > 1 && FREE_CLAIMABLE(1))))
+#else
+#define FLAG_BAD 0
+#endif
+#define LOST(i) (owner[i] != 0 && (!IS_OPEN(i) || cgen[i] != ogen[i]))
+
 active proctype Monitor() {
 end_mon:
   atomic {
-    running && flag_state == 2 && (flag_gen != gen || !ALL_TAKEN) ->
-    assert(false)
+    FLAG_BAD || LOST(0) || LOST(1) ->
+    assert(!FLAG_BAD); assert(!LOST(0) && !LOST(1))
   }
 }
-#endif
 
 init {
   byte k;
