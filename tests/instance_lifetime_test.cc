@@ -25,6 +25,14 @@ void Terminate(InstanceCore<Policy>& core) {
   core.Release();
 }
 
+// StdAtomics with atomics of the class template `A` and `kMutation` M.
+template <template <class> class A, Mutation M>
+struct WrappedPolicy : StdAtomics {
+  template <class T>
+  using Atomic = A<T>;
+  static constexpr Mutation kMutation = M;
+};
+
 // ---- 1. A proof made by an ended incarnation's Begin ----------------------
 
 // StdAtomics, with `kMutation` and an action run once at the start of the
@@ -162,11 +170,7 @@ struct CountingAtomic : std::atomic<T> {
 // that takes one after the flag holds Term up, and a thread that loops it
 // can hold Term up for as long as it loops.
 template <Mutation M>
-struct CountingPolicy : StdAtomics {
-  template <class T>
-  using Atomic = CountingAtomic<T>;
-  static constexpr Mutation kMutation = M;
-};
+using CountingPolicy = WrappedPolicy<CountingAtomic, M>;
 
 template <Mutation M>
 int CasesAfterTerminating() {
@@ -240,11 +244,7 @@ struct EndStoreHookAtomic : std::atomic<T> {
   }
 };
 template <Mutation M>
-struct EndStoreHookPolicy : StdAtomics {
-  template <class T>
-  using Atomic = EndStoreHookAtomic<T>;
-  static constexpr Mutation kMutation = M;
-};
+using EndStoreHookPolicy = WrappedPolicy<EndStoreHookAtomic, M>;
 
 // Opens every slot of a pool of 64 (word 0 first) and returns the session
 // on slot `slot`.
