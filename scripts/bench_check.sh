@@ -14,7 +14,7 @@ rm -f "$out/rounds.json" "$out/pair_cycles.json" "$out/fill_pattern_bench.json"
 build/release/bench/contention_bench --benchmark_min_time=0.1 \
   --benchmark_min_warmup_time=0.02 --benchmark_repetitions=5 \
   --benchmark_enable_random_interleaving=true \
-  --benchmark_report_aggregates_only=true \
+  --benchmark_display_aggregates_only=true \
   --benchmark_filter='BM_Ring<.*>/work:50/.*threads:(1|2|16)$|BM_JetAtFill/fill:(0|99)|BM_JetOutOfSessionsAtFull' \
   --benchmark_out="$out/contention_bench.json" \
   --benchmark_out_format=json >/dev/null

@@ -38,6 +38,8 @@ def runs(data):
     """The benchmark entries; of repeated runs, only the median (renamed as
     the benchmark itself)."""
     for b in data.get("benchmarks", []):
+        if b.get("run_type") == "iteration" and b.get("repetitions", 1) > 1:
+            continue  # a repetition: its median stands for it
         if b.get("run_type") == "aggregate":
             if b.get("aggregate_name") != "median":
                 continue
@@ -55,6 +57,22 @@ def ring_results(data):
         work = int(re.search(r"/work:(\d+)", name).group(1))
         threads = int(re.search(r"threads:(\d+)", name).group(1))
         out[(b.get("label", name), work, threads)] = b["items_per_second"]
+    return out
+
+
+def ring_repetitions(data):
+    """{(contender, work, threads): [pairs per second of each repetition]}
+    (empty when the JSON kept only the aggregates)"""
+    out = {}
+    for b in data.get("benchmarks", []):
+        name = b.get("name", "")
+        if (b.get("run_type") != "iteration" or b.get("repetitions", 1) < 2
+                or not name.startswith("BM_Ring<") or "error_occurred" in b):
+            continue
+        work = int(re.search(r"/work:(\d+)", name).group(1))
+        threads = int(re.search(r"threads:(\d+)", name).group(1))
+        out.setdefault((b.get("label", name), work, threads),
+                       {})[b.get("repetition_index", 0)] = b["items_per_second"]
     return out
 
 
@@ -146,6 +164,17 @@ def main():
         if (SPREAD, 50, 2) in ring:
             check("2 threads: jetsession / spread bitmap",
                   ring[(JET, 50, 2)] / ring[(SPREAD, 50, 2)], 0.5)
+    reps = ring_repetitions(contention)
+    if (JET, 50, 2) in reps:
+        worst = []
+        for i, rate in reps[(JET, 50, 2)].items():
+            peers = [reps[(p, 50, 2)][i] for p in PEERS
+                     if i in reps.get((p, 50, 2), {})]
+            if peers:
+                worst.append(rate / max(peers))
+        if worst:
+            check(f"2 threads: jetsession / best exact peer, worst of "
+                  f"{len(worst)} repetitions", min(worst), 2.0)
     if (JET, 50, 1) in ring:
         best, who = best_peer(1)
         check(f"1 thread: jetsession / best bare peer ({who}), medians",
