@@ -60,6 +60,9 @@ enum class Mutation {
                          // new session
   kPromotePendingProof,  // a full proof that counted a pending slot is kept
                          // as verified: it outlives the End's store
+  kOpenFromStaleRead,    // a claim opens the slot from the control word it
+                         // read before its CAS: after a wrap of the word's
+                         // version it revives an ended generation
 };
 
 struct StdAtomics {

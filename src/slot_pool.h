@@ -21,9 +21,9 @@
 // the End's last step: Free() frees the bit first and only then stores the
 // next generation into the control word. In between, the slot is "pending":
 // its bit is free and its control word open and held by an End. A claimer
-// takes only a free bit whose control word is not open (Claimable()), so
-// nobody writes a pending slot's control word but its End, and the next
-// claimer opens a slot with a plain store. Memory ordering: a claim's CAS
+// that finds the slot it claimed pending gives the bit back (OpenClaimed(),
+// GiveBack()), so nobody writes a pending slot's control word but its End,
+// and the next claimer opens a slot with a plain store. Memory ordering: a claim's CAS
 // (acq_rel) synchronizes with the fetch_add that freed the bit (seq_cst), so
 // everything the last owner of a slot did happens-before its next claim; a
 // thread that sees a closed bit (acquire) sees the instance-state change that
@@ -323,8 +323,6 @@ class alignas(64) SlotPool {
     }
     const std::uint32_t b = std::countr_zero(free_bits);
     const std::uint32_t slot = index * kSlotsPerWord + b;
-    std::uint64_t control = 0;
-    if (!Claimable(slot, &control)) return false;
     if constexpr (Policy::kMutation != Mutation::kNone) {
       return false;  // the mutants live in TryWord(): take the slow path
     }
@@ -335,7 +333,12 @@ class alignas(64) SlotPool {
                                       std::memory_order_relaxed)) {
       return false;
     }
-    *result = {ClaimStatus::kClaimed, slot, OpenClaimed(slot, control)};
+    std::uint32_t gen = 0;
+    if (!OpenClaimed(slot, 0, &gen)) [[unlikely]] {
+      GiveBack(slot);
+      return false;
+    }
+    *result = {ClaimStatus::kClaimed, slot, gen};
     return true;
   }
 
@@ -398,7 +401,7 @@ class alignas(64) SlotPool {
   //
   // The order is what makes the End one step to everybody else: until the
   // control store, a call on the handle finds the session held (a sharing
-  // violation) and no claimer takes the slot (Claimable() sees it open), so
+  // violation) and no claimer keeps the slot (OpenClaimed() sees it open), so
   // the End takes effect at that store, when the slot is already free for
   // the next Begin. (With the store first, a call on the handle could learn
   // that the session ended while its bit still made the pool look full.)
@@ -424,11 +427,11 @@ class alignas(64) SlotPool {
     }
     if constexpr (Policy::kMutation != Mutation::kEndStaleBeforeFree) {
       // A store: nobody else writes a pending slot's control word (a
-      // claimer skips it, TryEnterCall expects it idle, ForceEndAll waits
-      // for busy to clear). It clears no full flag: a proof that counted
-      // this slot pending was never promoted (ProveFull()). release: pairs
-      // with the acquire of Claimable() and of a stale caller's
-      // LoadControl().
+      // claimer gives it back, TryEnterCall expects it idle, ForceEndAll
+      // waits for busy to clear). It clears no full flag: a proof that
+      // counted this slot pending was never promoted (ProveFull()).
+      // release: pairs with the acquire of OpenClaimed() and of a stale
+      // caller's LoadControl().
       control_word.store(NextGen(control), std::memory_order_release);
     }
     Policy::SetHint(index);
@@ -655,6 +658,7 @@ class alignas(64) SlotPool {
     std::uint64_t w = word.load(Policy::kMutation == Mutation::kRelaxedClaim
                                     ? std::memory_order_relaxed
                                     : std::memory_order_acquire);
+    std::uint32_t pending = 0;  // bits this call claimed and gave back
     for (;;) {
       if constexpr (Policy::kMutation == Mutation::kIgnoreClosed) {
         std::this_thread::yield();  // widen the window of the closure
@@ -668,18 +672,19 @@ class alignas(64) SlotPool {
         *result = {ClaimStatus::kStale, 0, 0};
         return true;
       }
-      // The lowest free bit whose slot is not pending (see Claimable()).
-      std::uint32_t candidates = free_bits;
-      std::uint64_t control = 0;
-      while (candidates != 0 &&
-             !Claimable(
-                 index * kSlotsPerWord +
-                     static_cast<std::uint32_t>(std::countr_zero(candidates)),
-                 &control)) {
-        candidates &= candidates - 1U;
-      }
+      // The lowest free bit, but not one found pending in this call: its End
+      // may be stalled, and claiming it again would only give it back again.
+      const std::uint32_t candidates = free_bits & ~pending;
       if (candidates == 0) return false;
       const std::uint64_t bit = 1ULL << std::countr_zero(candidates);
+      const std::uint32_t slot =
+          index * kSlotsPerWord +
+          static_cast<std::uint32_t>(std::countr_zero(bit));
+      std::uint64_t early_read = 0;
+      if constexpr (Policy::kMutation == Mutation::kOpenFromStaleRead) {
+        early_read = SlotRef(slot).control.load(std::memory_order_acquire);
+        Policy::Yield();  // widen the window between the read and the CAS
+      }
       bool claimed = false;
       if constexpr (Policy::kMutation == Mutation::kClaimByStore) {
         std::this_thread::yield();  // widen the window of the lost update
@@ -699,12 +704,17 @@ class alignas(64) SlotPool {
             kRelaxed ? std::memory_order_relaxed : std::memory_order_acquire);
       }
       if (claimed) {
-        Policy::SetHint(index);
-        const std::uint32_t slot =
-            index * kSlotsPerWord +
-            static_cast<std::uint32_t>(std::countr_zero(bit));
-        *result = {ClaimStatus::kClaimed, slot, OpenClaimed(slot, control)};
-        return true;
+        std::uint32_t gen = 0;
+        if (OpenClaimed(slot, early_read, &gen)) {
+          Policy::SetHint(index);
+          *result = {ClaimStatus::kClaimed, slot, gen};
+          return true;
+        }
+        GiveBack(slot);
+        pending |= static_cast<std::uint32_t>(bit);
+        // acquire: as the first load.
+        w = word.load(std::memory_order_acquire);
+        continue;
       }
       if constexpr (Policy::kMutation == Mutation::kSpuriousFull) {
         *result = {ClaimStatus::kFull, 0, 0};
@@ -745,7 +755,7 @@ class alignas(64) SlotPool {
 
   // What one pass of the proof read: the sum of the active words, and the
   // number and the sum of the control words of the pending slots (free
-  // bit, open and held by its End: see Claimable()). Sums modulo 2^64.
+  // bit, open and held by its End: see Free()). Sums modulo 2^64.
   struct Snapshot {
     std::uint64_t words = 0;
     std::uint64_t pending_controls = 0;
@@ -849,33 +859,48 @@ class alignas(64) SlotPool {
     return proof;
   }
 
-  // True when the slot of a free bit may be claimed: its End has finished
-  // (the control word is not open); *control is then the word to open it
-  // from. False while the slot is pending: its End freed the bit and has
-  // not yet made the handle stale (Free()); the session is still open.
-  bool Claimable(std::uint32_t slot, std::uint64_t* control) const noexcept {
-    // acquire: pairs with the release store of Free() (and the caller read
-    // the free bit with acquire, so this reads that End's hold or later).
-    *control = SlotRef(slot).control.load(std::memory_order_acquire);
-    if constexpr (Policy::kMutation == Mutation::kClaimPendingSlot) {
-      if ((*control & kOpen) != 0) *control = NextGen(*control);
-      return true;
+  // Opens the session on a slot just claimed; *gen is its handle
+  // generation. The control word is read now that the bit is ours, never
+  // before the claim: the claim CAS compares only the pool word, whose
+  // 30-bit version wraps, so a value read before it could be 2^30 frees of
+  // the word old and revive an ended generation. Not open (the usual
+  // case): nobody else writes a claimed control word that is not open
+  // (TryEnterCall and ForceEndAll need it open or wait; a stale caller's
+  // CAS expects an open value), so a store opens it. Open: the slot is
+  // pending (its End freed the bit and has not yet made the handle stale,
+  // see Free()): false, and the caller gives the bit back (GiveBack()).
+  // `early_read` is used by a mutant only.
+  bool OpenClaimed(std::uint32_t slot,
+                   [[maybe_unused]] std::uint64_t early_read,
+                   std::uint32_t* gen) noexcept {
+    auto& control_word = SlotRef(slot).control;
+    // acquire: pairs with the release store of the slot's last End.
+    std::uint64_t control = control_word.load(std::memory_order_acquire);
+    if constexpr (Policy::kMutation == Mutation::kOpenFromStaleRead) {
+      control = early_read;
     }
-    return (*control & kOpen) == 0;
-  }
-
-  // Opens the session on a slot just claimed, from the control word that
-  // Claimable() read; returns its handle generation. Not open, not busy,
-  // and nobody else writes a control word whose bit is claimed and that is
-  // not open (TryEnterCall and ForceEndAll need it open or wait; a stale
-  // caller's CAS expects an open value; its End's store came before
-  // Claimable() read it). So a store opens it.
-  std::uint32_t OpenClaimed(std::uint32_t slot,
-                            std::uint64_t control) noexcept {
+    if ((control & kOpen) != 0) {
+      if constexpr (Policy::kMutation != Mutation::kClaimPendingSlot) {
+        return false;
+      }
+      control = NextGen(control);  // the mutant opens the pending slot
+    }
     // release: pairs with the acquire in LoadControl() of calls on the new
     // handle.
-    SlotRef(slot).control.store(control | kOpen, std::memory_order_release);
-    return static_cast<std::uint32_t>(control >> kGenShift) & kHandleGenMask;
+    control_word.store(control | kOpen, std::memory_order_release);
+    *gen = static_cast<std::uint32_t>(control >> kGenShift) & kHandleGenMask;
+    return true;
+  }
+
+  // Frees the bit of `slot`, claimed by this thread and found pending
+  // (OpenClaimed()): as Free() without the control store, which is the
+  // pending End's to make. A free like any other, so it clears the full
+  // flag (a prover may have counted the bit set while it was ours).
+  [[gnu::noinline, gnu::cold]] void GiveBack(std::uint32_t slot) noexcept {
+    // seq_cst: as in Free().
+    WordAt(slot / kSlotsPerWord)
+        .fetch_add(kFreeDelta[slot % kSlotsPerWord], std::memory_order_seq_cst);
+    ClearFull();
   }
 
   PaddedFlag full_;

@@ -359,6 +359,96 @@ TEST(InstanceLifetimeTest, PromotePendingProofMutantIsSeen) {
   EXPECT_EQ(answers[3], Error::kOutOfSessions);  // a stale verified flag
 }
 
+// ---- A claim stalled across a wrap of its word's version -------------------
+
+// StdAtomics whose atomics run an action just before the next
+// compare-exchange of a pool word (the claim), with the word and the value
+// the claim expects.
+struct ClaimHook {
+  static inline std::function<void(std::atomic<std::uint64_t>&, std::uint64_t)>
+      before;
+};
+template <class T>
+struct ClaimHookAtomic : std::atomic<T> {
+  using std::atomic<T>::atomic;
+  using std::atomic<T>::operator=;
+  template <class... Orders>
+  bool compare_exchange_strong(T& expected, T desired,
+                               Orders... orders) noexcept {
+    Fire(expected);
+    return std::atomic<T>::compare_exchange_strong(expected, desired,
+                                                   orders...);
+  }
+  template <class... Orders>
+  bool compare_exchange_weak(T& expected, T desired,
+                             Orders... orders) noexcept {
+    Fire(expected);
+    return std::atomic<T>::compare_exchange_weak(expected, desired, orders...);
+  }
+  void Fire(T expected) noexcept {
+    if constexpr (std::is_same_v<T, std::uint64_t>) {
+      if (ClaimHook::before) {
+        const auto action = std::move(ClaimHook::before);
+        ClaimHook::before = nullptr;
+        action(*this, expected);
+      }
+    }
+  }
+};
+template <Mutation M>
+using ClaimHookPolicy = WrappedPolicy<ClaimHookAtomic, M>;
+
+// A pool of 2 slots (one word). A Begin stalls just before its claim CAS
+// while slot 0 is opened and ended twice more; then the word is put back
+// to the value the claim expects, as 2^30 frees of the word would (its
+// version wraps), and the claim succeeds. The session it opens must carry
+// a new generation: every handle ended before must stay invalid. Returns
+// how many of those ended handles a call accepts afterwards.
+template <Mutation M>
+int EndedHandlesAcceptedAfterAWrap() {
+  using Policy = ClaimHookPolicy<M>;
+  InstanceCore<Policy> core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(2), Error::kSuccess);
+  Policy::SetHint(0);
+  std::vector<OpenedSession> ended(1);
+  EXPECT_EQ(core.Begin(gen, &ended[0]), Error::kSuccess);
+  EXPECT_EQ(core.End(ended[0].slot, ended[0].gen), Error::kSuccess);
+  ClaimHook::before = [&](std::atomic<std::uint64_t>& word,
+                          std::uint64_t expected) {
+    for (int i = 0; i < 2; ++i) {
+      OpenedSession s;
+      Policy::SetHint(0);
+      EXPECT_EQ(core.Begin(gen, &s), Error::kSuccess);
+      EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+      ended.push_back(s);
+    }
+    word.store(expected);  // the version wrapped
+  };
+  Policy::SetHint(0);
+  OpenedSession opened;
+  EXPECT_EQ(core.Begin(gen, &opened), Error::kSuccess);
+  EXPECT_FALSE(ClaimHook::before) << "the schedule did not run";
+  int accepted = 0;
+  for (const OpenedSession& s : ended) {
+    std::uint64_t control = 0;
+    if (core.EnterCall(s.slot, s.gen, &control) == Error::kSuccess) {
+      core.ExitCall(s.slot, control);
+      ++accepted;
+    }
+  }
+  Terminate(core);
+  return accepted;
+}
+
+TEST(InstanceLifetimeTest, AClaimAcrossAVersionWrapOpensANewGeneration) {
+  EXPECT_EQ(EndedHandlesAcceptedAfterAWrap<Mutation::kNone>(), 0);
+}
+
+TEST(InstanceLifetimeTest, OpenFromStaleReadMutantIsSeen) {
+  EXPECT_EQ(EndedHandlesAcceptedAfterAWrap<Mutation::kOpenFromStaleRead>(), 1);
+}
+
 // ---- A call on a session that another call holds, racing a flag ----------
 
 // A call (not an End) holds the session; a flag is set; End on the same
