@@ -23,16 +23,16 @@
 // its bit is free and its control word open and held by an End. A claimer
 // that finds the slot it claimed pending gives the bit back (OpenClaimed(),
 // GiveBack()), so nobody writes a pending slot's control word but its End,
-// and the next claimer opens a slot with a plain store. Memory ordering: a claim's CAS
-// (acq_rel) synchronizes with the fetch_add that freed the bit (seq_cst), so
-// everything the last owner of a slot did happens-before its next claim; a
-// thread that sees a closed bit (acquire) sees the instance-state change that
-// made the closer close it. Lifetime: a pool is type-stable: it is never freed
-// while the process can still reach it (the registry keeps retired pools), so a
-// call that raced with JetTerm reads live memory and fails its CAS, never a
-// freed word. Capacity: exact. Claim() reports kFull only after a double
-// collect proved that, at one instant between the two passes, every slot was
-// claimed or pending (open, held by its End).
+// and the next claimer opens a slot with a plain store. Memory ordering: a
+// claim's CAS (acq_rel) synchronizes with the fetch_add that freed the bit
+// (seq_cst), so everything the last owner of a slot did happens-before its next
+// claim; a thread that sees a closed bit (acquire) sees the instance-state
+// change that made the closer close it. Lifetime: a pool is type-stable: it is
+// never freed while the process can still reach it (the registry keeps retired
+// pools), so a call that raced with JetTerm reads live memory and fails its
+// CAS, never a freed word. Capacity: exact. Claim() reports kFull only after a
+// double collect proved that, at one instant between the two passes, every slot
+// was claimed or pending (open, held by its End).
 #ifndef JETSESSION_SRC_SLOT_POOL_H_
 #define JETSESSION_SRC_SLOT_POOL_H_
 
