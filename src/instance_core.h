@@ -150,8 +150,8 @@ class InstanceCore {
   }
 
   // Begin's fast path: the instance is Running with no flag and the
-  // calling thread's hint word has a free slot. False, with no side effect,
-  // in every other case: then Begin() decides.
+  // calling thread's hint word has a free slot. False, with no session
+  // opened, in every other case: then Begin() decides.
   bool TryBeginFast(std::uint64_t gen, OpenedSession* opened) noexcept {
     const std::uint64_t expected = (gen << kGenShift) | kRunning;
     const std::uint64_t state = LoadState();

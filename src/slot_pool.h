@@ -304,10 +304,12 @@ class alignas(64) SlotPool {
     }
   }
 
-  // Begin's fast path: one try on the calling thread's hint word, with no
-  // side effect unless it claims. False when the hint word is out of range,
-  // closed, full, or its CAS lost, or when `still_current()` says the
-  // incarnation changed: then Claim() decides. The same CAS as TryWord().
+  // Begin's fast path: one try on the calling thread's hint word, which
+  // opens no session unless it returns true. False when the hint word is
+  // out of range, closed, full, or its CAS lost, when `still_current()`
+  // says the incarnation changed, or when the slot it claimed was pending
+  // (it gave the bit back: a free, which bumps the word's version and
+  // clears the full flag): then Claim() decides. The same CAS as TryWord().
   template <class Revalidate>
   bool TryClaimAtHint(Revalidate&& still_current,
                       ClaimResult* result) noexcept {
@@ -411,16 +413,7 @@ class alignas(64) SlotPool {
       control_word.store(NextGen(control), std::memory_order_release);
       Policy::Yield();  // widen the window between the two steps
     }
-    const std::uint32_t index = slot / kSlotsPerWord;
-    // One RMW, no loop: the bit is set (we hold the slot), so adding
-    // (kVersionOne - bit) clears it and bumps the version; the closed bit
-    // is kept. seq_cst: release pairs with the acquire of the next claim of
-    // the bit (the whole session happens-before it); it is also the first
-    // half of the Dekker pair with ProveFull() (free, then read the flag /
-    // set the flag, then read the words).
-    WordAt(index).fetch_add(kFreeDelta[slot % kSlotsPerWord],
-                            std::memory_order_seq_cst);
-    ClearFull();
+    FreeBit(slot);
     if constexpr (Policy::kMutation == Mutation::kClaimPendingSlot ||
                   Policy::kMutation == Mutation::kPromotePendingProof) {
       Policy::Yield();  // widen the window in which the slot is pending
@@ -434,7 +427,21 @@ class alignas(64) SlotPool {
       // caller's LoadControl().
       control_word.store(NextGen(control), std::memory_order_release);
     }
-    Policy::SetHint(index);
+    Policy::SetHint(slot / kSlotsPerWord);
+  }
+
+  // Frees the bit of `slot`, which the caller holds, and clears the full
+  // flag: the word half of Free() and GiveBack().
+  void FreeBit(std::uint32_t slot) noexcept {
+    // One RMW, no loop: the bit is set (we hold the slot), so adding
+    // (kVersionOne - bit) clears it and bumps the version; the closed bit
+    // is kept. seq_cst: release pairs with the acquire of the next claim of
+    // the bit (the whole session happens-before it); it is also the first
+    // half of the Dekker pair with ProveFull() (free, then read the flag /
+    // set the flag, then read the words).
+    WordAt(slot / kSlotsPerWord)
+        .fetch_add(kFreeDelta[slot % kSlotsPerWord], std::memory_order_seq_cst);
+    ClearFull();
   }
 
   // Session context storage; read and written only by the thread that holds
@@ -897,10 +904,7 @@ class alignas(64) SlotPool {
   // pending End's to make. A free like any other, so it clears the full
   // flag (a prover may have counted the bit set while it was ours).
   [[gnu::noinline, gnu::cold]] void GiveBack(std::uint32_t slot) noexcept {
-    // seq_cst: as in Free().
-    WordAt(slot / kSlotsPerWord)
-        .fetch_add(kFreeDelta[slot % kSlotsPerWord], std::memory_order_seq_cst);
-    ClearFull();
+    FreeBit(slot);
   }
 
   PaddedFlag full_;

@@ -139,29 +139,38 @@ TEST(InstanceLifetimeTest, CountAnyIncarnationMutantIsSeen) {
 
 // ---- 4. Calls that start after Term set Terminating -----------------------
 
-// Counts the compare-exchanges that the calling thread makes: a call that
-// takes a session (its busy flag) makes one.
-struct CasCount {
-  static inline thread_local int count = 0;
-};
-template <class T>
-struct CountingAtomic : std::atomic<T> {
+// std::atomic whose compare-exchanges first call Hook::Before(*this,
+// expected).
+template <class T, class Hook>
+struct BeforeCasAtomic : std::atomic<T> {
   using std::atomic<T>::atomic;
   using std::atomic<T>::operator=;
   template <class... Orders>
   bool compare_exchange_strong(T& expected, T desired,
                                Orders... orders) noexcept {
-    ++CasCount::count;
+    Hook::Before(*this, expected);
     return std::atomic<T>::compare_exchange_strong(expected, desired,
                                                    orders...);
   }
   template <class... Orders>
   bool compare_exchange_weak(T& expected, T desired,
                              Orders... orders) noexcept {
-    ++CasCount::count;
+    Hook::Before(*this, expected);
     return std::atomic<T>::compare_exchange_weak(expected, desired, orders...);
   }
 };
+
+// Counts the compare-exchanges that the calling thread makes: a call that
+// takes a session (its busy flag) makes one.
+struct CasCount {
+  static inline thread_local int count = 0;
+  template <class T>
+  static void Before(std::atomic<T>& /*atomic*/, T /*expected*/) noexcept {
+    ++count;
+  }
+};
+template <class T>
+using CountingAtomic = BeforeCasAtomic<T, CasCount>;
 
 // Compare-exchanges made by End, SetContext, ResetContext and a parameter
 // call's EnterCall on an open session (context set or not) once the
@@ -361,40 +370,25 @@ TEST(InstanceLifetimeTest, PromotePendingProofMutantIsSeen) {
 
 // ---- A claim stalled across a wrap of its word's version -------------------
 
-// StdAtomics whose atomics run an action just before the next
-// compare-exchange of a pool word (the claim), with the word and the value
-// the claim expects.
+// Runs an action just before the next compare-exchange of a 64-bit word
+// (the claim: the first one a Begin makes), with the word and the value the
+// claim expects.
 struct ClaimHook {
   static inline std::function<void(std::atomic<std::uint64_t>&, std::uint64_t)>
       before;
-};
-template <class T>
-struct ClaimHookAtomic : std::atomic<T> {
-  using std::atomic<T>::atomic;
-  using std::atomic<T>::operator=;
-  template <class... Orders>
-  bool compare_exchange_strong(T& expected, T desired,
-                               Orders... orders) noexcept {
-    Fire(expected);
-    return std::atomic<T>::compare_exchange_strong(expected, desired,
-                                                   orders...);
-  }
-  template <class... Orders>
-  bool compare_exchange_weak(T& expected, T desired,
-                             Orders... orders) noexcept {
-    Fire(expected);
-    return std::atomic<T>::compare_exchange_weak(expected, desired, orders...);
-  }
-  void Fire(T expected) noexcept {
+  template <class T>
+  static void Before(std::atomic<T>& word, T expected) noexcept {
     if constexpr (std::is_same_v<T, std::uint64_t>) {
-      if (ClaimHook::before) {
-        const auto action = std::move(ClaimHook::before);
-        ClaimHook::before = nullptr;
-        action(*this, expected);
+      if (before) {
+        const auto action = std::move(before);
+        before = nullptr;
+        action(word, expected);
       }
     }
   }
 };
+template <class T>
+using ClaimHookAtomic = BeforeCasAtomic<T, ClaimHook>;
 template <Mutation M>
 using ClaimHookPolicy = WrappedPolicy<ClaimHookAtomic, M>;
 
