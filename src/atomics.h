@@ -63,6 +63,10 @@ enum class Mutation {
   kOpenFromStaleRead,    // a claim opens the slot from the control word it
                          // read before its CAS: after a wrap of the word's
                          // version it revives an ended generation
+  kNoRecheckAfterClaim,  // a claim does not re-check the incarnation after
+                         // its CAS: a Begin stalled across JetTerm, a
+                         // re-create and a wrap of the word's version keeps
+                         // a slot of the next incarnation
 };
 
 struct StdAtomics {

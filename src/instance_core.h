@@ -149,23 +149,35 @@ class InstanceCore {
     return ClaimIn(gen, opened);
   }
 
+  // What Begin's fast path did: kClaimed, with the session in `opened`;
+  // kDeclined, with nothing done; or kGiveBack: the claim took the bit of
+  // `opened.slot` in `pool` and may not keep it, and the caller gives it
+  // back (pool->GiveBack(), out of the fast path). After the last two,
+  // Begin() decides.
+  struct FastBegin {
+    typename Pool::HintClaim outcome;
+    OpenedSession opened;
+    Pool* pool;
+  };
+
   // Begin's fast path: the instance is Running with no flag and the
-  // calling thread's hint word has a free slot. False, with no session
-  // opened, in every other case: then Begin() decides.
-  bool TryBeginFast(std::uint64_t gen, OpenedSession* opened) noexcept {
+  // calling thread's hint word has a free slot.
+  FastBegin TryBeginFast(std::uint64_t gen) noexcept {
     const std::uint64_t expected = (gen << kGenShift) | kRunning;
     const std::uint64_t state = LoadState();
-    if ((state & ~kClosureMarks) != expected) return false;
+    if ((state & ~kClosureMarks) != expected) {
+      return {Pool::HintClaim::kDeclined, {}, nullptr};
+    }
     // acquire: pairs with Init()'s release store of the pool.
     Pool* const pool = pool_.load(std::memory_order_acquire);
     ClaimResult claim{};
-    if (!pool->TryClaimAtHint([this, gen] { return GenOf(LoadState()) == gen; },
-                              &claim)) {
-      return false;
-    }
-    opened->slot = claim.slot;
-    opened->gen = claim.gen;
-    return true;
+    // The incarnation checks around the claim CAS compare the whole state
+    // word with this read: the generation only grows, so an equal word is
+    // the same incarnation (a flag set meanwhile only sends the Begin to
+    // Begin(), which decides again).
+    const auto outcome = pool->TryClaimAtHint(
+        [this, state] { return LoadState() == state; }, &claim);
+    return {outcome, {claim.slot, claim.gen}, pool};
   }
 
   // Opens a session on the instance of the open session (src_slot,

@@ -354,6 +354,13 @@ Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
 
 // ---- Sessions (lock-free) -------------------------------------------------
 
+Error InstanceRegistry::GiveBackThenBegin(Core::Pool* pool, std::uint32_t slot,
+                                          JET_INSTANCE instance,
+                                          JET_SESID* psesid) noexcept {
+  pool->GiveBack(slot);
+  return BeginSessionSlow(instance, psesid);
+}
+
 Error InstanceRegistry::BeginSessionSlow(JET_INSTANCE instance,
                                          JET_SESID* psesid) noexcept {
   if (psesid == nullptr) return Error::kInvalidParameter;

@@ -64,20 +64,27 @@ class InstanceRegistry {
   // BeginSession and EndSession are inline, so the C layer's calls reach
   // the core without another call. Begin's fast path needs a live handle
   // (0 and nil do not decode), a Running instance and a free slot in the
-  // thread's hint word; it has no side effect when it fails, and the full
-  // path (BeginSessionSlow) starts afresh.
+  // thread's hint word. When it fails it has opened nothing (a bit it
+  // claimed and may not keep is given back first), and the full path
+  // (BeginSessionSlow) starts afresh. The uncommon paths are tail calls,
+  // so that the fast path saves no registers.
   Error BeginSession(JET_INSTANCE instance, JET_SESID* psesid) noexcept {
     // The handle's index field, minus one: out of range (as an unsigned)
     // for 0 and JET_instanceNil. A generation of 0 needs no check here: no
     // Running record has it, so TryBeginFast() fails on it.
     const auto index =
         static_cast<std::uint32_t>(instance & kInstanceIndexMask) - 1U;
-    OpenedSession opened;
-    if (psesid != nullptr && index < kMaxRecords &&
-        records_.get()[index].core.TryBeginFast(instance >> kInstanceGenShift,
-                                                &opened)) {
-      *psesid = MakeSessionHandle({index, opened.slot, opened.gen});
+    if (psesid == nullptr || index >= kMaxRecords) {
+      return BeginSessionSlow(instance, psesid);
+    }
+    const Core::FastBegin fast =
+        records_.get()[index].core.TryBeginFast(instance >> kInstanceGenShift);
+    if (fast.outcome == Core::Pool::HintClaim::kClaimed) {
+      *psesid = MakeSessionHandle({index, fast.opened.slot, fast.opened.gen});
       return Error::kSuccess;
+    }
+    if (fast.outcome == Core::Pool::HintClaim::kGiveBack) [[unlikely]] {
+      return GiveBackThenBegin(fast.pool, fast.opened.slot, instance, psesid);
     }
     return BeginSessionSlow(instance, psesid);
   }
@@ -134,6 +141,11 @@ class InstanceRegistry {
   }
   // JetBeginSession's full path: every check in the contract's order.
   Error BeginSessionSlow(JET_INSTANCE instance, JET_SESID* psesid) noexcept;
+  // Gives back the bit that Begin's fast path may not keep, then begins
+  // by the full path.
+  [[gnu::noinline, gnu::cold]] Error GiveBackThenBegin(
+      Core::Pool* pool, std::uint32_t slot, JET_INSTANCE instance,
+      JET_SESID* psesid) noexcept;
   // Runs `call(ref, record)` on the instance `handle` names, lock-free, and
   // returns its answer; `call` returns kInvalidInstance when it finds the
   // incarnation gone. 0 and JET_instanceNil mean the default instance in

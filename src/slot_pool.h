@@ -248,7 +248,8 @@ class alignas(64) SlotPool {
   }
 
   // Claims a free slot and opens a session on it. `still_current()` is
-  // called after each word load and before each CAS; it returns false once
+  // called after each word load, before each CAS and after each CAS that
+  // succeeds (see TryWord()); it returns false once
   // the instance incarnation the caller validated is gone (kStale).
   //
   // Search from the calling thread's hint word. When the hint word is full,
@@ -304,44 +305,56 @@ class alignas(64) SlotPool {
     }
   }
 
-  // Begin's fast path: one try on the calling thread's hint word, which
-  // opens no session unless it returns true. False when the hint word is
-  // out of range, closed, full, or its CAS lost, when `still_current()`
-  // says the incarnation changed, or when the slot it claimed was pending
-  // (it gave the bit back: a free, which bumps the word's version and
-  // clears the full flag): then Claim() decides. The same CAS as TryWord().
+  // What TryClaimAtHint() did.
+  enum class HintClaim {
+    kClaimed,   // *result is the session it opened
+    kDeclined,  // nothing: the hint word is out of range, closed or full,
+                // the CAS lost, or the incarnation changed before it
+    kGiveBack,  // it claimed result->slot's bit and may not keep it (the
+                // incarnation changed after the CAS, or the slot is
+                // pending): the caller calls GiveBack(result->slot)
+  };
+
+  // Begin's fast path: one try on the calling thread's hint word, with the
+  // same CAS and checks as TryWord(). After kDeclined and kGiveBack (once
+  // the bit is given back), Claim() decides. The give-back is the caller's
+  // so that the fast path makes no call, and saves no registers.
   template <class Revalidate>
-  bool TryClaimAtHint(Revalidate&& still_current,
-                      ClaimResult* result) noexcept {
+  HintClaim TryClaimAtHint(Revalidate&& still_current,
+                           ClaimResult* result) noexcept {
     const std::uint32_t index = Policy::PeekHint();
     // relaxed: see the field.
-    if (index >= active_words_.load(std::memory_order_relaxed)) return false;
+    if (index >= active_words_.load(std::memory_order_relaxed)) {
+      return HintClaim::kDeclined;
+    }
     auto& word = WordAt(index);
     // acquire: as in TryWord().
     std::uint64_t w = word.load(std::memory_order_acquire);
     const auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
     if ((w & kClosedForBegin) != 0 || free_bits == 0 || !still_current()) {
-      return false;
+      return HintClaim::kDeclined;
     }
     const std::uint32_t b = std::countr_zero(free_bits);
     const std::uint32_t slot = index * kSlotsPerWord + b;
     if constexpr (Policy::kMutation != Mutation::kNone) {
-      return false;  // the mutants live in TryWord(): take the slow path
+      return HintClaim::kDeclined;  // the mutants live in TryWord()
     }
     // acq_rel: as in TryWord() (acquire pairs with Free()'s fetch_add,
     // release with ForceEndAll()'s reads).
     if (!word.compare_exchange_strong(w, w | (1ULL << b),
                                       std::memory_order_acq_rel,
                                       std::memory_order_relaxed)) {
-      return false;
+      return HintClaim::kDeclined;
     }
+    // The incarnation again, now that the bit is ours (see TryWord()); then
+    // the slot's control word, which may say the slot is pending.
     std::uint32_t gen = 0;
-    if (!OpenClaimed(slot, 0, &gen)) [[unlikely]] {
-      GiveBack(slot);
-      return false;
+    if (!still_current() || !OpenClaimed(slot, 0, &gen)) [[unlikely]] {
+      *result = {ClaimStatus::kStale, slot, 0};
+      return HintClaim::kGiveBack;
     }
     *result = {ClaimStatus::kClaimed, slot, gen};
-    return true;
+    return HintClaim::kClaimed;
   }
 
   // Loads slot's control word. acquire: pairs with the release store of
@@ -425,7 +438,7 @@ class alignas(64) SlotPool {
       // counted this slot pending was never promoted (ProveFull()).
       // release: pairs with the acquire of OpenClaimed() and of a stale
       // caller's LoadControl().
-      control_word.store(NextGen(control), std::memory_order_release);
+      control_word.store(EndedControl(control), std::memory_order_release);
     }
     Policy::SetHint(slot / kSlotsPerWord);
   }
@@ -442,6 +455,15 @@ class alignas(64) SlotPool {
     WordAt(slot / kSlotsPerWord)
         .fetch_add(kFreeDelta[slot % kSlotsPerWord], std::memory_order_seq_cst);
     ClearFull();
+  }
+
+  // Frees the bit of `slot`, claimed by this thread and then found pending
+  // (OpenClaimed()) or of an incarnation that is not the caller's (the
+  // re-check after the CAS): as Free() without the control store, which is
+  // not the claimer's to make. A free like any other, so it clears the full
+  // flag (a prover may have counted the bit set while it was ours).
+  [[gnu::noinline, gnu::cold]] void GiveBack(std::uint32_t slot) noexcept {
+    FreeBit(slot);
   }
 
   // Session context storage; read and written only by the thread that holds
@@ -638,9 +660,18 @@ class alignas(64) SlotPool {
 
   // Control word after the session of `control` ends: generation + 1, not
   // open, not busy, not held by an End.
-  static std::uint64_t NextGen(std::uint64_t control) noexcept {
+  static constexpr std::uint64_t NextGen(std::uint64_t control) noexcept {
     return (((control & ~kByEnd) >> kGenShift) + 1U) << kGenShift & ~kByEnd;
   }
+
+  // NextGen() of `control` when it is that of an open session with no call
+  // in flight (generation | kOpen), as every End enters it: one add. The
+  // generation would carry into kByEnd after 2^61 sessions on one slot.
+  static constexpr std::uint64_t EndedControl(std::uint64_t control) noexcept {
+    return control + ((1ULL << kGenShift) - kOpen);
+  }
+  static_assert(EndedControl((7ULL << kGenShift) | kOpen) ==
+                NextGen((7ULL << kGenShift) | kOpen));
 
   // The "full" flag: a proof that the pool was full, kept valid by every
   // free clearing it (see ProveFull()). Layout: epoch (62 bits) | state.
@@ -711,6 +742,20 @@ class alignas(64) SlotPool {
             kRelaxed ? std::memory_order_relaxed : std::memory_order_acquire);
       }
       if (claimed) {
+        // The incarnation again, after the CAS: the check before it and the
+        // CAS are two steps. A caller stalled between them across JetTerm,
+        // a re-create on this pool and 2^30 frees of the word (its version
+        // wraps back to `w`) has just claimed a bit of the next
+        // incarnation: it gives the bit back untouched (the slot's control
+        // word is not read or written) and answers kStale. The CAS acquired
+        // a value of the next incarnation's words, which follows the state
+        // change before its Reset(), so this load sees the new generation.
+        if (Policy::kMutation != Mutation::kNoRecheckAfterClaim &&
+            !still_current()) [[unlikely]] {
+          GiveBack(slot);
+          *result = {ClaimStatus::kStale, 0, 0};
+          return true;
+        }
         std::uint32_t gen = 0;
         if (OpenClaimed(slot, early_read, &gen)) {
           Policy::SetHint(index);
@@ -897,14 +942,6 @@ class alignas(64) SlotPool {
     control_word.store(control | kOpen, std::memory_order_release);
     *gen = static_cast<std::uint32_t>(control >> kGenShift) & kHandleGenMask;
     return true;
-  }
-
-  // Frees the bit of `slot`, claimed by this thread and found pending
-  // (OpenClaimed()): as Free() without the control store, which is the
-  // pending End's to make. A free like any other, so it clears the full
-  // flag (a prover may have counted the bit set while it was ours).
-  [[gnu::noinline, gnu::cold]] void GiveBack(std::uint32_t slot) noexcept {
-    FreeBit(slot);
   }
 
   PaddedFlag full_;

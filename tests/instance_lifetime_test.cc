@@ -443,6 +443,91 @@ TEST(InstanceLifetimeTest, OpenFromStaleReadMutantIsSeen) {
   EXPECT_EQ(EndedHandlesAcceptedAfterAWrap<Mutation::kOpenFromStaleRead>(), 1);
 }
 
+// ---- A claim stalled across JetTerm, a re-create and a wrap ---------------
+
+// What the calls of a Begin stalled across an incarnation's end saw: the
+// stale Begin's answer, then the new incarnation's session count and how
+// many Begins it accepts.
+struct StaleClaimOutcome {
+  Error stale_begin;
+  std::uint32_t count;
+  int begun;
+};
+
+// A pool of 2 slots (one word). A Begin validates its incarnation, checks
+// it again and stops just before its claim CAS. Meanwhile JetTerm ends the
+// incarnation, a new one is created on the same record with the same
+// MaxSessions (the pool is reused: Reset() bumps the word's version), and
+// the word is put back to the value the claim expects, as 2^30 frees of
+// the word in the new incarnation would. The claim CAS then succeeds in the
+// new incarnation. The stale Begin must answer InvalidInstance and leave
+// nothing behind: the new incarnation counts 0 sessions and accepts 2.
+// `fast`: the stale Begin is Begin's fast path (a false answer is then
+// reported as InvalidInstance, which Begin() would go on to answer).
+template <Mutation M>
+StaleClaimOutcome ClaimAcrossTermAndAWrap(bool fast = false) {
+  using Policy = ClaimHookPolicy<M>;
+  using Core = InstanceCore<Policy>;
+  Core core;
+  const std::uint64_t stale = core.Create();
+  EXPECT_EQ(core.Init(2), Error::kSuccess);
+  std::uint64_t gen = 0;
+  ClaimHook::before = [&](std::atomic<std::uint64_t>& word,
+                          std::uint64_t expected) {
+    Terminate(core);
+    gen = core.Create();
+    EXPECT_EQ(core.Init(2), Error::kSuccess);
+    EXPECT_NE(word.load(), expected) << "Reset() moved the version";
+    word.store(expected);  // the version wrapped
+  };
+  Policy::SetHint(0);
+  OpenedSession s;
+  StaleClaimOutcome outcome{};
+  if (fast) {
+    const typename Core::FastBegin begun = core.TryBeginFast(stale);
+    using HintClaim = typename Core::Pool::HintClaim;
+    if (begun.outcome == HintClaim::kGiveBack) {
+      begun.pool->GiveBack(begun.opened.slot);
+    }
+    outcome.stale_begin = begun.outcome == HintClaim::kClaimed
+                              ? Error::kSuccess
+                              : Error::kInvalidInstance;
+  } else {
+    outcome.stale_begin = core.Begin(stale, &s);
+  }
+  EXPECT_FALSE(ClaimHook::before) << "the schedule did not run";
+  EXPECT_EQ(core.Count(gen, &outcome.count), Error::kSuccess);
+  for (int i = 0; i < 2; ++i) {
+    Policy::SetHint(0);
+    if (core.Begin(gen, &s) == Error::kSuccess) ++outcome.begun;
+  }
+  Terminate(core);
+  return outcome;
+}
+
+TEST(InstanceLifetimeTest, AClaimAcrossTermAndAWrapLeavesNothingBehind) {
+  const StaleClaimOutcome outcome = ClaimAcrossTermAndAWrap<Mutation::kNone>();
+  EXPECT_EQ(outcome.stale_begin, Error::kInvalidInstance);
+  EXPECT_EQ(outcome.count, 0U);
+  EXPECT_EQ(outcome.begun, 2);
+}
+
+TEST(InstanceLifetimeTest, AFastClaimAcrossTermAndAWrapLeavesNothingBehind) {
+  const StaleClaimOutcome outcome =
+      ClaimAcrossTermAndAWrap<Mutation::kNone>(/*fast=*/true);
+  EXPECT_EQ(outcome.stale_begin, Error::kInvalidInstance);
+  EXPECT_EQ(outcome.count, 0U);
+  EXPECT_EQ(outcome.begun, 2);
+}
+
+TEST(InstanceLifetimeTest, NoRecheckAfterClaimMutantIsSeen) {
+  const StaleClaimOutcome outcome =
+      ClaimAcrossTermAndAWrap<Mutation::kNoRecheckAfterClaim>();
+  EXPECT_EQ(outcome.stale_begin, Error::kSuccess);
+  EXPECT_EQ(outcome.count, 1U);
+  EXPECT_EQ(outcome.begun, 1);
+}
+
 // ---- A call on a session that another call holds, racing a flag ----------
 
 // A call (not an End) holds the session; a flag is set; End on the same
