@@ -354,6 +354,12 @@ Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
 
 // ---- Sessions (lock-free) -------------------------------------------------
 
+Error InstanceRegistry::ContendedThenBegin(JET_INSTANCE instance,
+                                           JET_SESID* psesid) noexcept {
+  Core::Pool::MarkContended();
+  return BeginSessionSlow(instance, psesid);
+}
+
 Error InstanceRegistry::GiveBackThenBegin(Core::Pool* pool, std::uint32_t slot,
                                           JET_INSTANCE instance,
                                           JET_SESID* psesid) noexcept {

@@ -68,7 +68,8 @@ class InstanceRegistry {
   // claimed and may not keep is given back first), and the full path
   // (BeginSessionSlow) starts afresh. The uncommon paths are tail calls,
   // so that the fast path saves no registers.
-  Error BeginSession(JET_INSTANCE instance, JET_SESID* psesid) noexcept {
+  [[gnu::always_inline]] Error BeginSession(JET_INSTANCE instance,
+                                            JET_SESID* psesid) noexcept {
     // The handle's index field, minus one: out of range (as an unsigned)
     // for 0 and JET_instanceNil. A generation of 0 needs no check here: no
     // Running record has it, so TryBeginFast() fails on it.
@@ -85,6 +86,9 @@ class InstanceRegistry {
     }
     if (fast.outcome == Core::Pool::HintClaim::kGiveBack) [[unlikely]] {
       return GiveBackThenBegin(fast.pool, fast.opened.slot, instance, psesid);
+    }
+    if (fast.outcome == Core::Pool::HintClaim::kContended) [[unlikely]] {
+      return ContendedThenBegin(instance, psesid);
     }
     return BeginSessionSlow(instance, psesid);
   }
@@ -141,6 +145,10 @@ class InstanceRegistry {
   }
   // JetBeginSession's full path: every check in the contract's order.
   Error BeginSessionSlow(JET_INSTANCE instance, JET_SESID* psesid) noexcept;
+  // Marks the thread's hint contended (Begin's fast path lost its CAS),
+  // then begins by the full path, which moves on from the hint word.
+  [[gnu::noinline, gnu::cold]] Error ContendedThenBegin(
+      JET_INSTANCE instance, JET_SESID* psesid) noexcept;
   // Gives back the bit that Begin's fast path may not keep, then begins
   // by the full path.
   [[gnu::noinline, gnu::cold]] Error GiveBackThenBegin(

@@ -130,6 +130,11 @@ class alignas(64) SlotPool {
   // (see Claim()).
   static constexpr std::uint32_t kSpreadWays = 8;
 
+  // Set in a thread's hint when Begin's fast path lost its CAS
+  // (MarkContended()): the hint is then out of any pool's range, and Claim()
+  // moves on (MoveOn()).
+  static constexpr std::uint32_t kContendedHint = 1U << 31U;
+
   // The largest capacity the core supports (slot indices fit 20 bits).
   static constexpr std::uint32_t kMaxCapacity = 1U << 20U;
 
@@ -270,9 +275,17 @@ class alignas(64) SlotPool {
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
     // The hint is usually this pool's own word index: skip the division.
     std::uint32_t start = Policy::Hint();
-    if (start >= words) start %= words;
     auto pass_over =
         static_cast<std::uint32_t>(Policy::ThreadId() % kSpreadWays);
+    if (start >= words) [[unlikely]] {
+      const bool contended = (start & kContendedHint) != 0;
+      start = (start & ~kContendedHint) % words;
+      if (contended) {
+        // Begin's fast path lost its CAS on the hint word: move on.
+        start = MoveOn(start, words);
+        pass_over = 0;
+      }
+    }
     ClaimResult result{};
     for (;;) {
       std::uint32_t index = start;
@@ -282,7 +295,7 @@ class alignas(64) SlotPool {
           if (first_passed == words) first_passed = index;
           --pass_over;
         } else {
-          if (TryWord(index, still_current, &result)) return result;
+          if (TryWord(index, words, still_current, &result)) return result;
           if (n == 0 && FullIsVerified()) return {ClaimStatus::kFull, 0, 0};
         }
         index = index + 1 == words ? 0 : index + 1;
@@ -307,12 +320,14 @@ class alignas(64) SlotPool {
 
   // What TryClaimAtHint() did.
   enum class HintClaim {
-    kClaimed,   // *result is the session it opened
-    kDeclined,  // nothing: the hint word is out of range, closed or full,
-                // the CAS lost, or the incarnation changed before it
-    kGiveBack,  // it claimed result->slot's bit and may not keep it (the
-                // incarnation changed after the CAS, or the slot is
-                // pending): the caller calls GiveBack(result->slot)
+    kClaimed,    // *result is the session it opened
+    kDeclined,   // nothing: the hint word is out of range, closed or full,
+                 // or the incarnation changed before the CAS
+    kContended,  // nothing: the CAS lost, another thread works in the hint
+                 // word; the caller calls MarkContended()
+    kGiveBack,   // it claimed result->slot's bit and may not keep it (the
+                 // incarnation changed after the CAS, or the slot is
+                 // pending): the caller calls GiveBack(result->slot)
   };
 
   // Begin's fast path: one try on the calling thread's hint word, with the
@@ -344,7 +359,7 @@ class alignas(64) SlotPool {
     if (!word.compare_exchange_strong(w, w | (1ULL << b),
                                       std::memory_order_acq_rel,
                                       std::memory_order_relaxed)) {
-      return HintClaim::kDeclined;
+      return HintClaim::kContended;
     }
     // The incarnation again, now that the bit is ours (see TryWord()); then
     // the slot's control word, which may say the slot is pending.
@@ -355,6 +370,13 @@ class alignas(64) SlotPool {
     }
     *result = {ClaimStatus::kClaimed, slot, gen};
     return HintClaim::kClaimed;
+  }
+
+  // Marks the calling thread's hint as contended: its next Claim() moves on
+  // from the hint word (MoveOn()). Cold, for Begin's fast path, which calls
+  // nothing itself.
+  [[gnu::noinline, gnu::cold]] static void MarkContended() noexcept {
+    Policy::SetHint(Policy::PeekHint() | kContendedHint);
   }
 
   // Loads slot's control word. acquire: pairs with the release store of
@@ -440,7 +462,25 @@ class alignas(64) SlotPool {
       // caller's LoadControl().
       control_word.store(EndedControl(control), std::memory_order_release);
     }
-    Policy::SetHint(slot / kSlotsPerWord);
+    const std::uint32_t freed_word = slot / kSlotsPerWord;
+    if (Policy::PeekHint() != freed_word) [[unlikely]] {
+      HintAfterFree(freed_word);
+    }
+  }
+
+  // The hint of a thread that freed a slot outside its hint word: kept
+  // while its word has a free bit (a thread that moved on after contention
+  // stays where it went, see MoveOn()), else pointed at the freed word,
+  // where the thread's next Begin finds the bit it freed.
+  [[gnu::noinline, gnu::cold]] void HintAfterFree(
+      std::uint32_t freed_word) const noexcept {
+    const std::uint32_t hint = Policy::PeekHint();
+    // relaxed: see the field.
+    if (hint < active_words_.load(std::memory_order_relaxed) &&
+        HasFreeBit(hint)) {
+      return;
+    }
+    Policy::SetHint(freed_word);
   }
 
   // Frees the bit of `slot`, which the caller holds, and clears the full
@@ -688,8 +728,8 @@ class alignas(64) SlotPool {
   // Tries to claim a free bit of word `index`. True when `*result` is final
   // (claimed, closed or stale); false when the word has no free bit.
   template <class Revalidate>
-  bool TryWord(std::uint32_t index, Revalidate& still_current,
-               ClaimResult* result) noexcept {
+  bool TryWord(std::uint32_t index, std::uint32_t words,
+               Revalidate& still_current, ClaimResult* result) noexcept {
     auto& word = WordAt(index);
     // acquire: pairs with the free fetch_add and the release stores of
     // Reset(); the revalidation load below must not move above it.
@@ -697,6 +737,7 @@ class alignas(64) SlotPool {
                                     ? std::memory_order_relaxed
                                     : std::memory_order_acquire);
     std::uint32_t pending = 0;  // bits this call claimed and gave back
+    bool contended = false;     // a CAS of this call failed
     for (;;) {
       if constexpr (Policy::kMutation == Mutation::kIgnoreClosed) {
         std::this_thread::yield();  // widen the window of the closure
@@ -758,7 +799,7 @@ class alignas(64) SlotPool {
         }
         std::uint32_t gen = 0;
         if (OpenClaimed(slot, early_read, &gen)) {
-          Policy::SetHint(index);
+          Policy::SetHint(contended ? MoveOn(index, words) : index);
           *result = {ClaimStatus::kClaimed, slot, gen};
           return true;
         }
@@ -768,11 +809,29 @@ class alignas(64) SlotPool {
         w = word.load(std::memory_order_acquire);
         continue;
       }
+      contended = true;
       if constexpr (Policy::kMutation == Mutation::kSpuriousFull) {
         *result = {ClaimStatus::kFull, 0, 0};
         return true;
       }
     }
+  }
+
+  // Where a thread whose claim found word `index` contended (a CAS lost)
+  // goes next: the first word after it that has a free bit, or `index` if
+  // no other word has one. Two threads that share a word move each other's
+  // cache line on every Begin and End; the loser of a CAS moves on, so
+  // threads that met in a word part. Only a lost CAS leads here, once a
+  // Begin at most twice: the loads of full words it may pass are paid by
+  // contended Begins, not by every Begin.
+  [[gnu::noinline]] std::uint32_t MoveOn(std::uint32_t index,
+                                         std::uint32_t words) const noexcept {
+    std::uint32_t next = index;
+    for (std::uint32_t n = 1; n < words; ++n) {
+      next = next + 1 == words ? 0 : next + 1;
+      if (HasFreeBit(next)) return next;
+    }
+    return index;
   }
 
   // True when word `index` is open for Begin and has a free bit (claimable

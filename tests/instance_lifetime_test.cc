@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "atomics_hooks.h"
 #include "gtest/gtest.h"
 #include "instance_core.h"
 
@@ -24,14 +25,6 @@ void Terminate(InstanceCore<Policy>& core) {
   core.Drain();
   core.Release();
 }
-
-// StdAtomics with atomics of the class template `A` and `kMutation` M.
-template <template <class> class A, Mutation M>
-struct WrappedPolicy : StdAtomics {
-  template <class T>
-  using Atomic = A<T>;
-  static constexpr Mutation kMutation = M;
-};
 
 // ---- 1. A proof made by an ended incarnation's Begin ----------------------
 
@@ -138,27 +131,6 @@ TEST(InstanceLifetimeTest, CountAnyIncarnationMutantIsSeen) {
 }
 
 // ---- 4. Calls that start after Term set Terminating -----------------------
-
-// std::atomic whose compare-exchanges first call Hook::Before(*this,
-// expected).
-template <class T, class Hook>
-struct BeforeCasAtomic : std::atomic<T> {
-  using std::atomic<T>::atomic;
-  using std::atomic<T>::operator=;
-  template <class... Orders>
-  bool compare_exchange_strong(T& expected, T desired,
-                               Orders... orders) noexcept {
-    Hook::Before(*this, expected);
-    return std::atomic<T>::compare_exchange_strong(expected, desired,
-                                                   orders...);
-  }
-  template <class... Orders>
-  bool compare_exchange_weak(T& expected, T desired,
-                             Orders... orders) noexcept {
-    Hook::Before(*this, expected);
-    return std::atomic<T>::compare_exchange_weak(expected, desired, orders...);
-  }
-};
 
 // Counts the compare-exchanges that the calling thread makes: a call that
 // takes a session (its busy flag) makes one.
@@ -370,25 +342,6 @@ TEST(InstanceLifetimeTest, PromotePendingProofMutantIsSeen) {
 
 // ---- A claim stalled across a wrap of its word's version -------------------
 
-// Runs an action just before the next compare-exchange of a 64-bit word
-// (the claim: the first one a Begin makes), with the word and the value the
-// claim expects.
-struct ClaimHook {
-  static inline std::function<void(std::atomic<std::uint64_t>&, std::uint64_t)>
-      before;
-  template <class T>
-  static void Before(std::atomic<T>& word, T expected) noexcept {
-    if constexpr (std::is_same_v<T, std::uint64_t>) {
-      if (before) {
-        const auto action = std::move(before);
-        before = nullptr;
-        action(word, expected);
-      }
-    }
-  }
-};
-template <class T>
-using ClaimHookAtomic = BeforeCasAtomic<T, ClaimHook>;
 template <Mutation M>
 using ClaimHookPolicy = WrappedPolicy<ClaimHookAtomic, M>;
 

@@ -1,0 +1,68 @@
+// atomics_hooks.h: atomics policies for white-box tests that play a
+// schedule deterministically: an action runs inside a call of the core, just
+// before one of its compare-exchanges, as another thread's steps would.
+#ifndef JETSESSION_TESTS_ATOMICS_HOOKS_H_
+#define JETSESSION_TESTS_ATOMICS_HOOKS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <type_traits>
+#include <utility>
+
+#include "atomics.h"
+
+namespace jetsession::internal {
+
+// StdAtomics with atomics of the class template `A` and `kMutation` M.
+template <template <class> class A, Mutation M = Mutation::kNone>
+struct WrappedPolicy : StdAtomics {
+  template <class T>
+  using Atomic = A<T>;
+  static constexpr Mutation kMutation = M;
+};
+
+// std::atomic whose compare-exchanges first call Hook::Before(*this,
+// expected).
+template <class T, class Hook>
+struct BeforeCasAtomic : std::atomic<T> {
+  using std::atomic<T>::atomic;
+  using std::atomic<T>::operator=;
+  template <class... Orders>
+  bool compare_exchange_strong(T& expected, T desired,
+                               Orders... orders) noexcept {
+    Hook::Before(*this, expected);
+    return std::atomic<T>::compare_exchange_strong(expected, desired,
+                                                   orders...);
+  }
+  template <class... Orders>
+  bool compare_exchange_weak(T& expected, T desired,
+                             Orders... orders) noexcept {
+    Hook::Before(*this, expected);
+    return std::atomic<T>::compare_exchange_weak(expected, desired, orders...);
+  }
+};
+
+// Runs an action just before the next compare-exchange of a 64-bit word
+// (the claim: the first one a Begin makes), with the word and the value the
+// claim expects.
+struct ClaimHook {
+  static inline std::function<void(std::atomic<std::uint64_t>&, std::uint64_t)>
+      before;
+  template <class T>
+  static void Before(std::atomic<T>& word, T expected) noexcept {
+    if constexpr (std::is_same_v<T, std::uint64_t>) {
+      if (before) {
+        const auto action = std::move(before);
+        before = nullptr;
+        action(word, expected);
+      }
+    }
+  }
+};
+template <class T>
+using ClaimHookAtomic = BeforeCasAtomic<T, ClaimHook>;
+
+}  // namespace jetsession::internal
+
+#endif  // JETSESSION_TESTS_ATOMICS_HOOKS_H_
