@@ -8,8 +8,8 @@
 // runs its full C API (handle validation, instance state, in-call flag);
 // the peers run their bare pools (see peer_pools.h). Capacity 30000.
 //
-// How the harness distorts it: the spin is a volatile loop (~0.3 ns an
-// iteration here); thread start, the first 4 acquisitions and the final
+// How the harness distorts it: the spin is Spin() of spin.h (about one
+// cycle an iteration); thread start, the first 4 acquisitions and the final
 // releases are outside the timed loop; with more threads than the machine's
 // 2 cores, preemption inside a peer's critical section (the mutex) or
 // between a peer's read and CAS is part of what is measured, as it is for a

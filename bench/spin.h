@@ -1,16 +1,10 @@
 // spin.h: the stand-in for an engine's work between session calls, shared
 // by every benchmark so that every contender spins through the same code.
 //
-// Spin(n) runs n iterations of a loop on a register (about one cycle an
-// iteration: 500 iterations take about 160 ns here). The compiler cannot
-// drop it (an empty asm statement "changes" the counter) and it touches no
-// memory. It replaced a volatile-counter loop, whose counter lives on the
-// stack: there, the cost of the same 50 or 500 iterations moved by up to
-// 40 ns depending on the code layout around it (each contender's template
-// got its own inlined copy at its own alignment, and the store-forwarding
-// of the counter interacted with the stack slots the contender's calls had
-// just written), so the "work" was not the same work for every contender.
-// Out of line and cache-line aligned: one copy, one cost.
+// Spin(n) runs n iterations of a loop on a register, about one cycle an
+// iteration; it touches no memory (a counter on the stack would make its
+// cost depend on the code around it), and it is out of line and cache-line
+// aligned, so that every contender runs one copy at one cost.
 #ifndef JETSESSION_BENCH_SPIN_H_
 #define JETSESSION_BENCH_SPIN_H_
 

@@ -7,7 +7,7 @@
 //
 // Thread safety: all members may be called from any thread.
 // Progress: ThreadId() and Hint() are wait-free (one relaxed RMW per thread,
-// once); Pause() and Yield() do not block.
+// once); Yield() does not block.
 // Invariant: ThreadId() values are distinct for all threads ever started.
 // Memory ordering: none is promised; the thread-id counter is relaxed.
 // Lifetime: the thread-local values live as long as their thread.
@@ -17,10 +17,6 @@
 #include <atomic>
 #include <cstdint>
 #include <thread>
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#endif
 
 namespace jetsession::internal {
 
@@ -81,13 +77,6 @@ struct StdAtomics {
 #else
   static constexpr Mutation kMutation = Mutation::kNone;
 #endif
-
-  // One step of a spin-wait.
-  static void Pause() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    _mm_pause();
-#endif
-  }
 
   // Gives the processor away; used by blocking waits (JetTerm) only.
   static void Yield() noexcept { std::this_thread::yield(); }

@@ -342,8 +342,8 @@ class InstanceCore {
 
   // ---- Owner-side calls (serialized by the caller) ------------------------
 
-  // Starts a new incarnation in state Created with `max_sessions`; returns
-  // its generation. The record must be Free.
+  // Starts a new incarnation in state Created; returns its generation. The
+  // record must be Free. Init() gives it its pool and capacity.
   std::uint64_t Create() noexcept {
     const std::uint64_t state = LoadState();
     const std::uint64_t gen = GenOf(state) + 1;
@@ -398,8 +398,8 @@ class InstanceCore {
     Settled(state, Error::kSuccess);
   }
 
-  // JetTerm's wait: with kTerminating set, closes every word for Begin and
-  // End, waits for the calls in flight and force-ends the open sessions.
+  // JetTerm's wait: with kTerminating set, closes every word for Begin,
+  // waits for the calls in flight and force-ends the open sessions.
   void Drain() noexcept {
     const std::uint64_t state = LoadState();
     if (LifecycleOf(state) != kRunning) return;

@@ -8,31 +8,41 @@
 // handles and serializes the calls made on one session.
 //
 // Thread safety: every member may be called from any number of threads at
-// once, except Reset() (the owner, while the pool is closed and no call is in
-// flight) and the constructor/destructor.
+// once, except Reset() and Succeed() (the owner, while the pool is closed
+// and no call is in flight) and the constructor and destructor.
+//
 // Progress: Claim(), TryClaimAtHint(), TryEnterCall(), ExitCall() and
-// CloseAll() are lock-free (a failed CAS always means another thread's RMW
-// on the same word succeeded); OpenClaimed() is a store, and Free() one
-// fetch_add and a store, plus ClearFull()'s lock-free loop around a full
-// pool. ForceEndAll() blocks until the calls in
-// flight on the pool's slots have returned (JetTerm may block). Invariant: a
-// slot bit is set in its word from the Claim() of the slot to the Free() of
-// the session opened on it. The session stays open, held by its End, until
-// the End's last step: Free() frees the bit first and only then stores the
-// next generation into the control word. In between, the slot is "pending":
-// its bit is free and its control word open and held by an End. A claimer
-// that finds the slot it claimed pending gives the bit back (OpenClaimed(),
-// GiveBack()), so nobody writes a pending slot's control word but its End,
-// and the next claimer opens a slot with a plain store. Memory ordering: a
-// claim's CAS (acq_rel) synchronizes with the fetch_add that freed the bit
-// (seq_cst), so everything the last owner of a slot did happens-before its next
-// claim; a thread that sees a closed bit (acquire) sees the instance-state
-// change that made the closer close it. Lifetime: a pool is type-stable: it is
-// never freed while the process can still reach it (the registry keeps retired
-// pools), so a call that raced with JetTerm reads live memory and fails its
-// CAS, never a freed word. Capacity: exact. Claim() reports kFull only after a
-// double collect proved that, at one instant between the two passes, every slot
-// was claimed or pending (open, held by its End).
+// CloseAll() are lock-free: a failed CAS always means that another
+// thread's RMW on the same word succeeded. OpenClaimed() is a load and a
+// store; Free() is one fetch_add and a store, plus ClearFull()'s lock-free
+// loop around a full pool. ForceEndAll() blocks until the calls in flight
+// on the pool's slots have returned (JetTerm may block).
+//
+// Invariant: a slot bit is set in its word from the Claim() of the slot to
+// the Free() of the session opened on it. The session stays open, held by
+// its End, until the End's last step: Free() frees the bit first and only
+// then stores the next generation into the control word. In between, the
+// slot is "pending": its bit is free and its control word open and held by
+// an End. A claimer that finds the slot it claimed pending, or finds after
+// its CAS that the incarnation it validated is gone, gives the bit back
+// (GiveBack()) without touching the control word. So nobody writes a
+// pending slot's control word but its End, and the next claimer opens a
+// slot with a plain store.
+//
+// Memory ordering: a claim's CAS (acq_rel) synchronizes with the fetch_add
+// that freed the bit (seq_cst), so everything the last owner of a slot did
+// happens-before its next claim. A thread that sees a closed bit (acquire)
+// sees the instance-state change that made the closer close it, and one
+// that reads a word value written by Reset() sees the generation change
+// that preceded it.
+//
+// Lifetime: a pool is type-stable: it is never freed while the process can
+// still reach it (the registry keeps retired pools), so a call that raced
+// with JetTerm reads live memory and fails its CAS, never a freed word.
+//
+// Capacity: exact. Claim() reports kFull only after a double collect proved
+// that, at one instant between the two passes, every slot was claimed or
+// pending (open, held by its End).
 #ifndef JETSESSION_SRC_SLOT_POOL_H_
 #define JETSESSION_SRC_SLOT_POOL_H_
 
@@ -396,8 +406,8 @@ class alignas(64) SlotPool {
   // handle carries `gen`.
   static bool Matches(std::uint64_t control, std::uint32_t gen) noexcept {
     return (control & kOpen) != 0 &&
-           static_cast<std::uint32_t>(control >> kGenShift) % (1U << 30U) ==
-               gen;
+           (static_cast<std::uint32_t>(control >> kGenShift) &
+            kHandleGenMask) == gen;
   }
 
   // True when control word `control` is that of an open session whose
@@ -726,22 +736,20 @@ class alignas(64) SlotPool {
   enum class Proof { kFull, kClosed, kChanged, kStale };
 
   // Tries to claim a free bit of word `index`. True when `*result` is final
-  // (claimed, closed or stale); false when the word has no free bit.
+  // (claimed, closed or stale); false when the word has no free bit. (The
+  // steps marked "mutant hook" are the production step itself unless a
+  // Mutation is compiled in, see the end of the class.)
   template <class Revalidate>
   bool TryWord(std::uint32_t index, std::uint32_t words,
                Revalidate& still_current, ClaimResult* result) noexcept {
     auto& word = WordAt(index);
     // acquire: pairs with the free fetch_add and the release stores of
     // Reset(); the revalidation load below must not move above it.
-    std::uint64_t w = word.load(Policy::kMutation == Mutation::kRelaxedClaim
-                                    ? std::memory_order_relaxed
-                                    : std::memory_order_acquire);
+    std::uint64_t w = word.load(kClaimLoadOrder);
     std::uint32_t pending = 0;  // bits this call claimed and gave back
     bool contended = false;     // a CAS of this call failed
     for (;;) {
-      if constexpr (Policy::kMutation == Mutation::kIgnoreClosed) {
-        std::this_thread::yield();  // widen the window of the closure
-      } else if ((w & kClosedForBegin) != 0) {
+      if (IsClosedForClaim(w)) {  // mutant hook
         *result = {ClaimStatus::kClosed, 0, 0};
         return true;
       }
@@ -759,30 +767,8 @@ class alignas(64) SlotPool {
       const std::uint32_t slot =
           index * kSlotsPerWord +
           static_cast<std::uint32_t>(std::countr_zero(bit));
-      std::uint64_t early_read = 0;
-      if constexpr (Policy::kMutation == Mutation::kOpenFromStaleRead) {
-        early_read = SlotRef(slot).control.load(std::memory_order_acquire);
-        Policy::Yield();  // widen the window between the read and the CAS
-      }
-      bool claimed = false;
-      if constexpr (Policy::kMutation == Mutation::kClaimByStore) {
-        std::this_thread::yield();  // widen the window of the lost update
-        word.store(w | bit, std::memory_order_release);
-        claimed = true;
-      } else {
-        if constexpr (Policy::kMutation == Mutation::kSpuriousFull) {
-          std::this_thread::yield();  // widen the window of the lost race
-        }
-        // acq_rel: acquire pairs with the fetch_add in Free() that freed
-        // the bit (the previous owner is done with the slot); release pairs
-        // with the loads of ForceEndAll(), which must see the bit.
-        constexpr bool kRelaxed = Policy::kMutation == Mutation::kRelaxedClaim;
-        claimed = word.compare_exchange_weak(
-            w, w | bit,
-            kRelaxed ? std::memory_order_relaxed : std::memory_order_acq_rel,
-            kRelaxed ? std::memory_order_relaxed : std::memory_order_acquire);
-      }
-      if (claimed) {
+      const std::uint64_t early_read = EarlyControlRead(slot);  // mutant hook
+      if (ClaimCas(word, &w, bit)) {                            // mutant hook
         // The incarnation again, after the CAS: the check before it and the
         // CAS are two steps. A caller stalled between them across JetTerm,
         // a re-create on this pool and 2^30 frees of the word (its version
@@ -791,8 +777,7 @@ class alignas(64) SlotPool {
         // word is not read or written) and answers kStale. The CAS acquired
         // a value of the next incarnation's words, which follows the state
         // change before its Reset(), so this load sees the new generation.
-        if (Policy::kMutation != Mutation::kNoRecheckAfterClaim &&
-            !still_current()) [[unlikely]] {
+        if (kRecheckAfterClaim && !still_current()) [[unlikely]] {
           GiveBack(slot);
           *result = {ClaimStatus::kStale, 0, 0};
           return true;
@@ -810,10 +795,33 @@ class alignas(64) SlotPool {
         continue;
       }
       contended = true;
-      if constexpr (Policy::kMutation == Mutation::kSpuriousFull) {
+      if constexpr (kLostCasAnswersFull) {  // mutant hook
         *result = {ClaimStatus::kFull, 0, 0};
         return true;
       }
+    }
+  }
+
+  // The claim CAS of TryWord(): sets `bit` in `word` if it still holds *w;
+  // on failure, *w is the word's current value.
+  bool ClaimCas(Atomic<std::uint64_t>& word, std::uint64_t* w,
+                std::uint64_t bit) noexcept {
+    if constexpr (Policy::kMutation == Mutation::kClaimByStore) {
+      std::this_thread::yield();  // widen the window of the lost update
+      word.store(*w | bit, std::memory_order_release);
+      return true;
+    } else {
+      if constexpr (kLostCasAnswersFull) {
+        std::this_thread::yield();  // widen the window of the lost race
+      }
+      // acq_rel: acquire pairs with the fetch_add in Free() that freed the
+      // bit (the previous owner is done with the slot); release pairs with
+      // the loads of ForceEndAll(), which must see the bit.
+      constexpr bool kRelaxed = Policy::kMutation == Mutation::kRelaxedClaim;
+      return word.compare_exchange_weak(
+          *w, *w | bit,
+          kRelaxed ? std::memory_order_relaxed : std::memory_order_acq_rel,
+          kRelaxed ? std::memory_order_relaxed : std::memory_order_acquire);
     }
   }
 
@@ -1001,6 +1009,39 @@ class alignas(64) SlotPool {
     control_word.store(control | kOpen, std::memory_order_release);
     *gen = static_cast<std::uint32_t>(control >> kGenShift) & kHandleGenMask;
     return true;
+  }
+
+  // ---- Mutant hooks: each is the production step when kMutation is kNone.
+  // The claim's first load of a word (acquire; kRelaxedClaim: relaxed).
+  static constexpr std::memory_order kClaimLoadOrder =
+      Policy::kMutation == Mutation::kRelaxedClaim ? std::memory_order_relaxed
+                                                   : std::memory_order_acquire;
+  // Whether the claim re-checks the incarnation after its CAS.
+  static constexpr bool kRecheckAfterClaim =
+      Policy::kMutation != Mutation::kNoRecheckAfterClaim;
+  // Whether a lost claim CAS answers "full" (kSpuriousFull).
+  static constexpr bool kLostCasAnswersFull =
+      Policy::kMutation == Mutation::kSpuriousFull;
+  // Whether word value `w` stops a claim (kIgnoreClosed: never, after a
+  // yield that widens the window of a closure).
+  static bool IsClosedForClaim(std::uint64_t w) noexcept {
+    if constexpr (Policy::kMutation == Mutation::kIgnoreClosed) {
+      std::this_thread::yield();
+      return false;
+    }
+    return (w & kClosedForBegin) != 0;
+  }
+  // The control word of `slot` read before the claim CAS: 0, unread
+  // (kOpenFromStaleRead reads it, and OpenClaimed() then opens from it).
+  std::uint64_t EarlyControlRead(
+      [[maybe_unused]] std::uint32_t slot) const noexcept {
+    if constexpr (Policy::kMutation == Mutation::kOpenFromStaleRead) {
+      const std::uint64_t c =
+          SlotRef(slot).control.load(std::memory_order_acquire);
+      Policy::Yield();  // widen the window between the read and the CAS
+      return c;
+    }
+    return 0;
   }
 
   PaddedFlag full_;

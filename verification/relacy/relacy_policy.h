@@ -117,7 +117,6 @@ struct RelacyPolicy {
   template <class T>
   using Atomic = RlAtomic<T>;
   static constexpr internal::Mutation kMutation = kM;
-  static void Pause() {}
   // A step of a spin-wait (ForceEndAll() waiting for a call in flight, and
   // the mutants' widened windows): counted per thread, for the tests that
   // bound how long JetTerm's drain waits (ResetYields() in before()).
