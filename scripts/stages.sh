@@ -3,6 +3,12 @@
 # time; a summary of every stage run, the failing one included, is printed
 # on exit.
 
+# The presets leave parallelism to the environment: build and test on
+# every core unless the caller says otherwise.
+: "${CMAKE_BUILD_PARALLEL_LEVEL:=$(nproc)}"
+: "${CTEST_PARALLEL_LEVEL:=$(nproc)}"
+export CMAKE_BUILD_PARALLEL_LEVEL CTEST_PARALLEL_LEVEL
+
 declare -a summary=()
 start_all=$SECONDS
 current=""

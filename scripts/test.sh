@@ -16,7 +16,7 @@
 #             Stop gating, safety and progress, and its seeded mutants
 #             (which must be caught)
 #   relacy    the real core under Relacy: model tests over every schedule
-#             or 100000 random ones, and 5 seeded mutants (caught)
+#             or 100000 random ones, and its seeded mutants (caught)
 #   coverage  line coverage of src/ by every test (llvm-cov report printed)
 #   bench     the ratio check (scripts/bench_check.sh), report only: timing
 #             on a shared machine is noisy, so it never fails the run

@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
+#include "thread_annotations.h"
 #include "handle.h"
 #include "instance_core.h"
 #include "jetsession/error.h"

@@ -1,4 +1,4 @@
-// mutex.h: a std::mutex with Abseil thread-safety annotations.
+// mutex.h: a std::mutex with thread-safety annotations.
 //
 // The registry's lock. std::mutex rather than absl::Mutex because Debian's
 // prebuilt Abseil is not built with ThreadSanitizer, which then reports
@@ -9,7 +9,7 @@
 
 #include <mutex>
 
-#include "absl/base/thread_annotations.h"
+#include "thread_annotations.h"
 
 namespace jetsession::internal {
 
