@@ -7,7 +7,7 @@ Reads, from the results folder (default build/release/bench-results):
   instructions.txt        instructions per pair (callgrind), one number
   rounds.json             output of scripts/ratio_rounds.py --json
   pair_cycles.json        output of bench/pair_cycles --json
-Prints the pairs/s table (work 50) and every ratio of issue 4 against its
+Prints the pairs/s table (work 50) and every target ratio against its
 target, writes throughput.png, latency.png and stopterm.png (gnuplot) next
 to the inputs, and with --markdown FILE writes the same as Markdown (for
 docs/benchmarks.md). Report only: it never fails on a missed target.
@@ -334,6 +334,19 @@ def main():
     return 0
 
 
+# One colour and one point shape per line, distinct in grey print too
+# (the shapes and dash patterns differ where the greys are close);
+# jetsession's lines are heavier.
+COLOURS = ["#000000", "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00",
+           "#a65628", "#f781bf", "#999999", "#66c2a5", "#b8860b"]
+
+
+def style(i, name):
+    width = 3 if name.startswith("jetsession") else 1.2
+    return (f"lc rgb '{COLOURS[i % len(COLOURS)]}' pt {i % 13 + 1} "
+            f"dt {i % 5 + 1} lw {width} ps 1.2")
+
+
 def plot(results, ring, contenders, threads_all, latency, stopterm):
     gnuplot = shutil.which("gnuplot")
     if gnuplot is None:
@@ -347,15 +360,15 @@ def plot(results, ring, contenders, threads_all, latency, stopterm):
                    for c in contenders]
             f.write(f"{t} " + " ".join(row) + "\n")
     plots = ", ".join(
-        f"'{data}' using 1:{i + 2} with linespoints title '{c}'"
+        f"'{data}' using 1:{i + 2} with linespoints {style(i, c)} title '{c}'"
         for i, c in enumerate(contenders))
     script = f"""
 set terminal pngcairo size 900,560 noenhanced
 set datafile missing 'NaN'
 set output '{os.path.join(results, 'throughput.png')}'
 set title 'Begin+End pairs/s (work 50, ring of 4, 2-core machine)'
-set xlabel 'threads'
-set ylabel 'million pairs per second'
+set xlabel 'threads (2 cores)'
+set ylabel 'Begin+End pairs per second (millions)'
 set logscale x 2
 set key outside right
 set grid
@@ -373,12 +386,14 @@ plot {plots}
                                 f"{r['begin_p999_ns']}\n")
                 f.write("\n\n")
         lat_plots = ", ".join(
-            f"'{lat}' index {i} using 1:2 with linespoints title '{n} p99'"
+            f"'{lat}' index {i} using 1:2 with linespoints {style(i, n)} "
+            f"title '{n} p99'"
             for i, n in enumerate(names))
         script += f"""
 set output '{os.path.join(results, 'latency.png')}'
-set title 'Begin latency p99 (ns) against threads'
-set ylabel 'ns'
+set title 'Begin latency p99 against threads'
+set xlabel 'threads (2 cores)'
+set ylabel 'Begin latency, 99th percentile (ns)'
 set logscale y 10
 plot {lat_plots}
 """
@@ -393,12 +408,12 @@ plot {lat_plots}
         script += f"""
 set output '{os.path.join(results, 'stopterm.png')}'
 set title 'Stop and Term latency while threads hammer the instance'
-set xlabel 'hammering threads (Begin+End loops)'
-set ylabel 'microseconds'
+set xlabel 'hammering threads (Begin+End loops, 2 cores)'
+set ylabel 'latency of the call (microseconds)'
 set logscale x 2
 set logscale y 10
-plot '{st}' using 1:2 with linespoints title 'JetStopServiceInstance', \\
-     '{st}' using 1:3 with linespoints title 'JetTerm'
+plot '{st}' using 1:2 with linespoints {style(0, JET)} title 'JetStopServiceInstance', \\
+     '{st}' using 1:3 with linespoints {style(3, 'term')} title 'JetTerm'
 """
     try:
         subprocess.run([gnuplot], input=script, text=True, check=True)

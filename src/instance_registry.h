@@ -230,8 +230,8 @@ class InstanceRegistry {
   mutable Mutex mutex_;
   // Every record, in zero-filled static storage (.bss: a static member, as
   // the registry's other fields are not all zero): a lookup is an index,
-  // with no load (the fast paths' first dependent load used to be a chunk
-  // pointer), and only the pages of records in use are ever touched. Never
+  // with no load (the fast paths' chain of dependent loads starts at the
+  // record), and only the pages of records in use are ever touched. Never
   // destroyed: a call may still run at exit. Hidden: the library reaches it
   // PC-relative, not through the GOT.
   [[gnu::visibility("hidden")]] static NeverDestroyed<Record[kMaxRecords]>
