@@ -114,8 +114,11 @@ JET_ERR JET_API JetGetSystemParameter(JET_INSTANCE instance, JET_SESID sesid,
  * Allocates the session pool of a Created instance and moves it to Running.
  * *pinstance 0 or JET_instanceNil (or pinstance NULL) creates a new unnamed
  * instance first (see docs/api.md for the run modes). Results: stale or
- * garbage handle -> InvalidInstance; Running -> AlreadyInitialized; Restoring
- * -> RestoreInProgress; terminating -> TermInProgress; no memory ->
+ * garbage handle -> InvalidInstance; terminating -> TermInProgress; Running
+ * -> AlreadyInitialized; Restoring -> RestoreInProgress. With 0, nil or
+ * NULL: one-instance mode -> AlreadyInitialized; pinstance NULL in
+ * multi-instance mode -> RunningInMultiInstanceMode; then the checks of
+ * JetCreateInstance (TooManyInstances, InstanceNameInUse). No memory ->
  * OutOfMemory, the instance is freed and *pinstance set to 0.
  */
 JET_ERR JET_API JetInit(JET_INSTANCE* pinstance) JET_NOEXCEPT_;
@@ -187,8 +190,9 @@ JET_ERR JET_API JetStopService(void) JET_NOEXCEPT_;
 /*
  * From its return on, Begin and Dup on the instance return
  * ClientRequestToStopJetService; open sessions stay valid and can be ended.
- * Permanent and idempotent. Results: handle errors; terminating ->
- * TermInProgress; else Success.
+ * Permanent and idempotent. Results: stale or garbage handle ->
+ * InvalidInstance; 0 or JET_instanceNil outside one-instance mode ->
+ * InvalidParameter; terminating -> TermInProgress; else Success.
  */
 JET_ERR JET_API JetStopServiceInstance(JET_INSTANCE instance) JET_NOEXCEPT_;
 
@@ -197,8 +201,10 @@ JET_ERR JET_API JetTerm(JET_INSTANCE instance) JET_NOEXCEPT_;
 
 /*
  * Moves the instance to terminating, waits for the calls in flight on it,
- * force-ends its open sessions and frees it. Blocks. Results: handle errors;
- * terminating (a Term in flight) -> TermInProgress; grbit outside the four
+ * force-ends its open sessions and frees it. Blocks. Results: stale or
+ * garbage handle -> InvalidInstance; 0 or JET_instanceNil outside
+ * one-instance mode -> InvalidParameter; terminating (a Term in flight) ->
+ * TermInProgress; grbit outside the four
  * JET_bitTerm* bits -> InvalidGrbit; JET_bitTermDirty -> DirtyShutdown after
  * terminating; else Success. Afterwards every handle of the instance and of
  * its sessions is invalid.
