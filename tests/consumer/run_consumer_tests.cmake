@@ -21,22 +21,23 @@ set(prefix ${WORK_DIR}/prefix)
 set(compilers -DCMAKE_C_COMPILER=${C_COMPILER}
               -DCMAKE_CXX_COMPILER=${CXX_COMPILER})
 
+# Builds the examples/ project in WORK_DIR/<dir> with the extra configure
+# arguments ARGN (how it finds jetsession), and runs both programs.
+function(build_and_run_examples dir)
+  run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples -B ${WORK_DIR}/${dir}
+      -G ${GENERATOR} ${ARGN} ${compilers})
+  run(${CMAKE_COMMAND} --build ${WORK_DIR}/${dir} --parallel 2)
+  run(${WORK_DIR}/${dir}/hello_c)
+  run(${WORK_DIR}/${dir}/hello_cpp)
+  message(STATUS "${dir} consumer: ok")
+endfunction()
+
 # 1. cmake --install, then find_package(jetsession CONFIG).
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
-run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples -B ${WORK_DIR}/find_package
-    -G ${GENERATOR} -DCMAKE_PREFIX_PATH=${prefix} ${compilers})
-run(${CMAKE_COMMAND} --build ${WORK_DIR}/find_package --parallel 2)
-run(${WORK_DIR}/find_package/hello_c)
-run(${WORK_DIR}/find_package/hello_cpp)
-message(STATUS "find_package consumer: ok")
+build_and_run_examples(find_package -DCMAKE_PREFIX_PATH=${prefix})
 
 # 1b. find_package against the build tree (its export()), not installed.
-run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples -B ${WORK_DIR}/build_tree
-    -G ${GENERATOR} -Djetsession_DIR=${BUILD_DIR} ${compilers})
-run(${CMAKE_COMMAND} --build ${WORK_DIR}/build_tree --parallel 2)
-run(${WORK_DIR}/build_tree/hello_c)
-run(${WORK_DIR}/build_tree/hello_cpp)
-message(STATUS "build-tree find_package consumer: ok")
+build_and_run_examples(build_tree -Djetsession_DIR=${BUILD_DIR})
 
 # 2. pkg-config against the same prefix, the C example with the C compiler.
 find_program(PKG_CONFIG pkg-config REQUIRED)
