@@ -1,22 +1,34 @@
 #!/usr/bin/env bash
-# Model-checks full_flag.pml exhaustively: safety (assertions, the
-# monitor of the verified flag and of open sessions, invalid end states) of
-# the claim/free/full-flag protocol, in which an End frees its bit, clears
-# the flag and only then stores the next generation (the slot is pending in
-# between: claims skip it, a proof counts it but is not promoted), with 3
-# clients of 2 rounds, then with 2 clients and a concurrent Stop, and
-# progress (no non-progress cycle: some Begin or End always returns) of
-# both (the first reduced to 2, 2 and 1 rounds); then the lifecycle
-# (JetTerm and a re-create on the same pool while clients, some holding a
-# generation and word count that are gone, claim and prove): safety with 3
-# clients (1 -> 2 active words, and 2 -> 1) and with 2 clients of 2
-# rounds, progress with the latter; then each seeded mutant, which must
-# produce an error. Prints states and verdicts; exits 1 if the model fails
-# or a mutant passes.
+# Model-checks full_flag.pml exhaustively, with PRECHECK_PENDING (the
+# claim's pre-CAS filter that skips a pending slot: the fix the model
+# proposes for the open defect below; src/ does not have it yet): safety
+# (assertions, the monitor of the verified flag and of open sessions,
+# invalid end states) of the claim/free/full-flag protocol, in which an End
+# frees its bit, clears the flag and only then stores the next generation
+# (the slot is pending in between), and a claim reads the slot's control
+# word after its CAS, re-checks the generation, and gives the bit back when
+# the slot is pending or the caller stale, with 3 clients of 2 rounds,
+# then with 2 clients and a concurrent Stop, and progress (no non-progress
+# cycle: some Begin or End always returns) of both (the first reduced to
+# 2, 2 and 1 rounds); then the lifecycle (JetTerm and a re-create on the
+# same pool while clients, some holding a generation and word count that
+# are gone, claim and prove): safety with 3 clients (1 -> 2 active words,
+# and 2 -> 1) and with 2 clients of 2 rounds, progress with the latter,
+# and safety with 3 clients where the word's version wraps (WRAP: a stale
+# client's CAS succeeds in the next incarnation); then each seeded mutant,
+# which must produce an error; then the code as it is (no filter), whose
+# open defect must be caught: a Begin answers "full" while a claimer's bit,
+# found pending and not yet given back, covers a slot no session holds.
+# Prints states and verdicts; exits 1 if the model fails, a mutant passes,
+# or the open defect is no longer caught (then the model or the code
+# changed: see the model's header).
 #
-# SPIN_LARGE=1 adds the progress runs left out (4 to 6 minutes more here,
-# and some 7 GB of memory): 3 clients of 2 rounds (43,088,180 states), and
-# the lifecycle with 3 clients (32,079,166).
+# SPIN_LARGE=1 adds the progress runs left out (minutes more, and GBs of
+# memory: 4.5 for the lifecycle here): 3 clients of 2 rounds, and the
+# lifecycle with 3 clients; and the open defect's livelock (a bitstate
+# search of the code as it is, lifecycle with 3 clients: two claimers give
+# a pending slot's bit back in turn while its End stalls, and no call
+# returns).
 #
 # SPIN_WEAK=1 adds two runs (about a minute more): MUTANT_RESET_STORE under
 # sequential consistency, which passes (harmless there, see the model's
@@ -27,10 +39,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-# $1: "safety", "progress" or "search" (safety, bitstate, a random order
+# $1: "safety", "progress", "search" (safety, bitstate, a random order
 # of processes and transitions with a fixed seed: it finds an error, it
-# cannot prove there is none); the rest: -D flags for spin. Prints
-# "errors N, states S".
+# cannot prove there is none) or "livelock" (progress, bitstate, assertions
+# ignored: it finds a non-progress cycle, it cannot prove there is none);
+# the rest: -D flags for spin. Prints "errors N, states S".
 run() {
   local mode=$1
   shift
@@ -47,6 +60,10 @@ run() {
     search)
       gcc -O1 -DSAFETY -DBITSTATE -DP_RAND -DT_RAND -w -o pan pan.c
       ./pan -m1000000 -w30 -RS2 2>&1
+      ;;
+    livelock)
+      gcc -O1 -DNP -DBITSTATE -w -o pan pan.c
+      ./pan -l -A -m1000000 -w30 2>&1
       ;;
   esac | awk '/errors:/ {e=$NF} /states, stored/ {s=$1}
     END {printf "errors %s, states %s\n", e, s}'
@@ -67,45 +84,59 @@ expect_caught() {
   echo "$label: $result"
   [[ $result != "errors 0,"* ]] || { echo "$label was NOT caught"; exit 1; }
 }
-expect_pass "model, 3 clients x 2 rounds (safety)" safety
-expect_pass "model, 2 clients + Stop (safety)" safety -DWITH_STOP
-expect_pass "model, 3 clients, 2+2+1 rounds (progress)" progress \
+fix=-DPRECHECK_PENDING
+expect_pass "model, 3 clients x 2 rounds (safety)" safety $fix
+expect_pass "model, 2 clients + Stop (safety)" safety $fix -DWITH_STOP
+expect_pass "model, 3 clients, 2+2+1 rounds (progress)" progress $fix \
   -DONE_ROUND=1
-expect_pass "model, 2 clients + Stop (progress)" progress -DWITH_STOP
-expect_pass "lifecycle, 3 clients, 1 -> 2 words (safety)" safety -DLIFECYCLE
-expect_pass "lifecycle, 3 clients, 2 -> 1 words (safety)" safety \
+expect_pass "model, 2 clients + Stop (progress)" progress $fix -DWITH_STOP
+expect_pass "lifecycle, 3 clients, 1 -> 2 words (safety)" safety $fix \
+  -DLIFECYCLE
+expect_pass "lifecycle, 3 clients, 2 -> 1 words (safety)" safety $fix \
   -DLIFECYCLE -DWORDS_A=2 -DWORDS_B=1
 expect_pass "lifecycle, 2 clients x 2 rounds, 1 -> 2 words (safety)" safety \
-  -DLIFECYCLE -DCLIENTS=2 -DROUNDS=2
+  $fix -DLIFECYCLE -DCLIENTS=2 -DROUNDS=2
 expect_pass "lifecycle, 2 clients x 2 rounds, 1 -> 2 words (progress)" \
-  progress -DLIFECYCLE -DCLIENTS=2 -DROUNDS=2
-expect_caught "mutant MUTANT_NO_CLEAR" safety -DMUTANT_NO_CLEAR
-expect_caught "mutant MUTANT_ONE_COLLECT" safety -DMUTANT_ONE_COLLECT
-expect_caught "mutant MUTANT_IGNORE_CLOSED" safety -DWITH_STOP \
+  progress $fix -DLIFECYCLE -DCLIENTS=2 -DROUNDS=2
+expect_pass "lifecycle + version wrap, 3 clients, 1 -> 2 words (safety)" \
+  safety $fix -DLIFECYCLE -DWRAP
+expect_caught "mutant MUTANT_NO_CLEAR" safety $fix -DMUTANT_NO_CLEAR
+expect_caught "mutant MUTANT_ONE_COLLECT" safety $fix -DMUTANT_ONE_COLLECT
+expect_caught "mutant MUTANT_IGNORE_CLOSED" safety $fix -DWITH_STOP \
   -DMUTANT_IGNORE_CLOSED
-expect_caught "mutant MUTANT_RETRY_FOREVER" progress -DMUTANT_RETRY_FOREVER
+expect_caught "mutant MUTANT_RETRY_FOREVER" progress $fix \
+  -DMUTANT_RETRY_FOREVER
 expect_caught "mutant MUTANT_STALE_PROOF (lifecycle, verified-flag monitor)" \
-  safety -DLIFECYCLE -DMUTANT_STALE_PROOF
+  safety $fix -DLIFECYCLE -DMUTANT_STALE_PROOF
 expect_caught \
   "mutant MUTANT_STALE_PROOF (lifecycle, OutOfSessions check only)" safety \
-  -DLIFECYCLE -DMUTANT_STALE_PROOF -DNO_MONITOR
-expect_caught "mutant MUTANT_STALE_BEFORE_FREE" safety \
+  $fix -DLIFECYCLE -DMUTANT_STALE_PROOF -DNO_MONITOR
+expect_caught "mutant MUTANT_STALE_BEFORE_FREE" safety $fix \
   -DMUTANT_STALE_BEFORE_FREE
-expect_caught "mutant MUTANT_CLAIM_PENDING" safety -DMUTANT_CLAIM_PENDING
-expect_caught "mutant MUTANT_PROMOTE_PENDING" safety -DMUTANT_PROMOTE_PENDING
-mutants="9 of 9 mutant runs caught"
+expect_caught "mutant MUTANT_CLAIM_PENDING" safety $fix -DMUTANT_CLAIM_PENDING
+expect_caught "mutant MUTANT_PROMOTE_PENDING" safety $fix \
+  -DMUTANT_PROMOTE_PENDING
+expect_caught "mutant MUTANT_NO_RECHECK_AFTER_CLAIM (lifecycle + wrap)" \
+  safety $fix -DLIFECYCLE -DWRAP -DMUTANT_NO_RECHECK_AFTER_CLAIM
+mutants="10 of 10 mutant runs caught"
+expect_caught "open defect, the code as it is: spurious full (lifecycle)" \
+  safety -DLIFECYCLE -DNO_MONITOR
+expect_caught "open defect, the code as it is: spurious full (model)" safety
 if [[ ${SPIN_LARGE:-0} == 1 ]]; then
-  expect_pass "model, 3 clients x 2 rounds (progress)" progress
-  expect_pass "lifecycle, 3 clients, 1 -> 2 words (progress)" progress \
+  expect_pass "model, 3 clients x 2 rounds (progress)" progress $fix
+  expect_pass "lifecycle, 3 clients, 1 -> 2 words (progress)" progress $fix \
     -DLIFECYCLE
+  expect_caught "open defect, the code as it is: livelock (lifecycle)" \
+    livelock -DLIFECYCLE
 fi
 if [[ ${SPIN_WEAK:-0} == 1 ]]; then
   expect_pass "MUTANT_RESET_STORE, sequentially consistent (harmless)" \
-    safety -DLIFECYCLE -DMUTANT_RESET_STORE
+    safety $fix -DLIFECYCLE -DMUTANT_RESET_STORE
   expect_caught "mutant MUTANT_RESET_STORE + WEAK_RESET_LOAD (4 clients)" \
-    search -DLIFECYCLE -DCLIENTS=4 -DFIXED_HINT -DMUTANT_RESET_STORE \
+    search $fix -DLIFECYCLE -DCLIENTS=4 -DFIXED_HINT -DMUTANT_RESET_STORE \
     -DWEAK_RESET_LOAD
-  mutants="10 of 10 mutant runs caught"
+  mutants="11 of 11 mutant runs caught"
 fi
-echo "spin: model verified (safety and progress, one incarnation and" \
-  "the lifecycle), $mutants"
+echo "spin: model verified with the pre-CAS pending filter (safety and" \
+  "progress, one incarnation, the lifecycle and a version wrap), $mutants;" \
+  "the code as it is (no filter): open defect caught"

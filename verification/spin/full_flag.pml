@@ -1,10 +1,10 @@
 /* full_flag.pml: Spin model of jetsession's claim/free protocol and its
- * exact "full" answer (src/slot_pool.h: TryWord with Claimable and
- * OpenClaimed, FullIsVerified, ProveFull, Collect, Free + ClearFull,
- * CloseAll, ForceEndAll, Reset), and of the instance lifecycle around one
- * pool (src/instance_core.h: Begin's validation, ClaimIn and its
- * still_current() revalidation, End's hold and state re-read, SetFlag,
- * Drain, Release, Create, Init).
+ * exact "full" answer (src/slot_pool.h: TryWord with OpenClaimed and
+ * GiveBack, FullIsVerified, ProveFull, Collect, Free + ClearFull, CloseAll,
+ * ForceEndAll, Reset), and of the instance lifecycle around one pool
+ * (src/instance_core.h: Begin's validation, ClaimIn and its still_current()
+ * revalidation, End's hold and state re-read, SetFlag, Drain, Release,
+ * Create, Init).
  *
  * The pool has N = 2 words of one slot each (a word's 32 slots are one
  * bit here). Each slot has a control word: a generation and a state (not
@@ -19,12 +19,20 @@
  * The steps:
  *  - a claim, TryWord(i): (1) the word load, its closed and free checks
  *    and the revalidation (still_current(): the state's generation is
- *    still the one the Begin validated); (2) Claimable(): the slot's
- *    control word; an open one is skipped (the slot is pending, see End),
- *    and the word then has no claimable bit; (3) the CAS, expecting the
- *    word loaded in (1), version included (on failure, back to (1)), with
- *    OpenClaimed()'s store: the control word read in (2), open. When the
- *    hint word has no claimable bit, a verified flag answers "full";
+ *    still the one the Begin validated); [(1b) with PRECHECK_PENDING only,
+ *    see below: the slot's control word, and no CAS if it is open;] (2)
+ *    the CAS, expecting the word loaded in (1), version included (on
+ *    failure, back to (1)), then the re-check of the generation: if it is
+ *    gone (the CAS succeeded in the next incarnation, which only a wrap of
+ *    the word's version allows), the bit goes back (4) and the claim
+ *    answers kStale (InvalidInstance) without reading the control word;
+ *    (3) OpenClaimed(): the slot's control word, read now that the bit is
+ *    ours; not open: its store, open (the Begin succeeds); open: the slot
+ *    is pending (see End), the bit goes back (4), the call remembers it
+ *    (the word then has no other candidate bit) and loads the word again;
+ *    (4) GiveBack(): the word fetch_add (bit free, version bumped), then
+ *    ClearFull(). When the hint word has no claimable bit, a verified flag
+ *    answers "full";
  *  - End: (1) the hold (busy, by End), the state re-read (Terminating
  *    refuses) and Free()'s fetch_add: the bit free, the version bumped.
  *    The slot is now pending: bit free, control word open and held by its
@@ -43,12 +51,42 @@
  *    pending slot becomes claimable by a plain store, which clears no
  *    flag).
  *
- * Configurations (check.sh runs each):
+ * The open defect, and PRECHECK_PENDING. The code as it is (the model
+ * without PRECHECK_PENDING) claims a pending slot's bit and gives it back
+ * after (3). The bit then stays set after the pending End's store, until
+ * the give-back, though no session holds the slot: a proof that collects
+ * in that window counts it as claimed and answers "full" (and may promote
+ * the flag, which later Begins answer from until the give-back's
+ * ClearFull), with a slot free of any session. Lifecycle trace, 3
+ * clients, generation 1 with one word: C2 opens the slot and its End frees
+ * the bit (pending); C1 claims the bit and reads the control word open;
+ * C2's End stores and returns; C0 begins, finds the word full, and its two
+ * collects see C1's bit: OutOfSessions, no session open (C1 then gives the
+ * bit back). The exact-full check below catches it in the default
+ * configuration and in the lifecycle with 3 clients or with 2 clients of
+ * 2 rounds (1.3*10^5 to 1.7*10^5 states; 7*10^6 with 2 -> 1 words; not
+ * with 2 clients and a Stop). Such a history is still linearizable when
+ * C1's Begin later succeeds (it can be ordered before C0's answer); when
+ * a fourth client takes the slot after the give-back, so that C1 answers
+ * OutOfSessions rightly, no order explains C0's answer. Second,
+ * lock-freedom: while an End stalls in its pending window, two claimers
+ * can give the bit back in turn forever, each give-back bumping the
+ * version between the other's two collects (a non-progress cycle, found
+ * by a bitstate search of the lifecycle with 3 clients; check.sh runs it
+ * with SPIN_LARGE=1). PRECHECK_PENDING models a fix: step (1b) reads the
+ * slot's control word before the CAS as a filter only (open: pending, no
+ * CAS), and (3) still opens from the value read after the CAS. Then a
+ * claim finds its slot pending after its CAS only if the word's version
+ * wrapped between (1b) and the CAS (asserted: never without WRAP): short
+ * of a wrap, every claimed bit is opened and no give-back happens.
+ * check.sh verifies the model with PRECHECK_PENDING, and checks that the
+ * code as it is is caught.
+ *
+ * Configurations (check.sh runs each, with PRECHECK_PENDING):
  *  - default: one incarnation with 2 active words and 3 clients of 2
  *    rounds; each client's hint word is its index. The progress run is
- *    reduced: client 2 runs one round (-DONE_ROUND=1); with 2 rounds
- *    (43,088,180 states) it takes 4 to 6 minutes here (check.sh runs it
- *    with SPIN_LARGE=1);
+ *    reduced: client 2 runs one round (-DONE_ROUND=1); with 2 rounds it
+ *    takes minutes (check.sh runs it with SPIN_LARGE=1);
  *  - WITH_STOP: 2 clients of 2 rounds and a Stopper
  *    (JetStopServiceInstance sets the state's flag, closes each word for
  *    Begin, and returns; a Begin checks the state first, and its claim
@@ -57,25 +95,50 @@
  *    first (generation 1) has WORDS_A active words (default 1: word 1 is
  *    inactive, reserved and closed, as Reset leaves it); an Owner runs,
  *    at any point, JetTerm (Terminating set, active words closed,
- *    ForceEndAll: it waits until no End holds a slot, then ends every open
- *    session, its control word to the next generation and its bit left
- *    claimed; Release) and Create + Init of generation 3 with WORDS_B
- *    active words (default 2) on the same pool: Reset (active_words_,
- *    every word rewritten with a bumped version, the flag moved to a new
- *    epoch, none, by an RMW; the control words are kept), then Running
- *    published. CLIENTS (3) clients of ROUNDS (1) rounds each validate
- *    whatever generation is live at their Begin (the handle they hold),
- *    read active_words_ in a later step (so a client may hold a stale
- *    `words` and a generation that is gone), and search from any active
- *    word (the thread hint). Every claim, and the promote of a full proof,
- *    re-checks the generation (still_current); a stale caller answers
- *    InvalidInstance (kStale, or its kFull re-read). The progress run has
- *    2 clients of 2 rounds (with 3 clients, 32,079,166 states: check.sh
- *    runs it with SPIN_LARGE=1).
+ *    ForceEndAll: it waits until no End holds a slot and no claimed slot
+ *    is unopened, then ends every open session, its control word to the
+ *    next generation and its bit left claimed; Release) and Create + Init
+ *    of generation 3 with WORDS_B active words (default 2) on the same
+ *    pool: Reset (active_words_, every word rewritten with a bumped
+ *    version, the flag moved to a new epoch, none, by an RMW; the control
+ *    words are kept), then Running published. CLIENTS (3) clients of
+ *    ROUNDS (1) rounds each validate whatever generation is live at their
+ *    Begin (the handle they hold), read active_words_ in a later step (so
+ *    a client may hold a stale `words` and a generation that is gone), and
+ *    search from any active word (the thread hint). Every claim, before
+ *    and after its CAS, and the promote of a full proof re-check the
+ *    generation (still_current); a stale caller answers InvalidInstance
+ *    (kStale, or its kFull re-read). The progress run has 2 clients of 2
+ *    rounds (with 3 clients it takes minutes: check.sh runs it with
+ *    SPIN_LARGE=1);
+ *  - WRAP (with LIFECYCLE): the claim CAS compares the word's version
+ *    modulo VMOD (2), as the code's 30-bit version wraps after 2^30 frees.
+ *    A client that validated generation 1 and loaded word 0 then finds, at
+ *    its CAS, the value it expects again after JetTerm, Reset's bump and
+ *    one more free of the word: its CAS succeeds in generation 3, and the
+ *    re-check after it gives the bit back. With 3 clients every statement
+ *    is reached, the give-back of a slot found pending after a wrap
+ *    included (with VMOD 4, 3 clients of one round never wrap a word).
+ *    The exact-full check and the verified-flag monitor stay on, with two
+ *    exceptions, both the wrap's: (a) the collects sum the
+ *    unwrapped versions (ver[] is kept whole; only the CAS compares it
+ *    modulo VMOD), so the model assumes, as the code does, that no word
+ *    wraps between one prover's two collects, and does not explore the
+ *    proofs such a wrap would fool; (b) a give-back that a wrap caused (a
+ *    stale caller's; with PRECHECK_PENDING, a pending slot's) leaves a bit
+ *    set that no session holds, for the few steps up to its ClearFull: a
+ *    "full" answer whose call overlapped such a window, and a verified
+ *    flag while one is open, are excused (the ghost `giving`).
  *
  * Checked:
- *  - no double issue: a claim never takes a slot while a session holds it
+ *  - no double issue: a claim never opens a slot while a session holds it
  *    (a pending slot's session is still open);
+ *  - a Begin that succeeds opens a session of the generation it
+ *    validated, still live at its open (so no client holds a session of
+ *    an incarnation that is gone, nor one the next incarnation counts);
+ *  - without WRAP, the re-check after the CAS never finds the generation
+ *    gone; with PRECHECK_PENDING and without WRAP, no claim finds its slot
+ *    pending after its CAS (assertions);
  *  - no session lost (Monitor, at every state; and End's store asserts
  *    that the slot is still pending and its own): a session stays open,
  *    its control word open with the generation of its handle, until its
@@ -83,9 +146,12 @@
  *  - exact full: a Begin that answers "full" while the generation it
  *    validated is still live (ClaimIn's re-read: OutOfSessions) saw, at
  *    some instant during its call with that incarnation live, every active
- *    slot taken: its bit set and no End's control store done on it (a
- *    force-ended session's bit counts until Reset), or pending (its End
- *    not yet taken effect). An End that has taken effect excuses nothing;
+ *    slot taken: open (or held by its End: pending), or its bit set and
+ *    either a force-ended session's (until Reset) or a claim's whose
+ *    claimer has not read the control word open (it will open the slot: a
+ *    Begin that succeeds is linearized there). A bit whose claimer found
+ *    the slot pending and will give it back counts only while that End
+ *    has not taken effect. An End that has taken effect excuses nothing;
  *  - the verified flag (Monitor, at every state): while an incarnation is
  *    live, a verified flag was promoted by a prover of that incarnation and
  *    no active slot is claimable (bit free, control word not open); so a
@@ -108,10 +174,14 @@
  *  effect) first, then the fetch_add and ClearFull: a Begin proves "full"
  *  while an End has taken effect and its bit is still set (caught by the
  *  exact-full check); MUTANT_CLAIM_PENDING, a claim does not skip a pending
- *  slot and opens it at the next generation (caught as a double issue);
- *  MUTANT_PROMOTE_PENDING, a proof that counted a pending slot is promoted:
- *  the End's store then makes the slot claimable under a verified flag
- *  (caught by the monitor).
+ *  slot (no filter) and opens it at the next generation (caught as a
+ *  double issue); MUTANT_PROMOTE_PENDING, a proof that counted a pending
+ *  slot is promoted: the End's store then makes the slot claimable under a
+ *  verified flag (caught by the monitor); MUTANT_NO_RECHECK_AFTER_CLAIM
+ *  (LIFECYCLE, WRAP), no re-check after the CAS: a client that validated
+ *  generation 1 and loaded word 0 claims it after JetTerm, Reset and one
+ *  more free, in generation 3, and opens it (caught: its Begin succeeds
+ *  on a generation that is gone).
  *  MUTANT_RESET_STORE (LIFECYCLE): Reset moves the flag with a load and a
  *  later store instead of an RMW. Under sequential consistency it is
  *  harmless (no error): a prover whose revalidation passed published its
@@ -121,8 +191,8 @@
  *  one that happens-before it (ghost floors below); then the store can move
  *  the epoch back, a later candidate recreates a stale prover's candidate,
  *  and the stale promote succeeds: an error (4 clients, FIXED_HINT; the
- *  run is a random-order bitstate search, about 5.5*10^6 states; check.sh
- *  runs it only with SPIN_WEAK=1). Example (C++-consistent: nothing that
+ *  run is a random-order bitstate search; check.sh runs it only with
+ *  SPIN_WEAK=1). Example (C++-consistent: nothing that
  *  happens-before Reset's load wrote the flag): C0 holds word 0 of
  *  generation 1; C3 publishes candidate 1|1, C2 candidate 2|1, collects
  *  word 0 full twice and revalidates (generation 1); JetTerm and Release;
@@ -138,26 +208,37 @@
  * candidate step, which reads and writes the flag at once (so progress
  * does not cover that retry; each such failure means another flag RMW
  * succeeded); versions, generations and sums are bytes (they stay far
- * below 256 here); a control word's value is 4 * generation + open/busy
- * (the "by End" bit is left out); a claim's CAS and OpenClaimed()'s store
- * are one step (in between, the code's slot is claimed and not open, which
- * ForceEndAll waits for and nobody else writes), and so are End's hold,
- * state re-read and fetch_add (ForceEndAll waits for the held slot either
- * way); TryWord's load and revalidation are one step (a Term or Reset in
- * between would change the word first, failing the CAS); after a failed
- * claim CAS the word is loaded again in a later step (the code goes on
- * from the value the CAS read); a Snapshot's pending count is left out
- * (equal word sums mean the same free bits, so the same count; the first
- * collect's count is nonzero exactly when its pending sum is, every
+ * below 256 in the runs check.sh verifies); a control word's value is 4 *
+ * generation + open/busy (the "by End" bit is left out); the claim CAS and
+ * the re-check after it are one step (the generation cannot move in
+ * between: the Release that moves it follows ForceEndAll, which waits for
+ * the claimed, unopened slot); OpenClaimed()'s load and store are one step
+ * (nobody else writes a claimed control word that is not open); with
+ * PRECHECK_PENDING and without WRAP, the CAS and OpenClaimed() are one
+ * step too (in between the slot is claimed and not open, which only
+ * ForceEndAll, waiting, and the collects, counting the bit as after the
+ * open, can see, and OpenClaimed() finds it not open, as asserted); End's
+ * hold, state re-read and fetch_add are one step (ForceEndAll waits for
+ * the held slot either way); TryWord's load and revalidation are one step
+ * (a Term or Reset in between would change the word first, failing the
+ * CAS, short of a wrap, which the stale branch then covers); after a
+ * failed claim CAS the word is loaded again in a later step (the code
+ * goes on from the value the CAS read); a Snapshot's pending count is left
+ * out (equal word sums mean the same free bits, so the same count; the
+ * first collect's count is nonzero exactly when its pending sum is, every
  * control value being nonzero); ForceEndAll waits until every active slot
  * is settled, then ends all open sessions in one step (while Terminating,
- * only the stores of pending Ends write a control word: new Ends are
- * refused, claims fail on the closed words); Release and Create are one
- * step (no call tells them apart); a full answer's ClaimIn re-read and its
- * assertion are one step. Not modelled: TryClaimAtHint (Begin's fast
- * path), the closure help of Settled() and the closure marks, Dup, the
- * session-context calls and every call on a session other than End (their
- * holds), the counts, and Stop/Unavailable in the lifecycle runs.
+ * only the stores of pending Ends and the opens of claims made before
+ * the closure write a control word, and ForceEndAll waits for both: new
+ * Ends are refused, claims fail on the closed words); Release and Create
+ * are one step (no call tells them apart); a full answer's ClaimIn
+ * re-read and its assertion are one step. Not modelled: TryClaimAtHint
+ * (Begin's fast path: the same CAS, re-check, OpenClaimed() and GiveBack(),
+ * so the open defect applies to it too), the pass-over of words with a
+ * free bit (Claim(): it only reorders the search), the closure help of
+ * Settled() and the closure marks, Dup, the session-context calls and
+ * every call on a session other than End (their holds), the counts, and
+ * Stop/Unavailable in the lifecycle runs.
  *
  * Not covered: more than one slot per word and the reserved bits of a
  * partly used word (so TryWord's search past a pending slot to another
@@ -245,6 +326,47 @@ byte owner_floor;
 #define OWNER_SEES(i) skip
 #endif
 
+#ifdef WRAP
+/* The word's version as the claim CAS compares it: modulo VMOD (the code's
+ * 30 bits wrap after 2^30 frees); ver[] itself is kept unwrapped, and the
+ * collects sum it so (see the header). */
+#ifndef VMOD
+#define VMOD 2
+#endif
+#define WRAPS 1
+#define VERV(i) (ver[i] % VMOD)
+#else
+#define WRAPS 0
+#define VERV(i) ver[i]
+#endif
+/* The claim CAS and OpenClaimed() in one step, where nothing can tell
+ * (see the header) */
+#if defined(PRECHECK_PENDING) && !defined(WRAP) && \
+    !defined(MUTANT_CLAIM_PENDING)
+#define CLAIM_STEP_BEGIN atomic {
+#define CLAIM_STEP_END }
+#define SET_CLM(i) skip   /* the ghost would only grow the state count */
+#else
+#define CLAIM_STEP_BEGIN
+#define CLAIM_STEP_END
+#define SET_CLM(i) clm[i] = me + 1
+#endif
+/* WRAP excuses the give-backs that need a wrap (see the header) */
+#ifdef WRAP
+#define GB_EXCUSE (giving > 0)
+#else
+#define GB_EXCUSE 0
+#endif
+/* a pending slot's give-back: counted only with PRECHECK_PENDING, where
+ * it needs a wrap too */
+#ifdef PRECHECK_PENDING
+#define GIVING_PENDING_IN assert(WRAPS); giving++
+#define GIVING_PENDING_OUT giving--
+#else
+#define GIVING_PENDING_IN skip
+#define GIVING_PENDING_OUT skip
+#endif
+
 /* ---- shared state ---- */
 /* pool words: claimed bit (an inactive word's reserved bits count as
  * claimed), closed-for-Begin bit, version (bumped by frees and Reset); the
@@ -282,17 +404,30 @@ byte owner[N];            /* client+1 whose session is open on the slot
                              (from its claim until its End takes effect or
                              ForceEndAll ends it) */
 byte ogen[N];             /* ... and the generation of its handle */
+byte clm[N];              /* client+1 whose claim CAS set the bit and who
+                             has not yet read the slot's control word (left
+                             0 where the CAS and the open are one step) */
+byte giving;              /* give-backs in flight, from the step that
+                             decides one (the re-check after the CAS finds
+                             the generation gone; with PRECHECK_PENDING,
+                             also the control word read finds the slot
+                             pending) to the end of its ClearFull; WRAP
+                             excuses them */
 bool inbegin[CLIENTS];    /* a Begin is in flight ... */
 byte callgen[CLIENTS];    /* ... on the generation it validated ... */
-bool sawfull[CLIENTS];    /* ... and saw that incarnation live and full */
+bool sawfull[CLIENTS];    /* ... and saw that incarnation live and full
+                             (or, WRAP, a give-back in flight) */
 
-/* A slot is taken while a session holds it: its bit is set and its End has
- * not taken effect (the control word is not one an End stored; a
- * force-ended session's bit stays claimed until Reset), or its bit is free
- * and it is pending (open, held by its End). Claimable: bit free, control
- * not open. */
+/* A slot is taken while a session holds it: it is pending (open, held by
+ * its End, which has not taken effect), or its bit is set and either the
+ * control word is not one an End stored (open; or a force-ended session's,
+ * whose bit stays claimed until Reset) or a claimer that has not yet read
+ * the control word holds the bit (a not-open control word is then opened
+ * by that claimer; a stale claimer's bit, WRAP, is excused). A bit that
+ * its claimer will give back, found pending, counts only while that slot
+ * stays pending. Claimable: bit free, control not open. */
 #define TAKEN(i) \
-  ((occ[i] && ctl[i] != C_IDLE) || (!occ[i] && ctl[i] == C_HELD))
+  (ctl[i] == C_HELD || (occ[i] && (ctl[i] != C_IDLE || clm[i] != 0)))
 #define FREE_CLAIMABLE(i) (!occ[i] && !IS_OPEN(i))
 /* every active slot of the live incarnation is taken (N == 2) */
 #define ALL_TAKEN (TAKEN(0) && (nactive < 2 || TAKEN(1)))
@@ -307,7 +442,8 @@ inline note_full() {
     do
     :: k < CLIENTS ->
        if
-       :: inbegin[k] && callgen[k] == gen && running && ALL_TAKEN ->
+       :: inbegin[k] && callgen[k] == gen && running &&
+          (ALL_TAKEN || GB_EXCUSE) ->
           sawfull[k] = 1
        :: else -> skip
        fi;
@@ -371,7 +507,6 @@ proctype Client(byte me) {
   byte i;
   byte cand;
   byte wv;        /* TryWord: the version of the word it loaded */
-  byte cg;        /* ... the generation of the control word it read */
   byte hg;        /* the generation of the handle it holds */
   byte sum1;      /* ProveFull: the two collects' word sums ... */
   byte sum2;
@@ -379,6 +514,7 @@ proctype Client(byte me) {
   byte csum2;
   bool got;
   bool fr;
+  bool pend;      /* TryWord: its word's bit was found pending */
   bool isclosed;
   bool isstale;
   bool isfull;
@@ -410,62 +546,109 @@ retry:
 #endif
      do
      :: n < words ->
-        /* TryWord(i): the word load, the closed and free checks and the
+        /* TryWord(i): (1) the word load, the closed and free checks and the
          * revalidation (still_current(): the state's generation is still
-         * g) in one step ... */
+         * g) in one step; after a give-back of a pending slot (pend), the
+         * word's one bit is no candidate (the code remembers it), so the
+         * word has none ... */
 try_load:
         atomic {
           SEE_WORD(i);
           if
-          :: occ[i] == 0 && CLAIMABLE(i) && gen == g -> wv = ver[i]; got = 1
+          :: occ[i] == 0 && CLAIMABLE(i) && gen == g && !pend ->
+             wv = VERV(i); got = 1
           :: occ[i] == 0 && CLAIMABLE(i) && gen != g ->
-             isstale = 1; inbegin[me] = 0
-          :: closed[i] && !CLAIMABLE(i) -> isclosed = 1; inbegin[me] = 0
-          :: else -> skip   /* no free bit */
+             isstale = 1; inbegin[me] = 0; pend = 0;
+             goto refused   /* ClaimIn: InvalidInstance */
+          :: closed[i] && !CLAIMABLE(i) ->
+             isclosed = 1; inbegin[me] = 0; pend = 0;
+             goto refused   /* ClaimIn: the state error */
+          :: else ->   /* no free bit, or only the one found pending */
+             pend = 0; goto word_done
           fi
         };
-        if
-        :: got ->
-           /* ... Claimable(): the slot's control word, its own step; a
-            * pending slot (open: its End freed the bit and has not yet
-            * stored) is skipped, and the word has no other bit ... */
-           atomic {
-             if
-#ifndef MUTANT_CLAIM_PENDING
-             :: IS_OPEN(i) -> got = 0; wv = 0
-#else
-             :: IS_OPEN(i) -> cg = cgen[i] + 1   /* NextGen(control) */
+#if defined(PRECHECK_PENDING) && !defined(MUTANT_CLAIM_PENDING)
+        /* ... (1b) the proposed fix: the slot's control word before the
+         * CAS, as a filter only (open: the slot is pending, no CAS, and
+         * the word has no other bit) ... */
+        atomic {
+          if
+          :: IS_OPEN(i) -> got = 0; wv = 0; goto word_done
+          :: else -> skip
+          fi
+        };
 #endif
-             :: else -> cg = cgen[i]
-             fi
-           };
-           if
-           :: got ->
-              /* ... and the claim CAS, expecting the loaded word, with
-               * OpenClaimed()'s store (the control word read above, open) */
-              atomic {
-                if
-                :: occ[i] == 0 && CLAIMABLE(i) && ver[i] == wv ->
-                   SEE_WORD(i); occ[i] = 1; PUT_WORD(i);
-                   assert(owner[i] == 0);   /* no double issue */
-                   owner[i] = me + 1; ctl[i] = C_OPEN; cgen[i] = cg;
-                   ogen[i] = cg; hg = cg;
-                   assert(!stop_returned);  /* no claim after Stop returned */
-                   slot = i; inbegin[me] = 0; note_full()
-                :: else -> got = 0   /* the CAS failed: load again */
-                fi;
-                wv = 0; cg = 0
-              };
-              if
-              :: got -> goto claimed
-              :: else -> goto try_load
-              fi
-           :: else -> skip
-           fi
-        :: isclosed -> goto refused   /* ClaimIn: the state error */
-        :: isstale -> goto refused    /* ClaimIn: InvalidInstance */
-        :: else -> skip
-        fi;
+        /* ... (2) the claim CAS, expecting the loaded word (its version
+         * modulo VMOD with WRAP), and the re-check of the generation (the
+         * mutant MUTANT_NO_RECHECK_AFTER_CLAIM drops it: must fail); then
+         * (3) OpenClaimed(): the control word, read now that the bit is
+         * ours, and, if not open, its store (open); open means the slot is
+         * pending (its End freed the bit and has not yet stored), and the
+         * bit goes back (pend: the word's one bit is then no candidate).
+         * (2) and (3) are one step where nothing can tell (CLAIM_STEP_*,
+         * see the header) ... */
+        CLAIM_STEP_BEGIN
+        atomic {
+          if
+          :: occ[i] == 0 && CLAIMABLE(i) && VERV(i) == wv ->
+             SEE_WORD(i); occ[i] = 1; PUT_WORD(i); SET_CLM(i); wv = 0;
+             assert(!stop_returned);   /* no claim after Stop returned */
+#ifndef MUTANT_NO_RECHECK_AFTER_CLAIM
+             if
+             :: gen != g ->   /* a stale caller's bit: give it back */
+                assert(WRAPS);   /* only a wrap lets its CAS succeed */
+                got = 0; isstale = 1; inbegin[me] = 0; giving++;
+                note_full(); goto give_back
+             :: else -> skip
+             fi;
+#endif
+             note_full()
+          :: else -> got = 0; wv = 0; goto try_load   /* the CAS failed */
+          fi
+        };
+        atomic {
+          if
+#ifndef MUTANT_CLAIM_PENDING
+          :: IS_OPEN(i) -> got = 0; pend = 1; clm[i] = 0; GIVING_PENDING_IN
+#else
+          :: IS_OPEN(i) -> cgen[i] = cgen[i] + 1   /* NextGen */
+#endif
+          :: else -> skip
+          fi;
+          if
+          :: got ->
+             assert(owner[i] == 0);   /* no double issue */
+             assert(gen == g);   /* a Begin that succeeds opens a session
+                                    of the generation it validated, still
+                                    live */
+             owner[i] = me + 1; ctl[i] = C_OPEN; ogen[i] = cgen[i];
+             hg = cgen[i]; clm[i] = 0; slot = i; inbegin[me] = 0
+          :: else -> skip
+          fi;
+          note_full();
+          if
+          :: got -> goto claimed
+          :: else -> skip
+          fi
+        }
+        CLAIM_STEP_END;
+give_back:
+        /* ... (4) GiveBack() (pending or stale): the fetch_add (bit free,
+         * version bumped), then ClearFull; then a stale caller answers
+         * kStale (ClaimIn: InvalidInstance), and after a pending slot the
+         * word is loaded again */
+        atomic {
+          SEE_WORD(i); occ[i] = 0; ver[i] = ver[i] + 1; PUT_WORD(i);
+          clm[i] = 0
+        };
+        atomic {
+          clear_full();
+          if
+          :: isstale -> giving--; goto refused
+          :: else -> GIVING_PENDING_OUT; goto try_load
+          fi
+        };
+word_done:
         /* the hint word has no claimable bit: a verified flag answers */
         atomic {
           if
@@ -615,9 +798,9 @@ proctype Stopper() {
 
 #if LIFE
 /* ForceEndAll's wait: a slot is settled when no End holds it (pending)
- * and it is not claimed and not open (in the code, a claim not yet opened;
- * here only an End of MUTANT_STALE_BEFORE_FREE between its store and its
- * fetch_add) */
+ * and it is not claimed and not open (a claim not yet opened, or an End of
+ * MUTANT_STALE_BEFORE_FREE between its store and its fetch_add; a slot of
+ * generation 1 is never C_FORCED before this wait) */
 #define SETTLED(j) (ctl[j] != C_HELD && !(occ[j] && ctl[j] == C_IDLE))
 
 /* The owner: JetTerm of generation 1 (SetFlag(Terminating) and its
@@ -699,13 +882,15 @@ proctype Owner() {
  *  - the verified flag (left out with NO_MONITOR, then only the
  *    OutOfSessions assertion judges it): while an incarnation is live, a
  *    verified flag comes from a proof of that incarnation and no active
- *    slot is claimable (bit free, control not open);
+ *    slot is claimable (bit free, control not open); WRAP excuses it while
+ *    a give-back is in flight (see the header);
  *  - no session lost: a slot whose session a client opened stays open
  *    (C_OPEN, or C_HELD by its End), with the generation of the client's
  *    handle, until that End takes effect (or ForceEndAll ends it). */
 #ifndef NO_MONITOR
-#define FLAG_BAD (running && flag_state == 2 && (flag_gen != gen || \
-  FREE_CLAIMABLE(0) || (nactive > 1 && FREE_CLAIMABLE(1))))
+#define FLAG_BAD (running && flag_state == 2 && !GB_EXCUSE && \
+  (flag_gen != gen || FREE_CLAIMABLE(0) || \
+   (nactive > 1 && FREE_CLAIMABLE(1))))
 #else
 #define FLAG_BAD 0
 #endif
