@@ -162,7 +162,7 @@ class InstanceCore {
 
   // Begin's fast path: the instance is Running with no flag and the
   // calling thread's hint word has a free slot.
-  FastBegin TryBeginFast(std::uint64_t gen) noexcept {
+  [[gnu::always_inline]] FastBegin TryBeginFast(std::uint64_t gen) noexcept {
     const std::uint64_t expected = (gen << kGenShift) | kRunning;
     const std::uint64_t state = LoadState();
     if ((state & ~kClosureMarks) != expected) {

@@ -231,6 +231,19 @@ class alignas(64) SlotPool {
     // relaxed: published by the instance-state release store that follows.
     capacity_.store(capacity, std::memory_order_relaxed);
     active_words_.store(active, std::memory_order_relaxed);
+    // Every slot's generation moves on, before the words are rewritten: a
+    // claimer whose CAS takes a bit of the new incarnation (it was stalled
+    // across this Reset and a wrap of the word's version) reads, after its
+    // CAS, a control word other than the one it read before
+    // (TryClaimAtHint()). No session is open and no End is in flight.
+    for (std::uint32_t j = 0; j < allocated(); ++j) {
+      auto& control = SlotRef(j).control;
+      // relaxed: ordered before the words' release stores below, which a
+      // claimer's CAS acquires; stale callers' CASes expect an open word
+      // and fail, so no RMW is lost.
+      control.store(NextGen(control.load(std::memory_order_relaxed)),
+                    std::memory_order_relaxed);
+    }
     for (std::uint32_t i = 0; i < allocated_words_; ++i) {
       auto& word = WordAt(i);
       // acquire: pairs with the acq_rel CAS of the last writer; orders the
@@ -345,8 +358,8 @@ class alignas(64) SlotPool {
   // the bit is given back), Claim() decides. The give-back is the caller's
   // so that the fast path makes no call, and saves no registers.
   template <class Revalidate>
-  HintClaim TryClaimAtHint(Revalidate&& still_current,
-                           ClaimResult* result) noexcept {
+  [[gnu::always_inline]] HintClaim TryClaimAtHint(
+      Revalidate&& still_current, ClaimResult* result) noexcept {
     const std::uint32_t index = Policy::PeekHint();
     // relaxed: see the field.
     if (index >= active_words_.load(std::memory_order_relaxed)) {
@@ -359,10 +372,17 @@ class alignas(64) SlotPool {
     if ((w & kClosedForBegin) != 0 || free_bits == 0 || !still_current()) {
       return HintClaim::kDeclined;
     }
-    const std::uint32_t b = std::countr_zero(free_bits);
-    const std::uint32_t slot = index * kSlotsPerWord + b;
     if constexpr (Policy::kMutation != Mutation::kNone) {
       return HintClaim::kDeclined;  // the mutants live in TryWord()
+    }
+    const std::uint32_t b = std::countr_zero(free_bits);
+    const std::uint32_t slot = index * kSlotsPerWord + b;
+    // A pending slot is not claimed (see TryWord()): Claim() decides.
+    auto& control_word = SlotRef(slot).control;
+    // relaxed: see PeekControl().
+    const std::uint64_t control = control_word.load(std::memory_order_relaxed);
+    if ((control & kOpen) != 0) [[unlikely]] {
+      return HintClaim::kDeclined;
     }
     // acq_rel: as in TryWord() (acquire pairs with Free()'s fetch_add,
     // release with ForceEndAll()'s reads).
@@ -371,13 +391,28 @@ class alignas(64) SlotPool {
                                       std::memory_order_relaxed)) {
       return HintClaim::kContended;
     }
-    // The incarnation again, now that the bit is ours (see TryWord()); then
-    // the slot's control word, which may say the slot is pending.
-    std::uint32_t gen = 0;
-    if (!still_current() || !OpenClaimed(slot, 0, &gen)) [[unlikely]] {
+    // The control word again, now that the bit is ours: unchanged since the
+    // read before the CAS, it is that of a free slot of the incarnation the
+    // caller validated, and the claim opens it from that read. Changed, the
+    // CAS succeeded across a wrap of the word's version (2^30 frees of the
+    // word while this thread stood between its read and its CAS): the slot
+    // was reused meanwhile (its generation moved on, it may be pending), or
+    // the record went on to another incarnation (Reset() moved every
+    // generation before it rewrote the words, and the CAS acquired a word
+    // value written after that). Either way the bit is given back. This
+    // compare stands for TryWord()'s re-check of the incarnation and
+    // OpenClaimed()'s read, in one load of a line the claim writes next.
+    // acquire: pairs with the release stores of Free() and Reset()'s
+    // publication (through the CAS).
+    if (control_word.load(std::memory_order_acquire) != control) [[unlikely]] {
       *result = {ClaimStatus::kStale, slot, 0};
       return HintClaim::kGiveBack;
     }
+    // release: pairs with the acquire in LoadControl() of calls on the new
+    // handle.
+    control_word.store(control | kOpen, std::memory_order_release);
+    const std::uint32_t gen =
+        static_cast<std::uint32_t>(control >> kGenShift) & kHandleGenMask;
     *result = {ClaimStatus::kClaimed, slot, gen};
     return HintClaim::kClaimed;
   }
@@ -394,6 +429,15 @@ class alignas(64) SlotPool {
   // caller sees the session state the last holder left.
   std::uint64_t LoadControl(std::uint32_t slot) const noexcept {
     return SlotRef(slot).control.load(std::memory_order_acquire);
+  }
+
+  // Slot's control word, for the claim's pending filter. relaxed: a filter
+  // only (the claim re-reads it after its CAS); the claimer's acquire load
+  // of the pool word, which saw the bit freed, already orders it after the
+  // freeing End's earlier writes, so it sees the session open (pending) or
+  // the End's store, never an older value.
+  std::uint64_t PeekControl(std::uint32_t slot) const noexcept {
+    return SlotRef(slot).control.load(std::memory_order_relaxed);
   }
 
   // The control word, read in the single total order of seq_cst operations
@@ -465,32 +509,17 @@ class alignas(64) SlotPool {
     }
     if constexpr (Policy::kMutation != Mutation::kEndStaleBeforeFree) {
       // A store: nobody else writes a pending slot's control word (a
-      // claimer gives it back, TryEnterCall expects it idle, ForceEndAll
-      // waits for busy to clear). It clears no full flag: a proof that
-      // counted this slot pending was never promoted (ProveFull()).
+      // claimer passes it over, or, if its CAS took the bit across a wrap
+      // of the word's version, gives it back; TryEnterCall expects it idle;
+      // ForceEndAll waits for busy to clear). It clears no full flag: a proof
+      // that counted this slot pending was never promoted (ProveFull()).
       // release: pairs with the acquire of OpenClaimed() and of a stale
       // caller's LoadControl().
       control_word.store(EndedControl(control), std::memory_order_release);
     }
-    const std::uint32_t freed_word = slot / kSlotsPerWord;
-    if (Policy::PeekHint() != freed_word) [[unlikely]] {
-      HintAfterFree(freed_word);
-    }
-  }
-
-  // The hint of a thread that freed a slot outside its hint word: kept
-  // while its word has a free bit (a thread that moved on after contention
-  // stays where it went, see MoveOn()), else pointed at the freed word,
-  // where the thread's next Begin finds the bit it freed.
-  [[gnu::noinline, gnu::cold]] void HintAfterFree(
-      std::uint32_t freed_word) const noexcept {
-    const std::uint32_t hint = Policy::PeekHint();
-    // relaxed: see the field.
-    if (hint < active_words_.load(std::memory_order_relaxed) &&
-        HasFreeBit(hint)) {
-      return;
-    }
-    Policy::SetHint(freed_word);
+    // The thread's hint stays where it last claimed: a thread that moved
+    // on after contention (MoveOn()) stays where it went, even as its older
+    // sessions end in the word it left.
   }
 
   // Frees the bit of `slot`, which the caller holds, and clears the full
@@ -767,8 +796,20 @@ class alignas(64) SlotPool {
       const std::uint32_t slot =
           index * kSlotsPerWord +
           static_cast<std::uint32_t>(std::countr_zero(bit));
-      const std::uint64_t early_read = EarlyControlRead(slot);  // mutant hook
-      if (ClaimCas(word, &w, bit)) {                            // mutant hook
+      // The slot's control word, before the CAS: a pending slot (its End
+      // freed the bit and has not yet made the handle stale) is passed
+      // over without a CAS. Claiming it would set a bit that no session
+      // holds once the End's store lands, until the claimer gave it back:
+      // a proof in between would answer a spurious full, and claimers that
+      // give back a stalled End's bit in turn keep the version moving, so
+      // that no proof concludes. The read is a filter only: the claim
+      // opens from the read after the CAS (OpenClaimed()).
+      const std::uint64_t early_read = PeekControl(slot);
+      if (IsPendingForClaim(early_read)) {  // mutant hook
+        pending |= static_cast<std::uint32_t>(bit);
+        continue;
+      }
+      if (ClaimCas(word, &w, bit)) {  // mutant hook
         // The incarnation again, after the CAS: the check before it and the
         // CAS are two steps. A caller stalled between them across JetTerm,
         // a re-create on this pool and 2^30 frees of the word (its version
@@ -987,8 +1028,10 @@ class alignas(64) SlotPool {
   // (TryEnterCall and ForceEndAll need it open or wait; a stale caller's
   // CAS expects an open value), so a store opens it. Open: the slot is
   // pending (its End freed the bit and has not yet made the handle stale,
-  // see Free()): false, and the caller gives the bit back (GiveBack()).
-  // `early_read` is used by a mutant only.
+  // see Free()): false, and the caller gives the bit back (GiveBack()). The
+  // claim's filter before the CAS passes over pending slots, so this
+  // happens only when the CAS succeeded across a wrap of the word's
+  // version. `early_read` (that filter's read) is used by a mutant only.
   bool OpenClaimed(std::uint32_t slot,
                    [[maybe_unused]] std::uint64_t early_read,
                    std::uint32_t* gen) noexcept {
@@ -1031,17 +1074,17 @@ class alignas(64) SlotPool {
     }
     return (w & kClosedForBegin) != 0;
   }
-  // The control word of `slot` read before the claim CAS: 0, unread
-  // (kOpenFromStaleRead reads it, and OpenClaimed() then opens from it).
-  std::uint64_t EarlyControlRead(
-      [[maybe_unused]] std::uint32_t slot) const noexcept {
-    if constexpr (Policy::kMutation == Mutation::kOpenFromStaleRead) {
-      const std::uint64_t c =
-          SlotRef(slot).control.load(std::memory_order_acquire);
-      Policy::Yield();  // widen the window between the read and the CAS
-      return c;
+  // Whether the control word read before the claim CAS shows the slot
+  // pending (kClaimPendingSlot: never; kOpenFromStaleRead widens the window
+  // between the read, which it opens from, and the CAS).
+  static bool IsPendingForClaim(std::uint64_t early_read) noexcept {
+    if constexpr (Policy::kMutation == Mutation::kClaimPendingSlot) {
+      return false;
     }
-    return 0;
+    if constexpr (Policy::kMutation == Mutation::kOpenFromStaleRead) {
+      Policy::Yield();
+    }
+    return (early_read & kOpen) != 0;
   }
 
   PaddedFlag full_;

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Model-checks full_flag.pml exhaustively, with PRECHECK_PENDING (the
-# claim's pre-CAS filter that skips a pending slot: the fix the model
-# proposes for the open defect below; src/ does not have it yet): safety
+# claim's pre-CAS filter that skips a pending slot, as src/ has it): safety
 # (assertions, the monitor of the verified flag and of open sessions,
 # invalid end states) of the claim/free/full-flag protocol, in which an End
 # frees its bit, clears the flag and only then stores the next generation
@@ -16,18 +15,16 @@
 # and 2 -> 1) and with 2 clients of 2 rounds, progress with the latter,
 # and safety with 3 clients where the word's version wraps (WRAP: a stale
 # client's CAS succeeds in the next incarnation); then each seeded mutant,
-# which must produce an error; then the code as it is (no filter), whose
-# open defect must be caught: a Begin answers "full" while a claimer's bit,
-# found pending and not yet given back, covers a slot no session holds.
-# Prints states and verdicts; exits 1 if the model fails, a mutant passes,
-# or the open defect is no longer caught (then the model or the code
-# changed: see the model's header).
+# which must produce an error, among them the claim without the filter: a
+# Begin answers "full" while a claimer's bit, found pending and not yet
+# given back, covers a slot no session holds. Prints states and verdicts;
+# exits 1 if the model fails or a mutant passes.
 #
 # SPIN_LARGE=1 adds the progress runs left out (minutes more, and GBs of
 # memory: 4.5 for the lifecycle here): 3 clients of 2 rounds, and the
-# lifecycle with 3 clients; and the open defect's livelock (a bitstate
-# search of the code as it is, lifecycle with 3 clients: two claimers give
-# a pending slot's bit back in turn while its End stalls, and no call
+# lifecycle with 3 clients; and the livelock of the claim without the
+# filter (a bitstate search, lifecycle with 3 clients: two claimers give a
+# pending slot's bit back in turn while its End stalls, and no call
 # returns).
 #
 # SPIN_WEAK=1 adds two runs (about a minute more): MUTANT_RESET_STORE under
@@ -118,15 +115,15 @@ expect_caught "mutant MUTANT_PROMOTE_PENDING" safety $fix \
   -DMUTANT_PROMOTE_PENDING
 expect_caught "mutant MUTANT_NO_RECHECK_AFTER_CLAIM (lifecycle + wrap)" \
   safety $fix -DLIFECYCLE -DWRAP -DMUTANT_NO_RECHECK_AFTER_CLAIM
-mutants="10 of 10 mutant runs caught"
-expect_caught "open defect, the code as it is: spurious full (lifecycle)" \
+expect_caught "mutant: no pre-CAS pending filter, spurious full (lifecycle)" \
   safety -DLIFECYCLE -DNO_MONITOR
-expect_caught "open defect, the code as it is: spurious full (model)" safety
+expect_caught "mutant: no pre-CAS pending filter, spurious full (model)" safety
+mutants="12 of 12 mutant runs caught"
 if [[ ${SPIN_LARGE:-0} == 1 ]]; then
   expect_pass "model, 3 clients x 2 rounds (progress)" progress $fix
   expect_pass "lifecycle, 3 clients, 1 -> 2 words (progress)" progress $fix \
     -DLIFECYCLE
-  expect_caught "open defect, the code as it is: livelock (lifecycle)" \
+  expect_caught "mutant: no pre-CAS pending filter, livelock (lifecycle)" \
     livelock -DLIFECYCLE
 fi
 if [[ ${SPIN_WEAK:-0} == 1 ]]; then
@@ -135,8 +132,7 @@ if [[ ${SPIN_WEAK:-0} == 1 ]]; then
   expect_caught "mutant MUTANT_RESET_STORE + WEAK_RESET_LOAD (4 clients)" \
     search $fix -DLIFECYCLE -DCLIENTS=4 -DFIXED_HINT -DMUTANT_RESET_STORE \
     -DWEAK_RESET_LOAD
-  mutants="11 of 11 mutant runs caught"
+  mutants="13 of 13 mutant runs caught"
 fi
 echo "spin: model verified with the pre-CAS pending filter (safety and" \
-  "progress, one incarnation, the lifecycle and a version wrap), $mutants;" \
-  "the code as it is (no filter): open defect caught"
+  "progress, one incarnation, the lifecycle and a version wrap), $mutants"

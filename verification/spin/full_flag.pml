@@ -51,9 +51,10 @@
  *    pending slot becomes claimable by a plain store, which clears no
  *    flag).
  *
- * The open defect, and PRECHECK_PENDING. The code as it is (the model
- * without PRECHECK_PENDING) claims a pending slot's bit and gives it back
- * after (3). The bit then stays set after the pending End's store, until
+ * PRECHECK_PENDING, the claim's pre-CAS filter (src/slot_pool.h has it:
+ * TryWord() and TryClaimAtHint() pass over a slot whose control word is
+ * open). Without it (the model without PRECHECK_PENDING, run as a mutant)
+ * a claim takes a pending slot's bit and gives it back after (3). The bit then stays set after the pending End's store, until
  * the give-back, though no session holds the slot: a proof that collects
  * in that window counts it as claimed and answers "full" (and may promote
  * the flag, which later Begins answer from until the give-back's
@@ -80,7 +81,7 @@
  * wrapped between (1b) and the CAS (asserted: never without WRAP): short
  * of a wrap, every claimed bit is opened and no give-back happens.
  * check.sh verifies the model with PRECHECK_PENDING, and checks that the
- * code as it is is caught.
+ * claim without it is caught.
  *
  * Configurations (check.sh runs each, with PRECHECK_PENDING):
  *  - default: one incarnation with 2 active words and 3 clients of 2
@@ -233,8 +234,9 @@
  * Ends are refused, claims fail on the closed words); Release and Create
  * are one step (no call tells them apart); a full answer's ClaimIn
  * re-read and its assertion are one step. Not modelled: TryClaimAtHint
- * (Begin's fast path: the same CAS, re-check, OpenClaimed() and GiveBack(),
- * so the open defect applies to it too), the pass-over of words with a
+ * (Begin's fast path: the same filter and CAS; after the CAS it compares
+ * the control word with the filter's read, which Reset()'s move of every
+ * slot's generation makes a re-check of the incarnation), the pass-over of words with a
  * free bit (Claim(): it only reorders the search), the closure help of
  * Settled() and the closure marks, Dup, the session-context calls and
  * every call on a session other than End (their holds), the counts, and
