@@ -238,11 +238,14 @@ class alignas(64) SlotPool {
     // (TryClaimAtHint()). No session is open and no End is in flight.
     for (std::uint32_t j = 0; j < allocated(); ++j) {
       auto& control = SlotRef(j).control;
-      // relaxed: ordered before the words' release stores below, which a
-      // claimer's CAS acquires; stale callers' CASes expect an open word
-      // and fail, so no RMW is lost.
+      // release: pairs with the acquire read of the fast path's claim
+      // before its incarnation check (a claimer that reads this value sees
+      // the state change that preceded the Reset); ordered before the
+      // words' release stores below, which a claimer's CAS acquires. Stale
+      // callers' CASes expect an open word and fail, so no RMW is lost.
+      // relaxed load: the owner wrote it last, or a call it waited for.
       control.store(NextGen(control.load(std::memory_order_relaxed)),
-                    std::memory_order_relaxed);
+                    std::memory_order_release);
     }
     for (std::uint32_t i = 0; i < allocated_words_; ++i) {
       auto& word = WordAt(i);
@@ -369,7 +372,7 @@ class alignas(64) SlotPool {
     // acquire: as in TryWord().
     std::uint64_t w = word.load(std::memory_order_acquire);
     const auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
-    if ((w & kClosedForBegin) != 0 || free_bits == 0 || !still_current()) {
+    if ((w & kClosedForBegin) != 0 || free_bits == 0) {
       return HintClaim::kDeclined;
     }
     if constexpr (Policy::kMutation != Mutation::kNone) {
@@ -377,11 +380,16 @@ class alignas(64) SlotPool {
     }
     const std::uint32_t b = std::countr_zero(free_bits);
     const std::uint32_t slot = index * kSlotsPerWord + b;
-    // A pending slot is not claimed (see TryWord()): Claim() decides.
+    // The slot's control word, read before the incarnation check, so that
+    // the check vouches for the read: a value written in a later
+    // incarnation (by Reset() or by a call of that incarnation, all release
+    // stores) would make the check fail. A pending slot is not claimed
+    // (see TryWord()): Claim() decides.
     auto& control_word = SlotRef(slot).control;
-    // relaxed: see PeekControl().
-    const std::uint64_t control = control_word.load(std::memory_order_relaxed);
-    if ((control & kOpen) != 0) [[unlikely]] {
+    // acquire: pairs with the release stores of Reset(), OpenClaimed(),
+    // ExitCall() and Free(); the incarnation check must follow it.
+    const std::uint64_t control = control_word.load(std::memory_order_acquire);
+    if ((control & kOpen) != 0 || !still_current()) [[unlikely]] {
       return HintClaim::kDeclined;
     }
     // acq_rel: as in TryWord() (acquire pairs with Free()'s fetch_add,

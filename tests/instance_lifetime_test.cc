@@ -481,6 +481,88 @@ TEST(InstanceLifetimeTest, NoRecheckAfterClaimMutantIsSeen) {
   EXPECT_EQ(outcome.begun, 1);
 }
 
+// ---- Begin's fast path: which incarnation its control read belongs to ---
+
+// Runs an action once, just before the calling thread's `before`-th load of
+// a 64-bit atomic since `count` was reset; records the last word loaded
+// before it (the fast path loads the state, then the pool word).
+struct LoadHook {
+  static inline thread_local int count = 0;
+  static inline int before = 0;
+  static inline std::atomic<std::uint64_t>* word = nullptr;
+  static inline std::uint64_t word_value = 0;
+  static inline std::function<void()> action;
+};
+template <class T>
+struct LoadHookAtomic : std::atomic<T> {
+  using std::atomic<T>::atomic;
+  using std::atomic<T>::operator=;
+  T load(std::memory_order order = std::memory_order_seq_cst) const noexcept {
+    if constexpr (std::is_same_v<T, std::uint64_t>) {
+      if (++LoadHook::count == LoadHook::before && LoadHook::action) {
+        const auto action = std::move(LoadHook::action);
+        LoadHook::action = nullptr;
+        action();
+      }
+      const T value = std::atomic<T>::load(order);
+      if (LoadHook::count == 2) {  // the pool word
+        LoadHook::word = const_cast<LoadHookAtomic*>(this);
+        LoadHook::word_value = value;
+      }
+      return value;
+    }
+    return std::atomic<T>::load(order);
+  }
+};
+
+// A pool of 2 slots (one word) with slot 0 held. Begin's fast path loads
+// the state (1st load), the pool word (2nd), then the slot's control word
+// and the state again, in an order the test does not assume. Just before
+// the 4th load, JetTerm ends the incarnation, a new one is created on the
+// record (Reset() moves every slot's generation) with slot 0 held, and the
+// word is put back to the value the fast path loaded, as 2^30 frees would.
+// If the control read comes after the incarnation check, it reads the new
+// incarnation's control word, the CAS succeeds, and the compare after it
+// finds nothing changed: the stale Begin opens a session of the next
+// incarnation. The control read must come before the check, which then
+// fails.
+TEST(InstanceLifetimeTest, AFastClaimsControlReadBelongsToItsIncarnation) {
+  using Policy = WrappedPolicy<LoadHookAtomic>;
+  using Core = InstanceCore<Policy>;
+  Core core;
+  const std::uint64_t stale = core.Create();
+  ASSERT_EQ(core.Init(2), Error::kSuccess);
+  Policy::SetHint(0);
+  OpenedSession held;
+  ASSERT_EQ(core.Begin(stale, &held), Error::kSuccess);
+  std::uint64_t gen = 0;
+  LoadHook::before = 4;
+  LoadHook::action = [&] {
+    Terminate(core);
+    gen = core.Create();
+    ASSERT_EQ(core.Init(2), Error::kSuccess);
+    Policy::SetHint(0);
+    OpenedSession s;
+    ASSERT_EQ(core.Begin(gen, &s), Error::kSuccess);
+    LoadHook::word->store(LoadHook::word_value);  // the version wrapped
+  };
+  Policy::SetHint(0);
+  LoadHook::count = 0;
+  const typename Core::FastBegin fast = core.TryBeginFast(stale);
+  EXPECT_FALSE(LoadHook::action) << "the schedule did not run";
+  using HintClaim = typename Core::Pool::HintClaim;
+  if (fast.outcome == HintClaim::kGiveBack) {
+    fast.pool->GiveBack(fast.opened.slot);
+  }
+  EXPECT_NE(fast.outcome, HintClaim::kClaimed)
+      << "a Begin of the ended incarnation opened slot " << fast.opened.slot;
+  std::uint32_t count = 0;
+  EXPECT_EQ(core.Count(gen, &count), Error::kSuccess);
+  EXPECT_EQ(count, 1U);
+  LoadHook::before = 0;
+  Terminate(core);
+}
+
 // ---- A call on a session that another call holds, racing a flag ----------
 
 // A call (not an End) holds the session; a flag is set; End on the same
