@@ -1,5 +1,5 @@
 // Concurrency tests of the C++ RAII API (jetsession::Instance, Session,
-// Result, Error): the spirit of concurrency_session_test.cc through the
+// Result, Error): the spirit of the C API's concurrency tests through the
 // objects, at least 8 threads on 2 cores.
 //
 // The C++ API's thread-safety rules (instance.h, session.h) shape them:
@@ -35,10 +35,6 @@ namespace {
 using ConcurrencyCppApiTest = ConcurrencyTest;
 
 std::string Name(Error error) { return std::string(ErrorName(error)); }
-
-std::size_t Pick(absl::BitGen& gen, std::size_t size) {
-  return absl::Uniform<std::size_t>(gen, 0, size);
-}
 
 // Instance::Create with a unique name.
 Result<Instance> MakeInstance(const char* prefix, unsigned long max_sessions) {

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "absl/random/random.h"
-#include "concurrency_util.h"
+#include "concurrency_test_util.h"
 #include "gtest/gtest.h"
 #include "instance_core.h"
 #include "linearizability.h"
@@ -25,6 +25,7 @@
 namespace jetsession::testing {
 namespace {
 
+using concurrency_test::StressScale;
 using internal::InstanceCore;
 using internal::Mutation;
 using internal::OpenedSession;
@@ -241,7 +242,7 @@ Outcome RunHistories(int count, std::uint64_t seed) {
 }
 
 TEST(LinearizabilityTest, RealCoreHistoriesAreLinearizable) {
-  const Outcome o = RunHistories<StdAtomics>(Scaled(20000), 11);
+  const Outcome o = RunHistories<StdAtomics>(StressScale(20000), 11);
   std::printf("linearizability: %d histories, %ld ops, %d not linearizable\n",
               o.histories, o.ops, o.violations);
   EXPECT_EQ(o.violations, 0);

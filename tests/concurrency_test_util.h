@@ -1,11 +1,12 @@
-// concurrency_test_util.h: helpers of the concurrency tests
-// (concurrency_session_test.cc, concurrency_cpp_api_test.cc).
+// concurrency_test_util.h: the one helper header of the concurrency tests
+// (tests/concurrency_*_test.cc).
 //
 // - ThreadCount(): at least 8 threads, oversubscribed on purpose (this
 //   machine has 2 cores: preemption in the middle of a CAS loop is the
 //   interleaving that finds bugs).
-// - StressScale(n): iteration counts, divided under ThreadSanitizer by ONE
-//   constant, kTsanSlowdown.
+// - StressScale(n): every iteration count, from ONE constant, kStressFactor
+//   (raise it to soak), and divided under ThreadSanitizer by ONE constant,
+//   kTsanSlowdown.
 // - TestSeed() / ThreadGen(): deterministic absl::BitGen per thread; the seed
 //   is printed, and JETSESSION_TEST_SEED=<n> in the environment replays it.
 // - Failures: a thread-safe collector of worker-thread failures (the first
@@ -25,6 +26,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -57,15 +60,27 @@ inline constexpr bool kUnderTsan = false;
 inline constexpr bool kUnderTsan = false;
 #endif
 
+// The one constant of the iteration counts: every loop, round and history
+// count of the concurrency tests is StressScale(n), which multiplies by it.
+// 1 in CI; raise it here, or build with -DJETSESSION_STRESS_FACTOR=<n>, to
+// soak n times longer.
+#ifndef JETSESSION_STRESS_FACTOR
+#define JETSESSION_STRESS_FACTOR 1
+#endif
+inline constexpr int kStressFactor = JETSESSION_STRESS_FACTOR;
+static_assert(kStressFactor >= 1, "JETSESSION_STRESS_FACTOR must be >= 1");
+
 // The one constant that scales stress iterations down under TSan (which
 // runs these loops about 4-10x slower; the barrier-bound races suffer most).
 inline constexpr int kTsanSlowdown = 4;
 
-// `iterations` scaled for the build: unchanged normally, divided by
-// kTsanSlowdown under TSan; never below 1.
+// `iterations` scaled for the build: times kStressFactor, divided by
+// kTsanSlowdown under TSan; never below 1 (nor above INT_MAX).
 constexpr int StressScale(int iterations) {
-  const int scaled = kUnderTsan ? iterations / kTsanSlowdown : iterations;
-  return scaled < 1 ? 1 : scaled;
+  const long long scaled = static_cast<long long>(iterations) * kStressFactor /
+                           (kUnderTsan ? kTsanSlowdown : 1);
+  if (scaled < 1) return 1;
+  return scaled > INT_MAX ? INT_MAX : static_cast<int>(scaled);
 }
 
 // ---- Threads ---------------------------------------------------------------
@@ -92,6 +107,9 @@ class SpinBarrier {
   explicit SpinBarrier(int parties) : parties_(parties) {}
   SpinBarrier(const SpinBarrier&) = delete;
   SpinBarrier& operator=(const SpinBarrier&) = delete;
+  SpinBarrier(SpinBarrier&&) = delete;
+  SpinBarrier& operator=(SpinBarrier&&) = delete;
+  ~SpinBarrier() = default;
 
   void arrive_and_wait() { Arrive(false); }
 
@@ -162,6 +180,26 @@ inline void Jitter(absl::BitGen& gen, int max_spins = 64) {
   for (volatile int i = 0; i < spins;) i = i + 1;
 }
 
+// Picks an index in [0, size).
+inline std::size_t Pick(absl::BitGen& gen, std::size_t size) {
+  return absl::Uniform<std::size_t>(gen, 0, size);
+}
+
+// Removes held[i] by moving the last element into its place.
+template <class T>
+void SwapErase(std::vector<T>& held, std::size_t i) {
+  if (i + 1 != held.size()) held[i] = std::move(held.back());
+  held.pop_back();
+}
+
+// The number of handles in `held` (one vector per thread).
+template <class T>
+std::size_t TotalHeld(const std::vector<std::vector<T>>& held) {
+  std::size_t total = 0;
+  for (const auto& mine : held) total += mine.size();
+  return total;
+}
+
 // Waits (yielding) until `pred` holds. For "let the threads get going"
 // before a Stop/Term, never as a substitute for a happens-before edge.
 template <class Pred>
@@ -177,6 +215,9 @@ inline constexpr std::uint64_t kDefaultSeed = 0x6a65'7473'6573'7331ULL;
 // kDefaultSeed. Printed, so a failure can be replayed.
 inline std::uint64_t TestSeed(const char* test_name) {
   std::uint64_t seed = kDefaultSeed;
+  // getenv: on the test thread, before the workers start; nothing sets the
+  // environment.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe)
   if (const char* env = std::getenv("JETSESSION_TEST_SEED")) {
     seed = std::strtoull(env, nullptr, 0);
   }
