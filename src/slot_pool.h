@@ -853,6 +853,9 @@ class alignas(64) SlotPool {
 
   // The claim CAS of TryWord(): sets `bit` in `word` if it still holds *w;
   // on failure, *w is the word's current value.
+  // *w is written on failure (the CAS's expected value); the analyzer sees
+  // the claim-by-store mutant's branch, which only reads it.
+  // NOLINTNEXTLINE(readability-non-const-parameter)
   bool ClaimCas(Atomic<std::uint64_t>& word, std::uint64_t* w,
                 std::uint64_t bit) noexcept {
     if constexpr (Policy::kMutation == Mutation::kClaimByStore) {
