@@ -30,13 +30,13 @@
 #include <string>
 #include <vector>
 
-#include "thread_annotations.h"
 #include "handle.h"
 #include "instance_core.h"
 #include "jetsession/error.h"
 #include "jetsession/jet.h"
 #include "mutex.h"
 #include "never_destroyed.h"
+#include "thread_annotations.h"
 
 namespace jetsession::internal {
 
