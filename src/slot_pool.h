@@ -525,9 +525,27 @@ class alignas(64) SlotPool {
       // caller's LoadControl().
       control_word.store(EndedControl(control), std::memory_order_release);
     }
-    // The thread's hint stays where it last claimed: a thread that moved
-    // on after contention (MoveOn()) stays where it went, even as its older
-    // sessions end in the word it left.
+    const std::uint32_t freed_word = slot / kSlotsPerWord;
+    if (Policy::PeekHint() != freed_word) [[unlikely]] {
+      HintAfterFree(freed_word);
+    }
+  }
+
+  // The hint of a thread that freed a slot outside its hint word: kept
+  // while its word has a free bit (a thread that moved on after contention
+  // stays where it went, see MoveOn(), even as its older sessions end in
+  // the word it left), else pointed at the freed word, where the thread's
+  // next Begin finds the bit it freed instead of searching (free slots
+  // spread thinly over a nearly full pool make that search long).
+  [[gnu::noinline, gnu::cold]] void HintAfterFree(
+      std::uint32_t freed_word) const noexcept {
+    const std::uint32_t hint = Policy::PeekHint();
+    // relaxed: see the field.
+    if (hint < active_words_.load(std::memory_order_relaxed) &&
+        HasFreeBit(hint)) {
+      return;
+    }
+    Policy::SetHint(freed_word);
   }
 
   // Frees the bit of `slot`, which the caller holds, and clears the full

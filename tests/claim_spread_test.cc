@@ -1,5 +1,5 @@
 // Where a claim goes: the search's spreading of threads over the pool
-// (SlotPool::Claim(), MoveOn()), white-box. Where a claim
+// (SlotPool::Claim(), MoveOn(), HintAfterFree()), white-box. Where a claim
 // lands never changes whether it succeeds; these tests check that threads
 // part where they would otherwise share a word, and that the spreading
 // never misses a free slot.
@@ -124,7 +124,7 @@ TEST(ClaimSpreadTest, TheFastPathsLostCasSendsTheNextClaimOn) {
   EXPECT_EQ(Policy::PeekHint(), 2U);
 }
 
-TEST(ClaimSpreadTest, AFreeLeavesTheHintWhereItIs) {
+TEST(ClaimSpreadTest, AFreeElsewhereKeepsAHintWordThatHasAFreeBit) {
   auto pool = OpenPool(3);
   Policy::SetHint(2);
   const std::uint32_t far = ClaimOne(*pool);
@@ -132,6 +132,16 @@ TEST(ClaimSpreadTest, AFreeLeavesTheHintWhereItIs) {
   Policy::SetHint(0);
   EndSlot(*pool, far);
   EXPECT_EQ(Policy::PeekHint(), 0U);
+}
+
+TEST(ClaimSpreadTest, AFreeElsewherePointsAFullHintWordAtTheFreedWord) {
+  auto pool = OpenPool(3);
+  Policy::SetHint(2);
+  const std::uint32_t far = ClaimOne(*pool);
+  FillWord(*pool, 0);
+  EndSlot(*pool, far);
+  EXPECT_EQ(Policy::PeekHint(), 2U);
+  EXPECT_EQ(ClaimOne(*pool), far);  // the next Begin finds the freed bit
 }
 
 TEST(ClaimSpreadTest, AFullHintWordSendsTheSearchToAFreedBit) {
