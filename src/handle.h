@@ -72,11 +72,28 @@ constexpr JET_SESID MakeSessionHandle(SessionRef ref) noexcept {
                                 (ref.index + 1U));
 }
 
+// MakeSessionHandle() for Begin's fast path, with each field in place
+// after at most one shift: the record's index field is that of `instance`,
+// a live handle (so its index + 1 fits kSessionIndexMask), and the
+// generation comes as `control_low`, the low 32 bits of the claimed slot's
+// control word, whose kControlGenShift low bits are clear.
+inline constexpr unsigned kControlGenShift = 2;
+static_assert(kSessionGenShift == 32 + kControlGenShift);
+constexpr JET_SESID MakeSessionHandleFast(JET_INSTANCE instance,
+                                          std::uint64_t slot,
+                                          std::uint32_t control_low) noexcept {
+  return static_cast<JET_SESID>((std::uint64_t{control_low} << 32U) |
+                                (slot << kSessionSlotShift) |
+                                (instance & kInstanceIndexMask));
+}
+
 // False for 0, JET_sesidNil and any value no session could have had.
 constexpr bool DecodeSessionHandle(JET_SESID handle, SessionRef* ref) noexcept {
-  const std::uint64_t low = handle & kSessionIndexMask;
-  if (low == 0 || low > kMaxRecords) return false;
-  *ref = {static_cast<std::uint32_t>(low - 1),
+  // The index field minus one: out of range (as an unsigned) for 0 too.
+  const auto index =
+      static_cast<std::uint32_t>(handle & kSessionIndexMask) - 1U;
+  if (index >= kMaxRecords) return false;
+  *ref = {index,
           static_cast<std::uint32_t>((handle >> kSessionSlotShift) &
                                      kSessionSlotMask),
           static_cast<std::uint32_t>(handle >> kSessionGenShift)};

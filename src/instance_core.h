@@ -149,35 +149,24 @@ class InstanceCore {
     return ClaimIn(gen, opened);
   }
 
-  // What Begin's fast path did: kClaimed, with the session in `opened`;
-  // kDeclined, with nothing done; or kGiveBack: the claim took the bit of
-  // `opened.slot` in `pool` and may not keep it, and the caller gives it
-  // back (pool->GiveBack(), out of the fast path). After the last two,
-  // Begin() decides.
-  struct FastBegin {
-    typename Pool::HintClaim outcome;
-    OpenedSession opened;
-    Pool* pool;
-  };
-
   // Begin's fast path: the instance is Running with no flag and the
   // calling thread's hint word has a free slot.
-  [[gnu::always_inline]] FastBegin TryBeginFast(std::uint64_t gen) noexcept {
+  // Its result is the pool's (Pool::TryClaimAtHint()); kDeclined when the
+  // instance is not so.
+  [[gnu::always_inline]] typename Pool::HintResult TryBeginFast(
+      std::uint64_t gen) noexcept {
     const std::uint64_t expected = (gen << kGenShift) | kRunning;
     const std::uint64_t state = LoadState();
     if ((state & ~kClosureMarks) != expected) {
-      return {Pool::HintClaim::kDeclined, {}, nullptr};
+      return {Pool::HintClaim::kDeclined, 0, 0, nullptr};
     }
     // acquire: pairs with Init()'s release store of the pool.
     Pool* const pool = pool_.load(std::memory_order_acquire);
-    ClaimResult claim{};
     // The incarnation checks around the claim CAS compare the whole state
     // word with this read: the generation only grows, so an equal word is
     // the same incarnation (a flag set meanwhile only sends the Begin to
     // Begin(), which decides again).
-    const auto outcome = pool->TryClaimAtHint(
-        [this, state] { return LoadState() == state; }, &claim);
-    return {outcome, {claim.slot, claim.gen}, pool};
+    return pool->TryClaimAtHint([this, state] { return LoadState() == state; });
   }
 
   // Opens a session on the instance of the open session (src_slot,

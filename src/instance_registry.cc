@@ -360,10 +360,11 @@ Error InstanceRegistry::ContendedThenBegin(JET_INSTANCE instance,
   return BeginSessionSlow(instance, psesid);
 }
 
-Error InstanceRegistry::GiveBackThenBegin(Core::Pool* pool, std::uint32_t slot,
+Error InstanceRegistry::GiveBackThenBegin(std::atomic<std::uint64_t>& control,
+                                          std::size_t slot,
                                           JET_INSTANCE instance,
                                           JET_SESID* psesid) noexcept {
-  pool->GiveBack(slot);
+  Core::Pool::GiveBackAt(control, slot);
   return BeginSessionSlow(instance, psesid);
 }
 

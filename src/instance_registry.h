@@ -78,14 +78,15 @@ class InstanceRegistry {
     if (psesid == nullptr || index >= kMaxRecords) {
       return BeginSessionSlow(instance, psesid);
     }
-    const Core::FastBegin fast =
+    const Core::Pool::HintResult fast =
         records_.get()[index].core.TryBeginFast(instance >> kInstanceGenShift);
     if (fast.outcome == Core::Pool::HintClaim::kClaimed) {
-      *psesid = MakeSessionHandle({index, fast.opened.slot, fast.opened.gen});
+      static_assert(Core::Pool::kGenShift == kControlGenShift);
+      *psesid = MakeSessionHandleFast(instance, fast.slot, fast.control_low);
       return Error::kSuccess;
     }
     if (fast.outcome == Core::Pool::HintClaim::kGiveBack) [[unlikely]] {
-      return GiveBackThenBegin(fast.pool, fast.opened.slot, instance, psesid);
+      return GiveBackThenBegin(*fast.given, fast.slot, instance, psesid);
     }
     if (fast.outcome == Core::Pool::HintClaim::kContended) [[unlikely]] {
       return ContendedThenBegin(instance, psesid);
@@ -152,8 +153,8 @@ class InstanceRegistry {
   // Gives back the bit that Begin's fast path may not keep, then begins
   // by the full path.
   [[gnu::noinline, gnu::cold]] Error GiveBackThenBegin(
-      Core::Pool* pool, std::uint32_t slot, JET_INSTANCE instance,
-      JET_SESID* psesid) noexcept;
+      std::atomic<std::uint64_t>& control, std::size_t slot,
+      JET_INSTANCE instance, JET_SESID* psesid) noexcept;
   // Runs `call(ref, record)` on the instance `handle` names, lock-free, and
   // returns its answer; `call` returns kInvalidInstance when it finds the
   // incarnation gone. 0 and JET_instanceNil mean the default instance in

@@ -346,14 +346,29 @@ class alignas(64) SlotPool {
 
   // What TryClaimAtHint() did.
   enum class HintClaim {
-    kClaimed,    // *result is the session it opened
+    kClaimed,    // it opened the session on `slot`
     kDeclined,   // nothing: the hint word is out of range, closed or full,
                  // or the incarnation changed before the CAS
     kContended,  // nothing: the CAS lost, another thread works in the hint
                  // word; the caller calls MarkContended()
-    kGiveBack,   // it claimed result->slot's bit and may not keep it (the
+    kGiveBack,   // it claimed `slot`'s bit and may not keep it (the
                  // incarnation changed after the CAS, or the slot is
-                 // pending): the caller calls GiveBack(result->slot)
+                 // pending): the caller calls GiveBackAt(*given, slot)
+  };
+  struct HintResult {
+    HintClaim outcome;
+    // kClaimed, kGiveBack: the slot whose bit it took (in 64 bits, as the
+    // handle and the addresses use it).
+    std::size_t slot;
+    // kClaimed: the low 32 bits of the slot's control word before it was
+    // opened: the generation's low kHandleGenBits above kGenShift clear
+    // bits, which is the session handle's generation field, in place after
+    // one shift (MakeSessionHandleFast()).
+    std::uint32_t control_low;
+    // kGiveBack: the slot's control word, from which GiveBackAt() finds the
+    // pool: the fast path holds that address anyway, where keeping the
+    // pool's would cost it a register.
+    Atomic<std::uint64_t>* given;
   };
 
   // Begin's fast path: one try on the calling thread's hint word, with the
@@ -361,43 +376,54 @@ class alignas(64) SlotPool {
   // the bit is given back), Claim() decides. The give-back is the caller's
   // so that the fast path makes no call, and saves no registers.
   template <class Revalidate>
-  [[gnu::always_inline]] HintClaim TryClaimAtHint(
-      Revalidate&& still_current, ClaimResult* result) noexcept {
+  [[gnu::always_inline]] HintResult TryClaimAtHint(
+      Revalidate&& still_current) noexcept {
     const std::uint32_t index = Policy::PeekHint();
     // relaxed: see the field.
     if (index >= active_words_.load(std::memory_order_relaxed)) {
-      return HintClaim::kDeclined;
+      return {HintClaim::kDeclined, 0, 0, nullptr};
     }
     auto& word = WordAt(index);
     // acquire: as in TryWord().
     std::uint64_t w = word.load(std::memory_order_acquire);
-    const auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
-    if ((w & kClosedForBegin) != 0 || free_bits == 0) {
-      return HintClaim::kDeclined;
+    // w + 1 turns the trailing ones of w (the claimed low slots) to zeros
+    // and its lowest zero (the lowest free slot) to one. Its low 32 bits
+    // are 0 only when every slot bit is set; otherwise nothing carries out
+    // of them, its trailing zeros count the free slot's bit, and
+    // w | (w + 1) is w with that slot claimed.
+    const std::uint64_t lowest_free = w + 1;
+    if ((w & kClosedForBegin) != 0 ||
+        static_cast<std::uint32_t>(lowest_free) == 0) {
+      return {HintClaim::kDeclined, 0, 0, nullptr};
     }
     if constexpr (Policy::kMutation != Mutation::kNone) {
-      return HintClaim::kDeclined;  // the mutants live in TryWord()
+      // The mutants live in TryWord().
+      return {HintClaim::kDeclined, 0, 0, nullptr};
     }
-    const std::uint32_t b = std::countr_zero(free_bits);
-    const std::uint32_t slot = index * kSlotsPerWord + b;
+    // In 64 bits: the slot's address and handle need no widening then.
+    const std::size_t slot =
+        std::size_t{index} * kSlotsPerWord +
+        static_cast<std::size_t>(std::countr_zero(lowest_free));
     // The slot's control word, read before the incarnation check, so that
     // the check vouches for the read: a value written in a later
     // incarnation (by Reset() or by a call of that incarnation, all release
     // stores) would make the check fail. A pending slot is not claimed
-    // (see TryWord()): Claim() decides.
+    // (see TryWord()): Claim() decides. Busy is never set on a slot that is
+    // not open; testing it too lets the handle take the generation from the
+    // control word as it is (HintResult::control_low).
     auto& control_word = SlotRef(slot).control;
     // acquire: pairs with the release stores of Reset(), OpenClaimed(),
     // ExitCall() and Free(); the incarnation check must follow it.
     const std::uint64_t control = control_word.load(std::memory_order_acquire);
-    if ((control & kOpen) != 0 || !still_current()) [[unlikely]] {
-      return HintClaim::kDeclined;
+    if ((control & (kOpen | kBusy)) != 0 || !still_current()) [[unlikely]] {
+      return {HintClaim::kDeclined, 0, 0, nullptr};
     }
     // acq_rel: as in TryWord() (acquire pairs with Free()'s fetch_add,
     // release with ForceEndAll()'s reads).
-    if (!word.compare_exchange_strong(w, w | (1ULL << b),
+    if (!word.compare_exchange_strong(w, w | lowest_free,
                                       std::memory_order_acq_rel,
                                       std::memory_order_relaxed)) {
-      return HintClaim::kContended;
+      return {HintClaim::kContended, 0, 0, nullptr};
     }
     // The control word again, now that the bit is ours: unchanged since the
     // read before the CAS, it is that of a free slot of the incarnation the
@@ -413,16 +439,15 @@ class alignas(64) SlotPool {
     // acquire: pairs with the release stores of Free() and Reset()'s
     // publication (through the CAS).
     if (control_word.load(std::memory_order_acquire) != control) [[unlikely]] {
-      *result = {ClaimStatus::kStale, slot, 0};
-      return HintClaim::kGiveBack;
+      return {HintClaim::kGiveBack, slot, 0, &control_word};
     }
     // release: pairs with the acquire in LoadControl() of calls on the new
     // handle.
     control_word.store(control | kOpen, std::memory_order_release);
-    const std::uint32_t gen =
-        static_cast<std::uint32_t>(control >> kGenShift) & kHandleGenMask;
-    *result = {ClaimStatus::kClaimed, slot, gen};
-    return HintClaim::kClaimed;
+    // The busy and open bits were checked clear before the CAS, and the
+    // word is unchanged since.
+    return {HintClaim::kClaimed, slot, static_cast<std::uint32_t>(control),
+            nullptr};
   }
 
   // Marks the calling thread's hint as contended: its next Claim() moves on
@@ -569,6 +594,17 @@ class alignas(64) SlotPool {
   // flag (a prover may have counted the bit set while it was ours).
   [[gnu::noinline, gnu::cold]] void GiveBack(std::uint32_t slot) noexcept {
     FreeBit(slot);
+  }
+
+  // GiveBack() of `slot`, whose control word is `control`, in the pool that
+  // holds it (SlotRef() undone).
+  [[gnu::noinline, gnu::cold]] static void GiveBackAt(
+      Atomic<std::uint64_t>& control, std::size_t slot) noexcept {
+    static_assert(offsetof(Slot, control) == 0);
+    char* const slot_base = reinterpret_cast<char*>(&control);
+    auto* const pool = std::launder(reinterpret_cast<SlotPool*>(
+        slot_base - sizeof(SlotPool) - slot * sizeof(Slot)));
+    pool->FreeBit(static_cast<std::uint32_t>(slot));
   }
 
   // Session context storage; read and written only by the thread that holds
@@ -734,14 +770,14 @@ class alignas(64) SlotPool {
   }
   PaddedWord& WordLine(std::uint32_t index) const noexcept {
     return *std::launder(reinterpret_cast<PaddedWord*>(
-        Base() - (std::size_t{index} + 1) * sizeof(PaddedWord)));
+        Base() - sizeof(PaddedWord) - std::size_t{index} * sizeof(PaddedWord)));
   }
   Atomic<std::uint64_t>& WordAt(std::uint32_t index) const noexcept {
     return WordLine(index).value;
   }
-  Slot& SlotRef(std::uint32_t slot) const noexcept {
-    return *std::launder(reinterpret_cast<Slot*>(
-        Base() + sizeof(SlotPool) + std::size_t{slot} * sizeof(Slot)));
+  Slot& SlotRef(std::size_t slot) const noexcept {
+    return *std::launder(reinterpret_cast<Slot*>(Base() + sizeof(SlotPool) +
+                                                 slot * sizeof(Slot)));
   }
 
   // Bytes of the words, which lie below the pool object in its allocation.

@@ -115,8 +115,7 @@ TEST(ClaimSpreadTest, TheFastPathsLostCasSendsTheNextClaimOn) {
   FillWord(*pool, 1);
   Policy::SetHint(0);
   LoseNextClaimCas();
-  ClaimResult result{};
-  EXPECT_EQ(pool->TryClaimAtHint(kAlwaysCurrent, &result),
+  EXPECT_EQ(pool->TryClaimAtHint(kAlwaysCurrent).outcome,
             Pool::HintClaim::kContended);
   Pool::MarkContended();
   EXPECT_GE(Policy::PeekHint(), 4U) << "the fast path must decline now";

@@ -92,12 +92,12 @@ void RunExactCapacity(std::uint64_t seed, int threads, int per_thread) {
     opens += my_opens;
     ends += my_ends;
   });
-  failures.Check(absl::StrFormat("k=%d: ", per_thread).c_str());
-  EXPECT_EQ(SessionCount(instance.get()), 0U);
-  std::printf(
-      "[ExactCapacityNeverSpuriouslyFull] threads=%d k=%d MaxSessions=%lu: "
-      "%ld Begin/Dup (all Success), %ld End\n",
-      threads, per_thread, capacity, opens.load(), ends.load());
+  ExpectDrained(
+      failures, instance.get(), absl::StrFormat("k=%d: ", per_thread),
+      absl::StrFormat(
+          "[ExactCapacityNeverSpuriouslyFull] threads=%d k=%d MaxSessions=%lu: "
+          "%ld Begin/Dup (all Success), %ld End",
+          threads, per_thread, capacity, opens.load(), ends.load()));
 }
 
 // k = 1 makes every thread compete for the last free slot; k = 9 spreads
@@ -157,12 +157,10 @@ TEST_F(ConcurrencyCapacityTest, DupFromOwnSessionsNeverSpuriouslyFull) {
     dups += my_dups;
     ends += my_ends;
   });
-  failures.Check();
-  EXPECT_EQ(SessionCount(instance.get()), 0U);
-  std::printf(
-      "[DupFromOwnSessionsNeverSpuriouslyFull] threads=%d k=%d: %ld Dup, %ld "
-      "End\n",
-      threads, kPerThread, dups.load(), ends.load());
+  ExpectDrained(failures, instance.get(), "",
+                absl::StrFormat("[DupFromOwnSessionsNeverSpuriouslyFull] "
+                                "threads=%d k=%d: %ld Dup, %ld End",
+                                threads, kPerThread, dups.load(), ends.load()));
 }
 
 // ---------------------------------------------------------------------------

@@ -132,14 +132,14 @@ TEST_F(ConcurrencyInstancesTest, StaleHandlesRejectedAfterReuse) {
       cycles += my_cycles;
       full += my_full;
     });
-    failures.Check(absl::StrFormat("N=%d: ", capacity).c_str());
-    EXPECT_EQ(SessionCount(instance.get()), 0U);
-    std::printf(
-        "[StaleHandlesRejectedAfterReuse] threads=%d N=%d: %ld Begin/End "
-        "cycles (~%ld reuses a slot), %ld stale probes x 4 calls, %ld "
-        "OutOfSessions\n",
-        threads, capacity, cycles.load(), cycles.load() / capacity,
-        2 * cycles.load(), full.load());
+    ExpectDrained(
+        failures, instance.get(), absl::StrFormat("N=%d: ", capacity),
+        absl::StrFormat(
+            "[StaleHandlesRejectedAfterReuse] threads=%d N=%d: %ld Begin/End "
+            "cycles (~%ld reuses a slot), %ld stale probes x 4 calls, %ld "
+            "OutOfSessions",
+            threads, capacity, cycles.load(), cycles.load() / capacity,
+            2 * cycles.load(), full.load()));
   }
 }
 

@@ -440,12 +440,11 @@ void ContextPairs(int pairs, int rounds) {
     }
     calls += my_calls;
   });
-  failures.Check();
-  EXPECT_EQ(SessionCount(instance.get()), 0U);
-  std::printf(
-      "[ContextsAcrossThreads] %d pairs x %d rounds: %ld checked "
-      "calls\n",
-      pairs, rounds, calls.load());
+  ExpectDrained(failures, instance.get(), "",
+                absl::StrFormat(
+                    "[ContextsAcrossThreads] %d pairs x %d rounds: %ld checked "
+                    "calls",
+                    pairs, rounds, calls.load()));
 }
 
 // A context set by a thread that has exited is nobody else's, not even a

@@ -390,6 +390,16 @@ inline unsigned long SessionCount(JET_INSTANCE inst) {
   return count;
 }
 
+// The end of a stress run: the workers' failures are reported (each
+// prefixed with `where`), every session has ended (the count of `inst` is
+// 0), and `report`, the run's figures, is printed as one line.
+inline void ExpectDrained(Failures& failures, JET_INSTANCE inst,
+                          const std::string& where, const std::string& report) {
+  failures.Check(where.c_str());
+  EXPECT_EQ(SessionCount(inst), 0U) << where << "sessions left open";
+  std::printf("%s\n", report.c_str());
+}
+
 // True when no instance lives in the process. JET_paramMaxInstances can be
 // changed only while no instance lives (else AlreadyInitialized), so: set
 // it to another value, and back.

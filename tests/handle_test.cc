@@ -22,6 +22,21 @@ TEST(HandleTest, InstanceRoundTripsAndIsNeverNil) {
   }
 }
 
+TEST(HandleTest, TheFastSessionHandleIsTheSessionHandle) {
+  for (const std::uint32_t index : {0U, 1U, kMaxRecords - 1}) {
+    for (const std::uint64_t instance_gen : {1ULL, (1ULL << 48U) - 1}) {
+      const JET_INSTANCE instance = MakeInstanceHandle({index, instance_gen});
+      for (const std::uint32_t slot : {0U, 29999U, (1U << 20U) - 1}) {
+        for (const std::uint32_t gen : {0U, 1U, (1U << 30U) - 1}) {
+          const std::uint32_t control_low = gen << kControlGenShift;
+          EXPECT_EQ(MakeSessionHandleFast(instance, slot, control_low),
+                    MakeSessionHandle({index, slot, gen}));
+        }
+      }
+    }
+  }
+}
+
 TEST(HandleTest, SessionRoundTripsAndIsNeverNil) {
   for (const std::uint32_t index : {0U, kMaxRecords - 1}) {
     for (const std::uint32_t slot : {0U, 29999U, (1U << 20U) - 1}) {

@@ -437,10 +437,10 @@ StaleClaimOutcome ClaimAcrossTermAndAWrap(bool fast = false) {
   OpenedSession s;
   StaleClaimOutcome outcome{};
   if (fast) {
-    const typename Core::FastBegin begun = core.TryBeginFast(stale);
+    const typename Core::Pool::HintResult begun = core.TryBeginFast(stale);
     using HintClaim = typename Core::Pool::HintClaim;
     if (begun.outcome == HintClaim::kGiveBack) {
-      begun.pool->GiveBack(begun.opened.slot);
+      Core::Pool::GiveBackAt(*begun.given, begun.slot);
     }
     outcome.stale_begin = begun.outcome == HintClaim::kClaimed
                               ? Error::kSuccess
@@ -548,14 +548,14 @@ TEST(InstanceLifetimeTest, AFastClaimsControlReadBelongsToItsIncarnation) {
   };
   Policy::SetHint(0);
   LoadHook::count = 0;
-  const typename Core::FastBegin fast = core.TryBeginFast(stale);
+  const typename Core::Pool::HintResult fast = core.TryBeginFast(stale);
   EXPECT_FALSE(LoadHook::action) << "the schedule did not run";
   using HintClaim = typename Core::Pool::HintClaim;
   if (fast.outcome == HintClaim::kGiveBack) {
-    fast.pool->GiveBack(fast.opened.slot);
+    Core::Pool::GiveBackAt(*fast.given, fast.slot);
   }
   EXPECT_NE(fast.outcome, HintClaim::kClaimed)
-      << "a Begin of the ended incarnation opened slot " << fast.opened.slot;
+      << "a Begin of the ended incarnation opened slot " << fast.slot;
   std::uint32_t count = 0;
   EXPECT_EQ(core.Count(gen, &count), Error::kSuccess);
   EXPECT_EQ(count, 1U);
