@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <thread>
 
+#include "futex.h"
+
 namespace jetsession::internal {
 
 // Deliberate faults, for the verification tests only (they must be caught
@@ -80,6 +82,18 @@ struct StdAtomics {
 
   // Gives the processor away; used by blocking waits (JetTerm) only.
   static void Yield() noexcept { std::this_thread::yield(); }
+
+  // Blocking on a 32-bit atomic (see futex.h), for the callers that wait
+  // for a session.
+  using WaitClock = internal::WaitClock;
+  static void WaitWhile(std::atomic<std::uint32_t>& word,
+                        std::uint32_t expected,
+                        WaitClock::time_point deadline) noexcept {
+    FutexWait(word, expected, deadline);
+  }
+  static void WakeAll(std::atomic<std::uint32_t>& word) noexcept {
+    FutexWakeAll(word);
+  }
 
   // A value that names the calling thread for the life of the process: a
   // thread that starts after another exited never gets its id (a context

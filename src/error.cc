@@ -36,6 +36,8 @@ std::string_view ErrorName(Error error) noexcept {
     JETSESSION_ERROR_NAME_(SessionContextNotSetByThisThread)
     JETSESSION_ERROR_NAME_(SessionInUse)
 #undef JETSESSION_ERROR_NAME_
+    case Error::kWaitCancelled:
+      return "JET_errExtWaitCancelled";
   }
   return "JET_errUnknown";
 }

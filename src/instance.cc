@@ -1,5 +1,9 @@
 #include "jetsession/instance.h"
 
+#include <atomic>
+#include <chrono>
+#include <stop_token>
+
 #include "instance_registry.h"
 
 namespace jetsession {
@@ -38,6 +42,38 @@ Result<Session> Instance::BeginSession() const noexcept {
   if (!has_value()) return Error::kInvalidInstance;
   JET_SESID handle = JET_sesidNil;
   const Error error = Registry().BeginSession(handle_, &handle);
+  if (error != Error::kSuccess) return error;
+  return Session(handle);
+}
+
+Result<Session> Instance::BeginSession(
+    std::chrono::milliseconds timeout) const noexcept {
+  return BeginSession(timeout, std::stop_token());
+}
+
+Result<Session> Instance::BeginSession(std::chrono::milliseconds timeout,
+                                       std::stop_token stop) const noexcept {
+  if (!has_value()) return Error::kInvalidInstance;
+  if (timeout <= std::chrono::milliseconds::zero()) return BeginSession();
+  std::atomic<bool> stopped{false};
+  const JET_INSTANCE instance = handle_;
+  // The callback runs on the thread that requests the stop (or here, if it
+  // was requested already): it marks the request, then wakes the waiters,
+  // which look at it. release: pairs with the waiter's acquire load.
+  const std::stop_callback on_stop(stop, [&stopped, instance] {
+    stopped.store(true, std::memory_order_release);
+    Registry().WakeWaiters(instance);
+  });
+  // A deadline that would overflow the clock is no deadline.
+  const auto now = internal::WaitClock::now();
+  const auto deadline =
+      timeout >= std::chrono::duration_cast<std::chrono::milliseconds>(
+                     internal::WaitClock::time_point::max() - now)
+          ? internal::WaitClock::time_point::max()
+          : now + timeout;
+  JET_SESID handle = JET_sesidNil;
+  const Error error =
+      Registry().BeginSessionWaitUntil(handle_, &handle, deadline, &stopped);
   if (error != Error::kSuccess) return error;
   return Session(handle);
 }

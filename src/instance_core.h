@@ -31,6 +31,9 @@
 #ifndef JETSESSION_SRC_INSTANCE_CORE_H_
 #define JETSESSION_SRC_INSTANCE_CORE_H_
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -147,6 +150,65 @@ class InstanceCore {
     const Error error = BeginError(state);
     if (error != Error::kSuccess) return Settled(state, error);
     return ClaimIn(gen, opened);
+  }
+
+  using WaitClock = typename Policy::WaitClock;
+
+  // JetExtBeginSessionWait: Begin(), and where it would answer
+  // kOutOfSessions, waits for a freed slot until `deadline`, first come,
+  // first served (see WaitForSlot()).
+  // `stop`, when not null, ends the wait with kWaitCancelled once it is
+  // true (the C++ API's std::stop_token; WakeWaiters() wakes the waiter to
+  // look at it).
+  Error BeginWait(std::uint64_t gen, OpenedSession* opened,
+                  typename WaitClock::time_point deadline,
+                  const std::atomic<bool>* stop = nullptr) noexcept {
+    const Error error = Begin(gen, opened);
+    if (error != Error::kOutOfSessions) return error;
+    return WaitForSlot(gen, deadline, stop, opened);
+  }
+
+  // Wakes every waiter of incarnation `gen`, to look at its stop request.
+  void WakeWaiters(std::uint64_t gen) noexcept {
+    const std::uint64_t state = LoadState();
+    if (GenOf(state) != gen || LifecycleOf(state) != kRunning) return;
+    // acquire: pairs with Init()'s release store of the pool.
+    pool_.load(std::memory_order_acquire)->AlertWaiters();
+  }
+
+  // JetExtDupSessionWait: Dup(), and where it would answer kOutOfSessions,
+  // waits as BeginWait(), holding the source session meanwhile.
+  Error DupWait(std::uint32_t src_slot, std::uint32_t src_gen,
+                OpenedSession* opened,
+                typename WaitClock::time_point deadline) noexcept {
+    Pool* const pool = PoolFor(src_slot);
+    if (pool == nullptr) return Error::kInvalidSesid;
+    std::uint64_t control = 0;
+    std::uint64_t state = 0;
+    const Error error =
+        Enter(pool, src_slot, src_gen, BeginError, &control, &state);
+    if (error != Error::kSuccess) return error;
+    Error result = ClaimIn(GenOf(state), opened);
+    if (result == Error::kOutOfSessions) {
+      result = WaitForSlot(GenOf(state), deadline, nullptr, opened);
+    }
+    pool->ExitCall(src_slot, control);
+    return result;
+  }
+
+  // Callers in BeginWait() or DupWait() now (relaxed: a figure for reports
+  // and tests).
+  std::uint32_t Waiting() const noexcept {
+    // acquire: pairs with Init()'s release store of the pool.
+    const Pool* const pool = pool_.load(std::memory_order_acquire);
+    return pool == nullptr ? 0 : pool->waiters().Callers();
+  }
+  // Tickets of the pool's queue not yet reached by a free (see
+  // Pool::QueuedTickets()); 0 before JetInit.
+  std::uint32_t QueuedTickets() const noexcept {
+    // acquire: pairs with Init()'s release store of the pool.
+    const Pool* const pool = pool_.load(std::memory_order_acquire);
+    return pool == nullptr ? 0 : pool->QueuedTickets();
   }
 
   // Begin's fast path: the instance is Running with no flag and the
@@ -385,6 +447,10 @@ class InstanceCore {
     }
     state |= flag;
     Settled(state, Error::kSuccess);
+    if (LifecycleOf(state) == kRunning) {
+      // acquire: pairs with Init()'s release store of the pool.
+      pool_.load(std::memory_order_acquire)->AlertWaiters();
+    }
   }
 
   // JetTerm's wait: with kTerminating set, closes every word for Begin,
@@ -393,8 +459,14 @@ class InstanceCore {
     const std::uint64_t state = LoadState();
     if (LifecycleOf(state) != kRunning) return;
     Settled(state, Error::kSuccess);
+    // The waiters saw Terminating (SetFlag() alerted them) or see it before
+    // they block: they leave, giving back what was handed to them.
     // acquire: pairs with Init()'s release store.
-    pool_.load(std::memory_order_acquire)->ForceEndAll();
+    Pool* const pool = pool_.load(std::memory_order_acquire);
+    // seq_cst (in Callers()): pairs with WaitForSlot()'s count (we set the
+    // flag, then read the count; it counts itself, then reads the state).
+    while (pool->waiters().Callers() != 0) Policy::Yield();
+    pool->ForceEndAll();
   }
 
   // Ends the incarnation: the record is Free and every handle of it stale.
@@ -491,6 +563,127 @@ class InstanceCore {
     const Error late = EndError(state);
     if (late != Error::kSuccess) return Settled(state, late);
     return Error::kSessionInUse;
+  }
+
+  // Waits for a slot in incarnation `gen`, whose pool was just found full,
+  // until `deadline`. The caller is counted in the pool's waiters meanwhile
+  // (JetTerm waits for the count to fall to 0). It queues only on a verified
+  // full flag (Pool::Enqueue()), else claims again; once queued it blocks on
+  // its ticket's cell until a freed slot is delivered, the deadline passes, or
+  // a flag (Stop, Unavailable, Term) wakes it.
+  Error WaitForSlot(std::uint64_t gen, typename WaitClock::time_point deadline,
+                    const std::atomic<bool>* stop,
+                    OpenedSession* opened) noexcept {
+    if (WaitClock::now() >= deadline) return Error::kOutOfSessions;
+    // acquire: pairs with Init()'s release store of the pool.
+    Pool* const pool = pool_.load(std::memory_order_acquire);
+    pool->waiters().Arrive();
+    const Error result = QueueForSlot(pool, gen, deadline, stop, opened);
+    pool->waiters().Leave();
+    return result;
+  }
+
+  Error QueueForSlot(Pool* pool, std::uint64_t gen,
+                     typename WaitClock::time_point deadline,
+                     const std::atomic<bool>* stop,
+                     OpenedSession* opened) noexcept {
+    for (;;) {
+      // seq_cst: the second half of the pair with Drain(), and with
+      // SetFlag()'s flag CAS.
+      const std::uint64_t state = state_.load(std::memory_order_seq_cst);
+      if (GenOf(state) != gen) return Error::kInvalidInstance;
+      const Error gate = BeginError(state);
+      if (gate != Error::kSuccess) return Settled(state, gate);
+      std::uint32_t ticket = 0;
+      switch (pool->Enqueue(&ticket)) {
+        case Pool::Enqueued::kQueued:
+          return AwaitTicket(pool, gen, ticket, deadline, stop, opened);
+        case Pool::Enqueued::kNotFull: {
+          const Error error = ClaimIn(gen, opened);
+          if (error != Error::kOutOfSessions) return error;
+          break;
+        }
+        case Pool::Enqueued::kNoRoom: {
+          // acquire: pairs with the stop request's release store.
+          if (stop != nullptr && stop->load(std::memory_order_acquire)) {
+            return Error::kWaitCancelled;
+          }
+          // More waiters than cells: wait (in short slices, as the cell's
+          // change is its older waiter's, not ours) for the cell.
+          const std::uint32_t seen = pool->waiters().Peek(ticket);
+          const auto slice = WaitClock::now() + std::chrono::milliseconds(5);
+          pool->waiters().Wait(ticket, seen, std::min(deadline, slice));
+          break;
+        }
+        case Pool::Enqueued::kNoMemory:
+          return Error::kOutOfMemory;
+      }
+      if (WaitClock::now() >= deadline) return Error::kOutOfSessions;
+    }
+  }
+
+  // Blocks on the cell of `ticket` until a slot is delivered to it, the
+  // deadline passes or a flag is set; then cancels the ticket, unless a
+  // slot came first (Accept()).
+  Error AwaitTicket(Pool* pool, std::uint64_t gen, std::uint32_t ticket,
+                    typename WaitClock::time_point deadline,
+                    const std::atomic<bool>* stop,
+                    OpenedSession* opened) noexcept {
+    auto& cells = pool->waiters();
+    for (;;) {
+      const std::uint32_t cell = cells.Peek(ticket);
+      if (Pool::WaitQueue::StateOf(cell) == Pool::WaitQueue::kDelivered) {
+        cells.Release(ticket);
+        return Accept(pool, gen, Pool::WaitQueue::SlotOf(cell), opened);
+      }
+      // seq_cst: with SetFlag()'s flag CAS; an alert (a release CAS on the
+      // cell, read by Peek()) comes after the flag, so a waiter woken by
+      // it sees the flag here.
+      const std::uint64_t state = state_.load(std::memory_order_seq_cst);
+      const Error gate =
+          GenOf(state) != gen ? Error::kInvalidInstance : BeginError(state);
+      // acquire: pairs with the stop request's release store.
+      const bool stopped =
+          stop != nullptr && stop->load(std::memory_order_acquire);
+      if (gate != Error::kSuccess || stopped || WaitClock::now() >= deadline) {
+        std::uint32_t slot = 0;
+        if (!cells.Cancel(ticket, &slot)) {
+          return Accept(pool, gen, slot, opened);
+        }
+        // Cancelled while queued: the pool was full all along (every free
+        // since the ticket was taken went to a ticket).
+        if (gate != Error::kSuccess) return Settled(state, gate);
+        return stopped ? Error::kWaitCancelled : Error::kOutOfSessions;
+      }
+      if (Pool::WaitQueue::StateOf(cell) == Pool::WaitQueue::kAlerted) {
+        // A wake-up for someone else (a stop request of another caller):
+        // re-arm the cell, so that the next alert changes it again.
+        cells.Rearm(ticket, cell);
+        continue;
+      }
+      cells.Wait(ticket, cell, deadline);
+    }
+  }
+
+  // Takes the session a free opened on `slot` for this waiter, unless the
+  // instance was stopped, made unavailable or terminated meanwhile: then the
+  // session is ended again (and goes to the next waiter) and the state's
+  // error answered.
+  Error Accept(Pool* pool, std::uint64_t gen, std::uint32_t slot,
+               OpenedSession* opened) noexcept {
+    const std::uint64_t control = pool->LoadControl(slot);
+    // seq_cst: as AwaitTicket().
+    const std::uint64_t state = state_.load(std::memory_order_seq_cst);
+    const Error gate =
+        GenOf(state) != gen ? Error::kInvalidInstance : BeginError(state);
+    if (gate != Error::kSuccess) {
+      pool->Free(slot, control);
+      return gate == Error::kInvalidInstance ? gate : Settled(state, gate);
+    }
+    opened->slot = slot;
+    opened->gen = static_cast<std::uint32_t>(control >> Pool::kGenShift) &
+                  Pool::kHandleGenMask;
+    return Error::kSuccess;
   }
 
   // The current pool, or nullptr when `slot` is outside it (garbage handle)
@@ -593,6 +786,7 @@ class InstanceCore {
 
   Atomic<std::uint64_t> state_{0};
   Atomic<Pool*> pool_{nullptr};
+
   // Owner-side only (under the registry lock).
   std::unique_ptr<Pool> owned_pool_;
 };

@@ -382,6 +382,67 @@ Error InstanceRegistry::BeginSessionSlow(JET_INSTANCE instance,
   });
 }
 
+namespace {
+
+// The deadline of a wait of `cmsec` milliseconds from now
+// (JET_cmsecExtWaitForever or more: none).
+WaitClock::time_point WaitDeadline(unsigned long cmsec) noexcept {
+  if (cmsec >= JET_cmsecExtWaitForever) return WaitClock::time_point::max();
+  return WaitClock::now() + std::chrono::milliseconds(cmsec);
+}
+
+}  // namespace
+
+Error InstanceRegistry::BeginSessionWait(JET_INSTANCE instance,
+                                         JET_SESID* psesid,
+                                         unsigned long cmsec_timeout) noexcept {
+  if (cmsec_timeout == 0) return BeginSession(instance, psesid);
+  return BeginSessionWaitUntil(instance, psesid, WaitDeadline(cmsec_timeout),
+                               nullptr);
+}
+
+Error InstanceRegistry::BeginSessionWaitUntil(
+    JET_INSTANCE instance, JET_SESID* psesid, WaitClock::time_point deadline,
+    const std::atomic<bool>* stop) noexcept {
+  if (psesid == nullptr) return Error::kInvalidParameter;
+  *psesid = JET_sesidNil;
+  return OnInstance(instance, [psesid, deadline, stop](const InstanceRef& ref,
+                                                       Record* record) {
+    OpenedSession opened;
+    const Error error =
+        record->core.BeginWait(ref.gen, &opened, deadline, stop);
+    if (error == Error::kSuccess) {
+      *psesid = MakeSessionHandle({ref.index, opened.slot, opened.gen});
+    }
+    return error;
+  });
+}
+
+void InstanceRegistry::WakeWaiters(JET_INSTANCE instance) noexcept {
+  InstanceRef ref{};
+  if (!DecodeInstanceHandle(instance, &ref)) return;
+  Record* const record = Find(ref.index);
+  if (record != nullptr) record->core.WakeWaiters(ref.gen);
+}
+
+Error InstanceRegistry::DupSessionWait(JET_SESID sesid, JET_SESID* psesid,
+                                       unsigned long cmsec_timeout) noexcept {
+  if (cmsec_timeout == 0) return DupSession(sesid, psesid);
+  if (psesid == nullptr) return Error::kInvalidParameter;
+  SessionRef ref{};
+  Record* record = nullptr;
+  OpenedSession opened;
+  Error error = ResolveSession(sesid, &ref, &record);
+  if (error == Error::kSuccess) {
+    error = record->core.DupWait(ref.slot, ref.gen, &opened,
+                                 WaitDeadline(cmsec_timeout));
+  }
+  *psesid = error == Error::kSuccess
+                ? MakeSessionHandle({ref.index, opened.slot, opened.gen})
+                : JET_sesidNil;
+  return error;
+}
+
 Error InstanceRegistry::DupSession(JET_SESID sesid,
                                    JET_SESID* psesid) noexcept {
   if (psesid == nullptr) return Error::kInvalidParameter;

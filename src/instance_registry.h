@@ -94,6 +94,17 @@ class InstanceRegistry {
     return BeginSessionSlow(instance, psesid);
   }
   static Error DupSession(JET_SESID sesid, JET_SESID* psesid) noexcept;
+  Error BeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
+                         unsigned long cmsec_timeout) noexcept;
+  // BeginSessionWait with a deadline, and a stop request that ends the wait
+  // with kWaitCancelled (may be null): the C++ API's.
+  Error BeginSessionWaitUntil(JET_INSTANCE instance, JET_SESID* psesid,
+                              WaitClock::time_point deadline,
+                              const std::atomic<bool>* stop) noexcept;
+  // Wakes the waiters of `instance` to look at their stop requests.
+  void WakeWaiters(JET_INSTANCE instance) noexcept;
+  static Error DupSessionWait(JET_SESID sesid, JET_SESID* psesid,
+                              unsigned long cmsec_timeout) noexcept;
   static Error EndSession(JET_SESID sesid) noexcept {
     SessionRef ref{};
     // JET_sesidNil and 0 do not decode.

@@ -103,4 +103,15 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
   return ToJet(Registry().GetSessionCount(instance, pcSessions));
 }
 
+JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
+                                       unsigned long cmsecTimeout) noexcept {
+  return ToJet(Registry().BeginSessionWait(instance, psesid, cmsecTimeout));
+}
+
+JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
+                                     unsigned long cmsecTimeout) noexcept {
+  return ToJet(jetsession::internal::InstanceRegistry::DupSessionWait(
+      sesid, psesid, cmsecTimeout));
+}
+
 }  // extern "C"

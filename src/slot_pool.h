@@ -56,6 +56,7 @@
 
 #include "allocation_faults.h"
 #include "atomics.h"
+#include "session_wait_queue.h"
 
 namespace jetsession::internal {
 
@@ -78,6 +79,8 @@ class alignas(64) SlotPool {
   using Atomic = typename Policy::template Atomic<T>;
 
  public:
+  using WaitQueue = SessionWaitQueue<Policy>;
+
   // Pool word layout (64 bits):
   //
   //   63..34          33   32        31..0
@@ -268,12 +271,19 @@ class alignas(64) SlotPool {
     auto& flag = full_.value;
     // relaxed: a first guess for the CAS, which re-reads it.
     std::uint64_t f = flag.load(std::memory_order_relaxed);
+    // The tickets of waiters that left (cancelled, never taken by a free)
+    // are dropped: nobody waits now (JetTerm waited for them to leave).
+    for (std::uint32_t t = HeadOf(f); t != TailOf(f);
+         t = (t + 1) % WaitQueue::kTickets) {
+      waiters_.Skip(t);
+    }
     if constexpr (Policy::kMutation == Mutation::kStaleProof) {
-      flag.store(NextEpoch(f) | kFullNone, std::memory_order_release);
+      flag.store(WithHead(NextEpoch(f), TailOf(f)) | kFullNone,
+                 std::memory_order_release);
     } else {
-      while (!flag.compare_exchange_weak(f, NextEpoch(f) | kFullNone,
-                                         std::memory_order_seq_cst,
-                                         std::memory_order_relaxed)) {
+      while (!flag.compare_exchange_weak(
+          f, WithHead(NextEpoch(f), TailOf(f)) | kFullNone,
+          std::memory_order_seq_cst, std::memory_order_relaxed)) {
       }
     }
   }
@@ -535,12 +545,38 @@ class alignas(64) SlotPool {
       control_word.store(NextGen(control), std::memory_order_release);
       Policy::Yield();  // widen the window between the two steps
     }
-    FreeBit(slot);
+    FreeWordBit(slot);
+    const std::uint64_t f = LoadFlagAfterFree();
+    if ((f & kFullStateMask) != kFullNone) [[unlikely]] {
+      // The pool was (nearly) proven full, or callers wait: out of line,
+      // with nothing left to do here after it.
+      FreeWhileFull(slot, control, f);
+      return;
+    }
+    FinishFree(slot, control, true);
+  }
+
+  // Free() when the flag was set after the fetch_add: the flag no longer
+  // holds, or the slot goes to the oldest waiter (AfterFreeWhileFull()).
+  [[gnu::noinline, gnu::cold]] void FreeWhileFull(std::uint32_t slot,
+                                                  std::uint64_t control,
+                                                  std::uint64_t f) noexcept {
+    FinishFree(slot, control,
+               AfterFreeWhileFull(slot, f, EndedControl(control)));
+  }
+
+  // Free()'s steps after the fetch_add and the flag: the control store
+  // (unless `store` is false: a waiter got the slot, or the hand-off closed
+  // it already) and the hint.
+  [[gnu::always_inline]] void FinishFree(std::uint32_t slot,
+                                         std::uint64_t control,
+                                         bool store) noexcept {
+    auto& control_word = SlotRef(slot).control;
     if constexpr (Policy::kMutation == Mutation::kClaimPendingSlot ||
                   Policy::kMutation == Mutation::kPromotePendingProof) {
       Policy::Yield();  // widen the window in which the slot is pending
     }
-    if constexpr (Policy::kMutation != Mutation::kEndStaleBeforeFree) {
+    if (Policy::kMutation != Mutation::kEndStaleBeforeFree && store) {
       // A store: nobody else writes a pending slot's control word (a
       // claimer passes it over, or, if its CAS took the bit across a wrap
       // of the word's version, gives it back; TryEnterCall expects it idle;
@@ -573,18 +609,135 @@ class alignas(64) SlotPool {
     Policy::SetHint(freed_word);
   }
 
-  // Frees the bit of `slot`, which the caller holds, and clears the full
-  // flag: the word half of Free() and GiveBack().
-  void FreeBit(std::uint32_t slot) noexcept {
-    // One RMW, no loop: the bit is set (we hold the slot), so adding
-    // (kVersionOne - bit) clears it and bumps the version; the closed bit
-    // is kept. seq_cst: release pairs with the acquire of the next claim of
-    // the bit (the whole session happens-before it); it is also the first
-    // half of the Dekker pair with ProveFull() (free, then read the flag /
-    // set the flag, then read the words).
+  // Frees the bit of `slot`, which the caller holds: one RMW, no loop (the
+  // bit is set, so adding (kVersionOne - bit) clears it and bumps the
+  // version; the closed bit is kept). seq_cst: release pairs with the
+  // acquire of the next claim of the bit (the whole session happens-before
+  // it); it is also the first half of the Dekker pair with ProveFull() and
+  // Enqueue() (free, then read the flag / set the flag, then read the
+  // words).
+  void FreeWordBit(std::uint32_t slot) noexcept {
     WordAt(slot / kSlotsPerWord)
         .fetch_add(kFreeDelta[slot % kSlotsPerWord], std::memory_order_seq_cst);
-    ClearFull();
+  }
+
+  // The flag, read by every free after its word fetch_add. seq_cst: the
+  // second half of the free side of the Dekker pair.
+  std::uint64_t LoadFlagAfterFree() const noexcept {
+    return full_.value.load(std::memory_order_seq_cst);
+  }
+
+  // Frees the bit of `slot`, whose control word the caller does not own
+  // (a claimer's give-back), and keeps the flag true.
+  void FreeBit(std::uint32_t slot) noexcept {
+    FreeWordBit(slot);
+    const std::uint64_t f = LoadFlagAfterFree();
+    if ((f & kFullStateMask) != kFullNone) [[unlikely]] {
+      AfterFreeWhileFull(slot, f, kControlUnknown);
+    }
+  }
+
+  // The ended control word for AfterFreeWhileFull() when the caller does not
+  // own the slot's control word (it reads it once it holds the bit again).
+  static constexpr std::uint64_t kControlUnknown = ~std::uint64_t{0};
+
+  // After a free that found the flag set (`f`, read after the word
+  // fetch_add): a candidate or verified flag no longer holds, unless callers
+  // wait, whom the freed slot goes to. Returns true when the caller still
+  // stores `ended` (the slot's control word once its session ended) into
+  // the control word; false when this did (or handed the slot over).
+  //
+  // With waiters queued (their tickets in the flag), the freed bit is
+  // taken back, the oldest waiter's ticket is taken (head + 1) and the slot
+  // is opened for it and delivered to its cell; a waiter that has left (a
+  // cancelled cell) passes the slot on to the next ticket, and when no
+  // ticket is left the bit is freed again and the flag looked at again.
+  // The freed bit is free for this thread to take back: its control word is
+  // still open (the End's pending window), which every claim passes over.
+  // A free that finds no waiter clears the flag (a loop, because a prover
+  // may promote a candidate meanwhile).
+  [[gnu::noinline, gnu::cold]] bool AfterFreeWhileFull(
+      std::uint32_t slot, std::uint64_t f, std::uint64_t ended) noexcept {
+    auto& flag = full_.value;
+    auto& control_word = SlotRef(slot).control;
+    bool stored = false;  // whether `ended` is in the control word
+    for (;;) {
+      if (!HasWaiters(f) || waiters_.Ensure() == nullptr) {
+        // seq_cst: pairs with ProveFull()'s promote and Enqueue().
+        if ((f & kFullStateMask) == kFullNone ||
+            flag.compare_exchange_weak(f, NextEpoch(f) | kFullNone,
+                                       std::memory_order_seq_cst)) {
+          return !stored;
+        }
+        continue;
+      }
+      if (!ReclaimBit(slot)) return !stored;  // a claim took it: none free
+      if (ended == kControlUnknown) {
+        // A give-back: the control word is ours to open now, unless the
+        // slot is pending (an End's window: its End serves the waiters).
+        // acquire: pairs with the release stores of Free() and Reset().
+        ended = control_word.load(std::memory_order_acquire);
+        if ((ended & kOpen) != 0) {
+          FreeWordBit(slot);
+          return true;
+        }
+      }
+      if (HandOver(slot, ended)) return false;
+      // No waiter took it: the slot is closed (`ended`) and its bit free
+      // again; look at the flag again.
+      stored = true;
+      f = LoadFlagAfterFree();
+    }
+  }
+
+  // Takes the bit of `slot` back after this thread freed it: false when a
+  // claim took it meanwhile (only across a wrap of the word's version, as
+  // claims pass over a pending slot).
+  bool ReclaimBit(std::uint32_t slot) noexcept {
+    auto& word = WordAt(slot / kSlotsPerWord);
+    const std::uint64_t bit = 1ULL << (slot % kSlotsPerWord);
+    // relaxed: a first guess for the CAS.
+    std::uint64_t w = word.load(std::memory_order_relaxed);
+    while ((w & bit) == 0) {
+      // acq_rel: as a claim's CAS.
+      if (word.compare_exchange_weak(w, w | bit, std::memory_order_acq_rel,
+                                     std::memory_order_relaxed)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // With the bit of `slot` held and its session ended (`ended`, a closed
+  // control word): opens it for the oldest waiter and delivers it. True
+  // when a waiter got it; false when none is left, with the control word
+  // `ended` and the bit freed.
+  bool HandOver(std::uint32_t slot, std::uint64_t ended) noexcept {
+    auto& flag = full_.value;
+    auto& control_word = SlotRef(slot).control;
+    // seq_cst: with Enqueue()'s CAS.
+    std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    for (;;) {
+      if (!HasWaiters(f)) {
+        // release: pairs with OpenClaimed()'s acquire of a later claim.
+        control_word.store(ended, std::memory_order_release);
+        FreeWordBit(slot);
+        return false;
+      }
+      const std::uint32_t ticket = HeadOf(f);
+      // seq_cst: the tickets' order.
+      if (!flag.compare_exchange_weak(f, WithHead(f, ticket + 1),
+                                      std::memory_order_seq_cst)) {
+        continue;
+      }
+      // release: the waiter acquires it through its cell (Deliver()).
+      control_word.store(ended | kOpen, std::memory_order_release);
+      if (waiters_.Deliver(ticket, slot)) return true;
+      // The waiter left: close the slot again, keep the bit, next ticket.
+      // relaxed: nobody has seen this opening (no handle was given out).
+      control_word.store(ended, std::memory_order_relaxed);
+      f = flag.load(std::memory_order_seq_cst);
+    }
   }
 
   // Frees the bit of `slot`, claimed by this thread and then found pending
@@ -606,6 +759,50 @@ class alignas(64) SlotPool {
         slot_base - sizeof(SlotPool) - slot * sizeof(Slot)));
     pool->FreeBit(static_cast<std::uint32_t>(slot));
   }
+
+  // What Enqueue() did.
+  enum class Enqueued {
+    kQueued,    // *ticket is the caller's place in the queue
+    kNotFull,   // the flag is not verified: claim again
+    kNoRoom,    // *ticket's cell is still in use by an older ticket: wait
+                // for it to change (WaitQueue::Peek()/Wait()), then again
+    kNoMemory,  // the cells could not be allocated
+  };
+
+  // Queues the calling thread for the next freed slot. Only on a verified
+  // flag, in the same CAS that takes the ticket, so that a waiter is queued
+  // only while the pool is full and every free after that sees the ticket
+  // (a free reads the flag after its fetch_add: the Dekker pair with this
+  // CAS, so no free is missed and no slot stays free while a ticket is
+  // waiting). seq_cst, as ProveFull().
+  Enqueued Enqueue(std::uint32_t* ticket) noexcept {
+    if (waiters_.Ensure() == nullptr) return Enqueued::kNoMemory;
+    auto& flag = full_.value;
+    std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    for (;;) {
+      if ((f & kFullStateMask) != kFullVerified) return Enqueued::kNotFull;
+      *ticket = TailOf(f);
+      if (!waiters_.IsReadyFor(*ticket)) return Enqueued::kNoRoom;
+      if (flag.compare_exchange_weak(f, WithTail(f, *ticket + 1),
+                                     std::memory_order_seq_cst)) {
+        return Enqueued::kQueued;
+      }
+    }
+  }
+
+  WaitQueue& waiters() noexcept { return waiters_; }
+
+  // Tickets taken and not yet served or skipped by a free: the callers that
+  // wait now, and those that left (timed out or woken by a flag) whose
+  // ticket no free has reached yet. relaxed: a figure for reports.
+  std::uint32_t QueuedTickets() const noexcept {
+    const std::uint64_t f = full_.value.load(std::memory_order_relaxed);
+    return (TailOf(f) - HeadOf(f)) % WaitQueue::kTickets;
+  }
+
+  // Wakes every waiter, which then reads the instance state (Stop,
+  // Unavailable, Term).
+  void AlertWaiters() noexcept { waiters_.AlertAll(); }
 
   // Session context storage; read and written only by the thread that holds
   // the slot's busy flag, so relaxed suffices: TryEnterCall() (acquire) and
@@ -815,13 +1012,44 @@ class alignas(64) SlotPool {
                 NextGen((7ULL << kGenShift) | kOpen));
 
   // The "full" flag: a proof that the pool was full, kept valid by every
-  // free clearing it (see ProveFull()). Layout: epoch (62 bits) | state.
+  // free clearing it (see ProveFull()), and the queue of the callers that
+  // wait for a session (see Enqueue()):
+  //
+  //   63..32      31..17     16..2      1..0
+  //   +----------+----------+----------+-------+
+  //   | epoch    | head     | tail     | state |
+  //   +----------+----------+----------+-------+
+  //
+  // tail is the next waiter's ticket, head the next ticket a freed slot goes
+  // to (both modulo 2^15); tail != head only while the state is verified.
   static constexpr std::uint64_t kFullNone = 0;
   static constexpr std::uint64_t kFullCandidate = 1;
   static constexpr std::uint64_t kFullVerified = 2;
   static constexpr std::uint64_t kFullStateMask = 3;
+  static constexpr unsigned kTailShift = 2;
+  static constexpr unsigned kHeadShift = 17;
+  static constexpr unsigned kEpochShift = 32;
+  static constexpr std::uint64_t kTicketMask = WaitQueue::kTickets - 1U;
+  static constexpr std::uint64_t kEpochOne = 1ULL << kEpochShift;
   static std::uint64_t NextEpoch(std::uint64_t flag) noexcept {
-    return (flag | kFullStateMask) + 1U;
+    return (flag & ~kFullStateMask) + kEpochOne;
+  }
+  static std::uint32_t TailOf(std::uint64_t flag) noexcept {
+    return static_cast<std::uint32_t>((flag >> kTailShift) & kTicketMask);
+  }
+  static std::uint32_t HeadOf(std::uint64_t flag) noexcept {
+    return static_cast<std::uint32_t>((flag >> kHeadShift) & kTicketMask);
+  }
+  static bool HasWaiters(std::uint64_t flag) noexcept {
+    return TailOf(flag) != HeadOf(flag);
+  }
+  static std::uint64_t WithTail(std::uint64_t flag, std::uint32_t t) noexcept {
+    return (flag & ~(kTicketMask << kTailShift)) |
+           ((std::uint64_t{t} & kTicketMask) << kTailShift);
+  }
+  static std::uint64_t WithHead(std::uint64_t flag, std::uint32_t h) noexcept {
+    return (flag & ~(kTicketMask << kHeadShift)) |
+           ((std::uint64_t{h} & kTicketMask) << kHeadShift);
   }
 
   enum class Proof { kFull, kClosed, kChanged, kStale };
@@ -963,19 +1191,6 @@ class alignas(64) SlotPool {
     // in ProveFull(); the caller re-reads the instance state (seq_cst).
     return (full_.value.load(std::memory_order_seq_cst) & kFullStateMask) ==
            kFullVerified;
-  }
-
-  // Called by every free after its word fetch_add: a candidate or verified flag
-  // no longer holds. Loops until the flag is clear, because a prover may
-  // promote a candidate meanwhile.
-  void ClearFull() noexcept {
-    auto& flag = full_.value;
-    // seq_cst: the second half of the free side of the Dekker pair.
-    std::uint64_t f = flag.load(std::memory_order_seq_cst);
-    while ((f & kFullStateMask) != kFullNone &&
-           !flag.compare_exchange_weak(f, NextEpoch(f) | kFullNone,
-                                       std::memory_order_seq_cst)) {
-    }
   }
 
   // What one pass of the proof read: the sum of the active words, and the
@@ -1153,6 +1368,8 @@ class alignas(64) SlotPool {
   }
 
   PaddedFlag full_;
+  // The waiters' cells (their order is in full_).
+  WaitQueue waiters_;
   // Pools this one replaced, kept alive (type-stable storage: a stale call
   // may still read them).
   std::unique_ptr<SlotPool> retired_;

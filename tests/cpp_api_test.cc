@@ -2,6 +2,9 @@
 // exceptions, lifetimes.
 #include <jetsession/jetsession.h>
 
+#include <chrono>
+#include <stop_token>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -107,6 +110,59 @@ TEST_F(CppApiTest, CreateBeginDupEnd) {
   EXPECT_FALSE(b->has_value());
   EXPECT_EQ(b->End(), Error::kInvalidSesid);
   EXPECT_EQ(CountOf(*instance), 1U);
+}
+
+TEST_F(CppApiTest, BeginSessionWaitsForAFreedSession) {
+  using std::chrono::milliseconds;
+  Result<Instance> instance =
+      Instance::Create({.name = "cpp-wait", .max_sessions = 1});
+  ASSERT_TRUE(instance.ok());
+  Result<Session> held = instance->BeginSession();
+  ASSERT_TRUE(held.ok());
+  // Full: a wait times out with kOutOfSessions; no timeout is no wait.
+  Result<Session> timed_out = instance->BeginSession(milliseconds(10));
+  ASSERT_FALSE(timed_out.ok());
+  EXPECT_EQ(timed_out.error(), Error::kOutOfSessions);
+  EXPECT_EQ(instance->BeginSession(milliseconds(0)).error(),
+            Error::kOutOfSessions);
+  // An End hands its session to the waiter.
+  std::thread ender([&] {
+    std::this_thread::sleep_for(milliseconds(10));
+    EXPECT_EQ(held->End(), Error::kSuccess);
+  });
+  Result<Session> got = instance->BeginSession(milliseconds(60'000));
+  ender.join();
+  ASSERT_TRUE(got.ok()) << ErrorName(got.error());
+  EXPECT_EQ(CountOf(*instance), 1U);
+}
+
+TEST_F(CppApiTest, AStopTokenEndsTheWait) {
+  using std::chrono::milliseconds;
+  Result<Instance> instance =
+      Instance::Create({.name = "cpp-stop-token", .max_sessions = 1});
+  ASSERT_TRUE(instance.ok());
+  Result<Session> held = instance->BeginSession();
+  ASSERT_TRUE(held.ok());
+  std::stop_source source;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(milliseconds(10));
+    source.request_stop();
+  });
+  Result<Session> waited =
+      instance->BeginSession(milliseconds(60'000), source.get_token());
+  stopper.join();
+  ASSERT_FALSE(waited.ok());
+  EXPECT_EQ(waited.error(), Error::kWaitCancelled);
+  EXPECT_EQ(ErrorName(waited.error()), "JET_errExtWaitCancelled");
+  // A stop requested before the call ends a wait at once; with room there
+  // is no wait, and the session is given.
+  EXPECT_EQ(
+      instance->BeginSession(milliseconds(60'000), source.get_token()).error(),
+      Error::kWaitCancelled);
+  EXPECT_EQ(held->End(), Error::kSuccess);
+  EXPECT_TRUE(
+      instance->BeginSession(milliseconds(60'000), source.get_token()).ok());
+  EXPECT_EQ(CountOf(*instance), 0U);
 }
 
 TEST_F(CppApiTest, SessionEndsOnDestruction) {

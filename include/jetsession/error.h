@@ -38,6 +38,9 @@ enum class Error : std::int32_t {
   kSessionContextAlreadySet = -1912,
   kSessionContextNotSetByThisThread = -1913,
   kSessionInUse = -1914,
+  // The C++ API only: a wait for a session ended by its std::stop_token
+  // (Instance::BeginSession(timeout, stop_token)). Outside ESE's range.
+  kWaitCancelled = -10001,
 };
 
 // The JET_err* name of `error` ("JET_errOutOfSessions"), or

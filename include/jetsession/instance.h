@@ -15,6 +15,8 @@
 #ifndef JETSESSION_INSTANCE_H_
 #define JETSESSION_INSTANCE_H_
 
+#include <chrono>
+#include <stop_token>
 #include <string>
 
 #include "jetsession/error.h"
@@ -61,6 +63,19 @@ class Instance {
 
   // JetBeginSession.
   Result<Session> BeginSession() const noexcept;
+  // JetExtBeginSessionWait: where BeginSession() would answer
+  // Error::kOutOfSessions, waits at most `timeout` for a session, first come,
+  // first served (a negative or zero timeout: no wait). The wait ends with a
+  // session, Error::kOutOfSessions (the time ran out while the instance was
+  // full), or the state error of a Stop, SetUnavailable or Terminate
+  // meanwhile.
+  Result<Session> BeginSession(
+      std::chrono::milliseconds timeout) const noexcept;
+  // The same, and a stop requested on `stop` ends the wait with
+  // Error::kWaitCancelled (a C++-only error: the C API has no cancel). A
+  // stop requested before the call ends it at once if it would wait.
+  Result<Session> BeginSession(std::chrono::milliseconds timeout,
+                               std::stop_token stop) const noexcept;
   // JetStopServiceInstance.
   Error Stop() const noexcept;
   // JetExtSetInstanceUnavailable.

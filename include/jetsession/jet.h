@@ -237,6 +237,43 @@ JET_ERR JET_API JetExtSetInstanceUnavailable(JET_INSTANCE instance)
 JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
                                       unsigned long* pcSessions) JET_NOEXCEPT_;
 
+/* A timeout of JET_cmsecExtWaitForever or more: the wait has no limit. */
+#define JET_cmsecExtWaitForever 0xFFFFFFFFUL
+
+/*
+ * JetBeginSession that waits for a session where JetBeginSession would
+ * return OutOfSessions, at most cmsecTimeout milliseconds (0: no wait,
+ * exactly JetBeginSession; JET_cmsecExtWaitForever or more: no limit). The
+ * checks and their order are JetBeginSession's. Results of the wait:
+ * Success (a session freed by an End was handed to the caller); OutOfSessions
+ * (the time ran out while the pool was full); ClientRequestToStopJetService,
+ * InstanceUnavailable or TermInProgress (the instance was stopped, made
+ * unavailable or terminated meanwhile: every waiter wakes within
+ * milliseconds, and JetTerm2 returns only after every waiter has returned);
+ * OutOfMemory (the waiters' queue could not be allocated).
+ *
+ * First come, first served: while callers wait, a freed slot goes to the one
+ * that has waited longest, and no caller that starts later (waiting or not)
+ * gets a session before it; JetBeginSession at full still returns
+ * OutOfSessions at once. Nothing is lost: while a caller waits no slot stays
+ * free, and a waiter whose time runs out as a session is handed to it
+ * returns Success with that session or leaves it to the next waiter. The
+ * first 1024 waiters of an instance are served in order; beyond that many
+ * at once, a caller waits for a place in the queue first. Waiting blocks
+ * the thread (a futex), with no lock and no spinning.
+ */
+JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
+                                       unsigned long cmsecTimeout)
+    JET_NOEXCEPT_;
+
+/*
+ * JetDupSession that waits as JetExtBeginSessionWait where JetDupSession
+ * would return OutOfSessions. It holds sesid meanwhile: another call on it
+ * returns SessionSharingViolation.
+ */
+JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
+                                     unsigned long cmsecTimeout) JET_NOEXCEPT_;
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

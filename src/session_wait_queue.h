@@ -1,0 +1,246 @@
+// session_wait_queue.h: the mailboxes of the callers that wait for a
+// session, one per ticket.
+//
+// The order of the waiters is not kept here but in the pool's full-flag
+// word (SlotPool): a waiter takes ticket `tail` and an End that hands a
+// slot over takes ticket `head`, each with a CAS on that word, so tickets
+// are served in the order they were taken. This ring holds, for each ticket
+// still in use, the cell through which the End hands the slot to the
+// waiter (or learns that the waiter has gone).
+//
+// Cell of ticket t: cells_[t % kCells], a 32-bit word, which is also what
+// the waiter blocks on (a futex):
+//
+//   31..27  26..7       6..2   1..0
+//   +------+-----------+------+-------+
+//   | 0    | slot (20) | lap  | state |
+//   +------+-----------+------+-------+
+//
+// lap = (t / kCells) % 32 names the round of the ring the cell is in, so a
+// cell ready for ticket t is never taken for ticket t - kCells or
+// t + kCells. States: kReady (the ticket's waiter waits, or has not come
+// yet), kDelivered (the End put `slot` in it), kCancelled (the waiter left
+// before a slot came), kAlerted (kReady, woken by a Stop, Unavailable or
+// Term). A cell goes kReady -> kDelivered | kCancelled -> kReady of the next
+// lap; the waiter takes a delivered slot and readies the cell, whoever
+// takes a cancelled cell's ticket readies it.
+//
+// Thread safety: any thread. Progress: every operation is a bounded number
+// of atomic steps, except Wait(), which blocks (a futex) until its deadline.
+// Invariant: a cell holds the lap of the oldest ticket that maps to it and
+// is not yet done with it. Memory ordering: Deliver() is a release CAS that
+// the waiter's acquire load pairs with (it then reads the slot's control
+// word the End opened before it); the rest are noted where they are.
+// Lifetime: allocated by the first waiter (Ensure()), freed with the pool.
+#ifndef JETSESSION_SRC_SESSION_WAIT_QUEUE_H_
+#define JETSESSION_SRC_SESSION_WAIT_QUEUE_H_
+
+#include <cstdint>
+#include <memory>
+#include <new>
+
+namespace jetsession::internal {
+
+template <class Policy>
+class SessionWaitQueue {
+  template <class T>
+  using Atomic = typename Policy::template Atomic<T>;
+
+ public:
+  // Tickets are counted modulo kTickets in the flag word; kCells of them can
+  // be in use at once (a waiter beyond that waits for a cell first).
+  static constexpr std::uint32_t kTicketBits = 15;
+  static constexpr std::uint32_t kTickets = 1U << kTicketBits;
+  static constexpr std::uint32_t kCells = 1024;
+  static_assert(kTickets % kCells == 0 && kTickets / kCells <= 32);
+
+  static constexpr std::uint32_t kReady = 0;
+  static constexpr std::uint32_t kDelivered = 1;
+  static constexpr std::uint32_t kCancelled = 2;
+  static constexpr std::uint32_t kAlerted = 3;
+  static constexpr std::uint32_t kStateMask = 3;
+
+  SessionWaitQueue() = default;
+  SessionWaitQueue(const SessionWaitQueue&) = delete;
+  SessionWaitQueue& operator=(const SessionWaitQueue&) = delete;
+  ~SessionWaitQueue() {
+    // relaxed: the pool is being destroyed; nobody waits.
+    delete[] cells_.load(std::memory_order_relaxed);
+  }
+
+  // The cells, allocated on first use; nullptr when memory runs out.
+  Atomic<std::uint32_t>* Ensure() noexcept {
+    // acquire: pairs with the release CAS below.
+    Atomic<std::uint32_t>* cells = cells_.load(std::memory_order_acquire);
+    if (cells != nullptr) return cells;
+    // nothrow: the library reports OutOfMemory, it does not throw.
+    auto* const fresh = new (std::nothrow) Atomic<std::uint32_t>[kCells];
+    if (fresh == nullptr) return nullptr;
+    for (std::uint32_t i = 0; i < kCells; ++i) {
+      // relaxed: published by the CAS.
+      fresh[i].store(ReadyFor(i), std::memory_order_relaxed);
+    }
+    // acq_rel: release publishes the cells, acquire reads a winner's.
+    if (cells_.compare_exchange_strong(cells, fresh, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+      return fresh;
+    }
+    delete[] fresh;
+    return cells;
+  }
+
+  // Whether ticket t's cell is free for it (its previous ticket is done; an
+  // alert may have marked it since).
+  bool IsReadyFor(std::uint32_t t) const noexcept {
+    // acquire: pairs with the release store that readied the cell.
+    return (Cell(t).load(std::memory_order_acquire) | kAlerted) ==
+           (ReadyFor(t) | kAlerted);
+  }
+
+  // The cell's value, for a waiter that blocks on it.
+  std::uint32_t Peek(std::uint32_t t) const noexcept {
+    // acquire: pairs with Deliver() (the slot's control word, opened
+    // before it, is then visible).
+    return Cell(t).load(std::memory_order_acquire);
+  }
+
+  // Blocks while ticket t's cell holds `seen`, at most until `deadline`.
+  void Wait(std::uint32_t t, std::uint32_t seen,
+            typename Policy::WaitClock::time_point deadline) const noexcept {
+    Policy::WaitWhile(Cell(t), seen, deadline);
+  }
+
+  // Puts `slot` in ticket t's cell: true, unless its waiter cancelled (the
+  // caller took the ticket, so it then readies the cell and goes on).
+  bool Deliver(std::uint32_t t, std::uint32_t slot) noexcept {
+    auto& cell = Cell(t);
+    // relaxed: a first guess for the CAS.
+    std::uint32_t seen = cell.load(std::memory_order_relaxed);
+    for (;;) {
+      const std::uint32_t state = seen & kStateMask;
+      if (state == kCancelled) {
+        // release: pairs with the acquire of the next lap's users.
+        cell.store(ReadyFor(t + kCells), std::memory_order_release);
+        Policy::WakeAll(cell);
+        return false;
+      }
+      // release: the waiter's acquire load then sees the control word
+      // opened for it; acquire: none needed on failure (retried).
+      if (cell.compare_exchange_weak(seen, Delivered(t, slot),
+                                     std::memory_order_release,
+                                     std::memory_order_relaxed)) {
+        Policy::WakeAll(cell);
+        return true;
+      }
+    }
+  }
+
+  // The waiter of ticket t leaves: true if it left before a slot came
+  // (kCancelled now; the ticket's taker readies the cell), false if a slot
+  // was delivered (*slot; the cell is readied for the next lap).
+  bool Cancel(std::uint32_t t, std::uint32_t* slot) noexcept {
+    auto& cell = Cell(t);
+    // acquire: as Peek().
+    std::uint32_t seen = cell.load(std::memory_order_acquire);
+    for (;;) {
+      if ((seen & kStateMask) == kDelivered) {
+        *slot = seen >> kSlotShift;
+        Release(t);
+        return false;
+      }
+      // acq_rel: acquire sees a delivery that beat it (on failure too).
+      if (cell.compare_exchange_weak(seen, Cancelled(t),
+                                     std::memory_order_acq_rel,
+                                     std::memory_order_acquire)) {
+        return true;
+      }
+    }
+  }
+
+  // The waiter of ticket t took the slot delivered to it: the cell is free
+  // for ticket t + kCells.
+  void Release(std::uint32_t t) noexcept {
+    auto& cell = Cell(t);
+    // release: pairs with IsReadyFor() of the next lap's waiter.
+    cell.store(ReadyFor(t + kCells), std::memory_order_release);
+    Policy::WakeAll(cell);
+  }
+
+  // The waiter of ticket t saw an alert that was not for it: the cell is
+  // made kReady again (unless a slot came meanwhile, which it then sees).
+  void Rearm(std::uint32_t t, std::uint32_t seen) noexcept {
+    // relaxed: the waiter re-reads the cell (acquire) next.
+    Cell(t).compare_exchange_strong(seen, ReadyFor(t),
+                                    std::memory_order_relaxed);
+  }
+
+  // A ticket whose waiter cancelled, taken by someone who will not deliver
+  // to it: readies the cell.
+  void Skip(std::uint32_t t) noexcept { Release(t); }
+
+  // Marks every cell whose waiter may be blocked and wakes them, so that
+  // they look at the instance state (Stop, Unavailable, Term).
+  void AlertAll() noexcept {
+    // acquire: as Ensure().
+    Atomic<std::uint32_t>* const cells = cells_.load(std::memory_order_acquire);
+    if (cells == nullptr) return;
+    for (std::uint32_t i = 0; i < kCells; ++i) {
+      std::uint32_t seen = cells[i].load(std::memory_order_relaxed);
+      // relaxed: the mark is only a wake-up; the waiter then reads the
+      // state (seq_cst) itself.
+      while ((seen & kStateMask) == kReady &&
+             !cells[i].compare_exchange_weak(seen, seen | kAlerted,
+                                             std::memory_order_relaxed)) {
+      }
+      Policy::WakeAll(cells[i]);
+    }
+  }
+
+  // A caller starts waiting (before it reads the instance state) or has
+  // returned. seq_cst: Arrive() and the state read that follows it pair
+  // with JetTerm's flag CAS and its reads of Callers() (a Dekker pair:
+  // either the caller sees Terminating, or JetTerm waits for it).
+  void Arrive() noexcept { callers_.fetch_add(1, std::memory_order_seq_cst); }
+  // release: the caller's last steps happen-before a Callers() that reads 0.
+  void Leave() noexcept { callers_.fetch_sub(1, std::memory_order_release); }
+  std::uint32_t Callers() const noexcept {
+    return callers_.load(std::memory_order_seq_cst);
+  }
+
+  static std::uint32_t StateOf(std::uint32_t cell) noexcept {
+    return cell & kStateMask;
+  }
+  static std::uint32_t SlotOf(std::uint32_t cell) noexcept {
+    return cell >> kSlotShift;
+  }
+
+ private:
+  static constexpr unsigned kLapShift = 2;
+  static constexpr unsigned kSlotShift = 7;
+
+  static constexpr std::uint32_t LapOf(std::uint32_t t) noexcept {
+    return ((t % kTickets) / kCells) % 32U;
+  }
+  static constexpr std::uint32_t ReadyFor(std::uint32_t t) noexcept {
+    return LapOf(t) << kLapShift | kReady;
+  }
+  static constexpr std::uint32_t Delivered(std::uint32_t t,
+                                           std::uint32_t slot) noexcept {
+    return slot << kSlotShift | LapOf(t) << kLapShift | kDelivered;
+  }
+  static constexpr std::uint32_t Cancelled(std::uint32_t t) noexcept {
+    return LapOf(t) << kLapShift | kCancelled;
+  }
+
+  Atomic<std::uint32_t>& Cell(std::uint32_t t) const noexcept {
+    // acquire: as Ensure(); the caller made sure they exist.
+    return cells_.load(std::memory_order_acquire)[t % kCells];
+  }
+
+  Atomic<Atomic<std::uint32_t>*> cells_{nullptr};
+  Atomic<std::uint32_t> callers_{0};
+};
+
+}  // namespace jetsession::internal
+
+#endif  // JETSESSION_SRC_SESSION_WAIT_QUEUE_H_
