@@ -51,8 +51,9 @@ Result<Session> Instance::BeginSession(
   return BeginSession(timeout, std::stop_token());
 }
 
-Result<Session> Instance::BeginSession(std::chrono::milliseconds timeout,
-                                       std::stop_token stop) const noexcept {
+Result<Session> Instance::BeginSession(
+    std::chrono::milliseconds timeout,
+    const std::stop_token& stop) const noexcept {
   if (!has_value()) return Error::kInvalidInstance;
   if (timeout <= std::chrono::milliseconds::zero()) return BeginSession();
   std::atomic<bool> stopped{false};
@@ -62,7 +63,7 @@ Result<Session> Instance::BeginSession(std::chrono::milliseconds timeout,
   // which look at it. release: pairs with the waiter's acquire load.
   const std::stop_callback on_stop(stop, [&stopped, instance] {
     stopped.store(true, std::memory_order_release);
-    Registry().WakeWaiters(instance);
+    internal::InstanceRegistry::WakeWaiters(instance);
   });
   // A deadline that would overflow the clock is no deadline.
   const auto now = internal::WaitClock::now();

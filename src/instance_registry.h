@@ -102,7 +102,7 @@ class InstanceRegistry {
                               WaitClock::time_point deadline,
                               const std::atomic<bool>* stop) noexcept;
   // Wakes the waiters of `instance` to look at their stop requests.
-  void WakeWaiters(JET_INSTANCE instance) noexcept;
+  static void WakeWaiters(JET_INSTANCE instance) noexcept;
   static Error DupSessionWait(JET_SESID sesid, JET_SESID* psesid,
                               unsigned long cmsec_timeout) noexcept;
   static Error EndSession(JET_SESID sesid) noexcept {

@@ -65,7 +65,8 @@ class SessionWaitQueue {
   SessionWaitQueue& operator=(const SessionWaitQueue&) = delete;
   ~SessionWaitQueue() {
     // relaxed: the pool is being destroyed; nobody waits.
-    delete[] cells_.load(std::memory_order_relaxed);
+    const std::unique_ptr<Atomic<std::uint32_t>[]> owned(
+        cells_.load(std::memory_order_relaxed));
   }
 
   // The cells, allocated on first use; nullptr when memory runs out.
@@ -74,18 +75,20 @@ class SessionWaitQueue {
     Atomic<std::uint32_t>* cells = cells_.load(std::memory_order_acquire);
     if (cells != nullptr) return cells;
     // nothrow: the library reports OutOfMemory, it does not throw.
-    auto* const fresh = new (std::nothrow) Atomic<std::uint32_t>[kCells];
+    std::unique_ptr<Atomic<std::uint32_t>[]> fresh(
+        new (std::nothrow) Atomic<std::uint32_t>[kCells]);
     if (fresh == nullptr) return nullptr;
     for (std::uint32_t i = 0; i < kCells; ++i) {
       // relaxed: published by the CAS.
       fresh[i].store(ReadyFor(i), std::memory_order_relaxed);
     }
-    // acq_rel: release publishes the cells, acquire reads a winner's.
-    if (cells_.compare_exchange_strong(cells, fresh, std::memory_order_acq_rel,
+    // acq_rel: release publishes the cells, acquire reads a winner's (and
+    // ours is then freed).
+    if (cells_.compare_exchange_strong(cells, fresh.get(),
+                                       std::memory_order_acq_rel,
                                        std::memory_order_acquire)) {
-      return fresh;
+      return fresh.release();
     }
-    delete[] fresh;
     return cells;
   }
 

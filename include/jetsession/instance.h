@@ -75,7 +75,7 @@ class Instance {
   // Error::kWaitCancelled (a C++-only error: the C API has no cancel). A
   // stop requested before the call ends it at once if it would wait.
   Result<Session> BeginSession(std::chrono::milliseconds timeout,
-                               std::stop_token stop) const noexcept;
+                               const std::stop_token& stop) const noexcept;
   // JetStopServiceInstance.
   Error Stop() const noexcept;
   // JetExtSetInstanceUnavailable.
