@@ -650,10 +650,14 @@ class InstanceCore {
         if (!cells.Cancel(ticket, &slot)) {
           return Accept(pool, gen, slot, opened);
         }
-        // Cancelled while queued: the pool was full all along (every free
-        // since the ticket was taken went to a ticket).
         if (gate != Error::kSuccess) return Settled(state, gate);
-        return stopped ? Error::kWaitCancelled : Error::kOutOfSessions;
+        if (stopped) return Error::kWaitCancelled;
+        // Timed out. Every free since the ticket was taken went to a
+        // ticket, but one that took this ticket may still be on its way
+        // while another free found no ticket left and freed its slot: so
+        // the answer is a claim's (exact: OutOfSessions only on a proof
+        // that the pool is full, now, after the deadline).
+        return ClaimIn(gen, opened);
       }
       if (Pool::WaitQueue::StateOf(cell) == Pool::WaitQueue::kAlerted) {
         // A wake-up for someone else (a stop request of another caller):

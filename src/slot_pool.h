@@ -660,18 +660,31 @@ class alignas(64) SlotPool {
       std::uint32_t slot, std::uint64_t f, std::uint64_t ended) noexcept {
     auto& flag = full_.value;
     auto& control_word = SlotRef(slot).control;
-    bool stored = false;  // whether `ended` is in the control word
+    // A give-back's caller stores nothing: once a hand-off has written the
+    // control word (a waiter that left, or none), its final store is ours.
+    const bool caller_stores = ended != kControlUnknown;
+    bool written = false;
+    const auto done = [&]() noexcept {
+      if (caller_stores) return true;
+      if (written) {
+        // release: pairs with OpenClaimed()'s acquire of a later claim.
+        control_word.store(ended, std::memory_order_release);
+      }
+      return false;
+    };
     for (;;) {
       if (!HasWaiters(f) || waiters_.Ensure() == nullptr) {
-        // seq_cst: pairs with ProveFull()'s promote and Enqueue().
+        // seq_cst: pairs with ProveFull()'s promote and Enqueue(). Cleared
+        // before the slot becomes claimable (the caller's store of `ended`
+        // after this): a claim or proof in between finds it pending.
         if ((f & kFullStateMask) == kFullNone ||
             flag.compare_exchange_weak(f, NextEpoch(f) | kFullNone,
                                        std::memory_order_seq_cst)) {
-          return !stored;
+          return done();
         }
         continue;
       }
-      if (!ReclaimBit(slot)) return !stored;  // a claim took it: none free
+      if (!ReclaimBit(slot)) return done();  // a claim took it: none free
       if (ended == kControlUnknown) {
         // A give-back: the control word is ours to open now, unless the
         // slot is pending (an End's window: its End serves the waiters).
@@ -679,16 +692,17 @@ class alignas(64) SlotPool {
         ended = control_word.load(std::memory_order_acquire);
         if ((ended & kOpen) != 0) {
           FreeWordBit(slot);
-          return true;
+          return false;
         }
       }
+      written = true;
       if (HandOver(slot, ended)) return false;
-      // No waiter took it: the slot is closed (`ended`) and its bit free
-      // again; look at the flag again.
-      stored = true;
+      // No waiter took it: its bit is free again and the slot pending until
+      // `ended` is stored, once the flag is dealt with; look at it again.
       f = LoadFlagAfterFree();
     }
   }
+
 
   // Takes the bit of `slot` back after this thread freed it: false when a
   // claim took it meanwhile (only across a wrap of the word's version, as
@@ -710,8 +724,11 @@ class alignas(64) SlotPool {
 
   // With the bit of `slot` held and its session ended (`ended`, a closed
   // control word): opens it for the oldest waiter and delivers it. True
-  // when a waiter got it; false when none is left, with the control word
-  // `ended` and the bit freed.
+  // when a waiter got it; false when none is left: the bit is freed again
+  // with the slot pending (its control word open, as during an End), so
+  // that no claim takes it and no proof counts it free until the caller
+  // has dealt with the flag, which may still say verified, and stored
+  // `ended`.
   bool HandOver(std::uint32_t slot, std::uint64_t ended) noexcept {
     auto& flag = full_.value;
     auto& control_word = SlotRef(slot).control;
@@ -719,8 +736,9 @@ class alignas(64) SlotPool {
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     for (;;) {
       if (!HasWaiters(f)) {
-        // release: pairs with OpenClaimed()'s acquire of a later claim.
-        control_word.store(ended, std::memory_order_release);
+        // relaxed: no handle names this generation; the fetch_add that
+        // follows publishes it.
+        control_word.store(ended | kOpen, std::memory_order_relaxed);
         FreeWordBit(slot);
         return false;
       }

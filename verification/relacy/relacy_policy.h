@@ -129,6 +129,15 @@ struct RelacyPolicy {
     for (unsigned& count : YieldCounts()) count = 0;
   }
   static std::uintptr_t ThreadId() { return rl::thread_index() + 1; }
+  // Waiting for a session is not modelled here (no test waits): a wait is a
+  // yield, a wake nothing.
+  using WaitClock = std::chrono::steady_clock;
+  static void WaitWhile(Atomic<std::uint32_t>& /*word*/,
+                        std::uint32_t /*expected*/,
+                        WaitClock::time_point /*deadline*/) {
+    Yield();
+  }
+  static void WakeAll(Atomic<std::uint32_t>& /*word*/) {}
   // The thread's hint word, kept across schedules (a plain static): tests
   // whose pool has more than one word set it (SetHint(0)) at the start of
   // every thread and in before().

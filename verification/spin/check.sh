@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Model-checks full_flag.pml exhaustively, with PRECHECK_PENDING (the
+# Model-checks full_flag.pml and wait_queue.pml exhaustively, with PRECHECK_PENDING (the
 # claim's pre-CAS filter that skips a pending slot, as src/ has it): safety
 # (assertions, the monitor of the verified flag and of open sessions,
 # invalid end states) of the claim/free/full-flag protocol, in which an End
@@ -44,7 +44,7 @@ cd "$work"
 run() {
   local mode=$1
   shift
-  spin "$@" -a "$here/full_flag.pml" >/dev/null
+  spin "$@" -a "$here/${model:-full_flag.pml}" >/dev/null
   case $mode in
     safety)
       gcc -O1 -DSAFETY -w -o pan pan.c
@@ -118,7 +118,30 @@ expect_caught "mutant MUTANT_NO_RECHECK_AFTER_CLAIM (lifecycle + wrap)" \
 expect_caught "mutant: no pre-CAS pending filter, spurious full (lifecycle)" \
   safety -DLIFECYCLE -DNO_MONITOR
 expect_caught "mutant: no pre-CAS pending filter, spurious full (model)" safety
-mutants="12 of 12 mutant runs caught"
+# Waiting for a session (wait_queue.pml): no lost wake-up (an invalid end
+# state), no verified flag beside a free slot (a monitor), one owner per
+# slot, with and without timeouts; and its mutants.
+model=wait_queue.pml
+expect_pass "wait queue, 1 slot, 2 clients x 2 rounds (safety)" safety \
+  -DCLIENTS=2 -DROUNDS=2
+expect_pass "wait queue, 1 slot, 3 clients (safety)" safety -DCLIENTS=3 \
+  -DROUNDS=1
+expect_pass "wait queue, 1 slot, 2 clients x 2 rounds, timeouts (safety)" \
+  safety -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS
+expect_pass "wait queue, 1 slot, 3 clients, timeouts (safety)" safety \
+  -DCLIENTS=3 -DROUNDS=1 -DTIMEOUTS
+expect_pass "wait queue, 2 slots, 3 clients, timeouts (safety)" safety -DN=2 \
+  -DCLIENTS=3 -DROUNDS=1 -DTIMEOUTS
+expect_caught "mutant MUTANT_ENQUEUE_ANY (lost wake-up)" safety \
+  -DCLIENTS=2 -DROUNDS=2 -DMUTANT_ENQUEUE_ANY
+expect_caught "mutant MUTANT_LOAD_BEFORE_FREE" safety -DCLIENTS=2 -DROUNDS=2 \
+  -DMUTANT_LOAD_BEFORE_FREE
+expect_caught "mutant MUTANT_NO_RECLAIM" safety -DCLIENTS=2 -DROUNDS=2 \
+  -DMUTANT_NO_RECLAIM
+expect_caught "mutant MUTANT_CLOSE_BEFORE_CLEAR" safety -DCLIENTS=2 \
+  -DROUNDS=2 -DTIMEOUTS -DMUTANT_CLOSE_BEFORE_CLEAR
+model=full_flag.pml
+mutants="16 of 16 mutant runs caught"
 if [[ ${SPIN_LARGE:-0} == 1 ]]; then
   expect_pass "model, 3 clients x 2 rounds (progress)" progress $fix
   expect_pass "lifecycle, 3 clients, 1 -> 2 words (progress)" progress $fix \
@@ -132,7 +155,8 @@ if [[ ${SPIN_WEAK:-0} == 1 ]]; then
   expect_caught "mutant MUTANT_RESET_STORE + WEAK_RESET_LOAD (4 clients)" \
     search $fix -DLIFECYCLE -DCLIENTS=4 -DFIXED_HINT -DMUTANT_RESET_STORE \
     -DWEAK_RESET_LOAD
-  mutants="13 of 13 mutant runs caught"
+  mutants="17 of 17 mutant runs caught"
 fi
 echo "spin: model verified with the pre-CAS pending filter (safety and" \
-  "progress, one incarnation, the lifecycle and a version wrap), $mutants"
+  "progress, one incarnation, the lifecycle and a version wrap), the wait" \
+  "queue (no lost wake-up, no verified flag beside a free slot), $mutants"
