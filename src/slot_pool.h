@@ -703,7 +703,6 @@ class alignas(64) SlotPool {
     }
   }
 
-
   // Takes the bit of `slot` back after this thread freed it: false when a
   // claim took it meanwhile (only across a wrap of the word's version, as
   // claims pass over a pending slot).
