@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -62,6 +63,26 @@ struct ClaimHook {
 };
 template <class T>
 using ClaimHookAtomic = BeforeCasAtomic<T, ClaimHook>;
+
+// Runs an action just before the next compare-exchange of a 32-bit word
+// (a waiter's cell) made by thread `on`. Set `on` before other threads
+// start; `before` is read by that thread only.
+struct CellHook {
+  static inline std::thread::id on;
+  static inline std::function<void()> before;
+  template <class T>
+  static void Before(std::atomic<T>& /*word*/, T /*expected*/) noexcept {
+    if constexpr (std::is_same_v<T, std::uint32_t>) {
+      if (std::this_thread::get_id() == on && before) {
+        const auto action = std::move(before);
+        before = nullptr;
+        action();
+      }
+    }
+  }
+};
+template <class T>
+using CellHookAtomic = BeforeCasAtomic<T, CellHook>;
 
 }  // namespace jetsession::internal
 
