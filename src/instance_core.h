@@ -176,8 +176,10 @@ class InstanceCore {
     pool_.load(std::memory_order_acquire)->AlertWaiters();
   }
 
-  // JetExtDupSessionWait: Dup(), and where it would answer kOutOfSessions,
-  // waits as BeginWait(), holding the source session meanwhile.
+  // JetExtDupSessionWait: opens a session on the instance of the open
+  // session (src_slot, src_gen), and where the pool is full waits as
+  // BeginWait() until `deadline` (min(): no wait, Dup()), holding the
+  // source session's busy flag meanwhile.
   Error DupWait(std::uint32_t src_slot, std::uint32_t src_gen,
                 OpenedSession* opened,
                 typename WaitClock::time_point deadline) noexcept {
@@ -232,20 +234,11 @@ class InstanceCore {
   }
 
   // Opens a session on the instance of the open session (src_slot,
-  // src_gen); holds src's busy flag meanwhile.
+  // src_gen); holds src's busy flag meanwhile (JetTerm cannot finish the
+  // incarnation before it lets go).
   Error Dup(std::uint32_t src_slot, std::uint32_t src_gen,
             OpenedSession* opened) noexcept {
-    Pool* const pool = PoolFor(src_slot);
-    if (pool == nullptr) return Error::kInvalidSesid;
-    std::uint64_t control = 0;
-    std::uint64_t state = 0;
-    const Error error =
-        Enter(pool, src_slot, src_gen, BeginError, &control, &state);
-    if (error != Error::kSuccess) return error;
-    // src is held: JetTerm cannot finish this incarnation before ExitCall.
-    const Error result = ClaimIn(GenOf(state), opened);
-    pool->ExitCall(src_slot, control);
-    return result;
+    return DupWait(src_slot, src_gen, opened, WaitClock::time_point::min());
   }
 
   // Ends the open session (slot, gen).

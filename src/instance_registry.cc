@@ -427,31 +427,26 @@ void InstanceRegistry::WakeWaiters(JET_INSTANCE instance) noexcept {
 
 Error InstanceRegistry::DupSessionWait(JET_SESID sesid, JET_SESID* psesid,
                                        unsigned long cmsec_timeout) noexcept {
-  if (cmsec_timeout == 0) return DupSession(sesid, psesid);
-  if (psesid == nullptr) return Error::kInvalidParameter;
-  SessionRef ref{};
-  Record* record = nullptr;
-  OpenedSession opened;
-  Error error = ResolveSession(sesid, &ref, &record);
-  if (error == Error::kSuccess) {
-    error = record->core.DupWait(ref.slot, ref.gen, &opened,
-                                 WaitDeadline(cmsec_timeout));
-  }
-  *psesid = error == Error::kSuccess
-                ? MakeSessionHandle({ref.index, opened.slot, opened.gen})
-                : JET_sesidNil;
-  return error;
+  return DupSessionUntil(sesid, psesid,
+                         cmsec_timeout == 0 ? WaitClock::time_point::min()
+                                            : WaitDeadline(cmsec_timeout));
 }
 
 Error InstanceRegistry::DupSession(JET_SESID sesid,
                                    JET_SESID* psesid) noexcept {
+  return DupSessionUntil(sesid, psesid, WaitClock::time_point::min());
+}
+
+Error InstanceRegistry::DupSessionUntil(
+    JET_SESID sesid, JET_SESID* psesid,
+    WaitClock::time_point deadline) noexcept {
   if (psesid == nullptr) return Error::kInvalidParameter;
   SessionRef ref{};
   Record* record = nullptr;
   OpenedSession opened;
   Error error = ResolveSession(sesid, &ref, &record);
   if (error == Error::kSuccess) {
-    error = record->core.Dup(ref.slot, ref.gen, &opened);
+    error = record->core.DupWait(ref.slot, ref.gen, &opened, deadline);
   }
   *psesid = error == Error::kSuccess
                 ? MakeSessionHandle({ref.index, opened.slot, opened.gen})

@@ -105,6 +105,9 @@ class InstanceRegistry {
   static void WakeWaiters(JET_INSTANCE instance) noexcept;
   static Error DupSessionWait(JET_SESID sesid, JET_SESID* psesid,
                               unsigned long cmsec_timeout) noexcept;
+  // DupSession that waits until `deadline` (min(): no wait).
+  static Error DupSessionUntil(JET_SESID sesid, JET_SESID* psesid,
+                               WaitClock::time_point deadline) noexcept;
   static Error EndSession(JET_SESID sesid) noexcept {
     SessionRef ref{};
     // JET_sesidNil and 0 do not decode.
