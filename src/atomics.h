@@ -35,7 +35,7 @@ enum class Mutation {
                   // is checked only before the claim, not by it
   kRelaxedClaim,  // the claim's load and CAS relaxed where acquire is needed
   kNoEndRecheck,  // End does not re-read the state after it holds the session
-  // The four defects across instance lifetimes (issue 10), each revertible:
+  // The four defects where one incarnation meets the next, each revertible:
   kStaleProof,  // the full proof is promoted without re-validating the
                 // incarnation, and Reset() moves the flag by a plain store
   kDefaultInstanceRace,   // the default instance is published before JetInit

@@ -776,7 +776,7 @@ class InstanceCore {
     }
   }
 
-  // The mutant of issue 10's fourth defect: session calls take the session
+  // The mutant of the Term-progress defect: session calls take the session
   // before they look at the state (see End() and EnterCall()).
   static constexpr bool kHoldBeforeStateCheck =
       Policy::kMutation == Mutation::kHoldBeforeStateCheck;

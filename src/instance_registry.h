@@ -136,7 +136,7 @@ class InstanceRegistry {
 
  private:
   using Core = InstanceCore<StdAtomics>;
-  // The mutant of issue 10's second defect (see Mutation).
+  // The mutant of the default-instance race (see Mutation).
   static constexpr bool kDefaultInstanceRace =
       StdAtomics::kMutation == Mutation::kDefaultInstanceRace;
   enum class Mode { kNone, kOneInstance, kMultiInstance };

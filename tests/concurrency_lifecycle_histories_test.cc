@@ -34,8 +34,8 @@
 // on the same record, then Begins once more on that full word.
 //
 // Built against a mutant library (tests/CMakeLists.txt,
-// jetsession_add_mutant_test) with one of the lifetime defects of issue 10
-// put back, the same tests must fail: each stops at its first
+// jetsession_add_mutant_test) with one of the lifetime defects (Mutation in
+// src/atomics.h) put back, the same tests must fail: each stops at its first
 // non-linearizable history and prints how many histories it took, and the
 // history.
 #include <jetsession/jet.h>

@@ -1,5 +1,5 @@
-// Memory accounting: the byte counts that the benchmarks report (issue 4's
-// memory target) add up, and stay within 64 bytes a session.
+// Memory accounting: the byte counts that the benchmarks report (against
+// their memory target) add up, and stay within 64 bytes a session.
 #include <cstddef>
 #include <cstdint>
 

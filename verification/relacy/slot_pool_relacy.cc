@@ -276,7 +276,7 @@ struct TermDrain : rl::test_suite<TermDrain<kM>, 2> {
   }
 };
 
-// ---- Where one incarnation's lifetime meets the next (issue 10) ---------
+// ---- Where one incarnation's lifetime meets the next ---------------------
 
 // Runs `steps` with no scheduling point inside when `quiet` (Relacy still
 // checks every access in it, and its random scheduler still lets loads
