@@ -145,7 +145,7 @@ class Program {
   void Step() {
     const std::uint8_t op = in_->Byte();
     const bool null_out = (op & 0x80U) != 0 && in_->Byte() < 16;
-    switch (op % 17) {
+    switch (op % 19) {
       case 0: {
         JET_INSTANCE inst = 0;
         if (Known(JetCreateInstance(null_out ? nullptr : &inst, AnyName())) ==
@@ -234,6 +234,26 @@ class Program {
       case 15:
         Known(JetExtSetInstanceUnavailable(AnyInstance()));
         break;
+      case 16: {
+        // One thread: a wait on a full pool lasts its whole timeout, so the
+        // timeouts are 0 (the plain call) or 1 ms.
+        JET_SESID sesid = 0;
+        if (Known(JetExtBeginSessionWait(AnyInstance(),
+                                         null_out ? nullptr : &sesid,
+                                         in_->Byte() & 1U)) == JET_errSuccess) {
+          Remember(sesid, true);
+        }
+        break;
+      }
+      case 17: {
+        JET_SESID sesid = 0;
+        if (Known(JetExtDupSessionWait(
+                AnySession(), null_out ? nullptr : &sesid, in_->Byte() & 1U)) ==
+            JET_errSuccess) {
+          Remember(sesid, true);
+        }
+        break;
+      }
       default: {
         unsigned long count = 0;
         if (Known(JetExtGetSessionCount(AnyInstance(),

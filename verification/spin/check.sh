@@ -140,8 +140,10 @@ expect_caught "mutant MUTANT_NO_RECLAIM" safety -DCLIENTS=2 -DROUNDS=2 \
   -DMUTANT_NO_RECLAIM
 expect_caught "mutant MUTANT_CLOSE_BEFORE_CLEAR" safety -DCLIENTS=2 \
   -DROUNDS=2 -DTIMEOUTS -DMUTANT_CLOSE_BEFORE_CLEAR
+expect_caught "mutant MUTANT_DROP_ON_CANCEL (a stranded slot)" safety \
+  -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS -DMUTANT_DROP_ON_CANCEL
 model=full_flag.pml
-mutants="16 of 16 mutant runs caught"
+mutants="17 of 17 mutant runs caught"
 if [[ ${SPIN_LARGE:-0} == 1 ]]; then
   expect_pass "model, 3 clients x 2 rounds (progress)" progress $fix
   expect_pass "lifecycle, 3 clients, 1 -> 2 words (progress)" progress $fix \
@@ -155,7 +157,7 @@ if [[ ${SPIN_WEAK:-0} == 1 ]]; then
   expect_caught "mutant MUTANT_RESET_STORE + WEAK_RESET_LOAD (4 clients)" \
     search $fix -DLIFECYCLE -DCLIENTS=4 -DFIXED_HINT -DMUTANT_RESET_STORE \
     -DWEAK_RESET_LOAD
-  mutants="17 of 17 mutant runs caught"
+  mutants="18 of 18 mutant runs caught"
 fi
 echo "spin: model verified with the pre-CAS pending filter (safety and" \
   "progress, one incarnation, the lifecycle and a version wrap), the wait" \

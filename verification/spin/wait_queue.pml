@@ -30,6 +30,9 @@
  *  - no lost wake-up: without TIMEOUTS every waiter must be served, so a
  *    waiter blocked at the end, when every other client has finished and
  *    ended its sessions, is an invalid end state;
+ *  - nothing stranded: when every client has finished, every slot is
+ *    free and closed (a waiter that timed out as a slot was handed to it
+ *    left that slot to the next ticket or the pool);
  *  - a verified flag never stands beside a free slot (a monitor): no slot
  *    is claimable (bit free, control closed) while the flag says
  *    verified. So a ticket is only ever taken while no slot is free;
@@ -45,6 +48,8 @@
  *  - MUTANT_LOAD_BEFORE_FREE: End reads the flag before its fetch_add;
  *  - MUTANT_NO_RECLAIM: the hand-off delivers the slot without taking its
  *    bit back (the bit stays free, a claim takes it too);
+ *  - MUTANT_DROP_ON_CANCEL: a hand-off whose waiter left keeps the slot
+ *    (it neither passes it on nor frees it);
  *  - MUTANT_CLOSE_BEFORE_CLEAR: a hand-off that finds no ticket left
  *    closes the slot before it frees the bit again, while the flag may
  *    still say verified: a waiter queues (and times out) with a slot free.
@@ -330,7 +335,11 @@ handover:
        }
        if
        :: handed -> goto endfree
+#ifdef MUTANT_DROP_ON_CANCEL
+       :: else -> handed = 1; goto endfree   /* the slot stays claimed */
+#else
        :: else -> ctl[mine] = C_CLOSED; goto handover
+#endif
        fi
     :: else -> skip
     fi;
@@ -369,5 +378,15 @@ init {
     :: k < CLIENTS -> run Client(k); k++
     :: else -> break
     od
-  }
+  };
+  /* Nothing stranded: once every client has ended its sessions, every slot
+   * is free and closed, and no flag says full. */
+  finished == CLIENTS;
+  k = 0;
+  do
+  :: k < N ->
+     assert(claimed[k] == 0 && ctl[k] == C_CLOSED && owner[k] == NONE); k++
+  :: else -> break
+  od;
+  assert(fstate != F_VERIFIED)
 }
