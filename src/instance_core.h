@@ -191,7 +191,8 @@ class InstanceCore {
         Enter(pool, src_slot, src_gen, BeginError, &control, &state);
     if (error != Error::kSuccess) return error;
     Error result = ClaimIn(GenOf(state), opened);
-    if (result == Error::kOutOfSessions) {
+    if (result == Error::kOutOfSessions &&
+        deadline != WaitClock::time_point::min()) {
       result = WaitForSlot(GenOf(state), deadline, nullptr, opened);
     }
     pool->ExitCall(src_slot, control);
@@ -460,6 +461,10 @@ class InstanceCore {
     // flag, then read the count; it counts itself, then reads the state).
     while (pool->waiters().Callers() != 0) Policy::Yield();
     pool->ForceEndAll();
+    // An End handing its slot over may have let go of the hold before
+    // ForceEndAll() reached its slot: it finishes its few steps before the
+    // incarnation ends.
+    while (pool->Handing() != 0) Policy::Yield();
   }
 
   // Ends the incarnation: the record is Free and every handle of it stale.
@@ -567,7 +572,9 @@ class InstanceCore {
   Error WaitForSlot(std::uint64_t gen, typename WaitClock::time_point deadline,
                     const std::atomic<bool>* stop,
                     OpenedSession* opened) noexcept {
-    if (WaitClock::now() >= deadline) return Error::kOutOfSessions;
+    // The full answer that sent the caller here may predate the deadline:
+    // once it has passed, the answer is a claim made after it.
+    if (WaitClock::now() >= deadline) return ClaimIn(gen, opened);
     // acquire: pairs with Init()'s release store of the pool.
     Pool* const pool = pool_.load(std::memory_order_acquire);
     pool->waiters().Arrive();
@@ -611,7 +618,8 @@ class InstanceCore {
         case Pool::Enqueued::kNoMemory:
           return Error::kOutOfMemory;
       }
-      if (WaitClock::now() >= deadline) return Error::kOutOfSessions;
+      // As in WaitForSlot(): a last claim after the deadline.
+      if (WaitClock::now() >= deadline) return ClaimIn(gen, opened);
     }
   }
 

@@ -558,11 +558,29 @@ class alignas(64) SlotPool {
 
   // Free() when the flag was set after the fetch_add: the flag no longer
   // holds, or the slot goes to the oldest waiter (AfterFreeWhileFull()).
+  //
+  // It is counted in handing_ while it runs: a hand-off stores control
+  // words that are open and not busy (a waiter's session before delivery,
+  // a pending slot), which JetTerm's ForceEndAll() does not wait for, so
+  // JetTerm waits for the count instead (Handing()). The count is taken
+  // while the End still holds its slot busy, so a ForceEndAll() that saw
+  // the slot busy, or later, sees it.
   [[gnu::noinline, gnu::cold]] void FreeWhileFull(std::uint32_t slot,
                                                   std::uint64_t control,
                                                   std::uint64_t f) noexcept {
+    // seq_cst: before the stores that drop the hold (ForceEndAll()'s
+    // seq_cst loads and Handing() then see it).
+    handing_.fetch_add(1, std::memory_order_seq_cst);
     FinishFree(slot, control,
                AfterFreeWhileFull(slot, f, EndedControl(control)));
+    // release: the hand-off's last writes happen-before a Handing() of 0.
+    handing_.fetch_sub(1, std::memory_order_release);
+  }
+
+  // Frees in their hand-off now (see FreeWhileFull()).
+  std::uint32_t Handing() const noexcept {
+    // seq_cst: as FreeWhileFull().
+    return handing_.load(std::memory_order_seq_cst);
   }
 
   // Free()'s steps after the fetch_add and the flag: the control store
@@ -1387,6 +1405,8 @@ class alignas(64) SlotPool {
   PaddedFlag full_;
   // The waiters' cells (their order is in full_).
   WaitQueue waiters_;
+  // Frees in FreeWhileFull() now.
+  Atomic<std::uint32_t> handing_{0};
   // Pools this one replaced, kept alive (type-stable storage: a stale call
   // may still read them).
   std::unique_ptr<SlotPool> retired_;

@@ -79,5 +79,103 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterTakesASlotFreedBesideItsHandOff) {
   Terminate(core);
 }
 
+// JetTerm while an End hands its slot to a waiter: the End has let go of
+// its hold (the control word is the waiter's session, open and not busy)
+// and is about to deliver. JetTerm must not return before the End's last
+// step, or the End would write into the next incarnation on the record. (The
+// first version returned at once: found by an outside attack through the C
+// API, which then saw the next instance's only session invalidated, a
+// second Begin succeed on MaxSessions 1, and a JetTerm that never returned.)
+TEST(SessionWaitHandOffTest, TermWaitsForAnEndHandingItsSlotOver) {
+  Core core;
+  const std::uint64_t gen = core.Create();
+  ASSERT_EQ(core.Init(1), Error::kSuccess);
+  OpenedSession held;
+  ASSERT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  CellHook::on = std::this_thread::get_id();
+  Error waited = Error::kSuccess;
+  std::thread waiter([&] {
+    OpenedSession w;
+    waited = core.BeginWait(gen, &w, Clock::time_point::max());
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  std::atomic<bool> term_returned{false};
+  std::thread term;
+  bool returned_during_hand_off = true;
+  CellHook::before = [&] {
+    term = std::thread([&] {
+      Terminate(core);
+      term_returned.store(true, std::memory_order_release);
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    returned_during_hand_off = term_returned.load(std::memory_order_acquire);
+  };
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  term.join();
+  waiter.join();
+  EXPECT_FALSE(returned_during_hand_off)
+      << "JetTerm returned while an End was handing its slot over";
+  EXPECT_EQ(waited, Error::kTermInProgress);
+  // The next incarnation on the record is whole.
+  const std::uint64_t next = core.Create();
+  ASSERT_EQ(core.Init(1), Error::kSuccess);
+  OpenedSession s;
+  ASSERT_EQ(core.Begin(next, &s), Error::kSuccess);
+  OpenedSession extra;
+  EXPECT_EQ(core.Begin(next, &extra), Error::kOutOfSessions);
+  EXPECT_EQ(CountOf(core, next), 1U);
+  EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  Terminate(core);
+}
+
+}  // namespace
+}  // namespace jetsession::internal
+
+namespace jetsession::internal {
+namespace {
+
+using ClaimPolicy = WrappedPolicy<ClaimHookAtomic>;
+using ClaimCore = InstanceCore<ClaimPolicy>;
+
+// A wait whose Begin found the pool full before the deadline, and whose
+// deadline passed after the only session ended: the answer must come from a
+// claim after the deadline (a session here), not from the Begin's full
+// answer. Played with a hook before the proof's promote CAS (the second
+// compare-exchange of a 64-bit word in the Begin: the first is the
+// candidate's). (The first version answered OutOfSessions: found by an
+// outside attack that delayed the waiter's clock read.)
+TEST(SessionWaitHandOffTest, AWaitPastItsDeadlineAnswersFromALaterClaim) {
+  ClaimCore core;
+  const std::uint64_t gen = core.Create();
+  ASSERT_EQ(core.Init(1), Error::kSuccess);
+  OpenedSession held;
+  ASSERT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  const auto deadline =
+      ClaimCore::WaitClock::now() + std::chrono::milliseconds(1);
+  bool ran = false;
+  ClaimHook::before = [&](std::atomic<std::uint64_t>& /*flag*/,
+                          std::uint64_t /*expected*/) {
+    // The candidate's CAS: arm the promote's.
+    ClaimHook::before = [&](std::atomic<std::uint64_t>& /*flag*/,
+                            std::uint64_t /*expected*/) {
+      ran = true;
+      // Both collects found the pool full; now the session ends, and the
+      // deadline passes before the waiter looks at it.
+      EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+      std::this_thread::sleep_until(deadline + std::chrono::milliseconds(1));
+    };
+  };
+  OpenedSession s;
+  const Error waited = core.BeginWait(gen, &s, deadline);
+  ClaimHook::before = nullptr;
+  EXPECT_TRUE(ran) << "the schedule did not run";
+  ASSERT_EQ(waited, Error::kSuccess)
+      << "OutOfSessions although the slot was free from before the deadline";
+  EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  core.SetFlag(ClaimCore::kTerminating);
+  core.Drain();
+  core.Release();
+}
+
 }  // namespace
 }  // namespace jetsession::internal
