@@ -107,6 +107,9 @@ class RlAtomic {
   T fetch_add(T value, std::memory_order mo) {
     return a_($).fetch_add(value, Map(mo));
   }
+  T fetch_sub(T value, std::memory_order mo) {
+    return a_($).fetch_sub(value, Map(mo));
+  }
 
  private:
   mutable rl::atomic<T> a_;
