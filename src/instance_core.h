@@ -191,8 +191,7 @@ class InstanceCore {
         Enter(pool, src_slot, src_gen, BeginError, &control, &state);
     if (error != Error::kSuccess) return error;
     Error result = ClaimIn(GenOf(state), opened);
-    if (result == Error::kOutOfSessions &&
-        deadline != WaitClock::time_point::min()) {
+    if (result == Error::kOutOfSessions) {
       result = WaitForSlot(GenOf(state), deadline, nullptr, opened);
     }
     pool->ExitCall(src_slot, control);
@@ -572,6 +571,8 @@ class InstanceCore {
   Error WaitForSlot(std::uint64_t gen, typename WaitClock::time_point deadline,
                     const std::atomic<bool>* stop,
                     OpenedSession* opened) noexcept {
+    // min(): no wait (the plain calls); the full answer stands.
+    if (deadline == WaitClock::time_point::min()) return Error::kOutOfSessions;
     // The full answer that sent the caller here may predate the deadline:
     // once it has passed, the answer is a claim made after it.
     if (WaitClock::now() >= deadline) return ClaimIn(gen, opened);

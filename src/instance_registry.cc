@@ -370,16 +370,8 @@ Error InstanceRegistry::GiveBackThenBegin(std::atomic<std::uint64_t>& control,
 
 Error InstanceRegistry::BeginSessionSlow(JET_INSTANCE instance,
                                          JET_SESID* psesid) noexcept {
-  if (psesid == nullptr) return Error::kInvalidParameter;
-  *psesid = JET_sesidNil;
-  return OnInstance(instance, [psesid](const InstanceRef& ref, Record* record) {
-    OpenedSession opened;
-    const Error error = record->core.Begin(ref.gen, &opened);
-    if (error == Error::kSuccess) {
-      *psesid = MakeSessionHandle({ref.index, opened.slot, opened.gen});
-    }
-    return error;
-  });
+  return BeginSessionWaitUntil(instance, psesid, WaitClock::time_point::min(),
+                               nullptr);
 }
 
 namespace {

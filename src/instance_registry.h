@@ -96,8 +96,9 @@ class InstanceRegistry {
   static Error DupSession(JET_SESID sesid, JET_SESID* psesid) noexcept;
   Error BeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
                          unsigned long cmsec_timeout) noexcept;
-  // BeginSessionWait with a deadline, and a stop request that ends the wait
-  // with kWaitCancelled (may be null): the C++ API's.
+  // BeginSessionWait with a deadline (min(): no wait, JetBeginSession's full
+  // path), and a stop request that ends the wait with kWaitCancelled (may be
+  // null): the C++ API's.
   Error BeginSessionWaitUntil(JET_INSTANCE instance, JET_SESID* psesid,
                               WaitClock::time_point deadline,
                               const std::atomic<bool>* stop) noexcept;
