@@ -7,25 +7,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "instance_core_test_util.h"
 
 namespace jetsession::internal {
 namespace {
 
 using Core = InstanceCore<StdAtomics>;
-
-// Open sessions of incarnation `gen` (which must be live).
-std::uint32_t CountOf(const Core& core, std::uint64_t gen) {
-  std::uint32_t count = 0;
-  EXPECT_EQ(core.Count(gen, &count), Error::kSuccess);
-  return count;
-}
-
-// Terminates an incarnation the way JetTerm does.
-void Terminate(Core& core) {
-  core.SetFlag(Core::kTerminating);
-  core.Drain();
-  core.Release();
-}
 
 TEST(InstanceCoreTest, LifecycleAndStateErrors) {
   Core core;

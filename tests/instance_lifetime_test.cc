@@ -14,17 +14,10 @@
 #include "atomics_hooks.h"
 #include "gtest/gtest.h"
 #include "instance_core.h"
+#include "instance_core_test_util.h"
 
 namespace jetsession::internal {
 namespace {
-
-// Terminates an incarnation the way JetTerm does.
-template <class Policy>
-void Terminate(InstanceCore<Policy>& core) {
-  core.SetFlag(InstanceCore<Policy>::kTerminating);
-  core.Drain();
-  core.Release();
-}
 
 // ---- 1. A proof made by an ended incarnation's Begin ----------------------
 

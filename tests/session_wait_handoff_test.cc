@@ -9,6 +9,7 @@
 #include "atomics_hooks.h"
 #include "gtest/gtest.h"
 #include "instance_core.h"
+#include "instance_core_test_util.h"
 
 namespace jetsession::internal {
 namespace {
@@ -16,18 +17,6 @@ namespace {
 using Policy = WrappedPolicy<CellHookAtomic>;
 using Core = InstanceCore<Policy>;
 using Clock = Core::WaitClock;
-
-void Terminate(Core& core) {
-  core.SetFlag(Core::kTerminating);
-  core.Drain();
-  core.Release();
-}
-
-std::uint32_t CountOf(const Core& core, std::uint64_t gen) {
-  std::uint32_t count = 0;
-  EXPECT_EQ(core.Count(gen, &count), Error::kSuccess);
-  return count;
-}
 
 // Two Ends find one ticket between them. The first takes it and stops just
 // before it delivers its slot; the second finds no ticket left and frees
@@ -172,9 +161,7 @@ TEST(SessionWaitHandOffTest, AWaitPastItsDeadlineAnswersFromALaterClaim) {
   ASSERT_EQ(waited, Error::kSuccess)
       << "OutOfSessions although the slot was free from before the deadline";
   EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
-  core.SetFlag(ClaimCore::kTerminating);
-  core.Drain();
-  core.Release();
+  Terminate(core);
 }
 
 }  // namespace

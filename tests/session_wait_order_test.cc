@@ -9,6 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "instance_core.h"
+#include "instance_core_test_util.h"
 
 namespace jetsession::internal {
 namespace {
@@ -17,12 +18,6 @@ using Core = InstanceCore<StdAtomics>;
 using Clock = Core::WaitClock;
 
 constexpr auto kForever = Clock::time_point::max();
-
-void Terminate(Core& core) {
-  core.SetFlag(Core::kTerminating);
-  core.Drain();
-  core.Release();
-}
 
 // Blocks until `core` has `n` tickets queued (the waiters started so far
 // have taken theirs).

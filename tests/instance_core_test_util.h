@@ -1,0 +1,31 @@
+// instance_core_test_util.h: helpers of the white-box tests that drive an
+// InstanceCore directly (any atomics policy).
+#ifndef JETSESSION_TESTS_INSTANCE_CORE_TEST_UTIL_H_
+#define JETSESSION_TESTS_INSTANCE_CORE_TEST_UTIL_H_
+
+#include <cstdint>
+
+#include "gtest/gtest.h"
+#include "instance_core.h"
+
+namespace jetsession::internal {
+
+// Terminates an incarnation the way JetTerm does.
+template <class Policy>
+void Terminate(InstanceCore<Policy>& core) {
+  core.SetFlag(InstanceCore<Policy>::kTerminating);
+  core.Drain();
+  core.Release();
+}
+
+// Open sessions of incarnation `gen` (which must be live).
+template <class Policy>
+std::uint32_t CountOf(const InstanceCore<Policy>& core, std::uint64_t gen) {
+  std::uint32_t count = 0;
+  EXPECT_EQ(core.Count(gen, &count), Error::kSuccess);
+  return count;
+}
+
+}  // namespace jetsession::internal
+
+#endif  // JETSESSION_TESTS_INSTANCE_CORE_TEST_UTIL_H_
