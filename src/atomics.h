@@ -84,7 +84,10 @@ struct StdAtomics {
   static void Yield() noexcept { std::this_thread::yield(); }
 
   // Blocking on a 32-bit atomic (see futex.h), for the callers that wait
-  // for a session.
+  // for a session; kWaitCells of them can hold a ticket at once (the
+  // queue's ring, session_wait_queue.h: 64 KiB, allocated by the first
+  // waiter of an instance).
+  static constexpr std::uint32_t kWaitCells = 16384;
   using WaitClock = internal::WaitClock;
   static void WaitWhile(std::atomic<std::uint32_t>& word,
                         std::uint32_t expected,

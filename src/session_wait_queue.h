@@ -8,7 +8,8 @@
 // still in use, the cell through which the End hands the slot to the
 // waiter (or learns that the waiter has gone).
 //
-// Cell of ticket t: cells_[t % kCells], a 32-bit word, which is also what
+// Cell of ticket t: cells_[t % kCells] (kCells = Policy::kWaitCells: 16384
+// in the library, 64 KiB), a 32-bit word, which is also what
 // the waiter blocks on (a futex):
 //
 //   31..27  26..7       6..2   1..0
@@ -51,8 +52,12 @@ class SessionWaitQueue {
   // be in use at once (a waiter beyond that waits for a cell first).
   static constexpr std::uint32_t kTicketBits = 15;
   static constexpr std::uint32_t kTickets = 1U << kTicketBits;
-  static constexpr std::uint32_t kCells = 1024;
-  static_assert(kTickets % kCells == 0 && kTickets / kCells <= 32);
+  static constexpr std::uint32_t kCells = Policy::kWaitCells;
+  // The laps (5 bits) run on across the wrap of the tickets: the number of
+  // laps in a round of tickets divides 32 or is a multiple of it.
+  static_assert(kCells >= 2 && kTickets % kCells == 0 &&
+                (32 % (kTickets / kCells) == 0 ||
+                 (kTickets / kCells) % 32 == 0));
 
   static constexpr std::uint32_t kReady = 0;
   static constexpr std::uint32_t kDelivered = 1;

@@ -15,6 +15,12 @@ namespace jetsession::internal {
 namespace {
 
 using Core = InstanceCore<StdAtomics>;
+
+// The library's policy with a ring of 16 cells, so that a test can hold
+// more tickets than the ring has cells.
+struct SmallRing : StdAtomics {
+  static constexpr std::uint32_t kWaitCells = 16;
+};
 using Clock = Core::WaitClock;
 
 constexpr auto kForever = Clock::time_point::max();
@@ -123,13 +129,14 @@ TEST(SessionWaitOrderTest, TicketsLeftByWaitersAreDroppedByTheNextIncarnation) {
 
 TEST(SessionWaitOrderTest, MoreWaitersThanCellsAllGetServed) {
   // Past kCells tickets in use, a caller waits for a cell first.
-  Core core;
+  InstanceCore<SmallRing> core;
   const std::uint64_t gen = core.Create();
   ASSERT_EQ(core.Init(1), Error::kSuccess);
   OpenedSession held;
   ASSERT_EQ(core.Begin(gen, &held), Error::kSuccess);
   // Fill the ring with the tickets of waiters that left.
-  constexpr std::uint32_t kCells = Core::Pool::WaitQueue::kCells;
+  constexpr std::uint32_t kCells =
+      InstanceCore<SmallRing>::Pool::WaitQueue::kCells;
   // (A wait whose deadline passed before it queued takes no ticket.)
   for (int tries = 0; core.QueuedTickets() < kCells && tries < 100'000;
        ++tries) {

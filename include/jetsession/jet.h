@@ -257,9 +257,10 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * gets a session before it; JetBeginSession at full still returns
  * OutOfSessions at once. Nothing is lost: while a caller waits no slot stays
  * free, and a waiter whose time runs out as a session is handed to it
- * returns Success with that session or leaves it to the next waiter. The
- * first 1024 waiters of an instance are served in order; beyond that many
- * at once, a caller waits for a place in the queue first. Waiting blocks
+ * returns Success with that session or leaves it to the next waiter. Up to
+ * 16384 callers waiting at once on an instance are served in order; beyond
+ * that many, a caller waits for a place in the queue first, and those are
+ * not ordered among themselves. Waiting blocks
  * the thread (a futex), with no lock and no spinning.
  */
 JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,

@@ -135,6 +135,8 @@ struct RelacyPolicy {
   // Waiting for a session is not modelled here (no test waits): a wait is a
   // yield, a wake nothing.
   using WaitClock = std::chrono::steady_clock;
+  // A small ring, so that the tests' tickets go round it.
+  static constexpr std::uint32_t kWaitCells = 4;
   static void WaitWhile(Atomic<std::uint32_t>& /*word*/,
                         std::uint32_t /*expected*/,
                         WaitClock::time_point /*deadline*/) {
