@@ -35,6 +35,11 @@
 //             of a call on the old incarnation go on against the new one;
 //             the workers run at a lower priority (nice +10) for the same
 //             reason. --max_sessions is not used.
+//   wait      waiting opens (JetExtBeginSessionWait, JetExtDupSessionWait)
+//             on instances of 1..3 sessions shared by more workers, with
+//             deadlines, while a controller stops, marks unavailable or
+//             terminates one of them in the middle of each round: see
+//             stress_wait.cc for what it checks. --max_sessions is not used.
 // Invariants checked (churn, mixed): no handle is issued twice among open
 // sessions (each thread's handles are distinct from everyone's, checked at
 // every round's barrier); the session count equals the sessions the threads
@@ -76,6 +81,7 @@
 #include "absl/flags/usage.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_format.h"
+#include "stress_wait.h"
 
 ABSL_FLAG(int, threads, 8, "worker threads");
 ABSL_FLAG(double, seconds, 10, "how long to run");
@@ -83,7 +89,9 @@ ABSL_FLAG(std::uint64_t, seed, 1, "seed of every random choice");
 ABSL_FLAG(int, max_sessions, 16,
           "capacity margin: MaxSessions = threads * 4 + this");
 ABSL_FLAG(int, instances, 2, "instances the workers share");
-ABSL_FLAG(std::string, scenario, "mixed", "churn, mixed or lifecycle");
+ABSL_FLAG(std::string, scenario, "mixed", "churn, mixed, lifecycle or wait");
+ABSL_FLAG(int, wake_bound_ms, 2000,
+          "wait: how long after a gate returned a waiter may still wait");
 
 namespace {
 
@@ -1392,12 +1400,17 @@ int main(int argc, char** argv) {
   const int instances = absl::GetFlag(FLAGS_instances);
   const std::string scenario = absl::GetFlag(FLAGS_scenario);
   if (threads < 1 || instances < 1 || instances > 16 ||
-      (scenario != "churn" && scenario != "mixed" && scenario != "lifecycle")) {
+      (scenario != "churn" && scenario != "mixed" && scenario != "lifecycle" &&
+       scenario != "wait")) {
     std::fprintf(stderr, "bad flags (see --help)\n");
     return 2;
   }
   if (scenario == "lifecycle") {
     return lifecycle::Run(threads, seconds, seed, instances);
+  }
+  if (scenario == "wait") {
+    return jetsession_stress::RunWaitScenario(
+        threads, seconds, seed, instances, absl::GetFlag(FLAGS_wake_bound_ms));
   }
   const auto capacity = static_cast<unsigned long>(
       threads * kPerThread + absl::GetFlag(FLAGS_max_sessions));
