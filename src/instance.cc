@@ -60,9 +60,11 @@ Result<Session> Instance::BeginSession(
   const JET_INSTANCE instance = handle_;
   // The callback runs on the thread that requests the stop (or here, if it
   // was requested already): it marks the request, then wakes the waiters,
-  // which look at it. release: pairs with the waiter's acquire load.
+  // which look at it. seq_cst: with the waiter's load after its ticket CAS
+  // (a Dekker pair with AlertWaiters()' load of the tickets: either the
+  // waiter sees the request, or its ticket is among those woken).
   const std::stop_callback on_stop(stop, [&stopped, instance] {
-    stopped.store(true, std::memory_order_release);
+    stopped.store(true, std::memory_order_seq_cst);
     internal::InstanceRegistry::WakeWaiters(instance);
   });
   // A deadline that would overflow the clock is no deadline.

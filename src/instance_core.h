@@ -605,7 +605,8 @@ class InstanceCore {
           break;
         }
         case Pool::Enqueued::kNoRoom: {
-          // acquire: pairs with the stop request's release store.
+          // acquire: pairs with the stop request's store (the slices
+          // bound how late this sees it).
           if (stop != nullptr && stop->load(std::memory_order_acquire)) {
             return Error::kWaitCancelled;
           }
@@ -644,9 +645,11 @@ class InstanceCore {
       const std::uint64_t state = state_.load(std::memory_order_seq_cst);
       const Error gate =
           GenOf(state) != gen ? Error::kInvalidInstance : BeginError(state);
-      // acquire: pairs with the stop request's release store.
+      // seq_cst: pairs with the stop request's store (see
+      // SlotPool::AlertWaiters(): either this load sees it, or the ticket
+      // taken before it is among those the request's alert wakes).
       const bool stopped =
-          stop != nullptr && stop->load(std::memory_order_acquire);
+          stop != nullptr && stop->load(std::memory_order_seq_cst);
       if (gate != Error::kSuccess || stopped || WaitClock::now() >= deadline) {
         std::uint32_t slot = 0;
         if (!cells.Cancel(ticket, &slot)) {

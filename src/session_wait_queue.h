@@ -186,21 +186,25 @@ class SessionWaitQueue {
   // to it: readies the cell.
   void Skip(std::uint32_t t) noexcept { Release(t); }
 
-  // Marks every cell whose waiter may be blocked and wakes them, so that
-  // they look at the instance state (Stop, Unavailable, Term).
-  void AlertAll() noexcept {
+  // Marks the cells of tickets head..tail-1 whose waiter may be blocked,
+  // and wakes them, so that they look at the instance state (Stop,
+  // Unavailable, Term). The caller read head and tail after it set the
+  // state's flag (see SlotPool::AlertWaiters()).
+  void AlertTickets(std::uint32_t head, std::uint32_t tail) noexcept {
     // acquire: as Ensure().
     Atomic<std::uint32_t>* const cells = cells_.load(std::memory_order_acquire);
     if (cells == nullptr) return;
-    for (std::uint32_t i = 0; i < kCells; ++i) {
-      std::uint32_t seen = cells[i].load(std::memory_order_relaxed);
+    for (std::uint32_t t = head; t != tail; t = (t + 1) % kTickets) {
+      auto& cell = cells[t % kCells];
+      // relaxed: a first guess for the CAS.
+      std::uint32_t seen = cell.load(std::memory_order_relaxed);
       // relaxed: the mark is only a wake-up; the waiter then reads the
       // state (seq_cst) itself.
       while ((seen & kStateMask) == kReady &&
-             !cells[i].compare_exchange_weak(seen, seen | kAlerted,
-                                             std::memory_order_relaxed)) {
+             !cell.compare_exchange_weak(seen, seen | kAlerted,
+                                         std::memory_order_relaxed)) {
       }
-      Policy::WakeAll(cells[i]);
+      Policy::WakeAll(cell);
     }
   }
 

@@ -836,8 +836,18 @@ class alignas(64) SlotPool {
   }
 
   // Wakes every waiter, which then reads the instance state (Stop,
-  // Unavailable, Term).
-  void AlertWaiters() noexcept { waiters_.AlertAll(); }
+  // Unavailable, Term); called after the state's flag CAS. The waiters
+  // that hold a ticket hold one of head..tail-1 as read here, or took it
+  // after this load (their ticket CAS comes later in the seq_cst order),
+  // so their read of the state after it (AwaitTicket()) sees the flag. A
+  // ticket below head is being served: its delivery wakes the waiter. A
+  // caller that waits for a cell sleeps in 5 ms slices and reads the state
+  // after each.
+  void AlertWaiters() noexcept {
+    // seq_cst: pairs with Enqueue()'s ticket CAS (above).
+    const std::uint64_t f = full_.value.load(std::memory_order_seq_cst);
+    waiters_.AlertTickets(HeadOf(f), TailOf(f));
+  }
 
   // Session context storage; read and written only by the thread that holds
   // the slot's busy flag, so relaxed suffices: TryEnterCall() (acquire) and

@@ -164,5 +164,46 @@ TEST(SessionWaitHandOffTest, AWaitPastItsDeadlineAnswersFromALaterClaim) {
   Terminate(core);
 }
 
+// A Stop whose alert reads the tickets just before a waiter takes its
+// ticket, the waiter having read the state before the Stop: the alert does
+// not mark the waiter's cell (it wakes only the tickets it read), so the
+// waiter must see the Stop in its read of the state after its ticket
+// (AwaitTicket()), not sleep to its deadline. Played with a hook before the
+// ticket's CAS (the wait's first compare-exchange of a 64-bit word: the
+// pool is full and its flag verified, so the Begin makes none).
+TEST(SessionWaitHandOffTest, AStopJustBeforeAWaitersTicketIsSeen) {
+  ClaimCore core;
+  const std::uint64_t gen = core.Create();
+  ASSERT_EQ(core.Init(1), Error::kSuccess);
+  OpenedSession held;
+  ASSERT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  // A first wait proves the pool full (the flag stays verified), takes a
+  // ticket and times out.
+  OpenedSession s;
+  ASSERT_EQ(
+      core.BeginWait(
+          gen, &s, ClaimCore::WaitClock::now() + std::chrono::milliseconds(1)),
+      Error::kOutOfSessions);
+  const std::uint32_t tickets = core.QueuedTickets();
+  bool ran = false;
+  ClaimHook::before = [&](std::atomic<std::uint64_t>& /*flag*/,
+                          std::uint64_t /*expected*/) {
+    ran = true;
+    core.SetFlag(ClaimCore::kStopped);
+  };
+  const auto start = ClaimCore::WaitClock::now();
+  const Error waited =
+      core.BeginWait(gen, &s, start + std::chrono::seconds(20));
+  const auto took = ClaimCore::WaitClock::now() - start;
+  ClaimHook::before = nullptr;
+  EXPECT_TRUE(ran) << "the schedule did not run";
+  EXPECT_EQ(core.QueuedTickets(), tickets + 1)
+      << "the Stop did not come between the state read and the ticket";
+  EXPECT_EQ(waited, Error::kClientRequestToStopJetService);
+  EXPECT_LT(took, std::chrono::seconds(10)) << "slept to its deadline";
+  EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  Terminate(core);
+}
+
 }  // namespace
 }  // namespace jetsession::internal
