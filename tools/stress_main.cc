@@ -81,6 +81,7 @@
 #include "absl/flags/usage.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_format.h"
+#include "stress_report.h"
 #include "stress_wait.h"
 
 ABSL_FLAG(int, threads, 8, "worker threads");
@@ -99,16 +100,8 @@ constexpr int kPerThread = 4;
 constexpr int kRoundMillis = 100;
 
 std::atomic<long> g_ops{0};
-std::atomic<long> g_violations{0};
-std::mutex g_report_mutex;
-
-void Violation(const std::string& what) {
-  const long n = ++g_violations;
-  if (n <= 20) {
-    const std::lock_guard<std::mutex> lock(g_report_mutex);
-    std::fprintf(stderr, "VIOLATION: %s\n", what.c_str());
-  }
-}
+using jetsession_stress::Violation;
+using jetsession_stress::Violations;
 
 // One shared instance and its gating state.
 struct Slot {
@@ -118,16 +111,7 @@ struct Slot {
 };
 
 JET_INSTANCE MakeInstance(int index, unsigned long capacity) {
-  JET_INSTANCE inst = 0;
-  const std::string name = absl::StrFormat("stress-%d", index);
-  if (JetCreateInstance(&inst, name.c_str()) != JET_errSuccess ||
-      JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, capacity,
-                            nullptr) != JET_errSuccess ||
-      JetInit(&inst) != JET_errSuccess) {
-    Violation("cannot create an instance");
-    return 0;
-  }
-  return inst;
+  return jetsession_stress::MakeInstance("stress", index, capacity);
 }
 
 struct Held {
@@ -1335,7 +1319,7 @@ int Run(int threads, double seconds, std::uint64_t seed, int instances) {
           static_cast<unsigned long long>(shared.cycle.load()),
           static_cast<double>(ops - last_ops) /
               std::chrono::duration<double>(now - last_report).count() / 1e6,
-          ops, g_violations.load());
+          ops, Violations());
       std::fflush(stdout);
       last_report = now;
       last_ops = ops;
@@ -1383,8 +1367,8 @@ int Run(int threads, double seconds, std::uint64_t seed, int instances) {
   std::printf("jetsession-stress: %ld ops in %llu cycles, %ld violations\n",
               TotalOps(workers),
               static_cast<unsigned long long>(shared.cycle.load()),
-              g_violations.load());
-  return g_violations.load() == 0 ? 0 : 1;
+              Violations());
+  return Violations() == 0 ? 0 : 1;
 }
 
 }  // namespace lifecycle
@@ -1501,7 +1485,7 @@ int main(int argc, char** argv) {
                   static_cast<double>(ops - last_ops) /
                       std::chrono::duration<double>(now - last_report).count() /
                       1e6,
-                  ops, g_violations.load());
+                  ops, Violations());
       std::fflush(stdout);
       last_report = now;
       last_ops = ops;
@@ -1509,6 +1493,6 @@ int main(int argc, char** argv) {
   }
   for (auto& slot : slots) JetTerm(slot.handle.load());
   std::printf("jetsession-stress: %ld ops in %d rounds, %ld violations\n",
-              g_ops.load(), round, g_violations.load());
-  return g_violations.load() == 0 ? 0 : 1;
+              g_ops.load(), round, Violations());
+  return Violations() == 0 ? 0 : 1;
 }

@@ -37,13 +37,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/random/random.h"
 #include "absl/strings/str_format.h"
+#include "stress_report.h"
 
 namespace jetsession_stress {
 namespace {
@@ -54,18 +54,6 @@ using std::chrono::milliseconds;
 constexpr int kRoundMillis = 100;
 constexpr std::size_t kMaxHeld = 2;
 constexpr unsigned long kMaxCapacity = 3;
-
-std::atomic<long> g_violations{0};
-std::mutex g_report_mutex;
-
-void Violation(const std::string& what) {
-  // relaxed: a count for the summary.
-  const long n = g_violations.fetch_add(1, std::memory_order_relaxed) + 1;
-  if (n <= 20) {
-    const std::lock_guard<std::mutex> lock(g_report_mutex);
-    std::fprintf(stderr, "VIOLATION: %s\n", what.c_str());
-  }
-}
 
 long Millis(Clock::duration d) {
   return static_cast<long>(std::chrono::duration_cast<milliseconds>(d).count());
@@ -87,19 +75,6 @@ struct Target {
   std::atomic<JET_INSTANCE> gated{0};
   std::atomic<Clock::rep> gated_at{0};
 };
-
-JET_INSTANCE MakeInstance(int index, unsigned long capacity) {
-  JET_INSTANCE inst = 0;
-  const std::string name = absl::StrFormat("stress-wait-%d", index);
-  if (JetCreateInstance(&inst, name.c_str()) != JET_errSuccess ||
-      JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, capacity,
-                            nullptr) != JET_errSuccess ||
-      JetInit(&inst) != JET_errSuccess) {
-    Violation("cannot create an instance");
-    return 0;
-  }
-  return inst;
-}
 
 bool IsStateError(JET_ERR err) {
   return err == JET_errClientRequestToStopJetService ||
@@ -383,7 +358,7 @@ int RunWaitScenario(int threads, double seconds, std::uint64_t seed,
   for (std::size_t i = 0; i < targets.size(); ++i) {
     targets[i].capacity = absl::Uniform(control, 1UL, kMaxCapacity + 1);
     targets[i].handle.store(
-        MakeInstance(static_cast<int>(i), targets[i].capacity),
+        MakeInstance("stress-wait", static_cast<int>(i), targets[i].capacity),
         std::memory_order_relaxed);
   }
   std::vector<Worker> workers;
@@ -448,7 +423,8 @@ int RunWaitScenario(int threads, double seconds, std::uint64_t seed,
       if (gate != kTerm) JetTerm(inst);
       g.capacity = absl::Uniform(control, 1UL, kMaxCapacity + 1);
       g.open.store(0, std::memory_order_relaxed);
-      g.handle.store(MakeInstance(static_cast<int>(gated_index), g.capacity),
+      g.handle.store(MakeInstance("stress-wait", static_cast<int>(gated_index),
+                                  g.capacity),
                      std::memory_order_relaxed);
     }
     const auto now = Clock::now();
@@ -460,7 +436,7 @@ int RunWaitScenario(int threads, double seconds, std::uint64_t seed,
           "1 ms), %ld timed out, %ld state errors, %ld violations\n",
           std::chrono::duration<double>(now - start).count(), round, sum.opens,
           sum.granted, sum.granted_after_1ms, sum.timed_out, sum.state_errors,
-          g_violations.load(std::memory_order_relaxed));
+          Violations());
       std::fflush(stdout);
       last_report = now;
     }
@@ -479,8 +455,8 @@ int RunWaitScenario(int threads, double seconds, std::uint64_t seed,
       "nothing-lost checks %ld\n",
       gates[kStop], gates[kUnavailable], gates[kTerm], gates[kNoGate], checks);
   std::printf("jetsession-stress: %ld opens in %d rounds, %ld violations\n",
-              sum.opens, round, g_violations.load(std::memory_order_relaxed));
-  return g_violations.load(std::memory_order_relaxed) == 0 ? 0 : 1;
+              sum.opens, round, Violations());
+  return Violations() == 0 ? 0 : 1;
 }
 
 }  // namespace jetsession_stress

@@ -1,0 +1,46 @@
+// stress_report.cc: see stress_report.h.
+#include "stress_report.h"
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+
+#include "absl/strings/str_format.h"
+
+namespace jetsession_stress {
+namespace {
+
+std::atomic<long> g_violations{0};
+std::mutex g_report_mutex;
+
+}  // namespace
+
+void Violation(const std::string& what) {
+  // relaxed: a count for the summary.
+  const long n = g_violations.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (n <= 20) {
+    const std::lock_guard<std::mutex> lock(g_report_mutex);
+    std::fprintf(stderr, "VIOLATION: %s\n", what.c_str());
+  }
+}
+
+long Violations() {
+  // relaxed: as Violation().
+  return g_violations.load(std::memory_order_relaxed);
+}
+
+JET_INSTANCE MakeInstance(const char* prefix, int index,
+                          unsigned long capacity) {
+  JET_INSTANCE inst = 0;
+  const std::string name = absl::StrFormat("%s-%d", prefix, index);
+  if (JetCreateInstance(&inst, name.c_str()) != JET_errSuccess ||
+      JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, capacity,
+                            nullptr) != JET_errSuccess ||
+      JetInit(&inst) != JET_errSuccess) {
+    Violation("cannot create an instance");
+    return 0;
+  }
+  return inst;
+}
+
+}  // namespace jetsession_stress
