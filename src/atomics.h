@@ -65,6 +65,16 @@ enum class Mutation {
                          // its CAS: a Begin stalled across JetTerm, a
                          // re-create and a wrap of the word's version keeps
                          // a slot of the next incarnation
+  // Waiting for a session (JetExtBeginSessionWait):
+  kFreeSkipsQueue,      // a free that finds tickets clears the flag and frees
+                        // its slot instead of handing it to the oldest waiter
+  kTimeoutNoClaim,      // a waiter whose deadline passed answers
+                        // OutOfSessions at its cancel, without the last claim
+  kAcceptIgnoresState,  // a waiter takes a slot delivered after a Stop,
+                        // Unavailable or Term without looking at the state
+  kNoWaiterAlert,       // Stop, Unavailable and Term do not wake the waiters
+  kCancelledCellKept,   // a free that passes over a cancelled ticket does not
+                        // ready its cell for the next lap of the ring
 };
 
 struct StdAtomics {

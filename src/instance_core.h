@@ -308,6 +308,15 @@ class InstanceCore {
     }
   }
 
+  // kSuccess when (slot, gen) is an open session now, else kInvalidSesid:
+  // one load of its control word, nothing taken (JetExtGetSessionSlot).
+  Error CheckOpen(std::uint32_t slot, std::uint32_t gen) const noexcept {
+    const Pool* const pool = PoolFor(slot);
+    return pool != nullptr && Pool::Matches(pool->LoadControl(slot), gen)
+               ? Error::kSuccess
+               : Error::kInvalidSesid;
+  }
+
   void ExitCall(std::uint32_t slot, std::uint64_t control) noexcept {
     PoolFor(slot)->ExitCall(slot, control);
   }
@@ -440,7 +449,8 @@ class InstanceCore {
     }
     state |= flag;
     Settled(state, Error::kSuccess);
-    if (LifecycleOf(state) == kRunning) {
+    if (LifecycleOf(state) == kRunning &&
+        Policy::kMutation != Mutation::kNoWaiterAlert) {
       // acquire: pairs with Init()'s release store of the pool.
       pool_.load(std::memory_order_acquire)->AlertWaiters();
     }
@@ -662,6 +672,9 @@ class InstanceCore {
         // while another free found no ticket left and freed its slot: so
         // the answer is a claim's (exact: OutOfSessions only on a proof
         // that the pool is full, now, after the deadline).
+        if constexpr (Policy::kMutation == Mutation::kTimeoutNoClaim) {
+          return Error::kOutOfSessions;
+        }
         return ClaimIn(gen, opened);
       }
       if (Pool::WaitQueue::StateOf(cell) == Pool::WaitQueue::kAlerted) {
@@ -685,7 +698,8 @@ class InstanceCore {
     const std::uint64_t state = state_.load(std::memory_order_seq_cst);
     const Error gate =
         GenOf(state) != gen ? Error::kInvalidInstance : BeginError(state);
-    if (gate != Error::kSuccess) {
+    if (gate != Error::kSuccess &&
+        Policy::kMutation != Mutation::kAcceptIgnoresState) {
       pool->Free(slot, control);
       return gate == Error::kInvalidInstance ? gate : Settled(state, gate);
     }

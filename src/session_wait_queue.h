@@ -40,6 +40,8 @@
 #include <memory>
 #include <new>
 
+#include "atomics.h"
+
 namespace jetsession::internal {
 
 template <class Policy>
@@ -127,9 +129,11 @@ class SessionWaitQueue {
     for (;;) {
       const std::uint32_t state = seen & kStateMask;
       if (state == kCancelled) {
-        // release: pairs with the acquire of the next lap's users.
-        cell.store(ReadyFor(t + kCells), std::memory_order_release);
-        Policy::WakeAll(cell);
+        if constexpr (Policy::kMutation != Mutation::kCancelledCellKept) {
+          // release: pairs with the acquire of the next lap's users.
+          cell.store(ReadyFor(t + kCells), std::memory_order_release);
+          Policy::WakeAll(cell);
+        }
         return false;
       }
       // release: the waiter's acquire load then sees the control word
@@ -177,9 +181,15 @@ class SessionWaitQueue {
   // The waiter of ticket t saw an alert that was not for it: the cell is
   // made kReady again (unless a slot came meanwhile, which it then sees).
   void Rearm(std::uint32_t t, std::uint32_t seen) noexcept {
-    // relaxed: the waiter re-reads the cell (acquire) next.
+    // acquire: pairs with AlertTickets()' release CAS: a Rearm() that
+    // reads an alert of a Stop (its rewrite of an alerted cell) sees the
+    // Stop's flag in the waiter's next read of the state; one that comes
+    // first is overwritten by that alert. (A plain relaxed CAS let the
+    // next state read pass it, and the Stop's alert find the cell still
+    // alerted: a waiter asleep after the Stop; verification/spin's
+    // WEAK_REARM.)
     Cell(t).compare_exchange_strong(seen, ReadyFor(t),
-                                    std::memory_order_relaxed);
+                                    std::memory_order_acquire);
   }
 
   // A ticket whose waiter cancelled, taken by someone who will not deliver
@@ -198,11 +208,16 @@ class SessionWaitQueue {
       auto& cell = cells[t % kCells];
       // relaxed: a first guess for the CAS.
       std::uint32_t seen = cell.load(std::memory_order_relaxed);
-      // relaxed: the mark is only a wake-up; the waiter then reads the
-      // state (seq_cst) itself.
-      while ((seen & kStateMask) == kReady &&
-             !cell.compare_exchange_weak(seen, seen | kAlerted,
-                                         std::memory_order_relaxed)) {
+      // A cell already alerted (by a stop request) is written again: the
+      // waiter's Rearm() CAS and this one are then ordered on the cell,
+      // and either this one marks the re-armed cell, or the Rearm() reads
+      // this write. release: pairs with the waiter's acquire Peek() and
+      // Rearm(), which then see the flag set before this alert.
+      while (
+          ((seen & kStateMask) == kReady || (seen & kStateMask) == kAlerted) &&
+          !cell.compare_exchange_weak(seen, seen | kAlerted,
+                                      std::memory_order_release,
+                                      std::memory_order_relaxed)) {
       }
       Policy::WakeAll(cell);
     }

@@ -691,7 +691,8 @@ class alignas(64) SlotPool {
       return false;
     };
     for (;;) {
-      if (!HasWaiters(f) || waiters_.Ensure() == nullptr) {
+      if (Policy::kMutation == Mutation::kFreeSkipsQueue || !HasWaiters(f) ||
+          waiters_.Ensure() == nullptr) {
         // seq_cst: pairs with ProveFull()'s promote and Enqueue(). Cleared
         // before the slot becomes claimable (the caller's store of `ended`
         // after this): a claim or proof in between finds it pending.
@@ -826,6 +827,7 @@ class alignas(64) SlotPool {
   }
 
   WaitQueue& waiters() noexcept { return waiters_; }
+  const WaitQueue& waiters() const noexcept { return waiters_; }
 
   // Tickets taken and not yet served or skipped by a free: the callers that
   // wait now, and those that left (timed out or woken by a flag) whose

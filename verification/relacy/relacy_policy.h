@@ -11,6 +11,7 @@
 // The core's headers come first: relacy.hpp defines std::memory_order_*
 // names as macros, which must not reach the production code.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <sstream>
 #include <thread>
@@ -115,6 +116,68 @@ class RlAtomic {
   mutable rl::atomic<T> a_;
 };
 
+// The waits' clock (RelacyPolicy::WaitClock): model time, in milliseconds,
+// held in an atomic of the test (Use(), in before(); tests that never wait
+// need none). It stands still unless a test moves it: by Set() (a test
+// thread that sets a later time lets every timed wait's deadline pass at
+// that step, a nondeterministic point of the schedule), or by a step per
+// read (Use(time, now, step): each now() adds `step`, so that a thread
+// times out after a fixed number of its own reads, and the 5 ms slices of
+// a caller waiting for a cell end).
+//
+// The time is an atomic, not a ghost, because its passing is a real-time
+// event: what happened before the time passed (an End that returned) is
+// visible to a thread that reads the later time (as on multi-copy-atomic
+// hardware). With a plain ghost the model let a waiter whose deadline
+// passed after an End returned still read that End's slot as pending.
+//
+// A read is a spin-wait point (rl::yield: a free switch for the tree
+// searches). The core reads the clock once per round of each of its
+// waiting loops, and one of them spins without blocking: QueueForSlot()
+// claims again while the flag is not verified and the pool is full, which
+// lasts while an End is between its free and its control store (the slot
+// pending); without the yield, a tree search runs that loop to its depth
+// limit and reports a livelock.
+struct ModelClock {
+  using duration = std::chrono::milliseconds;
+  using rep = std::int64_t;
+  using period = duration::period;
+  using time_point = std::chrono::time_point<ModelClock, duration>;
+  static constexpr bool is_steady = true;
+  static time_point now() {
+    rl::yield(1, $);
+    rl::atomic<rep>& time = *Time();
+    // acquire: pairs with Set() (what happened before the time passed);
+    // acq_rel: the same, for a stepping clock.
+    const rep t = Step() == 0
+                      ? time($).load(rl::mo_acquire)
+                      : time($).fetch_add(Step(), rl::mo_acq_rel) + Step();
+    return time_point(duration(t));
+  }
+  // The test's clock, its time now and what each read adds (before()).
+  static void Use(rl::atomic<rep>& time, rep now = 0, rep step = 0) {
+    Time() = &time;
+    time($).store(now, rl::mo_relaxed);  // before the threads start
+    Step() = step;
+  }
+  static void SetStep(rep step) { Step() = step; }
+  // The time passes to `now`. release: pairs with now()'s acquire.
+  static void Set(rep now) { (*Time())($).store(now, rl::mo_release); }
+  // The time now, without a read (no step, no yield): for deadlines.
+  static rep Peek() { return (*Time())($).load(rl::mo_relaxed); }
+  static time_point At(rep ms) { return time_point(duration(ms)); }
+
+ private:
+  static rl::atomic<rep>*& Time() {
+    static rl::atomic<rep>* time = nullptr;
+    return time;
+  }
+  static rep& Step() {
+    static rep step = 0;
+    return step;
+  }
+};
+
 template <internal::Mutation kM = internal::Mutation::kNone>
 struct RelacyPolicy {
   template <class T>
@@ -132,16 +195,28 @@ struct RelacyPolicy {
     for (unsigned& count : YieldCounts()) count = 0;
   }
   static std::uintptr_t ThreadId() { return rl::thread_index() + 1; }
-  // Waiting for a session is not modelled here (no test waits): a wait is a
-  // yield, a wake nothing.
-  using WaitClock = std::chrono::steady_clock;
+  // Waiting for a session: model time (ModelClock) and a futex that never
+  // misses a change of its word.
+  using WaitClock = ModelClock;
   // A small ring, so that the tests' tickets go round it.
   static constexpr std::uint32_t kWaitCells = 4;
-  static void WaitWhile(Atomic<std::uint32_t>& /*word*/,
-                        std::uint32_t /*expected*/,
-                        WaitClock::time_point /*deadline*/) {
-    Yield();
+  // Blocks while `word` holds `expected` and the deadline has not passed:
+  // a spin, one clock read (a spin-wait yield) a round, so the tree
+  // searches switch away for free and a waiter that nothing ever wakes
+  // spins to the depth limit (a livelock, reported as a failure). Not
+  // counted in Yields(), which are the drain's. No spurious wake-up.
+  static void WaitWhile(Atomic<std::uint32_t>& word, std::uint32_t expected,
+                        WaitClock::time_point deadline) {
+    // relaxed: a futex's own read of the word orders nothing; the caller
+    // re-reads the cell (acquire, WaitQueue::Peek()) once this returns. A
+    // load after a yield reads the latest value (Relacy), so a change ends
+    // the spin.
+    while (word.load(std::memory_order::relaxed) == expected &&
+           WaitClock::now() < deadline) {
+    }
   }
+  // Nothing: the waits above see the change of the word itself (a missing
+  // wake after a change is not modelled; one with no change is a hang).
   static void WakeAll(Atomic<std::uint32_t>& /*word*/) {}
   // The thread's hint word, kept across schedules (a plain static): tests
   // whose pool has more than one word set it (SetHint(0)) at the start of

@@ -48,6 +48,22 @@
 //   PendingProof    an End on word 1 races a Begin from word 0 (capacity
 //                   64, all open): a proof that counted the ending session
 //                   open leaves no verified "full" behind.
+//   WaitHandOff     InstanceCore, waiting: an End races a BeginWait with no
+//                   deadline (capacity 1): the waiter gets the slot, which
+//                   has one owner, and no ticket is left.
+//   WaitTimeout     the same, with a deadline that a third thread lets pass
+//                   at any step: Success or OutOfSessions, Success if the
+//                   End had returned by then; nothing lost.
+//   TimeoutExact    two Ends race a timed wait (capacity 2), the deadline
+//                   passing once the second End returned: the wait gets a
+//                   session (its answer after the deadline is a claim's).
+//   WaitStop        a Stop races a waiter and an End (/end), or a waiter
+//                   alone (/idle): Success only if the End started before
+//                   the Stop returned, else the Stop's error; the Stop wakes
+//                   a waiter nobody serves; nothing lost.
+//   RingWrap        the tickets go round the 4-cell ring: with every cell
+//                   held by a cancelled ticket, an End passes over them and
+//                   a waiter takes ticket 4 in cell 0 (its next lap).
 // Mutants (each must fail the test named with it), selected through the
 // policy (src/atomics.h, Mutation):
 //   kSpuriousFull   NoSpuriousFull  a claim that loses a CAS race says full
@@ -69,6 +85,15 @@
 //                                   End has not yet made the handle stale
 //   kPromotePendingProof   PendingProof  a full proof that counted such a
 //                                   slot is promoted to verified
+//   kFreeSkipsQueue        WaitHandOff  a free with tickets out frees its
+//                                   slot past them (the waiter hangs)
+//   kTimeoutNoClaim        TimeoutExact  a timed-out wait answers
+//                                   OutOfSessions without the last claim
+//   kAcceptIgnoresState    WaitStop/end  a waiter keeps a slot delivered
+//                                   after the Stop
+//   kNoWaiterAlert         WaitStop/idle  Stop does not wake the waiters
+//   kCancelledCellKept     RingWrap  a free passes over a cancelled ticket
+//                                   without readying its cell
 // Exit status 0 when the model passes and every mutant fails; the failing
 // schedules go to $RELACY_LOG (default /dev/null). argv[1], when given,
 // runs only the tests whose names contain it. Build with
@@ -837,6 +862,325 @@ struct PendingProof : rl::test_suite<PendingProof<kM>, 2> {
   }
 };
 
+// ---- Waiting for a session (BeginWait: tickets, hand-off, cells) --------
+
+using Clock = jv::ModelClock;
+constexpr Clock::time_point kForever = Clock::time_point::max();
+
+// The results every waiting test checks afterwards, sequentially, on an
+// instance that runs: exactly `free` more Begins succeed (nothing lost, no
+// slot granted twice), and they end; no caller waits, and Count is back.
+template <class Core>
+void CheckCapacity(Core* core, std::uint64_t gen, std::uint32_t free,
+                   std::uint32_t open) {
+  RL_ASSERT(core->Waiting() == 0);
+  ji::OpenedSession s[2];
+  for (std::uint32_t i = 0; i < free; ++i) {
+    RL_ASSERT(core->Begin(gen, &s[i]) == Error::kSuccess);
+  }
+  ji::OpenedSession extra;
+  RL_ASSERT(core->Begin(gen, &extra) == Error::kOutOfSessions);
+  std::uint32_t n = 99;
+  RL_ASSERT(core->Count(gen, &n) == Error::kSuccess && n == open + free);
+  for (std::uint32_t i = 0; i < free; ++i) {
+    RL_ASSERT(core->End(s[i].slot, s[i].gen) == Error::kSuccess);
+  }
+}
+
+// Capacity 1: A ends the only session while B waits for one with no
+// deadline. B gets the session (from A's End, by a hand-off or a claim),
+// on the one slot with a new generation, A's handle is stale, and the
+// slot has one owner: a Begin answers OutOfSessions until B ends. No
+// ticket is left. With kFreeSkipsQueue A's End frees the slot past B's
+// ticket and B, whom nothing wakes, waits forever (a livelock).
+template <ji::Mutation kM>
+struct WaitHandOff : rl::test_suite<WaitHandOff<kM>, 2> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NoSpuriousFull
+  std::uint64_t gen = 0;
+  ji::OpenedSession session;  // A's
+  rl::atomic<Clock::rep> time;
+  rl::var<int> end_result;  // Errors
+  rl::var<int> wait_result;
+  Opened waited;  // B's session
+  void before() {
+    Clock::Use(time);
+    core = NewRunningCore<Core>(1, &gen);
+    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    end_result($) = 0;
+    wait_result($) = 0;
+    waited.Set({});
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      end_result($) = static_cast<int>(core->End(session.slot, session.gen));
+      return;
+    }
+    ji::OpenedSession s;
+    const Error e = core->BeginWait(gen, &s, kForever);
+    wait_result($) = static_cast<int>(e);
+    if (e == Error::kSuccess) waited.Set(s);
+  }
+  void after() {
+    RL_ASSERT(static_cast<int>(end_result($)) ==
+              static_cast<int>(Error::kSuccess));
+    RL_ASSERT(static_cast<int>(wait_result($)) ==
+              static_cast<int>(Error::kSuccess));
+    const ji::OpenedSession b = waited.Get();
+    RL_ASSERT(b.slot == session.slot && b.gen != session.gen);
+    RL_ASSERT(core->End(session.slot, session.gen) == Error::kInvalidSesid);
+    RL_ASSERT(core->QueuedTickets() == 0);
+    CheckCapacity(core, gen, 0, 1);  // B's is the one session
+    RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+    CheckCapacity(core, gen, 1, 0);
+    jv::DeleteObject(core);
+  }
+};
+
+// Capacity 1: A ends the only session while B waits for one until time 1,
+// and T moves the time to 1 at any step of the schedule (a deadline that
+// may pass at any moment). B answers Success or OutOfSessions; Success if
+// A's End had returned when the time passed (B's answer after its
+// deadline is a claim's, and A's slot is then free or handed to B).
+// Afterwards exactly one Begin succeeds once B's session (if any) ended:
+// nothing is lost and nothing granted twice.
+template <ji::Mutation kM>
+struct WaitTimeout : rl::test_suite<WaitTimeout<kM>, 3> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NoSpuriousFull
+  std::uint64_t gen = 0;
+  ji::OpenedSession session;  // A's
+  rl::atomic<Clock::rep> time;
+  rl::atomic<bool> end_returned;
+  rl::var<bool> ended_before_deadline;
+  rl::var<int> wait_result;  // an Error
+  Opened waited;             // B's session
+  void before() {
+    Clock::Use(time);
+    core = NewRunningCore<Core>(1, &gen);
+    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    end_returned($) = false;
+    ended_before_deadline($) = false;
+    wait_result($) = 0;
+    waited.Set({});
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(core->End(session.slot, session.gen) == Error::kSuccess);
+      end_returned($).store(true, rl::mo_seq_cst);
+    } else if (index == 1) {
+      ji::OpenedSession s;
+      const Error e = core->BeginWait(gen, &s, Clock::At(1));
+      wait_result($) = static_cast<int>(e);
+      if (e == Error::kSuccess) waited.Set(s);
+    } else {
+      // Whether A's End had returned when the time passed (it may return
+      // between the two: then false, which asserts nothing).
+      ended_before_deadline($) = end_returned($).load(rl::mo_seq_cst);
+      Clock::Set(1);
+    }
+  }
+  void after() {
+    const auto e = static_cast<Error>(static_cast<int>(wait_result($)));
+    RL_ASSERT(e == Error::kSuccess || e == Error::kOutOfSessions);
+    RL_ASSERT(!ended_before_deadline($) || e == Error::kSuccess);
+    if (e == Error::kSuccess) {
+      const ji::OpenedSession b = waited.Get();
+      RL_ASSERT(b.slot == session.slot && b.gen != session.gen);
+      CheckCapacity(core, gen, 0, 1);
+      RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+    }
+    RL_ASSERT(core->End(session.slot, session.gen) == Error::kInvalidSesid);
+    CheckCapacity(core, gen, 1, 0);
+    jv::DeleteObject(core);
+  }
+};
+
+// Timeouts are exact. Capacity 2, both sessions open: E1 and E2 end one
+// each while W waits until time 1, and E2 moves the time to 1 once its End
+// returned. So at W's deadline E2's slot is free or was handed to W: W
+// must get a session. The window (docs/design.md, "Timeouts are exact"):
+// E1 takes W's ticket and is on its way to W's cell when E2, finding no
+// ticket left, frees its slot; W times out and cancels first. With
+// kTimeoutNoClaim W then answers OutOfSessions beside E2's free slot.
+template <ji::Mutation kM>
+struct TimeoutExact : rl::test_suite<TimeoutExact<kM>, 3> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NoSpuriousFull
+  std::uint64_t gen = 0;
+  ji::OpenedSession sessions[2];  // E1's, E2's
+  rl::atomic<Clock::rep> time;
+  rl::var<int> wait_result;  // an Error
+  Opened waited;             // W's session
+  void before() {
+    Clock::Use(time);
+    core = NewRunningCore<Core>(2, &gen);
+    for (auto& s : sessions) {
+      RL_ASSERT(core->Begin(gen, &s) == Error::kSuccess);
+    }
+    wait_result($) = 0;
+    waited.Set({});
+  }
+  void thread(unsigned index) {
+    if (index > 0) {  // E1, E2
+      const ji::OpenedSession s = sessions[index - 1];
+      RL_ASSERT(core->End(s.slot, s.gen) == Error::kSuccess);
+      if (index == 2) Clock::Set(1);  // W's deadline passes
+      return;
+    }
+    ji::OpenedSession s;
+    const Error e = core->BeginWait(gen, &s, Clock::At(1));
+    wait_result($) = static_cast<int>(e);
+    if (e == Error::kSuccess) waited.Set(s);
+  }
+  void after() {
+    RL_ASSERT(static_cast<int>(wait_result($)) ==
+              static_cast<int>(Error::kSuccess));
+    const ji::OpenedSession w = waited.Get();
+    CheckCapacity(core, gen, 1, 1);
+    RL_ASSERT(core->End(w.slot, w.gen) == Error::kSuccess);
+    CheckCapacity(core, gen, 2, 0);
+    jv::DeleteObject(core);
+  }
+};
+
+// A Stop races a waiter. Capacity 1, one session open.
+// /end: A ends the session (it noted whether the Stop had returned) while
+// B waits with no deadline and C stops the instance. B answers Success or
+// ClientRequestToStopJetService; Success only if A's End started before
+// the Stop returned (B's only source is A's slot: a session handed over
+// after the Stop is ended again and B answers the Stop). Afterwards no
+// session is left but B's, no caller waits, Begin and BeginWait answer the
+// Stop at once. With kAcceptIgnoresState B takes the session A hands it
+// after the Stop.
+// /idle: nobody ends the session; C's Stop must wake B, who answers the
+// Stop. With kNoWaiterAlert nothing wakes B (a livelock).
+template <ji::Mutation kM, bool kEnd>
+struct WaitStop : rl::test_suite<WaitStop<kM, kEnd>, kEnd ? 3 : 2> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NoSpuriousFull
+  std::uint64_t gen = 0;
+  ji::OpenedSession session;  // A's
+  rl::atomic<Clock::rep> time;
+  rl::atomic<bool> stop_returned;
+  rl::var<bool> end_after_stop;
+  rl::var<int> wait_result;  // an Error
+  Opened waited;             // B's session
+  void before() {
+    Clock::Use(time);
+    core = NewRunningCore<Core>(1, &gen);
+    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    stop_returned($) = false;
+    end_after_stop($) = false;
+    wait_result($) = 0;
+    waited.Set({});
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      ji::OpenedSession s;
+      const Error e = core->BeginWait(gen, &s, kForever);
+      wait_result($) = static_cast<int>(e);
+      if (e == Error::kSuccess) waited.Set(s);
+    } else if (index == 1) {
+      core->SetFlag(Core::kStopped);
+      stop_returned($).store(true, rl::mo_seq_cst);
+    } else {
+      end_after_stop($) = stop_returned($).load(rl::mo_seq_cst);
+      // End works on a stopped instance.
+      RL_ASSERT(core->End(session.slot, session.gen) == Error::kSuccess);
+    }
+  }
+  void after() {
+    const auto e = static_cast<Error>(static_cast<int>(wait_result($)));
+    RL_ASSERT(e == Error::kClientRequestToStopJetService ||
+              (kEnd && e == Error::kSuccess));
+    RL_ASSERT(!(end_after_stop($) && e == Error::kSuccess));
+    RL_ASSERT(core->Waiting() == 0);
+    std::uint32_t open = kEnd ? 0 : 1;
+    if (e == Error::kSuccess) {
+      const ji::OpenedSession b = waited.Get();
+      RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+    }
+    std::uint32_t n = 99;
+    RL_ASSERT(core->Count(gen, &n) == Error::kSuccess && n == open);
+    ji::OpenedSession s;
+    RL_ASSERT(core->Begin(gen, &s) == Error::kClientRequestToStopJetService);
+    RL_ASSERT(core->BeginWait(gen, &s, kForever) ==
+              Error::kClientRequestToStopJetService);
+    jv::DeleteObject(core);
+  }
+};
+
+// The tickets go round the 4-cell ring. Capacity 1, one session open; in
+// before(), kWaitCells waits time out (the clock steps by 1 a read), each
+// leaving a cancelled ticket (0..3) that no free has passed: every cell is
+// in use. Then A ends the session while B waits with no deadline: B's
+// ticket 4 needs cell 0 again (its next lap), so B first waits for that
+// cell, which A's End readies as it passes over ticket 0 (then 1..3);
+// then B queues (ticket 4, lap 1) and A hands the slot to it, or A finds
+// no ticket left and frees it, and B claims it. B gets the session, no
+// ticket is left, and the ring still works: kWaitCells more timed-out
+// waits afterwards, each with a ticket, which B's End passes over. With
+// kCancelledCellKept A passes over tickets 0..3 without readying their
+// cells: B still gets the slot (A, finding no ticket left, frees it and B
+// claims it; a caller that waits for a cell is not served in order), but
+// the waits of round two find no cell and take no ticket.
+template <ji::Mutation kM>
+struct RingWrap : rl::test_suite<RingWrap<kM>, 2> {
+  using Policy = jv::RelacyPolicy<kM>;
+  using Core = ji::InstanceCore<Policy>;
+  Core* core = nullptr;  // raw: see NoSpuriousFull
+  std::uint64_t gen = 0;
+  ji::OpenedSession session;  // A's
+  rl::atomic<Clock::rep> time;
+  rl::var<int> wait_result;  // an Error
+  Opened waited;             // B's session
+  // kWaitCells waits that time out at their second clock read.
+  void TimeOutAll() {
+    for (std::uint32_t i = 0; i < Policy::kWaitCells; ++i) {
+      ji::OpenedSession s;
+      RL_ASSERT(core->BeginWait(gen, &s, Clock::At(Clock::Peek() + 2)) ==
+                Error::kOutOfSessions);
+    }
+  }
+  void before() {
+    Clock::Use(time, 0, 1);  // each read 1 ms later
+    core = NewRunningCore<Core>(1, &gen);
+    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    TimeOutAll();
+    RL_ASSERT(core->QueuedTickets() == Policy::kWaitCells);
+    wait_result($) = 0;
+    waited.Set({});
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(core->End(session.slot, session.gen) == Error::kSuccess);
+      return;
+    }
+    ji::OpenedSession s;
+    const Error e = core->BeginWait(gen, &s, kForever);
+    wait_result($) = static_cast<int>(e);
+    if (e == Error::kSuccess) waited.Set(s);
+  }
+  void after() {
+    RL_ASSERT(static_cast<int>(wait_result($)) ==
+              static_cast<int>(Error::kSuccess));
+    RL_ASSERT(core->QueuedTickets() == 0);
+    RL_ASSERT(core->Waiting() == 0);
+    const ji::OpenedSession b = waited.Get();
+    // Round two: the ring full of cancelled tickets again (4..7 or 5..8):
+    // each of these waits found its cell ready (A passed over and readied
+    // every cell of round one). Then B's End passes over them and frees
+    // the slot.
+    TimeOutAll();
+    RL_ASSERT(core->QueuedTickets() == Policy::kWaitCells);
+    RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+    RL_ASSERT(core->QueuedTickets() == 0);
+    CheckCapacity(core, gen, 1, 0);
+    jv::DeleteObject(core);
+  }
+};
+
 // Only the tests whose names contain this (argv[1]), when given.
 const char* g_filter = nullptr;
 
@@ -993,6 +1337,18 @@ int main(int argc, char** argv) {
   Run<PendingClaim<M::kNone>>("PendingClaim", kPass, random);
   Run<PendingProof<M::kNone>>("PendingProof", kPass, bounded(5));
   Run<PendingProof<M::kNone>>("PendingProof", kPass, random);
+  Run<WaitHandOff<M::kNone>>("WaitHandOff", kPass, bounded(3));
+  Run<WaitHandOff<M::kNone>>("WaitHandOff", kPass, random);
+  Run<WaitTimeout<M::kNone>>("WaitTimeout", kPass, bounded(2));
+  Run<WaitTimeout<M::kNone>>("WaitTimeout", kPass, random);
+  Run<TimeoutExact<M::kNone>>("TimeoutExact", kPass, bounded(2));
+  Run<TimeoutExact<M::kNone>>("TimeoutExact", kPass, random);
+  Run<WaitStop<M::kNone, true>>("WaitStop/end", kPass, bounded(2));
+  Run<WaitStop<M::kNone, true>>("WaitStop/end", kPass, random);
+  Run<WaitStop<M::kNone, false>>("WaitStop/idle", kPass, bounded(3));
+  Run<WaitStop<M::kNone, false>>("WaitStop/idle", kPass, random);
+  Run<RingWrap<M::kNone>>("RingWrap", kPass, bounded(2));
+  Run<RingWrap<M::kNone>>("RingWrap", kPass, random);
   // The mutants: each must fail.
   Run<NoSpuriousFull<M::kSpuriousFull>>("NoSpuriousFull[spurious-full]", kFail);
   Run<NoDoubleIssue<M::kClaimByStore>>("NoDoubleIssue[claim-by-store]", kFail);
@@ -1020,6 +1376,14 @@ int main(int argc, char** argv) {
   Run<PendingClaim<M::kClaimPendingSlot>>("PendingClaim[claim-pending]", kFail);
   Run<PendingProof<M::kPromotePendingProof>>("PendingProof[promote-pending]",
                                              kFail);
+  Run<WaitHandOff<M::kFreeSkipsQueue>>("WaitHandOff[free-skips-queue]", kFail);
+  Run<TimeoutExact<M::kTimeoutNoClaim>>("TimeoutExact[timeout-no-claim]", kFail,
+                                        bounded(3));
+  Run<WaitStop<M::kAcceptIgnoresState, true>>(
+      "WaitStop/end[accept-ignores-state]", kFail, bounded(2));
+  Run<WaitStop<M::kNoWaiterAlert, false>>("WaitStop/idle[no-waiter-alert]",
+                                          kFail, bounded(3));
+  Run<RingWrap<M::kCancelledCellKept>>("RingWrap[cancelled-cell-kept]", kFail);
   std::printf(
       "relacy: %s (%d of %d mutants caught; %d known defect%s reproduced)\n",
       g_tally.wrong == 0 ? "model verified" : "UNEXPECTED RESULT",
