@@ -25,7 +25,7 @@
 # lifecycle with 3 clients; and the livelock of the claim without the
 # filter (a bitstate search, lifecycle with 3 clients: two claimers give a
 # pending slot's bit back in turn while its End stalls, and no call
-# returns).
+# returns); and the wait queue with a Stop and 3 clients (8M states, 1 GB).
 #
 # SPIN_WEAK=1 adds two runs (about a minute more): MUTANT_RESET_STORE under
 # sequential consistency, which passes (harmless there, see the model's
@@ -63,7 +63,8 @@ run() {
       ./pan -l -A -m1000000 -w30 2>&1
       ;;
   esac | awk '/errors:/ {e=$NF} /states, stored/ {s=$1}
-    END {printf "errors %s, states %s\n", e, s}'
+    /^pan:1: / && k == "" {k=$0; sub(/^pan:1: /, "", k); sub(/ \(at depth.*/, "", k)}
+    END {printf "errors %s, states %s%s\n", e, s, (k == "" ? "" : " [" k "]")}'
 }
 expect_pass() {  # $1: label, the rest: run's arguments
   local label=$1
@@ -80,6 +81,18 @@ expect_caught() {
   result=$(run "$@")
   echo "$label: $result"
   [[ $result != "errors 0,"* ]] || { echo "$label was NOT caught"; exit 1; }
+}
+# As expect_caught, and the first error must contain $1 (which check
+# caught it).
+expect_caught_by() {
+  local what=$1 label=$2
+  shift 2
+  local result
+  result=$(run "$@")
+  echo "$label: $result"
+  [[ $result != "errors 0,"* ]] || { echo "$label was NOT caught"; exit 1; }
+  [[ $result == *"$what"* ]] ||
+    { echo "$label was caught, but not by: $what"; exit 1; }
 }
 fix=-DPRECHECK_PENDING
 expect_pass "model, 3 clients x 2 rounds (safety)" safety $fix
@@ -120,7 +133,12 @@ expect_caught "mutant: no pre-CAS pending filter, spurious full (lifecycle)" \
 expect_caught "mutant: no pre-CAS pending filter, spurious full (model)" safety
 # Waiting for a session (wait_queue.pml): no lost wake-up (an invalid end
 # state), no verified flag beside a free slot (a monitor), one owner per
-# slot, with and without timeouts; and its mutants.
+# slot, nothing stranded, first come first served (tickets served in order;
+# no claim past a live ticket taken before the claimer's call started), with
+# and without timeouts; with a Stop: every waiter returns (HOLDER: only the
+# Stop's alert can wake it; WAKER: a stop request's alert comes first), no
+# success for a call that began after the Stop returned, none with a slot
+# delivered after the Stop's flag; and its mutants.
 model=wait_queue.pml
 expect_pass "wait queue, 1 slot, 2 clients x 2 rounds (safety)" safety \
   -DCLIENTS=2 -DROUNDS=2
@@ -130,26 +148,59 @@ expect_pass "wait queue, 1 slot, 2 clients x 2 rounds, timeouts (safety)" \
   safety -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS
 expect_pass "wait queue, 1 slot, 3 clients, timeouts (safety)" safety \
   -DCLIENTS=3 -DROUNDS=1 -DTIMEOUTS
+expect_pass "wait queue, 1 slot, 3 clients, timeouts, strict FIFO (safety)" \
+  safety -DCLIENTS=3 -DROUNDS=1 -DTIMEOUTS -DFIFO_STRICT
 expect_pass "wait queue, 2 slots, 3 clients, timeouts (safety)" safety -DN=2 \
   -DCLIENTS=3 -DROUNDS=1 -DTIMEOUTS
-expect_caught "mutant MUTANT_ENQUEUE_ANY (lost wake-up)" safety \
-  -DCLIENTS=2 -DROUNDS=2 -DMUTANT_ENQUEUE_ANY
+expect_pass "wait queue + Stop, 2 clients x 2 rounds (safety)" safety \
+  -DWITH_STOP -DCLIENTS=2 -DROUNDS=2
+expect_pass "wait queue + Stop, 2 clients x 2 rounds, timeouts (safety)" \
+  safety -DWITH_STOP -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS
+expect_pass "wait queue + Stop, holder, 3 clients (safety)" safety \
+  -DWITH_STOP -DHOLDER -DCLIENTS=3 -DROUNDS=1
+expect_pass "wait queue + Stop, holder, stop request, 2 x 2 (safety)" safety \
+  -DWITH_STOP -DHOLDER -DWAKER -DCLIENTS=2 -DROUNDS=2
+expect_caught_by "invalid end state" "mutant MUTANT_ENQUEUE_ANY (lost wake-up)" \
+  safety -DCLIENTS=2 -DROUNDS=2 -DMUTANT_ENQUEUE_ANY
 expect_caught "mutant MUTANT_LOAD_BEFORE_FREE" safety -DCLIENTS=2 -DROUNDS=2 \
   -DMUTANT_LOAD_BEFORE_FREE
 expect_caught "mutant MUTANT_NO_RECLAIM" safety -DCLIENTS=2 -DROUNDS=2 \
   -DMUTANT_NO_RECLAIM
 expect_caught "mutant MUTANT_CLOSE_BEFORE_CLEAR" safety -DCLIENTS=2 \
   -DROUNDS=2 -DTIMEOUTS -DMUTANT_CLOSE_BEFORE_CLEAR
-expect_caught "mutant MUTANT_DROP_ON_CANCEL (a stranded slot)" safety \
-  -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS -DMUTANT_DROP_ON_CANCEL
+expect_caught_by "claimed[k]==0" "mutant MUTANT_DROP_ON_CANCEL (stranded)" \
+  safety -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS -DMUTANT_DROP_ON_CANCEL
+expect_caught_by "claimed[k]==0" \
+  "mutant MUTANT_TIMEOUT_DROPS_SLOT (stranded)" safety -DCLIENTS=2 \
+  -DROUNDS=2 -DTIMEOUTS -DMUTANT_TIMEOUT_DROPS_SLOT
+expect_caught_by "served[k]||" \
+  "mutant MUTANT_HANDOFF_NO_QUEUE (a claim past a waiter)" safety \
+  -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS -DMUTANT_HANDOFF_NO_QUEUE
+expect_caught_by "!(served[k])" \
+  "mutant MUTANT_HANDOFF_TAIL (tickets out of order)" safety -DCLIENTS=3 \
+  -DROUNDS=1 -DMUTANT_HANDOFF_TAIL
+expect_caught_by "invalid end state" \
+  "mutant MUTANT_STOP_NO_ALERT (a waiter asleep)" safety -DWITH_STOP \
+  -DHOLDER -DCLIENTS=3 -DROUNDS=1 -DMUTANT_STOP_NO_ALERT
+expect_caught_by "invalid end state" \
+  "mutant MUTANT_ALERT_BEFORE_FLAG (a waiter asleep)" safety -DWITH_STOP \
+  -DHOLDER -DCLIENTS=3 -DROUNDS=1 -DMUTANT_ALERT_BEFORE_FLAG
+expect_caught_by "invalid end state" \
+  "mutant MUTANT_NO_STATE_RECHECK (a waiter asleep)" safety -DWITH_STOP \
+  -DHOLDER -DCLIENTS=3 -DROUNDS=1 -DMUTANT_NO_STATE_RECHECK
+expect_caught_by "dstop[t]" \
+  "mutant MUTANT_ACCEPT_NO_RECHECK (a session after the Stop)" safety \
+  -DWITH_STOP -DCLIENTS=2 -DROUNDS=2 -DMUTANT_ACCEPT_NO_RECHECK
 model=full_flag.pml
-mutants="17 of 17 mutant runs caught"
+mutants="24 of 24 mutant runs caught"
 if [[ ${SPIN_LARGE:-0} == 1 ]]; then
   expect_pass "model, 3 clients x 2 rounds (progress)" progress $fix
   expect_pass "lifecycle, 3 clients, 1 -> 2 words (progress)" progress $fix \
     -DLIFECYCLE
   expect_caught "mutant: no pre-CAS pending filter, livelock (lifecycle)" \
     livelock -DLIFECYCLE
+  model=wait_queue.pml expect_pass "wait queue + Stop, 3 clients (safety)" \
+    safety -DWITH_STOP -DCLIENTS=3 -DROUNDS=1
 fi
 if [[ ${SPIN_WEAK:-0} == 1 ]]; then
   expect_pass "MUTANT_RESET_STORE, sequentially consistent (harmless)" \
@@ -157,8 +208,9 @@ if [[ ${SPIN_WEAK:-0} == 1 ]]; then
   expect_caught "mutant MUTANT_RESET_STORE + WEAK_RESET_LOAD (4 clients)" \
     search $fix -DLIFECYCLE -DCLIENTS=4 -DFIXED_HINT -DMUTANT_RESET_STORE \
     -DWEAK_RESET_LOAD
-  mutants="18 of 18 mutant runs caught"
+  mutants="25 of 25 mutant runs caught"
 fi
 echo "spin: model verified with the pre-CAS pending filter (safety and" \
   "progress, one incarnation, the lifecycle and a version wrap), the wait" \
-  "queue (no lost wake-up, no verified flag beside a free slot), $mutants"
+  "queue (no lost wake-up, no verified flag beside a free slot, first come" \
+  "first served, Stop wakes every waiter), $mutants"

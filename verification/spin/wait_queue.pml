@@ -1,41 +1,84 @@
 /* wait_queue.pml: Spin model of waiting for a session (src/slot_pool.h:
  * Enqueue, Free's flag load after its fetch_add, AfterFreeWhileFull,
- * ReclaimBit, HandOver; src/session_wait_queue.h: Deliver, Cancel; and
- * src/instance_core.h: QueueForSlot, AwaitTicket).
+ * ReclaimBit, HandOver, AlertWaiters; src/session_wait_queue.h: Deliver,
+ * Cancel, Rearm, AlertAll; and src/instance_core.h: QueueForSlot,
+ * AwaitTicket, Accept, SetFlag).
  *
  * N slots, each a bit (claimed), a version (frees of it) and a control
  * state: closed, open (a session or a waiter's session), or ended-pending
  * (open and held by its End: with the bit free, the slot is pending, and
  * claims and proofs treat it as open). The full flag is one word: state
- * (none, candidate, verified), epoch, tail and head (the tickets). Every
- * statement in an atomic block is one C++ atomic operation; all are
- * sequentially consistent (the C++ code's orders on this path are seq_cst
- * for the Dekker pairs and release/acquire for the cells).
+ * (none, candidate, verified), epoch, tail and head (the tickets). With
+ * WITH_STOP, the instance's stopped flag, the word's closed-for-Begin bit
+ * and a Stop process. Every statement in an atomic block is one C++ atomic
+ * operation; all are sequentially consistent (the C++ code's orders on this
+ * path are seq_cst for the Dekker pairs and release/acquire for the cells;
+ * Relacy checks the weaker orders).
  *
- * A client runs rounds of: Begin (a claim of a claimable slot: bit free,
- * control closed; else a proof: a candidate, two collects, the promote),
- * and when the proof answers full, a wait: a ticket taken only on a
- * verified flag (else Begin again), then its cell: delivered (the session
- * is its own), or, with TIMEOUTS, a cancel at any moment; then End: the
- * fetch_add (the slot pending), the flag load, and when the flag is set
- * the slow path: no tickets, clear the flag; tickets, take the bit back,
- * take the head ticket, open the slot for it and deliver, or pass a
- * cancelled ticket over and try the next, or with none left free the bit
- * again and look at the flag again; then the control store unless the
- * slot was handed over or closed already.
+ * A client runs rounds of one call each: Begin (with WITH_STOP, first the
+ * state: stopped answers the state error; then a claim of a claimable slot:
+ * bit free, control closed, word not closed (a closed word answers the
+ * state error); else a proof: a candidate, two collects, the promote), and
+ * when the proof answers full, a wait: the state again (stopped: the state
+ * error), a ticket taken only on a verified flag (else Begin again), then
+ * AwaitTicket: peek at the cell (delivered: the session is its own, to
+ * Accept); with WITH_STOP read the state (stopped: leave); a cell seen
+ * alerted is re-armed and peeked again; else block until the cell changes
+ * (with TIMEOUTS the deadline may end the block at any moment: leave).
+ * Leaving is the cancel CAS; if a slot was delivered first, the waiter
+ * Accepts it. After a timeout the waiter claims once more (OutOfSessions
+ * only from a proof). Accept reads the state (WITH_STOP): stopped, it ends
+ * the session again (a full End: the slot goes to the next ticket) and
+ * answers the state error; else Success. End: the fetch_add (the slot
+ * pending), the flag load, and when the flag is set the slow path: no
+ * tickets, clear the flag; tickets, take the bit back, take the head
+ * ticket, open the slot for it and deliver (to a ready or alerted cell), or
+ * pass a cancelled ticket over and try the next, or with none left free
+ * the bit again and look at the flag again; then the control store unless
+ * the slot was handed over or closed already.
+ *
+ * Stop (WITH_STOP, as SetFlag + AlertWaiters): sets the stopped flag,
+ * closes the word for Begin (its linearization point), alerts every cell
+ * that is ready (one CAS per cell, those of tickets not yet taken too, as
+ * AlertAll() goes over the whole ring), and returns. With HOLDER, client 0
+ * keeps a session it got (not one it gives back) until the Stop has
+ * returned and every other client has finished: nothing but the Stop's
+ * alert can then wake a waiter. With WAKER, a WakeWaiters() (a caller's
+ * stop request, std::stop_token) alerts every ready cell once, without a
+ * flag, at any moment: its waiters find no flag and re-arm their cells.
  *
  * Checked:
  *  - no slot has two owners, and no more than N sessions are owned
  *    (assertions at every ownership change);
- *  - no lost wake-up: without TIMEOUTS every waiter must be served, so a
- *    waiter blocked at the end, when every other client has finished and
- *    ended its sessions, is an invalid end state;
- *  - nothing stranded: when every client has finished, every slot is
- *    free and closed (a waiter that timed out as a slot was handed to it
- *    left that slot to the next ticket or the pool);
+ *  - no lost wake-up: without TIMEOUTS every waiter must be served or (Stop)
+ *    alerted, so a waiter blocked at the end (and, with HOLDER, the holder
+ *    waiting for it) is an invalid end state;
+ *  - nothing stranded: when every client has finished (and the Stop has
+ *    returned), every slot is free and closed and the flag not verified (a
+ *    waiter that timed out or was stopped as a slot was handed to it left
+ *    that slot to the next ticket or the pool);
  *  - a verified flag never stands beside a free slot (a monitor): no slot
  *    is claimable (bit free, control closed) while the flag says
  *    verified. So a ticket is only ever taken while no slot is free;
+ *  - first come, first served (ghosts: served[t], set when a hand-off takes
+ *    ticket t, i.e. the slot is assigned to it; start, the tickets taken
+ *    when a call started):
+ *    . tickets are served in order: when a slot is delivered to ticket t,
+ *      every earlier ticket was served already or its waiter had left
+ *      (cancelled);
+ *    . no later caller gets ahead of a waiter: when a claim succeeds, no
+ *      ticket taken before the claimer's call started is still queued
+ *      (not served) and live (not cancelled). A waiter counts as served
+ *      once an End took its ticket: a second End may free its slot to a
+ *      newcomer while the first is on its way to the cell (both get a
+ *      session; the waiter's was assigned first). FIFO_STRICT checks
+ *      more than the contract asks, and holds too: no claim succeeds while
+ *      any queued ticket is live, whenever the claimer's call started;
+ *  - Stop (WITH_STOP): a call that starts after the Stop returned does not
+ *    succeed; a waiter answers Success only with a slot delivered before
+ *    the stopped flag was set (ghost: dstop[t], the flag at the delivery),
+ *    so its success is ordered before the Stop; every waiter returns
+ *    (above).
  *  - timeouts: a waiter that cancels (TIMEOUTS) claims once more, and
  *    answers OutOfSessions only from a proof (verified, or a promoted
  *    double collect), whose exactness full_flag.pml checks. (Answering at
@@ -44,16 +87,50 @@
  *    its slot; this model found that.)
  *
  * Mutants (each must be caught):
- *  - MUTANT_ENQUEUE_ANY: a ticket is taken whatever the flag says;
- *  - MUTANT_LOAD_BEFORE_FREE: End reads the flag before its fetch_add;
+ *  - MUTANT_ENQUEUE_ANY: a ticket is taken whatever the flag says (the
+ *    registration without its re-check that the pool is still full: lost
+ *    wake-up);
+ *  - MUTANT_LOAD_BEFORE_FREE: End reads the flag before its fetch_add (the
+ *    free side of that Dekker pair);
  *  - MUTANT_NO_RECLAIM: the hand-off delivers the slot without taking its
  *    bit back (the bit stays free, a claim takes it too);
  *  - MUTANT_DROP_ON_CANCEL: a hand-off whose waiter left keeps the slot
  *    (it neither passes it on nor frees it);
+ *  - MUTANT_TIMEOUT_DROPS_SLOT: a waiter whose deadline passed and whose
+ *    cancel finds a slot delivered drops it (answers the timeout);
  *  - MUTANT_CLOSE_BEFORE_CLEAR: a hand-off that finds no ticket left
  *    closes the slot before it frees the bit again, while the flag may
  *    still say verified: a waiter queues (and times out) with a slot free.
  *    (The first version of src/ did this; this model found it.)
+ *  - MUTANT_HANDOFF_NO_QUEUE: a free that finds tickets clears the flag
+ *    and frees its slot (Relacy's kFreeSkipsQueue): a newcomer claims it
+ *    past a waiter;
+ *  - MUTANT_HANDOFF_TAIL: the hand-off serves the newest ticket instead of
+ *    the oldest;
+ *  - MUTANT_STOP_NO_ALERT: Stop sets its flag but wakes nobody (Relacy's
+ *    kNoWaiterAlert; with HOLDER);
+ *  - MUTANT_ALERT_BEFORE_FLAG: Stop alerts before it sets its flag (a
+ *    waiter woken reads the state, finds nothing, re-arms and sleeps);
+ *  - MUTANT_NO_STATE_RECHECK: a waiter blocks on its cell without reading
+ *    the state after taking its ticket (only after a wake-up), so a cell
+ *    alerted before it took the ticket never wakes it;
+ *  - MUTANT_ACCEPT_NO_RECHECK: Accept does not re-read the state (Relacy's
+ *    kAcceptIgnoresState): the waiter keeps a session delivered after the
+ *    Stop.
+ *
+ * Weak memory, outside this model's sequential consistency:
+ *  - MUTANT_ALERT_BEFORE_FLAG is also what the relaxed alert CAS of
+ *    SessionWaitQueue::AlertAll() allows in C++: the waiter's acquire Peek
+ *    that reads a relaxed RMW synchronizes with nothing, so its seq_cst
+ *    state load may miss the flag (the design's "release CAS" forbids it);
+ *  - WEAK_REARM (with WAKER, WITH_STOP, HOLDER): the waiter's re-arm (a
+ *    relaxed CAS) is passed by its next state load, as C++ allows (and
+ *    ARMv8: a store-exclusive, then load-acquires), while the Stop's
+ *    relaxed load of the cell reads the alert before the re-arm and skips
+ *    the cell: the store-buffering shape. The model then finds a waiter
+ *    asleep after the Stop (an invalid end state): a lost wake-up in src/
+ *    unless AlertAll()'s access to every cell and Rearm() are seq_cst
+ *    RMWs (or fenced). Not run by check.sh.
  */
 
 #ifndef N
@@ -84,6 +161,7 @@
 #define CELL_DELIVERED 1
 #define CELL_CANCELLED 2
 #define CELL_DONE 3
+#define CELL_ALERTED 4
 
 byte claimed[N];
 byte ver[N];
@@ -98,6 +176,16 @@ byte head = 0;
 byte cell[TICKETS];
 byte cslot[TICKETS];
 
+/* The instance (WITH_STOP): the stopped flag, the word closed for Begin. */
+bit stopped = 0;
+bit wclosed = 0;
+
+/* Ghosts: ticket t taken by a hand-off; delivered after the stopped flag;
+ * the Stop returned. */
+bit served[TICKETS];
+bit dstop[TICKETS];
+bit stop_done = 0;
+
 byte finished = 0;
 
 /* Every slot claimed or pending (bit set, or ended-pending): none is free
@@ -109,6 +197,17 @@ byte finished = 0;
 #define NONE_FREE (NONE_FREE_1(0) && NONE_FREE_1(1))
 #endif
 
+/* The claim's FIFO check covers the tickets taken before its call started
+ * (FIFO_STRICT: every ticket taken, which the contract does not ask). */
+#ifdef FIFO_STRICT
+#define FIFO_CLAIM_BOUND tail
+#else
+#define FIFO_CLAIM_BOUND start
+#endif
+
+/* A ticket whose waiter is still there and not served. */
+#define LIVE(t) (!served[t] && cell[t] != CELL_CANCELLED)
+
 inline take(i, id) {
   assert(owner[i] == NONE);
   owner[i] = id
@@ -117,11 +216,16 @@ inline take(i, id) {
 proctype Client(byte id) {
   byte r = 0;
   byte i;
+  byte k;
   byte mine;
   byte t;
   byte h;
   byte s1;
   byte s2;
+  byte start;
+  byte seen;
+  bit late;
+  bit gate;
   bit isfull;
   bit pend;
   bit queued;
@@ -129,32 +233,56 @@ proctype Client(byte id) {
   bit got;
   bit ok;
   bit handed;
+  bit woke;
+  bit giveback;
+  bit early;
 
   do
-  :: r < ROUNDS ->
-    retried = 0;
+  :: atomic {
+       /* The call starts: the ghosts, and (WITH_STOP) Begin's state. */
+       r < ROUNDS -> retried = 0; giveback = 0; start = tail;
+       late = stop_done; gate = stopped
+     };
+    if
+    :: gate -> r++; goto next   /* the state error */
+    :: else -> skip
+    fi;
 begin:
     mine = NONE;
     /* The claim: a slot with its bit free and its control word closed
-     * (the pre-CAS filter passes over a pending slot). */
+     * (the pre-CAS filter passes over a pending slot), in a word not
+     * closed for Begin (a closed word: the state error). */
     i = 0;
     do
     :: i < N ->
        atomic {
          if
-         :: claimed[i] == 0 && ctl[i] == C_CLOSED ->
-            claimed[i] = 1; ctl[i] = C_OPEN; mine = i
+         :: wclosed -> gate = 1
+         :: !wclosed && claimed[i] == 0 && ctl[i] == C_CLOSED ->
+            claimed[i] = 1; ctl[i] = C_OPEN; mine = i;
+            take(mine, id);
+            /* A call that began after the Stop returned fails. */
+            assert(!late);
+            /* Nobody queued before this call started is passed over. */
+            k = 0;
+            do
+            :: k < FIFO_CLAIM_BOUND ->
+               assert(served[k] || cell[k] == CELL_CANCELLED); k++
+            :: else -> break
+            od;
+            k = 0
          :: else -> skip
          fi
        }
        if
-       :: mine != NONE -> break
+       :: mine != NONE || gate -> break
        :: else -> i++
        fi
     :: else -> break
     od;
     if
-    :: mine != NONE -> take(mine, id); goto work
+    :: mine != NONE -> goto work
+    :: mine == NONE && gate -> r++; goto next
     :: else -> skip
     fi;
     /* ProveFull(): verified answers at once. */
@@ -222,6 +350,14 @@ queue:
     :: retried -> r++; goto next   /* OutOfSessions after the deadline */
     :: else -> skip
     fi;
+#ifdef WITH_STOP
+    /* QueueForSlot(): the state before each Enqueue(). */
+    gate = stopped;
+    if
+    :: gate -> r++; goto next
+    :: else -> skip
+    fi;
+#endif
     /* Enqueue(): a ticket only on a verified flag. */
     atomic {
 #ifdef MUTANT_ENQUEUE_ANY
@@ -239,28 +375,110 @@ queue:
     :: !queued -> goto begin
     :: else -> skip
     fi;
-    /* AwaitTicket(): delivered, or (TIMEOUTS) a cancel. */
+    woke = 0;
+await:
+    /* AwaitTicket(): peek (a delivered slot is taken, the cell readied). */
+    atomic {
+      seen = cell[t];
+      if
+      :: seen == CELL_DELIVERED ->
+         mine = cslot[t]; cell[t] = CELL_DONE; take(mine, id)
+      :: else -> skip
+      fi
+    }
     if
-    :: atomic {
-         cell[t] == CELL_DELIVERED -> mine = cslot[t]; cell[t] = CELL_DONE;
-         take(mine, id)
-       }
-#ifdef TIMEOUTS
-    :: atomic {
+    :: mine != NONE -> goto accept
+    :: else -> skip
+    fi;
+#ifdef WITH_STOP
+    /* The state, before every block. */
+#ifdef MUTANT_NO_STATE_RECHECK
+    if
+    :: woke -> gate = stopped
+    :: else -> skip
+    fi;
+#else
+    if
+    :: early -> early = 0   /* read before the re-arm (WEAK_REARM) */
+    :: else -> gate = stopped
+    fi;
+#endif
+    if
+    :: gate -> goto leave
+    :: else -> skip
+    fi;
+#endif
+    if
+    :: seen == CELL_ALERTED ->
+       /* A wake-up that was not for it: Rearm(), look again. */
+#ifdef WEAK_REARM
+       /* The next state load passes the re-arm (a relaxed CAS): done
+        * first. */
+       gate = stopped; early = 1;
+#endif
+       atomic {
          if
-         :: cell[t] == CELL_READY ->
-            cell[t] = CELL_CANCELLED; mine = NONE
-         :: else ->
-            mine = cslot[t]; cell[t] = CELL_DONE; take(mine, id)
+         :: cell[t] == CELL_ALERTED -> cell[t] = CELL_READY
+         :: else -> skip
          fi
        }
-       if
-       :: mine == NONE -> retried = 1; goto begin   /* one more claim */
-       :: else -> skip
-       fi
+       goto await
+    :: else -> skip
+    fi;
+    /* Wait(): blocks while the cell holds what it saw. */
+    if
+    :: cell[t] != seen -> woke = 1; goto await
+#ifdef TIMEOUTS
+    :: gate = 0; goto leave   /* the deadline */
 #endif
     fi;
+leave:
+    /* Cancel(): cancelled, unless a slot was delivered first. */
+    atomic {
+      if
+      :: cell[t] == CELL_READY || cell[t] == CELL_ALERTED ->
+         cell[t] = CELL_CANCELLED; mine = NONE
+      :: else ->
+         mine = cslot[t]; cell[t] = CELL_DONE;
+#ifdef MUTANT_TIMEOUT_DROPS_SLOT
+         if
+         :: !gate -> mine = NONE   /* the timeout answered, the slot lost */
+         :: else -> take(mine, id)
+         fi
+#else
+         take(mine, id)
+#endif
+      fi
+    }
+    if
+    :: mine != NONE -> goto accept
+    :: mine == NONE && gate -> r++; goto next   /* the state error */
+    :: mine == NONE && !gate ->
+       retried = 1; goto begin   /* timed out: one more claim */
+    fi;
+accept:
+#ifdef WITH_STOP
+    /* Accept(): the state; stopped, the session is ended again. */
+    gate = stopped;
+#ifndef MUTANT_ACCEPT_NO_RECHECK
+    if
+    :: gate -> giveback = 1; goto work
+    :: else -> skip
+    fi;
+#endif
+#endif
+    /* Success: the slot came before the Stop's flag, and the call began
+     * before the Stop returned. */
+    assert(!dstop[t] && !late);
 work:
+#ifdef HOLDER
+    /* Client 0 keeps its session until the Stop returned and everyone
+     * else finished. */
+    if
+    :: id == 0 && !giveback -> (stop_done && finished == CLIENTS - 1)
+    :: else -> skip
+    fi;
+#endif
     /* End: the session ends (its owner lets go), then Free(). */
     owner[mine] = NONE;
 #ifdef MUTANT_LOAD_BEFORE_FREE
@@ -277,7 +495,11 @@ slow:
        /* AfterFreeWhileFull() */
        atomic {
          if
+#ifdef MUTANT_HANDOFF_NO_QUEUE
+         :: true ->
+#else
          :: tail == head ->
+#endif
             if
             :: fstate != F_NONE -> fstate = F_NONE; cand = NONE
             :: else -> skip
@@ -305,9 +527,25 @@ slow:
        :: else -> skip
        fi;
 handover:
+       /* HandOver(): the head ticket (CAS head + 1). */
        atomic {
          if
-         :: tail != head -> h = head; head++; got = 1
+         :: tail != head ->
+#ifdef MUTANT_HANDOFF_TAIL
+            h = tail - 1;
+            do
+            :: served[h] -> h--
+            :: else -> break
+            od;
+#else
+            h = head;
+#endif
+            served[h] = 1;
+            do
+            :: head < tail && served[head] -> head++
+            :: else -> break
+            od;
+            got = 1
          :: else -> got = 0
          fi
        }
@@ -326,11 +564,21 @@ handover:
        :: else -> skip
        fi;
        ctl[mine] = C_OPEN;
+       /* Deliver(): to a ready (or alerted) cell; a cancelled one is
+        * readied and the next ticket tried. */
        atomic {
          if
-         :: cell[h] == CELL_READY ->
-            cell[h] = CELL_DELIVERED; cslot[h] = mine; handed = 1
-         :: else -> cell[h] = CELL_DONE; handed = 0   /* cancelled */
+         :: cell[h] != CELL_CANCELLED ->
+            cell[h] = CELL_DELIVERED; cslot[h] = mine; handed = 1;
+            dstop[h] = stopped;
+            /* Tickets are served in order. */
+            k = 0;
+            do
+            :: k < h -> assert(!LIVE(k)); k++
+            :: else -> break
+            od;
+            k = 0
+         :: else -> cell[h] = CELL_DONE; handed = 0
          fi
        }
        if
@@ -356,6 +604,56 @@ next:
   finished++
 }
 
+#ifdef WAKER
+/* WakeWaiters() (a stop request of some caller's std::stop_token): every
+ * ready cell alerted, without a flag; its waiter re-arms the cell. */
+proctype Waker() {
+  byte k = 0;
+  do
+  :: k < TICKETS ->
+     atomic {
+       if
+       :: cell[k] == CELL_READY -> cell[k] = CELL_ALERTED
+       :: else -> skip
+       fi;
+       k++
+     }
+  :: else -> break
+  od
+}
+#endif
+
+#ifdef WITH_STOP
+/* JetStopServiceInstance: SetFlag(kStopped): the flag, the closure of the
+ * word (the Stop's linearization point), then AlertWaiters(): every ready
+ * cell marked alerted (a CAS each) and woken. */
+proctype Stop() {
+  byte k = 0;
+#ifndef MUTANT_ALERT_BEFORE_FLAG
+  stopped = 1;
+  wclosed = 1;
+#endif
+#ifndef MUTANT_STOP_NO_ALERT
+  do
+  :: k < TICKETS ->
+     atomic {
+       if
+       :: cell[k] == CELL_READY -> cell[k] = CELL_ALERTED
+       :: else -> skip
+       fi;
+       k++
+     }
+  :: else -> break
+  od;
+#endif
+#ifdef MUTANT_ALERT_BEFORE_FLAG
+  stopped = 1;
+  wclosed = 1;
+#endif
+  stop_done = 1
+}
+#endif
+
 /* The verified flag and a claimable slot never stand together. */
 #ifndef NO_MONITOR
 active proctype Monitor() {
@@ -377,11 +675,21 @@ init {
     do
     :: k < CLIENTS -> run Client(k); k++
     :: else -> break
-    od
+    od;
+#ifdef WITH_STOP
+    run Stop();
+#endif
+#ifdef WAKER
+    run Waker()
+#endif
   };
-  /* Nothing stranded: once every client has ended its sessions, every slot
-   * is free and closed, and no flag says full. */
+  /* Nothing stranded: once every client has ended its sessions (and the
+   * Stop returned), every slot is free and closed, and no flag says
+   * full. */
   finished == CLIENTS;
+#ifdef WITH_STOP
+  stop_done;
+#endif
   k = 0;
   do
   :: k < N ->
