@@ -33,6 +33,19 @@
 // it, ends the instance and fills the first word of a two-word successor
 // on the same record, then Begins once more on that full word.
 //
+// Workers also wait for sessions (JetExtBeginSessionWait on an instance
+// they pick, JetExtDupSessionWait on a session they pick) with a timeout
+// of 0 (the plain call), 1 ms, 2 ms or none: every instance ends in a
+// JetTerm, which wakes its waiters (TermInProgress), so no wait outlives
+// its history. The stamps are nanoseconds of steady_clock (the library's
+// wait clock) since the history began, strictly increasing (Board::Stamp),
+// so a wait's deadline is a stamp: its call's clock reading plus the
+// timeout (the library reads the clock after it, so its deadline is no
+// earlier). The model (linearizability.h, "Waiting for a session"): a
+// waiter queues only on a full instance, is served by an End in queue
+// order, times out with OutOfSessions only if full after its deadline, and
+// answers a Stop, Unavailable or Term that comes while it waits.
+//
 // Built against a mutant library (tests/CMakeLists.txt,
 // jetsession_add_mutant_test) with one of the lifetime defects (Mutation in
 // src/atomics.h) put back, the same tests must fail: each stops at its first
@@ -79,6 +92,10 @@ constexpr int kHuntCalls = 1 << 24;
 constexpr std::chrono::microseconds kHuntLimit(concurrency_test::kUnderTsan
                                                    ? 5000
                                                    : 1000);
+// Waiting calls (timeout not 0) a worker makes in one history at most.
+constexpr int kWaitsPerWorker = 5;
+static_assert(kWorkers * kWaitsPerWorker <=
+              LinearizabilityChecker::kMaxWaiters);
 // The share of multi-instance histories that hunt a stale full proof (see
 // Worker::Hunt()): they wait for a thread to run, spin and stall, which
 // costs most under ThreadSanitizer.
@@ -102,11 +119,14 @@ struct Outcome {
   long explored = 0;        // checker states, summed
   int first_violation = 0;  // 1-based history number of the first one
   std::string first_history;
+  WaitCounts waits;
 };
 
 // What the controller and the workers share during one history.
 struct Board {
+  // The last stamp, in nanoseconds since `base` (see Stamp()).
   std::atomic<std::uint64_t> clock{0};
+  std::chrono::steady_clock::time_point base;
   // Instance handles by id, published by `instance_count` (release); 0 for
   // a default instance initialized by JetInit(NULL) (no handle known).
   std::array<std::atomic<JET_INSTANCE>, LinearizabilityChecker::kMaxInstances>
@@ -138,14 +158,36 @@ struct Board {
   std::atomic<bool> hunt_over{false};
   Kind kind = Kind::kMultiInstance;
 
+  // Nanoseconds from the history's start to `t` (0 before it).
+  std::uint64_t Since(std::chrono::steady_clock::time_point t) const {
+    return t <= base ? 0
+                     : static_cast<std::uint64_t>(
+                           std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               t - base)
+                               .count());
+  }
+
+  // The clock's reading, or one above the last stamp if that is more: one
+  // clock for all threads, stamp order is real-time order, and a stamp is
+  // never below the clock's reading before it was taken.
   std::uint64_t Stamp() {
-    // acq_rel: one clock for all threads: stamp order is real-time order.
-    return clock.fetch_add(1, std::memory_order_acq_rel);
+    const std::uint64_t now = Since(std::chrono::steady_clock::now());
+    // relaxed: a first guess; the CAS decides.
+    std::uint64_t last = clock.load(std::memory_order_relaxed);
+    std::uint64_t next = 0;
+    do {
+      next = std::max(now, last + 1);
+      // acq_rel: one total order of stamps (pairs with the other threads'
+      // stamp CAS): each stamp is above every one taken before it.
+    } while (!clock.compare_exchange_weak(last, next, std::memory_order_acq_rel,
+                                          std::memory_order_relaxed));
+    return next;
   }
 
   void Reset(Kind k) {
     // relaxed: published to the workers by the start barrier.
     clock.store(0, std::memory_order_relaxed);
+    base = std::chrono::steady_clock::now();
     for (auto& i : instances) i.store(0, std::memory_order_relaxed);
     instance_count.store(0, std::memory_order_relaxed);
     for (auto& s : sessions) s.store(0, std::memory_order_relaxed);
@@ -208,6 +250,7 @@ class Worker {
     log_.clear();
     mine_.clear();
     recorded_ = 0;
+    waits_ = 0;
     // The steps to wait for, one per operation, spread over the history.
     targets_.clear();
     for (int k = 0; k < kWorkerOps; ++k) {
@@ -229,12 +272,19 @@ class Worker {
         continue;
       }
       const double r = absl::Uniform(gen_, 0.0, 1.0);
+      const bool wait = waits_ < kWaitsPerWorker && absl::Bernoulli(gen_, 0.2);
       if (r < 0.45) {
-        Begin(PickInstance(instances));
+        if (wait) {
+          BeginWait(PickInstance(instances));
+        } else {
+          Begin(PickInstance(instances));
+        }
       } else if (r < 0.6) {
         Count(PickInstance(instances));
       } else if (r < 0.85) {
         End(PickSession());
+      } else if (wait) {
+        DupWait(PickSession());
       } else {
         Dup(PickSession());
       }
@@ -451,6 +501,50 @@ class Worker {
     }
   }
 
+  // JetExtBeginSessionWait (instance id >= kDefaultInstance) or
+  // JetExtDupSessionWait (session `id`, with `dup`), with a timeout of 0,
+  // 1 ms, 2 ms or none: one operation.
+  void Wait(bool dup, int id) {
+    static constexpr unsigned long kTimeouts[] = {0, 1, 2,
+                                                  JET_cmsecExtWaitForever};
+    const unsigned long ms = kTimeouts[absl::Uniform(gen_, 0, 4)];
+    Op op{};
+    op.kind = dup ? OpKind::kDupWait : OpKind::kBeginWait;
+    op.thread = thread_;
+    op.value = ms == JET_cmsecExtWaitForever ? -1 : static_cast<long>(ms);
+    if (ms != 0) ++waits_;
+    JET_INSTANCE handle = 0;
+    JET_SESID source = JET_sesidNil;
+    if (dup) {
+      op.arg = id;
+      source = SessionOf(id);
+    } else {
+      op.instance = id;
+      handle = HandleOf(id);
+    }
+    // The deadline: this reading plus the timeout (the library reads the
+    // clock after the call stamp, so its deadline is no earlier).
+    const auto now = std::chrono::steady_clock::now();
+    if (op.value > 0) {
+      op.deadline =
+          board_->Since(now) + static_cast<std::uint64_t>(ms) * 1'000'000U;
+    }
+    JET_SESID out = JET_sesidNil;
+    op.call = board_->Stamp();
+    const JET_ERR err = dup ? JetExtDupSessionWait(source, &out, ms)
+                            : JetExtBeginSessionWait(handle, &out, ms);
+    op.ret = board_->Stamp();
+    op.result = ToError(err);
+    Opened(&op, out);
+    Record(op);
+  }
+
+  void BeginWait(int instance) { Wait(false, instance); }
+
+  void DupWait(int id) {
+    if (id >= 0) Wait(true, id);
+  }
+
   void Dup(int id) {
     if (id < 0) return;
     Op op{};
@@ -469,6 +563,7 @@ class Worker {
   std::vector<int> mine_;
   std::vector<int> targets_;
   int recorded_ = 0;
+  int waits_ = 0;  // waiting calls (timeout not 0) in this history
 };
 
 // Runs histories of one kind on persistent worker threads; the calling
@@ -805,6 +900,7 @@ class HistoryRunner {
     const bool ok = checker.Check(history);
     outcome->ops += static_cast<long>(history.size());
     outcome->explored += static_cast<long>(checker.explored());
+    outcome->waits.Add(history, /*blocked_ns=*/20'000);
     if (show_ > outcome->histories) {
       std::printf("history %d (%s):\n%s", outcome->histories + 1,
                   ok ? "linearizable" : "NOT linearizable",
@@ -859,9 +955,9 @@ void RunAndExpectLinearizable(Kind kind, const char* name) {
                       .count();
   std::printf(
       "%s: %d histories, %ld ops, %d not linearizable (first after %d "
-      "histories), %ld checker states, %lld ms\n",
+      "histories), %ld checker states, %s, %lld ms\n",
       name, o.histories, o.ops, o.violations, o.first_violation, o.explored,
-      static_cast<long long>(ms));
+      o.waits.Describe().c_str(), static_cast<long long>(ms));
   if (o.violations != 0) {
     std::printf("the first history that no sequential order explains:\n%s",
                 o.first_history.c_str());

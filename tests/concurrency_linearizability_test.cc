@@ -7,6 +7,16 @@
 // of concurrency_lifecycle_histories_test.cc, through the C API. The same
 // harness runs deliberately broken variants of the pool, selected through
 // the atomics policy (src/atomics.h, Mutation), and must catch them.
+//
+// Waiting (BeginWait/DupWait, linearizability.h "Waiting for a session"):
+// the same histories with waiting calls mixed in (deadlines of 0, 50 us,
+// 300 us, 1 ms and none), and queue histories whose waiters are seen
+// queued (QueuedTickets()) one after the other while a racer Begins and
+// the controller ends the sessions they wait for, so that the checker
+// knows their order (Op::queued_by) and checks first come, first served.
+// Stamps are nanoseconds of the waits' clock (HistoryClock), so that a
+// wait's deadline is a stamp too.
+#include <algorithm>
 #include <atomic>
 #include <barrier>
 #include <chrono>
@@ -30,6 +40,7 @@ using internal::InstanceCore;
 using internal::Mutation;
 using internal::OpenedSession;
 using internal::StdAtomics;
+using WaitClock = internal::WaitClock;
 
 struct SpuriousFullPolicy : StdAtomics {
   static constexpr Mutation kMutation = Mutation::kSpuriousFull;
@@ -56,12 +67,56 @@ struct NoEndRecheckPolicy : StdAtomics {
 
 constexpr int kThreads = 3;
 constexpr int kOpsPerThread = 6;
+// Waiting calls a thread makes in one history at most (the checker takes
+// kMaxWaiters in all).
+constexpr int kWaitsPerThread = 4;
+static_assert(kThreads * kWaitsPerThread <=
+              LinearizabilityChecker::kMaxWaiters);
+
+// The histories' clock: nanoseconds of WaitClock since the history began,
+// strictly increasing across threads (a CAS on the last stamp), so that
+// stamp order is real-time order and a wait's deadline (a WaitClock
+// instant) is a stamp too: a stamp is never below the clock's reading
+// before it was taken, so an operation whose ret stamp is below a deadline
+// returned before that deadline.
+class HistoryClock {
+ public:
+  std::uint64_t Since(WaitClock::time_point t) const {
+    return t <= base_
+               ? 0
+               : static_cast<std::uint64_t>(
+                     std::chrono::duration_cast<std::chrono::nanoseconds>(t -
+                                                                          base_)
+                         .count());
+  }
+  std::uint64_t Stamp() {
+    const std::uint64_t now = Since(WaitClock::now());
+    // relaxed: a first guess; the CAS decides.
+    std::uint64_t last = last_.load(std::memory_order_relaxed);
+    std::uint64_t next = 0;
+    do {
+      next = std::max(now, last + 1);
+      // acq_rel: one total order of stamps (pairs with the other threads'
+      // stamp CAS): each stamp is above every one taken before it.
+    } while (!last_.compare_exchange_weak(last, next, std::memory_order_acq_rel,
+                                          std::memory_order_relaxed));
+    return next;
+  }
+
+ private:
+  const WaitClock::time_point base_ = WaitClock::now();
+  std::atomic<std::uint64_t> last_{0};
+};
 
 struct Outcome {
   int histories = 0;
   int violations = 0;
   long ops = 0;
+  WaitCounts waits;
 };
+
+// A waiting call that took this long blocked (stamps are nanoseconds).
+constexpr std::uint64_t kBlockedNs = 20'000;
 
 // Runs `count` histories on fresh instances of the core over `Policy`.
 //
@@ -75,8 +130,16 @@ struct Outcome {
 // the flag, answers TermInProgress / InstanceUnavailable while the End goes
 // on to succeed. Counts (Count()) are mixed in.
 
+//
+// With `waits`, a third of the opens wait (BeginWait/DupWait) until a
+// deadline 0 (the plain call), 50 us, 300 us or 1 ms ahead, or with none
+// (BeginWait only, and only by a thread that holds no session); and each
+// thread ends the sessions it holds after its operations (recorded), so
+// that a waiter with no deadline is always served or woken by a flag: the
+// sessions it waits for are held by threads that will end them, or by
+// none.
 template <class Policy>
-Outcome RunHistories(int count, std::uint64_t seed) {
+Outcome RunHistories(int count, std::uint64_t seed, bool waits = false) {
   // A claim by store, or a claim of a pending slot, breaks what JetTerm's
   // drain waits for (a claimed bit whose session never opens or is closed
   // under it): no Term in their histories.
@@ -96,7 +159,7 @@ Outcome RunHistories(int count, std::uint64_t seed) {
       ADD_FAILURE() << "init failed";
       return outcome;
     }
-    std::atomic<std::uint64_t> clock{0};
+    HistoryClock clock;
     std::atomic<int> next_id{0};
     // The shared handle table: handles[id] is written by the thread that
     // opened session `id`, then published[id] (release).
@@ -110,15 +173,12 @@ Outcome RunHistories(int count, std::uint64_t seed) {
       threads.emplace_back([&, t, thread_seed] {
         absl::BitGen local(std::seed_seq{thread_seed});
         std::vector<int> mine;
+        int waited = 0;
         start.arrive_and_wait();
+        const auto stamp = [&] { return clock.Stamp(); };
         for (int i = 0; i < kOpsPerThread; ++i) {
           Op op{};
           op.thread = t;
-          const auto stamp = [&] {
-            // acq_rel: one clock for all threads: stamp order is real-time
-            // order (each fetch_add synchronizes with the earlier ones).
-            return clock.fetch_add(1, std::memory_order_acq_rel);
-          };
           // A session handed out by any thread, or -1.
           const auto any_session = [&] {
             // relaxed: an index only; published[] orders the handle.
@@ -184,10 +244,38 @@ Outcome RunHistories(int count, std::uint64_t seed) {
             op.kind = dup ? OpKind::kDup : OpKind::kBegin;
             op.arg = dup ? mine.back() : -1;
             OpenedSession opened;
-            op.call = stamp();
-            op.result = dup ? core.Dup(handles[op.arg].slot,
-                                       handles[op.arg].gen, &opened)
-                            : core.Begin(incarnation, &opened);
+            if (waits && waited < kWaitsPerThread &&
+                absl::Bernoulli(local, 0.35)) {
+              // 0: the plain call; -1: no deadline (a Begin by a thread
+              // that holds nothing); else microseconds.
+              constexpr long kTimeouts[] = {0, 50, 300, 1000, -1};
+              long timeout = kTimeouts[absl::Uniform(local, 0, 5)];
+              if (timeout < 0 && (dup || !mine.empty())) timeout = 300;
+              op.kind = dup ? OpKind::kDupWait : OpKind::kBeginWait;
+              op.value = timeout;
+              if (timeout != 0) ++waited;
+              const auto start_at = WaitClock::now();
+              const WaitClock::time_point deadline =
+                  timeout == 0  ? WaitClock::time_point::min()
+                  : timeout < 0 ? WaitClock::time_point::max()
+                                : start_at + std::chrono::microseconds(timeout);
+              if (timeout > 0) op.deadline = clock.Since(deadline);
+              op.call = stamp();
+              if (dup) {
+                op.result =
+                    core.DupWait(handles[op.arg].slot, handles[op.arg].gen,
+                                 &opened, deadline);
+              } else if (timeout == 0) {
+                op.result = core.Begin(incarnation, &opened);
+              } else {
+                op.result = core.BeginWait(incarnation, &opened, deadline);
+              }
+            } else {
+              op.call = stamp();
+              op.result = dup ? core.Dup(handles[op.arg].slot,
+                                         handles[op.arg].gen, &opened)
+                              : core.Begin(incarnation, &opened);
+            }
             op.ret = stamp();
             opened_as(&op, opened);
           } else if (!mine.empty()) {
@@ -207,6 +295,28 @@ Outcome RunHistories(int count, std::uint64_t seed) {
           }
           logs[t].push_back(op);
         }
+        // With waits: end what this thread holds (a waiter with no
+        // deadline may wait for it). A sharing violation is another
+        // thread's call in flight on it, which returns: try again.
+        int sharing = 0;
+        while (waits && !mine.empty()) {
+          Op op{};
+          op.thread = t;
+          op.kind = OpKind::kEnd;
+          op.arg = mine.back();
+          op.call = stamp();
+          op.result = core.End(handles[op.arg].slot, handles[op.arg].gen);
+          op.ret = stamp();
+          if (op.result == Error::kSessionSharingViolation) {
+            // Recorded twice at most (it changes nothing: the history
+            // without the others is the same for the model).
+            if (++sharing <= 2) logs[t].push_back(op);
+            std::this_thread::yield();
+          } else {
+            logs[t].push_back(op);
+            mine.pop_back();  // ended, gone, or held by a flag for good
+          }
+        }
       });
     }
     for (auto& thread : threads) thread.join();
@@ -216,6 +326,7 @@ Outcome RunHistories(int count, std::uint64_t seed) {
     LinearizabilityChecker checker(capacity);
     ++outcome.histories;
     outcome.ops += static_cast<long>(history.size());
+    outcome.waits.Add(history, kBlockedNs);
     if (!checker.Check(history)) {
       ++outcome.violations;
       // The first one, for a real defect (or, with
@@ -241,10 +352,234 @@ Outcome RunHistories(int count, std::uint64_t seed) {
   return outcome;
 }
 
+// Queue histories: the order of the waiters is seen, so first come, first
+// served is checked (Op::queued_by, see linearizability.h "Waiting").
+// Capacity 1 or 2, held by the controller (thread 0); waiters 1..K (K = 2
+// or 3, one thread each) call BeginWait with a deadline kQueueDeadline
+// ahead, one after the other: the controller starts the next only once
+// QueuedTickets() has grown by one (only that waiter can take a ticket
+// then: nothing ends meanwhile), and stamps the pin. Then a racer (thread
+// K + 1) Begins (plain, or a wait of 0) a few times, ending what it gets
+// at once, while the controller ends its sessions one by one, and now and
+// then Stops the instance or terminates it (JetTerm's two steps) among
+// them. A waiter served ends its session after a moment, which serves the
+// next. Every wait has a deadline, so a mutant that loses a waiter's
+// wake-up costs a deadline, not a hang.
+constexpr int kMaxQueueWaiters = 3;
+constexpr auto kQueueDeadline = std::chrono::milliseconds(5);
+
+template <class Policy>
+Outcome RunQueueHistories(int count, std::uint64_t seed) {
+  Outcome outcome;
+  absl::BitGen gen(std::seed_seq{static_cast<std::uint32_t>(seed)});
+  for (int h = 0; h < count; ++h) {
+    const int capacity = absl::Uniform(gen, 1, 3);
+    const int waiters =
+        absl::Uniform(absl::IntervalClosed, gen, 2, kMaxQueueWaiters);
+    // none, stop, term; and before which of the controller's Ends
+    const int gate = absl::Bernoulli(gen, 0.6) ? 0 : absl::Uniform(gen, 1, 3);
+    const int gate_at = absl::Uniform(absl::IntervalClosed, gen, 0, capacity);
+    InstanceCore<Policy> core;
+    const std::uint64_t incarnation = core.Create();
+    if (core.Init(static_cast<std::uint32_t>(capacity)) != Error::kSuccess) {
+      ADD_FAILURE() << "init failed";
+      return outcome;
+    }
+    HistoryClock clock;
+    std::atomic<int> next_id{0};
+    const int threads_n = waiters + 2;  // controller, waiters, racer
+    std::vector<std::vector<Op>> logs(static_cast<std::size_t>(threads_n));
+    // go[t]: thread t may start (release by the controller, acquire).
+    std::vector<std::atomic<bool>> go(static_cast<std::size_t>(threads_n));
+    // The controller's sessions (opened before the others start).
+    std::vector<OpenedSession> held(static_cast<std::size_t>(capacity));
+    std::vector<int> held_ids;
+    for (auto& session : held) {
+      Op op{};
+      op.kind = OpKind::kBegin;
+      op.thread = 0;
+      op.call = clock.Stamp();
+      op.result = core.Begin(incarnation, &session);
+      op.ret = clock.Stamp();
+      if (op.result == Error::kSuccess) {
+        op.out = next_id.fetch_add(1, std::memory_order_relaxed);
+        held_ids.push_back(op.out);
+      }
+      logs[0].push_back(op);
+    }
+    const auto opened_id = [&](Op* op) {
+      if (op->result == Error::kSuccess) {
+        op->out = next_id.fetch_add(1, std::memory_order_relaxed);
+      }
+    };
+    // An End of `session` (id `id`) by thread `t`, recorded.
+    const auto end = [&](int t, int id, const OpenedSession& session) {
+      Op op{};
+      op.kind = OpKind::kEnd;
+      op.thread = t;
+      op.arg = id;
+      op.call = clock.Stamp();
+      op.result = core.End(session.slot, session.gen);
+      op.ret = clock.Stamp();
+      logs[static_cast<std::size_t>(t)].push_back(op);
+    };
+    const auto await_go = [&](int t) {
+      // acquire: pairs with the controller's release store.
+      while (!go[static_cast<std::size_t>(t)].load(std::memory_order_acquire)) {
+        std::this_thread::yield();
+      }
+    };
+    std::vector<std::thread> threads;
+    for (int t = 1; t <= waiters; ++t) {
+      const auto thread_seed = absl::Uniform<std::uint32_t>(gen);
+      threads.emplace_back([&, t, thread_seed] {
+        absl::BitGen local(std::seed_seq{thread_seed});
+        await_go(t);
+        Op op{};
+        op.kind = OpKind::kBeginWait;
+        op.thread = t;
+        op.value = 1;  // finite
+        const auto deadline = WaitClock::now() + kQueueDeadline;
+        op.deadline = clock.Since(deadline);
+        OpenedSession opened;
+        op.call = clock.Stamp();
+        op.result = core.BeginWait(incarnation, &opened, deadline);
+        op.ret = clock.Stamp();
+        opened_id(&op);
+        logs[static_cast<std::size_t>(t)].push_back(op);
+        if (op.result == Error::kSuccess) {
+          if (absl::Bernoulli(local, 0.5)) std::this_thread::yield();
+          end(t, op.out, opened);
+        }
+      });
+    }
+    const int racer = waiters + 1;
+    const auto racer_seed = absl::Uniform<std::uint32_t>(gen);
+    threads.emplace_back([&, racer_seed] {
+      absl::BitGen local(std::seed_seq{racer_seed});
+      await_go(racer);
+      for (int k = 0; k < 4; ++k) {
+        Op op{};
+        op.kind =
+            absl::Bernoulli(local, 0.5) ? OpKind::kBegin : OpKind::kBeginWait;
+        op.thread = racer;
+        OpenedSession opened;
+        op.call = clock.Stamp();
+        op.result = core.Begin(incarnation, &opened);
+        op.ret = clock.Stamp();
+        opened_id(&op);
+        logs[static_cast<std::size_t>(racer)].push_back(op);
+        if (op.result == Error::kSuccess) end(racer, op.out, opened);
+        if (absl::Bernoulli(local, 0.3)) std::this_thread::yield();
+      }
+    });
+    // The waiters, one after the other, each seen queued.
+    std::vector<std::uint64_t> pins(static_cast<std::size_t>(waiters + 1), 0);
+    for (int t = 1; t <= waiters; ++t) {
+      // release: pairs with the waiter's acquire load.
+      go[static_cast<std::size_t>(t)].store(true, std::memory_order_release);
+      const auto give_up = WaitClock::now() + kQueueDeadline / 2;
+      while (core.QueuedTickets() != static_cast<std::uint32_t>(t) &&
+             WaitClock::now() < give_up) {
+        std::this_thread::yield();
+      }
+      if (core.QueuedTickets() != static_cast<std::uint32_t>(t)) break;
+      pins[static_cast<std::size_t>(t)] = clock.Stamp();
+    }
+    // Any waiter not started yet starts now (unpinned).
+    for (int t = 1; t <= racer; ++t) {
+      go[static_cast<std::size_t>(t)].store(true, std::memory_order_release);
+    }
+    for (int k = 0; k <= capacity; ++k) {
+      if (gate != 0 && k == gate_at) {
+        Op op{};
+        op.thread = 0;
+        op.kind = gate == 1 ? OpKind::kStop : OpKind::kTerm;
+        op.call = clock.Stamp();
+        core.SetFlag(gate == 1 ? InstanceCore<Policy>::kStopped
+                               : InstanceCore<Policy>::kTerminating);
+        op.result = Error::kSuccess;
+        op.ret = clock.Stamp();
+        logs[0].push_back(op);
+        if (gate == 2) {
+          op.kind = OpKind::kTermDrain;
+          op.call = clock.Stamp();
+          core.Drain();
+          op.ret = clock.Stamp();
+          logs[0].push_back(op);
+        }
+      }
+      if (k < static_cast<int>(held_ids.size())) {
+        end(0, held_ids[static_cast<std::size_t>(k)],
+            held[static_cast<std::size_t>(k)]);
+      }
+    }
+    for (auto& thread : threads) thread.join();
+    std::vector<Op> history;
+    for (auto& log : logs) {
+      for (Op& op : log) {
+        if (op.kind == OpKind::kBeginWait && op.thread >= 1 &&
+            op.thread <= waiters) {
+          op.queued_by = pins[static_cast<std::size_t>(op.thread)];
+        }
+      }
+      history.insert(history.end(), log.begin(), log.end());
+    }
+    LinearizabilityChecker checker(capacity);
+    ++outcome.histories;
+    outcome.ops += static_cast<long>(history.size());
+    outcome.waits.Add(history, kBlockedNs);
+    if (!checker.Check(history)) {
+      ++outcome.violations;
+      if (outcome.violations == 1 &&
+          (Policy::kMutation == Mutation::kNone ||
+           std::getenv("JETSESSION_SHOW_HISTORY") != nullptr)) {
+        std::printf("not linearizable (queue, capacity %d):\n%s", capacity,
+                    DescribeHistory(history).c_str());
+      }
+    }
+    if (gate != 2) {
+      core.SetFlag(InstanceCore<Policy>::kTerminating);
+      core.Drain();
+    }
+    core.Release();
+  }
+  return outcome;
+}
+
 TEST(LinearizabilityTest, RealCoreHistoriesAreLinearizable) {
   const Outcome o = RunHistories<StdAtomics>(StressScale(20000), 11);
   std::printf("linearizability: %d histories, %ld ops, %d not linearizable\n",
               o.histories, o.ops, o.violations);
+  EXPECT_EQ(o.violations, 0);
+}
+
+// The same histories with waiting calls (see RunHistories()).
+TEST(LinearizabilityTest, RealCoreWaitingHistoriesAreLinearizable) {
+  const auto begin = std::chrono::steady_clock::now();
+  const Outcome o =
+      RunHistories<StdAtomics>(StressScale(10000), 21, /*waits=*/true);
+  std::printf(
+      "waiting: %d histories, %ld ops, %d not linearizable, %s, %lld ms\n",
+      o.histories, o.ops, o.violations, o.waits.Describe().c_str(),
+      static_cast<long long>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(
+              std::chrono::steady_clock::now() - begin)
+              .count()));
+  EXPECT_EQ(o.violations, 0);
+}
+
+// Waiters seen queued, served in order (see RunQueueHistories()).
+TEST(LinearizabilityTest, RealCoreQueueHistoriesAreLinearizable) {
+  const auto begin = std::chrono::steady_clock::now();
+  const Outcome o = RunQueueHistories<StdAtomics>(StressScale(4000), 22);
+  std::printf(
+      "queue: %d histories, %ld ops, %d not linearizable, %s, %lld ms\n",
+      o.histories, o.ops, o.violations, o.waits.Describe().c_str(),
+      static_cast<long long>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(
+              std::chrono::steady_clock::now() - begin)
+              .count()));
   EXPECT_EQ(o.violations, 0);
 }
 
@@ -300,6 +635,35 @@ TEST(LinearizabilityTest, CatchesEndStaleBeforeFree) {
 // stale: the End's last store closes the new session under its owner.
 TEST(LinearizabilityTest, CatchesClaimOfAPendingSlot) {
   ExpectCaught<MutantPolicy<Mutation::kClaimPendingSlot>>("claim-pending", 17);
+}
+
+// The waiting mutants, on the queue histories (each a few deadlines long
+// when the mutant loses a wake-up: batches of 200, up to 4000 histories).
+template <class Policy>
+void ExpectQueueCaught(const char* name, std::uint64_t seed) {
+  Outcome total;
+  for (int batch = 0; batch < 20 && total.violations == 0; ++batch) {
+    const Outcome o = RunQueueHistories<Policy>(200, seed + batch);
+    total.histories += o.histories;
+    total.violations += o.violations;
+  }
+  std::printf("mutant %s: caught in %d of %d queue histories\n", name,
+              total.violations, total.histories);
+  EXPECT_GT(total.violations, 0) << name << " was not caught";
+}
+
+// A free that finds waiters frees its slot instead of handing it to the
+// oldest: the racer's Begin gets it while a waiter seen queued waits.
+TEST(LinearizabilityTest, CatchesFreeSkipsQueue) {
+  ExpectQueueCaught<MutantPolicy<Mutation::kFreeSkipsQueue>>("free-skips-queue",
+                                                             23);
+}
+
+// A waiter takes a session handed to it after a Stop: its Success comes
+// after the Stop returned.
+TEST(LinearizabilityTest, CatchesAcceptIgnoringTheState) {
+  ExpectQueueCaught<MutantPolicy<Mutation::kAcceptIgnoresState>>(
+      "accept-ignores-state", 24);
 }
 
 // (A full proof that counted a pending slot and was kept as verified shows

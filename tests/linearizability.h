@@ -54,6 +54,56 @@
 // instance is in flight (the contract): a count that overlaps such a call
 // (or one whose instance the history cannot tell) has its answer checked,
 // its number not.
+//
+// Waiting for a session (JetExtBeginSessionWait / JetExtDupSessionWait,
+// kBeginWait / kDupWait; Op::value is the timeout: 0 no wait, the plain
+// call exactly; > 0 finite; < 0 forever). A wait is not one atomic step:
+// the model keeps, per instance, a FIFO queue of waiters (the history's
+// waiting operations, numbered in history order) and each waiting
+// operation is explained by one of these sequences of steps, every step
+// inside the operation's window [call, ret]:
+//
+//   claim            the plain Begin/Dup (any answer but OutOfSessions);
+//   enqueue, grant, return
+//                    enqueue: the pool is full (MaxSessions open), no
+//                    Stop/Unavailable/Term flag: the waiter joins the tail
+//                    of its instance's queue. grant: an End (one step with
+//                    it) whose session would be freed while waiters are
+//                    queued hands it to the head waiter instead: the
+//                    waiter's session (Op::out) is open from that step on,
+//                    the count unchanged. return: Success if no flag is set
+//                    then; with a flag set, the waiter ends the session
+//                    again (it goes to the next waiter, or is freed) and
+//                    answers the flag's error (the library's Accept());
+//   [enqueue,] timeout
+//                    finite waits only, placed after Op::deadline (every
+//                    operation that returned before the deadline comes
+//                    first): leaves the queue, then claims once: Success
+//                    if a slot is free and no waiter is queued, else
+//                    OutOfSessions (exact: a timed-out wait answers
+//                    OutOfSessions only if the pool was full at a point
+//                    after its deadline); or a flag's error;
+//   enqueue, gated   a flag is set: the waiter leaves the queue and
+//                    answers the flag's error (ESE's order).
+//
+// First come, first served follows: a plain or waiting Begin/Dup claims
+// (and a timed-out waiter's last claim succeeds) only while no waiter is
+// queued on the instance, and the grants go in queue order. JetTerm's
+// drain (kTermDrain, kTermFree, and the force-ends it explains) comes only
+// after every waiter of the instance has left (JetTerm2 returns after
+// every waiter returned). The queue is part of the memoized state.
+//
+// A blocked waiter shows nothing until it returns, so its enqueue may be
+// placed anywhere in its window where the pool is full: a history of calls
+// and returns alone can always explain a later waiter served first by
+// putting the earlier one's enqueue after it. What pins a waiter's place
+// is an observation: Op::queued_by, a stamp before which the harness saw
+// the waiter hold its ticket (the core's QueuedTickets() grew by one while
+// it was the only caller that could queue). A pinned waiter's enqueue is
+// its first step and comes before every operation called after
+// queued_by; so is FIFO checked: an End after the pin must hand its
+// session to the pinned waiter (or to one queued before it), and no Begin
+// called after the pin gets a session while it waits.
 #ifndef JETSESSION_TESTS_LINEARIZABILITY_H_
 #define JETSESSION_TESTS_LINEARIZABILITY_H_
 
@@ -88,6 +138,10 @@ enum class OpKind {
                     // 1: JetInit(&x) with x == 0
   kSetDefaultMaxSessions,  // value (JetSetSystemParameter(NULL, ...))
   kCount,                  // instance; value: the count, on success
+  kBeginWait,  // instance; value: the timeout (0, > 0 finite, < 0 none);
+               // deadline; out: session id (JetExtBeginSessionWait)
+  kDupWait,    // arg: source session id; value, deadline, out as kBeginWait
+               // (JetExtDupSessionWait)
 };
 
 // The instance "id" of the handle 0: the default instance.
@@ -102,7 +156,15 @@ struct Op {
   int out = -1;        // session id or instance id it opened, on success
   int thread = -1;     // the thread that made the call (-1: unknown)
   int instance = 0;    // instance id, or kDefaultInstance
-  long value = 0;      // a parameter's value, or the count
+  long value = 0;      // a parameter's value, the count, or the timeout
+  // A finite wait's deadline: a stamp no later than the instant the
+  // library's deadline passed (so a timeout is placed after every operation
+  // whose ret stamp is below it). On the recorder's clock: the tests make
+  // their stamps nanoseconds of steady_clock.
+  std::uint64_t deadline = 0;
+  // A wait seen queued (see "Waiting" above): 0, or a stamp before which
+  // the waiter had taken its place in the queue.
+  std::uint64_t queued_by = 0;
 };
 
 class LinearizabilityChecker {
@@ -110,6 +172,7 @@ class LinearizabilityChecker {
   static constexpr int kMaxOps = 128;
   static constexpr int kMaxSessionIds = 64;
   static constexpr int kMaxInstances = 8;
+  static constexpr int kMaxWaiters = 16;  // waiting operations (value != 0)
 
   // One instance (id 0), Running with MaxSessions `capacity`.
   explicit LinearizabilityChecker(int capacity) {
@@ -129,11 +192,12 @@ class LinearizabilityChecker {
   }
 
   // True when `history` (at most kMaxOps operations, kMaxSessionIds
-  // session ids, kMaxInstances instances) is linearizable.
+  // session ids, kMaxInstances instances, kMaxWaiters waiting operations)
+  // is linearizable.
   bool Check(const std::vector<Op>& history) {
     if (history.size() > kMaxOps) return false;
     ops_ = &history;
-    Prepare();
+    if (!Prepare()) return false;
     seen_.clear();
     return Search(Mask{}, initial_);
   }
@@ -154,12 +218,22 @@ class LinearizabilityChecker {
     std::uint8_t flags = 0;
     std::uint16_t pad = 0;  // no padding bytes: states compare by bytes
   };
+  // A waiter's phase (the low bits of State::waiter[w]; the instance it
+  // waits on is in the bits from kWaiterShift).
+  enum : std::uint8_t { kIdle = 0, kQueued = 1, kGranted = 2, kPhase = 3 };
+  static constexpr int kWaiterShift = 4;
+
   struct State {
     std::array<Instance, kMaxInstances> instances{};
+    // Per waiter: phase | instance << kWaiterShift (0 while idle or done).
+    std::array<std::uint8_t, kMaxWaiters> waiter{};
+    // The queue, oldest first: waiter numbers, `queued` of them.
+    std::array<std::uint8_t, kMaxWaiters> queue{};
     std::int8_t default_instance = -1;
     std::uint8_t mode = kModeNone;
     std::uint16_t default_capacity = 0;
-    std::uint32_t pad = 0;
+    std::uint8_t queued = 0;
+    std::uint8_t pad[3] = {};
     bool operator==(const State& o) const {
       return std::memcmp(this, &o, sizeof(State)) == 0;
     }
@@ -210,28 +284,47 @@ class LinearizabilityChecker {
     return a.call < b.ret && b.call < a.ret;
   }
 
+  static bool IsBeginLike(OpKind kind) {
+    return kind == OpKind::kBegin || kind == OpKind::kBeginWait;
+  }
+  static bool Waits(const Op& op) {
+    return (op.kind == OpKind::kBeginWait || op.kind == OpKind::kDupWait) &&
+           op.value != 0;
+  }
+
   // Per-op facts that do not depend on the order: which sharing
-  // violations an overlap explains, which counts are exact.
-  void Prepare() {
+  // violations an overlap explains, which counts are exact, the waiters'
+  // numbers. False when the history has too many waiters.
+  bool Prepare() {
     const auto& ops = *ops_;
     const std::size_t n = ops.size();
     share_ok_.assign(n, false);
     exact_.assign(n, true);
+    waiter_of_.assign(n, -1);
+    waiter_op_.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!Waits(ops[i])) continue;
+      if (waiter_op_.size() == kMaxWaiters) return false;
+      waiter_of_[i] = static_cast<int>(waiter_op_.size());
+      waiter_op_.push_back(i);
+    }
     // The instance each session id was opened on, where the history tells
     // (a Begin on the handle 0 does not): -1 unknown.
     std::vector<int> origin(kMaxSessionIds + 1, -1);
     for (int pass = 0; pass < 4; ++pass) {
       for (const Op& op : ops) {
         if (op.out < 0 || op.out >= kMaxSessionIds) continue;
-        if (op.kind == OpKind::kBegin && op.instance >= 0) {
+        if (IsBeginLike(op.kind) && op.instance >= 0) {
           origin[op.out] = op.instance;
-        } else if (op.kind == OpKind::kDup && op.arg >= 0) {
+        } else if ((op.kind == OpKind::kDup || op.kind == OpKind::kDupWait) &&
+                   op.arg >= 0) {
           origin[op.out] = origin[op.arg];
         }
       }
     }
     const auto on_session = [](const Op& op) {
-      return op.kind == OpKind::kDup || op.kind == OpKind::kEnd;
+      return op.kind == OpKind::kDup || op.kind == OpKind::kEnd ||
+             op.kind == OpKind::kDupWait;
     };
     for (std::size_t i = 0; i < n; ++i) {
       const Op& a = ops[i];
@@ -248,7 +341,7 @@ class LinearizabilityChecker {
           const Op& b = ops[j];
           if (!Overlap(a, b)) continue;
           int on = -3;  // the instance b works on; -1 unknown
-          if (b.kind == OpKind::kBegin) {
+          if (IsBeginLike(b.kind)) {
             on = b.instance >= 0 ? b.instance : -1;
           } else if (on_session(b)) {
             on = b.arg >= 0 && b.arg < kMaxSessionIds ? origin[b.arg] : -1;
@@ -261,6 +354,7 @@ class LinearizabilityChecker {
         }
       }
     }
+    return true;
   }
 
   // Resolves an instance handle as the contract does: *index, or the
@@ -335,6 +429,205 @@ class LinearizabilityChecker {
     return true;
   }
 
+  // ---- The waiters' queue ----
+
+  static int PhaseOf(const State& state, int w) {
+    return state.waiter[w] & kPhase;
+  }
+  static int InstanceOfWaiter(const State& state, int w) {
+    return state.waiter[w] >> kWaiterShift;
+  }
+  // The oldest waiter queued on instance `index`, or -1.
+  static int Head(const State& state, int index) {
+    for (int q = 0; q < state.queued; ++q) {
+      if (InstanceOfWaiter(state, state.queue[q]) == index) {
+        return state.queue[q];
+      }
+    }
+    return -1;
+  }
+  // Whether a waiter on instance `index` is queued or holds a session
+  // handed to it that it has not taken yet (JetTerm waits for those).
+  static bool HasWaiters(const State& state, int index) {
+    for (std::uint8_t b : state.waiter) {
+      if ((b & kPhase) != kIdle && (b >> kWaiterShift) == index) return true;
+    }
+    return false;
+  }
+  static void Dequeue(State* state, int w) {
+    int to = 0;
+    for (int q = 0; q < state->queued; ++q) {
+      if (state->queue[q] != w) state->queue[to++] = state->queue[q];
+    }
+    for (int q = to; q < state->queued; ++q) state->queue[q] = 0;
+    state->queued = static_cast<std::uint8_t>(to);
+  }
+
+  // The session of waiter `w` (its Op::out on Success, else anonymous, as
+  // it will end it again).
+  void OpenFor(State* state, int w, int index) const {
+    const Op& op = (*ops_)[waiter_op_[w]];
+    Instance& inst = state->instances[index];
+    if (op.result == Error::kSuccess && op.out >= 0 &&
+        op.out < kMaxSessionIds) {
+      inst.open |= std::uint64_t{1} << op.out;
+    } else {
+      ++inst.anonymous;
+    }
+  }
+
+  // A session of instance `index` was just closed: it goes to the oldest
+  // waiter queued there, if any (the grant), else it is free.
+  void HandOver(State* state, int index) const {
+    const int w = Head(*state, index);
+    if (w < 0) return;
+    Dequeue(state, w);
+    state->waiter[w] =
+        static_cast<std::uint8_t>(kGranted | (index << kWaiterShift));
+    OpenFor(state, w, index);
+  }
+
+  // Whether ops[i] is one of the answers a waiter may end with.
+  static bool WaitAnswer(Error e) {
+    return e == Error::kSuccess || e == Error::kOutOfSessions ||
+           e == Error::kClientRequestToStopJetService ||
+           e == Error::kInstanceUnavailable || e == Error::kTermInProgress;
+  }
+
+  // The claim of a Begin/Dup (waiting or not) ops[i] in `state`, applied
+  // to *next: false when the recorded result is not the model's.
+  // OutOfSessions (a full pool, or waiters queued: first come, first
+  // served) fits only with `full_ok`.
+  bool Claims(std::size_t i, const State& state, State* next,
+              bool full_ok) const {
+    const Op& op = (*ops_)[i];
+    *next = state;
+    int index = -1;
+    Error want = Error::kSuccess;
+    if (IsBeginLike(op.kind)) {
+      want = Resolve(state, op.instance, &index);
+    } else {
+      if (op.result == Error::kSessionSharingViolation && share_ok_[i]) {
+        return true;  // see "Session sharing" above
+      }
+      index = Holder(state, op.arg);
+      if (index < 0) return op.result == Error::kInvalidSesid;
+      Instance& inst = next->instances[index];
+      if ((inst.flags & kTerminating) != 0 &&
+          op.result == Error::kInvalidSesid) {
+        // The drain force-ended the source first (after the waiters left).
+        if (HasWaiters(state, index)) return false;
+        inst.open &= ~(std::uint64_t{1} << op.arg);
+        return true;
+      }
+    }
+    if (want == Error::kSuccess) {
+      const Instance& inst = state.instances[index];
+      want = BeginStateError(inst);
+      if (want == Error::kSuccess &&
+          (Open(inst) >= inst.capacity || Head(state, index) >= 0)) {
+        want = Error::kOutOfSessions;
+      }
+    }
+    if (want != op.result) return false;
+    if (want == Error::kOutOfSessions) return full_ok;
+    return want != Error::kSuccess || Opens(next, index, op.out);
+  }
+
+  // The instance a waiting ops[i] would queue on now, or -1.
+  static int WaitTarget(const Op& op, const State& state) {
+    int index = -1;
+    if (op.kind == OpKind::kBeginWait) {
+      if (Resolve(state, op.instance, &index) != Error::kSuccess) return -1;
+    } else {
+      index = Holder(state, op.arg);
+    }
+    return index;
+  }
+
+  // Explores the steps of waiting ops[i] (waiter w) from `state`:
+  // true when one of them leads to a linearization. `min_ret` bounds what
+  // may go next (see Search()).
+  bool WaitSteps(std::size_t i, const Mask& done, const State& state,
+                 std::uint64_t min_ret) {
+    const Op& op = (*ops_)[i];
+    const int w = waiter_of_[i];
+    // A timeout may go next: a finite wait whose deadline came before
+    // every pending return.
+    const bool timeout_ok = op.value > 0 && op.deadline <= min_ret;
+    State next;
+    switch (PhaseOf(state, w)) {
+      case kIdle: {
+        // A claim: its answer (OutOfSessions only after the deadline). A
+        // pinned waiter queued first (see "Waiting").
+        if (op.queued_by == 0 && Claims(i, state, &next, timeout_ok) &&
+            Search(done.With(i), next)) {
+          return true;
+        }
+        // The enqueue: the pool full, no flag.
+        if (!WaitAnswer(op.result) ||
+            (op.result == Error::kOutOfSessions && op.value < 0)) {
+          return false;
+        }
+        if (op.kind == OpKind::kDupWait &&
+            op.result == Error::kSessionSharingViolation) {
+          return false;
+        }
+        const int index = WaitTarget(op, state);
+        if (index < 0) return false;
+        const Instance& inst = state.instances[index];
+        if (BeginStateError(inst) != Error::kSuccess ||
+            Open(inst) < inst.capacity) {
+          return false;
+        }
+        next = state;
+        next.waiter[w] =
+            static_cast<std::uint8_t>(kQueued | (index << kWaiterShift));
+        next.queue[next.queued++] = static_cast<std::uint8_t>(w);
+        return Search(done, next);
+      }
+      case kQueued: {
+        const int index = InstanceOfWaiter(state, w);
+        next = state;
+        Dequeue(&next, w);
+        next.waiter[w] = 0;
+        const Instance& inst = next.instances[index];
+        Error want = BeginStateError(inst);
+        if (want != Error::kSuccess) {
+          // Gated (or a gate seen by the timeout's claim).
+          return want == op.result && Search(done.With(i), next);
+        }
+        if (!timeout_ok) return false;
+        // Timed out: the last claim.
+        want = Open(inst) >= inst.capacity || Head(next, index) >= 0
+                   ? Error::kOutOfSessions
+                   : Error::kSuccess;
+        if (want != op.result) return false;
+        if (want == Error::kSuccess && !Opens(&next, index, op.out)) {
+          return false;
+        }
+        return Search(done.With(i), next);
+      }
+      case kGranted: {
+        // Takes the session handed to it, unless a flag is set now: then
+        // it ends it again and answers the flag's error.
+        const int index = InstanceOfWaiter(state, w);
+        next = state;
+        next.waiter[w] = 0;
+        Instance& inst = next.instances[index];
+        const Error want = BeginStateError(inst);
+        if (want != op.result) return false;
+        if (want != Error::kSuccess) {
+          if (inst.anonymous == 0) return false;
+          --inst.anonymous;  // OpenFor() made it anonymous
+          HandOver(&next, index);
+        }
+        return Search(done.With(i), next);
+      }
+    }
+    return false;
+  }
+
   // The result the sequential model gives for ops[i] in `state`, applying
   // it to *next; false when the recorded result is not that.
   bool Apply(std::size_t i, const State& state, State* next) const {
@@ -342,38 +635,11 @@ class LinearizabilityChecker {
     *next = state;
     int index = -1;
     switch (op.kind) {
-      case OpKind::kBegin: {
-        Error want = Resolve(state, op.instance, &index);
-        if (want == Error::kSuccess) {
-          const Instance& inst = state.instances[index];
-          want = BeginStateError(inst);
-          if (want == Error::kSuccess && Open(inst) >= inst.capacity) {
-            want = Error::kOutOfSessions;
-          }
-        }
-        if (want != op.result) return false;
-        return want != Error::kSuccess || Opens(next, index, op.out);
-      }
-      case OpKind::kDup: {
-        if (op.result == Error::kSessionSharingViolation && share_ok_[i]) {
-          return true;  // see "Session sharing" above
-        }
-        index = Holder(state, op.arg);
-        if (index < 0) return op.result == Error::kInvalidSesid;
-        Instance& inst = next->instances[index];
-        if ((inst.flags & kTerminating) != 0 &&
-            op.result == Error::kInvalidSesid) {
-          // The drain force-ended the source first.
-          inst.open &= ~(std::uint64_t{1} << op.arg);
-          return true;
-        }
-        Error want = BeginStateError(inst);
-        if (want == Error::kSuccess && Open(inst) >= inst.capacity) {
-          want = Error::kOutOfSessions;
-        }
-        if (want != op.result) return false;
-        return want != Error::kSuccess || Opens(next, index, op.out);
-      }
+      case OpKind::kBegin:
+      case OpKind::kDup:
+      case OpKind::kBeginWait:  // value 0: the plain call (waits: WaitSteps)
+      case OpKind::kDupWait:
+        return Claims(i, state, next, /*full_ok=*/true);
       case OpKind::kEnd: {
         if (op.result == Error::kSessionSharingViolation && share_ok_[i]) {
           return true;
@@ -385,7 +651,9 @@ class LinearizabilityChecker {
         Error want = Error::kSuccess;
         if ((inst.flags & kTerminating) != 0 &&
             op.result == Error::kInvalidSesid) {
-          inst.open &= ~bit;  // the drain force-ended it first
+          // The drain force-ended it first (after the waiters left).
+          if (HasWaiters(state, index)) return false;
+          inst.open &= ~bit;
           return true;
         }
         if ((inst.flags & kUnavailable) != 0) {
@@ -394,7 +662,10 @@ class LinearizabilityChecker {
           want = Error::kTermInProgress;
         }
         if (want != op.result) return false;
-        if (want == Error::kSuccess) inst.open &= ~bit;
+        if (want == Error::kSuccess) {
+          inst.open &= ~bit;
+          HandOver(next, index);  // to the oldest waiter, if any
+        }
         return true;
       }
       case OpKind::kStop:
@@ -419,7 +690,8 @@ class LinearizabilityChecker {
         if (op.instance < 0 || op.instance >= kMaxInstances) return false;
         Instance& inst = next->instances[op.instance];
         if ((inst.flags & kTerminating) == 0 ||
-            (inst.life != kCreated && inst.life != kRunning)) {
+            (inst.life != kCreated && inst.life != kRunning) ||
+            HasWaiters(state, op.instance)) {
           return false;
         }
         inst.open = 0;
@@ -508,19 +780,28 @@ class LinearizabilityChecker {
   bool Search(const Mask& done, const State& state) {
     const auto& ops = *ops_;
     const std::size_t n = ops.size();
-    // The earliest return among the pending ops bounds which may go next.
+    // The earliest return among the pending ops bounds which may go next;
+    // a pinned waiter not yet queued, its pin (see "Waiting").
     std::uint64_t min_ret = ~std::uint64_t{0};
     bool pending = false;
     for (std::size_t i = 0; i < n; ++i) {
       if (!done.Has(i)) {
         pending = true;
         min_ret = std::min(min_ret, ops[i].ret);
+        const int w = waiter_of_[i];
+        if (w >= 0 && ops[i].queued_by != 0 && PhaseOf(state, w) == kIdle) {
+          min_ret = std::min(min_ret, ops[i].queued_by);
+        }
       }
     }
     if (!pending) return true;
     if (!seen_.insert(Key{done, state}).second) return false;  // Lowe
     for (std::size_t i = 0; i < n; ++i) {
       if (done.Has(i) || ops[i].call > min_ret) continue;
+      if (waiter_of_[i] >= 0) {
+        if (WaitSteps(i, done, state, min_ret)) return true;
+        continue;
+      }
       State next;
       if (Apply(i, state, &next) && Search(done.With(i), next)) return true;
     }
@@ -531,7 +812,48 @@ class LinearizabilityChecker {
   const std::vector<Op>* ops_ = nullptr;
   std::vector<bool> share_ok_;
   std::vector<bool> exact_;
+  std::vector<int> waiter_of_;          // op index -> waiter, or -1
+  std::vector<std::size_t> waiter_op_;  // waiter -> op index
   std::unordered_set<Key, KeyHash> seen_;
+};
+
+// What the waiting calls of histories did (value != 0), for the tests'
+// reports: how many, how many took at least `blocked_ns` (stamps in
+// nanoseconds: they blocked), and of those, how many were served, timed
+// out (OutOfSessions) or woken by a flag.
+struct WaitCounts {
+  long calls = 0;
+  long blocked = 0;
+  long served = 0;
+  long timed_out = 0;
+  long woken = 0;
+
+  void Add(const std::vector<Op>& history, std::uint64_t blocked_ns) {
+    for (const Op& op : history) {
+      if ((op.kind != OpKind::kBeginWait && op.kind != OpKind::kDupWait) ||
+          op.value == 0) {
+        continue;
+      }
+      ++calls;
+      if (op.ret - op.call < blocked_ns) continue;
+      ++blocked;
+      if (op.result == Error::kSuccess) {
+        ++served;
+      } else if (op.result == Error::kOutOfSessions) {
+        ++timed_out;
+      } else {
+        ++woken;
+      }
+    }
+  }
+  std::string Describe() const {
+    char text[200];
+    std::snprintf(text, sizeof(text),
+                  "%ld waiting calls, %ld blocked (%ld served, %ld timed "
+                  "out, %ld woken by a flag)",
+                  calls, blocked, served, timed_out, woken);
+    return text;
+  }
 };
 
 // A history, one operation a line in call order, for failure reports.
@@ -549,7 +871,9 @@ inline std::string DescribeHistory(const std::vector<Op>& history) {
                                            "Init",
                                            "InitDefault",
                                            "SetDefaultMaxSessions",
-                                           "Count"};
+                                           "Count",
+                                           "BeginWait",
+                                           "DupWait"};
   std::vector<Op> sorted = history;
   std::sort(sorted.begin(), sorted.end(),
             [](const Op& a, const Op& b) { return a.call < b.call; });
@@ -564,6 +888,13 @@ inline std::string DescribeHistory(const std::vector<Op>& history) {
                   kNames[static_cast<int>(op.kind)], op.instance, op.arg,
                   op.value, std::string(ErrorName(op.result)).c_str(), op.out);
     text += line;
+    if (op.deadline != 0 || op.queued_by != 0) {
+      std::snprintf(line, sizeof(line),
+                    "                  deadline=%llu queued_by=%llu\n",
+                    static_cast<unsigned long long>(op.deadline),
+                    static_cast<unsigned long long>(op.queued_by));
+      text += line;
+    }
   }
   return text;
 }
