@@ -456,6 +456,19 @@ Error InstanceRegistry::SetSessionContext(JET_SESID sesid,
              : record->core.SetContext(ref.slot, ref.gen, context);
 }
 
+Error InstanceRegistry::GetSessionSlot(JET_SESID sesid,
+                                       unsigned long* pslot) noexcept {
+  SessionRef ref{};
+  Record* record = nullptr;
+  Error error = ResolveSession(sesid, &ref, &record);
+  if (error == Error::kSuccess)
+    error = record->core.CheckOpen(ref.slot, ref.gen);
+  if (error != Error::kSuccess) return error;
+  if (pslot == nullptr) return Error::kInvalidParameter;
+  *pslot = ref.slot;
+  return Error::kSuccess;
+}
+
 Error InstanceRegistry::ResetSessionContext(JET_SESID sesid) noexcept {
   SessionRef ref{};
   Record* record = nullptr;

@@ -118,6 +118,8 @@ class InstanceRegistry {
                              : record->core.End(ref.slot, ref.gen);
   }
   static Error SetSessionContext(JET_SESID sesid, JET_API_PTR context) noexcept;
+  // JetExtGetSessionSlot: wait-free, takes nothing.
+  static Error GetSessionSlot(JET_SESID sesid, unsigned long* pslot) noexcept;
   static Error ResetSessionContext(JET_SESID sesid) noexcept;
   Error StopService() noexcept;
   Error StopServiceInstance(JET_INSTANCE instance) noexcept;

@@ -108,6 +108,12 @@ JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
   return ToJet(Registry().BeginSessionWait(instance, psesid, cmsecTimeout));
 }
 
+JET_ERR JET_API JetExtGetSessionSlot(JET_SESID sesid,
+                                     unsigned long* piSlot) noexcept {
+  return ToJet(
+      jetsession::internal::InstanceRegistry::GetSessionSlot(sesid, piSlot));
+}
+
 JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
                                      unsigned long cmsecTimeout) noexcept {
   return ToJet(jetsession::internal::InstanceRegistry::DupSessionWait(

@@ -31,4 +31,12 @@ Error Session::ResetContext() const noexcept {
   return internal::InstanceRegistry::ResetSessionContext(handle_);
 }
 
+Result<std::uint32_t> Session::Slot() const noexcept {
+  unsigned long slot = 0;
+  const Error error =
+      internal::InstanceRegistry::GetSessionSlot(handle_, &slot);
+  if (error != Error::kSuccess) return error;
+  return static_cast<std::uint32_t>(slot);
+}
+
 }  // namespace jetsession

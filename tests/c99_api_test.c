@@ -99,6 +99,7 @@ static void CheckTypesAndSignatures(void) {
   JET_ERR (*end_restore)(JET_INSTANCE) = JetExtEndRestore;
   JET_ERR (*unavailable)(JET_INSTANCE) = JetExtSetInstanceUnavailable;
   JET_ERR (*count)(JET_INSTANCE, unsigned long*) = JetExtGetSessionCount;
+  JET_ERR (*slot_of)(JET_SESID, unsigned long*) = JetExtGetSessionSlot;
   (void)err;
   (void)ptr;
   (void)inst;
@@ -121,6 +122,7 @@ static void CheckTypesAndSignatures(void) {
   (void)end_restore;
   (void)unavailable;
   (void)count;
+  (void)slot_of;
 }
 
 /* A multi-instance life cycle. */
@@ -181,6 +183,11 @@ static void MultiInstance(void) {
   EXPECT(s[4] == JET_sesidNil);
   CHECK(JetExtGetSessionCount(inst, &n), JET_errSuccess);
   EXPECT(n == 4);
+  for (i = 0; i < 4; i++) {
+    unsigned long slot = 99;
+    CHECK(JetExtGetSessionSlot(s[i], &slot), JET_errSuccess);
+    EXPECT(slot < 4);
+  }
   CHECK(JetGetSystemParameter(0, s[1], JET_paramMaxSessions, &value, NULL, 0),
         JET_errSuccess);
   EXPECT(value == 4);

@@ -3,9 +3,11 @@
 // stale and garbage handles, contexts.
 #include <jetsession/jet.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -646,6 +648,119 @@ TEST_F(JetSessionTest, SessionsMoveBetweenThreads) {
   });
   c.join();
   EXPECT_EQ(Count(inst), 0U);
+}
+
+// A Dup of `src`, which must succeed.
+JET_SESID DupOf(JET_SESID src) {
+  JET_SESID s = JET_sesidNil;
+  EXPECT_EQ(JetDupSession(src, &s), JET_errSuccess);
+  return s;
+}
+
+// JetExtGetSessionSlot ("Per-session resources").
+TEST_F(JetSessionTest, SessionSlotsAreDistinctAndBelowMaxSessions) {
+  for (const unsigned long capacity : {1UL, 5UL, 63UL, 64UL, 65UL, 100UL}) {
+    const std::string name = "slots-" + std::to_string(capacity);
+    const JET_INSTANCE inst = Running(name.c_str(), capacity);
+    std::set<unsigned long> slots;
+    std::vector<JET_SESID> open;
+    for (unsigned long i = 0; i < capacity; ++i) {
+      const JET_SESID s =
+          i % 2 == 0 || open.empty() ? Begin(inst) : DupOf(open.back());
+      unsigned long slot = ~0UL;
+      ASSERT_EQ(JetExtGetSessionSlot(s, &slot), JET_errSuccess);
+      EXPECT_LT(slot, capacity);
+      slots.insert(slot);
+      open.push_back(s);
+    }
+    EXPECT_EQ(slots.size(), capacity) << "capacity " << capacity;
+    for (const JET_SESID s : open)
+      ASSERT_EQ(JetEndSession(s, 0), JET_errSuccess);
+  }
+}
+
+TEST_F(JetSessionTest, SessionSlotIsFixedForTheSessionsLife) {
+  const JET_INSTANCE inst = Running("fixed", 8);
+  const JET_SESID kept = Begin(inst);
+  unsigned long slot = ~0UL;
+  ASSERT_EQ(JetExtGetSessionSlot(kept, &slot), JET_errSuccess);
+  for (int round = 0; round < 100; ++round) {
+    const JET_SESID a = Begin(inst);
+    const JET_SESID b = DupOf(kept);
+    unsigned long other = ~0UL;
+    ASSERT_EQ(JetExtGetSessionSlot(a, &other), JET_errSuccess);
+    EXPECT_NE(other, slot);
+    ASSERT_EQ(JetEndSession(a, 0), JET_errSuccess);
+    ASSERT_EQ(JetEndSession(b, 0), JET_errSuccess);
+    unsigned long again = ~0UL;
+    ASSERT_EQ(JetExtGetSessionSlot(kept, &again), JET_errSuccess);
+    EXPECT_EQ(again, slot);
+  }
+  ASSERT_EQ(JetEndSession(kept, 0), JET_errSuccess);
+}
+
+TEST_F(JetSessionTest, SessionSlotOfAnythingButAnOpenSessionIsInvalidSesid) {
+  const JET_INSTANCE inst = Running("invalid", 2);
+  const JET_SESID s = Begin(inst);
+  unsigned long slot = 7;
+  // InvalidSesid comes before the NULL output.
+  for (const JET_SESID bad :
+       {JET_SESID{0}, JET_sesidNil, JET_SESID{0x777}, JET_SESID{0x123456789}}) {
+    EXPECT_EQ(JetExtGetSessionSlot(bad, &slot), JET_errInvalidSesid);
+    EXPECT_EQ(JetExtGetSessionSlot(bad, nullptr), JET_errInvalidSesid);
+  }
+  EXPECT_EQ(slot, 7UL) << "written on failure";
+  EXPECT_EQ(JetExtGetSessionSlot(s, nullptr), JET_errInvalidParameter);
+  ASSERT_EQ(JetEndSession(s, 0), JET_errSuccess);
+  EXPECT_EQ(JetExtGetSessionSlot(s, &slot), JET_errInvalidSesid);
+  // The slot reused by another session: the old handle stays invalid.
+  const JET_SESID next = Begin(inst);
+  EXPECT_EQ(JetExtGetSessionSlot(s, &slot), JET_errInvalidSesid);
+  // Stopped and unavailable instances: the session is still open.
+  ASSERT_EQ(JetStopServiceInstance(inst), JET_errSuccess);
+  EXPECT_EQ(JetExtGetSessionSlot(next, &slot), JET_errSuccess);
+  ASSERT_EQ(JetExtSetInstanceUnavailable(inst), JET_errSuccess);
+  EXPECT_EQ(JetExtGetSessionSlot(next, &slot), JET_errSuccess);
+  // Force-ended by JetTerm.
+  ASSERT_EQ(JetTerm(inst), JET_errSuccess);
+  EXPECT_EQ(JetExtGetSessionSlot(next, &slot), JET_errInvalidSesid);
+}
+
+TEST_F(JetSessionTest, SessionSlotIsNotACallOnTheSession) {
+  // A Dup that waits holds its source (another call on it gets
+  // SessionSharingViolation); the slot is still read.
+  const JET_INSTANCE inst = Running("held", 1);
+  const JET_SESID src = Begin(inst);
+  unsigned long slot = ~0UL;
+  ASSERT_EQ(JetExtGetSessionSlot(src, &slot), JET_errSuccess);
+  std::thread waiter([&] {
+    JET_SESID d = JET_sesidNil;
+    EXPECT_EQ(JetExtDupSessionWait(src, &d, 300), JET_errOutOfSessions);
+  });
+  JET_SESID d = JET_sesidNil;
+  bool seen_held = false;
+  for (int i = 0; i < 200 && !seen_held; ++i) {
+    seen_held = JetDupSession(src, &d) == JET_errSessionSharingViolation;
+    if (!seen_held) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  unsigned long during = ~0UL;
+  EXPECT_EQ(JetExtGetSessionSlot(src, &during), JET_errSuccess);
+  EXPECT_EQ(during, slot);
+  waiter.join();
+  EXPECT_TRUE(seen_held) << "the waiting Dup was not seen holding its source";
+  // A session handed to a waiter has the ended session's slot.
+  JET_SESID handed = JET_sesidNil;
+  std::thread next([&] {
+    EXPECT_EQ(JetExtBeginSessionWait(inst, &handed, JET_cmsecExtWaitForever),
+              JET_errSuccess);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(JetEndSession(src, 0), JET_errSuccess);
+  next.join();
+  unsigned long handed_slot = ~0UL;
+  EXPECT_EQ(JetExtGetSessionSlot(handed, &handed_slot), JET_errSuccess);
+  EXPECT_EQ(handed_slot, slot);
+  EXPECT_EQ(JetEndSession(handed, 0), JET_errSuccess);
 }
 
 }  // namespace

@@ -275,6 +275,19 @@ JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
 JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
                                      unsigned long cmsecTimeout) JET_NOEXCEPT_;
 
+/*
+ * Writes the slot of the open session sesid to *piSlot: a number in
+ * 0..MaxSessions-1, the same for the whole life of the session, and
+ * different from the slot of every other session open on the same instance
+ * at the same time; an engine keeps its per-session resources in an array
+ * indexed by it. Not a call on the session for the sharing rule (it takes
+ * no busy flag); wait-free. Results in order: sesid not an open session
+ * (never issued, ended, force-ended by JetTerm) -> InvalidSesid; piSlot
+ * NULL -> InvalidParameter.
+ */
+JET_ERR JET_API JetExtGetSessionSlot(JET_SESID sesid,
+                                     unsigned long* piSlot) JET_NOEXCEPT_;
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -14,6 +14,8 @@
 #ifndef JETSESSION_SESSION_H_
 #define JETSESSION_SESSION_H_
 
+#include <cstdint>
+
 #include "jetsession/error.h"
 #include "jetsession/jet.h"
 #include "jetsession/result.h"
@@ -54,6 +56,10 @@ class Session {
   // JetSetSessionContext / JetResetSessionContext.
   Error SetContext(JET_API_PTR context) const noexcept;
   Error ResetContext() const noexcept;
+  // The session's slot (JetExtGetSessionSlot): 0..MaxSessions-1, fixed for
+  // the session's life and distinct among the instance's open sessions, for
+  // an array of per-session resources.
+  Result<std::uint32_t> Slot() const noexcept;
 
   JET_SESID handle() const noexcept { return handle_; }
   bool has_value() const noexcept { return handle_ != JET_sesidNil; }
