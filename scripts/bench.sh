@@ -5,14 +5,18 @@
 #   fill_pattern_bench   near full (99%), by where the free slots lie
 #   begin_end_bench      jetsession alone, C and C++ API (and any other
 #                        bench/*_bench.cc)
+#   saturated_wait_bench waiting for a session at full, against blocking
+#                        pools (3 runs of 0.2 s per row, about 1 minute)
 #   latency_percentiles  p50/p99/p99.9 of Begin and End
 #   pair_loop            instructions per Begin+End pair under callgrind
 #   ratio_rounds.py      the 1-thread ratio over short paired rounds
 #   pair_cycles          1-thread cycles per pair, slow spells filtered out
 # then prints the pairs/s table and every target ratio, and draws
-# throughput.png and latency.png. Everything lands in
+# throughput.png, latency.png, stopterm.png and wait.png. Everything lands in
 # build/release/bench-results/ (Google Benchmark JSON included).
 # Extra arguments go to contention_bench (e.g. --benchmark_min_time=0.2).
+# SATURATED_WAIT_ARGS (default: 3 runs of 0.2 s) replaces the arguments of
+# saturated_wait_bench.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,12 +55,26 @@ echo "==== fill_pattern_bench ===="
 # begin_end_bench: jetsession alone through the C and the C++ API.
 for b in "$bin"/*_bench; do
   name=$(basename "$b")
-  [[ -x $b && $name != contention_bench && $name != fill_pattern_bench ]] ||
-    continue
+  [[ -x $b && $name != contention_bench && $name != fill_pattern_bench &&
+     $name != saturated_wait_bench ]] || continue
   echo "==== ${name} ===="
   "$b" --benchmark_min_time=0.05 --benchmark_out="$out/${name}.json" \
     --benchmark_out_format=json
 done
+
+if [[ -x $bin/saturated_wait_bench ]]; then
+  echo "==== saturated_wait_bench ===="
+  # Waiting at full: capacity 4 and 64, 2x and 4x as many threads; each row
+  # is one timed run of the workers (--wait_seconds), repeated, the rows
+  # interleaved; the report reads the medians and sums the overtakes.
+  read -ra wait_args <<<"${SATURATED_WAIT_ARGS:-"--wait_seconds=0.2 \
+--benchmark_repetitions=3"}"
+  "$bin/saturated_wait_bench" "${wait_args[@]}" \
+    --benchmark_enable_random_interleaving=true \
+    --benchmark_display_aggregates_only=true \
+    --benchmark_out="$out/saturated_wait_bench.json" \
+    --benchmark_out_format=json
+fi
 
 echo "==== latency_percentiles ===="
 "$bin/latency_percentiles" --seconds 0.1 --json "$out/latency.json"

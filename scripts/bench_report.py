@@ -7,9 +7,11 @@ Reads, from the results folder (default build/release/bench-results):
   instructions.txt        instructions per pair (callgrind), one number
   rounds.json             output of scripts/ratio_rounds.py --json
   pair_cycles.json        output of bench/pair_cycles --json
-Prints the pairs/s table (work 50) and every target ratio against its
-target, writes throughput.png, latency.png and stopterm.png (gnuplot) next
-to the inputs, and with --markdown FILE writes the same as Markdown (for
+  saturated_wait_bench.json  Google Benchmark JSON of
+                          bench/saturated_wait_bench (waiting at full)
+Each is optional. Prints the pairs/s table (work 50) and every target ratio
+against its target, writes throughput.png, latency.png, stopterm.png and
+wait.png (gnuplot) next to the inputs, and with --markdown FILE writes the same as Markdown (for
 docs/benchmarks.md). Report only: it never fails on a missed target.
 """
 
@@ -124,7 +126,9 @@ def main():
     parser.add_argument("--markdown", help="write the report as Markdown")
     args = parser.parse_args()
 
-    contention = load(os.path.join(args.results, "contention_bench.json"))
+    contention_path = os.path.join(args.results, "contention_bench.json")
+    contention = (load(contention_path) if os.path.exists(contention_path)
+                  else {})
     ring = ring_results(contention)
     context = contention.get("context", {})
     lines = []
@@ -136,15 +140,17 @@ def main():
     threads_all = sorted({t for (_, w, t) in ring if w == 50})
     contenders = [c for c in ORDER if any((c, 50, t) in ring
                                           for t in threads_all)]
-    out("### Begin+End pairs/s, work 50, ring of 4, capacity 30000")
-    out()
-    out("| contender | " + " | ".join(f"{t} thr" for t in threads_all) + " |")
-    out("|---|" + "---:|" * len(threads_all))
-    for c in contenders:
-        cells = [fmt_rate(ring[(c, 50, t)]) if (c, 50, t) in ring else ""
-                 for t in threads_all]
-        out(f"| {c} | " + " | ".join(cells) + " |")
-    out()
+    if ring:
+        out("### Begin+End pairs/s, work 50, ring of 4, capacity 30000")
+        out()
+        out("| contender | " + " | ".join(f"{t} thr" for t in threads_all) +
+            " |")
+        out("|---|" + "---:|" * len(threads_all))
+        for c in contenders:
+            cells = [fmt_rate(ring[(c, 50, t)]) if (c, 50, t) in ring else ""
+                     for t in threads_all]
+            out(f"| {c} | " + " | ".join(cells) + " |")
+        out()
 
     def best_peer(threads):
         return max((ring[(p, 50, threads)], p) for p in PEERS
@@ -223,6 +229,10 @@ def main():
             value = float(f.read().split()[0])
         checks.append(("instructions per Begin+End pair (callgrind)",
                        f"{value:.0f}", "small", "reported"))
+
+    waits = saturated_results(
+        os.path.join(args.results, "saturated_wait_bench.json"))
+    saturated_checks(waits, check, checks)
 
     out("### Targets")
     out()
@@ -327,7 +337,11 @@ def main():
                 f"{r['end_p999_ns']:.0f} |")
         out()
 
-    plot(args.results, ring, contenders, threads_all, latency, stopterm)
+    saturated_tables(waits, out)
+
+    if ring:
+        plot(args.results, ring, contenders, threads_all, latency, stopterm)
+    plot_waits(args.results, waits)
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
@@ -415,6 +429,166 @@ set logscale y 10
 plot '{st}' using 1:2 with linespoints {style(0, JET)} title 'JetStopServiceInstance', \\
      '{st}' using 1:3 with linespoints {style(3, 'term')} title 'JetTerm'
 """
+    try:
+        subprocess.run([gnuplot], input=script, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"(gnuplot failed: {e})", file=sys.stderr)
+
+
+# bench/saturated_wait_bench: jetsession's waiting Begin against the
+# blocking pools an engine author would write.
+WAIT_JET = "jetsession_wait"
+WAIT_PEERS = ["mutex_condvar", "tbb_bounded_queue", "semaphore_bitmap"]
+WAIT_ORDER = [WAIT_JET] + WAIT_PEERS
+
+
+def saturated_results(path):
+    """{(pool, capacity, threads): summary} over the repetitions of each
+    configuration in saturated_wait_bench's JSON (its individual runs):
+    medians of the rates and percentiles, the largest max/mean, the smallest
+    share, and the sums of the waiters and overtaken waiters."""
+    runs_by = {}
+    if not os.path.exists(path):
+        return {}
+    for b in load(path).get("benchmarks", []):
+        if b.get("run_type") != "iteration" or "error_occurred" in b:
+            continue
+        name = b["name"]
+        if not name.startswith("BM_SaturatedWait<"):
+            continue
+        capacity = int(re.search(r"/capacity:(\d+)", name).group(1))
+        threads = int(re.search(r"/threads:(\d+)", name).group(1))
+        runs_by.setdefault((b.get("label", name), capacity, threads),
+                           []).append(b)
+    out = {}
+    for key, rs in runs_by.items():
+        med = lambda k: statistics.median(r[k] for r in rs)  # noqa: E731
+        out[key] = {
+            "runs": len(rs),
+            "pairs_per_s": med("pairs_per_s"),
+            "p50": med("wait_p50_us"),
+            "p99": med("wait_p99_us"),
+            "p999": med("wait_p999_us"),
+            "max": med("wait_max_us"),
+            "max_over_mean": max(r["max_over_mean"] for r in rs),
+            "min_share": min(r["min_share"] for r in rs),
+            "waited": sum(int(r["waited"]) for r in rs),
+            "overtaken": sum(int(r["overtaken"]) for r in rs),
+            "overtaken_raw": sum(int(r["overtaken_raw"]) for r in rs),
+        }
+    return out
+
+
+def saturated_checks(waits, check, checks):
+    """The waiting targets, per capacity and thread count: throughput over
+    the best peer's, the mutex+condvar pool's p99.9 over jetsession's (1.0
+    or more: no worse), and jetsession's overtaken waiters (0)."""
+    for (pool, capacity, threads) in sorted(
+            k for k in waits if k[0] == WAIT_JET):
+        jet = waits[(pool, capacity, threads)]
+        where = f"capacity {capacity}, {threads} threads"
+        peers = [(waits[(p, capacity, threads)]["pairs_per_s"], p)
+                 for p in WAIT_PEERS if (p, capacity, threads) in waits]
+        if peers:
+            best, who = max(peers)
+            check(f"waiting at full, {where}: jetsession pairs/s / best peer "
+                  f"({who})", jet["pairs_per_s"] / best, 1.0)
+        mutex = waits.get(("mutex_condvar", capacity, threads))
+        if mutex and jet["p999"] > 0:
+            check(f"waiting at full, {where}: mutex_condvar wait p99.9 / "
+                  f"jetsession's", mutex["p999"] / jet["p999"], 1.0,
+                  fmt="{:.3g}x")
+        checks.append((f"waiting at full, {where}: jetsession waiters "
+                       f"overtaken, {jet['runs']} runs "
+                       f"(raw: {jet['overtaken_raw']})",
+                       f"{jet['overtaken']} of {jet['waited']}", "0",
+                       "met" if jet["overtaken"] == 0 else "MISSED"))
+
+
+def fmt_us(x):
+    if x >= 1e6:
+        return f"{x / 1e6:.2f} s"
+    if x >= 1e3:
+        return f"{x / 1e3:.1f} ms"
+    return f"{x:.1f} us" if x >= 10 else f"{x:.2f} us"
+
+
+def saturated_tables(waits, out):
+    if not waits:
+        return
+    runs = max(w["runs"] for w in waits.values())
+    out("### Waiting at full (saturated_wait_bench)")
+    out()
+    out(f"Wait+hold+End loops, {runs} runs of each row (medians; max/mean is "
+        "the largest of the runs, min share the smallest, waiters and "
+        "overtaken the sums). Waits: from just before the wait call to its "
+        "return, every call. Overtaken: waiters that a later caller went "
+        "before, beyond the 10 us tolerance (raw: by the stamps alone); "
+        "see the definition above.")
+    out()
+    out("| pool | capacity | threads | pairs/s | wait p50 | p99 | p99.9 | "
+        "max | max / mean | min share | waiters | overtaken | raw |")
+    out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    configs = sorted({(c, t) for (_, c, t) in waits})
+    for capacity, threads in configs:
+        for pool in WAIT_ORDER:
+            w = waits.get((pool, capacity, threads))
+            if not w:
+                continue
+            out(f"| {pool} | {capacity} | {threads} | "
+                f"{fmt_rate(w['pairs_per_s'])} | {fmt_us(w['p50'])} | "
+                f"{fmt_us(w['p99'])} | {fmt_us(w['p999'])} | "
+                f"{fmt_us(w['max'])} | {w['max_over_mean']:.0f} | "
+                f"{w['min_share']:.3f} | {w['waited']} | {w['overtaken']} | "
+                f"{w['overtaken_raw']} |")
+    out()
+
+
+def plot_waits(results, waits):
+    """wait.png: one panel per capacity and thread count; in each, the wait
+    at p50, p99, p99.9 and the maximum, one line per pool (log scale)."""
+    gnuplot = shutil.which("gnuplot")
+    if gnuplot is None or not waits:
+        return
+    configs = sorted({(c, t) for (_, c, t) in waits})
+    pools = [p for p in WAIT_ORDER if any((p, c, t) in waits
+                                          for (c, t) in configs)]
+    data = os.path.join(results, "wait.dat")
+    with open(data, "w", encoding="utf-8") as f:
+        for capacity, threads in configs:
+            for pool in pools:
+                w = waits.get((pool, capacity, threads))
+                f.write(f'"{pool}"\n')
+                if w:
+                    for x, key in enumerate(("p50", "p99", "p999", "max")):
+                        f.write(f"{x + 1} {max(w[key], 0.01)}\n")
+                f.write("\n\n")
+    cols = 2
+    rows = (len(configs) + cols - 1) // cols
+    script = f"""
+set terminal pngcairo size 1100,{420 * rows} noenhanced
+set output '{os.path.join(results, 'wait.png')}'
+set multiplot layout {rows},{cols} title 'Wait for a session at full: \
+wait+hold(spin 50)+End loops, 2-core machine (oversubscribed)'
+set logscale y 10
+set format y '%g'
+set grid
+set xrange [0.7:4.3]
+set xtics ('p50' 1, 'p99' 2, 'p99.9' 3, 'max' 4)
+set xlabel 'percentile of the waits (every call)'
+set ylabel 'wait (microseconds, log scale)'
+set key top left
+"""
+    for i, (capacity, threads) in enumerate(configs):
+        plots = ", ".join(
+            f"'{data}' index {i * len(pools) + j} using 1:2 with linespoints "
+            f"{style(WAIT_ORDER.index(p), p)} title '{p}'"
+            for j, p in enumerate(pools))
+        script += f"""
+set title 'capacity {capacity}, {threads} threads'
+plot {plots}
+"""
+    script += "unset multiplot\n"
     try:
         subprocess.run([gnuplot], input=script, text=True, check=True)
     except (OSError, subprocess.CalledProcessError) as e:
