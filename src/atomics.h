@@ -107,6 +107,10 @@ struct StdAtomics {
   static void WakeAll(std::atomic<std::uint32_t>& word) noexcept {
     FutexWakeAll(word);
   }
+  // Sleeps until `deadline` (a waiter with no cell to block on).
+  static void SleepUntil(WaitClock::time_point deadline) noexcept {
+    std::this_thread::sleep_until(deadline);
+  }
 
   // A value that names the calling thread for the life of the process: a
   // thread that starts after another exited never gets its id (a context

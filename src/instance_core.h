@@ -598,7 +598,7 @@ class InstanceCore {
                      typename WaitClock::time_point deadline,
                      const std::atomic<bool>* stop,
                      OpenedSession* opened) noexcept {
-    for (;;) {
+    for (int unproven = 0;;) {
       // seq_cst: the second half of the pair with Drain(), and with
       // SetFlag()'s flag CAS.
       const std::uint64_t state = state_.load(std::memory_order_seq_cst);
@@ -606,29 +606,41 @@ class InstanceCore {
       const Error gate = BeginError(state);
       if (gate != Error::kSuccess) return Settled(state, gate);
       std::uint32_t ticket = 0;
-      switch (pool->Enqueue(&ticket)) {
+      const typename Pool::Enqueued queued = pool->Enqueue(&ticket);
+      switch (queued) {
         case Pool::Enqueued::kQueued:
           return AwaitTicket(pool, gen, ticket, deadline, stop, opened);
         case Pool::Enqueued::kNotFull: {
           const Error error = ClaimIn(gen, opened);
           if (error != Error::kOutOfSessions) return error;
+          // Full, but not proven: an End is between freeing its bit and
+          // opening its slot (a few instructions). Past a short spin, give
+          // the processor away, in case that End's thread is waiting for it.
+          if (++unproven > 16) Policy::Yield();
           break;
         }
-        case Pool::Enqueued::kNoRoom: {
+        case Pool::Enqueued::kNoRoom:
+        case Pool::Enqueued::kNoMemory: {
           // acquire: pairs with the stop request's store (the slices
           // bound how late this sees it).
           if (stop != nullptr && stop->load(std::memory_order_acquire)) {
             return Error::kWaitCancelled;
           }
-          // More waiters than cells: wait (in short slices, as the cell's
-          // change is its older waiter's, not ours) for the cell.
-          const std::uint32_t seen = pool->waiters().Peek(ticket);
-          const auto slice = WaitClock::now() + std::chrono::milliseconds(5);
-          pool->waiters().Wait(ticket, seen, std::min(deadline, slice));
+          // More waiters than cells, or no memory for the cells: wait
+          // without a ticket, in short slices (what lets this caller in is
+          // not a change it is woken for), then try again. Such callers
+          // are not ordered among themselves; an End that frees a slot
+          // while none holds a ticket frees it, and they claim it.
+          const auto slice = std::min(
+              deadline, WaitClock::now() + std::chrono::milliseconds(5));
+          if (queued == Pool::Enqueued::kNoRoom) {
+            const std::uint32_t seen = pool->waiters().Peek(ticket);
+            pool->waiters().Wait(ticket, seen, slice);
+          } else {
+            Policy::SleepUntil(slice);
+          }
           break;
         }
-        case Pool::Enqueued::kNoMemory:
-          return Error::kOutOfMemory;
       }
       // As in WaitForSlot(): a last claim after the deadline.
       if (WaitClock::now() >= deadline) return ClaimIn(gen, opened);

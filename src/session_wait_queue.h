@@ -40,6 +40,7 @@
 #include <memory>
 #include <new>
 
+#include "allocation_faults.h"
 #include "atomics.h"
 
 namespace jetsession::internal {
@@ -76,12 +77,15 @@ class SessionWaitQueue {
         cells_.load(std::memory_order_relaxed));
   }
 
-  // The cells, allocated on first use; nullptr when memory runs out.
+  // The cells, allocated on first use; nullptr when memory runs out (the
+  // next caller tries again).
   Atomic<std::uint32_t>* Ensure() noexcept {
     // acquire: pairs with the release CAS below.
     Atomic<std::uint32_t>* cells = cells_.load(std::memory_order_acquire);
     if (cells != nullptr) return cells;
-    // nothrow: the library reports OutOfMemory, it does not throw.
+    if (AllocationFaults::ShouldFail()) return nullptr;
+    // nothrow: without memory the callers wait without a ticket (see
+    // InstanceCore::QueueForSlot()); nothing throws.
     std::unique_ptr<Atomic<std::uint32_t>[]> fresh(
         new (std::nothrow) Atomic<std::uint32_t>[kCells]);
     if (fresh == nullptr) return nullptr;

@@ -812,9 +812,10 @@ class alignas(64) SlotPool {
   // CAS, so no free is missed and no slot stays free while a ticket is
   // waiting). seq_cst, as ProveFull().
   Enqueued Enqueue(std::uint32_t* ticket) noexcept {
-    if (waiters_.Ensure() == nullptr) return Enqueued::kNoMemory;
     auto& flag = full_.value;
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    if ((f & kFullStateMask) != kFullVerified) return Enqueued::kNotFull;
+    if (waiters_.Ensure() == nullptr) return Enqueued::kNoMemory;
     for (;;) {
       if ((f & kFullStateMask) != kFullVerified) return Enqueued::kNotFull;
       *ticket = TailOf(f);

@@ -5,7 +5,9 @@
 #include <jetsession/jet.h>
 #include <jetsession/jetsession.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "allocation_faults.h"
@@ -132,4 +134,41 @@ TEST_F(AllocationFailureTest, LargerPoolFailureKeepsTheRecordUsable) {
 }
 
 }  // namespace
+// The waiters' queue is allocated by an instance's first waiter; when that
+// fails, the waits still answer as the contract says (never OutOfMemory):
+// a timeout after its time, a session when one ends meanwhile.
+TEST_F(AllocationFailureTest, WaitsWithoutMemoryForTheQueueStillWait) {
+  const JET_INSTANCE inst = Running("oom-wait", FreshCapacity());
+  std::vector<JET_SESID> held;
+  for (;;) {
+    JET_SESID s = JET_sesidNil;
+    if (JetBeginSession(inst, &s, nullptr, nullptr) != JET_errSuccess) break;
+    held.push_back(s);
+  }
+  ASSERT_FALSE(held.empty());
+  AllocationFaults::Arm(0, 1000000);  // every allocation fails
+  JET_SESID s = JET_sesidNil;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(JetExtBeginSessionWait(inst, &s, 20), JET_errOutOfSessions);
+  EXPECT_GE(std::chrono::steady_clock::now() - start,
+            std::chrono::milliseconds(20));
+  std::thread ender([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(JetEndSession(held.back(), 0), JET_errSuccess);
+  });
+  EXPECT_EQ(JetExtBeginSessionWait(inst, &s, 5000), JET_errSuccess);
+  ender.join();
+  held.back() = s;
+  // A Stop wakes such a waiter too (within its slice).
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(JetStopServiceInstance(inst), JET_errSuccess);
+  });
+  EXPECT_EQ(JetExtBeginSessionWait(inst, &s, JET_cmsecExtWaitForever),
+            JET_errClientRequestToStopJetService);
+  stopper.join();
+  AllocationFaults::Disarm();
+  for (const JET_SESID h : held) EXPECT_EQ(JetEndSession(h, 0), JET_errSuccess);
+}
+
 }  // namespace jetsession::testing

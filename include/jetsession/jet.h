@@ -249,8 +249,10 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * (the time ran out while the pool was full); ClientRequestToStopJetService,
  * InstanceUnavailable or TermInProgress (the instance was stopped, made
  * unavailable or terminated meanwhile: every waiter wakes within
- * milliseconds, and JetTerm2 returns only after every waiter has returned);
- * OutOfMemory (the waiters' queue could not be allocated).
+ * milliseconds, and JetTerm2 returns only after every waiter has returned).
+ * Never OutOfMemory: when the waiters' queue (64 KiB, allocated by the
+ * first waiter of an instance) cannot be allocated, callers wait without a
+ * place in it, as past 16384 waiters.
  *
  * First come, first served: while callers wait, a freed slot goes to the one
  * that has waited longest, and no caller that starts later (waiting or not)

@@ -217,6 +217,9 @@ struct RelacyPolicy {
   }
   // Nothing: the waits above see the change of the word itself (a missing
   // wake after a change is not modelled; one with no change is a hang).
+  // The model never runs out of memory, so no waiter sleeps without a
+  // cell; a sleep is a step of the schedule.
+  static void SleepUntil(WaitClock::time_point /*deadline*/) { Yield(); }
   static void WakeAll(Atomic<std::uint32_t>& /*word*/) {}
   // The thread's hint word, kept across schedules (a plain static): tests
   // whose pool has more than one word set it (SetHint(0)) at the start of
