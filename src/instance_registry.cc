@@ -460,10 +460,10 @@ Error InstanceRegistry::GetSessionSlot(JET_SESID sesid,
                                        unsigned long* pslot) noexcept {
   SessionRef ref{};
   Record* record = nullptr;
-  Error error = ResolveSession(sesid, &ref, &record);
-  if (error == Error::kSuccess)
-    error = record->core.CheckOpen(ref.slot, ref.gen);
+  const Error error = ResolveSession(sesid, &ref, &record);
   if (error != Error::kSuccess) return error;
+  const Error open = record->core.CheckOpen(ref.slot, ref.gen);
+  if (open != Error::kSuccess) return open;
   if (pslot == nullptr) return Error::kInvalidParameter;
   *pslot = ref.slot;
   return Error::kSuccess;

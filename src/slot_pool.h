@@ -814,10 +814,10 @@ class alignas(64) SlotPool {
   Enqueued Enqueue(std::uint32_t* ticket) noexcept {
     auto& flag = full_.value;
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
-    if ((f & kFullStateMask) != kFullVerified) return Enqueued::kNotFull;
-    if (waiters_.Ensure() == nullptr) return Enqueued::kNoMemory;
     for (;;) {
       if ((f & kFullStateMask) != kFullVerified) return Enqueued::kNotFull;
+      // The cells are allocated once, by the first caller that queues.
+      if (waiters_.Ensure() == nullptr) return Enqueued::kNoMemory;
       *ticket = TailOf(f);
       if (!waiters_.IsReadyFor(*ticket)) return Enqueued::kNoRoom;
       if (flag.compare_exchange_weak(f, WithTail(f, *ticket + 1),

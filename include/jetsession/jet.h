@@ -262,8 +262,9 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * returns Success with that session or leaves it to the next waiter. Up to
  * 16384 callers waiting at once on an instance are served in order; beyond
  * that many, a caller waits for a place in the queue first, and those are
- * not ordered among themselves. Waiting blocks
- * the thread (a futex), with no lock and no spinning.
+ * not ordered among themselves. Waiting blocks the thread (a futex), with
+ * no lock; the only spin is a short one, then yields, while an End in
+ * flight finishes opening its slot.
  */
 JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
                                        unsigned long cmsecTimeout)
