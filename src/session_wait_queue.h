@@ -151,6 +151,20 @@ class SessionWaitQueue {
     }
   }
 
+  // For the taker of ticket t: if its waiter has left (cancelled), readies
+  // the cell for the next lap and returns true (nothing is delivered).
+  // Once cancelled, the cell changes only by its taker.
+  bool SkipIfCancelled(std::uint32_t t) noexcept {
+    // acquire: pairs with the waiter's Cancel() CAS.
+    if ((Cell(t).load(std::memory_order_acquire) & kStateMask) != kCancelled) {
+      return false;
+    }
+    if constexpr (Policy::kMutation != Mutation::kCancelledCellKept) {
+      Release(t);
+    }
+    return true;
+  }
+
   // The waiter of ticket t leaves: true if it left before a slot came
   // (kCancelled now; the ticket's taker readies the cell), false if a slot
   // was delivered (*slot; the cell is readied for the next lap).

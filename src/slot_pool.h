@@ -746,7 +746,11 @@ class alignas(64) SlotPool {
   // with the slot pending (its control word open, as during an End), so
   // that no claim takes it and no proof counts it free until the caller
   // has dealt with the flag, which may still say verified, and stored
-  // `ended`.
+  // `ended`. The control word changes only for a delivery (or, when it is
+  // closed, to make the slot pending): an End's handle stays valid while
+  // the End passes over tickets whose waiters left and until its own last
+  // store, so no call sees its session ended while the slot is not yet
+  // free (a Begin then answers full, the slot being still the End's).
   bool HandOver(std::uint32_t slot, std::uint64_t ended) noexcept {
     auto& flag = full_.value;
     auto& control_word = SlotRef(slot).control;
@@ -754,9 +758,14 @@ class alignas(64) SlotPool {
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     for (;;) {
       if (!HasWaiters(f)) {
-        // relaxed: no handle names this generation; the fetch_add that
-        // follows publishes it.
-        control_word.store(ended | kOpen, std::memory_order_relaxed);
+        // relaxed: the control word is this thread's while it holds the
+        // bit; open already (the End's pending window, or a delivery whose
+        // waiter left), it stays as it is.
+        if ((control_word.load(std::memory_order_relaxed) & kOpen) == 0) {
+          // relaxed: no handle names this generation; the fetch_add that
+          // follows publishes it.
+          control_word.store(ended | kOpen, std::memory_order_relaxed);
+        }
         FreeWordBit(slot);
         return false;
       }
@@ -766,12 +775,17 @@ class alignas(64) SlotPool {
                                       std::memory_order_seq_cst)) {
         continue;
       }
+      // A waiter that left before its ticket came: passed over, the slot
+      // untouched.
+      if (waiters_.SkipIfCancelled(ticket)) {
+        f = flag.load(std::memory_order_seq_cst);
+        continue;
+      }
       // release: the waiter acquires it through its cell (Deliver()).
       control_word.store(ended | kOpen, std::memory_order_release);
       if (waiters_.Deliver(ticket, slot)) return true;
-      // The waiter left: close the slot again, keep the bit, next ticket.
-      // relaxed: nobody has seen this opening (no handle was given out).
-      control_word.store(ended, std::memory_order_relaxed);
+      // The waiter left as it was served: the slot stays open for a
+      // generation no handle names (pending), and goes to the next ticket.
       f = flag.load(std::memory_order_seq_cst);
     }
   }
