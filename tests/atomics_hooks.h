@@ -84,6 +84,33 @@ struct CellHook {
 template <class T>
 using CellHookAtomic = BeforeCasAtomic<T, CellHook>;
 
+// std::atomic whose fetch_sub first calls Hook::BeforeSub(). (Used on the
+// waiters' count: a waiter's Leave() is its last step in the core.)
+template <class T, class Hook>
+struct BeforeSubAtomic : std::atomic<T> {
+  using std::atomic<T>::atomic;
+  using std::atomic<T>::operator=;
+  T fetch_sub(T arg, std::memory_order order) noexcept {
+    Hook::template BeforeSub<T>();
+    return std::atomic<T>::fetch_sub(arg, order);
+  }
+};
+
+// Runs `before` (with the caller's thread id) just before every fetch_sub
+// of a 32-bit word, on every thread. Set it before other threads start and
+// clear it after they are joined.
+struct SubHook {
+  static inline std::function<void(std::thread::id)> before;
+  template <class T>
+  static void BeforeSub() noexcept {
+    if constexpr (std::is_same_v<T, std::uint32_t>) {
+      if (before) before(std::this_thread::get_id());
+    }
+  }
+};
+template <class T>
+using SubHookAtomic = BeforeSubAtomic<T, SubHook>;
+
 }  // namespace jetsession::internal
 
 #endif  // JETSESSION_TESTS_ATOMICS_HOOKS_H_

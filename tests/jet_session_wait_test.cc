@@ -161,15 +161,23 @@ void ExpectFlagWakesWaiters(JetTest& test, const char* name,
   }
   std::this_thread::sleep_for(milliseconds(30));
   EXPECT_EQ(flag(inst), JET_errSuccess);
-  if (flag_is_term) {
-    EXPECT_EQ(returned.load(), kWaiters) << "JetTerm returned before a waiter";
-  }
+  // JetTerm returns only after the waiters' last step in the library; that
+  // is seen white-box (session_wait_handoff_test.cc,
+  // TermReturnsOnlyAfterEveryWaitersLastStep): here a waiter's thread may
+  // still be between its call's return and its next instruction.
   for (auto& t : waiters) t.join();
+  EXPECT_EQ(returned.load(), kWaiters);
   for (int i = 0; i < kWaiters; ++i) {
     const JET_ERR r = results[static_cast<std::size_t>(i)];
     // A Dup that found its source held by another Dup answers the sharing
     // violation at once.
     if (i % 2 == 1 && r == JET_errSessionSharingViolation) continue;
+    // A thread slow to start may call after JetTerm has returned: the
+    // handles are stale then.
+    if (flag_is_term &&
+        (r == JET_errInvalidInstance || r == JET_errInvalidSesid)) {
+      continue;
+    }
     EXPECT_EQ(r, expected) << "waiter " << i;
   }
   if (!flag_is_term) {

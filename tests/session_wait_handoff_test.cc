@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <thread>
+#include <vector>
 
 #include "atomics_hooks.h"
 #include "gtest/gtest.h"
@@ -203,6 +204,60 @@ TEST(SessionWaitHandOffTest, AStopJustBeforeAWaitersTicketIsSeen) {
   EXPECT_LT(took, std::chrono::seconds(10)) << "slept to its deadline";
   EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
   Terminate(core);
+}
+
+}  // namespace
+}  // namespace jetsession::internal
+
+namespace jetsession::internal {
+namespace {
+
+using SubPolicy = WrappedPolicy<SubHookAtomic>;
+using SubCore = InstanceCore<SubPolicy>;
+
+// JetTerm while callers wait: it returns only after every waiter's last
+// step in the core (the waiters' count going down, Leave()). Each waiter is
+// held for 30 ms just before that step; a Term that did not wait for the
+// count would return while they are held.
+TEST(SessionWaitHandOffTest, TermReturnsOnlyAfterEveryWaitersLastStep) {
+  SubCore core;
+  const std::uint64_t gen = core.Create();
+  ASSERT_EQ(core.Init(1), Error::kSuccess);
+  OpenedSession held;
+  ASSERT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  constexpr int kWaiters = 4;
+  std::atomic<int> at_last_step{0};
+  std::vector<std::thread::id> ids(kWaiters);
+  std::atomic<int> started{0};
+  SubHook::before = [&](std::thread::id id) {
+    for (int i = 0; i < started.load(std::memory_order_acquire); ++i) {
+      if (ids[static_cast<std::size_t>(i)] != id) continue;
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      at_last_step.fetch_add(1, std::memory_order_release);
+      return;
+    }
+  };
+  std::vector<Error> results(kWaiters, Error::kSuccess);
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < kWaiters; ++i) {
+    waiters.emplace_back([&, i] {
+      OpenedSession w;
+      results[static_cast<std::size_t>(i)] =
+          core.BeginWait(gen, &w, Clock::time_point::max());
+    });
+    ids[static_cast<std::size_t>(i)] = waiters.back().get_id();
+    started.store(i + 1, std::memory_order_release);
+  }
+  while (core.QueuedTickets() != kWaiters) std::this_thread::yield();
+  Terminate(core);
+  EXPECT_EQ(at_last_step.load(std::memory_order_acquire), kWaiters)
+      << "JetTerm returned before every waiter had left";
+  for (auto& t : waiters) t.join();
+  SubHook::before = nullptr;
+  for (int i = 0; i < kWaiters; ++i) {
+    EXPECT_EQ(results[static_cast<std::size_t>(i)], Error::kTermInProgress)
+        << "waiter " << i;
+  }
 }
 
 }  // namespace
