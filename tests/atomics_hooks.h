@@ -111,6 +111,27 @@ struct SubHook {
 template <class T>
 using SubHookAtomic = BeforeSubAtomic<T, SubHook>;
 
+// Runs `before` just before every compare-exchange of a 64-bit word made by
+// thread `on`, except those made by `before` itself. Set `on` before other
+// threads start; `before` is read by that thread only.
+struct EveryCasHook {
+  static inline std::thread::id on;
+  static inline std::function<void()> before;
+  static inline bool inside = false;
+  template <class T>
+  static void Before(std::atomic<T>& /*word*/, T /*expected*/) noexcept {
+    if constexpr (std::is_same_v<T, std::uint64_t>) {
+      if (std::this_thread::get_id() == on && before && !inside) {
+        inside = true;
+        before();
+        inside = false;
+      }
+    }
+  }
+};
+template <class T>
+using EveryCasHookAtomic = BeforeCasAtomic<T, EveryCasHook>;
+
 }  // namespace jetsession::internal
 
 #endif  // JETSESSION_TESTS_ATOMICS_HOOKS_H_

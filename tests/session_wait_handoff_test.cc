@@ -262,3 +262,69 @@ TEST(SessionWaitHandOffTest, TermReturnsOnlyAfterEveryWaitersLastStep) {
 
 }  // namespace
 }  // namespace jetsession::internal
+
+namespace jetsession::internal {
+namespace {
+
+using EveryCasPolicy = WrappedPolicy<EveryCasHookAtomic>;
+using EveryCasCore = InstanceCore<EveryCasPolicy>;
+
+// An End whose hand-off passes over tickets of waiters that left (timed out)
+// before it finds none and frees its slot. At every compare-exchange of the
+// End, another caller's steps: a call on the End's handle and a Begin. The
+// End is one linearizable step: while a Begin still answers OutOfSessions
+// (the slot is not free yet), the handle must still name an open session.
+// (The first version wrote the next generation into the control word
+// before it passed over the tickets: a call on the handle answered
+// InvalidSesid while Begins answered OutOfSessions on the only slot, found
+// by the waiting histories of concurrency_lifecycle_histories_test.cc.)
+TEST(SessionWaitHandOffTest, AnEndPassingOverLeftWaitersIsOneStep) {
+  EveryCasCore core;
+  const std::uint64_t gen = core.Create();
+  ASSERT_EQ(core.Init(1), Error::kSuccess);
+  OpenedSession held;
+  ASSERT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  constexpr int kLeft = 2;
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < kLeft; ++i) {
+    waiters.emplace_back([&] {
+      OpenedSession w;
+      EXPECT_EQ(
+          core.BeginWait(gen, &w, Clock::now() + std::chrono::milliseconds(20)),
+          Error::kOutOfSessions);
+    });
+  }
+  for (auto& t : waiters) t.join();
+  ASSERT_EQ(core.QueuedTickets(), static_cast<std::uint32_t>(kLeft))
+      << "the tickets of the waiters that left are still queued";
+  int steps = 0;
+  int ended_while_full = 0;
+  std::vector<OpenedSession> begun;
+  EveryCasHook::on = std::this_thread::get_id();
+  EveryCasHook::before = [&] {
+    ++steps;
+    const Error call = core.CheckOpen(held.slot, held.gen);
+    OpenedSession s;
+    const Error begin = core.Begin(gen, &s);
+    if (begin == Error::kSuccess) begun.push_back(s);
+    if (call == Error::kInvalidSesid && begin == Error::kOutOfSessions) {
+      ++ended_while_full;
+    }
+  };
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  EveryCasHook::before = nullptr;
+  EXPECT_GE(steps, 1 + kLeft) << "the schedule did not run";
+  EXPECT_EQ(ended_while_full, 0)
+      << "the End's handle was invalid while Begins still found the pool full";
+  EXPECT_EQ(core.QueuedTickets(), 0U);
+  for (const OpenedSession& s : begun) {
+    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  }
+  OpenedSession again;
+  EXPECT_EQ(core.Begin(gen, &again), Error::kSuccess);
+  EXPECT_EQ(core.End(again.slot, again.gen), Error::kSuccess);
+  Terminate(core);
+}
+
+}  // namespace
+}  // namespace jetsession::internal
