@@ -75,6 +75,13 @@ enum class Mutation {
   kNoWaiterAlert,       // Stop, Unavailable and Term do not wake the waiters
   kCancelledCellKept,   // a free that passes over a cancelled ticket does not
                         // ready its cell for the next lap of the ring
+  // Statistics (JetExtGetSessionStats):
+  kStatsNoPhantoms,  // a waiter that ends again a session it received (a
+                     // flag came first) does not count it: its generation
+                     // step reads as an End
+  kStatsNoInFlight,  // the stats take every open control word for a session
+                     // begun, also one handed to a waiter that may give it
+                     // back: the reported mark stays too high
 };
 
 struct StdAtomics {

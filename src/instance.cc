@@ -99,6 +99,25 @@ Result<unsigned long> Instance::SessionCount() const noexcept {
   return count;
 }
 
+Result<SessionStats> Instance::Stats() const noexcept {
+  if (!has_value()) return Error::kInvalidInstance;
+  internal::SessionStatsData data;
+  const Error error = Registry().GetSessionStats(handle_, &data);
+  if (error != Error::kSuccess) return error;
+  SessionStats stats;
+  stats.max_sessions = data.capacity;
+  stats.max_sessions_ceiling = data.capacity;
+  stats.sessions_open = data.open;
+  stats.waiters = data.waiters;
+  stats.sessions_begun = data.begun;
+  stats.sessions_ended = data.ended;
+  stats.out_of_sessions = data.out_of_sessions;
+  stats.waits = data.waits;
+  stats.wait_timeouts = data.wait_timeouts;
+  stats.wait_total = std::chrono::microseconds(data.wait_micros);
+  return stats;
+}
+
 Error Instance::Terminate(JET_GRBIT grbit) noexcept {
   if (!has_value()) return Error::kInvalidInstance;
   const Error error = Registry().Term(handle_, grbit);

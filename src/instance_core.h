@@ -39,6 +39,7 @@
 
 #include "atomics.h"
 #include "jetsession/error.h"
+#include "session_stats.h"
 #include "slot_pool.h"
 
 namespace jetsession::internal {
@@ -49,6 +50,20 @@ struct OpenedSession {
   std::uint32_t gen = 0;
 };
 
+// What InstanceCore::Stats() reports (JET_EXTSESSIONSTATS's figures).
+struct SessionStatsData {
+  std::uint32_t capacity = 0;
+  std::uint32_t open = 0;
+  std::uint32_t waiters = 0;
+  std::uint64_t begun = 0;
+  std::uint64_t ended = 0;
+  std::uint64_t out_of_sessions = 0;
+  std::uint64_t waits = 0;
+  std::uint64_t wait_timeouts = 0;
+  std::uint64_t wait_micros = 0;
+  bool running = false;  // false: before JetInit (every figure 0)
+};
+
 template <class Policy = StdAtomics>
 class InstanceCore {
   template <class T>
@@ -56,6 +71,7 @@ class InstanceCore {
 
  public:
   using Pool = SlotPool<Policy>;
+  using Counters = SessionCounters<Policy>;
 
   // State word layout (64 bits):
   //
@@ -393,6 +409,78 @@ class InstanceCore {
     return Error::kSuccess;
   }
 
+  // JetExtGetSessionStats for incarnation `gen`, into *out; errors as
+  // Count(). Every count is exact when no call on the instance is in
+  // flight, and no count reported goes below one reported before.
+  //
+  // Begin and End count nothing: one pass over the slots sums their
+  // generation steps since JetInit (each End makes one, and so does a
+  // waiter that ends again a session it received, counted in kPhantoms
+  // before its step) and their open control words. So
+  //   ended = steps - phantoms
+  //   begun = ended + open
+  // when nothing is in flight. In flight, a slot's (steps + open) only
+  // grows with real sessions, but a control word can also be open for a
+  // session no caller has yet: one handed to a waiter that may still give
+  // it back. Those exist only while a caller waits or a free hands its slot
+  // over, so begun is lowered by the callers and hand-offs that may have
+  // overlapped the pass (counted before and after it), and the marks keep
+  // both figures from going back. Ended only ever falls short in flight
+  // (the phantom count is read after the pass that saw its step).
+  Error Stats(std::uint64_t gen, SessionStatsData* out) noexcept {
+    const std::uint64_t state = LoadState();
+    if (!IsLive(state, gen)) return Error::kInvalidInstance;
+    if ((state & kTerminating) != 0) return Error::kTermInProgress;
+    SessionStatsData data;
+    if (LifecycleOf(state) != kRunning) {
+      *out = data;
+      return Error::kSuccess;
+    }
+    // acquire: pairs with Init()'s release store of the pool pointer.
+    const Pool* const pool = pool_.load(std::memory_order_acquire);
+    data.running = true;
+    // seq_cst, all four (in the callees): ordered before the pass (see
+    // SlotPool::ScanSlots()).
+    const std::uint32_t callers_before = pool->waiters().Callers();
+    const std::uint32_t handing_before = pool->Handing();
+    const std::uint64_t waits_before = counters_.Read(Counters::kWaits, gen);
+    const std::uint64_t hand_offs_before = pool->HandOffs();
+    std::uint64_t steps = 0;
+    std::uint32_t open = 0;
+    pool->ScanSlots(&steps, &open);
+    const std::uint64_t phantoms = counters_.Read(Counters::kPhantoms, gen);
+    const std::uint32_t callers_after = pool->waiters().Callers();
+    const std::uint32_t handing_after = pool->Handing();
+    data.waits = counters_.Read(Counters::kWaits, gen);
+    const std::uint64_t hand_offs_after = pool->HandOffs();
+    data.capacity = pool->capacity();
+    data.open = pool->CountClaimed();
+    data.waiters = callers_after;
+    data.wait_timeouts = counters_.Read(Counters::kWaitTimeouts, gen);
+    data.wait_micros = counters_.Read(Counters::kWaitMicros, gen);
+    data.out_of_sessions = counters_.ReadOutOfSessions(gen);
+    // The words were of incarnation `gen` only if it still holds (as
+    // Count()); a Term that began meanwhile may have force-ended sessions
+    // during the pass (steps that are no End).
+    const std::uint64_t after = LoadState();
+    if (GenOf(after) != gen) return Error::kInvalidInstance;
+    if ((after & kTerminating) != 0) return Error::kTermInProgress;
+    const std::uint64_t ended = steps >= phantoms ? steps - phantoms : 0;
+    const std::uint64_t unsure =
+        std::uint64_t{std::max(callers_before, callers_after)} +
+        std::max(handing_before, handing_after) + (data.waits - waits_before) +
+        (hand_offs_after - hand_offs_before);
+    const std::uint64_t seen =
+        ended + open +
+        (Policy::kMutation == Mutation::kStatsNoInFlight ? unsure : 0);
+    const std::uint64_t begun = seen > unsure ? seen - unsure : 0;
+    data.ended = counters_.Raise(Counters::kEndedMark, gen, ended);
+    data.begun =
+        counters_.Raise(Counters::kBegunMark, gen, std::max(begun, data.ended));
+    *out = data;
+    return Error::kSuccess;
+  }
+
   // ---- Owner-side calls (serialized by the caller) ------------------------
 
   // Starts a new incarnation in state Created; returns its generation. The
@@ -422,6 +510,7 @@ class InstanceCore {
     std::uint64_t marks = 0;
     ClosureFor(state, &closed, &marks);
     pool->Reset(capacity, closed);
+    counters_.Reset(GenOf(state));
     // release: pairs with the acquire in PoolFor()/Count().
     pool_.store(pool, std::memory_order_release);
     Publish(state, (state & ~kLifecycleMask) | kRunning | marks);
@@ -582,16 +671,39 @@ class InstanceCore {
                     const std::atomic<bool>* stop,
                     OpenedSession* opened) noexcept {
     // min(): no wait (the plain calls); the full answer stands.
-    if (deadline == WaitClock::time_point::min()) return Error::kOutOfSessions;
+    if (deadline == WaitClock::time_point::min()) {
+      counters_.AddOutOfSessions(gen);
+      return Error::kOutOfSessions;
+    }
     // The full answer that sent the caller here may predate the deadline:
     // once it has passed, the answer is a claim made after it.
-    if (WaitClock::now() >= deadline) return ClaimIn(gen, opened);
+    const auto start = WaitClock::now();
+    if (start >= deadline) return CountedClaim(gen, opened);
     // acquire: pairs with Init()'s release store of the pool.
     Pool* const pool = pool_.load(std::memory_order_acquire);
     pool->waiters().Arrive();
+    // Counted while the caller is (JetTerm waits for it): the stats reader
+    // takes a change of this count as a waiter it may have missed between
+    // its two reads of the waiters (Stats()).
+    counters_.AddWhileWaiting(Counters::kWaits, 1);
     const Error result = QueueForSlot(pool, gen, deadline, stop, opened);
+    if (result == Error::kOutOfSessions) {
+      counters_.AddWhileWaiting(Counters::kWaitTimeouts, 1);
+      counters_.AddOutOfSessionsWhileWaiting();
+    }
+    const auto waited = std::chrono::duration_cast<std::chrono::microseconds>(
+        WaitClock::now() - start);
+    counters_.AddWhileWaiting(Counters::kWaitMicros,
+                              static_cast<std::uint64_t>(waited.count()));
     pool->waiters().Leave();
     return result;
+  }
+
+  // ClaimIn(), counting an OutOfSessions answer (a wait's last claim).
+  Error CountedClaim(std::uint64_t gen, OpenedSession* opened) noexcept {
+    const Error error = ClaimIn(gen, opened);
+    if (error == Error::kOutOfSessions) counters_.AddOutOfSessions(gen);
+    return error;
   }
 
   Error QueueForSlot(Pool* pool, std::uint64_t gen,
@@ -712,6 +824,11 @@ class InstanceCore {
         GenOf(state) != gen ? Error::kInvalidInstance : BeginError(state);
     if (gate != Error::kSuccess &&
         Policy::kMutation != Mutation::kAcceptIgnoresState) {
+      // Counted before the Free() makes the generation step (a stats
+      // reader that sees the step sees the count: no End to report).
+      if constexpr (Policy::kMutation != Mutation::kStatsNoPhantoms) {
+        counters_.AddWhileWaiting(Counters::kPhantoms, 1);
+      }
       pool->Free(slot, control);
       return gate == Error::kInvalidInstance ? gate : Settled(state, gate);
     }
@@ -824,6 +941,8 @@ class InstanceCore {
 
   // Owner-side only (under the registry lock).
   std::unique_ptr<Pool> owned_pool_;
+  // The slow paths' counts and the reported marks (JetExtGetSessionStats).
+  Counters counters_;
 };
 
 }  // namespace jetsession::internal

@@ -549,6 +549,44 @@ Error InstanceRegistry::GetSessionCount(JET_INSTANCE instance,
   });
 }
 
+Error InstanceRegistry::GetSessionStats(JET_INSTANCE instance,
+                                        SessionStatsData* data) noexcept {
+  return OnInstance(instance, [this, data](const InstanceRef& ref,
+                                           Record* record) {
+    const Error stats = record->core.Stats(ref.gen, data);
+    if (stats != Error::kSuccess || data->running) return stats;
+    // Before JetInit: the capacity is the parameter's, read under the lock
+    // (the record's incarnation checked again with it).
+    MutexLock lock(&mutex_);
+    InstanceRef again{};
+    Record* same = nullptr;
+    const Error live = ResolveLocked(MakeInstanceHandle(ref), &again, &same);
+    if (live == Error::kSuccess) data->capacity = same->max_sessions;
+    return live;
+  });
+}
+
+Error InstanceRegistry::GetSessionStats(JET_INSTANCE instance,
+                                        JET_EXTSESSIONSTATS* pstats) noexcept {
+  if (pstats == nullptr || pstats->cbStruct < sizeof(JET_EXTSESSIONSTATS)) {
+    return Error::kInvalidParameter;
+  }
+  SessionStatsData data;
+  const Error error = GetSessionStats(instance, &data);
+  if (error != Error::kSuccess) return error;
+  pstats->cMaxSessions = data.capacity;
+  pstats->cMaxSessionsCeiling = data.capacity;
+  pstats->cSessionsOpen = data.open;
+  pstats->cWaiters = data.waiters;
+  pstats->cSessionsBegun = data.begun;
+  pstats->cSessionsEnded = data.ended;
+  pstats->cOutOfSessions = data.out_of_sessions;
+  pstats->cWaits = data.waits;
+  pstats->cWaitTimeouts = data.wait_timeouts;
+  pstats->cmsecWaitTotal = data.wait_micros / 1000U;
+  return Error::kSuccess;
+}
+
 Error InstanceRegistry::Term(JET_INSTANCE instance, JET_GRBIT grbit) noexcept {
   InstanceRef ref{};
   Record* record = nullptr;

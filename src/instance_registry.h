@@ -128,6 +128,11 @@ class InstanceRegistry {
   Error EndRestore(JET_INSTANCE instance) noexcept;
   Error SetUnavailable(JET_INSTANCE instance) noexcept;
   Error GetSessionCount(JET_INSTANCE instance, unsigned long* pcount) noexcept;
+  // JetExtGetSessionStats: lock-free while the instance runs.
+  Error GetSessionStats(JET_INSTANCE instance,
+                        JET_EXTSESSIONSTATS* pstats) noexcept;
+  // Its figures, for the C++ API (the wait time to the microsecond).
+  Error GetSessionStats(JET_INSTANCE instance, SessionStatsData* data) noexcept;
 
   // Memory that an instance costs apart from its pool, and that a pool
   // costs per slot (reported by the benchmarks).

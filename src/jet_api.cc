@@ -103,6 +103,11 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
   return ToJet(Registry().GetSessionCount(instance, pcSessions));
 }
 
+JET_ERR JET_API JetExtGetSessionStats(JET_INSTANCE instance,
+                                      JET_EXTSESSIONSTATS* pstats) noexcept {
+  return ToJet(Registry().GetSessionStats(instance, pstats));
+}
+
 JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
                                        unsigned long cmsecTimeout) noexcept {
   return ToJet(Registry().BeginSessionWait(instance, psesid, cmsecTimeout));

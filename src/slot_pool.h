@@ -239,17 +239,22 @@ class alignas(64) SlotPool {
     // across this Reset and a wrap of the word's version) reads, after its
     // CAS, a control word other than the one it read before
     // (TryClaimAtHint()). No session is open and no End is in flight.
+    std::uint64_t gen_sum = 0;
     for (std::uint32_t j = 0; j < allocated(); ++j) {
       auto& control = SlotRef(j).control;
+      // relaxed load: the owner wrote it last, or a call it waited for.
+      const std::uint64_t next =
+          NextGen(control.load(std::memory_order_relaxed));
       // release: pairs with the acquire read of the fast path's claim
       // before its incarnation check (a claimer that reads this value sees
       // the state change that preceded the Reset); ordered before the
       // words' release stores below, which a claimer's CAS acquires. Stale
       // callers' CASes expect an open word and fail, so no RMW is lost.
-      // relaxed load: the owner wrote it last, or a call it waited for.
-      control.store(NextGen(control.load(std::memory_order_relaxed)),
-                    std::memory_order_release);
+      control.store(next, std::memory_order_release);
+      gen_sum += GenOfControl(next);  // modulo 2^64, as ScanSlots()'s sum
     }
+    // relaxed: published by the instance-state release store that follows.
+    gen_base_.store(gen_sum, std::memory_order_relaxed);
     for (std::uint32_t i = 0; i < allocated_words_; ++i) {
       auto& word = WordAt(i);
       // acquire: pairs with the acq_rel CAS of the last writer; orders the
@@ -571,6 +576,10 @@ class alignas(64) SlotPool {
     // seq_cst: before the stores that drop the hold (ForceEndAll()'s
     // seq_cst loads and Handing() then see it).
     handing_.fetch_add(1, std::memory_order_seq_cst);
+    // seq_cst: read by the stats reader around its scan (ScanSlots()): a
+    // hand-off that began and ended between its two reads of Handing()
+    // still shows here.
+    hand_offs_.fetch_add(1, std::memory_order_seq_cst);
     FinishFree(slot, control,
                AfterFreeWhileFull(slot, f, EndedControl(control)));
     // release: the hand-off's last writes happen-before a Handing() of 0.
@@ -581,6 +590,36 @@ class alignas(64) SlotPool {
   std::uint32_t Handing() const noexcept {
     // seq_cst: as FreeWhileFull().
     return handing_.load(std::memory_order_seq_cst);
+  }
+  // Hand-offs ever started (FreeWhileFull() calls): a figure for the stats
+  // reader, which compares two reads.
+  std::uint64_t HandOffs() const noexcept {
+    // seq_cst: as FreeWhileFull().
+    return hand_offs_.load(std::memory_order_seq_cst);
+  }
+
+  // One pass over the slots for the stats: *ended_steps is the number of
+  // generation steps since Reset() (each End makes one; so does a waiter
+  // that ends a session it received, see InstanceCore::Accept()), and *open
+  // the number of control words open. Each slot is read once; the caller
+  // re-reads the instance state to know that they were of its incarnation.
+  void ScanSlots(std::uint64_t* ended_steps,
+                 std::uint32_t* open) const noexcept {
+    std::uint64_t gen_sum = 0;
+    std::uint32_t opened = 0;
+    for (std::uint32_t j = 0; j < allocated(); ++j) {
+      // acquire: pairs with the release stores that open and end sessions
+      // (OpenClaimed(), Free(), HandOver()): a generation step seen here
+      // makes the counts its thread kept before it visible to the caller's
+      // later reads (a waiter's phantom count comes before its Free()).
+      const std::uint64_t c =
+          SlotRef(j).control.load(std::memory_order_acquire);
+      gen_sum += GenOfControl(c);
+      opened += (c & kOpen) != 0 ? 1U : 0U;
+    }
+    // relaxed: see the field; the caller's state re-read validates it.
+    *ended_steps = gen_sum - gen_base_.load(std::memory_order_relaxed);
+    *open = opened;
   }
 
   // Free()'s steps after the fetch_add and the flag: the control store
@@ -1060,6 +1099,9 @@ class alignas(64) SlotPool {
 
   // Control word after the session of `control` ends: generation + 1, not
   // open, not busy, not held by an End.
+  static constexpr std::uint64_t GenOfControl(std::uint64_t control) noexcept {
+    return (control & ~kByEnd) >> kGenShift;
+  }
   static constexpr std::uint64_t NextGen(std::uint64_t control) noexcept {
     return (((control & ~kByEnd) >> kGenShift) + 1U) << kGenShift & ~kByEnd;
   }
@@ -1434,6 +1476,11 @@ class alignas(64) SlotPool {
   WaitQueue waiters_;
   // Frees in FreeWhileFull() now.
   Atomic<std::uint32_t> handing_{0};
+  // FreeWhileFull() calls ever made (never reset: only differences count).
+  Atomic<std::uint64_t> hand_offs_{0};
+  // The sum (modulo 2^64) of the slots' generations just after Reset(), for
+  // ScanSlots(). Written by Reset() only, as active_words_.
+  Atomic<std::uint64_t> gen_base_{0};
   // Pools this one replaced, kept alive (type-stable storage: a stale call
   // may still read them).
   std::unique_ptr<SlotPool> retired_;

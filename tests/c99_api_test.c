@@ -7,6 +7,7 @@
 #include <jetsession/jet.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Compile-time checks in C99: a negative array size is an error. */
 #define C99_STATIC_CHECK(name, cond) typedef char name[(cond) ? 1 : -1]
@@ -100,6 +101,9 @@ static void CheckTypesAndSignatures(void) {
   JET_ERR (*unavailable)(JET_INSTANCE) = JetExtSetInstanceUnavailable;
   JET_ERR (*count)(JET_INSTANCE, unsigned long*) = JetExtGetSessionCount;
   JET_ERR (*slot_of)(JET_SESID, unsigned long*) = JetExtGetSessionSlot;
+  JET_ERR (*stats_of)
+  (JET_INSTANCE, JET_EXTSESSIONSTATS*) = JetExtGetSessionStats;
+  (void)stats_of;
   (void)err;
   (void)ptr;
   (void)inst;
@@ -191,6 +195,17 @@ static void MultiInstance(void) {
   CHECK(JetGetSystemParameter(0, s[1], JET_paramMaxSessions, &value, NULL, 0),
         JET_errSuccess);
   EXPECT(value == 4);
+  {
+    JET_EXTSESSIONSTATS stats;
+    memset(&stats, 0, sizeof stats);
+    stats.cbStruct = sizeof stats;
+    CHECK(JetExtGetSessionStats(inst, &stats), JET_errSuccess);
+    EXPECT(stats.cMaxSessions == 4 && stats.cSessionsOpen == 4);
+    EXPECT(stats.cSessionsBegun == 4 && stats.cSessionsEnded == 0);
+    EXPECT(stats.cOutOfSessions == 1);
+    stats.cbStruct = 4;
+    CHECK(JetExtGetSessionStats(inst, &stats), JET_errInvalidParameter);
+  }
 
   /* End and Dup. */
   CHECK(JetEndSession(s[0], 0), JET_errSuccess);

@@ -4,10 +4,10 @@
 // terminates it (JetTerm2 with JET_bitTermAbrupt) when destroyed. It is a thin
 // layer over the same core as the C API, in multi-instance mode.
 //
-// Thread safety: BeginSession(), Stop(), SetUnavailable() and SessionCount()
-// may be called from any number of threads at once on one Instance; moving,
-// assigning, Terminate() and destruction need the caller to be the only user
-// of the object (the instance itself stays safe: calls racing with its
+// Thread safety: BeginSession(), Stop(), SetUnavailable(), SessionCount() and
+// Stats() may be called from any number of threads at once on one Instance;
+// moving, assigning, Terminate() and destruction need the caller to be the only
+// user of the object (the instance itself stays safe: calls racing with its
 // termination get errors, never undefined behaviour).
 // Progress: BeginSession() is lock-free; Create() and Terminate() may block.
 // Lifetime: sessions may outlive the Instance (their calls then return
@@ -32,6 +32,21 @@ struct InstanceOptions {
   // JET_paramMaxSessions for this instance (0..30000 through the C API;
   // the C++ core itself supports more, see docs/design.md).
   unsigned long max_sessions = 16;
+};
+
+// JetExtGetSessionStats's figures (see JET_EXTSESSIONSTATS in jet.h for
+// what each means and when it is exact).
+struct SessionStats {
+  unsigned long max_sessions = 0;
+  unsigned long max_sessions_ceiling = 0;
+  unsigned long sessions_open = 0;
+  unsigned long waiters = 0;
+  unsigned long long sessions_begun = 0;
+  unsigned long long sessions_ended = 0;
+  unsigned long long out_of_sessions = 0;
+  unsigned long long waits = 0;
+  unsigned long long wait_timeouts = 0;
+  std::chrono::microseconds wait_total{0};
 };
 
 class Instance {
@@ -82,6 +97,9 @@ class Instance {
   Error SetUnavailable() const noexcept;
   // JetExtGetSessionCount.
   Result<unsigned long> SessionCount() const noexcept;
+  // JetExtGetSessionStats (wait_total to the microsecond, where the C API
+  // has milliseconds).
+  Result<SessionStats> Stats() const noexcept;
   // JetTerm2; the Instance is empty afterwards whatever the result, unless
   // the result is Error::kInvalidGrbit.
   Error Terminate(JET_GRBIT grbit = JET_bitTermAbrupt) noexcept;

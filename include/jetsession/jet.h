@@ -291,6 +291,45 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
 JET_ERR JET_API JetExtGetSessionSlot(JET_SESID sesid,
                                      unsigned long* piSlot) JET_NOEXCEPT_;
 
+/*
+ * The figures of JetExtGetSessionStats. Each count is exact whenever no
+ * call on the instance is in flight, and never goes below a value reported
+ * before; while calls run, cSessionsBegun may trail the true count by at
+ * most the callers waiting and the Ends handing a session to a waiter.
+ */
+/* ESE-style names: */
+/* NOLINTBEGIN(modernize-use-using,readability-identifier-naming) */
+typedef struct {
+  unsigned long cbStruct;            /* in: sizeof(JET_EXTSESSIONSTATS) */
+  unsigned long cMaxSessions;        /* the capacity in force */
+  unsigned long cMaxSessionsCeiling; /* the largest capacity it can be given */
+  unsigned long cSessionsOpen;       /* as JetExtGetSessionCount */
+  unsigned long cWaiters; /* callers in a wait now, not yet handed a session */
+  unsigned long long cSessionsBegun; /* Begin + Dup successes since JetInit */
+  unsigned long long cSessionsEnded; /* End successes since JetInit */
+  unsigned long long cOutOfSessions; /* OutOfSessions answers, wait timeouts
+                                        included */
+  unsigned long long cWaits;         /* calls that had to wait */
+  unsigned long long cWaitTimeouts;  /* waits that answered OutOfSessions */
+  unsigned long long cmsecWaitTotal; /* time spent waiting, all calls */
+} JET_EXTSESSIONSTATS;
+/* NOLINTEND(modernize-use-using,readability-identifier-naming) */
+
+/*
+ * Writes the instance's session figures to *pstats (see
+ * JET_EXTSESSIONSTATS). Begin, Dup and End keep no counter for it: the
+ * sessions begun and ended are read from the slots (one pass over them),
+ * the other counts are kept by the calls that answer OutOfSessions or wait.
+ * Before JetInit every count is 0 and cMaxSessions is the MaxSessions set.
+ * Lock-free; one pass over the instance's slots. Results in order: pstats
+ * NULL, or pstats->cbStruct smaller than sizeof(JET_EXTSESSIONSTATS) ->
+ * InvalidParameter; the handle results of JetBeginSession (a handle of an
+ * ended instance -> InvalidInstance, never the figures of a later
+ * instance); terminating -> TermInProgress.
+ */
+JET_ERR JET_API JetExtGetSessionStats(
+    JET_INSTANCE instance, JET_EXTSESSIONSTATS* pstats) JET_NOEXCEPT_;
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
