@@ -1,8 +1,13 @@
 #include "jetsession/instance.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <limits>
+#include <new>
 #include <stop_token>
+#include <vector>
 
 #include "instance_registry.h"
 
@@ -21,6 +26,11 @@ Result<Instance> Instance::Create(const InstanceOptions& options) noexcept {
   if (error != Error::kSuccess) return error;
   error = Registry().SetSystemParameter(&handle, 0, JET_paramMaxSessions,
                                         options.max_sessions);
+  if (error == Error::kSuccess) {
+    error =
+        Registry().SetSystemParameter(&handle, 0, JET_paramExtSessionTracking,
+                                      options.session_tracking ? 1 : 0);
+  }
   if (error == Error::kSuccess) error = Registry().Init(&handle);
   if (error != Error::kSuccess) {
     // JetInit frees the instance itself when it fails; a parameter error
@@ -116,6 +126,42 @@ Result<SessionStats> Instance::Stats() const noexcept {
   stats.wait_timeouts = data.wait_timeouts;
   stats.wait_total = std::chrono::microseconds(data.wait_micros);
   return stats;
+}
+
+Result<std::vector<OpenSessionInfo>> Instance::OpenSessions(
+    std::chrono::milliseconds min_age) const noexcept {
+  if (!has_value()) return Error::kInvalidInstance;
+  const auto age = static_cast<unsigned long>(std::clamp<std::int64_t>(
+      min_age.count(), 0, std::numeric_limits<std::int64_t>::max()));
+  std::vector<JET_EXTSESSIONINFO> raw;
+  unsigned long total = 0;
+  // Sessions may open between the calls: ask again with room for them.
+  for (;;) {
+    const Error error = Registry().GetOpenSessions(
+        handle_, age, raw.data(), static_cast<unsigned long>(raw.size()),
+        &total);
+    if (error != Error::kSuccess) return error;
+    if (total <= raw.size()) break;
+    try {
+      raw.resize(total + total / 4 + 4);
+    } catch (const std::bad_alloc&) {
+      return Error::kOutOfMemory;
+    }
+  }
+  std::vector<OpenSessionInfo> sessions;
+  try {
+    sessions.reserve(total);
+  } catch (const std::bad_alloc&) {
+    return Error::kOutOfMemory;
+  }
+  for (unsigned long i = 0; i < total; ++i) {
+    const JET_EXTSESSIONINFO& entry = raw[i];
+    sessions.push_back(
+        {entry.sesid,
+         std::chrono::milliseconds(static_cast<std::int64_t>(entry.cmsecOpen)),
+         entry.tidBegin, entry.context, entry.fInCall != 0});
+  }
+  return sessions;
 }
 
 Error Instance::Terminate(JET_GRBIT grbit) noexcept {

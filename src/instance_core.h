@@ -40,6 +40,7 @@
 #include "atomics.h"
 #include "jetsession/error.h"
 #include "session_stats.h"
+#include "session_tracking.h"
 #include "slot_pool.h"
 
 namespace jetsession::internal {
@@ -75,11 +76,11 @@ class InstanceCore {
 
   // State word layout (64 bits):
   //
-  //   63..16          15..9  8     7      6     5     4      3     2..0
-  //   +---------------+-----+-----+------+-----+-----+------+-----+---------+
-  //   | generation(48)| 0   | term|unavl.|stop | term|unavl.|stop |lifecycle|
-  //   |               |     | closed    |closed| flag| flag |flag |         |
-  //   +---------------+-----+-----+------+-----+-----+------+-----+---------+
+  //   63..16          15..10 9     8     7      6     5     4      3   2..0
+  //   +---------------+-----+-----+-----+------+-----+-----+------+----+-----+
+  //   | generation(48)| 0   |track| term|unavl.|stop | term|unavl.|stop|life|
+  //   |               |     |     | closed    |closed| flag| flag |flag|cycle|
+  //   +---------------+-----+-----+-----+------+-----+-----+------+----+-----+
   //
   // The generation names the incarnation (it is the high part of the
   // instance handle) and grows by one in Release(); 0 is never used, so a
@@ -99,6 +100,11 @@ class InstanceCore {
   static constexpr std::uint64_t kTermClosed = 1U << 8U;
   static constexpr std::uint64_t kClosureMarks =
       kStopClosed | kUnavailableClosed | kTermClosed;
+  // JET_paramExtSessionTracking, set by Init() for the incarnation: the
+  // Begin fast path (TryBeginFast()) compares the whole state word, so with
+  // it set every Begin takes the path that stamps (ClaimIn()), and without
+  // it Begin pays nothing.
+  static constexpr std::uint64_t kTracking = 1U << 9U;
   static constexpr unsigned kGenShift = 16;
   // The flags that refuse an End.
   static constexpr std::uint64_t kEndFlags = kUnavailable | kTerminating;
@@ -481,6 +487,56 @@ class InstanceCore {
     return Error::kSuccess;
   }
 
+  // What OpenSessions() reports of one session.
+  struct OpenSessionInfo {
+    std::uint32_t slot;
+    std::uint32_t gen;  // the handle's generation
+    std::uint64_t age_ms;
+    std::uint32_t tid;
+    std::uintptr_t context;
+    bool in_call;
+  };
+
+  // JetExtGetOpenSessions: calls `emit(const OpenSessionInfo&)` for each
+  // session open on incarnation `gen` at least `min_age_ms` (with tracking;
+  // without it, ages and thread ids are 0, so only 0 selects sessions), in
+  // slot order; errors as Count(). Each session is read at one instant
+  // (SlotPool::ReadOpen()); one whose opener has not stamped it yet (its
+  // Begin, or the waiter it was handed to, has not returned) is passed over:
+  // it may be ordered after this call. Lock-free.
+  template <class Emit>
+  Error OpenSessions(std::uint64_t gen, std::uint64_t min_age_ms,
+                     Emit&& emit) const noexcept {
+    const std::uint64_t state = LoadState();
+    if (!IsLive(state, gen)) return Error::kInvalidInstance;
+    if ((state & kTerminating) != 0) return Error::kTermInProgress;
+    if (LifecycleOf(state) != kRunning) return Error::kSuccess;
+    const bool tracking = (state & kTracking) != 0;
+    if (!tracking && min_age_ms > 0) return Error::kSuccess;
+    // acquire: pairs with Init()'s release store of the pool pointer.
+    const Pool* const pool = pool_.load(std::memory_order_acquire);
+    for (std::uint32_t slot = 0; slot < pool->allocated(); ++slot) {
+      typename Pool::OpenView view{};
+      if (!pool->ReadOpen(slot, &view)) continue;
+      OpenSessionInfo info{slot,         Pool::HandleGenOf(view.control), 0, 0,
+                           view.context, Pool::InCall(view.control)};
+      if (tracking) {
+        if (!SessionStamp::IsFor(view.stamp, Pool::FullGenOf(view.control))) {
+          continue;
+        }
+        // The clock is read after the stamp was: not before its writer's.
+        info.age_ms = SessionStamp::AgeOf(view.stamp, CoarseMillis());
+        info.tid = SessionStamp::TidOf(view.stamp);
+        if (info.age_ms < min_age_ms) continue;
+      }
+      emit(info);
+    }
+    // As Count(): the slots read were of incarnation `gen` only if it
+    // still holds.
+    if (GenOf(LoadState()) != gen) return Error::kInvalidInstance;
+    return Error::kSuccess;
+  }
+
   // ---- Owner-side calls (serialized by the caller) ------------------------
 
   // Starts a new incarnation in state Created; returns its generation. The
@@ -496,7 +552,7 @@ class InstanceCore {
 
   // JetInit on a Created instance: (re)uses or allocates the pool for
   // `capacity` slots and moves to Running. kOutOfMemory leaves the state.
-  Error Init(std::uint32_t capacity) noexcept {
+  Error Init(std::uint32_t capacity, bool tracking = false) noexcept {
     Pool* pool = owned_pool_.get();
     if (pool == nullptr || pool->allocated() < capacity) {
       std::unique_ptr<Pool> fresh = Pool::Create(capacity);
@@ -513,7 +569,8 @@ class InstanceCore {
     counters_.Reset(GenOf(state));
     // release: pairs with the acquire in PoolFor()/Count().
     pool_.store(pool, std::memory_order_release);
-    Publish(state, (state & ~kLifecycleMask) | kRunning | marks);
+    Publish(state, (state & ~kLifecycleMask) | kRunning | marks |
+                       (tracking ? kTracking : 0));
     return Error::kSuccess;
   }
 
@@ -835,7 +892,15 @@ class InstanceCore {
     opened->slot = slot;
     opened->gen = static_cast<std::uint32_t>(control >> Pool::kGenShift) &
                   Pool::kHandleGenMask;
+    // The session began on this thread, now (not on the End's).
+    if ((state & kTracking) != 0) Stamp(pool, *opened);
     return Error::kSuccess;
+  }
+
+  // Stores the tracking stamp of the session just opened by this thread.
+  static void Stamp(Pool* pool, const OpenedSession& opened) noexcept {
+    pool->StoreStamp(opened.slot, SessionStamp::Make(CoarseMillis(),
+                                                     OsThreadId(), opened.gen));
   }
 
   // The current pool, or nullptr when `slot` is outside it (garbage handle)
@@ -902,6 +967,7 @@ class InstanceCore {
     if (claim.status == ClaimStatus::kClaimed) {
       opened->slot = claim.slot;
       opened->gen = claim.gen;
+      if ((LoadState() & kTracking) != 0) Stamp(pool, *opened);
       return Error::kSuccess;
     }
     // seq_cst: pairs with the seq_cst flag CAS in SetFlag(): a kFull that

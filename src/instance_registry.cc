@@ -1,5 +1,6 @@
 #include "instance_registry.h"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <string_view>
@@ -161,6 +162,7 @@ Error InstanceRegistry::CreateLocked(const char* name, Mode mode,
     return Error::kOutOfMemory;
   }
   free_record->max_sessions = default_max_sessions_;
+  free_record->tracking = default_tracking_;
   *ref = {free_index, free_record->core.Create()};
   if (free_index == used_records_) ++used_records_;
   ++live_count_;
@@ -191,7 +193,8 @@ void InstanceRegistry::FreeLocked(const InstanceRef& ref, Record* record) {
 }
 
 Error InstanceRegistry::InitLocked(const InstanceRef& ref, Record* record) {
-  const Error error = record->core.Init(record->max_sessions);
+  const Error error =
+      record->core.Init(record->max_sessions, record->tracking != 0);
   if (error != Error::kSuccess) FreeLocked(ref, record);
   return error;
 }
@@ -288,6 +291,20 @@ Error InstanceRegistry::SetParameterLocked(Record* record,
           static_cast<std::uint32_t>(value);
       return Error::kSuccess;
     }
+    case JET_paramExtSessionTracking: {
+      if (record != nullptr) {
+        const std::uint64_t state = record->core.LoadState();
+        if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
+        if (Core::LifecycleOf(state) == Core::kRunning) {
+          return value == record->tracking ? Error::kSuccess
+                                           : Error::kAlreadyInitialized;
+        }
+      }
+      if (value > 1) return Error::kInvalidParameter;
+      (record != nullptr ? record->tracking : default_tracking_) =
+          static_cast<std::uint32_t>(value);
+      return Error::kSuccess;
+    }
     case JET_paramMaxInstances:
       if (live_count_ > 0) {
         return value == max_instances_ ? Error::kSuccess
@@ -343,6 +360,9 @@ Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
     case JET_paramMaxSessions:
       *pvalue =
           record != nullptr ? record->max_sessions : default_max_sessions_;
+      return Error::kSuccess;
+    case JET_paramExtSessionTracking:
+      *pvalue = record != nullptr ? record->tracking : default_tracking_;
       return Error::kSuccess;
     case JET_paramMaxInstances:
       *pvalue = max_instances_;
@@ -564,6 +584,53 @@ Error InstanceRegistry::GetSessionStats(JET_INSTANCE instance,
     if (live == Error::kSuccess) data->capacity = same->max_sessions;
     return live;
   });
+}
+
+namespace {
+
+// Orders entries so that a heap of them has the youngest on top (the one
+// to drop when an older session turns up).
+bool Older(const JET_EXTSESSIONINFO& a, const JET_EXTSESSIONINFO& b) noexcept {
+  return a.cmsecOpen > b.cmsecOpen;
+}
+
+}  // namespace
+
+Error InstanceRegistry::GetOpenSessions(JET_INSTANCE instance,
+                                        unsigned long min_age_ms,
+                                        JET_EXTSESSIONINFO* info,
+                                        unsigned long max,
+                                        unsigned long* pcount) noexcept {
+  if (pcount == nullptr || (info == nullptr && max > 0)) {
+    return Error::kInvalidParameter;
+  }
+  unsigned long total = 0;
+  unsigned long kept = 0;
+  const Error error =
+      OnInstance(instance, [&](const InstanceRef& ref, Record* record) {
+        return record->core.OpenSessions(
+            ref.gen, min_age_ms, [&](const Core::OpenSessionInfo& open) {
+              ++total;
+              if (max == 0) return;
+              const JET_EXTSESSIONINFO entry{
+                  MakeSessionHandle({ref.index, open.slot, open.gen}),
+                  open.age_ms, open.tid, open.context, open.in_call ? 1 : 0};
+              // The oldest `max` in a heap on the caller's array: no
+              // allocation.
+              if (kept < max) {
+                info[kept++] = entry;
+                std::push_heap(info, info + kept, Older);
+              } else if (Older(entry, info[0])) {
+                std::pop_heap(info, info + kept, Older);
+                info[kept - 1] = entry;
+                std::push_heap(info, info + kept, Older);
+              }
+            });
+      });
+  if (error != Error::kSuccess) return error;
+  std::sort_heap(info, info + kept, Older);
+  *pcount = total;
+  return Error::kSuccess;
 }
 
 Error InstanceRegistry::GetSessionStats(JET_INSTANCE instance,

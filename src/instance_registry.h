@@ -131,6 +131,10 @@ class InstanceRegistry {
   // JetExtGetSessionStats: lock-free while the instance runs.
   Error GetSessionStats(JET_INSTANCE instance,
                         JET_EXTSESSIONSTATS* pstats) noexcept;
+  // JetExtGetOpenSessions: lock-free, no allocation.
+  Error GetOpenSessions(JET_INSTANCE instance, unsigned long min_age_ms,
+                        JET_EXTSESSIONINFO* info, unsigned long max,
+                        unsigned long* pcount) noexcept;
   // Its figures, for the C++ API (the wait time to the microsecond).
   Error GetSessionStats(JET_INSTANCE instance, SessionStatsData* data) noexcept;
 
@@ -155,6 +159,7 @@ class InstanceRegistry {
     Core core;
     // Guarded by mutex_ (not annotated: records are reached by index).
     std::uint32_t max_sessions = 0;
+    std::uint32_t tracking = 0;  // JET_paramExtSessionTracking
   };
 
   constexpr InstanceRegistry() = default;
@@ -271,6 +276,7 @@ class InstanceRegistry {
   std::uint32_t max_instances_ ABSL_GUARDED_BY(mutex_) = kDefaultMaxInstances;
   std::uint32_t default_max_sessions_ ABSL_GUARDED_BY(mutex_) =
       kDefaultMaxSessions;
+  std::uint32_t default_tracking_ ABSL_GUARDED_BY(mutex_) = 0;
   // The default instance's handle in one-instance mode, once its JetInit
   // has succeeded and until its JetTerm frees it, else 0. Written under
   // mutex_, read lock-free by OnInstance().

@@ -108,6 +108,15 @@ JET_ERR JET_API JetExtGetSessionStats(JET_INSTANCE instance,
   return ToJet(Registry().GetSessionStats(instance, pstats));
 }
 
+JET_ERR JET_API JetExtGetOpenSessions(JET_INSTANCE instance,
+                                      unsigned long cmsecMinAge,
+                                      JET_EXTSESSIONINFO* rgInfo,
+                                      unsigned long cInfoMax,
+                                      unsigned long* pcInfo) noexcept {
+  return ToJet(Registry().GetOpenSessions(instance, cmsecMinAge, rgInfo,
+                                          cInfoMax, pcInfo));
+}
+
 JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
                                        unsigned long cmsecTimeout) noexcept {
   return ToJet(Registry().BeginSessionWait(instance, psesid, cmsecTimeout));

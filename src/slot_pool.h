@@ -252,6 +252,9 @@ class alignas(64) SlotPool {
       // callers' CASes expect an open word and fail, so no RMW is lost.
       control.store(next, std::memory_order_release);
       gen_sum += GenOfControl(next);  // modulo 2^64, as ScanSlots()'s sum
+      // relaxed: read only after a control load that shows an open session
+      // of this incarnation (ReadOpen()), which this store precedes.
+      SlotRef(j).stamp.store(0, std::memory_order_relaxed);
     }
     // relaxed: published by the instance-state release store that follows.
     gen_base_.store(gen_sum, std::memory_order_relaxed);
@@ -596,6 +599,62 @@ class alignas(64) SlotPool {
   std::uint64_t HandOffs() const noexcept {
     // seq_cst: as FreeWhileFull().
     return hand_offs_.load(std::memory_order_seq_cst);
+  }
+
+  // Stores the tracking stamp of the session just opened on `slot` by the
+  // calling thread (its opener: a Begin after its claim, a waiter that took
+  // a delivered session).
+  void StoreStamp(std::uint32_t slot, std::uint64_t stamp) noexcept {
+    // release: pairs with ReadOpen()'s acquire load.
+    SlotRef(slot).stamp.store(stamp, std::memory_order_release);
+  }
+
+  // What ReadOpen() saw of an open session.
+  struct OpenView {
+    std::uint64_t control;  // open; busy when a call is in flight
+    std::uint64_t stamp;    // as stored by StoreStamp(), maybe of another
+                            // session (see SessionStamp::IsFor())
+    std::uintptr_t context;
+  };
+
+  // Reads the session open on `slot`, if any, as it was at one instant: the
+  // control word is read before and after the stamp and the context, and the
+  // reads are made again until both control reads agree. A stamp of another
+  // generation is left for the caller to judge. False when no session is
+  // open on the slot. Lock-free (a retry means a call on the session ran).
+  bool ReadOpen(std::uint32_t slot, OpenView* view) const noexcept {
+    const Slot& s = SlotRef(slot);
+    // acquire: pairs with the release stores that open, end and release a
+    // session (OpenClaimed(), Free(), HandOver(), ExitCall()).
+    std::uint64_t before = s.control.load(std::memory_order_acquire);
+    for (;;) {
+      if ((before & kOpen) == 0) return false;
+      // acquire: pairs with StoreStamp().
+      view->stamp = s.stamp.load(std::memory_order_acquire);
+      // acquire: the context is written under the busy flag, whose release
+      // (ExitCall()) the control loads acquire.
+      view->context = s.context.load(std::memory_order_acquire);
+      // acquire: as the first load; the same value means the session and
+      // its busy flag did not change in between (a call that ran wholly in
+      // between left the context it set, which held at its release).
+      const std::uint64_t after = s.control.load(std::memory_order_acquire);
+      if (after == before) {
+        view->control = before;
+        return true;
+      }
+      before = after;
+    }
+  }
+
+  // The handle generation (low kHandleGenBits) of a control word.
+  static std::uint32_t HandleGenOf(std::uint64_t control) noexcept {
+    return static_cast<std::uint32_t>(GenOfControl(control)) & kHandleGenMask;
+  }
+  static bool InCall(std::uint64_t control) noexcept {
+    return (control & kBusy) != 0;
+  }
+  static std::uint64_t FullGenOf(std::uint64_t control) noexcept {
+    return GenOfControl(control);
   }
 
   // One pass over the slots for the stats: *ended_steps is the number of
@@ -1044,6 +1103,8 @@ class alignas(64) SlotPool {
     Atomic<std::uint64_t> control{0};
     Atomic<std::uintptr_t> context{0};
     Atomic<std::uintptr_t> context_thread{0};
+    // JET_paramExtSessionTracking's stamp (session_tracking.h); 0: none.
+    Atomic<std::uint64_t> stamp{0};
   };
 
   static constexpr std::align_val_t kAlignment{64};

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include "jetsession/error.h"
 #include "jetsession/jet.h"
@@ -32,6 +33,9 @@ struct InstanceOptions {
   // JET_paramMaxSessions for this instance (0..30000 through the C API;
   // the C++ core itself supports more, see docs/design.md).
   unsigned long max_sessions = 16;
+  // JET_paramExtSessionTracking: sessions record when and on which thread
+  // they began (OpenSessions()).
+  bool session_tracking = false;
 };
 
 // JetExtGetSessionStats's figures (see JET_EXTSESSIONSTATS in jet.h for
@@ -47,6 +51,15 @@ struct SessionStats {
   unsigned long long waits = 0;
   unsigned long long wait_timeouts = 0;
   std::chrono::microseconds wait_total{0};
+};
+
+// One entry of Instance::OpenSessions() (JET_EXTSESSIONINFO).
+struct OpenSessionInfo {
+  JET_SESID sesid = JET_sesidNil;
+  std::chrono::milliseconds open_for{0};  // with tracking, else 0
+  unsigned long long thread_id = 0;       // with tracking, else 0
+  JET_API_PTR context = 0;
+  bool in_call = false;
 };
 
 class Instance {
@@ -100,6 +113,11 @@ class Instance {
   // JetExtGetSessionStats (wait_total to the microsecond, where the C API
   // has milliseconds).
   Result<SessionStats> Stats() const noexcept;
+  // JetExtGetOpenSessions: every session open at least `min_age`, oldest
+  // first (Error::kOutOfMemory if the vector cannot be allocated).
+  Result<std::vector<OpenSessionInfo>> OpenSessions(
+      std::chrono::milliseconds min_age =
+          std::chrono::milliseconds(0)) const noexcept;
   // JetTerm2; the Instance is empty afterwards whatever the result, unless
   // the result is Error::kInvalidGrbit.
   Error Terminate(JET_GRBIT grbit = JET_bitTermAbrupt) noexcept;
