@@ -487,6 +487,16 @@ class InstanceCore {
     return Error::kSuccess;
   }
 
+  // For the debug dump: the state word, and the pool when the instance
+  // runs (else nullptr). The pool is type-stable, so its words may be read
+  // whatever happens to the instance meanwhile.
+  const Pool* DebugPool(std::uint64_t* state) const noexcept {
+    *state = LoadState();
+    if (LifecycleOf(*state) != kRunning) return nullptr;
+    // acquire: pairs with Init()'s release store of the pool pointer.
+    return pool_.load(std::memory_order_acquire);
+  }
+
   // What OpenSessions() reports of one session.
   struct OpenSessionInfo {
     std::uint32_t slot;

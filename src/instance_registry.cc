@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "allocation_faults.h"
+#include "debug_format.h"
 
 namespace jetsession::internal {
 namespace {
@@ -566,6 +567,14 @@ Error InstanceRegistry::GetSessionCount(JET_INSTANCE instance,
     const Error error = record->core.Count(ref.gen, &count);
     if (error == Error::kSuccess) *pcount = count;
     return error;
+  });
+}
+
+Error InstanceRegistry::DebugDump(JET_INSTANCE instance,
+                                  std::string* out) noexcept {
+  return OnInstance(instance, [out](const InstanceRef& ref, Record* record) {
+    FormatDebug(record->core, ref, out);
+    return Error::kSuccess;
   });
 }
 

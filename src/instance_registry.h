@@ -135,6 +135,9 @@ class InstanceRegistry {
   Error GetOpenSessions(JET_INSTANCE instance, unsigned long min_age_ms,
                         JET_EXTSESSIONINFO* info, unsigned long max,
                         unsigned long* pcount) noexcept;
+  // jetsession::DebugString(): the dump of the live instance (see
+  // debug_format.h) into *out, or the handle's error.
+  Error DebugDump(JET_INSTANCE instance, std::string* out) noexcept;
   // Its figures, for the C++ API (the wait time to the microsecond).
   Error GetSessionStats(JET_INSTANCE instance, SessionStatsData* data) noexcept;
 

@@ -601,6 +601,35 @@ class alignas(64) SlotPool {
     return hand_offs_.load(std::memory_order_seq_cst);
   }
 
+  // ---- For the debug dump (jetsession::DebugString()): plain reads, each
+  // at its own instant. ----
+  struct FlagView {
+    unsigned state;  // 0 none, 1 candidate, 2 verified
+    std::uint32_t head;
+    std::uint32_t tail;
+    std::uint32_t epoch;
+  };
+  FlagView DebugFlag() const noexcept {
+    // seq_cst: as every other read of the flag.
+    const std::uint64_t f = full_.value.load(std::memory_order_seq_cst);
+    return {static_cast<unsigned>(f & kFullStateMask), HeadOf(f), TailOf(f),
+            static_cast<std::uint32_t>(f >> kEpochShift)};
+  }
+  std::uint32_t ActiveWords() const noexcept {
+    // relaxed: see the field.
+    return active_words_.load(std::memory_order_relaxed);
+  }
+  std::uint64_t DebugWord(std::uint32_t index) const noexcept {
+    // acquire: as CountClaimed().
+    return WordAt(index).load(std::memory_order_acquire);
+  }
+  static std::uint32_t VersionOf(std::uint64_t word) noexcept {
+    return static_cast<std::uint32_t>(word >> kVersionShift);
+  }
+  static bool IsOpen(std::uint64_t control) noexcept {
+    return (control & kOpen) != 0;
+  }
+
   // Stores the tracking stamp of the session just opened on `slot` by the
   // calling thread (its opener: a Begin after its claim, a waiter that took
   // a delivered session).

@@ -173,11 +173,13 @@ class Worker {
     if (err == JET_errSuccess) {
       if (gated) {
         Violation(
-            absl::StrFormat("thread %d: open succeeded after gating", id_));
+            absl::StrFormat("thread %d: open succeeded after gating", id_),
+            inst);
       }
       held_.push_back({s, index});
     } else if (err == JET_errOutOfSessions) {
-      Violation(absl::StrFormat("thread %d: spurious OutOfSessions", id_));
+      Violation(absl::StrFormat("thread %d: spurious OutOfSessions", id_),
+                inst);
     }
   }
 

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "absl/strings/str_format.h"
+#include "jetsession/debug.h"
 
 namespace jetsession_stress {
 namespace {
@@ -21,6 +22,16 @@ void Violation(const std::string& what) {
   if (n <= 20) {
     const std::lock_guard<std::mutex> lock(g_report_mutex);
     std::fprintf(stderr, "VIOLATION: %s\n", what.c_str());
+  }
+}
+
+void Violation(const std::string& what, JET_INSTANCE instance) {
+  Violation(what);
+  // relaxed: as Violation().
+  if (g_violations.load(std::memory_order_relaxed) <= 3) {
+    const std::string dump = jetsession::DebugString(instance);
+    const std::lock_guard<std::mutex> lock(g_report_mutex);
+    std::fprintf(stderr, "%s", dump.c_str());
   }
 }
 

@@ -14,6 +14,9 @@ namespace jetsession_stress {
 
 // Counts a violation and prints the first 20 to stderr.
 void Violation(const std::string& what);
+// The same, about `instance`: the first 3 also print the instance's debug
+// dump (jetsession::DebugString()).
+void Violation(const std::string& what, JET_INSTANCE instance);
 
 // The violations so far.
 long Violations();

@@ -174,7 +174,7 @@ class Worker {
     if (err == JET_errSuccess) {
       ++tally_.granted;
       if (end - start > milliseconds(1)) ++tally_.granted_after_1ms;
-      if (gated_before) Violation(what + ": succeeded after the gate");
+      if (gated_before) Violation(what + ": succeeded after the gate", inst);
       // relaxed: the count down before an End happens-before the count up
       // after a Begin that gets its slot (the library's release/acquire on
       // the slot), so the two are in that order in the count's modification
@@ -182,7 +182,8 @@ class Worker {
       const long open = t.open.fetch_add(1, std::memory_order_relaxed) + 1;
       if (open > static_cast<long>(t.capacity)) {
         Violation(absl::StrFormat("%s: %ld sessions open, capacity %lu", what,
-                                  open, t.capacity));
+                                  open, t.capacity),
+                  inst);
       }
       held_.push_back({s, index});
       return;
@@ -190,9 +191,9 @@ class Worker {
     if (err == JET_errOutOfSessions) {
       ++tally_.timed_out;
       if (timeout == JET_cmsecExtWaitForever) {
-        Violation(what + ": OutOfSessions without a time limit");
+        Violation(what + ": OutOfSessions without a time limit", inst);
       } else if (end - start < milliseconds(timeout)) {
-        Violation(what + ": timed out early");
+        Violation(what + ": timed out early", inst);
       }
       return;
     }
@@ -200,7 +201,7 @@ class Worker {
     const bool gate_began = t.gating.load(std::memory_order_acquire) == inst;
     const bool source_gone = dup && err == JET_errInvalidSesid;
     if (!(IsStateError(err) || source_gone) || !gate_began) {
-      Violation(absl::StrFormat("%s: error %d", what, err));
+      Violation(absl::StrFormat("%s: error %d", what, err), inst);
       return;
     }
     ++tally_.state_errors;
@@ -217,7 +218,8 @@ class Worker {
     tally_.max_wake_ms = std::max(tally_.max_wake_ms, late);
     if (late > wake_bound_ms_) {
       Violation(absl::StrFormat("%s: returned %ld ms after the gate returned",
-                                what, late));
+                                what, late),
+                inst);
     }
   }
 
@@ -257,7 +259,8 @@ void CheckNothingLost(std::size_t index, const Target& t) {
   unsigned long count = ~0UL;
   if (JetExtGetSessionCount(inst, &count) != JET_errSuccess || count != 0) {
     Violation(
-        absl::StrFormat("%s: %lu sessions open after the round", where, count));
+        absl::StrFormat("%s: %lu sessions open after the round", where, count),
+        inst);
     return;
   }
   std::vector<JET_SESID> held;
@@ -266,7 +269,8 @@ void CheckNothingLost(std::size_t index, const Target& t) {
     const JET_ERR err = JetBeginSession(inst, &s, nullptr, nullptr);
     if (err != JET_errSuccess) {
       Violation(absl::StrFormat("%s: Begin %lu of the fill: error %d", where,
-                                i + 1, err));
+                                i + 1, err),
+                inst);
       break;
     }
     held.push_back(s);
@@ -276,7 +280,8 @@ void CheckNothingLost(std::size_t index, const Target& t) {
     const JET_ERR err = JetExtBeginSessionWait(inst, &extra, 2);
     if (err != JET_errOutOfSessions) {
       Violation(
-          absl::StrFormat("%s: a wait on the full pool: error %d", where, err));
+          absl::StrFormat("%s: a wait on the full pool: error %d", where, err),
+          inst);
     }
   }
   if (!held.empty() && held.size() == t.capacity) {
@@ -287,19 +292,20 @@ void CheckNothingLost(std::size_t index, const Target& t) {
     });
     std::this_thread::sleep_for(milliseconds(1));
     if (JetEndSession(held.back(), 0) != JET_errSuccess) {
-      Violation(where + ": an End of the fill failed");
+      Violation(where + ": an End of the fill failed", inst);
     }
     held.pop_back();
     waiter.join();
     if (waited != JET_errSuccess) {
-      Violation(absl::StrFormat("%s: the waiter got error %d", where, waited));
+      Violation(absl::StrFormat("%s: the waiter got error %d", where, waited),
+                inst);
     } else {
       held.push_back(handed);
     }
   }
   for (const JET_SESID s : held) {
     if (JetEndSession(s, 0) != JET_errSuccess) {
-      Violation(where + ": an End of the fill failed");
+      Violation(where + ": an End of the fill failed", inst);
     }
   }
 }

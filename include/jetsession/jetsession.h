@@ -3,6 +3,7 @@
 #ifndef JETSESSION_JETSESSION_H_
 #define JETSESSION_JETSESSION_H_
 
+#include "jetsession/debug.h"     // IWYU pragma: export
 #include "jetsession/error.h"     // IWYU pragma: export
 #include "jetsession/instance.h"  // IWYU pragma: export
 #include "jetsession/jet.h"       // IWYU pragma: export
