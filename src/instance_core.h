@@ -255,6 +255,29 @@ class InstanceCore {
     return pool->TryClaimAtHint([this, state] { return LoadState() == state; });
   }
 
+  // TryBeginFast() for an instance with tracking (the Begin that
+  // TryBeginFast() declined for its tracking bit): the same claim, then the
+  // stamp. Called only after that decline, so Begin without tracking pays
+  // nothing for it.
+  typename Pool::HintResult TryBeginFastTracked(std::uint64_t gen) noexcept {
+    const std::uint64_t expected = (gen << kGenShift) | kRunning | kTracking;
+    const std::uint64_t state = LoadState();
+    if ((state & ~kClosureMarks) != expected) {
+      return {Pool::HintClaim::kDeclined, 0, 0, nullptr};
+    }
+    // acquire: pairs with Init()'s release store of the pool.
+    Pool* const pool = pool_.load(std::memory_order_acquire);
+    const typename Pool::HintResult claim =
+        pool->TryClaimAtHint([this, state] { return LoadState() == state; });
+    if (claim.outcome == Pool::HintClaim::kClaimed) {
+      const auto slot = static_cast<std::uint32_t>(claim.slot);
+      pool->StoreStamp(
+          slot, SessionStamp::Make(CoarseMillis(), OsThreadId(),
+                                   claim.control_low >> Pool::kGenShift));
+    }
+    return claim;
+  }
+
   // Opens a session on the instance of the open session (src_slot,
   // src_gen); holds src's busy flag meanwhile (JetTerm cannot finish the
   // incarnation before it lets go).

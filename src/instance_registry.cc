@@ -375,6 +375,26 @@ Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
 
 // ---- Sessions (lock-free) -------------------------------------------------
 
+Error InstanceRegistry::DeclinedThenBegin(JET_INSTANCE instance,
+                                          JET_SESID* psesid) noexcept {
+  const auto index =
+      static_cast<std::uint32_t>(instance & kInstanceIndexMask) - 1U;
+  const Core::Pool::HintResult fast =
+      records_.get()[index].core.TryBeginFastTracked(instance >>
+                                                     kInstanceGenShift);
+  if (fast.outcome == Core::Pool::HintClaim::kClaimed) {
+    *psesid = MakeSessionHandleFast(instance, fast.slot, fast.control_low);
+    return Error::kSuccess;
+  }
+  if (fast.outcome == Core::Pool::HintClaim::kGiveBack) {
+    return GiveBackThenBegin(*fast.given, fast.slot, instance, psesid);
+  }
+  if (fast.outcome == Core::Pool::HintClaim::kContended) {
+    return ContendedThenBegin(instance, psesid);
+  }
+  return BeginSessionSlow(instance, psesid);
+}
+
 Error InstanceRegistry::ContendedThenBegin(JET_INSTANCE instance,
                                            JET_SESID* psesid) noexcept {
   Core::Pool::MarkContended();

@@ -91,7 +91,7 @@ class InstanceRegistry {
     if (fast.outcome == Core::Pool::HintClaim::kContended) [[unlikely]] {
       return ContendedThenBegin(instance, psesid);
     }
-    return BeginSessionSlow(instance, psesid);
+    return DeclinedThenBegin(instance, psesid);
   }
   static Error DupSession(JET_SESID sesid, JET_SESID* psesid) noexcept;
   Error BeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
@@ -176,6 +176,11 @@ class InstanceRegistry {
   }
   // JetBeginSession's full path: every check in the contract's order.
   Error BeginSessionSlow(JET_INSTANCE instance, JET_SESID* psesid) noexcept;
+  // Begin's fast path declined: the instance tracks sessions (the fast
+  // claim again, with a stamp), or is not Running without a flag, or the
+  // thread has no hint yet (the full path).
+  [[gnu::noinline]] Error DeclinedThenBegin(JET_INSTANCE instance,
+                                            JET_SESID* psesid) noexcept;
   // Marks the thread's hint contended (Begin's fast path lost its CAS),
   // then begins by the full path, which moves on from the hint word.
   [[gnu::noinline, gnu::cold]] Error ContendedThenBegin(

@@ -68,10 +68,23 @@ inline std::uint64_t CoarseMillis() noexcept {
 }
 
 // The calling thread's OS thread id (gettid()), asked once per thread.
-inline std::uint32_t OsThreadId() noexcept {
-  thread_local const auto kTid = static_cast<std::uint32_t>(gettid());
-  return kTid;
-}
+// Constant-initialized and initial-exec (see atomics.h's hint): one
+// %fs-relative load, no guard and no __tls_get_addr call.
+struct OsThread {
+  static std::uint32_t Id() noexcept {
+    std::uint32_t id = id_;
+    if (id == 0) [[unlikely]] {
+      id = static_cast<std::uint32_t>(gettid());
+      id_ = id;
+    }
+    return id;
+  }
+
+ private:
+  [[gnu::tls_model(
+      "initial-exec")]] static inline thread_local std::uint32_t id_ = 0;
+};
+inline std::uint32_t OsThreadId() noexcept { return OsThread::Id(); }
 
 }  // namespace jetsession::internal
 
