@@ -1,5 +1,6 @@
 #include "debug_format.h"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
@@ -83,7 +84,7 @@ void FormatDebug(Core& core, const InstanceRef& ref, std::string* out) {
          "capacity=%u ceiling=%u allocated=%u words=%u\n"
          "full flag: %s epoch=%u head=%u tail=%u queued=%u\n"
          "waiting callers=%u ends handing over=%u\n",
-         pool->capacity(), pool->capacity(), pool->allocated(),
+         pool->capacity(), pool->ceiling(), pool->allocated(),
          pool->ActiveWords(), FlagStateName(flag.state), flag.epoch, flag.head,
          flag.tail, pool->QueuedTickets(), pool->waiters().Callers(),
          pool->Handing());

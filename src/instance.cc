@@ -116,7 +116,7 @@ Result<SessionStats> Instance::Stats() const noexcept {
   if (error != Error::kSuccess) return error;
   SessionStats stats;
   stats.max_sessions = data.capacity;
-  stats.max_sessions_ceiling = data.capacity;
+  stats.max_sessions_ceiling = data.ceiling;
   stats.sessions_open = data.open;
   stats.waiters = data.waiters;
   stats.sessions_begun = data.begun;

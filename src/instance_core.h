@@ -54,6 +54,7 @@ struct OpenedSession {
 // What InstanceCore::Stats() reports (JET_EXTSESSIONSTATS's figures).
 struct SessionStatsData {
   std::uint32_t capacity = 0;
+  std::uint32_t ceiling = 0;
   std::uint32_t open = 0;
   std::uint32_t waiters = 0;
   std::uint64_t begun = 0;
@@ -483,6 +484,7 @@ class InstanceCore {
     data.waits = counters_.Read(Counters::kWaits, gen);
     const std::uint64_t hand_offs_after = pool->HandOffs();
     data.capacity = pool->capacity();
+    data.ceiling = pool->ceiling();
     data.open = pool->CountClaimed();
     data.waiters = callers_after;
     data.wait_timeouts = counters_.Read(Counters::kWaitTimeouts, gen);
@@ -585,10 +587,14 @@ class InstanceCore {
 
   // JetInit on a Created instance: (re)uses or allocates the pool for
   // `capacity` slots and moves to Running. kOutOfMemory leaves the state.
-  Error Init(std::uint32_t capacity, bool tracking = false) noexcept {
+  // `ceiling` (JET_paramExtMaxSessionsCeiling; below `capacity`: counts as
+  // `capacity`) is the room allocated, for capacities given later.
+  Error Init(std::uint32_t capacity, bool tracking = false,
+             std::uint32_t ceiling = 0) noexcept {
+    ceiling = std::max(ceiling, capacity);
     Pool* pool = owned_pool_.get();
-    if (pool == nullptr || pool->allocated() < capacity) {
-      std::unique_ptr<Pool> fresh = Pool::Create(capacity);
+    if (pool == nullptr || pool->allocated() < ceiling) {
+      std::unique_ptr<Pool> fresh = Pool::Create(ceiling);
       if (fresh == nullptr) return Error::kOutOfMemory;
       if (owned_pool_ != nullptr) fresh->Succeed(std::move(owned_pool_));
       owned_pool_ = std::move(fresh);
@@ -598,7 +604,7 @@ class InstanceCore {
     std::uint64_t closed = 0;
     std::uint64_t marks = 0;
     ClosureFor(state, &closed, &marks);
-    pool->Reset(capacity, closed);
+    pool->Reset(capacity, closed, ceiling);
     counters_.Reset(GenOf(state));
     // release: pairs with the acquire in PoolFor()/Count().
     pool_.store(pool, std::memory_order_release);

@@ -164,6 +164,7 @@ Error InstanceRegistry::CreateLocked(const char* name, Mode mode,
   }
   free_record->max_sessions = default_max_sessions_;
   free_record->tracking = default_tracking_;
+  free_record->ceiling = default_ceiling_;
   *ref = {free_index, free_record->core.Create()};
   if (free_index == used_records_) ++used_records_;
   ++live_count_;
@@ -194,8 +195,8 @@ void InstanceRegistry::FreeLocked(const InstanceRef& ref, Record* record) {
 }
 
 Error InstanceRegistry::InitLocked(const InstanceRef& ref, Record* record) {
-  const Error error =
-      record->core.Init(record->max_sessions, record->tracking != 0);
+  const Error error = record->core.Init(record->max_sessions,
+                                        record->tracking != 0, record->ceiling);
   if (error != Error::kSuccess) FreeLocked(ref, record);
   return error;
 }
@@ -292,6 +293,21 @@ Error InstanceRegistry::SetParameterLocked(Record* record,
           static_cast<std::uint32_t>(value);
       return Error::kSuccess;
     }
+    case JET_paramExtMaxSessionsCeiling: {
+      if (record != nullptr) {
+        const std::uint64_t state = record->core.LoadState();
+        if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
+        if (Core::LifecycleOf(state) == Core::kRunning) {
+          return value == std::max(record->ceiling, record->max_sessions)
+                     ? Error::kSuccess
+                     : Error::kAlreadyInitialized;
+        }
+      }
+      if (value > kMaxSessionsLimit) return Error::kInvalidParameter;
+      (record != nullptr ? record->ceiling : default_ceiling_) =
+          static_cast<std::uint32_t>(value);
+      return Error::kSuccess;
+    }
     case JET_paramExtSessionTracking: {
       if (record != nullptr) {
         const std::uint64_t state = record->core.LoadState();
@@ -364,6 +380,12 @@ Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
       return Error::kSuccess;
     case JET_paramExtSessionTracking:
       *pvalue = record != nullptr ? record->tracking : default_tracking_;
+      return Error::kSuccess;
+    case JET_paramExtMaxSessionsCeiling:
+      // The effective ceiling: never below MaxSessions.
+      *pvalue = record != nullptr
+                    ? std::max(record->ceiling, record->max_sessions)
+                    : std::max(default_ceiling_, default_max_sessions_);
       return Error::kSuccess;
     case JET_paramMaxInstances:
       *pvalue = max_instances_;
@@ -610,7 +632,10 @@ Error InstanceRegistry::GetSessionStats(JET_INSTANCE instance,
     InstanceRef again{};
     Record* same = nullptr;
     const Error live = ResolveLocked(MakeInstanceHandle(ref), &again, &same);
-    if (live == Error::kSuccess) data->capacity = same->max_sessions;
+    if (live == Error::kSuccess) {
+      data->capacity = same->max_sessions;
+      data->ceiling = std::max(same->ceiling, same->max_sessions);
+    }
     return live;
   });
 }
@@ -671,7 +696,7 @@ Error InstanceRegistry::GetSessionStats(JET_INSTANCE instance,
   const Error error = GetSessionStats(instance, &data);
   if (error != Error::kSuccess) return error;
   pstats->cMaxSessions = data.capacity;
-  pstats->cMaxSessionsCeiling = data.capacity;
+  pstats->cMaxSessionsCeiling = data.ceiling;
   pstats->cSessionsOpen = data.open;
   pstats->cWaiters = data.waiters;
   pstats->cSessionsBegun = data.begun;

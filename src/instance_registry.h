@@ -163,6 +163,7 @@ class InstanceRegistry {
     // Guarded by mutex_ (not annotated: records are reached by index).
     std::uint32_t max_sessions = 0;
     std::uint32_t tracking = 0;  // JET_paramExtSessionTracking
+    std::uint32_t ceiling = 0;   // JET_paramExtMaxSessionsCeiling (as set)
   };
 
   constexpr InstanceRegistry() = default;
@@ -285,6 +286,7 @@ class InstanceRegistry {
   std::uint32_t default_max_sessions_ ABSL_GUARDED_BY(mutex_) =
       kDefaultMaxSessions;
   std::uint32_t default_tracking_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::uint32_t default_ceiling_ ABSL_GUARDED_BY(mutex_) = 0;
   // The default instance's handle in one-instance mode, once its JetInit
   // has succeeded and until its JetTerm frees it, else 0. Written under
   // mutex_, read lock-free by OnInstance().

@@ -46,6 +46,7 @@
 #ifndef JETSESSION_SRC_SLOT_POOL_H_
 #define JETSESSION_SRC_SLOT_POOL_H_
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstddef>
@@ -223,16 +224,23 @@ class alignas(64) SlotPool {
     // relaxed: see the field.
     return capacity_.load(std::memory_order_relaxed);
   }
+  std::uint32_t ceiling() const noexcept {
+    // relaxed: see the field.
+    return ceiling_.load(std::memory_order_relaxed);
+  }
 
   // Opens the pool for a new incarnation with `capacity` (<= allocated())
   // usable slots, every slot free, and the word flags `closed` (0, or
   // kClosedForBegin for an instance stopped before JetInit). Only the owner
   // calls this, while every word is closed and no session is open; a racing
   // stale call fails its CAS because every word's version moves on.
-  void Reset(std::uint32_t capacity, std::uint64_t closed) noexcept {
+  void Reset(std::uint32_t capacity, std::uint64_t closed,
+             std::uint32_t ceiling = 0) noexcept {
     const std::uint32_t active = WordsFor(capacity);
     // relaxed: published by the instance-state release store that follows.
     capacity_.store(capacity, std::memory_order_relaxed);
+    // relaxed: as capacity_.
+    ceiling_.store(std::max(ceiling, capacity), std::memory_order_relaxed);
     active_words_.store(active, std::memory_order_relaxed);
     // Every slot's generation moves on, before the words are rewritten: a
     // claimer whose CAS takes a bit of the new incarnation (it was stalled
@@ -1566,6 +1574,9 @@ class alignas(64) SlotPool {
   WaitQueue waiters_;
   // Frees in FreeWhileFull() now.
   Atomic<std::uint32_t> handing_{0};
+  // The largest capacity this incarnation may be given (at most
+  // allocated()); written by Reset() only, as active_words_.
+  Atomic<std::uint32_t> ceiling_{0};
   // FreeWhileFull() calls ever made (never reset: only differences count).
   Atomic<std::uint64_t> hand_offs_{0};
   // The sum (modulo 2^64) of the slots' generations just after Reset(), for

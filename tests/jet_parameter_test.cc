@@ -328,10 +328,84 @@ TEST_F(JetParameterTest, MaxInstances) {
   EXPECT_EQ(JetCreateInstance(&other, "b"), JET_errTooManyInstances);
 }
 
+// JET_paramExtMaxSessionsCeiling: MaxSessions' setting rules, read as
+// max(ceiling, MaxSessions); JetInit allocates room for it.
+TEST_F(JetParameterTest, MaxSessionsCeiling) {
+  JET_API_PTR value = 0;
+  EXPECT_EQ(JetGetSystemParameter(0, 0, JET_paramExtMaxSessionsCeiling, &value,
+                                  nullptr, 0),
+            JET_errSuccess);
+  EXPECT_EQ(value, 16U) << "no ceiling set: MaxSessions";
+  EXPECT_EQ(JetSetSystemParameter(nullptr, 0, JET_paramExtMaxSessionsCeiling,
+                                  30001, nullptr),
+            JET_errInvalidParameter);
+  JET_INSTANCE inst = Created("ceiling");
+  EXPECT_EQ(JetSetSystemParameter(&inst, 0, JET_paramExtMaxSessionsCeiling,
+                                  30001, nullptr),
+            JET_errInvalidParameter);
+  ASSERT_EQ(JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, 10, nullptr),
+            JET_errSuccess);
+  ASSERT_EQ(JetSetSystemParameter(&inst, 0, JET_paramExtMaxSessionsCeiling, 4,
+                                  nullptr),
+            JET_errSuccess);
+  EXPECT_EQ(JetGetSystemParameter(inst, 0, JET_paramExtMaxSessionsCeiling,
+                                  &value, nullptr, 0),
+            JET_errSuccess);
+  EXPECT_EQ(value, 10U) << "a ceiling below MaxSessions counts as MaxSessions";
+  ASSERT_EQ(JetSetSystemParameter(&inst, 0, JET_paramExtMaxSessionsCeiling,
+                                  3000, nullptr),
+            JET_errSuccess);
+  ASSERT_EQ(JetInit(&inst), JET_errSuccess);
+  EXPECT_EQ(JetGetSystemParameter(inst, 0, JET_paramExtMaxSessionsCeiling,
+                                  &value, nullptr, 0),
+            JET_errSuccess);
+  EXPECT_EQ(value, 3000U);
+  EXPECT_EQ(JetSetSystemParameter(&inst, 0, JET_paramExtMaxSessionsCeiling,
+                                  3000, nullptr),
+            JET_errSuccess);
+  EXPECT_EQ(JetSetSystemParameter(&inst, 0, JET_paramExtMaxSessionsCeiling, 20,
+                                  nullptr),
+            JET_errAlreadyInitialized);
+  // The capacity is MaxSessions; the ceiling is reported beside it, and the
+  // slots stay below it.
+  JET_EXTSESSIONSTATS stats{};
+  stats.cbStruct = sizeof stats;
+  ASSERT_EQ(JetExtGetSessionStats(inst, &stats), JET_errSuccess);
+  EXPECT_EQ(stats.cMaxSessions, 10U);
+  EXPECT_EQ(stats.cMaxSessionsCeiling, 3000U);
+  std::vector<JET_SESID> open;
+  for (int i = 0; i < 10; ++i) {
+    JET_SESID s = 0;
+    ASSERT_EQ(JetBeginSession(inst, &s, nullptr, nullptr), JET_errSuccess);
+    unsigned long slot = 0;
+    ASSERT_EQ(JetExtGetSessionSlot(s, &slot), JET_errSuccess);
+    EXPECT_LT(slot, 3000U);
+    open.push_back(s);
+  }
+  JET_SESID s = 0;
+  EXPECT_EQ(JetBeginSession(inst, &s, nullptr, nullptr), JET_errOutOfSessions);
+  for (const JET_SESID o : open) {
+    ASSERT_EQ(JetEndSession(o, 0), JET_errSuccess);
+  }
+  // The process default, which new instances take.
+  ASSERT_EQ(JetSetSystemParameter(nullptr, 0, JET_paramExtMaxSessionsCeiling,
+                                  64, nullptr),
+            JET_errSuccess);
+  JET_INSTANCE other = Created("ceiling-default");
+  EXPECT_EQ(JetGetSystemParameter(other, 0, JET_paramExtMaxSessionsCeiling,
+                                  &value, nullptr, 0),
+            JET_errSuccess);
+  EXPECT_EQ(value, 64U);
+  ASSERT_EQ(JetSetSystemParameter(nullptr, 0, JET_paramExtMaxSessionsCeiling, 0,
+                                  nullptr),
+            JET_errSuccess);
+}
+
 TEST_F(JetParameterTest, UnknownParameter) {
   JET_INSTANCE inst = Running("a");
   JET_API_PTR value = 0;
-  for (const unsigned long id : {0UL, 1UL, 4UL, 6UL, 103UL, 105UL, ~0UL}) {
+  for (const unsigned long id :
+       {0UL, 1UL, 4UL, 6UL, 103UL, 105UL, 10000UL, 10003UL, ~0UL}) {
     EXPECT_EQ(JetSetSystemParameter(&inst, 0, id, 1, nullptr),
               JET_errInvalidParameter)
         << id;

@@ -52,6 +52,15 @@ typedef uint32_t JET_GRBIT;
  * Begin and Dup a clock read and a store; without it they cost nothing.
  */
 #define JET_paramExtSessionTracking 10002
+/*
+ * JET_paramExtMaxSessionsCeiling: the largest capacity the instance may be
+ * given while it runs, 0..30000 (else InvalidParameter); JetInit allocates
+ * room for it. Default: MaxSessions as set at JetInit; a ceiling below
+ * MaxSessions counts as MaxSessions, and reading it gives the effective
+ * ceiling, max(ceiling, MaxSessions). Set as JET_paramMaxSessions (on a
+ * Running instance only its effective value is accepted).
+ */
+#define JET_paramExtMaxSessionsCeiling 10001
 
 #define JET_bitTermComplete 0x00000001
 #define JET_bitTermAbrupt 0x00000002
@@ -290,7 +299,8 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
 
 /*
  * Writes the slot of the open session sesid to *piSlot: a number in
- * 0..MaxSessions-1, the same for the whole life of the session, and
+ * 0..ceiling-1 (JET_paramExtMaxSessionsCeiling; 0..MaxSessions-1 without a
+ * ceiling), the same for the whole life of the session, and
  * different from the slot of every other session open on the same instance
  * at the same time; an engine keeps its per-session resources in an array
  * indexed by it. Not a call on the session for the sharing rule (it takes
