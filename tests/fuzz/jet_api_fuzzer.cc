@@ -127,6 +127,21 @@ class Program {
     }
   }
 
+  unsigned long AnyParam() {
+    switch (in_->Byte() % 6) {
+      case 0:
+        return JET_paramMaxSessions;
+      case 1:
+        return JET_paramMaxInstances;
+      case 2:
+        return JET_paramExtSessionTracking;
+      case 3:
+        return JET_paramExtMaxSessionsCeiling;
+      default:
+        return in_->Byte();
+    }
+  }
+
   const char* AnyName() {
     static constexpr std::array<const char*, 5> kNames = {nullptr, "", "a", "b",
                                                           "fuzz"};
@@ -145,7 +160,7 @@ class Program {
   void Step() {
     const std::uint8_t op = in_->Byte();
     const bool null_out = (op & 0x80U) != 0 && in_->Byte() < 16;
-    switch (op % 19) {
+    switch (op % 22) {
       case 0: {
         JET_INSTANCE inst = 0;
         if (Known(JetCreateInstance(null_out ? nullptr : &inst, AnyName())) ==
@@ -156,10 +171,7 @@ class Program {
       }
       case 1: {
         JET_INSTANCE inst = AnyInstance();
-        const unsigned long paramid =
-            (in_->Byte() & 1U) != 0   ? JET_paramMaxSessions
-            : (in_->Byte() & 1U) != 0 ? JET_paramMaxInstances
-                                      : in_->Byte();
+        const unsigned long paramid = AnyParam();
         JET_API_PTR value = in_->Byte();
         if ((value & 0x40U) != 0) value = in_->Word();
         Known(JetSetSystemParameter(null_out ? nullptr : &inst, AnySession(),
@@ -169,7 +181,7 @@ class Program {
       case 2: {
         JET_API_PTR value = 0;
         char text[8];
-        Known(JetGetSystemParameter(AnyInstance(), AnySession(), in_->Byte(),
+        Known(JetGetSystemParameter(AnyInstance(), AnySession(), AnyParam(),
                                     null_out ? nullptr : &value, text,
                                     sizeof(text)));
         break;
@@ -254,6 +266,39 @@ class Program {
         }
         break;
       }
+      case 18: {
+        JET_EXTSESSIONSTATS stats{};
+        stats.cbStruct = (in_->Byte() & 1U) != 0 ? sizeof stats : in_->Byte();
+        if (Known(JetExtGetSessionStats(AnyInstance(),
+                                        null_out ? nullptr : &stats)) ==
+            JET_errSuccess) {
+          Check(stats.cSessionsOpen <= stats.cMaxSessions &&
+                    stats.cMaxSessions <= stats.cMaxSessionsCeiling &&
+                    stats.cSessionsEnded <= stats.cSessionsBegun,
+                "inconsistent statistics");
+        }
+        break;
+      }
+      case 19: {
+        JET_EXTSESSIONINFO info[4]{};
+        const unsigned long room = in_->Byte() % 5;
+        unsigned long total = 0;
+        if (Known(JetExtGetOpenSessions(
+                AnyInstance(), in_->Byte() % 3,
+                (in_->Byte() & 1U) != 0 ? nullptr : info, room,
+                null_out ? nullptr : &total)) == JET_errSuccess) {
+          Check(total <= 30000, "more open sessions than slots");
+        }
+        break;
+      }
+      case 20: {
+        unsigned long slot = 0;
+        if (Known(JetExtGetSessionSlot(
+                AnySession(), null_out ? nullptr : &slot)) == JET_errSuccess) {
+          Check(slot < 30000, "a slot out of range");
+        }
+        break;
+      }
       default: {
         unsigned long count = 0;
         if (Known(JetExtGetSessionCount(AnyInstance(),
@@ -275,6 +320,11 @@ class Program {
     Check(JetSetSystemParameter(nullptr, 0, JET_paramMaxSessions, 16,
                                 nullptr) == JET_errSuccess,
           "cannot restore MaxSessions");
+    Check(JetSetSystemParameter(nullptr, 0, JET_paramExtSessionTracking, 0,
+                                nullptr) == JET_errSuccess &&
+              JetSetSystemParameter(nullptr, 0, JET_paramExtMaxSessionsCeiling,
+                                    0, nullptr) == JET_errSuccess,
+          "cannot restore the extension parameters");
   }
 
   Input* in_;
