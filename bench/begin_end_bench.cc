@@ -27,55 +27,20 @@
 
 #include "benchmark/benchmark.h"
 #include "running_instance.h"
+#include "session_ring.h"
 #include "spin.h"
 
 namespace {
 
+using jetsession::bench::kRing;
+using jetsession::bench::RunSessionRing;
 using jetsession::bench::Spin;
 
 JET_INSTANCE g_instance = 0;
 
-constexpr int kRing = 4;
-
-// The ring loop: `open(&s)` opens a session (a Begin or a Dup); an
-// iteration ends the oldest session of the ring, spins `work`, and opens a
-// new one. `what` names the open call in the error of a failure.
-template <class Open>
-void RunRing(benchmark::State& state, Open open, const char* what) {
-  const std::int64_t work = state.range(0);
-  std::array<JET_SESID, kRing> ring{};
-  ring.fill(JET_sesidNil);
-  for (auto& s : ring) {
-    if (open(&s) != JET_errSuccess) {
-      state.SkipWithError(what);
-      break;
-    }
-  }
-  std::size_t next = 0;
-  if (!state.error_occurred()) {
-    for (auto _ : state) {
-      JET_SESID& s = ring[next];
-      next = (next + 1) % kRing;
-      if (JetEndSession(s, 0) != JET_errSuccess) {
-        state.SkipWithError("end failed");
-        break;
-      }
-      Spin(work);
-      if (open(&s) != JET_errSuccess) {
-        state.SkipWithError(what);
-        break;
-      }
-    }
-  }
-  for (const JET_SESID s : ring) {
-    if (s != JET_sesidNil) JetEndSession(s, 0);
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
 void BM_CApiBeginEnd(benchmark::State& state) {
-  RunRing(
-      state,
+  RunSessionRing(
+      state.range(0), state,
       [](JET_SESID* s) {
         return JetBeginSession(g_instance, s, nullptr, nullptr);
       },
@@ -145,9 +110,9 @@ void BM_DupEnd(benchmark::State& state) {
     state.SkipWithError("begin failed");
     return;
   }
-  RunRing(
-      state, [root](JET_SESID* s) { return JetDupSession(root, s); },
-      "dup failed");
+  RunSessionRing(
+      state.range(0), state,
+      [root](JET_SESID* s) { return JetDupSession(root, s); }, "dup failed");
   JetEndSession(root, 0);
 }
 BENCHMARK(BM_DupEnd)

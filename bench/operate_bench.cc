@@ -3,8 +3,8 @@
 //
 // What it measures:
 //  - BM_BeginEndTracking/tracking:{0,1}: Begin+End pairs as begin_end_bench's
-//    ring (4 sessions a thread, `work` 50 spins between the calls) on an
-//    instance with JET_paramExtSessionTracking off and on, at 1 and 2
+//    ring (session_ring.h: 4 sessions a thread, 50 spins between the calls) on
+//    an instance with JET_paramExtSessionTracking off and on, at 1 and 2
 //    threads: the price of a stamp (a coarse clock read and a store) and of
 //    Begin's slower path that stamps. Compare the two rows of a run.
 //  - BM_SessionStats/open:N: one JetExtGetSessionStats on an instance of
@@ -24,11 +24,11 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "spin.h"
+#include "session_ring.h"
 
 namespace {
 
-using jetsession::bench::Spin;
+using jetsession::bench::RunSessionRing;
 
 // A Running instance with `max` sessions and tracking `tracking`.
 JET_INSTANCE Instance(const char* name, unsigned long max,
@@ -50,31 +50,12 @@ JET_INSTANCE g_tracked = 0;
 
 void BM_BeginEndTracking(benchmark::State& state) {
   const JET_INSTANCE inst = state.range(0) != 0 ? g_tracked : g_untracked;
-  constexpr int kRing = 4;
-  constexpr std::int64_t kWork = 50;
-  std::array<JET_SESID, kRing> ring{};
-  for (auto& s : ring) {
-    if (JetBeginSession(inst, &s, nullptr, nullptr) != JET_errSuccess) {
-      state.SkipWithError("begin failed");
-      return;
-    }
-  }
-  std::size_t next = 0;
-  for (auto _ : state) {
-    JET_SESID& s = ring[next];
-    next = (next + 1) % kRing;
-    if (JetEndSession(s, 0) != JET_errSuccess) {
-      state.SkipWithError("end failed");
-      break;
-    }
-    Spin(kWork);
-    if (JetBeginSession(inst, &s, nullptr, nullptr) != JET_errSuccess) {
-      state.SkipWithError("begin failed");
-      break;
-    }
-  }
-  for (const JET_SESID s : ring) JetEndSession(s, 0);
-  state.SetItemsProcessed(state.iterations());
+  RunSessionRing(
+      50, state,
+      [inst](JET_SESID* s) {
+        return JetBeginSession(inst, s, nullptr, nullptr);
+      },
+      "begin failed");
 }
 BENCHMARK(BM_BeginEndTracking)
     ->ArgName("tracking")

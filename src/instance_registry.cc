@@ -275,53 +275,49 @@ Error InstanceRegistry::InstanceTarget(const JET_INSTANCE* instance,
   return ResolveLocked(*instance, &ref, record);
 }
 
+// The setting rules of JET_paramMaxSessions, shared by the per-instance
+// parameters: on a terminating instance TermInProgress; on a Running one only
+// the value in force (the field's, or at least `floor`'s when given) is
+// accepted, else AlreadyInitialized; then above `limit` InvalidParameter;
+// else the field (or the process default, for a null record) takes it.
+Error InstanceRegistry::SetInstanceParameter(Record* record, JET_API_PTR value,
+                                             std::uint32_t limit,
+                                             std::uint32_t Record::*field,
+                                             std::uint32_t* process_default,
+                                             std::uint32_t Record::*floor) {
+  if (record != nullptr) {
+    const std::uint64_t state = record->core.LoadState();
+    if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
+    if (Core::LifecycleOf(state) == Core::kRunning) {
+      const std::uint32_t in_force =
+          floor == nullptr ? record->*field
+                           : std::max(record->*field, record->*floor);
+      return value == in_force ? Error::kSuccess : Error::kAlreadyInitialized;
+    }
+  }
+  if (value > limit) return Error::kInvalidParameter;
+  (record != nullptr ? record->*field : *process_default) =
+      static_cast<std::uint32_t>(value);
+  return Error::kSuccess;
+}
+
 Error InstanceRegistry::SetParameterLocked(Record* record,
                                            unsigned long paramid,
                                            JET_API_PTR value) {
   switch (paramid) {
-    case JET_paramMaxSessions: {
-      if (record != nullptr) {
-        const std::uint64_t state = record->core.LoadState();
-        if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
-        if (Core::LifecycleOf(state) == Core::kRunning) {
-          return value == record->max_sessions ? Error::kSuccess
-                                               : Error::kAlreadyInitialized;
-        }
-      }
-      if (value > kMaxSessionsLimit) return Error::kInvalidParameter;
-      (record != nullptr ? record->max_sessions : default_max_sessions_) =
-          static_cast<std::uint32_t>(value);
-      return Error::kSuccess;
-    }
-    case JET_paramExtMaxSessionsCeiling: {
-      if (record != nullptr) {
-        const std::uint64_t state = record->core.LoadState();
-        if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
-        if (Core::LifecycleOf(state) == Core::kRunning) {
-          return value == std::max(record->ceiling, record->max_sessions)
-                     ? Error::kSuccess
-                     : Error::kAlreadyInitialized;
-        }
-      }
-      if (value > kMaxSessionsLimit) return Error::kInvalidParameter;
-      (record != nullptr ? record->ceiling : default_ceiling_) =
-          static_cast<std::uint32_t>(value);
-      return Error::kSuccess;
-    }
-    case JET_paramExtSessionTracking: {
-      if (record != nullptr) {
-        const std::uint64_t state = record->core.LoadState();
-        if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
-        if (Core::LifecycleOf(state) == Core::kRunning) {
-          return value == record->tracking ? Error::kSuccess
-                                           : Error::kAlreadyInitialized;
-        }
-      }
-      if (value > 1) return Error::kInvalidParameter;
-      (record != nullptr ? record->tracking : default_tracking_) =
-          static_cast<std::uint32_t>(value);
-      return Error::kSuccess;
-    }
+    case JET_paramMaxSessions:
+      return SetInstanceParameter(record, value, kMaxSessionsLimit,
+                                  &Record::max_sessions, &default_max_sessions_,
+                                  nullptr);
+    case JET_paramExtMaxSessionsCeiling:
+      // Read back as max(ceiling, MaxSessions): a Running instance accepts
+      // that value.
+      return SetInstanceParameter(record, value, kMaxSessionsLimit,
+                                  &Record::ceiling, &default_ceiling_,
+                                  &Record::max_sessions);
+    case JET_paramExtSessionTracking:
+      return SetInstanceParameter(record, value, 1, &Record::tracking,
+                                  &default_tracking_, nullptr);
     case JET_paramMaxInstances:
       if (live_count_ > 0) {
         return value == max_instances_ ? Error::kSuccess

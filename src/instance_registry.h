@@ -258,6 +258,12 @@ class InstanceRegistry {
   Error SetFlag(JET_INSTANCE instance, std::uint64_t flag) noexcept;
   // The parameter rules for one resolved target (record nullptr: the
   // process-wide defaults).
+  // Under mutex_ (the caller's): `*process_default` is guarded by it.
+  static Error SetInstanceParameter(Record* record, JET_API_PTR value,
+                                    std::uint32_t limit,
+                                    std::uint32_t Record::*field,
+                                    std::uint32_t* process_default,
+                                    std::uint32_t Record::*floor);
   Error SetParameterLocked(Record* record, unsigned long paramid,
                            JET_API_PTR value)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);

@@ -38,12 +38,7 @@ TEST_F(DebugStringTest, ARunningInstanceWithSessionsWaitersAndAFlag) {
     EXPECT_EQ(JetExtBeginSessionWait(inst, &d, JET_cmsecExtWaitForever),
               JET_errSuccess);
   });
-  JET_EXTSESSIONSTATS stats{};
-  stats.cbStruct = sizeof stats;
-  do {
-    std::this_thread::yield();
-    ASSERT_EQ(JetExtGetSessionStats(inst, &stats), JET_errSuccess);
-  } while (stats.cWaiters != 1U);
+  AwaitWaiters(inst, 1);
   while (!Has(DebugString(inst), "queued=1")) std::this_thread::yield();
   dump = DebugString(inst);
   EXPECT_TRUE(Has(dump, "full flag: verified")) << dump;

@@ -191,12 +191,7 @@ TEST_F(JetOpenSessionsTest, AHandedOffSessionBeganOnTheWaitersThread) {
     EXPECT_EQ(JetExtBeginSessionWait(inst, &got, JET_cmsecExtWaitForever),
               JET_errSuccess);
   });
-  JET_EXTSESSIONSTATS stats{};
-  stats.cbStruct = sizeof stats;
-  do {
-    std::this_thread::yield();
-    ASSERT_EQ(JetExtGetSessionStats(inst, &stats), JET_errSuccess);
-  } while (stats.cWaiters != 1U);
+  AwaitWaiters(inst, 1);
   std::this_thread::sleep_for(milliseconds(150));
   ASSERT_EQ(JetEndSession(held, 0), JET_errSuccess);
   waiter.join();

@@ -22,12 +22,6 @@ JET_EXTSESSIONSTATS Blank() {
   return stats;
 }
 
-JET_EXTSESSIONSTATS StatsOf(JET_INSTANCE inst) {
-  JET_EXTSESSIONSTATS stats = Blank();
-  EXPECT_EQ(JetExtGetSessionStats(inst, &stats), JET_errSuccess);
-  return stats;
-}
-
 TEST_F(JetSessionStatsTest, TheChecksAndTheirOrder) {
   EXPECT_EQ(JetExtGetSessionStats(0x999999, nullptr), JET_errInvalidParameter);
   JET_EXTSESSIONSTATS small = Blank();
@@ -58,7 +52,7 @@ TEST_F(JetSessionStatsTest, BeforeJetInitEveryCountIsZero) {
   JET_INSTANCE inst = Created("stats-created");
   ASSERT_EQ(JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, 7, nullptr),
             JET_errSuccess);
-  const JET_EXTSESSIONSTATS stats = StatsOf(inst);
+  const JET_EXTSESSIONSTATS stats = Stats(inst);
   EXPECT_EQ(stats.cMaxSessions, 7U);
   EXPECT_EQ(stats.cMaxSessionsCeiling, 7U);
   EXPECT_EQ(stats.cSessionsOpen, 0U);
@@ -70,7 +64,7 @@ TEST_F(JetSessionStatsTest, BeforeJetInitEveryCountIsZero) {
 
 TEST_F(JetSessionStatsTest, BeginsDupsEndsAndFullAnswersAreCounted) {
   const JET_INSTANCE inst = Running("stats-counts", 2);
-  JET_EXTSESSIONSTATS stats = StatsOf(inst);
+  JET_EXTSESSIONSTATS stats = Stats(inst);
   EXPECT_EQ(stats.cMaxSessions, 2U);
   EXPECT_EQ(stats.cSessionsBegun, 0U);
   const JET_SESID a = Begin(inst);
@@ -79,7 +73,7 @@ TEST_F(JetSessionStatsTest, BeginsDupsEndsAndFullAnswersAreCounted) {
   JET_SESID c = 0;
   EXPECT_EQ(JetBeginSession(inst, &c, nullptr, nullptr), JET_errOutOfSessions);
   EXPECT_EQ(JetDupSession(a, &c), JET_errOutOfSessions);
-  stats = StatsOf(inst);
+  stats = Stats(inst);
   EXPECT_EQ(stats.cSessionsOpen, 2U);
   EXPECT_EQ(stats.cSessionsBegun, 2U);
   EXPECT_EQ(stats.cSessionsEnded, 0U);
@@ -93,13 +87,13 @@ TEST_F(JetSessionStatsTest, BeginsDupsEndsAndFullAnswersAreCounted) {
     const JET_SESID s = Begin(inst);
     ASSERT_EQ(JetEndSession(s, 0), JET_errSuccess);
   }
-  stats = StatsOf(inst);
+  stats = Stats(inst);
   EXPECT_EQ(stats.cSessionsOpen, 1U);
   EXPECT_EQ(stats.cSessionsBegun, 7U);
   EXPECT_EQ(stats.cSessionsEnded, 6U);
   EXPECT_EQ(stats.cOutOfSessions, 2U);
   ASSERT_EQ(JetEndSession(b, 0), JET_errSuccess);
-  stats = StatsOf(inst);
+  stats = Stats(inst);
   EXPECT_EQ(stats.cSessionsBegun, 7U);
   EXPECT_EQ(stats.cSessionsEnded, 7U);
 }
@@ -109,7 +103,7 @@ TEST_F(JetSessionStatsTest, WaitsTimeoutsAndHandOffsAreCounted) {
   const JET_SESID held = Begin(inst);
   JET_SESID s = 0;
   EXPECT_EQ(JetExtBeginSessionWait(inst, &s, 30), JET_errOutOfSessions);
-  JET_EXTSESSIONSTATS stats = StatsOf(inst);
+  JET_EXTSESSIONSTATS stats = Stats(inst);
   EXPECT_EQ(stats.cWaits, 1U);
   EXPECT_EQ(stats.cWaitTimeouts, 1U);
   EXPECT_EQ(stats.cOutOfSessions, 1U);
@@ -119,12 +113,12 @@ TEST_F(JetSessionStatsTest, WaitsTimeoutsAndHandOffsAreCounted) {
   std::thread waiter([&] {
     served = JetExtBeginSessionWait(inst, &s, JET_cmsecExtWaitForever);
   });
-  while (StatsOf(inst).cWaiters != 1U) std::this_thread::yield();
+  AwaitWaiters(inst, 1);
   std::this_thread::sleep_for(milliseconds(20));
   ASSERT_EQ(JetEndSession(held, 0), JET_errSuccess);
   waiter.join();
   ASSERT_EQ(served, JET_errSuccess);
-  stats = StatsOf(inst);
+  stats = Stats(inst);
   EXPECT_EQ(stats.cWaits, 2U);
   EXPECT_EQ(stats.cWaitTimeouts, 1U);
   EXPECT_EQ(stats.cOutOfSessions, 1U);
@@ -146,13 +140,13 @@ TEST_F(JetSessionStatsTest, AStoppedWaiterCountsNoSession) {
     JET_SESID s = 0;
     result = JetExtBeginSessionWait(inst, &s, JET_cmsecExtWaitForever);
   });
-  while (StatsOf(inst).cWaiters != 1U) std::this_thread::yield();
+  AwaitWaiters(inst, 1);
   std::this_thread::sleep_for(milliseconds(20));
   ASSERT_EQ(JetStopServiceInstance(inst), JET_errSuccess);
   waiter.join();
   EXPECT_EQ(result, JET_errClientRequestToStopJetService);
   ASSERT_EQ(JetEndSession(held, 0), JET_errSuccess);
-  const JET_EXTSESSIONSTATS stats = StatsOf(inst);
+  const JET_EXTSESSIONSTATS stats = Stats(inst);
   EXPECT_EQ(stats.cSessionsBegun, 1U);
   EXPECT_EQ(stats.cSessionsEnded, 1U);
   EXPECT_EQ(stats.cSessionsOpen, 0U);
@@ -165,7 +159,7 @@ TEST_F(JetSessionStatsTest, AStoppedWaiterCountsNoSession) {
 TEST_F(JetSessionStatsTest, AnotherIncarnationStartsFromZero) {
   for (int round = 0; round < 3; ++round) {
     const JET_INSTANCE inst = Running("stats-again", 2);
-    JET_EXTSESSIONSTATS stats = StatsOf(inst);
+    JET_EXTSESSIONSTATS stats = Stats(inst);
     EXPECT_EQ(stats.cSessionsBegun, 0U) << "round " << round;
     EXPECT_EQ(stats.cSessionsEnded, 0U) << "round " << round;
     EXPECT_EQ(stats.cOutOfSessions, 0U) << "round " << round;
@@ -175,7 +169,7 @@ TEST_F(JetSessionStatsTest, AnotherIncarnationStartsFromZero) {
     EXPECT_EQ(JetBeginSession(inst, &c, nullptr, nullptr),
               JET_errOutOfSessions);
     ASSERT_EQ(JetEndSession(a, 0), JET_errSuccess);
-    stats = StatsOf(inst);
+    stats = Stats(inst);
     EXPECT_EQ(stats.cSessionsBegun, 2U);
     EXPECT_EQ(stats.cSessionsEnded, 1U);
     EXPECT_EQ(stats.cOutOfSessions, 1U);

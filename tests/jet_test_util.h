@@ -9,6 +9,7 @@
 
 #include <jetsession/jet.h>
 
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -79,6 +80,19 @@ class JetTest : public ::testing::Test {
     const JET_ERR err = JetCreateInstance(&probe, "one-instance-mode probe");
     EXPECT_EQ(err, JET_errRunningInOneInstanceMode);
     if (err == JET_errSuccess) Track(probe);
+  }
+
+  // The statistics of `inst`.
+  static JET_EXTSESSIONSTATS Stats(JET_INSTANCE inst) {
+    JET_EXTSESSIONSTATS stats{};
+    stats.cbStruct = sizeof stats;
+    EXPECT_EQ(JetExtGetSessionStats(inst, &stats), JET_errSuccess);
+    return stats;
+  }
+
+  // Returns once `n` callers wait on `inst`.
+  static void AwaitWaiters(JET_INSTANCE inst, unsigned long n) {
+    while (Stats(inst).cWaiters != n) std::this_thread::yield();
   }
 
   // The session count of `inst`.
