@@ -40,13 +40,15 @@ long Violations() {
   return g_violations.load(std::memory_order_relaxed);
 }
 
-JET_INSTANCE MakeInstance(const char* prefix, int index,
-                          unsigned long capacity) {
+JET_INSTANCE MakeInstance(const char* prefix, int index, unsigned long capacity,
+                          bool tracking) {
   JET_INSTANCE inst = 0;
   const std::string name = absl::StrFormat("%s-%d", prefix, index);
   if (JetCreateInstance(&inst, name.c_str()) != JET_errSuccess ||
       JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, capacity,
                             nullptr) != JET_errSuccess ||
+      JetSetSystemParameter(&inst, 0, JET_paramExtSessionTracking,
+                            tracking ? 1 : 0, nullptr) != JET_errSuccess ||
       JetInit(&inst) != JET_errSuccess) {
     Violation("cannot create an instance");
     return 0;

@@ -21,10 +21,11 @@ void Violation(const std::string& what, JET_INSTANCE instance);
 // The violations so far.
 long Violations();
 
-// A Running instance named `<prefix>-<index>` with MaxSessions `capacity`,
-// or 0 (after a violation) when it cannot be made.
-JET_INSTANCE MakeInstance(const char* prefix, int index,
-                          unsigned long capacity);
+// A Running instance named `<prefix>-<index>` with MaxSessions `capacity`
+// (and session tracking when `tracking`), or 0 (after a violation) when it
+// cannot be made.
+JET_INSTANCE MakeInstance(const char* prefix, int index, unsigned long capacity,
+                          bool tracking = false);
 
 }  // namespace jetsession_stress
 

@@ -43,6 +43,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_format.h"
+#include "jetsession/debug.h"
 #include "stress_report.h"
 
 namespace jetsession_stress {
@@ -310,6 +311,87 @@ void CheckNothingLost(std::size_t index, const Target& t) {
   }
 }
 
+// The controller's reads while the workers run: on every instance, the
+// statistics (no figure goes back on one handle, begun >= ended, open
+// within the capacity), the open-session report (no more sessions than the
+// capacity, oldest first) and, now and then, the debug dump. Each call may
+// find its instance gated meanwhile: an error then is not a violation.
+class ReportPoller {
+ public:
+  explicit ReportPoller(std::size_t targets) : last_(targets) {}
+
+  void PollUntil(std::vector<Target>& targets, Clock::time_point until) {
+    while (Clock::now() < until) {
+      for (std::size_t i = 0; i < targets.size(); ++i) Poll(i, targets[i]);
+      ++polls_;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+
+  long polls() const { return polls_; }
+
+ private:
+  struct Last {
+    JET_INSTANCE handle = 0;
+    JET_EXTSESSIONSTATS stats{};
+  };
+
+  void Poll(std::size_t index, const Target& t) {
+    // relaxed: the handle changes only between rounds.
+    const JET_INSTANCE inst = t.handle.load(std::memory_order_relaxed);
+    JET_EXTSESSIONSTATS now{};
+    now.cbStruct = sizeof now;
+    if (JetExtGetSessionStats(inst, &now) != JET_errSuccess) return;
+    Last& last = last_[index];
+    if (last.handle != inst) last = {inst, JET_EXTSESSIONSTATS{}};
+    const JET_EXTSESSIONSTATS& before = last.stats;
+    if (now.cSessionsBegun < before.cSessionsBegun ||
+        now.cSessionsEnded < before.cSessionsEnded ||
+        now.cOutOfSessions < before.cOutOfSessions ||
+        now.cWaits < before.cWaits ||
+        now.cWaitTimeouts < before.cWaitTimeouts ||
+        now.cmsecWaitTotal < before.cmsecWaitTotal) {
+      Violation(
+          absl::StrFormat("instance %zu: a statistic went back (begun %llu -> "
+                          "%llu, ended %llu -> %llu)",
+                          index, before.cSessionsBegun, now.cSessionsBegun,
+                          before.cSessionsEnded, now.cSessionsEnded),
+          inst);
+    }
+    if (now.cSessionsEnded > now.cSessionsBegun ||
+        now.cSessionsOpen > t.capacity) {
+      Violation(absl::StrFormat("instance %zu: begun %llu, ended %llu, open "
+                                "%lu, capacity %lu",
+                                index, now.cSessionsBegun, now.cSessionsEnded,
+                                now.cSessionsOpen, t.capacity),
+                inst);
+    }
+    last.stats = now;
+    JET_EXTSESSIONINFO info[4]{};
+    unsigned long total = 0;
+    if (JetExtGetOpenSessions(inst, 0, info, 4, &total) == JET_errSuccess) {
+      bool ordered = true;
+      for (unsigned long k = 1; k < std::min(total, 4UL); ++k) {
+        ordered = ordered && info[k - 1].cmsecOpen >= info[k].cmsecOpen;
+      }
+      if (total > t.capacity || !ordered) {
+        Violation(absl::StrFormat("instance %zu: %lu open sessions listed "
+                                  "(capacity %lu)%s",
+                                  index, total, t.capacity,
+                                  ordered ? "" : ", not oldest first"),
+                  inst);
+      }
+    }
+    if (polls_ % 64 == 0) {
+      const std::string dump = jetsession::DebugString(inst);
+      if (dump.empty()) Violation("an empty debug dump", inst);
+    }
+  }
+
+  std::vector<Last> last_;
+  long polls_ = 0;
+};
+
 // Aborts the run when a round does not finish (a waiter that never
 // returns, a JetTerm that waits forever).
 class Watchdog {
@@ -363,9 +445,9 @@ int RunWaitScenario(int threads, double seconds, std::uint64_t seed,
   std::vector<Target> targets(static_cast<std::size_t>(instances));
   for (std::size_t i = 0; i < targets.size(); ++i) {
     targets[i].capacity = absl::Uniform(control, 1UL, kMaxCapacity + 1);
-    targets[i].handle.store(
-        MakeInstance("stress-wait", static_cast<int>(i), targets[i].capacity),
-        std::memory_order_relaxed);
+    targets[i].handle.store(MakeInstance("stress-wait", static_cast<int>(i),
+                                         targets[i].capacity, i % 2 == 0),
+                            std::memory_order_relaxed);
   }
   std::vector<Worker> workers;
   workers.reserve(static_cast<std::size_t>(threads));
@@ -378,6 +460,7 @@ int RunWaitScenario(int threads, double seconds, std::uint64_t seed,
   const auto start = Clock::now();
   auto last_report = start;
   int round = 0;
+  ReportPoller poller(targets.size());
   while (Clock::now() - start < std::chrono::duration<double>(seconds)) {
     ++round;
     watchdog.Kick();
@@ -386,7 +469,7 @@ int RunWaitScenario(int threads, double seconds, std::uint64_t seed,
     for (auto& w : workers) {
       pool.emplace_back([&w, &stop] { w.Round(stop); });
     }
-    std::this_thread::sleep_for(milliseconds(kRoundMillis / 2));
+    poller.PollUntil(targets, Clock::now() + milliseconds(kRoundMillis / 2));
     const auto gated_index =
         absl::Uniform<std::size_t>(control, 0, targets.size());
     const auto gate = static_cast<Gate>(absl::Uniform(control, 0, 4));
@@ -430,7 +513,7 @@ int RunWaitScenario(int threads, double seconds, std::uint64_t seed,
       g.capacity = absl::Uniform(control, 1UL, kMaxCapacity + 1);
       g.open.store(0, std::memory_order_relaxed);
       g.handle.store(MakeInstance("stress-wait", static_cast<int>(gated_index),
-                                  g.capacity),
+                                  g.capacity, gated_index % 2 == 0),
                      std::memory_order_relaxed);
     }
     const auto now = Clock::now();
@@ -458,8 +541,9 @@ int RunWaitScenario(int threads, double seconds, std::uint64_t seed,
       sum.state_errors, sum.woken_by_gate, sum.max_wake_ms);
   std::printf(
       "  gates: Stop %ld, Unavailable %ld, Term %ld, none %ld; "
-      "nothing-lost checks %ld\n",
-      gates[kStop], gates[kUnavailable], gates[kTerm], gates[kNoGate], checks);
+      "nothing-lost checks %ld, report polls %ld\n",
+      gates[kStop], gates[kUnavailable], gates[kTerm], gates[kNoGate], checks,
+      poller.polls());
   std::printf("jetsession-stress: %ld opens in %d rounds, %ld violations\n",
               sum.opens, round, Violations());
   return Violations() == 0 ? 0 : 1;
