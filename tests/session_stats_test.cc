@@ -1,0 +1,87 @@
+// White-box schedule of the statistics (src/instance_core.h Stats()): a
+// stats read in the middle of a hand-off whose waiter then gives the
+// session back (a Stop came first). Played with a hook before the End's
+// delivery CAS on the waiter's cell, and run against the two statistics
+// mutants to show that the schedule catches each (ctest's mutant builds
+// of the whole library would need the race to happen by chance).
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <thread>
+
+#include "atomics_hooks.h"
+#include "gtest/gtest.h"
+#include "instance_core.h"
+#include "instance_core_test_util.h"
+
+namespace jetsession::internal {
+namespace {
+
+struct Figures {
+  SessionStatsData middle;  // read while the slot was on its way
+  SessionStatsData rest;    // read once every call had returned
+  Error waited = Error::kSuccess;
+  bool ran = false;
+};
+
+// Capacity 1: a session held, one waiter; the End hands its slot over, and
+// just before the delivery a stats read and a Stop; the waiter takes the
+// session, sees the Stop and ends it again.
+template <Mutation M>
+Figures HandOffGivenBack() {
+  using Core = InstanceCore<WrappedPolicy<CellHookAtomic, M>>;
+  Core core;
+  Figures figures;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(1), Error::kSuccess);
+  OpenedSession held;
+  EXPECT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  CellHook::on = std::this_thread::get_id();
+  std::thread waiter([&] {
+    OpenedSession w;
+    figures.waited =
+        core.BeginWait(gen, &w, Core::WaitClock::time_point::max());
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  CellHook::before = [&] {
+    figures.ran = true;
+    EXPECT_EQ(core.Stats(gen, &figures.middle), Error::kSuccess);
+    core.SetFlag(Core::kStopped);
+  };
+  EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  waiter.join();
+  CellHook::before = nullptr;
+  EXPECT_EQ(core.Stats(gen, &figures.rest), Error::kSuccess);
+  Terminate(core);
+  return figures;
+}
+
+TEST(SessionStatsTest, AHandOffGivenBackCountsOneBeginAndOneEnd) {
+  const Figures f = HandOffGivenBack<Mutation::kNone>();
+  ASSERT_TRUE(f.ran) << "the schedule did not run";
+  EXPECT_EQ(f.waited, Error::kClientRequestToStopJetService);
+  EXPECT_LE(f.middle.begun, 1U) << "the slot on its way counted as begun";
+  EXPECT_EQ(f.middle.waiters, 1U);
+  EXPECT_EQ(f.rest.begun, 1U);
+  EXPECT_EQ(f.rest.ended, 1U);
+  EXPECT_EQ(f.rest.open, 0U);
+  EXPECT_EQ(f.rest.waits, 1U);
+  EXPECT_EQ(f.rest.wait_timeouts, 0U);
+}
+
+// The mutants: each leaves a wrong figure at rest.
+TEST(SessionStatsTest, TheScheduleCatchesTheInFlightMutant) {
+  const Figures f = HandOffGivenBack<Mutation::kStatsNoInFlight>();
+  ASSERT_TRUE(f.ran);
+  EXPECT_EQ(f.rest.begun, 2U) << "the mark kept the session on its way";
+  EXPECT_EQ(f.rest.ended, 1U);
+}
+
+TEST(SessionStatsTest, TheScheduleCatchesThePhantomMutant) {
+  const Figures f = HandOffGivenBack<Mutation::kStatsNoPhantoms>();
+  ASSERT_TRUE(f.ran);
+  EXPECT_EQ(f.rest.ended, 2U) << "the session given back counted as an End";
+}
+
+}  // namespace
+}  // namespace jetsession::internal
