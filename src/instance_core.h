@@ -505,9 +505,19 @@ class InstanceCore {
         ended + open +
         (Policy::kMutation == Mutation::kStatsNoInFlight ? unsure : 0);
     const std::uint64_t begun = seen > unsure ? seen - unsure : 0;
-    data.ended = counters_.Raise(Counters::kEndedMark, gen, ended);
-    data.begun =
-        counters_.Raise(Counters::kBegunMark, gen, std::max(begun, data.ended));
+    // A test policy may run another thread's steps here (see
+    // tests/session_stats_test.cc); the library's has no such hook.
+    if constexpr (requires { Policy::BeforeStatsMarks(); }) {
+      Policy::BeforeStatsMarks();
+    }
+    // A mark of another incarnation: this one ended (and the record was
+    // initialized again) after the check above, during the call: its
+    // figures are not reported (the call is ordered after the JetTerm).
+    if (!counters_.Raise(Counters::kEndedMark, gen, ended, &data.ended) ||
+        !counters_.Raise(Counters::kBegunMark, gen, std::max(begun, data.ended),
+                         &data.begun)) {
+      return Error::kInvalidInstance;
+    }
     *out = data;
     return Error::kSuccess;
   }

@@ -107,22 +107,27 @@ class SessionCounters {
     return sum;
   }
 
-  // Raises the mark `counter` of incarnation `gen` to at least `value`;
-  // returns the mark (value or more). A word of another incarnation is left
-  // alone (the caller's incarnation is gone: its figures are not reported).
-  std::uint64_t Raise(Counter counter, std::uint64_t gen,
-                      std::uint64_t value) noexcept {
+  // Raises the mark `counter` of incarnation `gen` to at least `value` and
+  // writes the mark (value or more) to *mark. False when the word belongs
+  // to another incarnation: the caller's is gone (a JetTerm and a JetInit
+  // on the record came after its last check), and so is its report.
+  bool Raise(Counter counter, std::uint64_t gen, std::uint64_t value,
+             std::uint64_t* mark) noexcept {
     auto& word = counters_[counter].value;
     const std::uint64_t tag = TagOf(gen);
     // seq_cst: the marks are read and raised in one order by all readers.
     std::uint64_t seen = word.load(std::memory_order_seq_cst);
     for (;;) {
-      if ((seen & ~kCountMask) != tag) return value;
-      if ((seen & kCountMask) >= value) return seen & kCountMask;
+      if ((seen & ~kCountMask) != tag) return false;
+      if ((seen & kCountMask) >= value) {
+        *mark = seen & kCountMask;
+        return true;
+      }
       // seq_cst: as the load.
       if (word.compare_exchange_weak(seen, tag | (value & kCountMask),
                                      std::memory_order_seq_cst)) {
-        return value;
+        *mark = value;
+        return true;
       }
     }
   }

@@ -7,7 +7,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <thread>
+#include <utility>
 
 #include "atomics_hooks.h"
 #include "gtest/gtest.h"
@@ -81,6 +83,62 @@ TEST(SessionStatsTest, TheScheduleCatchesThePhantomMutant) {
   const Figures f = HandOffGivenBack<Mutation::kStatsNoPhantoms>();
   ASSERT_TRUE(f.ran);
   EXPECT_EQ(f.rest.ended, 2U) << "the session given back counted as an End";
+}
+
+// A policy that runs `before_marks` where Stats() has validated the
+// incarnation and is about to raise its marks.
+struct MarksHookPolicy : WrappedPolicy<std::atomic> {
+  static inline std::function<void()> before_marks;
+  static void BeforeStatsMarks() {
+    if (before_marks) {
+      const auto action = std::move(before_marks);
+      before_marks = nullptr;
+      action();
+    }
+  }
+};
+
+// A stats call validated its incarnation, then JetTerm and a JetInit of the
+// next incarnation on the record ran before it raised its marks: it must
+// not report a begun count below one reported before (it answered Success
+// with the waiters taken off it; found by an outside attack that pinned a
+// reader, a Term and a re-create to one CPU).
+TEST(SessionStatsTest, AReadAcrossTermAndReinitReportsNothingLower) {
+  using Core = InstanceCore<MarksHookPolicy>;
+  Core core;
+  const std::uint64_t gen = core.Create();
+  ASSERT_EQ(core.Init(2), Error::kSuccess);
+  OpenedSession a;
+  OpenedSession b;
+  ASSERT_EQ(core.Begin(gen, &a), Error::kSuccess);
+  ASSERT_EQ(core.Begin(gen, &b), Error::kSuccess);
+  SessionStatsData first;
+  ASSERT_EQ(core.Stats(gen, &first), Error::kSuccess);
+  ASSERT_EQ(first.begun, 2U);
+  Error waited = Error::kSuccess;
+  std::thread waiter([&] {
+    OpenedSession w;
+    waited = core.BeginWait(gen, &w, Core::WaitClock::time_point::max());
+  });
+  while (core.Waiting() != 1) std::this_thread::yield();
+  bool ran = false;
+  MarksHookPolicy::before_marks = [&] {
+    ran = true;
+    Terminate(core);  // the waiter leaves with TermInProgress
+    core.Create();
+    EXPECT_EQ(core.Init(2), Error::kSuccess);
+  };
+  SessionStatsData late;
+  const Error error = core.Stats(gen, &late);
+  waiter.join();
+  EXPECT_TRUE(ran) << "the schedule did not run";
+  EXPECT_EQ(waited, Error::kTermInProgress);
+  if (error == Error::kSuccess) {
+    EXPECT_GE(late.begun, first.begun) << "a begun count went back";
+  } else {
+    EXPECT_EQ(error, Error::kInvalidInstance);
+  }
+  Terminate(core);
 }
 
 }  // namespace
