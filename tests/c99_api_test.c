@@ -101,9 +101,8 @@ static void CheckTypesAndSignatures(void) {
   JET_ERR (*unavailable)(JET_INSTANCE) = JetExtSetInstanceUnavailable;
   JET_ERR (*count)(JET_INSTANCE, unsigned long*) = JetExtGetSessionCount;
   JET_ERR (*slot_of)(JET_SESID, unsigned long*) = JetExtGetSessionSlot;
-  JET_ERR (*stats_of)
-  (JET_INSTANCE, JET_EXTSESSIONSTATS*) = JetExtGetSessionStats;
-  (void)stats_of;
+  JET_ERR (*stats)(JET_INSTANCE, JET_EXTSESSIONSTATS*) = JetExtGetSessionStats;
+  (void)stats;
   (void)err;
   (void)ptr;
   (void)inst;
