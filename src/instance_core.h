@@ -240,9 +240,12 @@ class InstanceCore {
   // calling thread's hint word has a free slot.
   // Its result is the pool's (Pool::TryClaimAtHint()); kDeclined when the
   // instance is not so.
+  // `ExtraBits`: state bits the caller expects besides Running (kTracking for
+  // TryBeginFastTracked()).
+  template <std::uint64_t ExtraBits = 0>
   [[gnu::always_inline]] typename Pool::HintResult TryBeginFast(
       std::uint64_t gen) noexcept {
-    const std::uint64_t expected = (gen << kGenShift) | kRunning;
+    const std::uint64_t expected = (gen << kGenShift) | kRunning | ExtraBits;
     const std::uint64_t state = LoadState();
     if ((state & ~kClosureMarks) != expected) {
       return {Pool::HintClaim::kDeclined, 0, 0, nullptr};
@@ -261,20 +264,12 @@ class InstanceCore {
   // stamp. Called only after that decline, so Begin without tracking pays
   // nothing for it.
   typename Pool::HintResult TryBeginFastTracked(std::uint64_t gen) noexcept {
-    const std::uint64_t expected = (gen << kGenShift) | kRunning | kTracking;
-    const std::uint64_t state = LoadState();
-    if ((state & ~kClosureMarks) != expected) {
-      return {Pool::HintClaim::kDeclined, 0, 0, nullptr};
-    }
-    // acquire: pairs with Init()'s release store of the pool.
-    Pool* const pool = pool_.load(std::memory_order_acquire);
-    const typename Pool::HintResult claim =
-        pool->TryClaimAtHint([this, state] { return LoadState() == state; });
+    const typename Pool::HintResult claim = TryBeginFast<kTracking>(gen);
     if (claim.outcome == Pool::HintClaim::kClaimed) {
-      const auto slot = static_cast<std::uint32_t>(claim.slot);
-      pool->StoreStamp(
-          slot, SessionStamp::Make(CoarseMillis(), OsThreadId(),
-                                   claim.control_low >> Pool::kGenShift));
+      // acquire: pairs with Init()'s release store of the pool.
+      Stamp(pool_.load(std::memory_order_acquire),
+            {static_cast<std::uint32_t>(claim.slot),
+             claim.control_low >> Pool::kGenShift});
     }
     return claim;
   }
@@ -566,7 +561,8 @@ class InstanceCore {
       OpenSessionInfo info{slot,         Pool::HandleGenOf(view.control), 0, 0,
                            view.context, Pool::InCall(view.control)};
       if (tracking) {
-        if (!SessionStamp::IsFor(view.stamp, Pool::FullGenOf(view.control))) {
+        if (!SessionStamp::IsFor(view.stamp,
+                                 Pool::GenOfControl(view.control))) {
           continue;
         }
         // The clock is read after the stamp was: not before its writer's.

@@ -690,8 +690,10 @@ class alignas(64) SlotPool {
   static bool InCall(std::uint64_t control) noexcept {
     return (control & kBusy) != 0;
   }
-  static std::uint64_t FullGenOf(std::uint64_t control) noexcept {
-    return GenOfControl(control);
+  // The whole generation of a control word (the handle has its low
+  // kHandleGenBits).
+  static constexpr std::uint64_t GenOfControl(std::uint64_t control) noexcept {
+    return (control & ~kByEnd) >> kGenShift;
   }
 
   // One pass over the slots for the stats: *ended_steps is the number of
@@ -711,7 +713,7 @@ class alignas(64) SlotPool {
       const std::uint64_t c =
           SlotRef(j).control.load(std::memory_order_acquire);
       gen_sum += GenOfControl(c);
-      opened += (c & kOpen) != 0 ? 1U : 0U;
+      opened += IsOpen(c) ? 1U : 0U;
     }
     // relaxed: see the field; the caller's state re-read validates it.
     *ended_steps = gen_sum - gen_base_.load(std::memory_order_relaxed);
@@ -1197,9 +1199,6 @@ class alignas(64) SlotPool {
 
   // Control word after the session of `control` ends: generation + 1, not
   // open, not busy, not held by an End.
-  static constexpr std::uint64_t GenOfControl(std::uint64_t control) noexcept {
-    return (control & ~kByEnd) >> kGenShift;
-  }
   static constexpr std::uint64_t NextGen(std::uint64_t control) noexcept {
     return (((control & ~kByEnd) >> kGenShift) + 1U) << kGenShift & ~kByEnd;
   }
