@@ -160,5 +160,45 @@ TEST(SessionWaitOrderTest, MoreWaitersThanCellsAllGetServed) {
   Terminate(core);
 }
 
+TEST(SessionWaitOrderTest, TwoThreadsFillTheRingBehindALiveWaiter) {
+  // The documented limit of the order (api.md, design.md "Cells"): a
+  // waiter with no deadline at the head of the queue, and one caller that
+  // keeps timing out behind it, leave a ticket per time-out that no End
+  // passes over until the head is served; the ring fills with no more than
+  // two threads. Nothing is lost: the End then serves the live waiter and
+  // passes over every left ticket.
+  InstanceCore<SmallRing> core;
+  const std::uint64_t gen = core.Create();
+  ASSERT_EQ(core.Init(1), Error::kSuccess);
+  OpenedSession held;
+  ASSERT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  constexpr std::uint32_t kCells =
+      InstanceCore<SmallRing>::Pool::WaitQueue::kCells;
+  OpenedSession first;
+  std::thread head([&] {
+    EXPECT_EQ(core.BeginWait(gen, &first, kForever), Error::kSuccess);
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  for (int tries = 0; core.QueuedTickets() < kCells && tries < 100'000;
+       ++tries) {
+    OpenedSession s;
+    ASSERT_EQ(
+        core.BeginWait(gen, &s, Clock::now() + std::chrono::microseconds(50)),
+        Error::kOutOfSessions);
+  }
+  EXPECT_EQ(core.QueuedTickets(), kCells)
+      << "the left tickets stay behind the live one";
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  head.join();
+  EXPECT_EQ(core.QueuedTickets(), kCells - 1)
+      << "the End served the head; the left tickets wait for the next End";
+  ASSERT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  EXPECT_EQ(core.QueuedTickets(), 0U);
+  OpenedSession again;
+  EXPECT_EQ(core.Begin(gen, &again), Error::kSuccess);
+  EXPECT_EQ(core.End(again.slot, again.gen), Error::kSuccess);
+  Terminate(core);
+}
+
 }  // namespace
 }  // namespace jetsession::internal

@@ -271,19 +271,22 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * milliseconds, and JetTerm2 returns only after every waiter has returned).
  * Never OutOfMemory: when the waiters' queue (64 KiB, allocated by the
  * first waiter of an instance) cannot be allocated, callers wait without a
- * place in it, as past 16384 waiters.
+ * place in it, as past 16384 outstanding tickets.
  *
  * First come, first served: while callers wait, a freed slot goes to the one
  * that has waited longest, and no caller that starts later (waiting or not)
  * gets a session before it; JetBeginSession at full still returns
  * OutOfSessions at once. Nothing is lost: while a caller waits no slot stays
  * free, and a waiter whose time runs out as a session is handed to it
- * returns Success with that session or leaves it to the next waiter. Up to
- * 16384 callers waiting at once on an instance are served in order; beyond
- * that many, a caller waits for a place in the queue first, and those are
- * not ordered among themselves. Waiting blocks the thread (a futex), with
- * no lock; the only spin is a short one, then yields, while an End in
- * flight finishes opening its slot.
+ * returns Success with that session or leaves it to the next waiter. The
+ * order holds while fewer than 16384 tickets are outstanding on the
+ * instance: a ticket is a caller that waits now, or one that left (timed
+ * out) and that no End has passed over yet, which an End does only after
+ * serving every live waiter before it. Beyond that many, a caller waits for
+ * a place in the queue first, and those are not ordered among themselves
+ * (a deviation from the extension's rule). Waiting blocks the thread (a
+ * futex), with no lock; the only spin is a short one, then yields, while an
+ * End in flight finishes opening its slot.
  */
 JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
                                        unsigned long cmsecTimeout)
