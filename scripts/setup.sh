@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev libabsl-dev
   valgrind gnuplot-nox spin relacy-dev llvm-14
   libboost-dev libtbb-dev libconcurrentqueue-dev libck-dev
+  redis-tools redis-server python3-redis libsqlite3-dev libasio-dev
 )
 
 missing=()
@@ -30,3 +31,12 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# redis-server is installed for its binary only (scripts/loadtest.sh starts
+# its own on port 7390, the reference): the service Debian starts on port
+# 6379, where systemd runs, is stopped and disabled.
+if [[ " ${missing[*]} " == *" redis-server "* ]] &&
+    command -v systemctl >/dev/null &&
+    systemctl is-active --quiet redis-server 2>/dev/null; then
+  "${sudo[@]}" systemctl disable --now redis-server
+fi

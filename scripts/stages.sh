@@ -57,6 +57,13 @@ fuzz_run() {
     -max_total_time="${JETSESSION_FUZZ_SECONDS:-60}" -print_final_stats=1 \
     2>&1 | tail -n 12
   rm -rf "$work"
+  # The RESP parser of examples/kvserver.
+  work=$(mktemp -d)
+  cp tests/fuzz/resp_corpus/* "$work/"
+  build/fuzz/tests/fuzz/resp_parser_fuzzer "$work" \
+    -max_total_time="${RESP_FUZZ_SECONDS:-5}" -print_final_stats=1 \
+    2>&1 | tail -n 12
+  rm -rf "$work"
 }
 
 # Every C and C++ source that git tracks or would add (new files not yet

@@ -7,11 +7,18 @@
 #   tsan      clang 14 ThreadSanitizer, ctest (every test)
 #   stress-*  jetsession-stress of the asan and tsan builds, 10 s on each
 #             scenario (STRESS_SECONDS), its op counts printed
+#   kvserver  jetsession-kv (examples/kvserver) under real clients, the
+#             binaries of the release, asan and tsan stages: scripts/loadtest.sh
+#             --short (redis-benchmark at 200 clients on each session core,
+#             and 2 s of each correctness check on each build: nothing lost,
+#             exact session and connection counts, shutdown under 1000
+#             clients)
 #   tsan-gcc  gcc 12 ThreadSanitizer, ctest -L concurrency
 #   tidy      clang-tidy clean on src/ and include/
 #   format    clang-format clean
 #   fuzz      the C API under libFuzzer + ASan + UBSan for 60 s (seed corpus
-#             tests/fuzz/corpus; JETSESSION_FUZZ_SECONDS to change)
+#             tests/fuzz/corpus; JETSESSION_FUZZ_SECONDS to change), and the
+#             key-value server's RESP parser for 5 s (RESP_FUZZ_SECONDS)
 #   spin      the Spin model of the claim/free/full-flag protocol and of
 #             Stop gating, safety and progress, and its seeded mutants
 #             (which must be caught)
@@ -36,6 +43,7 @@ stage stress-asan stress_show asan 10
 stage ubsan workflow ubsan
 stage tsan workflow tsan
 stage stress-tsan stress_show tsan 10
+stage kvserver scripts/loadtest.sh --short
 stage tsan-gcc workflow tsan-gcc
 stage tidy workflow tidy
 stage format format_check
