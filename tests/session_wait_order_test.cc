@@ -31,6 +31,19 @@ void AwaitQueued(const Core& core, std::uint32_t n) {
   while (core.QueuedTickets() != n) std::this_thread::yield();
 }
 
+// Waits that time out, on a full instance, until `n` tickets are queued:
+// each leaves its ticket behind (a wait whose deadline passed before it
+// queued takes none, hence the loop).
+template <class CoreT>
+void LeaveTicketsUntil(CoreT& core, std::uint64_t gen, std::uint32_t n) {
+  for (int tries = 0; core.QueuedTickets() < n && tries < 100'000; ++tries) {
+    OpenedSession s;
+    ASSERT_EQ(
+        core.BeginWait(gen, &s, Clock::now() + std::chrono::microseconds(50)),
+        Error::kOutOfSessions);
+  }
+}
+
 TEST(SessionWaitOrderTest, FreedSlotsGoToTheWaitersInTheOrderTheyCame) {
   Core core;
   const std::uint64_t gen = core.Create();
@@ -137,14 +150,7 @@ TEST(SessionWaitOrderTest, MoreWaitersThanCellsAllGetServed) {
   // Fill the ring with the tickets of waiters that left.
   constexpr std::uint32_t kCells =
       InstanceCore<SmallRing>::Pool::WaitQueue::kCells;
-  // (A wait whose deadline passed before it queued takes no ticket.)
-  for (int tries = 0; core.QueuedTickets() < kCells && tries < 100'000;
-       ++tries) {
-    OpenedSession s;
-    ASSERT_EQ(
-        core.BeginWait(gen, &s, Clock::now() + std::chrono::microseconds(50)),
-        Error::kOutOfSessions);
-  }
+  LeaveTicketsUntil(core, gen, kCells);
   ASSERT_EQ(core.QueuedTickets(), kCells);
   OpenedSession next;
   std::thread waiter([&] {
@@ -179,13 +185,7 @@ TEST(SessionWaitOrderTest, TwoThreadsFillTheRingBehindALiveWaiter) {
     EXPECT_EQ(core.BeginWait(gen, &first, kForever), Error::kSuccess);
   });
   while (core.QueuedTickets() != 1) std::this_thread::yield();
-  for (int tries = 0; core.QueuedTickets() < kCells && tries < 100'000;
-       ++tries) {
-    OpenedSession s;
-    ASSERT_EQ(
-        core.BeginWait(gen, &s, Clock::now() + std::chrono::microseconds(50)),
-        Error::kOutOfSessions);
-  }
+  LeaveTicketsUntil(core, gen, kCells);
   EXPECT_EQ(core.QueuedTickets(), kCells)
       << "the left tickets stay behind the live one";
   ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <utility>
 
+#include "info_line.h"
 #include "kv_connection.h"
 #include "resp_reply.h"
 
@@ -43,18 +44,6 @@ bool EqualsUpper(std::string_view text, std::string_view upper) {
 
 void Count(std::atomic<std::uint64_t>& counter) {
   counter.fetch_add(1, std::memory_order_relaxed);  // a figure for INFO
-}
-
-void AppendField(std::string_view name, std::string_view value,
-                 std::string* out) {
-  out->append(name);
-  out->push_back(':');
-  out->append(value);
-  out->append("\r\n");
-}
-
-void AppendField(std::string_view name, std::uint64_t value, std::string* out) {
-  AppendField(name, std::to_string(value), out);
 }
 
 // Raises `max` to at least `value`.

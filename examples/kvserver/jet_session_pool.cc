@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "info_line.h"
 #include "session_pool.h"
 
 namespace kvserver {
@@ -21,14 +22,6 @@ namespace {
 
 std::string_view Name(JET_ERR err) {
   return jetsession::ErrorName(static_cast<jetsession::Error>(err));
-}
-
-void AppendField(std::string_view name, unsigned long long value,
-                 std::string* out) {
-  out->append(name);
-  out->push_back(':');
-  out->append(std::to_string(value));
-  out->append("\r\n");
 }
 
 class JetSessionPool final : public SessionPool {

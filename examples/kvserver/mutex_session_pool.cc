@@ -15,18 +15,11 @@
 #include <string_view>
 #include <vector>
 
+#include "info_line.h"
 #include "session_pool.h"
 
 namespace kvserver {
 namespace {
-
-void AppendField(std::string_view name, unsigned long long value,
-                 std::string* out) {
-  out->append(name);
-  out->push_back(':');
-  out->append(std::to_string(value));
-  out->append("\r\n");
-}
 
 class MutexSessionPool final : public SessionPool {
  public:
