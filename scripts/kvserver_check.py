@@ -27,6 +27,19 @@ interpreter that has Debian's modules).
       counter holds at least its acknowledged INCRs and at most those plus
       the ones in doubt.
 
+  kvserver_check.py slow-readers --port P --pid PID [--readers N]
+      A 1 MB value, then N connections that pipeline GETs of it and never
+      read a reply. Meanwhile a fresh connection's PING and INCR must be
+      answered within 3 s each, and the server's resident memory (PID)
+      must stay below 400 MB: a connection that does not read holds a
+      bounded share of the server.
+
+  kvserver_check.py early-signal --binary B --db PATH
+      Starts B and sends it SIGTERM as soon as its main() has started (its
+      SIGTERM shows as blocked in /proc/PID/status, which main() does
+      first), before it is ready: it must exit 0, with the database's
+      integrity check "ok" in its log.
+
 Exit status 0 when every check passed, 1 otherwise; a summary line per
 check is printed either way.
 """
@@ -35,7 +48,10 @@ import argparse
 import json
 import os
 import random
+import signal
+import socket
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -272,6 +288,90 @@ def verify_db(args):
     return 1 if failures else 0
 
 
+def resident_mb(pid):
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
+def slow_readers(args):
+    big = b"x" * (1 << 20)
+    client(args.port).set("big", big)
+    request = b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * 200
+    readers = []
+    for _ in range(args.readers):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", args.port))
+        s.setblocking(False)
+        try:
+            s.send(request)
+        except BlockingIOError:
+            pass
+        readers.append(s)
+    failures = []
+    peak = 0
+    for probe in range(4):
+        time.sleep(0.5)
+        peak = max(peak, resident_mb(args.pid))
+        start = time.monotonic()
+        try:
+            fresh = redis.Redis(host="127.0.0.1", port=args.port,
+                                socket_timeout=3, socket_connect_timeout=3)
+            fresh.ping()
+            fresh.execute_command("INCR", "probe")
+        except redis.exceptions.RedisError as error:
+            if not is_refusal(error):
+                failures.append(f"probe {probe}: {error!r}")
+        took = time.monotonic() - start
+        if took > 3:
+            failures.append(f"probe {probe} took {took:.1f} s")
+    peak = max(peak, resident_mb(args.pid))
+    if peak > 400:
+        failures.append(f"resident memory {peak} MB with {args.readers} "
+                        "connections that do not read")
+    for s in readers:
+        s.close()
+    print(f"slow-readers: {args.readers} connections that do not read, "
+          f"peak resident memory {peak} MB, probes answered: "
+          f"{'yes' if not failures else 'no'}")
+    for failure in failures:
+        print("  FAIL: " + failure)
+    return 1 if failures else 0
+
+
+def early_signal(args):
+    sigterm_bit = 1 << (signal.SIGTERM - 1)
+    for path in (args.db, args.db + "-wal", args.db + "-shm"):
+        if os.path.exists(path):
+            os.unlink(path)
+    process = subprocess.Popen([args.binary, "--port=0", f"--db={args.db}"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    blocked = False
+    deadline = time.monotonic() + 10
+    while not blocked and time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{process.pid}/status", encoding="ascii") as st:
+                for line in st:
+                    if line.startswith("SigBlk:"):
+                        blocked = int(line.split()[1], 16) & sigterm_bit != 0
+        except OSError:
+            break
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+    del out  # "ready" is printed either way: a held signal comes later
+    ok = (blocked and process.returncode == 0
+          and b"integrity_check: ok" in err)
+    print(f"early-signal: SIGTERM as soon as main() had started: exit "
+          f"status {process.returncode}, "
+          f"{'passed' if ok else 'FAILED (SIGTERM never held)' if not blocked else 'FAILED'}")
+    if not ok:
+        print(err.decode(errors="replace")[-2000:])
+    return 0 if ok else 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="check", required=True)
@@ -294,7 +394,18 @@ def main():
     p = sub.add_parser("verify-db")
     p.add_argument("--db", required=True)
     p.add_argument("--acked", required=True)
+    p = sub.add_parser("slow-readers")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--pid", type=int, required=True)
+    p.add_argument("--readers", type=int, default=40)
+    p = sub.add_parser("early-signal")
+    p.add_argument("--binary", required=True)
+    p.add_argument("--db", required=True)
     args = parser.parse_args()
+    if args.check == "slow-readers":
+        return slow_readers(args)
+    if args.check == "early-signal":
+        return early_signal(args)
     if args.check == "nothing-lost":
         return nothing_lost(args)
     if args.check == "exactness":

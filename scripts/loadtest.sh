@@ -26,6 +26,10 @@
 #                 INCR threads, SIGTERM in the middle: exit status 0 within
 #                 5 s, no sanitizer report, PRAGMA integrity_check ok, every
 #                 acknowledged INCR in the database.
+#   hostile       SIGTERM as soon as main() has started (before the server
+#                 is ready): exit status 0; 40 connections that pipeline GETs
+#                 of a 1 MB value and never read: a fresh client's PING and
+#                 INCR answered within 3 s, resident memory under 400 MB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -159,6 +163,22 @@ shutdown_under_load() {
     fail "$label: acknowledged INCRs missing or database damaged"
 }
 
+# hostile_clients BINARY LABEL: a SIGTERM as soon as main() has started
+# must end the server with status 0; 40 connections that pipeline GETs of
+# a 1 MB value and never read must neither stall a fresh client nor grow
+# the server past 400 MB (see kvserver_check.py).
+hostile_clients() {
+  local binary=$1 label=$2
+  echo "--- early SIGTERM and clients that do not read, $label"
+  "$python" $check early-signal --binary "$binary" --db "$work/early.db" ||
+    fail "$label: early SIGTERM"
+  start_server "$binary" "$label-slow-readers" --sessions=$sessions \
+    --wait_ms=500
+  "$python" $check slow-readers --port $port --pid "$server_pid" \
+    --readers 40 || fail "$label: clients that do not read"
+  stop_server "$label-slow-readers"
+}
+
 # bench POOL CLIENTS: redis-benchmark's full output to
 # $work/bench-POOL-CLIENTS.txt (kvserver_bench_report.py reads it).
 bench() {
@@ -206,6 +226,7 @@ exec > >(tee "$work/checks.txt") 2>&1
 for build in release asan tsan; do
   nothing_lost "${binaries[$build]}" "$build"
   shutdown_under_load "${binaries[$build]}" "$build"
+  hostile_clients "${binaries[$build]}" "$build"
 done
 exec 1>&3 2>&3 3>&-
 sleep 0.2 # tee writes its last lines

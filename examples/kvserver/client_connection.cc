@@ -73,6 +73,10 @@ void ClientConnection::Read() {
 void ClientConnection::OnRead(const std::error_code& error, std::size_t bytes) {
   if (error) return;  // closed by the client or by Close: nothing to answer
   input_.append(read_buffer_.data(), bytes);
+  Continue();
+}
+
+void ClientConnection::Continue() {
   const bool keep_open = RunRequests();
   if (!keep_open) close_after_write_ = true;
   if (output_.empty()) {
@@ -89,7 +93,11 @@ void ClientConnection::OnRead(const std::error_code& error, std::size_t bytes) {
 bool ClientConnection::RunRequests() {
   std::size_t done = 0;
   bool keep_open = true;
-  while (keep_open && done < input_.size()) {
+  // Past kMaxOutput bytes of replies the rest waits until they are written:
+  // a client that pipelines requests and does not read its replies holds
+  // at most this much (and one reply) of the server's memory, and its
+  // handler gives its thread back after a bounded amount of work.
+  while (keep_open && done < input_.size() && output_.size() < kMaxOutput) {
     const ParseResult parsed =
         ParseRequest(std::string_view(input_).substr(done), &args_);
     if (parsed.status == ParseStatus::kIncomplete) break;
@@ -117,7 +125,7 @@ void ClientConnection::Write() {
         if (self->close_after_write_) {
           self->CloseNow();
         } else {
-          self->Read();
+          self->Continue();
         }
       });
 }

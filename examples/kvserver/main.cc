@@ -14,9 +14,11 @@
 // Prints "ready on port N" (stdout) once it accepts connections. SIGTERM or
 // SIGINT shuts it down (see kv_server.h); it exits 0 when the shutdown was
 // clean and the database passes PRAGMA integrity_check.
+#include <pthread.h>
 #include <sys/resource.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -65,6 +67,15 @@ void RaiseFileLimit() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // SIGTERM and SIGINT are held from here until the server's handlers are
+  // in place (KvServer::Listen): one that comes during the start-up stays
+  // pending and then starts the shutdown, instead of killing the process
+  // before it could close the database and answer 0.
+  sigset_t shutdown_signals;
+  sigemptyset(&shutdown_signals);
+  sigaddset(&shutdown_signals, SIGTERM);
+  sigaddset(&shutdown_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
   absl::SetProgramUsageMessage(
       "a Redis-protocol key-value server on SQLite and jetsession sessions");
   absl::ParseCommandLine(argc, argv);
@@ -114,6 +125,10 @@ int main(int argc, char** argv) {
       pool->Term();
       return Fail(error);
     }
+    // The handlers are installed: a signal held since the start is
+    // delivered now, and the server threads (started by Run) inherit the
+    // unblocked mask.
+    pthread_sigmask(SIG_UNBLOCK, &shutdown_signals, nullptr);
     executor.set_port(server.port());
     std::printf("ready on port %u\n", static_cast<unsigned>(server.port()));
     std::fflush(stdout);
