@@ -29,7 +29,8 @@
 #   hostile       SIGTERM as soon as main() has started (before the server
 #                 is ready): exit status 0; 40 connections that pipeline GETs
 #                 of a 1 MB value and never read: a fresh client's PING and
-#                 INCR answered within 3 s, resident memory under 400 MB.
+#                 INCR answered within 3 s, resident memory under 400 MB
+#                 (1000 MB for the ASan and TSan builds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -166,16 +167,19 @@ shutdown_under_load() {
 # hostile_clients BINARY LABEL: a SIGTERM as soon as main() has started
 # must end the server with status 0; 40 connections that pipeline GETs of
 # a 1 MB value and never read must neither stall a fresh client nor grow
-# the server past 400 MB (see kvserver_check.py).
+# the server past 400 MB, 1000 MB for a sanitizer build (ASan's quarantine
+# keeps 256 MB of freed memory; see kvserver_check.py). Without the bound
+# on replies in flight the release build went past 2.7 GB.
 hostile_clients() {
-  local binary=$1 label=$2
+  local binary=$1 label=$2 max_mb=400
+  if [[ $label != release ]]; then max_mb=1000; fi
   echo "--- early SIGTERM and clients that do not read, $label"
   "$python" $check early-signal --binary "$binary" --db "$work/early.db" ||
     fail "$label: early SIGTERM"
   start_server "$binary" "$label-slow-readers" --sessions=$sessions \
     --wait_ms=500
   "$python" $check slow-readers --port $port --pid "$server_pid" \
-    --readers 40 || fail "$label: clients that do not read"
+    --readers 40 --max_mb $max_mb || fail "$label: clients that do not read"
   stop_server "$label-slow-readers"
 }
 
