@@ -75,6 +75,11 @@ enum class Mutation {
   kNoWaiterAlert,       // Stop, Unavailable and Term do not wake the waiters
   kCancelledCellKept,   // a free that passes over a cancelled ticket does not
                         // ready its cell for the next lap of the ring
+  kOpenBeforeDeliver,   // a hand-off opens the slot for the waiter (the End's
+                        // handle stale) before the delivery commits it: a
+                        // waiter that times out in between leaves the slot
+                        // neither free nor anyone's while the handle reads
+                        // ended
   // Statistics (JetExtGetSessionStats):
   kStatsNoPhantoms,  // a waiter that ends again a session it received (a
                      // flag came first) does not count it: its generation

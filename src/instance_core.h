@@ -872,8 +872,11 @@ class InstanceCore {
     for (;;) {
       const std::uint32_t cell = cells.Peek(ticket);
       if (Pool::WaitQueue::StateOf(cell) == Pool::WaitQueue::kDelivered) {
+        // Committed to this waiter: it takes the slot once its End has
+        // opened it (a few instructions after the commit).
+        const std::uint32_t published = cells.AwaitPublished(ticket, cell);
         cells.Release(ticket);
-        return Accept(pool, gen, Pool::WaitQueue::SlotOf(cell), opened);
+        return Accept(pool, gen, Pool::WaitQueue::SlotOf(published), opened);
       }
       // seq_cst: with SetFlag()'s flag CAS; an alert (a release CAS on the
       // cell, read by Peek()) comes after the flag, so a waiter woken by

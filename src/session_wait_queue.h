@@ -12,10 +12,10 @@
 // in the library, 64 KiB), a 32-bit word, which is also what
 // the waiter blocks on (a futex):
 //
-//   31..27  26..7       6..2   1..0
-//   +------+-----------+------+-------+
-//   | 0    | slot (20) | lap  | state |
-//   +------+-----------+------+-------+
+//   31..28  27       26..7       6..2   1..0
+//   +------+--------+-----------+------+-------+
+//   | 0    | opening| slot (20) | lap  | state |
+//   +------+--------+-----------+------+-------+
 //
 // lap = (t / kCells) % 32 names the round of the ring the cell is in, so a
 // cell ready for ticket t is never taken for ticket t - kCells or
@@ -24,14 +24,22 @@
 // before a slot came), kAlerted (kReady, woken by a Stop, Unavailable or
 // Term). A cell goes kReady -> kDelivered | kCancelled -> kReady of the next
 // lap; the waiter takes a delivered slot and readies the cell, whoever
-// takes a cancelled cell's ticket readies it.
+// takes a cancelled cell's ticket readies it. A delivery is two steps:
+// Deliver() commits the slot to the waiter (kDelivered with `opening` set:
+// from here the waiter can no longer cancel), the End then opens the slot's
+// control word for it, and Publish() clears `opening`. The waiter takes the
+// slot only once it is published, so the End's handle stays valid until
+// the slot is the waiter's for good (see SlotPool::HandOver()).
 //
 // Thread safety: any thread. Progress: every operation is a bounded number
-// of atomic steps, except Wait(), which blocks (a futex) until its deadline.
-// Invariant: a cell holds the lap of the oldest ticket that maps to it and
-// is not yet done with it. Memory ordering: Deliver() is a release CAS that
-// the waiter's acquire load pairs with (it then reads the slot's control
-// word the End opened before it); the rest are noted where they are.
+// of atomic steps, except Wait(), which blocks (a futex) until its deadline,
+// and AwaitPublished(), which blocks until the End that committed a slot to
+// the cell publishes it (two stores later). Invariant: a cell holds the lap
+// of the oldest ticket that maps to it and is not yet done with it; a cell
+// with `opening` set is changed only by its End's Publish(). Memory
+// ordering: Publish() is a release store that the waiter's acquire loads
+// pair with (it then reads the slot's control word the End opened before
+// it); the rest are noted where they are.
 // Lifetime: allocated by the first waiter (Ensure()), freed with the pool.
 #ifndef JETSESSION_SRC_SESSION_WAIT_QUEUE_H_
 #define JETSESSION_SRC_SESSION_WAIT_QUEUE_H_
@@ -67,6 +75,8 @@ class SessionWaitQueue {
   static constexpr std::uint32_t kCancelled = 2;
   static constexpr std::uint32_t kAlerted = 3;
   static constexpr std::uint32_t kStateMask = 3;
+  // Set with kDelivered between Deliver() and Publish().
+  static constexpr std::uint32_t kOpening = 1U << 27;
 
   SessionWaitQueue() = default;
   SessionWaitQueue(const SessionWaitQueue&) = delete;
@@ -113,7 +123,7 @@ class SessionWaitQueue {
 
   // The cell's value, for a waiter that blocks on it.
   std::uint32_t Peek(std::uint32_t t) const noexcept {
-    // acquire: pairs with Deliver() (the slot's control word, opened
+    // acquire: pairs with Publish() (the slot's control word, opened
     // before it, is then visible).
     return Cell(t).load(std::memory_order_acquire);
   }
@@ -124,8 +134,10 @@ class SessionWaitQueue {
     Policy::WaitWhile(Cell(t), seen, deadline);
   }
 
-  // Puts `slot` in ticket t's cell: true, unless its waiter cancelled (the
-  // caller took the ticket, so it then readies the cell and goes on).
+  // Commits `slot` to ticket t's waiter: true, unless its waiter cancelled
+  // (the caller took the ticket, so it then readies the cell and goes on).
+  // On true the waiter can no longer leave without the slot, and waits for
+  // the caller's Publish(t, slot), which must follow.
   bool Deliver(std::uint32_t t, std::uint32_t slot) noexcept {
     auto& cell = Cell(t);
     // relaxed: a first guess for the CAS.
@@ -140,15 +152,38 @@ class SessionWaitQueue {
         }
         return false;
       }
-      // release: the waiter's acquire load then sees the control word
-      // opened for it; acquire: none needed on failure (retried).
-      if (cell.compare_exchange_weak(seen, Delivered(t, slot),
-                                     std::memory_order_release,
+      // relaxed: the waiter reads nothing through this value (it waits for
+      // Publish()'s release store); the CAS itself orders it against the
+      // waiter's Cancel() CAS on the same cell.
+      if (cell.compare_exchange_weak(seen, Delivered(t, slot) | kOpening,
+                                     std::memory_order_relaxed,
                                      std::memory_order_relaxed)) {
-        Policy::WakeAll(cell);
         return true;
       }
     }
+  }
+
+  // Makes the slot committed by Deliver(t, slot) the waiter's to take, once
+  // the caller opened its control word, and wakes the waiter.
+  void Publish(std::uint32_t t, std::uint32_t slot) noexcept {
+    auto& cell = Cell(t);
+    // release: pairs with the waiter's acquire loads (AwaitPublished(),
+    // Cancel()): it then sees the control word opened for it.
+    cell.store(Delivered(t, slot), std::memory_order_release);
+    Policy::WakeAll(cell);
+  }
+
+  // For the waiter of ticket t whose cell showed `seen`, delivered: blocks
+  // until the slot is published (the End is between its Deliver() and its
+  // Publish()), and returns the published cell.
+  std::uint32_t AwaitPublished(std::uint32_t t,
+                               std::uint32_t seen) const noexcept {
+    while ((seen & kOpening) != 0) {
+      Policy::WaitWhile(Cell(t), seen, Policy::WaitClock::time_point::max());
+      // acquire: pairs with Publish().
+      seen = Cell(t).load(std::memory_order_acquire);
+    }
+    return seen;
   }
 
   // For the taker of ticket t: if its waiter has left (cancelled), readies
@@ -167,18 +202,20 @@ class SessionWaitQueue {
 
   // The waiter of ticket t leaves: true if it left before a slot came
   // (kCancelled now; the ticket's taker readies the cell), false if a slot
-  // was delivered (*slot; the cell is readied for the next lap).
+  // was delivered (*slot, once published; the cell is readied for the next
+  // lap).
   bool Cancel(std::uint32_t t, std::uint32_t* slot) noexcept {
     auto& cell = Cell(t);
     // acquire: as Peek().
     std::uint32_t seen = cell.load(std::memory_order_acquire);
     for (;;) {
       if ((seen & kStateMask) == kDelivered) {
-        *slot = seen >> kSlotShift;
+        *slot = SlotOf(AwaitPublished(t, seen));
         Release(t);
         return false;
       }
-      // acq_rel: acquire sees a delivery that beat it (on failure too).
+      // acq_rel: acquire sees a delivery that beat it (on failure too;
+      // AwaitPublished() then acquires its Publish()).
       if (cell.compare_exchange_weak(seen, Cancelled(t),
                                      std::memory_order_acq_rel,
                                      std::memory_order_acquire)) {
@@ -255,8 +292,9 @@ class SessionWaitQueue {
   static std::uint32_t StateOf(std::uint32_t cell) noexcept {
     return cell & kStateMask;
   }
+  // The slot of a published cell.
   static std::uint32_t SlotOf(std::uint32_t cell) noexcept {
-    return cell >> kSlotShift;
+    return (cell & ~kOpening) >> kSlotShift;
   }
 
  private:

@@ -576,11 +576,11 @@ class alignas(64) SlotPool {
   // holds, or the slot goes to the oldest waiter (AfterFreeWhileFull()).
   //
   // It is counted in handing_ while it runs: a hand-off stores control
-  // words that are open and not busy (a waiter's session before delivery,
-  // a pending slot), which JetTerm's ForceEndAll() does not wait for, so
-  // JetTerm waits for the count instead (Handing()). The count is taken
-  // while the End still holds its slot busy, so a ForceEndAll() that saw
-  // the slot busy, or later, sees it.
+  // words that are open and not busy (a waiter's session before it is
+  // published, a pending slot), which JetTerm's ForceEndAll() does not
+  // wait for, so JetTerm waits for the count instead (Handing()). The count
+  // is taken while the End still holds its slot busy, so a ForceEndAll()
+  // that saw the slot busy, or later, sees it.
   [[gnu::noinline, gnu::cold]] void FreeWhileFull(std::uint32_t slot,
                                                   std::uint64_t control,
                                                   std::uint64_t f) noexcept {
@@ -878,16 +878,20 @@ class alignas(64) SlotPool {
   }
 
   // With the bit of `slot` held and its session ended (`ended`, a closed
-  // control word): opens it for the oldest waiter and delivers it. True
-  // when a waiter got it; false when none is left: the bit is freed again
-  // with the slot pending (its control word open, as during an End), so
-  // that no claim takes it and no proof counts it free until the caller
-  // has dealt with the flag, which may still say verified, and stored
-  // `ended`. The control word changes only for a delivery (or, when it is
-  // closed, to make the slot pending): an End's handle stays valid while
-  // the End passes over tickets whose waiters left and until its own last
-  // store, so no call sees its session ended while the slot is not yet
-  // free (a Begin then answers full, the slot being still the End's).
+  // control word): delivers it to the oldest waiter and opens it for that
+  // waiter. True when a waiter got it; false when none is left: the bit is
+  // freed again with the slot pending (its control word open, as during an
+  // End), so that no claim takes it and no proof counts it free until the
+  // caller has dealt with the flag, which may still say verified, and
+  // stored `ended`. The control word changes only after a delivery has
+  // committed the slot to a waiter (Deliver(), which the waiter can no
+  // longer cancel), or, when it is closed, to make the slot pending: an
+  // End's handle stays valid while the End passes over tickets whose
+  // waiters left, or that leave as they are served, and until its own last
+  // store. So no call sees its session ended while the slot is neither free
+  // nor a waiter's (a Begin then answers full, the slot being still the
+  // End's), and a waiter that times out as it is served either has the
+  // slot or left before the End's handle went stale.
   bool HandOver(std::uint32_t slot, std::uint64_t ended) noexcept {
     auto& flag = full_.value;
     auto& control_word = SlotRef(slot).control;
@@ -918,12 +922,27 @@ class alignas(64) SlotPool {
         f = flag.load(std::memory_order_seq_cst);
         continue;
       }
-      // release: the waiter acquires it through its cell (Deliver()).
-      control_word.store(ended | kOpen, std::memory_order_release);
-      if (waiters_.Deliver(ticket, slot)) return true;
-      // The waiter left as it was served: the slot stays open for a
-      // generation no handle names (pending), and goes to the next ticket.
-      f = flag.load(std::memory_order_seq_cst);
+      if constexpr (Policy::kMutation == Mutation::kOpenBeforeDeliver) {
+        // relaxed: the mutant's early store (the End's handle goes stale
+        // before the waiter is committed), published by Publish() below.
+        control_word.store(ended | kOpen, std::memory_order_relaxed);
+        Policy::Yield();  // widen the window before the commit
+      }
+      if (!waiters_.Deliver(ticket, slot)) {
+        // The waiter left as it was served: the control word is untouched
+        // (the End's handle still valid), and the slot goes to the next
+        // ticket.
+        f = flag.load(std::memory_order_seq_cst);
+        continue;
+      }
+      // The slot is the waiter's now (it can no longer cancel): the End's
+      // handle goes stale at this store, which opens the next generation
+      // for the waiter, who takes it once it is published. relaxed: the
+      // control word is this thread's until Publish(), whose release store
+      // the waiter acquires.
+      control_word.store(ended | kOpen, std::memory_order_relaxed);
+      waiters_.Publish(ticket, slot);
+      return true;
     }
   }
 

@@ -24,11 +24,21 @@ struct WrappedPolicy : StdAtomics {
 };
 
 // std::atomic whose compare-exchanges first call Hook::Before(*this,
-// expected).
+// expected), and whose stores first call Hook::BeforeStore(*this) when the
+// hook has one.
 template <class T, class Hook>
 struct BeforeCasAtomic : std::atomic<T> {
   using std::atomic<T>::atomic;
   using std::atomic<T>::operator=;
+  void store(T desired,
+             std::memory_order order = std::memory_order_seq_cst) noexcept {
+    if constexpr (requires(std::atomic<T> & word) {
+                    Hook::BeforeStore(word);
+                  }) {
+      Hook::BeforeStore(*this);
+    }
+    std::atomic<T>::store(desired, order);
+  }
   template <class... Orders>
   bool compare_exchange_strong(T& expected, T desired,
                                Orders... orders) noexcept {
@@ -64,20 +74,31 @@ struct ClaimHook {
 template <class T>
 using ClaimHookAtomic = BeforeCasAtomic<T, ClaimHook>;
 
-// Runs an action just before the next compare-exchange of a 32-bit word
-// (a waiter's cell) made by thread `on`. Set `on` before other threads
-// start; `before` is read by that thread only.
+// Runs an action just before the next compare-exchange (`before`) or the
+// next store (`before_store`) of a 32-bit word (a waiter's cell) made by
+// thread `on`: an End's delivery CAS, which commits its slot to the waiter,
+// and its publication (SessionWaitQueue::Deliver() and Publish()). Set
+// `on` before other threads start; the actions are read by that thread
+// only.
 struct CellHook {
   static inline std::thread::id on;
   static inline std::function<void()> before;
+  static inline std::function<void()> before_store;
   template <class T>
   static void Before(std::atomic<T>& /*word*/, T /*expected*/) noexcept {
-    if constexpr (std::is_same_v<T, std::uint32_t>) {
-      if (std::this_thread::get_id() == on && before) {
-        const auto action = std::move(before);
-        before = nullptr;
-        action();
-      }
+    if constexpr (std::is_same_v<T, std::uint32_t>) Run(before);
+  }
+  template <class T>
+  static void BeforeStore(std::atomic<T>& /*word*/) noexcept {
+    if constexpr (std::is_same_v<T, std::uint32_t>) Run(before_store);
+  }
+
+ private:
+  static void Run(std::function<void()>& hook) noexcept {
+    if (std::this_thread::get_id() == on && hook) {
+      const auto action = std::move(hook);
+      hook = nullptr;
+      action();
     }
   }
 };

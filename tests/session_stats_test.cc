@@ -1,7 +1,8 @@
 // White-box schedule of the statistics (src/instance_core.h Stats()): a
 // stats read in the middle of a hand-off whose waiter then gives the
 // session back (a Stop came first). Played with a hook before the End's
-// delivery CAS on the waiter's cell, and run against the two statistics
+// publication of the slot in the waiter's cell (the slot committed to the
+// waiter and opened for it), and run against the two statistics
 // mutants to show that the schedule catches each (ctest's mutant builds
 // of the whole library would need the race to happen by chance).
 #include <atomic>
@@ -27,7 +28,7 @@ struct Figures {
 };
 
 // Capacity 1: a session held, one waiter; the End hands its slot over, and
-// just before the delivery a stats read and a Stop; the waiter takes the
+// just before the publication a stats read and a Stop; the waiter takes the
 // session, sees the Stop and ends it again.
 template <Mutation M>
 Figures HandOffGivenBack() {
@@ -45,14 +46,14 @@ Figures HandOffGivenBack() {
         core.BeginWait(gen, &w, Core::WaitClock::time_point::max());
   });
   while (core.QueuedTickets() != 1) std::this_thread::yield();
-  CellHook::before = [&] {
+  CellHook::before_store = [&] {
     figures.ran = true;
     EXPECT_EQ(core.Stats(gen, &figures.middle), Error::kSuccess);
     core.SetFlag(Core::kStopped);
   };
   EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
   waiter.join();
-  CellHook::before = nullptr;
+  CellHook::before_store = nullptr;
   EXPECT_EQ(core.Stats(gen, &figures.rest), Error::kSuccess);
   Terminate(core);
   return figures;

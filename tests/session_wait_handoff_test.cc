@@ -69,10 +69,94 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterTakesASlotFreedBesideItsHandOff) {
   Terminate(core);
 }
 
-// JetTerm while an End hands its slot to a waiter: the End has let go of
-// its hold (the control word is the waiter's session, open and not busy)
-// and is about to deliver. JetTerm must not return before the End's last
-// step, or the End would write into the next incarnation on the record. (The
+// What a third caller saw while an End, about to deliver its only slot to
+// a waiter, stood still and the waiter timed out.
+struct SeenDuringHandOff {
+  bool ran = false;
+  Error waited = Error::kSuccess;  // the waiter's answer
+  Error handle = Error::kSuccess;  // CheckOpen() of the End's handle
+  Error begin = Error::kSuccess;   // a Begin
+};
+
+// Capacity 1: a waiter queues behind the only session, whose End takes the
+// waiter's ticket and stops just before its delivery; the waiter's deadline
+// passes and it returns; then another caller looks at the End's handle and
+// calls Begin. Played with the hook before the delivery's cell CAS.
+template <Mutation M>
+SeenDuringHandOff HandOffRacingATimeout() {
+  using MCore = InstanceCore<WrappedPolicy<CellHookAtomic, M>>;
+  MCore core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(1), Error::kSuccess);
+  OpenedSession held;
+  EXPECT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  CellHook::on = std::this_thread::get_id();
+  SeenDuringHandOff seen;
+  std::atomic<bool> returned{false};
+  std::thread waiter([&] {
+    OpenedSession w;
+    seen.waited = core.BeginWait(
+        gen, &w, MCore::WaitClock::now() + std::chrono::milliseconds(50));
+    if (seen.waited == Error::kSuccess) {
+      EXPECT_EQ(core.End(w.slot, w.gen), Error::kSuccess);
+    }
+    returned.store(true, std::memory_order_release);
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  OpenedSession extra;
+  CellHook::before = [&] {
+    seen.ran = true;
+    while (!returned.load(std::memory_order_acquire)) {
+      std::this_thread::yield();
+    }
+    seen.handle = core.CheckOpen(held.slot, held.gen);
+    seen.begin = core.Begin(gen, &extra);
+  };
+  EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  waiter.join();
+  CellHook::before = nullptr;
+  if (seen.begin == Error::kSuccess) {
+    EXPECT_EQ(core.End(extra.slot, extra.gen), Error::kSuccess);
+  }
+  // Whatever happened, the slot is free again.
+  OpenedSession again;
+  EXPECT_EQ(core.Begin(gen, &again), Error::kSuccess);
+  EXPECT_EQ(core.End(again.slot, again.gen), Error::kSuccess);
+  Terminate(core);
+  return seen;
+}
+
+// The End is one step to the waiter that times out as it is served: until
+// the delivery commits the slot to the waiter, the End's handle is still
+// valid (the End in flight), so a caller that sees the handle ended sees
+// the slot free or the waiter's. (The first version opened the slot for
+// the waiter, making the End's handle stale, before the delivery CAS: the
+// waiter cancelled in between and answered OutOfSessions, a call on the
+// handle answered InvalidSesid and a Begin OutOfSessions on the only slot,
+// held by nobody. Found by the waiting linearizability histories under
+// TSan with GCC; kOpenBeforeDeliver plays it again.)
+TEST(SessionWaitHandOffTest, AWaiterTimingOutAsItIsServedSeesOneStep) {
+  const SeenDuringHandOff seen = HandOffRacingATimeout<Mutation::kNone>();
+  EXPECT_TRUE(seen.ran) << "the schedule did not run";
+  EXPECT_EQ(seen.waited, Error::kOutOfSessions);
+  EXPECT_EQ(seen.begin, Error::kOutOfSessions);
+  EXPECT_EQ(seen.handle, Error::kSuccess)
+      << "the End's handle read ended while the only slot was held by nobody";
+}
+
+TEST(SessionWaitHandOffTest, CatchesOpenBeforeDeliver) {
+  const SeenDuringHandOff seen =
+      HandOffRacingATimeout<Mutation::kOpenBeforeDeliver>();
+  EXPECT_TRUE(seen.ran) << "the schedule did not run";
+  EXPECT_EQ(seen.waited, Error::kOutOfSessions);
+  EXPECT_EQ(seen.handle, Error::kInvalidSesid);
+  EXPECT_EQ(seen.begin, Error::kOutOfSessions);
+}
+
+// JetTerm while an End hands its slot to a waiter: the End has taken the
+// waiter's ticket and is about to deliver. JetTerm must not return before
+// the End's last step, or the End would write into the next incarnation on
+// the record. (The
 // first version returned at once: found by an outside attack through the C
 // API, which then saw the next instance's only session invalidated, a
 // second Begin succeed on MaxSessions 1, and a JetTerm that never returned.)

@@ -64,6 +64,9 @@
 //   RingWrap        the tickets go round the 4-cell ring: with every cell
 //                   held by a cancelled ticket, an End passes over them and
 //                   a waiter takes ticket 4 in cell 0 (its next lap).
+//   HandOffOneStep  a waiter times out as an End serves it, a third
+//                   caller looks at the End's handle and begins: the handle
+//                   ended and the pool full mean the waiter got the slot.
 // Mutants (each must fail the test named with it), selected through the
 // policy (src/atomics.h, Mutation):
 //   kSpuriousFull   NoSpuriousFull  a claim that loses a CAS race says full
@@ -94,6 +97,8 @@
 //   kNoWaiterAlert         WaitStop/idle  Stop does not wake the waiters
 //   kCancelledCellKept     RingWrap  a free passes over a cancelled ticket
 //                                   without readying its cell
+//   kOpenBeforeDeliver     HandOffOneStep  the End's handle goes stale
+//                                   before the delivery commits the slot
 // Exit status 0 when the model passes and every mutant fails; the failing
 // schedules go to $RELACY_LOG (default /dev/null). argv[1], when given,
 // runs only the tests whose names contain it. Build with
@@ -996,6 +1001,76 @@ struct WaitTimeout : rl::test_suite<WaitTimeout<kM>, 3> {
   }
 };
 
+// An End is one step to a waiter timing out as it is served. Capacity 1:
+// A ends the only session while B waits for one until time 1; C moves the
+// time to 1, then looks at A's handle and calls Begin. If C finds A's
+// handle ended and the pool full, the slot must be B's: B answers Success.
+// (A's End takes B's ticket, and until its delivery commits the slot to B,
+// B may cancel: the handle must stay valid until that commit.) With
+// kOpenBeforeDeliver A's End makes its handle stale before the commit, B
+// cancels in between and answers OutOfSessions, and C sees the handle
+// ended while the only slot is nobody's.
+template <ji::Mutation kM>
+struct HandOffOneStep : rl::test_suite<HandOffOneStep<kM>, 3> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NoSpuriousFull
+  std::uint64_t gen = 0;
+  ji::OpenedSession session;  // A's
+  rl::atomic<Clock::rep> time;
+  rl::var<int> wait_result;   // B's, an Error
+  rl::var<int> handle_check;  // C's CheckOpen() of A's handle
+  rl::var<int> begin_result;  // C's Begin
+  Opened waited;              // B's session
+  Opened begun;               // C's
+  void before() {
+    Clock::Use(time);
+    core = NewRunningCore<Core>(1, &gen);
+    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    wait_result($) = 0;
+    handle_check($) = 0;
+    begin_result($) = 0;
+    waited.Set({});
+    begun.Set({});
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(core->End(session.slot, session.gen) == Error::kSuccess);
+    } else if (index == 1) {
+      ji::OpenedSession s;
+      const Error e = core->BeginWait(gen, &s, Clock::At(1));
+      wait_result($) = static_cast<int>(e);
+      if (e == Error::kSuccess) waited.Set(s);
+    } else {
+      Clock::Set(1);
+      handle_check($) =
+          static_cast<int>(core->CheckOpen(session.slot, session.gen));
+      ji::OpenedSession s;
+      const Error e = core->Begin(gen, &s);
+      begin_result($) = static_cast<int>(e);
+      if (e == Error::kSuccess) begun.Set(s);
+    }
+  }
+  void after() {
+    const auto wait = static_cast<Error>(static_cast<int>(wait_result($)));
+    const auto check = static_cast<Error>(static_cast<int>(handle_check($)));
+    const auto begin = static_cast<Error>(static_cast<int>(begin_result($)));
+    RL_ASSERT(!(check == Error::kInvalidSesid &&
+                begin == Error::kOutOfSessions &&
+                wait == Error::kOutOfSessions));
+    RL_ASSERT(wait != Error::kSuccess || begin != Error::kSuccess);
+    if (wait == Error::kSuccess) {
+      const ji::OpenedSession b = waited.Get();
+      RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+    }
+    if (begin == Error::kSuccess) {
+      const ji::OpenedSession c = begun.Get();
+      RL_ASSERT(core->End(c.slot, c.gen) == Error::kSuccess);
+    }
+    CheckCapacity(core, gen, 1, 0);
+    jv::DeleteObject(core);
+  }
+};
+
 // Timeouts are exact. Capacity 2, both sessions open: E1 and E2 end one
 // each while W waits until time 1, and E2 moves the time to 1 once its End
 // returned. So at W's deadline E2's slot is free or was handed to W: W
@@ -1349,6 +1424,8 @@ int main(int argc, char** argv) {
   Run<WaitStop<M::kNone, false>>("WaitStop/idle", kPass, random);
   Run<RingWrap<M::kNone>>("RingWrap", kPass, bounded(2));
   Run<RingWrap<M::kNone>>("RingWrap", kPass, random);
+  Run<HandOffOneStep<M::kNone>>("HandOffOneStep", kPass, bounded(2));
+  Run<HandOffOneStep<M::kNone>>("HandOffOneStep", kPass, random);
   // The mutants: each must fail.
   Run<NoSpuriousFull<M::kSpuriousFull>>("NoSpuriousFull[spurious-full]", kFail);
   Run<NoDoubleIssue<M::kClaimByStore>>("NoDoubleIssue[claim-by-store]", kFail);
@@ -1384,6 +1461,8 @@ int main(int argc, char** argv) {
   Run<WaitStop<M::kNoWaiterAlert, false>>("WaitStop/idle[no-waiter-alert]",
                                           kFail, bounded(3));
   Run<RingWrap<M::kCancelledCellKept>>("RingWrap[cancelled-cell-kept]", kFail);
+  Run<HandOffOneStep<M::kOpenBeforeDeliver>>(
+      "HandOffOneStep[open-before-deliver]", kFail, bounded(2));
   std::printf(
       "relacy: %s (%d of %d mutants caught; %d known defect%s reproduced)\n",
       g_tally.wrong == 0 ? "model verified" : "UNEXPECTED RESULT",

@@ -168,6 +168,9 @@ expect_caught "mutant MUTANT_NO_RECLAIM" safety -DCLIENTS=2 -DROUNDS=2 \
   -DMUTANT_NO_RECLAIM
 expect_caught "mutant MUTANT_CLOSE_BEFORE_CLEAR" safety -DCLIENTS=2 \
   -DROUNDS=2 -DTIMEOUTS -DMUTANT_CLOSE_BEFORE_CLEAR
+expect_caught_by "stale" \
+  "mutant MUTANT_OPEN_BEFORE_DELIVER (a waiter leaves after its End took effect)" \
+  safety -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS -DMUTANT_OPEN_BEFORE_DELIVER
 expect_caught_by "claimed[k]==0" "mutant MUTANT_DROP_ON_CANCEL (stranded)" \
   safety -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS -DMUTANT_DROP_ON_CANCEL
 expect_caught_by "claimed[k]==0" \

@@ -25,15 +25,18 @@
  * Accept); with WITH_STOP read the state (stopped: leave); a cell seen
  * alerted is re-armed and peeked again; else block until the cell changes
  * (with TIMEOUTS the deadline may end the block at any moment: leave).
- * Leaving is the cancel CAS; if a slot was delivered first, the waiter
- * Accepts it. After a timeout the waiter claims once more (OutOfSessions
- * only from a proof). Accept reads the state (WITH_STOP): stopped, it ends
+ * Leaving is the cancel CAS; if a slot was committed first, the waiter
+ * waits for its publication and Accepts it. After a timeout the waiter
+ * claims once more (OutOfSessions only from a proof). Accept reads the
+ * state (WITH_STOP): stopped, it ends
  * the session again (a full End: the slot goes to the next ticket) and
  * answers the state error; else Success. End: the fetch_add (the slot
  * pending), the flag load, and when the flag is set the slow path: no
  * tickets, clear the flag; tickets, take the bit back, take the head
- * ticket, open the slot for it and deliver (to a ready or alerted cell), or
- * pass a cancelled ticket over and try the next, or with none left free
+ * ticket, commit the slot to its cell (a ready or alerted one; the waiter
+ * can no longer cancel), then open the slot for it (the End's handle goes
+ * stale) and publish the cell, or pass a cancelled ticket over (the
+ * control word untouched) and try the next, or with none left free
  * the bit again and look at the flag again; then the control store unless
  * the slot was handed over or closed already.
  *
@@ -50,6 +53,9 @@
  * Checked:
  *  - no slot has two owners, and no more than N sessions are owned
  *    (assertions at every ownership change);
+ *  - an End is one step to the waiter it serves: a waiter cancels only
+ *    before the End that took its ticket made its own handle stale (ghost
+ *    stale[t]; after that the End took effect, as a grant to t);
  *  - no lost wake-up: without TIMEOUTS every waiter must be served or (Stop)
  *    alerted, so a waiter blocked at the end (and, with HOLDER, the holder
  *    waiting for it) is an invalid end state;
@@ -116,7 +122,11 @@
  *    alerted before it took the ticket never wakes it;
  *  - MUTANT_ACCEPT_NO_RECHECK: Accept does not re-read the state (Relacy's
  *    kAcceptIgnoresState): the waiter keeps a session delivered after the
- *    Stop.
+ *    Stop;
+ *  - MUTANT_OPEN_BEFORE_DELIVER: the hand-off opens the slot for the
+ *    waiter (the End's handle stale) before the delivery commits it
+ *    (Relacy's kOpenBeforeDeliver): the waiter cancels in between, after
+ *    its End took effect.
  *
  * Weak memory, outside this model's sequential consistency:
  *  - MUTANT_ALERT_BEFORE_FLAG is also what the relaxed alert CAS of
@@ -162,6 +172,7 @@
 #define CELL_CANCELLED 2
 #define CELL_DONE 3
 #define CELL_ALERTED 4
+#define CELL_OPENING 5
 
 byte claimed[N];
 byte ver[N];
@@ -184,6 +195,10 @@ bit wclosed = 0;
  * the Stop returned. */
 bit served[TICKETS];
 bit dstop[TICKETS];
+/* Ghost: the End that took ticket t made its own handle stale (opened the
+ * slot's control word for the waiter): its End took effect, as a grant to
+ * t, so t's waiter must get the slot. */
+bit stale[TICKETS];
 bit stop_done = 0;
 
 byte finished = 0;
@@ -236,6 +251,7 @@ proctype Client(byte id) {
   bit woke;
   bit giveback;
   bit early;
+  bit left;
 
   do
   :: atomic {
@@ -433,12 +449,22 @@ await:
 #endif
     fi;
 leave:
-    /* Cancel(): cancelled, unless a slot was delivered first. */
+    /* Cancel(): cancelled, unless a slot was committed first. A waiter
+     * leaves only before its End's handle goes stale: that End took effect
+     * as a grant to this ticket. */
     atomic {
       if
       :: cell[t] == CELL_READY || cell[t] == CELL_ALERTED ->
-         cell[t] = CELL_CANCELLED; mine = NONE
-      :: else ->
+         assert(!stale[t]);
+         cell[t] = CELL_CANCELLED; mine = NONE; left = 1
+      :: else -> left = 0
+      fi
+    }
+    if
+    :: !left ->
+       /* AwaitPublished(): the slot is taken once its End published it. */
+       atomic {
+         cell[t] == CELL_DELIVERED ->
          mine = cslot[t]; cell[t] = CELL_DONE;
 #ifdef MUTANT_TIMEOUT_DROPS_SLOT
          if
@@ -448,8 +474,9 @@ leave:
 #else
          take(mine, id)
 #endif
-      fi
-    }
+       }
+    :: else -> skip
+    fi;
     if
     :: mine != NONE -> goto accept
     :: mine == NONE && gate -> r++; goto next   /* the state error */
@@ -563,13 +590,23 @@ handover:
           goto slow
        :: else -> skip
        fi;
-       ctl[mine] = C_OPEN;
-       /* Deliver(): to a ready (or alerted) cell; a cancelled one is
-        * readied and the next ticket tried. */
+#ifdef MUTANT_OPEN_BEFORE_DELIVER
+       /* The slot opened for the waiter (the End's handle stale) before
+        * the delivery commits it. */
+       atomic { ctl[mine] = C_OPEN; stale[h] = 1 };
+#endif
+       /* Deliver(): commits the slot to a ready (or alerted) cell (the
+        * waiter can no longer cancel); a cancelled one is readied and the
+        * next ticket tried. */
        atomic {
          if
          :: cell[h] != CELL_CANCELLED ->
-            cell[h] = CELL_DELIVERED; cslot[h] = mine; handed = 1;
+#ifdef MUTANT_OPEN_BEFORE_DELIVER
+            cell[h] = CELL_DELIVERED;
+#else
+            cell[h] = CELL_OPENING;
+#endif
+            cslot[h] = mine; handed = 1;
             dstop[h] = stopped;
             /* Tickets are served in order. */
             k = 0;
@@ -582,11 +619,20 @@ handover:
          fi
        }
        if
-       :: handed -> goto endfree
+       :: handed ->
+#ifndef MUTANT_OPEN_BEFORE_DELIVER
+          /* The slot opened for the waiter (the End's handle goes stale),
+           * then Publish(). */
+          atomic { ctl[mine] = C_OPEN; stale[h] = 1 };
+          cell[h] = CELL_DELIVERED;
+#endif
+          goto endfree
 #ifdef MUTANT_DROP_ON_CANCEL
        :: else -> handed = 1; goto endfree   /* the slot stays claimed */
 #else
-       :: else -> ctl[mine] = C_CLOSED; goto handover
+       :: else ->
+          /* The control word untouched (the End's handle valid). */
+          goto handover
 #endif
        fi
     :: else -> skip
