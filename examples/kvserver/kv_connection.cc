@@ -244,59 +244,46 @@ DbStatus KvConnection::Set(std::string_view key, std::string_view value) {
 
 DbStatus KvConnection::Delete(std::span<const std::string_view> keys,
                               std::int64_t* deleted) {
-  *deleted = 0;
-  const bool transaction = keys.size() > 1;
-  if (transaction) {
-    const DbStatus begun = Execute(begin_);
-    if (begun != DbStatus::kOk) return begun;
-  }
-  for (const std::string_view key : keys) {
-    const Resetter resetter(delete_);
-    BindBlob(delete_, 1, key);
-    const int rc = Step(delete_);
-    if (rc != SQLITE_DONE) {
-      const DbStatus failed = Fail(rc);
-      if (transaction) Execute(rollback_);
-      *deleted = 0;
-      return failed;
-    }
-    *deleted += sqlite3_changes(db_);
-  }
-  if (transaction) {
-    const DbStatus committed = Execute(commit_);
-    if (committed != DbStatus::kOk) {
-      Execute(rollback_);
-      *deleted = 0;
-      return committed;
-    }
-  }
-  return DbStatus::kOk;
+  return RunForKeys(begin_, delete_, Count::kChanges, keys, deleted);
 }
 
 DbStatus KvConnection::Exists(std::span<const std::string_view> keys,
                               std::int64_t* count) {
-  *count = 0;
-  // One read transaction (BEGIN DEFERRED: no write lock) for several
-  // keys, so that they are counted in one snapshot.
+  // A read transaction (BEGIN DEFERRED: no write lock) for several keys,
+  // so that they are counted in one snapshot.
+  return RunForKeys(begin_read_, exists_, Count::kRows, keys, count);
+}
+
+DbStatus KvConnection::RunForKeys(sqlite3_stmt* begin, sqlite3_stmt* statement,
+                                  Count count,
+                                  std::span<const std::string_view> keys,
+                                  std::int64_t* total) {
+  *total = 0;
   const bool transaction = keys.size() > 1;
   if (transaction) {
-    const DbStatus begun = Execute(begin_read_);
+    const DbStatus begun = Execute(begin);
     if (begun != DbStatus::kOk) return begun;
   }
+  const auto fail = [&](DbStatus status) {
+    if (transaction) Execute(rollback_);
+    *total = 0;
+    return status;
+  };
   for (const std::string_view key : keys) {
-    const Resetter resetter(exists_);
-    BindBlob(exists_, 1, key);
-    const int rc = Step(exists_);
-    if (rc == SQLITE_ROW) {
-      ++*count;
-    } else if (rc != SQLITE_DONE) {
-      const DbStatus failed = Fail(rc);
-      if (transaction) Execute(rollback_);
-      *count = 0;
-      return failed;
+    const Resetter resetter(statement);
+    BindBlob(statement, 1, key);
+    const int rc = Step(statement);
+    if (rc == SQLITE_ROW && count == Count::kRows) {
+      ++*total;
+      continue;
     }
+    if (rc != SQLITE_DONE) return fail(Fail(rc));
+    if (count == Count::kChanges) *total += sqlite3_changes(db_);
   }
-  if (transaction) return Execute(commit_);
+  if (transaction) {
+    const DbStatus committed = Execute(commit_);
+    if (committed != DbStatus::kOk) return fail(committed);
+  }
   return DbStatus::kOk;
 }
 

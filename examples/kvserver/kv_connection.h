@@ -82,6 +82,17 @@ class KvConnection {
   // Runs BEGIN / COMMIT / ROLLBACK.
   DbStatus Execute(sqlite3_stmt* statement);
 
+  // What RunForKeys() adds up: the rows each run changed, or the runs
+  // that returned a row.
+  enum class Count { kChanges, kRows };
+  // Runs `statement` once for each of `keys` (bound as ?1), inside the
+  // transaction that `begin` opens when there are several keys; *total is
+  // the sum of `count`. On a failure the transaction is rolled back and
+  // *total is 0.
+  DbStatus RunForKeys(sqlite3_stmt* begin, sqlite3_stmt* statement, Count count,
+                      std::span<const std::string_view> keys,
+                      std::int64_t* total);
+
   // Called by SQLite while the lock it needs is taken: yields the CPU a
   // few times, then sleeps in short steps, until kBusyTimeout.
   static int OnBusy(void* self, int count);
