@@ -131,6 +131,12 @@ std::ofstream& Log() {
   return log;
 }
 
+// The Error a test kept in an rl::var<int> (as an int: the vars of the
+// tests hold plain values), read in after().
+Error ErrorIn(rl::var<int>& kept) {
+  return static_cast<Error>(static_cast<int>(kept($)));
+}
+
 // Claim, then free as End does (enter the call, then free).
 template <class Pool>
 void EndSlot(Pool* pool, std::uint32_t slot) {
@@ -296,7 +302,7 @@ struct TermDrain : rl::test_suite<TermDrain<kM>, 2> {
     }
   }
   void after() {
-    const auto e = static_cast<Error>(static_cast<int>(end_result($)));
+    const auto e = ErrorIn(end_result);
     RL_ASSERT(e == Error::kSuccess || e == Error::kTermInProgress ||
               e == Error::kInvalidSesid);
     // Ended exactly once, by the End or by the drain: the handle is stale,
@@ -402,7 +408,7 @@ struct StaleProof : rl::test_suite<StaleProof<kM, kCoarse>, 2> {
     new_claims($) = claimed;
   }
   void after() {
-    const auto e = static_cast<Error>(static_cast<int>(stale_result($)));
+    const auto e = ErrorIn(stale_result);
     RL_ASSERT(e == Error::kOutOfSessions || e == Error::kTermInProgress ||
               e == Error::kInvalidInstance);
     RL_ASSERT(new_claims($) == kWord);  // word 0 of the new one is full
@@ -496,8 +502,8 @@ struct EndPair : rl::test_suite<EndPair<kM, kFlag>, 3> {
     }
   }
   void after() {
-    const auto r0 = static_cast<Error>(static_cast<int>(result[0]($)));
-    const auto r1 = static_cast<Error>(static_cast<int>(result[1]($)));
+    const auto r0 = ErrorIn(result[0]);
+    const auto r1 = ErrorIn(result[1]);
     RL_ASSERT(EndRaceLinearizable(r0, r1, kTerm));
     // Then, sequentially: ended (by an End or the drain), or still open
     // under the flag.
@@ -547,8 +553,8 @@ struct EndWitness : rl::test_suite<EndWitness<kM>, 3> {
     }
   }
   void after() {
-    const auto e = static_cast<Error>(static_cast<int>(end_result($)));
-    const auto w = static_cast<Error>(static_cast<int>(witness_result($)));
+    const auto e = ErrorIn(end_result);
+    const auto w = ErrorIn(witness_result);
     RL_ASSERT(e == Error::kSuccess || e == Error::kInstanceUnavailable ||
               e == Error::kSessionSharingViolation);
     RL_ASSERT(w == Error::kSessionContextNotSetByThisThread ||
@@ -652,7 +658,7 @@ struct CountIncarnation : rl::test_suite<CountIncarnation<kM>, 2> {
     }
   }
   void after() {
-    const auto e = static_cast<Error>(static_cast<int>(result($)));
+    const auto e = ErrorIn(result);
     RL_ASSERT(e == Error::kSuccess || e == Error::kTermInProgress ||
               e == Error::kInvalidInstance);
     RL_ASSERT(e != Error::kSuccess || counted($) == 2);
@@ -719,9 +725,9 @@ struct EndWindow : rl::test_suite<EndWindow<kM>, 2> {
     if (begin == Error::kSuccess) begun.Set(s);
   }
   void after() {
-    const auto end = static_cast<Error>(static_cast<int>(end_result($)));
-    const auto call = static_cast<Error>(static_cast<int>(call_result($)));
-    const auto begin = static_cast<Error>(static_cast<int>(begin_result($)));
+    const auto end = ErrorIn(end_result);
+    const auto call = ErrorIn(call_result);
+    const auto begin = ErrorIn(begin_result);
     RL_ASSERT(end == Error::kSuccess ||
               end == Error::kSessionSharingViolation);  // B's call held it
     RL_ASSERT(call == Error::kSuccess || call == Error::kInvalidSesid ||
@@ -782,8 +788,8 @@ struct PendingClaim : rl::test_suite<PendingClaim<kM>, 2> {
     if (begin == Error::kSuccess) begun.Set(s);
   }
   void after() {
-    const auto end = static_cast<Error>(static_cast<int>(end_result($)));
-    const auto begin = static_cast<Error>(static_cast<int>(begin_result($)));
+    const auto end = ErrorIn(end_result);
+    const auto begin = ErrorIn(begin_result);
     RL_ASSERT(end == Error::kSuccess);
     RL_ASSERT(begin == Error::kSuccess || begin == Error::kOutOfSessions);
     // A's session is gone, even while B's is open on the same slot.
@@ -849,8 +855,8 @@ struct PendingProof : rl::test_suite<PendingProof<kM>, 2> {
     if (begin == Error::kSuccess) begun.Set(s);
   }
   void after() {
-    const auto end = static_cast<Error>(static_cast<int>(end_result($)));
-    const auto begin = static_cast<Error>(static_cast<int>(begin_result($)));
+    const auto end = ErrorIn(end_result);
+    const auto begin = ErrorIn(begin_result);
     RL_ASSERT(end == Error::kSuccess);
     RL_ASSERT(begin == Error::kSuccess || begin == Error::kOutOfSessions);
     if (begin == Error::kSuccess) {  // B took the slot: give it back
@@ -986,7 +992,7 @@ struct WaitTimeout : rl::test_suite<WaitTimeout<kM>, 3> {
     }
   }
   void after() {
-    const auto e = static_cast<Error>(static_cast<int>(wait_result($)));
+    const auto e = ErrorIn(wait_result);
     RL_ASSERT(e == Error::kSuccess || e == Error::kOutOfSessions);
     RL_ASSERT(!ended_before_deadline($) || e == Error::kSuccess);
     if (e == Error::kSuccess) {
@@ -1051,9 +1057,9 @@ struct HandOffOneStep : rl::test_suite<HandOffOneStep<kM>, 3> {
     }
   }
   void after() {
-    const auto wait = static_cast<Error>(static_cast<int>(wait_result($)));
-    const auto check = static_cast<Error>(static_cast<int>(handle_check($)));
-    const auto begin = static_cast<Error>(static_cast<int>(begin_result($)));
+    const auto wait = ErrorIn(wait_result);
+    const auto check = ErrorIn(handle_check);
+    const auto begin = ErrorIn(begin_result);
     RL_ASSERT(!(check == Error::kInvalidSesid &&
                 begin == Error::kOutOfSessions &&
                 wait == Error::kOutOfSessions));
@@ -1166,7 +1172,7 @@ struct WaitStop : rl::test_suite<WaitStop<kM, kEnd>, kEnd ? 3 : 2> {
     }
   }
   void after() {
-    const auto e = static_cast<Error>(static_cast<int>(wait_result($)));
+    const auto e = ErrorIn(wait_result);
     RL_ASSERT(e == Error::kClientRequestToStopJetService ||
               (kEnd && e == Error::kSuccess));
     RL_ASSERT(!(end_after_stop($) && e == Error::kSuccess));
