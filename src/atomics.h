@@ -66,20 +66,24 @@ enum class Mutation {
                          // re-create and a wrap of the word's version keeps
                          // a slot of the next incarnation
   // Waiting for a session (JetExtBeginSessionWait):
-  kFreeSkipsQueue,      // a free that finds tickets clears the flag and frees
-                        // its slot instead of handing it to the oldest waiter
-  kTimeoutNoClaim,      // a waiter whose deadline passed answers
-                        // OutOfSessions at its cancel, without the last claim
-  kAcceptIgnoresState,  // a waiter takes a slot delivered after a Stop,
-                        // Unavailable or Term without looking at the state
-  kNoWaiterAlert,       // Stop, Unavailable and Term do not wake the waiters
-  kCancelledCellKept,   // a free that passes over a cancelled ticket does not
-                        // ready its cell for the next lap of the ring
-  kOpenBeforeDeliver,   // a hand-off opens the slot for the waiter (the End's
-                        // handle stale) before the delivery commits it: a
-                        // waiter that times out in between leaves the slot
-                        // neither free nor anyone's while the handle reads
-                        // ended
+  kFreeSkipsQueue,       // a free that finds tickets clears the flag and frees
+                         // its slot instead of handing it to the oldest waiter
+  kTimeoutNoClaim,       // a waiter whose deadline passed answers
+                         // OutOfSessions at its cancel, without the last claim
+  kAcceptIgnoresState,   // a waiter takes a slot delivered after a Stop,
+                         // Unavailable or Term without looking at the state
+  kAcceptStateAtAccept,  // a waiter ends again a slot granted before a Stop,
+                         // Unavailable or Term that it sees only at its
+                         // Accept (the grant's End may have returned before
+                         // the Stop was called)
+  kNoWaiterAlert,        // Stop, Unavailable and Term do not wake the waiters
+  kCancelledCellKept,    // a free that passes over a cancelled ticket does not
+                         // ready its cell for the next lap of the ring
+  kOpenBeforeDeliver,    // a hand-off opens the slot for the waiter (the End's
+                         // handle stale) before the delivery commits it: a
+                         // waiter that times out in between leaves the slot
+                         // neither free nor anyone's while the handle reads
+                         // ended
   // Statistics (JetExtGetSessionStats):
   kStatsNoPhantoms,  // a waiter that ends again a session it received (a
                      // flag came first) does not count it: its generation

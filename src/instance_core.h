@@ -481,7 +481,7 @@ class InstanceCore {
     data.capacity = pool->capacity();
     data.ceiling = pool->ceiling();
     data.open = pool->CountClaimed();
-    data.waiters = callers_after;
+    data.waiters = pool->waiters().QueuedCallers();
     data.wait_timeouts = counters_.Read(Counters::kWaitTimeouts, gen);
     data.wait_micros = counters_.Read(Counters::kWaitMicros, gen);
     data.out_of_sessions = counters_.ReadOutOfSessions(gen);
@@ -610,7 +610,7 @@ class InstanceCore {
     std::uint64_t closed = 0;
     std::uint64_t marks = 0;
     ClosureFor(state, &closed, &marks);
-    pool->Reset(capacity, closed, ceiling);
+    pool->Reset(capacity, closed, ceiling, GenOf(state));
     counters_.Reset(GenOf(state));
     // release: pairs with the acquire in PoolFor()/Count().
     pool_.store(pool, std::memory_order_release);
@@ -822,8 +822,13 @@ class InstanceCore {
       std::uint32_t ticket = 0;
       const typename Pool::Enqueued queued = pool->Enqueue(&ticket);
       switch (queued) {
-        case Pool::Enqueued::kQueued:
-          return AwaitTicket(pool, gen, ticket, deadline, stop, opened);
+        case Pool::Enqueued::kQueued: {
+          pool->waiters().Queued();
+          const Error result =
+              AwaitTicket(pool, gen, ticket, deadline, stop, opened);
+          pool->waiters().Unqueued();
+          return result;
+        }
         case Pool::Enqueued::kNotFull: {
           const Error error = ClaimIn(gen, opened);
           if (error != Error::kOutOfSessions) return error;
@@ -876,7 +881,7 @@ class InstanceCore {
         // opened it (a few instructions after the commit).
         const std::uint32_t published = cells.AwaitPublished(ticket, cell);
         cells.Release(ticket);
-        return Accept(pool, gen, Pool::WaitQueue::SlotOf(published), opened);
+        return Accept(pool, gen, published, opened);
       }
       // seq_cst: with SetFlag()'s flag CAS; an alert (a release CAS on the
       // cell, read by Peek()) comes after the flag, so a waiter woken by
@@ -890,9 +895,9 @@ class InstanceCore {
       const bool stopped =
           stop != nullptr && stop->load(std::memory_order_seq_cst);
       if (gate != Error::kSuccess || stopped || WaitClock::now() >= deadline) {
-        std::uint32_t slot = 0;
-        if (!cells.Cancel(ticket, &slot)) {
-          return Accept(pool, gen, slot, opened);
+        std::uint32_t published = 0;
+        if (!cells.Cancel(ticket, &published)) {
+          return Accept(pool, gen, published, opened);
         }
         if (gate != Error::kSuccess) return Settled(state, gate);
         if (stopped) return Error::kWaitCancelled;
@@ -916,17 +921,28 @@ class InstanceCore {
     }
   }
 
-  // Takes the session a free opened on `slot` for this waiter, unless the
-  // instance was stopped, made unavailable or terminated meanwhile: then the
-  // session is ended again (and goes to the next waiter) and the state's
-  // error answered.
-  Error Accept(Pool* pool, std::uint64_t gen, std::uint32_t slot,
+  // Takes the session a free opened for this waiter (`published`, its cell
+  // as published: the slot, and whether the grant is gated), unless the
+  // grant is ordered after a Stop, Unavailable or Term: then the session is
+  // ended again (and goes to the next waiter) and the state's error
+  // answered. A grant made before the flag's closure reached the slot's
+  // word is the waiter's, whatever the state is by now: the End that made
+  // it may have returned, and a Begin answered OutOfSessions, before the
+  // Stop was even called.
+  Error Accept(Pool* pool, std::uint64_t gen, std::uint32_t published,
                OpenedSession* opened) noexcept {
+    const std::uint32_t slot = Pool::WaitQueue::SlotOf(published);
+    const bool gated = Policy::kMutation == Mutation::kAcceptStateAtAccept ||
+                       Pool::WaitQueue::IsGated(published);
     const std::uint64_t control = pool->LoadControl(slot);
     // seq_cst: as AwaitTicket().
     const std::uint64_t state = state_.load(std::memory_order_seq_cst);
-    const Error gate =
-        GenOf(state) != gen ? Error::kInvalidInstance : BeginError(state);
+    Error gate = Error::kSuccess;
+    if (GenOf(state) != gen) {
+      gate = Error::kInvalidInstance;
+    } else if (gated) {
+      gate = BeginError(state);
+    }
     if (gate != Error::kSuccess &&
         Policy::kMutation != Mutation::kAcceptIgnoresState) {
       // Counted before the Free() makes the generation step (a stats
@@ -992,10 +1008,11 @@ class InstanceCore {
     const std::uint64_t gen = GenOf(state);
     auto still_current = [this, gen] { return GenOf(LoadState()) == gen; };
     // acquire: pairs with Init()'s release store.
-    if (!pool_.load(std::memory_order_acquire)
-             ->CloseAll(closed, still_current)) {
+    Pool* const pool = pool_.load(std::memory_order_acquire);
+    if (!pool->CloseAll(closed, still_current)) {
       return error;  // the incarnation ended: its closure is moot
     }
+    pool->MarkClosedForBegin(gen);
     // acq_rel: release pairs with LoadState() (the mark is seen only after
     // the closure); loop while the incarnation is the same.
     while (GenOf(state) == gen && (state & marks) != marks &&

@@ -12,10 +12,10 @@
 // in the library, 64 KiB), a 32-bit word, which is also what
 // the waiter blocks on (a futex):
 //
-//   31..28  27       26..7       6..2   1..0
-//   +------+--------+-----------+------+-------+
-//   | 0    | opening| slot (20) | lap  | state |
-//   +------+--------+-----------+------+-------+
+//   31..29  28     27       26..7       6..2   1..0
+//   +------+------+--------+-----------+------+-------+
+//   | 0    | gated| opening| slot (20) | lap  | state |
+//   +------+------+--------+-----------+------+-------+
 //
 // lap = (t / kCells) % 32 names the round of the ring the cell is in, so a
 // cell ready for ticket t is never taken for ticket t - kCells or
@@ -29,7 +29,10 @@
 // from here the waiter can no longer cancel), the End then opens the slot's
 // control word for it, and Publish() clears `opening`. The waiter takes the
 // slot only once it is published, so the End's handle stays valid until
-// the slot is the waiter's for good (see SlotPool::HandOver()).
+// the slot is the waiter's for good (see SlotPool::HandOver()). `gated`,
+// set by Publish(), says that the End found the pool's closure for Begin
+// (a Stop, Unavailable or Term) complete after its commit: the grant is
+// ordered after that flag, and the waiter ends the session again.
 //
 // Thread safety: any thread. Progress: every operation is a bounded number
 // of atomic steps, except Wait(), which blocks (a futex) until its deadline,
@@ -77,6 +80,8 @@ class SessionWaitQueue {
   static constexpr std::uint32_t kStateMask = 3;
   // Set with kDelivered between Deliver() and Publish().
   static constexpr std::uint32_t kOpening = 1U << 27;
+  // Set by Publish() for a grant ordered after a flag.
+  static constexpr std::uint32_t kGated = 1U << 28;
 
   SessionWaitQueue() = default;
   SessionWaitQueue(const SessionWaitQueue&) = delete;
@@ -164,12 +169,14 @@ class SessionWaitQueue {
   }
 
   // Makes the slot committed by Deliver(t, slot) the waiter's to take, once
-  // the caller opened its control word, and wakes the waiter.
-  void Publish(std::uint32_t t, std::uint32_t slot) noexcept {
+  // the caller opened its control word, and wakes the waiter. `gated`: the
+  // grant is ordered after a Stop, Unavailable or Term (kGated).
+  void Publish(std::uint32_t t, std::uint32_t slot, bool gated) noexcept {
     auto& cell = Cell(t);
     // release: pairs with the waiter's acquire loads (AwaitPublished(),
     // Cancel()): it then sees the control word opened for it.
-    cell.store(Delivered(t, slot), std::memory_order_release);
+    cell.store(Delivered(t, slot) | (gated ? kGated : 0U),
+               std::memory_order_release);
     Policy::WakeAll(cell);
   }
 
@@ -202,15 +209,15 @@ class SessionWaitQueue {
 
   // The waiter of ticket t leaves: true if it left before a slot came
   // (kCancelled now; the ticket's taker readies the cell), false if a slot
-  // was delivered (*slot, once published; the cell is readied for the next
-  // lap).
-  bool Cancel(std::uint32_t t, std::uint32_t* slot) noexcept {
+  // was delivered (*published: the cell once published, see SlotOf() and
+  // IsGated(); the cell is readied for the next lap).
+  bool Cancel(std::uint32_t t, std::uint32_t* published) noexcept {
     auto& cell = Cell(t);
     // acquire: as Peek().
     std::uint32_t seen = cell.load(std::memory_order_acquire);
     for (;;) {
       if ((seen & kStateMask) == kDelivered) {
-        *slot = SlotOf(AwaitPublished(t, seen));
+        *published = AwaitPublished(t, seen);
         Release(t);
         return false;
       }
@@ -289,17 +296,36 @@ class SessionWaitQueue {
     return callers_.load(std::memory_order_seq_cst);
   }
 
+  // A caller took its ticket (its place in the queue) and waits on it, or
+  // has left that wait: what JetExtGetSessionStats reports as cWaiters. A
+  // caller that is counted holds a ticket, so every free goes to it or to
+  // an older ticket (first come, first served). release: pairs with
+  // QueuedCallers(), whose reader then sees the ticket taken.
+  void Queued() noexcept { queued_.fetch_add(1, std::memory_order_release); }
+  void Unqueued() noexcept { queued_.fetch_sub(1, std::memory_order_release); }
+  std::uint32_t QueuedCallers() const noexcept {
+    // acquire: as Queued().
+    return queued_.load(std::memory_order_acquire);
+  }
+  // At most kCells callers hold a ticket at once.
+  static_assert(kCells <= 0xFFFF);
+
   static std::uint32_t StateOf(std::uint32_t cell) noexcept {
     return cell & kStateMask;
   }
   // The slot of a published cell.
   static std::uint32_t SlotOf(std::uint32_t cell) noexcept {
-    return (cell & ~kOpening) >> kSlotShift;
+    return (cell >> kSlotShift) & kSlotMask;
+  }
+  // Whether a published cell's grant is ordered after a flag.
+  static bool IsGated(std::uint32_t cell) noexcept {
+    return (cell & kGated) != 0;
   }
 
  private:
   static constexpr unsigned kLapShift = 2;
   static constexpr unsigned kSlotShift = 7;
+  static constexpr std::uint32_t kSlotMask = (1U << 20) - 1;
 
   static constexpr std::uint32_t LapOf(std::uint32_t t) noexcept {
     return ((t % kTickets) / kCells) % 32U;
@@ -322,6 +348,7 @@ class SessionWaitQueue {
 
   Atomic<Atomic<std::uint32_t>*> cells_{nullptr};
   Atomic<std::uint32_t> callers_{0};
+  Atomic<std::uint16_t> queued_{0};
 };
 
 }  // namespace jetsession::internal

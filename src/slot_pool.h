@@ -231,17 +231,21 @@ class alignas(64) SlotPool {
 
   // Opens the pool for a new incarnation with `capacity` (<= allocated())
   // usable slots, every slot free, and the word flags `closed` (0, or
-  // kClosedForBegin for an instance stopped before JetInit). Only the owner
-  // calls this, while every word is closed and no session is open; a racing
-  // stale call fails its CAS because every word's version moves on.
+  // kClosedForBegin for an instance stopped before JetInit), for the
+  // instance's incarnation `gen`. Only the owner calls this, while every
+  // word is closed and no session is open; a racing stale call fails its
+  // CAS because every word's version moves on.
   void Reset(std::uint32_t capacity, std::uint64_t closed,
-             std::uint32_t ceiling = 0) noexcept {
+             std::uint32_t ceiling = 0, std::uint64_t gen = 1) noexcept {
     const std::uint32_t active = WordsFor(capacity);
     // relaxed: published by the instance-state release store that follows.
     capacity_.store(capacity, std::memory_order_relaxed);
     // relaxed: as capacity_.
     ceiling_.store(std::max(ceiling, capacity), std::memory_order_relaxed);
     active_words_.store(active, std::memory_order_relaxed);
+    // relaxed: as capacity_ (no hand-off runs while the owner resets).
+    incarnation_.store(gen, std::memory_order_relaxed);
+    if (closed != 0) MarkClosedForBegin(gen);
     // Every slot's generation moves on, before the words are rewritten: a
     // claimer whose CAS takes a bit of the new incarnation (it was stalled
     // across this Reset and a wrap of the word's version) reads, after its
@@ -935,13 +939,19 @@ class alignas(64) SlotPool {
         f = flag.load(std::memory_order_seq_cst);
         continue;
       }
+      // The grant takes effect here, before the End's handle goes stale:
+      // ordered before a Stop, Unavailable or Term whose closure is not
+      // complete yet (the flag takes effect at MarkClosedForBegin()), else
+      // after it (the waiter then ends the session again and answers the
+      // flag's error).
+      const bool gated = ClosedForBegin();
       // The slot is the waiter's now (it can no longer cancel): the End's
       // handle goes stale at this store, which opens the next generation
       // for the waiter, who takes it once it is published. relaxed: the
       // control word is this thread's until Publish(), whose release store
       // the waiter acquires.
       control_word.store(ended | kOpen, std::memory_order_relaxed);
-      waiters_.Publish(ticket, slot);
+      waiters_.Publish(ticket, slot, gated);
       return true;
     }
   }
@@ -1035,6 +1045,32 @@ class alignas(64) SlotPool {
                    std::uintptr_t thread) noexcept {
     SlotRef(slot).context.store(context, std::memory_order_relaxed);
     SlotRef(slot).context_thread.store(thread, std::memory_order_relaxed);
+  }
+
+  // Records that every active word of incarnation `gen` is closed for
+  // Begin (after CloseAll() returned true): the instant a Stop, Unavailable
+  // or Term takes effect for the hand-off (HandOver()). Generations only
+  // grow, and a closer stalled past the next Reset() stores a smaller one,
+  // which is kept out. seq_cst: pairs with ClosedForBegin(); a grant that
+  // reads an older value is ordered before this CAS, and so before the
+  // flag, and every claim that succeeded before a word's closure comes
+  // before it too (the CASes that closed the words are sequenced before
+  // it).
+  void MarkClosedForBegin(std::uint64_t gen) noexcept {
+    // relaxed: a first guess for the CAS.
+    std::uint64_t seen = closed_gen_.load(std::memory_order_relaxed);
+    while (seen < gen && !closed_gen_.compare_exchange_weak(
+                             seen, gen, std::memory_order_seq_cst,
+                             std::memory_order_relaxed)) {
+    }
+  }
+  // Whether the incarnation the pool was last Reset() for is closed for
+  // Begin.
+  bool ClosedForBegin() const noexcept {
+    // seq_cst: as MarkClosedForBegin(). relaxed: Reset() wrote it while no
+    // call was in flight.
+    return closed_gen_.load(std::memory_order_seq_cst) ==
+           incarnation_.load(std::memory_order_relaxed);
   }
 
   // Sets `flags` (closed bits) on every active word unless `still_current()`
@@ -1592,6 +1628,10 @@ class alignas(64) SlotPool {
   WaitQueue waiters_;
   // Frees in FreeWhileFull() now.
   Atomic<std::uint32_t> handing_{0};
+  // The latest incarnation whose closure for Begin completed
+  // (MarkClosedForBegin()), and the one the pool was Reset() for.
+  Atomic<std::uint64_t> closed_gen_{0};
+  Atomic<std::uint64_t> incarnation_{0};
   // The largest capacity this incarnation may be given (at most
   // allocated()); written by Reset() only, as active_words_.
   Atomic<std::uint32_t> ceiling_{0};

@@ -30,8 +30,10 @@ template <class T, class Hook>
 struct BeforeCasAtomic : std::atomic<T> {
   using std::atomic<T>::atomic;
   using std::atomic<T>::operator=;
-  void store(T desired,
-             std::memory_order order = std::memory_order_seq_cst) noexcept {
+  // Out of line: inlined into SlotPool::Reset(), GCC's -Wstringop-overflow
+  // takes the pool's trailing slot array for a region of size 0.
+  [[gnu::noinline]] void store(
+      T desired, std::memory_order order = std::memory_order_seq_cst) noexcept {
     if constexpr (requires(std::atomic<T> & word) {
                     Hook::BeforeStore(word);
                   }) {

@@ -1,10 +1,10 @@
 // White-box schedule of the statistics (src/instance_core.h Stats()): a
 // stats read in the middle of a hand-off whose waiter then gives the
-// session back (a Stop came first). Played with a hook before the End's
-// publication of the slot in the waiter's cell (the slot committed to the
-// waiter and opened for it), and run against the two statistics
-// mutants to show that the schedule catches each (ctest's mutant builds
-// of the whole library would need the race to happen by chance).
+// session back (a Stop came first). Played with hooks before the End's
+// commit of the slot to the waiter's cell and before its publication (the
+// slot committed to the waiter and opened for it), and run against the two
+// statistics mutants to show that the schedule catches each (ctest's mutant
+// builds of the whole library would need the race to happen by chance).
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -27,9 +27,10 @@ struct Figures {
   bool ran = false;
 };
 
-// Capacity 1: a session held, one waiter; the End hands its slot over, and
-// just before the publication a stats read and a Stop; the waiter takes the
-// session, sees the Stop and ends it again.
+// Capacity 1: a session held, one waiter; the End hands its slot over: a
+// Stop just before its commit, a stats read just before its publication;
+// the waiter takes the session, sees that its grant came after the Stop
+// and ends it again.
 template <Mutation M>
 Figures HandOffGivenBack() {
   using Core = InstanceCore<WrappedPolicy<CellHookAtomic, M>>;
@@ -46,13 +47,17 @@ Figures HandOffGivenBack() {
         core.BeginWait(gen, &w, Core::WaitClock::time_point::max());
   });
   while (core.QueuedTickets() != 1) std::this_thread::yield();
+  // The Stop just before the End commits its slot to the waiter (the
+  // commit CAS): the grant is ordered after it, and the waiter will end the
+  // session again.
+  CellHook::before = [&] { core.SetFlag(Core::kStopped); };
   CellHook::before_store = [&] {
     figures.ran = true;
     EXPECT_EQ(core.Stats(gen, &figures.middle), Error::kSuccess);
-    core.SetFlag(Core::kStopped);
   };
   EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
   waiter.join();
+  CellHook::before = nullptr;
   CellHook::before_store = nullptr;
   EXPECT_EQ(core.Stats(gen, &figures.rest), Error::kSuccess);
   Terminate(core);

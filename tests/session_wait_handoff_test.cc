@@ -153,6 +153,95 @@ TEST(SessionWaitHandOffTest, CatchesOpenBeforeDeliver) {
   EXPECT_EQ(seen.begin, Error::kOutOfSessions);
 }
 
+// What the waiter answered when its grant came before a Stop that it saw
+// only afterwards.
+struct GrantBeforeStop {
+  bool ran = false;
+  Error waited = Error::kSuccess;
+  Error handle = Error::kSuccess;  // CheckOpen() of the ended handle
+  Error begin = Error::kSuccess;   // a Begin after the End returned
+};
+
+// Capacity 1: this thread waits (no deadline) behind the only session.
+// Another thread ends that session, which hands it to the waiter; once that
+// End has returned, it sees the handle ended and a Begin answer
+// OutOfSessions (the waiter holds the session), and only then stops the
+// instance. The waiter is held just before it takes the slot (its Release()
+// of the cell, a hook) until the Stop has returned.
+template <Mutation M>
+GrantBeforeStop WaiterSeesTheStopAfterItsGrant() {
+  using MCore = InstanceCore<WrappedPolicy<CellHookAtomic, M>>;
+  MCore core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(1), Error::kSuccess);
+  OpenedSession held;
+  EXPECT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  // A first wait times out: the cells exist (their allocation stores are
+  // not the hook's) and its ticket is left for the End to pass over.
+  OpenedSession none;
+  EXPECT_EQ(
+      core.BeginWait(gen, &none,
+                     MCore::WaitClock::now() + std::chrono::milliseconds(1)),
+      Error::kOutOfSessions);
+  GrantBeforeStop seen;
+  std::atomic<bool> stopped{false};
+  CellHook::on = std::this_thread::get_id();
+  CellHook::before_store = [&] {
+    seen.ran = true;
+    while (!stopped.load(std::memory_order_acquire)) std::this_thread::yield();
+  };
+  std::thread ender([&] {
+    while (core.Waiting() != 1 || core.QueuedTickets() != 2) {
+      std::this_thread::yield();
+    }
+    EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+    seen.handle = core.CheckOpen(held.slot, held.gen);
+    OpenedSession extra;
+    seen.begin = core.Begin(gen, &extra);
+    if (seen.begin == Error::kSuccess) {
+      EXPECT_EQ(core.End(extra.slot, extra.gen), Error::kSuccess);
+    }
+    core.SetFlag(MCore::kStopped);
+    stopped.store(true, std::memory_order_release);
+  });
+  OpenedSession w;
+  seen.waited = core.BeginWait(gen, &w, MCore::WaitClock::time_point::max());
+  ender.join();
+  CellHook::before_store = nullptr;
+  if (seen.waited == Error::kSuccess) {
+    EXPECT_EQ(core.End(w.slot, w.gen), Error::kSuccess);
+  }
+  EXPECT_EQ(CountOf(core, gen), 0U);
+  Terminate(core);
+  return seen;
+}
+
+// A session handed to a waiter before a Stop is the waiter's: the End that
+// handed it over returned, the handle read ended and a Begin OutOfSessions,
+// all before the Stop was called, so the waiter answers Success even though
+// it sees the Stop's flag when it takes the slot. (The first version ended
+// the session again whenever the waiter saw a flag: its answer was the
+// Stop's error, and the session that held the pool full between the End and
+// the Stop belonged to nobody. Found by a fresh-eyes attack through the C
+// API, for Stop, Unavailable and Term alike.)
+TEST(SessionWaitHandOffTest, AGrantBeforeAStopIsTheWaiters) {
+  const GrantBeforeStop seen =
+      WaiterSeesTheStopAfterItsGrant<Mutation::kNone>();
+  EXPECT_TRUE(seen.ran) << "the schedule did not run";
+  EXPECT_EQ(seen.handle, Error::kInvalidSesid);
+  EXPECT_EQ(seen.begin, Error::kOutOfSessions);
+  EXPECT_EQ(seen.waited, Error::kSuccess)
+      << "the waiter gave back a session granted before the Stop";
+}
+
+TEST(SessionWaitHandOffTest, CatchesAcceptStateAtAccept) {
+  const GrantBeforeStop seen =
+      WaiterSeesTheStopAfterItsGrant<Mutation::kAcceptStateAtAccept>();
+  EXPECT_TRUE(seen.ran) << "the schedule did not run";
+  EXPECT_EQ(seen.begin, Error::kOutOfSessions);
+  EXPECT_EQ(seen.waited, Error::kClientRequestToStopJetService);
+}
+
 // JetTerm while an End hands its slot to a waiter: the End has taken the
 // waiter's ticket and is about to deliver. JetTerm must not return before
 // the End's last step, or the End would write into the next incarnation on

@@ -327,7 +327,8 @@ typedef struct {
   unsigned long cMaxSessions;        /* the capacity in force */
   unsigned long cMaxSessionsCeiling; /* the largest capacity it can be given */
   unsigned long cSessionsOpen;       /* as JetExtGetSessionCount */
-  unsigned long cWaiters; /* callers in a wait now, not yet handed a session */
+  unsigned long cWaiters; /* callers queued now (holding their place in the
+                             queue), not yet handed a session */
   unsigned long long cSessionsBegun; /* Begin + Dup successes since JetInit */
   unsigned long long cSessionsEnded; /* End successes since JetInit */
   unsigned long long cOutOfSessions; /* OutOfSessions answers, wait timeouts

@@ -95,6 +95,8 @@
 //   kAcceptIgnoresState    WaitStop/end  a waiter keeps a slot delivered
 //                                   after the Stop
 //   kNoWaiterAlert         WaitStop/idle  Stop does not wake the waiters
+//   kAcceptStateAtAccept   WaitStop/end  a waiter ends again a slot granted
+//                                   before the Stop that it sees only later
 //   kCancelledCellKept     RingWrap  a free passes over a cancelled ticket
 //                                   without readying its cell
 //   kOpenBeforeDeliver     HandOffOneStep  the End's handle goes stale
@@ -1130,10 +1132,13 @@ struct TimeoutExact : rl::test_suite<TimeoutExact<kM>, 3> {
 // B waits with no deadline and C stops the instance. B answers Success or
 // ClientRequestToStopJetService; Success only if A's End started before
 // the Stop returned (B's only source is A's slot: a session handed over
-// after the Stop is ended again and B answers the Stop). Afterwards no
-// session is left but B's, no caller waits, Begin and BeginWait answer the
-// Stop at once. With kAcceptIgnoresState B takes the session A hands it
-// after the Stop.
+// after the Stop is ended again and B answers the Stop), and Success if A
+// saw B's ticket before its End and that End returned before C's Stop
+// began (the grant came first: B keeps it). Afterwards no session is left
+// but B's, no caller waits, Begin and BeginWait answer the Stop at once.
+// With kAcceptIgnoresState B takes the session A hands it after the Stop;
+// with kAcceptStateAtAccept B ends again a session granted before the
+// Stop, which it sees when it takes the slot.
 // /idle: nobody ends the session; C's Stop must wake B, who answers the
 // Stop. With kNoWaiterAlert nothing wakes B (a livelock).
 template <ji::Mutation kM, bool kEnd>
@@ -1144,15 +1149,21 @@ struct WaitStop : rl::test_suite<WaitStop<kM, kEnd>, kEnd ? 3 : 2> {
   ji::OpenedSession session;  // A's
   rl::atomic<Clock::rep> time;
   rl::atomic<bool> stop_returned;
+  rl::atomic<bool> end_returned;
   rl::var<bool> end_after_stop;
-  rl::var<int> wait_result;  // an Error
-  Opened waited;             // B's session
+  rl::var<bool> queued_before_end;  // A saw B's ticket before its End
+  rl::var<bool> end_before_stop;    // C saw A's End returned before its Stop
+  rl::var<int> wait_result;         // an Error
+  Opened waited;                    // B's session
   void before() {
     Clock::Use(time);
     core = NewRunningCore<Core>(1, &gen);
     RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
     stop_returned($) = false;
+    end_returned($) = false;
     end_after_stop($) = false;
+    queued_before_end($) = false;
+    end_before_stop($) = false;
     wait_result($) = 0;
     waited.Set({});
   }
@@ -1163,12 +1174,15 @@ struct WaitStop : rl::test_suite<WaitStop<kM, kEnd>, kEnd ? 3 : 2> {
       wait_result($) = static_cast<int>(e);
       if (e == Error::kSuccess) waited.Set(s);
     } else if (index == 1) {
+      end_before_stop($) = end_returned($).load(rl::mo_seq_cst);
       core->SetFlag(Core::kStopped);
       stop_returned($).store(true, rl::mo_seq_cst);
     } else {
       end_after_stop($) = stop_returned($).load(rl::mo_seq_cst);
+      queued_before_end($) = core->QueuedTickets() == 1;
       // End works on a stopped instance.
       RL_ASSERT(core->End(session.slot, session.gen) == Error::kSuccess);
+      end_returned($).store(true, rl::mo_seq_cst);
     }
   }
   void after() {
@@ -1176,6 +1190,10 @@ struct WaitStop : rl::test_suite<WaitStop<kM, kEnd>, kEnd ? 3 : 2> {
     RL_ASSERT(e == Error::kClientRequestToStopJetService ||
               (kEnd && e == Error::kSuccess));
     RL_ASSERT(!(end_after_stop($) && e == Error::kSuccess));
+    // A queued B was handed A's slot by an End that returned before the
+    // Stop began: the grant is B's, whatever B sees when it takes it.
+    RL_ASSERT(!(queued_before_end($) && end_before_stop($)) ||
+              e == Error::kSuccess);
     RL_ASSERT(core->Waiting() == 0);
     std::uint32_t open = kEnd ? 0 : 1;
     if (e == Error::kSuccess) {
@@ -1466,6 +1484,8 @@ int main(int argc, char** argv) {
       "WaitStop/end[accept-ignores-state]", kFail, bounded(2));
   Run<WaitStop<M::kNoWaiterAlert, false>>("WaitStop/idle[no-waiter-alert]",
                                           kFail, bounded(3));
+  Run<WaitStop<M::kAcceptStateAtAccept, true>>(
+      "WaitStop/end[accept-state-at-accept]", kFail, bounded(2));
   Run<RingWrap<M::kCancelledCellKept>>("RingWrap[cancelled-cell-kept]", kFail);
   Run<HandOffOneStep<M::kOpenBeforeDeliver>>(
       "HandOffOneStep[open-before-deliver]", kFail, bounded(2));

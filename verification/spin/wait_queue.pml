@@ -81,10 +81,14 @@
  *      more than the contract asks, and holds too: no claim succeeds while
  *      any queued ticket is live, whenever the claimer's call started;
  *  - Stop (WITH_STOP): a call that starts after the Stop returned does not
- *    succeed; a waiter answers Success only with a slot delivered before
- *    the stopped flag was set (ghost: dstop[t], the flag at the delivery),
- *    so its success is ordered before the Stop; every waiter returns
- *    (above).
+ *    succeed; a waiter answers Success only with a slot granted before the
+ *    Stop closed the word (ghost: dstop[t], what the End serving t read of
+ *    the closure after its commit: Publish()'s gated mark; src/ reads the
+ *    pool's record that the closure of every word is complete, and the
+ *    model has one word), so
+ *    its success is ordered before the Stop; a waiter keeps a slot whose
+ *    End returned before the Stop began (ghost: kept[t]); every waiter
+ *    returns (above).
  *  - timeouts: a waiter that cancels (TIMEOUTS) claims once more, and
  *    answers OutOfSessions only from a proof (verified, or a promoted
  *    double collect), whose exactness full_flag.pml checks. (Answering at
@@ -123,6 +127,9 @@
  *  - MUTANT_ACCEPT_NO_RECHECK: Accept does not re-read the state (Relacy's
  *    kAcceptIgnoresState): the waiter keeps a session delivered after the
  *    Stop;
+ *  - MUTANT_ACCEPT_STATE_AT_ACCEPT: Accept gives the slot back whenever
+ *    it finds the stopped flag, even for a grant made before the Stop
+ *    (Relacy's kAcceptStateAtAccept);
  *  - MUTANT_OPEN_BEFORE_DELIVER: the hand-off opens the slot for the
  *    waiter (the End's handle stale) before the delivery commits it
  *    (Relacy's kOpenBeforeDeliver): the waiter cancels in between, after
@@ -199,6 +206,9 @@ bit dstop[TICKETS];
  * slot's control word for the waiter): its End took effect, as a grant to
  * t, so t's waiter must get the slot. */
 bit stale[TICKETS];
+/* Ghost: the End that served ticket t returned before the Stop began. */
+bit kept[TICKETS];
+bit stop_started = 0;
 bit stop_done = 0;
 
 byte finished = 0;
@@ -485,11 +495,16 @@ leave:
     fi;
 accept:
 #ifdef WITH_STOP
-    /* Accept(): the state; stopped, the session is ended again. */
+    /* Accept(): a grant gated by the Stop (its End read the word closed)
+     * is ended again. */
+#ifdef MUTANT_ACCEPT_STATE_AT_ACCEPT
     gate = stopped;
+#else
+    gate = dstop[t];
+#endif
 #ifndef MUTANT_ACCEPT_NO_RECHECK
     if
-    :: gate -> giveback = 1; goto work
+    :: gate -> assert(!kept[t]); giveback = 1; goto work
     :: else -> skip
     fi;
 #endif
@@ -607,7 +622,9 @@ handover:
             cell[h] = CELL_OPENING;
 #endif
             cslot[h] = mine; handed = 1;
-            dstop[h] = stopped;
+#ifdef MUTANT_OPEN_BEFORE_DELIVER
+            dstop[h] = wclosed;
+#endif
             /* Tickets are served in order. */
             k = 0;
             do
@@ -621,8 +638,10 @@ handover:
        if
        :: handed ->
 #ifndef MUTANT_OPEN_BEFORE_DELIVER
-          /* The slot opened for the waiter (the End's handle goes stale),
-           * then Publish(). */
+          /* The End reads the closure (the grant's gate), opens
+           * the slot for the waiter (its handle goes stale), then
+           * Publish(). */
+          dstop[h] = wclosed;
           atomic { ctl[mine] = C_OPEN; stale[h] = 1 };
           cell[h] = CELL_DELIVERED;
 #endif
@@ -640,7 +659,7 @@ handover:
 endfree:
     if
     :: !handed -> ctl[mine] = C_CLOSED
-    :: else -> skip
+    :: else -> kept[h] = !stop_started   /* the End returns */
     fi;
     r++;
 next:
@@ -675,6 +694,7 @@ proctype Waker() {
  * cell marked alerted (a CAS each) and woken. */
 proctype Stop() {
   byte k = 0;
+  stop_started = 1;
 #ifndef MUTANT_ALERT_BEFORE_FLAG
   stopped = 1;
   wclosed = 1;
