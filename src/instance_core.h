@@ -925,10 +925,10 @@ class InstanceCore {
   // as published: the slot, and whether the grant is gated), unless the
   // grant is ordered after a Stop, Unavailable or Term: then the session is
   // ended again (and goes to the next waiter) and the state's error
-  // answered. A grant made before the flag's closure reached the slot's
-  // word is the waiter's, whatever the state is by now: the End that made
-  // it may have returned, and a Begin answered OutOfSessions, before the
-  // Stop was even called.
+  // answered. A grant made before the pool recorded the flag's closure
+  // (SlotPool::MarkClosedForBegin()) is the waiter's, whatever the state is
+  // by now: the End that made it may have returned, and a Begin answered
+  // OutOfSessions, before the Stop was even called.
   Error Accept(Pool* pool, std::uint64_t gen, std::uint32_t published,
                OpenedSession* opened) noexcept {
     const std::uint32_t slot = Pool::WaitQueue::SlotOf(published);

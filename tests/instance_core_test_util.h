@@ -10,6 +10,16 @@
 
 namespace jetsession::internal {
 
+// Starts an incarnation of capacity 1 on `core` and opens its one session
+// (*held): the pool is full. Returns the incarnation.
+template <class Policy>
+std::uint64_t StartFull(InstanceCore<Policy>& core, OpenedSession* held) {
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(1), Error::kSuccess);
+  EXPECT_EQ(core.Begin(gen, held), Error::kSuccess);
+  return gen;
+}
+
 // Terminates an incarnation the way JetTerm does.
 template <class Policy>
 void Terminate(InstanceCore<Policy>& core) {

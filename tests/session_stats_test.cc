@@ -36,10 +36,8 @@ Figures HandOffGivenBack() {
   using Core = InstanceCore<WrappedPolicy<CellHookAtomic, M>>;
   Core core;
   Figures figures;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(1), Error::kSuccess);
   OpenedSession held;
-  EXPECT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  const std::uint64_t gen = StartFull(core, &held);
   CellHook::on = std::this_thread::get_id();
   std::thread waiter([&] {
     OpenedSession w;

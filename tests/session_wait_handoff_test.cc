@@ -69,8 +69,8 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterTakesASlotFreedBesideItsHandOff) {
   Terminate(core);
 }
 
-// What a third caller saw while an End, about to deliver its only slot to
-// a waiter, stood still and the waiter timed out.
+// What a schedule of a hand-off saw: the waiter's answer, and another
+// caller's look at the ended session's handle and its Begin.
 struct SeenDuringHandOff {
   bool ran = false;
   Error waited = Error::kSuccess;  // the waiter's answer
@@ -86,10 +86,8 @@ template <Mutation M>
 SeenDuringHandOff HandOffRacingATimeout() {
   using MCore = InstanceCore<WrappedPolicy<CellHookAtomic, M>>;
   MCore core;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(1), Error::kSuccess);
   OpenedSession held;
-  EXPECT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  const std::uint64_t gen = StartFull(core, &held);
   CellHook::on = std::this_thread::get_id();
   SeenDuringHandOff seen;
   std::atomic<bool> returned{false};
@@ -153,15 +151,6 @@ TEST(SessionWaitHandOffTest, CatchesOpenBeforeDeliver) {
   EXPECT_EQ(seen.begin, Error::kOutOfSessions);
 }
 
-// What the waiter answered when its grant came before a Stop that it saw
-// only afterwards.
-struct GrantBeforeStop {
-  bool ran = false;
-  Error waited = Error::kSuccess;
-  Error handle = Error::kSuccess;  // CheckOpen() of the ended handle
-  Error begin = Error::kSuccess;   // a Begin after the End returned
-};
-
 // Capacity 1: this thread waits (no deadline) behind the only session.
 // Another thread ends that session, which hands it to the waiter; once that
 // End has returned, it sees the handle ended and a Begin answer
@@ -169,13 +158,11 @@ struct GrantBeforeStop {
 // instance. The waiter is held just before it takes the slot (its Release()
 // of the cell, a hook) until the Stop has returned.
 template <Mutation M>
-GrantBeforeStop WaiterSeesTheStopAfterItsGrant() {
+SeenDuringHandOff WaiterSeesTheStopAfterItsGrant() {
   using MCore = InstanceCore<WrappedPolicy<CellHookAtomic, M>>;
   MCore core;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(1), Error::kSuccess);
   OpenedSession held;
-  EXPECT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  const std::uint64_t gen = StartFull(core, &held);
   // A first wait times out: the cells exist (their allocation stores are
   // not the hook's) and its ticket is left for the End to pass over.
   OpenedSession none;
@@ -183,7 +170,7 @@ GrantBeforeStop WaiterSeesTheStopAfterItsGrant() {
       core.BeginWait(gen, &none,
                      MCore::WaitClock::now() + std::chrono::milliseconds(1)),
       Error::kOutOfSessions);
-  GrantBeforeStop seen;
+  SeenDuringHandOff seen;
   std::atomic<bool> stopped{false};
   CellHook::on = std::this_thread::get_id();
   CellHook::before_store = [&] {
@@ -225,7 +212,7 @@ GrantBeforeStop WaiterSeesTheStopAfterItsGrant() {
 // the Stop belonged to nobody. Found by a fresh-eyes attack through the C
 // API, for Stop, Unavailable and Term alike.)
 TEST(SessionWaitHandOffTest, AGrantBeforeAStopIsTheWaiters) {
-  const GrantBeforeStop seen =
+  const SeenDuringHandOff seen =
       WaiterSeesTheStopAfterItsGrant<Mutation::kNone>();
   EXPECT_TRUE(seen.ran) << "the schedule did not run";
   EXPECT_EQ(seen.handle, Error::kInvalidSesid);
@@ -235,7 +222,7 @@ TEST(SessionWaitHandOffTest, AGrantBeforeAStopIsTheWaiters) {
 }
 
 TEST(SessionWaitHandOffTest, CatchesAcceptStateAtAccept) {
-  const GrantBeforeStop seen =
+  const SeenDuringHandOff seen =
       WaiterSeesTheStopAfterItsGrant<Mutation::kAcceptStateAtAccept>();
   EXPECT_TRUE(seen.ran) << "the schedule did not run";
   EXPECT_EQ(seen.begin, Error::kOutOfSessions);

@@ -27,10 +27,10 @@
  * (with TIMEOUTS the deadline may end the block at any moment: leave).
  * Leaving is the cancel CAS; if a slot was committed first, the waiter
  * waits for its publication and Accepts it. After a timeout the waiter
- * claims once more (OutOfSessions only from a proof). Accept reads the
- * state (WITH_STOP): stopped, it ends
- * the session again (a full End: the slot goes to the next ticket) and
- * answers the state error; else Success. End: the fetch_add (the slot
+ * claims once more (OutOfSessions only from a proof). Accept (WITH_STOP):
+ * a grant whose End read the word closed after its commit is ended again
+ * (a full End: the slot goes to the next ticket) and answers the state
+ * error; else Success. End: the fetch_add (the slot
  * pending), the flag load, and when the flag is set the slow path: no
  * tickets, clear the flag; tickets, take the bit back, take the head
  * ticket, commit the slot to its cell (a ready or alerted one; the waiter
