@@ -84,6 +84,14 @@ enum class Mutation {
                          // waiter that times out in between leaves the slot
                          // neither free nor anyone's while the handle reads
                          // ended
+  // Capacity at run time (JetExtSetMaxSessions):
+  kShrinkForgetsDebt,   // a shrink reserves the free slots and forgets the
+                        // rest: the sessions open beyond the new capacity
+                        // owe nothing, and their Ends free room for Begins
+  kGrowLeavesFullFlag,  // a grow frees the reserved slots without looking at
+                        // the flag: a verified "full" outlives it (Begins
+                        // answer OutOfSessions with room free) and the
+                        // waiters are not served
   // Statistics (JetExtGetSessionStats):
   kStatsNoPhantoms,  // a waiter that ends again a session it received (a
                      // flag came first) does not count it: its generation

@@ -101,6 +101,11 @@ Error Instance::SetUnavailable() const noexcept {
   return Registry().SetUnavailable(handle_);
 }
 
+Error Instance::SetMaxSessions(unsigned long max_sessions) const noexcept {
+  if (!has_value()) return Error::kInvalidInstance;
+  return Registry().SetMaxSessions(handle_, max_sessions);
+}
+
 Result<unsigned long> Instance::SessionCount() const noexcept {
   if (!has_value()) return Error::kInvalidInstance;
   unsigned long count = 0;

@@ -667,6 +667,18 @@ class InstanceCore {
     while (pool->Handing() != 0) Policy::Yield();
   }
 
+  // JetExtSetMaxSessions on a Running incarnation (the caller checked the
+  // state and that `capacity` is at most Ceiling()): see SlotPool::Resize().
+  void Resize(std::uint32_t capacity) noexcept {
+    // acquire: pairs with Init()'s release store of the pool.
+    pool_.load(std::memory_order_acquire)->Resize(capacity);
+  }
+  // The ceiling of a Running incarnation.
+  std::uint32_t Ceiling() const noexcept {
+    // acquire: pairs with Init()'s release store of the pool.
+    return pool_.load(std::memory_order_acquire)->ceiling();
+  }
+
   // Ends the incarnation: the record is Free and every handle of it stale.
   void Release() noexcept {
     const std::uint64_t state = LoadState();

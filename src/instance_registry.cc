@@ -197,7 +197,13 @@ void InstanceRegistry::FreeLocked(const InstanceRef& ref, Record* record) {
 Error InstanceRegistry::InitLocked(const InstanceRef& ref, Record* record) {
   const Error error = record->core.Init(record->max_sessions,
                                         record->tracking != 0, record->ceiling);
-  if (error != Error::kSuccess) FreeLocked(ref, record);
+  if (error != Error::kSuccess) {
+    FreeLocked(ref, record);
+    return error;
+  }
+  // The effective ceiling, for good: JetExtSetMaxSessions may later set a
+  // smaller MaxSessions.
+  record->ceiling = std::max(record->ceiling, record->max_sessions);
   return error;
 }
 
@@ -606,6 +612,32 @@ Error InstanceRegistry::GetSessionCount(JET_INSTANCE instance,
     if (error == Error::kSuccess) *pcount = count;
     return error;
   });
+}
+
+Error InstanceRegistry::SetMaxSessions(JET_INSTANCE instance,
+                                       unsigned long max_sessions) noexcept {
+  MutexLock lock(&mutex_);
+  InstanceRef ref{};
+  Record* record = nullptr;
+  const Error error = ResolveLocked(instance, &ref, &record);
+  if (error != Error::kSuccess) return error;
+  const std::uint64_t state = record->core.LoadState();
+  if ((state & Core::kUnavailable) != 0) return Error::kInstanceUnavailable;
+  if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
+  switch (Core::LifecycleOf(state)) {
+    case Core::kRestoring:
+      return Error::kRestoreInProgress;
+    case Core::kCreated:
+      return Error::kNotInitialized;
+    default:
+      break;
+  }
+  if (max_sessions > record->core.Ceiling()) return Error::kInvalidParameter;
+  // Under the lock: no Stop, Unavailable, Term or other resize runs (Term
+  // drains without the lock, but only after its flag, seen above).
+  record->core.Resize(static_cast<std::uint32_t>(max_sessions));
+  record->max_sessions = static_cast<std::uint32_t>(max_sessions);
+  return Error::kSuccess;
 }
 
 Error InstanceRegistry::DebugDump(JET_INSTANCE instance,

@@ -128,6 +128,9 @@ class InstanceRegistry {
   Error EndRestore(JET_INSTANCE instance) noexcept;
   Error SetUnavailable(JET_INSTANCE instance) noexcept;
   Error GetSessionCount(JET_INSTANCE instance, unsigned long* pcount) noexcept;
+  // JetExtSetMaxSessions.
+  Error SetMaxSessions(JET_INSTANCE instance,
+                       unsigned long max_sessions) noexcept;
   // JetExtGetSessionStats: lock-free while the instance runs.
   Error GetSessionStats(JET_INSTANCE instance,
                         JET_EXTSESSIONSTATS* pstats) noexcept;

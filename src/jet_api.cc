@@ -122,6 +122,11 @@ JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
   return ToJet(Registry().BeginSessionWait(instance, psesid, cmsecTimeout));
 }
 
+JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
+                                     unsigned long cSessions) noexcept {
+  return ToJet(Registry().SetMaxSessions(instance, cSessions));
+}
+
 JET_ERR JET_API JetExtGetSessionSlot(JET_SESID sesid,
                                      unsigned long* piSlot) noexcept {
   return ToJet(

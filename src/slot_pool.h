@@ -84,11 +84,11 @@ class alignas(64) SlotPool {
 
   // Pool word layout (64 bits):
   //
-  //   63..34          33   32        31..0
-  //   +---------------+----+---------+---------------+
-  //   | version (30)  | 0  | closed  | slot bits (32)|
-  //   |               |    | Begin   | 1 = claimed   |
-  //   +---------------+----+---------+---------------+
+  //   63..34          33        32        31..0
+  //   +---------------+---------+---------+---------------+
+  //   | version (30)  | resizing| closed  | slot bits (32)|
+  //   |               |         | Begin   | 1 = claimed   |
+  //   +---------------+---------+---------+---------------+
   //
   // The version grows by one on every free and every Reset(): a word that
   // reads the same value twice was not freed in between (up to 2^30 frees),
@@ -96,7 +96,11 @@ class alignas(64) SlotPool {
   // top so that a free is one fetch_add of (one version - the slot's bit):
   // the bit is set, so the subtraction clears it, and the version's carry
   // out of bit 63 is dropped (it wraps modulo 2^30). Bits of slots at
-  // or past the capacity are set for good (reserved). The closed bit only
+  // or past the ceiling are set for good; a slot below it that the capacity
+  // leaves out of use is reserved: its bit set and its control word marked
+  // (IsReserved()). The resizing bit is set on every word while Resize()
+  // runs: claims wait for it to clear (End does not look at it). The
+  // closed bit only
   // ever gets set during an incarnation; Reset() clears it for the next
   // one. End needs no closed bit: it checks the instance state after it
   // holds the session (see InstanceCore::End()).
@@ -106,6 +110,9 @@ class alignas(64) SlotPool {
   static constexpr std::uint64_t kVersionOne = 1ULL << kVersionShift;
   static constexpr std::uint64_t kVersionMask = ~(kVersionOne - 1U);
   static constexpr std::uint64_t kClosedForBegin = 1ULL << 32U;
+  static constexpr std::uint64_t kResizing = 1ULL << 33U;
+  // The word bits that stop Begin's fast claim.
+  static constexpr std::uint64_t kNoFastClaim = kClosedForBegin | kResizing;
   // What Free() adds to a word to clear slot bit b and bump the version,
   // by b: one table load instead of building 1 << b and subtracting it.
   static constexpr std::array<std::uint64_t, kSlotsPerWord> kFreeDelta = [] {
@@ -131,11 +138,16 @@ class alignas(64) SlotPool {
   // session), so that another call on the session knows whether the holder
   // may be ordered before a flag it has seen (InstanceCore::Enter()). It
   // sits at the top, out of the low 32 bits that End's fast check compares.
+  // Busy without open marks a reserved slot (see Resize()): its word bit is
+  // set and no session is on it; its generation is that of its next session.
   static constexpr std::uint64_t kBusy = 1;
   static constexpr std::uint64_t kOpen = 2;
   static constexpr std::uint64_t kByEnd = 1ULL << 63U;
   static constexpr std::uint64_t kEndHold = kBusy | kByEnd;
   static constexpr unsigned kGenShift = 2;
+  static constexpr bool IsReserved(std::uint64_t control) noexcept {
+    return (control & (kOpen | kBusy)) == kBusy;
+  }
   static constexpr unsigned kHandleGenBits = 30;
   static constexpr std::uint32_t kHandleGenMask = (1U << kHandleGenBits) - 1U;
 
@@ -237,12 +249,20 @@ class alignas(64) SlotPool {
   // CAS because every word's version moves on.
   void Reset(std::uint32_t capacity, std::uint64_t closed,
              std::uint32_t ceiling = 0, std::uint64_t gen = 1) noexcept {
-    const std::uint32_t active = WordsFor(capacity);
+    ceiling = std::max(ceiling, capacity);
+    // Every word that a capacity up to the ceiling uses is active: a claim
+    // searches them all, and finds the slots that the capacity leaves out
+    // reserved (their bits set).
+    const std::uint32_t active = WordsFor(ceiling);
     // relaxed: published by the instance-state release store that follows.
     capacity_.store(capacity, std::memory_order_relaxed);
     // relaxed: as capacity_.
-    ceiling_.store(std::max(ceiling, capacity), std::memory_order_relaxed);
+    ceiling_.store(ceiling, std::memory_order_relaxed);
     active_words_.store(active, std::memory_order_relaxed);
+    // relaxed, all three: as capacity_ (no End runs while the owner resets).
+    debt_.store(0, std::memory_order_relaxed);
+    reserved_.store(ceiling - capacity, std::memory_order_relaxed);
+    clearing_.store(0, std::memory_order_relaxed);
     // relaxed: as capacity_ (no hand-off runs while the owner resets).
     incarnation_.store(gen, std::memory_order_relaxed);
     if (closed != 0) MarkClosedForBegin(gen);
@@ -255,8 +275,9 @@ class alignas(64) SlotPool {
     for (std::uint32_t j = 0; j < allocated(); ++j) {
       auto& control = SlotRef(j).control;
       // relaxed load: the owner wrote it last, or a call it waited for.
-      const std::uint64_t next =
-          NextGen(control.load(std::memory_order_relaxed));
+      std::uint64_t next = NextGen(control.load(std::memory_order_relaxed));
+      // The slots from the capacity to the ceiling start reserved.
+      if (j >= capacity && j < ceiling) next |= kBusy;
       // release: pairs with the acquire read of the fast path's claim
       // before its incarnation check (a claimer that reads this value sees
       // the state change that preceded the Reset); ordered before the
@@ -276,7 +297,7 @@ class alignas(64) SlotPool {
       // read of the old version.
       const std::uint64_t old = word.load(std::memory_order_acquire);
       const std::uint64_t version = (old + kVersionOne) & kVersionMask;
-      std::uint64_t fresh = version | ReservedBits(i);
+      std::uint64_t fresh = version | BitsFrom(i, capacity);
       fresh |= i < active ? closed : kClosedForBegin;
       // release: pairs with the acquire loads in Claim()/CloseAll(); a stale
       // caller that reads this value also sees the instance generation bump
@@ -297,13 +318,16 @@ class alignas(64) SlotPool {
          t = (t + 1) % WaitQueue::kTickets) {
       waiters_.Skip(t);
     }
+    // No debt is owed in the new incarnation.
+    const auto fresh_flag = [](std::uint64_t old) {
+      return (WithHead(NextEpoch(old), TailOf(old)) | kFullNone) & ~kOwing;
+    };
     if constexpr (Policy::kMutation == Mutation::kStaleProof) {
-      flag.store(WithHead(NextEpoch(f), TailOf(f)) | kFullNone,
-                 std::memory_order_release);
+      flag.store(fresh_flag(f), std::memory_order_release);
     } else {
-      while (!flag.compare_exchange_weak(
-          f, WithHead(NextEpoch(f), TailOf(f)) | kFullNone,
-          std::memory_order_seq_cst, std::memory_order_relaxed)) {
+      while (!flag.compare_exchange_weak(f, fresh_flag(f),
+                                         std::memory_order_seq_cst,
+                                         std::memory_order_relaxed)) {
       }
     }
   }
@@ -422,7 +446,7 @@ class alignas(64) SlotPool {
     // of them, its trailing zeros count the free slot's bit, and
     // w | (w + 1) is w with that slot claimed.
     const std::uint64_t lowest_free = w + 1;
-    if ((w & kClosedForBegin) != 0 ||
+    if ((w & kNoFastClaim) != 0 ||
         static_cast<std::uint32_t>(lowest_free) == 0) {
       return {HintClaim::kDeclined, 0, 0, nullptr};
     }
@@ -567,17 +591,18 @@ class alignas(64) SlotPool {
     }
     FreeWordBit(slot);
     const std::uint64_t f = LoadFlagAfterFree();
-    if ((f & kFullStateMask) != kFullNone) [[unlikely]] {
-      // The pool was (nearly) proven full, or callers wait: out of line,
-      // with nothing left to do here after it.
+    if ((f & kFreeSlowMask) != 0) [[unlikely]] {
+      // The pool was (nearly) proven full, callers wait, or a shrink left a
+      // debt: out of line, with nothing left to do here after it.
       FreeWhileFull(slot, control, f);
       return;
     }
     FinishFree(slot, control, true);
   }
 
-  // Free() when the flag was set after the fetch_add: the flag no longer
-  // holds, or the slot goes to the oldest waiter (AfterFreeWhileFull()).
+  // Free() when the flag was set after the fetch_add: a debt is paid with
+  // the slot (PayDebt()), or the flag no longer holds, or the slot goes to
+  // the oldest waiter (AfterFreeWhileFull()).
   //
   // It is counted in handing_ while it runs: a hand-off stores control
   // words that are open and not busy (a waiter's session before it is
@@ -595,8 +620,12 @@ class alignas(64) SlotPool {
     // hand-off that began and ended between its two reads of Handing()
     // still shows here.
     hand_offs_.fetch_add(1, std::memory_order_seq_cst);
-    FinishFree(slot, control,
-               AfterFreeWhileFull(slot, f, EndedControl(control)));
+    bool store = false;
+    if ((f & kOwing) == 0 || !PayDebt(slot, control, &f)) {
+      store = (f & kFullStateMask) == kFullNone ||
+              AfterFreeWhileFull(slot, f, EndedControl(control));
+    }
+    FinishFree(slot, control, store);
     // release: the hand-off's last writes happen-before a Handing() of 0.
     handing_.fetch_sub(1, std::memory_order_release);
   }
@@ -863,6 +892,129 @@ class alignas(64) SlotPool {
     }
   }
 
+  // With the flag owing (a shrink's debt): pays one unit of the debt with
+  // `slot`, whose bit this End has just freed (the slot is pending, its
+  // control word still open, so no claim takes it), and reserves it. The
+  // bit is taken back before the unit is: the End's session is still open
+  // then, so the slot is never free while the debt counts it, and no
+  // claim can take a free slot that a debt owes (Resize()). True when
+  // paid (the slot reserved, with the session's ended generation); false
+  // when no debt is left (the bit is freed again and *f is the flag read
+  // after that) or a claim took the bit (only across a wrap of the word's
+  // version; *f is left as it was).
+  bool PayDebt(std::uint32_t slot, std::uint64_t control,
+               std::uint64_t* f) noexcept {
+    // seq_cst: read after the flag, in the order of Resize()'s RMWs.
+    std::uint32_t d = debt_.load(std::memory_order_seq_cst);
+    if (d == 0 || !ReclaimBit(slot)) return false;
+    // seq_cst: counted before the unit is taken (it may be the last, whose
+    // payer clears the flag's owing bit): Resize() waits for the count to
+    // drop after it adds a debt (see ClearOwing()).
+    clearing_.fetch_add(1, std::memory_order_seq_cst);
+    // seq_cst: with Resize()'s RMWs of the debt.
+    while (d > 0 && !debt_.compare_exchange_weak(d, d - 1,
+                                                 std::memory_order_seq_cst,
+                                                 std::memory_order_seq_cst)) {
+    }
+    if (d == 0) {
+      // release: nothing to publish but the count.
+      clearing_.fetch_sub(1, std::memory_order_release);
+      FreeWordBit(slot);
+      *f = LoadFlagAfterFree();
+      return false;
+    }
+    // release: pairs with CountClaimed()'s acquire load.
+    reserved_.fetch_add(1, std::memory_order_release);
+    // release: pairs with the acquire loads of Resize() (which may later
+    // release the slot) and of ForceEndAll(); the End's session ends here.
+    SlotRef(slot).control.store(EndedControl(control) | kBusy,
+                                std::memory_order_release);
+    if (d == 1) ClearOwing();
+    // seq_cst: after the owing bit is settled (Resize() reads the count).
+    clearing_.fetch_sub(1, std::memory_order_seq_cst);
+    return true;
+  }
+
+  // Clears the flag's owing bit once the debt is paid (the payer of the last
+  // unit, or Resize()), and sets it again if a resize added a debt
+  // meanwhile. In between, a free may not pay: Resize() waits for
+  // clearing_ after it adds a debt, and then catches such a free's slot,
+  // while the words are still closed to claims.
+  void ClearOwing() noexcept {
+    auto& flag = full_.value;
+    // seq_cst: every RMW of the flag is.
+    std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    while ((f & kOwing) != 0 &&
+           !flag.compare_exchange_weak(f, f & ~kOwing,
+                                       std::memory_order_seq_cst)) {
+    }
+    // seq_cst: after the clear, against Resize()'s add then SetOwing().
+    if (debt_.load(std::memory_order_seq_cst) != 0) SetOwing();
+  }
+  void SetOwing() noexcept {
+    auto& flag = full_.value;
+    // seq_cst: every RMW of the flag is (the frees' Dekker pair).
+    std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    while ((f & kOwing) == 0 &&
+           !flag.compare_exchange_weak(f, f | kOwing,
+                                       std::memory_order_seq_cst)) {
+    }
+  }
+
+  // Sets the capacity to `capacity` (at most ceiling()). Owner only (the
+  // registry's lock), on a Running incarnation with no Term in flight.
+  //
+  // Every active word is closed to claims (the resizing bit) for the
+  // duration: Begins wait (TryWord()), End goes on. The new capacity takes
+  // effect at the store of capacity_, with no claim in flight. Then, while
+  // claims are still held off:
+  //   - shrinking by k adds k to the debt and raises the flag's owing bit
+  //     (every free then pays a unit with its slot, PayDebt()); the free
+  //     slots are reserved, a unit each, and the pending ones waited for,
+  //     until the debt is paid or no slot is free. What is left is owed by
+  //     the sessions open beyond the capacity, and paid as they end.
+  //   - growing by k cancels up to k of the debt, then releases reserved
+  //     slots for the rest, each as an End frees its slot: to the oldest
+  //     waiter first (AfterFreeWhileFull()), else free.
+  // So when the words reopen, a slot is free only if no debt is owed, and
+  // the bits set are the open sessions, the reserved slots and the debt:
+  // the pool is full exactly when the capacity is reached. Reopening bumps
+  // each word's version (a word only grows, as ProveFull() needs).
+  void Resize(std::uint32_t capacity) noexcept {
+    // relaxed: the owner wrote them.
+    const std::uint32_t old = capacity_.load(std::memory_order_relaxed);
+    const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
+    if (capacity == old) return;
+    // seq_cst: odd while the resize runs; CountClaimed() retries across it.
+    resizes_.fetch_add(1, std::memory_order_seq_cst);
+    for (std::uint32_t i = 0; i < words; ++i) {
+      // seq_cst: release pairs with the claims' acquire loads (a claimer
+      // that sees the bit waits); a claim CAS that expects the word as it
+      // was fails. The bit is clear: only Resize() sets it.
+      WordAt(i).fetch_add(kResizing, std::memory_order_seq_cst);
+    }
+    // seq_cst: read by the stats and the owner's parameter reads.
+    capacity_.store(capacity, std::memory_order_seq_cst);
+    if (capacity < old) {
+      Reserve(old - capacity, words);
+    } else {
+      Release(capacity - old);
+    }
+    for (std::uint32_t i = 0; i < words; ++i) {
+      // seq_cst: release pairs with the waiting claimers' acquire loads.
+      // Clears the resizing bit and bumps the version, in one add.
+      WordAt(i).fetch_add(kVersionOne - kResizing, std::memory_order_seq_cst);
+    }
+    // seq_cst: after every write of the resize (see CountClaimed()).
+    resizes_.fetch_add(1, std::memory_order_seq_cst);
+  }
+
+  // Debt owed now (the units a shrink could not reserve yet).
+  std::uint32_t Debt() const noexcept {
+    // relaxed: a figure for reports.
+    return debt_.load(std::memory_order_relaxed);
+  }
+
   // Takes the bit of `slot` back after this thread freed it: false when a
   // claim took it meanwhile (only across a wrap of the word's version, as
   // claims pass over a pending slot).
@@ -1105,12 +1257,14 @@ class alignas(64) SlotPool {
   void ForceEndAll() noexcept {
     // relaxed: the owner wrote them (Reset() runs on the owner's side).
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
-    const std::uint32_t capacity = capacity_.load(std::memory_order_relaxed);
+    // Sessions may be open on any slot below the ceiling (a shrink leaves
+    // them where they are).
+    const std::uint32_t ceiling = ceiling_.load(std::memory_order_relaxed);
     for (std::uint32_t i = 0; i < words; ++i) {
       auto& word = WordAt(i);
       for (std::uint32_t b = 0; b < kSlotsPerWord; ++b) {
         const std::uint32_t slot = i * kSlotsPerWord + b;
-        if (slot >= capacity) return;
+        if (slot >= ceiling) return;
         auto& control = SlotRef(slot).control;
         for (;;) {
           // seq_cst, both: the second half of the Dekker pair with End and
@@ -1120,6 +1274,7 @@ class alignas(64) SlotPool {
           // ExitCall()'s release and with the claim CAS and the free fetch_add.
           const std::uint64_t w = word.load(std::memory_order_seq_cst);
           std::uint64_t c = control.load(std::memory_order_seq_cst);
+          if (IsReserved(c)) break;  // no session (an End may have paid)
           const bool claimed = ((w >> b) & 1U) != 0;
           if ((c & kBusy) != 0 || (claimed && (c & kOpen) == 0)) {
             // A call is in flight on the slot, or a Begin has claimed it and
@@ -1152,19 +1307,36 @@ class alignas(64) SlotPool {
   // Sessions open now: exact whenever no claim or free is in flight. The
   // caller re-reads the instance state afterwards to know that the words
   // were those of the incarnation it validated (see InstanceCore::Count()).
+  //
+  // A resize changes word bits and the reserved count in separate steps:
+  // the count is taken again if one ran meanwhile (a sequence count, odd
+  // while it runs), and waits for one that runs (as Begin does).
   std::uint32_t CountClaimed() const noexcept {
     // relaxed: see the field (a stale value is caught as the words are).
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
-    std::uint32_t count = 0;
-    for (std::uint32_t i = 0; i < words; ++i) {
-      // acquire: pairs with the release stores of Reset(); the caller's
-      // state re-read must not move above it (a word of a later
-      // incarnation then shows as a generation change).
-      const std::uint64_t w = WordAt(i).load(std::memory_order_acquire);
-      count += static_cast<std::uint32_t>(
-          std::popcount((w & kSlotBits) & ~ReservedBits(i)));
+    for (;;) {
+      // seq_cst: pairs with Resize()'s increments.
+      const std::uint64_t before = resizes_.load(std::memory_order_seq_cst);
+      if ((before & 1U) != 0) {
+        Policy::Yield();
+        continue;
+      }
+      std::uint32_t count = 0;
+      for (std::uint32_t i = 0; i < words; ++i) {
+        // acquire: pairs with the release stores of Reset() and the RMWs
+        // of Resize(); the caller's state re-read must not move above it
+        // (a word of a later incarnation then shows as a generation
+        // change), nor the sequence re-read below.
+        const std::uint64_t w = WordAt(i).load(std::memory_order_acquire);
+        count += static_cast<std::uint32_t>(
+            std::popcount((w & kSlotBits) & ~ReservedBits(i)));
+      }
+      // acquire: as the words (Resize() and PayDebt() change it).
+      const std::uint32_t reserved = reserved_.load(std::memory_order_acquire);
+      // seq_cst: after the reads above (they are acquire loads).
+      if (resizes_.load(std::memory_order_seq_cst) != before) continue;
+      return count > reserved ? count - reserved : 0;
     }
-    return count;
   }
 
   // Bytes of memory that each slot costs, word and control included.
@@ -1242,13 +1414,17 @@ class alignas(64) SlotPool {
     return slots == 0 ? 1 : (slots + kSlotsPerWord - 1) / kSlotsPerWord;
   }
 
-  // Slot bits of word `index` that lie at or past the capacity.
+  // Slot bits of word `index` that lie at or past the ceiling: set for good.
   std::uint64_t ReservedBits(std::uint32_t index) const noexcept {
     // relaxed: see the field.
-    const std::uint32_t capacity = capacity_.load(std::memory_order_relaxed);
+    return BitsFrom(index, ceiling_.load(std::memory_order_relaxed));
+  }
+  // Slot bits of word `index` of the slots numbered `first_slot` or more.
+  static std::uint64_t BitsFrom(std::uint32_t index,
+                                std::uint32_t first_slot) noexcept {
     const std::uint64_t first = std::uint64_t{index} * kSlotsPerWord;
-    if (first >= capacity) return kSlotBits;
-    const std::uint64_t usable = capacity - first;
+    if (first >= first_slot) return kSlotBits;
+    const std::uint64_t usable = first_slot - first;
     return usable >= kSlotsPerWord ? 0 : kSlotBits & ~((1ULL << usable) - 1U);
   }
 
@@ -1271,20 +1447,25 @@ class alignas(64) SlotPool {
   // free clearing it (see ProveFull()), and the queue of the callers that
   // wait for a session (see Enqueue()):
   //
-  //   63..32      31..17     16..2      1..0
-  //   +----------+----------+----------+-------+
-  //   | epoch    | head     | tail     | state |
-  //   +----------+----------+----------+-------+
+  //   63..33      32..18     17..3      2       1..0
+  //   +----------+----------+----------+-------+-------+
+  //   | epoch    | head     | tail     | owing | state |
+  //   +----------+----------+----------+-------+-------+
   //
   // tail is the next waiter's ticket, head the next ticket a freed slot goes
   // to (both modulo 2^15); tail != head only while the state is verified.
+  // owing: a shrink left a debt (debt_ > 0, or it is being paid off): every
+  // free looks at it (PayDebt()).
   static constexpr std::uint64_t kFullNone = 0;
   static constexpr std::uint64_t kFullCandidate = 1;
   static constexpr std::uint64_t kFullVerified = 2;
   static constexpr std::uint64_t kFullStateMask = 3;
-  static constexpr unsigned kTailShift = 2;
-  static constexpr unsigned kHeadShift = 17;
-  static constexpr unsigned kEpochShift = 32;
+  static constexpr std::uint64_t kOwing = 4;
+  // The flag bits that send a free to FreeWhileFull().
+  static constexpr std::uint64_t kFreeSlowMask = kFullStateMask | kOwing;
+  static constexpr unsigned kTailShift = 3;
+  static constexpr unsigned kHeadShift = 18;
+  static constexpr unsigned kEpochShift = 33;
   static constexpr std::uint64_t kTicketMask = WaitQueue::kTickets - 1U;
   static constexpr std::uint64_t kEpochOne = 1ULL << kEpochShift;
   static std::uint64_t NextEpoch(std::uint64_t flag) noexcept {
@@ -1310,6 +1491,167 @@ class alignas(64) SlotPool {
 
   enum class Proof { kFull, kClosed, kChanged, kStale };
 
+  // Resize()'s shrink by `k`, with the words closed to claims: the debt and
+  // the owing bit, then free slots reserved until the debt is paid or none
+  // is free or pending.
+  void Reserve(std::uint32_t k, std::uint32_t words) noexcept {
+    // seq_cst: before the owing bit and the reads of clearing_ below.
+    debt_.fetch_add(k, std::memory_order_seq_cst);
+    SetOwing();
+    // A payer of the last unit of an earlier debt may clear the owing bit
+    // after our SetOwing(); it sets it again once it sees this debt. Wait
+    // for it (a few steps of its own). seq_cst: after the add (a payer
+    // counts itself, then takes a unit: it sees the add, or we see it).
+    while (clearing_.load(std::memory_order_seq_cst) != 0) Policy::Yield();
+    for (;;) {
+      bool pending = false;
+      for (std::uint32_t i = 0; i < words; ++i) {
+        auto& word = WordAt(i);
+        // seq_cst: after the owing bit (a free either sees it, or its
+        // fetch_add is seen here).
+        std::uint64_t w = word.load(std::memory_order_seq_cst);
+        for (auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
+             free_bits != 0; free_bits &= free_bits - 1U) {
+          // seq_cst: with the payers' RMWs.
+          if (debt_.load(std::memory_order_seq_cst) == 0) {
+            ClearOwing();
+            return;
+          }
+          const auto b = static_cast<std::uint32_t>(std::countr_zero(free_bits));
+          const std::uint32_t slot = i * kSlotsPerWord + b;
+          auto& control = SlotRef(slot).control;
+          // acquire: pairs with the release stores of Free() and PayDebt().
+          const std::uint64_t c = control.load(std::memory_order_acquire);
+          if ((c & kOpen) != 0) {
+            // Pending: an End between its free and its last store, which
+            // may or may not pay with it. Looked at again.
+            pending = true;
+            continue;
+          }
+          // Reserved since `w` was read: its End paid with it.
+          if (IsReserved(c)) continue;
+          if (!TakeDebtUnit()) {
+            ClearOwing();
+            return;
+          }
+          // No claim runs: only frees, payers and hand-offs write the word,
+          // and those set only a bit of their own pending slot, so the bit
+          // is still free; the CAS checks it all the same. seq_cst: with
+          // the frees' fetch_adds.
+          if (!SetFreeBit(word, 1ULL << b)) {
+            debt_.fetch_add(1, std::memory_order_seq_cst);  // unit back
+            continue;
+          }
+          // release: pairs with CountClaimed()'s acquire load (which then
+          // sees the resize's sequence count odd).
+          reserved_.fetch_add(1, std::memory_order_release);
+          // release: pairs with the acquire loads of ForceEndAll() and of a
+          // later Release().
+          control.store(c | kBusy, std::memory_order_release);
+        }
+      }
+      // seq_cst: with the payers' RMWs.
+      if (debt_.load(std::memory_order_seq_cst) == 0) {
+        ClearOwing();
+        return;
+      }
+      if constexpr (Policy::kMutation == Mutation::kShrinkForgetsDebt) {
+        if (!pending) {
+          // relaxed: the mutant drops what the open sessions owe.
+          debt_.store(0, std::memory_order_relaxed);
+          ClearOwing();
+          return;
+        }
+      }
+      if (!pending) return;  // owed by open sessions, paid as they end
+      Policy::Yield();
+    }
+  }
+
+  // Sets `bit` in `word` if it is clear; false when it was set.
+  static bool SetFreeBit(Atomic<std::uint64_t>& word,
+                         std::uint64_t bit) noexcept {
+    // seq_cst: a first guess for the CAS, in the frees' order.
+    std::uint64_t w = word.load(std::memory_order_seq_cst);
+    while ((w & bit) == 0) {
+      // seq_cst: with the frees' fetch_adds.
+      if (word.compare_exchange_weak(w, w | bit, std::memory_order_seq_cst)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Takes one unit of the debt; false when none is owed.
+  bool TakeDebtUnit() noexcept {
+    // seq_cst: with the payers' RMWs.
+    std::uint32_t d = debt_.load(std::memory_order_seq_cst);
+    while (d > 0 && !debt_.compare_exchange_weak(d, d - 1,
+                                                 std::memory_order_seq_cst,
+                                                 std::memory_order_seq_cst)) {
+    }
+    return d > 0;
+  }
+
+  // Resize()'s growth by `k`, with the words closed to claims: up to `k` of
+  // the debt is cancelled, and reserved slots are released for the rest.
+  void Release(std::uint32_t k) noexcept {
+    // seq_cst: with the payers' RMWs.
+    std::uint32_t d = debt_.load(std::memory_order_seq_cst);
+    std::uint32_t cancelled = 0;
+    do {
+      cancelled = std::min(d, k);
+    } while (cancelled > 0 &&
+             !debt_.compare_exchange_weak(d, d - cancelled,
+                                          std::memory_order_seq_cst,
+                                          std::memory_order_seq_cst));
+    k -= cancelled;
+    // seq_cst: as above.
+    if (debt_.load(std::memory_order_seq_cst) == 0) ClearOwing();
+    if (k == 0) return;
+    // The debt is 0 now. A payer that took its unit before the cancel may
+    // not have marked its slot reserved yet: wait for it (a few steps of
+    // its own; later payers find no debt). seq_cst: after the cancel (a
+    // payer counts itself, then takes a unit).
+    while (clearing_.load(std::memory_order_seq_cst) != 0) Policy::Yield();
+    // relaxed: written by Reset() only.
+    const std::uint32_t ceiling = ceiling_.load(std::memory_order_relaxed);
+    for (std::uint32_t slot = 0; slot < ceiling && k > 0; ++slot) {
+      auto& control = SlotRef(slot).control;
+      // acquire: pairs with the release stores that reserved it.
+      const std::uint64_t c = control.load(std::memory_order_acquire);
+      if (!IsReserved(c)) continue;
+      --k;
+      // release: as in Reserve().
+      reserved_.fetch_sub(1, std::memory_order_release);
+      ReleaseReserved(slot, c & ~kBusy);
+    }
+  }
+
+  // Frees reserved `slot`, whose session-less control word is `ended`, as an
+  // End frees its slot: pending (open under a generation no handle names)
+  // while its bit is freed and the flag looked at, so that it goes to the
+  // oldest waiter (FreeWhileFull()), else is stored free.
+  void ReleaseReserved(std::uint32_t slot, std::uint64_t ended) noexcept {
+    auto& control = SlotRef(slot).control;
+    // relaxed: published by the fetch_add that frees the bit.
+    control.store(ended | kOpen, std::memory_order_relaxed);
+    FreeWordBit(slot);
+    const std::uint64_t f = LoadFlagAfterFree();
+    bool store = true;
+    if (Policy::kMutation != Mutation::kGrowLeavesFullFlag &&
+        (f & kFullStateMask) != kFullNone) {
+      // seq_cst, both: as FreeWhileFull().
+      handing_.fetch_add(1, std::memory_order_seq_cst);
+      hand_offs_.fetch_add(1, std::memory_order_seq_cst);
+      store = AfterFreeWhileFull(slot, f, ended);
+      // release: as FreeWhileFull().
+      handing_.fetch_sub(1, std::memory_order_release);
+    }
+    // release: pairs with OpenClaimed()'s acquire of a later claim.
+    if (store) control.store(ended, std::memory_order_release);
+  }
+
   // Tries to claim a free bit of word `index`. True when `*result` is final
   // (claimed, closed or stale); false when the word has no free bit. (The
   // steps marked "mutant hook" are the production step itself unless a
@@ -1327,6 +1669,19 @@ class alignas(64) SlotPool {
       if (IsClosedForClaim(w)) {  // mutant hook
         *result = {ClaimStatus::kClosed, 0, 0};
         return true;
+      }
+      if ((w & kResizing) != 0) [[unlikely]] {
+        // A resize runs (Resize(), on the owner's side): wait for it to
+        // reopen the word, which it does in a few steps of its own and of
+        // the Ends in flight.
+        if (!still_current()) {
+          *result = {ClaimStatus::kStale, 0, 0};
+          return true;
+        }
+        Policy::Yield();
+        // acquire: as the first load (pairs with Resize()'s reopening).
+        w = word.load(std::memory_order_acquire);
+        continue;
       }
       const auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
       if (free_bits == 0) return false;
@@ -1437,7 +1792,7 @@ class alignas(64) SlotPool {
   bool HasFreeBit(std::uint32_t index) const noexcept {
     // relaxed: a hint for the search only; the claim re-reads the word.
     const std::uint64_t w = WordAt(index).load(std::memory_order_relaxed);
-    return (w & kClosedForBegin) == 0 && (~w & kSlotBits) != 0;
+    return (w & kNoFastClaim) == 0 && (~w & kSlotBits) != 0;
   }
 
   // True when a completed proof says the pool is full and no free has
@@ -1468,6 +1823,8 @@ class alignas(64) SlotPool {
       // (after the candidate is published).
       const std::uint64_t w = WordAt(i).load(std::memory_order_seq_cst);
       if ((w & kClosedForBegin) != 0) return Proof::kClosed;
+      // A resize runs: the claim waits for it (TryWord()).
+      if ((w & kResizing) != 0) return Proof::kChanged;
       seen->words += w;
       for (auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
            free_bits != 0; free_bits &= free_bits - 1U) {
@@ -1628,6 +1985,14 @@ class alignas(64) SlotPool {
   WaitQueue waiters_;
   // Frees in FreeWhileFull() now.
   Atomic<std::uint32_t> handing_{0};
+  // A shrink's debt: reservations still owed, paid by frees (PayDebt()).
+  Atomic<std::uint32_t> debt_{0};
+  // Slots below the ceiling that the capacity leaves out (IsReserved()).
+  Atomic<std::uint32_t> reserved_{0};
+  // Payers between counting themselves and settling the owing bit.
+  Atomic<std::uint32_t> clearing_{0};
+  // Resize() calls begun and ended: odd while one runs (CountClaimed()).
+  Atomic<std::uint64_t> resizes_{0};
   // The latest incarnation whose closure for Begin completed
   // (MarkClosedForBegin()), and the one the pool was Reset() for.
   Atomic<std::uint64_t> closed_gen_{0};
@@ -1651,6 +2016,9 @@ class alignas(64) SlotPool {
   // publishes the incarnation; relaxed loads by callers who acquired that
   // state. Atomic because a stale caller may read them during a Reset().
   Atomic<std::uint32_t> active_words_{1};
+  // The capacity in force: written by Reset() as active_words_, and by
+  // Resize() (owner-side, seq_cst) while the words are closed to claims.
+  // Claims do not read it (the reserved slots and the debt stand for it).
   Atomic<std::uint32_t> capacity_{0};
 };
 

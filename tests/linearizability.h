@@ -104,6 +104,24 @@
 // queued_by; so is FIFO checked: an End after the pin must hand its
 // session to the pinned waiter (or to one queued before it), and no Begin
 // called after the pin gets a session while it waits.
+//
+// Capacity at run time (JetExtSetMaxSessions, kExtSetMaxSessions; Op::value
+// is the new capacity). Each instance has a ceiling besides its capacity:
+// LinearizabilityChecker(capacity, ceiling) gives instance 0 both (the
+// ceiling counts as at least the capacity); an instance that a history
+// initializes gets the capacity it is initialized with as its ceiling (the
+// histories set no JET_paramExtMaxSessionsCeiling). Checks in the
+// contract's order: the handle (InvalidInstance / InvalidParameter),
+// Unavailable -> InstanceUnavailable, Terminating -> TermInProgress,
+// Created -> NotInitialized (Restoring is not modelled), a value above the
+// ceiling (or negative) -> InvalidParameter; else Success, stopped or not:
+// the capacity is the value from that point on, and the room it gives
+// (capacity - open, when positive) goes to the waiters queued on the
+// instance, oldest first, one session each (grants, as an End's). A shrink
+// below the number open ends nothing: Begin answers OutOfSessions while
+// open >= capacity, and an End hands its session to a waiter only if it
+// leaves fewer than the capacity open (the sessions that end pay off the
+// difference first).
 #ifndef JETSESSION_TESTS_LINEARIZABILITY_H_
 #define JETSESSION_TESTS_LINEARIZABILITY_H_
 
@@ -142,6 +160,8 @@ enum class OpKind {
                // deadline; out: session id (JetExtBeginSessionWait)
   kDupWait,    // arg: source session id; value, deadline, out as kBeginWait
                // (JetExtDupSessionWait)
+  kExtSetMaxSessions,  // instance, value: the new capacity
+                       // (JetExtSetMaxSessions)
 };
 
 // The instance "id" of the handle 0: the default instance.
@@ -174,11 +194,14 @@ class LinearizabilityChecker {
   static constexpr int kMaxInstances = 8;
   static constexpr int kMaxWaiters = 16;  // waiting operations (value != 0)
 
-  // One instance (id 0), Running with MaxSessions `capacity`.
-  explicit LinearizabilityChecker(int capacity) {
+  // One instance (id 0), Running with MaxSessions `capacity` and the
+  // ceiling max(`ceiling`, `capacity`) (JET_paramExtMaxSessionsCeiling).
+  explicit LinearizabilityChecker(int capacity, int ceiling = 0) {
     initial_.mode = kModeMulti;
     initial_.instances[0].life = kRunning;
     initial_.instances[0].capacity = static_cast<std::uint16_t>(capacity);
+    initial_.instances[0].ceiling =
+        static_cast<std::uint16_t>(std::max(capacity, ceiling));
   }
 
   // A process with no instance, whose MaxSessions default is
@@ -216,7 +239,10 @@ class LinearizabilityChecker {
     std::uint16_t capacity = 0;
     std::uint8_t life = kAbsent;
     std::uint8_t flags = 0;
-    std::uint16_t pad = 0;  // no padding bytes: states compare by bytes
+    // The largest capacity kExtSetMaxSessions may set (set when the
+    // instance starts running). Also fills what would be padding: states
+    // compare by bytes.
+    std::uint16_t ceiling = 0;
   };
   // A waiter's phase (the low bits of State::waiter[w]; the instance it
   // waits on is in the bits from kWaiterShift).
@@ -476,15 +502,25 @@ class LinearizabilityChecker {
     }
   }
 
-  // A session of instance `index` was just closed: it goes to the oldest
-  // waiter queued there, if any (the grant), else it is free.
+  // A session of instance `index` was just closed, or its capacity grew:
+  // while fewer than the capacity are open, the room goes to the oldest
+  // waiter queued there, one session each (the grants); what is left is
+  // free. (Fewer than the capacity open with a waiter queued happens only
+  // here: a waiter queues on a full pool, a claim does not jump the queue,
+  // and a shrink leaves the pool full.) After a shrink below the number
+  // open, a session closed while the capacity or more are still open pays
+  // off the difference: no grant.
   void HandOver(State* state, int index) const {
-    const int w = Head(*state, index);
-    if (w < 0) return;
-    Dequeue(state, w);
-    state->waiter[w] =
-        static_cast<std::uint8_t>(kGranted | (index << kWaiterShift));
-    OpenFor(state, w, index);
+    for (;;) {
+      const Instance& inst = state->instances[index];
+      if (Open(inst) >= inst.capacity) return;
+      const int w = Head(*state, index);
+      if (w < 0) return;
+      Dequeue(state, w);
+      state->waiter[w] =
+          static_cast<std::uint8_t>(kGranted | (index << kWaiterShift));
+      OpenFor(state, w, index);
+    }
   }
 
   // Whether ops[i] is one of the answers a waiter may end with.
@@ -619,8 +655,8 @@ class LinearizabilityChecker {
         if (want != op.result) return false;
         if (want != Error::kSuccess) {
           if (inst.anonymous == 0) return false;
-          --inst.anonymous;  // OpenFor() made it anonymous
-          HandOver(&next, index);
+          --inst.anonymous;        // OpenFor() made it anonymous
+          HandOver(&next, index);  // to the next waiter, room permitting
         }
         return Search(done.With(i), next);
       }
@@ -737,9 +773,32 @@ class LinearizabilityChecker {
           Instance& inst = next->instances[index];
           if (op.kind == OpKind::kInit) {
             inst.life = kRunning;
+            inst.ceiling = std::max(inst.ceiling, inst.capacity);
           } else {
             inst.capacity = static_cast<std::uint16_t>(op.value);
           }
+        }
+        return true;
+      }
+      case OpKind::kExtSetMaxSessions: {
+        Error want = Resolve(state, op.instance, &index);
+        if (want == Error::kSuccess) {
+          const Instance& inst = state.instances[index];
+          if ((inst.flags & kUnavailable) != 0) {
+            want = Error::kInstanceUnavailable;
+          } else if ((inst.flags & kTerminating) != 0) {
+            want = Error::kTermInProgress;
+          } else if (inst.life == kCreated) {
+            want = Error::kNotInitialized;
+          } else if (op.value < 0 || op.value > inst.ceiling) {
+            want = Error::kInvalidParameter;
+          }
+        }
+        if (want != op.result) return false;
+        if (want == Error::kSuccess) {
+          next->instances[index].capacity =
+              static_cast<std::uint16_t>(op.value);
+          HandOver(next, index);  // the new room to the waiters first
         }
         return true;
       }
@@ -753,6 +812,7 @@ class LinearizabilityChecker {
         if (want != op.result) return false;
         if (want != Error::kSuccess) return true;
         if (!Creates(state, next, op.out, kRunning)) return false;
+        next->instances[op.out].ceiling = next->instances[op.out].capacity;
         if (state.mode == kModeNone) {
           next->mode = kModeOne;
           next->default_instance = static_cast<std::int8_t>(op.out);
@@ -873,7 +933,8 @@ inline std::string DescribeHistory(const std::vector<Op>& history) {
                                            "SetDefaultMaxSessions",
                                            "Count",
                                            "BeginWait",
-                                           "DupWait"};
+                                           "DupWait",
+                                           "ExtSetMaxSessions"};
   std::vector<Op> sorted = history;
   std::sort(sorted.begin(), sorted.end(),
             [](const Op& a, const Op& b) { return a.call < b.call; });

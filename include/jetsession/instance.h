@@ -108,6 +108,9 @@ class Instance {
   Error Stop() const noexcept;
   // JetExtSetInstanceUnavailable.
   Error SetUnavailable() const noexcept;
+  // JetExtSetMaxSessions: sets the capacity in force to `max_sessions`
+  // (0..ceiling) without a restart.
+  Error SetMaxSessions(unsigned long max_sessions) const noexcept;
   // JetExtGetSessionCount.
   Result<unsigned long> SessionCount() const noexcept;
   // JetExtGetSessionStats (wait_total to the microsecond, where the C API

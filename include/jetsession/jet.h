@@ -57,8 +57,10 @@ typedef uint32_t JET_GRBIT;
  * given while it runs, 0..30000 (else InvalidParameter); JetInit allocates
  * room for it. Default: MaxSessions as set at JetInit; a ceiling below
  * MaxSessions counts as MaxSessions, and reading it gives the effective
- * ceiling, max(ceiling, MaxSessions). Set as JET_paramMaxSessions (on a
- * Running instance only its effective value is accepted).
+ * ceiling, max(ceiling, MaxSessions at JetInit). Set as JET_paramMaxSessions
+ * (on a Running instance only its effective value is accepted). On a
+ * Running instance, JET_paramMaxSessions reads the capacity in force
+ * (JetExtSetMaxSessions).
  */
 #define JET_paramExtMaxSessionsCeiling 10001
 
@@ -299,6 +301,28 @@ JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
  */
 JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
                                      unsigned long cmsecTimeout) JET_NOEXCEPT_;
+
+/*
+ * Sets the capacity (MaxSessions) of a Running instance, stopped or not, to
+ * cSessions, between 0 and its ceiling (JET_paramExtMaxSessionsCeiling): the
+ * pool was allocated for the ceiling at JetInit, so nothing is allocated and
+ * every handle stays valid. Results in order: instance not 0/nil and not
+ * live -> InvalidInstance; 0/nil outside one-instance mode ->
+ * InvalidParameter; unavailable -> InstanceUnavailable; terminating ->
+ * TermInProgress; Restoring -> RestoreInProgress; Created -> NotInitialized;
+ * cSessions above the ceiling -> InvalidParameter; else Success.
+ * Calls ordered after it see capacity cSessions: JetGetSystemParameter
+ * (JET_paramMaxSessions) and cMaxSessions return it, and a Begin or Dup
+ * answers OutOfSessions only if at least cSessions sessions are open.
+ * Growing hands the new room to the callers that wait (oldest first) before
+ * anyone else. Shrinking below the number of open sessions ends nothing:
+ * Begin and Dup answer OutOfSessions (or wait) until fewer than cSessions
+ * are open, as the sessions that end pay off the difference. While it runs,
+ * Begin and Dup on the instance wait for it (a short pass over the pool,
+ * plus the few steps of the Ends then in flight); End never waits.
+ */
+JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
+                                     unsigned long cSessions) JET_NOEXCEPT_;
 
 /*
  * Writes the slot of the open session sesid to *piSlot: a number in

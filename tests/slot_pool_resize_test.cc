@@ -1,0 +1,202 @@
+// White-box tests of JetExtSetMaxSessions's core (SlotPool::Resize(), the
+// debt paid by Ends, the reserved slots), each with the seeded mutant that
+// it catches.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#include "atomics.h"
+#include "gtest/gtest.h"
+#include "instance_core.h"
+#include "instance_core_test_util.h"
+
+namespace jetsession::internal {
+namespace {
+
+template <Mutation M>
+struct ResizePolicy : StdAtomics {
+  static constexpr Mutation kMutation = M;
+};
+
+// Opens `n` sessions on incarnation `gen`, appended to *held.
+template <class Core>
+void OpenSessions(Core& core, std::uint64_t gen, std::uint32_t n,
+                  std::vector<OpenedSession>* held) {
+  for (std::uint32_t i = 0; i < n; ++i) {
+    OpenedSession s;
+    ASSERT_EQ(core.Begin(gen, &s), Error::kSuccess) << "session " << i;
+    held->push_back(s);
+  }
+}
+
+// What a Begin answered after each End, with four sessions open and the
+// capacity shrunk to 2: the Ends pay the debt (2) before any room opens.
+struct ShrinkSeen {
+  Error after_shrink = Error::kSuccess;
+  Error after_first_end = Error::kSuccess;
+  Error after_second_end = Error::kSuccess;
+  Error after_third_end = Error::kSuccess;
+  std::uint32_t count_at_end = 0;
+};
+
+template <Mutation M>
+ShrinkSeen ShrinkBelowTheOpenCount() {
+  using Core = InstanceCore<ResizePolicy<M>>;
+  Core core;
+  ShrinkSeen seen;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(4, false, 8), Error::kSuccess);
+  std::vector<OpenedSession> held;
+  OpenSessions(core, gen, 4, &held);
+  core.Resize(2);
+  OpenedSession extra;
+  seen.after_shrink = core.Begin(gen, &extra);
+  EXPECT_EQ(core.End(held[0].slot, held[0].gen), Error::kSuccess);
+  seen.after_first_end = core.Begin(gen, &extra);
+  EXPECT_EQ(core.End(held[1].slot, held[1].gen), Error::kSuccess);
+  seen.after_second_end = core.Begin(gen, &extra);
+  if (seen.after_second_end == Error::kSuccess) {
+    EXPECT_EQ(core.End(extra.slot, extra.gen), Error::kSuccess);
+  }
+  EXPECT_EQ(core.End(held[2].slot, held[2].gen), Error::kSuccess);
+  seen.after_third_end = core.Begin(gen, &extra);
+  seen.count_at_end = CountOf(core, gen);
+  Terminate(core);
+  return seen;
+}
+
+TEST(SlotPoolResizeTest, EndsPayTheDebtOfAShrinkBelowTheOpenCount) {
+  const ShrinkSeen seen = ShrinkBelowTheOpenCount<Mutation::kNone>();
+  EXPECT_EQ(seen.after_shrink, Error::kOutOfSessions);     // 4 open, capacity 2
+  EXPECT_EQ(seen.after_first_end, Error::kOutOfSessions);  // 3 open
+  EXPECT_EQ(seen.after_second_end, Error::kOutOfSessions);  // 2 open
+  EXPECT_EQ(seen.after_third_end, Error::kSuccess);         // 1 open
+  EXPECT_EQ(seen.count_at_end, 2U);
+}
+
+TEST(SlotPoolResizeTest, CatchesShrinkForgettingTheDebt) {
+  const ShrinkSeen seen =
+      ShrinkBelowTheOpenCount<Mutation::kShrinkForgetsDebt>();
+  // Three open on capacity 2, and yet a Begin gets a session.
+  EXPECT_EQ(seen.after_first_end, Error::kSuccess);
+}
+
+// What a Begin on a full word answered after a grow that opened room in
+// another word, and whether a waiter queued before the grow was served.
+struct GrowSeen {
+  Error before_grow = Error::kSuccess;
+  Error after_grow = Error::kSuccess;
+  Error waiter = Error::kSuccess;
+  Error after_waiter = Error::kSuccess;
+};
+
+template <Mutation M>
+GrowSeen GrowAFullPool() {
+  using Core = InstanceCore<ResizePolicy<M>>;
+  // This thread's claims start in word 0 (its hint may be left elsewhere by
+  // an earlier test).
+  ResizePolicy<M>::SetHint(0);
+  Core core;
+  GrowSeen seen;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(32, false, 64), Error::kSuccess);
+  std::vector<OpenedSession> held;
+  OpenSessions(core, gen, 32, &held);  // word 0 full: this thread's hint
+  OpenedSession extra;
+  seen.before_grow = core.Begin(gen, &extra);  // proves the pool full
+  // Grow by one: the new slot lies in word 1, past the hint's full word.
+  core.Resize(33);
+  seen.after_grow = core.Begin(gen, &extra);
+  if (seen.after_grow == Error::kSuccess) held.push_back(extra);
+  // Full again: a waiter queues, and the next grow is its.
+  std::atomic<bool> waiter_done{false};
+  OpenedSession w;  // the waiter's session, ended below
+  std::thread waiter([&] {
+    // The mutant never serves it: it times out sooner.
+    const auto wait = M == Mutation::kNone ? std::chrono::seconds(10)
+                                           : std::chrono::seconds(1);
+    seen.waiter = core.BeginWait(gen, &w, Core::WaitClock::now() + wait);
+    waiter_done.store(true);
+  });
+  // (A mutant may leave room that the waiter takes without queueing.)
+  while ((core.Waiting() == 0 || core.QueuedTickets() == 0) &&
+         !waiter_done.load()) {
+    std::this_thread::yield();
+  }
+  core.Resize(34);
+  // The waiter has the room once the grow has returned: it holds it.
+  seen.after_waiter = core.Begin(gen, &extra);
+  if (seen.after_waiter == Error::kSuccess) held.push_back(extra);
+  waiter.join();
+  if (seen.waiter == Error::kSuccess) held.push_back(w);
+  for (const OpenedSession& s : held) {
+    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  }
+  Terminate(core);
+  return seen;
+}
+
+TEST(SlotPoolResizeTest, AGrowClearsTheFullFlagAndServesTheWaiterFirst) {
+  const GrowSeen seen = GrowAFullPool<Mutation::kNone>();
+  EXPECT_EQ(seen.before_grow, Error::kOutOfSessions);
+  EXPECT_EQ(seen.after_grow, Error::kSuccess);
+  EXPECT_EQ(seen.after_waiter, Error::kOutOfSessions);
+  EXPECT_EQ(seen.waiter, Error::kSuccess);
+}
+
+TEST(SlotPoolResizeTest, CatchesGrowLeavingTheFullFlag) {
+  const GrowSeen seen = GrowAFullPool<Mutation::kGrowLeavesFullFlag>();
+  // Room free after the grow, and yet OutOfSessions (what the waiter then
+  // gets depends on where its own claims search).
+  EXPECT_EQ(seen.after_grow, Error::kOutOfSessions);
+}
+
+// Exact at rest through a series of grows and shrinks, with sessions open:
+// with k open and capacity n, exactly max(0, n - k) Begins succeed.
+TEST(SlotPoolResizeTest, ExactAtRestThroughGrowsAndShrinks) {
+  using Core = InstanceCore<StdAtomics>;
+  Core core;
+  const std::uint64_t gen = core.Create();
+  ASSERT_EQ(core.Init(10, false, 100), Error::kSuccess);
+  std::vector<OpenedSession> held;
+  OpenSessions(core, gen, 10, &held);
+  const std::uint32_t capacities[] = {100, 3, 50, 0, 64, 7, 7, 99, 1, 40};
+  for (const std::uint32_t n : capacities) {
+    core.Resize(n);
+    // End every other session held, then fill to the capacity.
+    std::vector<OpenedSession> kept;
+    for (std::size_t i = 0; i < held.size(); ++i) {
+      if (i % 2 == 0) {
+        ASSERT_EQ(core.End(held[i].slot, held[i].gen), Error::kSuccess);
+      } else {
+        kept.push_back(held[i]);
+      }
+    }
+    held = kept;
+    const auto open = static_cast<std::uint32_t>(held.size());
+    ASSERT_EQ(CountOf(core, gen), open);
+    const std::uint32_t room = n > open ? n - open : 0;
+    OpenSessions(core, gen, room, &held);
+    OpenedSession extra;
+    ASSERT_EQ(core.Begin(gen, &extra), Error::kOutOfSessions)
+        << "capacity " << n << ", " << held.size() << " open";
+    std::vector<bool> used(100, false);
+    for (const OpenedSession& s : held) {
+      ASSERT_LT(s.slot, 100U);
+      ASSERT_FALSE(used[s.slot]) << "slot " << s.slot << " twice";
+      used[s.slot] = true;
+    }
+  }
+  for (const OpenedSession& s : held) {
+    ASSERT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  }
+  core.Resize(100);
+  OpenSessions(core, gen, 100, &held);
+  EXPECT_EQ(CountOf(core, gen), 100U);
+  Terminate(core);
+}
+
+}  // namespace
+}  // namespace jetsession::internal
