@@ -912,9 +912,9 @@ class alignas(64) SlotPool {
     // drop after it adds a debt (see ClearOwing()).
     clearing_.fetch_add(1, std::memory_order_seq_cst);
     // seq_cst: with Resize()'s RMWs of the debt.
-    while (d > 0 && !debt_.compare_exchange_weak(d, d - 1,
-                                                 std::memory_order_seq_cst,
-                                                 std::memory_order_seq_cst)) {
+    while (d > 0 &&
+           !debt_.compare_exchange_weak(d, d - 1, std::memory_order_seq_cst,
+                                        std::memory_order_seq_cst)) {
     }
     if (d == 0) {
       // release: nothing to publish but the count.
@@ -955,9 +955,8 @@ class alignas(64) SlotPool {
     auto& flag = full_.value;
     // seq_cst: every RMW of the flag is (the frees' Dekker pair).
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
-    while ((f & kOwing) == 0 &&
-           !flag.compare_exchange_weak(f, f | kOwing,
-                                       std::memory_order_seq_cst)) {
+    while ((f & kOwing) == 0 && !flag.compare_exchange_weak(
+                                    f, f | kOwing, std::memory_order_seq_cst)) {
     }
   }
 
@@ -1517,7 +1516,8 @@ class alignas(64) SlotPool {
             ClearOwing();
             return;
           }
-          const auto b = static_cast<std::uint32_t>(std::countr_zero(free_bits));
+          const auto b =
+              static_cast<std::uint32_t>(std::countr_zero(free_bits));
           const std::uint32_t slot = i * kSlotsPerWord + b;
           auto& control = SlotRef(slot).control;
           // acquire: pairs with the release stores of Free() and PayDebt().
@@ -1586,9 +1586,9 @@ class alignas(64) SlotPool {
   bool TakeDebtUnit() noexcept {
     // seq_cst: with the payers' RMWs.
     std::uint32_t d = debt_.load(std::memory_order_seq_cst);
-    while (d > 0 && !debt_.compare_exchange_weak(d, d - 1,
-                                                 std::memory_order_seq_cst,
-                                                 std::memory_order_seq_cst)) {
+    while (d > 0 &&
+           !debt_.compare_exchange_weak(d, d - 1, std::memory_order_seq_cst,
+                                        std::memory_order_seq_cst)) {
     }
     return d > 0;
   }
@@ -1601,10 +1601,9 @@ class alignas(64) SlotPool {
     std::uint32_t cancelled = 0;
     do {
       cancelled = std::min(d, k);
-    } while (cancelled > 0 &&
-             !debt_.compare_exchange_weak(d, d - cancelled,
-                                          std::memory_order_seq_cst,
-                                          std::memory_order_seq_cst));
+    } while (cancelled > 0 && !debt_.compare_exchange_weak(
+                                  d, d - cancelled, std::memory_order_seq_cst,
+                                  std::memory_order_seq_cst));
     k -= cancelled;
     // seq_cst: as above.
     if (debt_.load(std::memory_order_seq_cst) == 0) ClearOwing();
