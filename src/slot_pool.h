@@ -897,11 +897,16 @@ class alignas(64) SlotPool {
   // control word still open, so no claim takes it), and reserves it. The
   // bit is taken back before the unit is: the End's session is still open
   // then, so the slot is never free while the debt counts it, and no
-  // claim can take a free slot that a debt owes (Resize()). True when
-  // paid (the slot reserved, with the session's ended generation); false
-  // when no debt is left (the bit is freed again and *f is the flag read
-  // after that) or a claim took the bit (only across a wrap of the word's
-  // version; *f is left as it was).
+  // claim can take a free slot that a debt owes (Resize()). The End takes
+  // effect at the unit's CAS: from then on its slot stands for the unit
+  // (its bit set), so that another End that finds no debt left may free
+  // its own slot for a Begin; the control store that follows only marks
+  // the slot reserved (and makes the handle stale: until then a call on
+  // it finds the End holding the session). True when paid (the slot
+  // reserved, with the session's ended generation); false when no debt is
+  // left (the bit is freed again and *f is the flag read after that) or a
+  // claim took the bit (only across a wrap of the word's version; *f is
+  // left as it was).
   bool PayDebt(std::uint32_t slot, std::uint64_t control,
                std::uint64_t* f) noexcept {
     // seq_cst: read after the flag, in the order of Resize()'s RMWs.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Model-checks full_flag.pml and wait_queue.pml exhaustively, with PRECHECK_PENDING (the
-# claim's pre-CAS filter that skips a pending slot, as src/ has it): safety
+# Model-checks full_flag.pml, wait_queue.pml and resize.pml exhaustively,
+# with PRECHECK_PENDING (the claim's pre-CAS filter that skips a pending slot, as src/ has it): safety
 # (assertions, the monitor of the verified flag and of open sessions,
 # invalid end states) of the claim/free/full-flag protocol, in which an End
 # frees its bit, clears the flag and only then stores the next generation
@@ -200,6 +200,26 @@ expect_caught_by "invalid end state" \
 expect_caught_by "dstop[t]" \
   "mutant MUTANT_ACCEPT_NO_RECHECK (a session after the Stop)" safety \
   -DWITH_STOP -DCLIENTS=2 -DROUNDS=2 -DMUTANT_ACCEPT_NO_RECHECK
+# Capacity at run time (resize.pml): exact claims and full answers while a
+# resizer shrinks and grows (the debt paid by Ends, reserved slots
+# released), the bookkeeping at rest, and the count across a resize.
+model=resize.pml
+expect_pass "resize, 2 clients x 2 rounds, 3 -> 1 -> 3 (safety)" safety
+expect_pass "resize, 2 clients x 2 rounds, 2 -> 3 -> 0 -> 2 (safety)" \
+  safety -DCAP0=2 -DCAP1=3 -DCAP2=0 -DCAP3=2
+expect_pass "resize, count across resizes (safety)" safety -DCOUNTER \
+  -DROUNDS=0
+expect_caught "mutant MUTANT_SHRINK_FORGETS_DEBT" safety \
+  -DMUTANT_SHRINK_FORGETS_DEBT
+expect_caught_by "reserved==rs" "mutant MUTANT_STALE_RESERVE (reserved twice)" \
+  safety -DMUTANT_STALE_RESERVE
+expect_caught "mutant MUTANT_GROW_NO_WAIT (a grow short of a payer's unit)" \
+  safety -DMUTANT_GROW_NO_WAIT
+expect_caught "mutant MUTANT_NO_CLOSURE" safety -DMUTANT_NO_CLOSURE
+expect_caught "mutant MUTANT_FREE_IGNORES_OWING" safety \
+  -DMUTANT_FREE_IGNORES_OWING
+expect_caught "mutant MUTANT_COUNT_NO_SEQ" safety -DCOUNTER -DROUNDS=0 \
+  -DMUTANT_COUNT_NO_SEQ
 model=full_flag.pml
 if [[ ${SPIN_LARGE:-0} == 1 ]]; then
   expect_pass "model, 3 clients x 2 rounds (progress)" progress $fix
@@ -220,5 +240,5 @@ fi
 echo "spin: model verified with the pre-CAS pending filter (safety and" \
   "progress, one incarnation, the lifecycle and a version wrap), the wait" \
   "queue (no lost wake-up, no verified flag beside a free slot, first come" \
-  "first served, Stop wakes every waiter), $caught of $caught mutant runs" \
-  "caught"
+  "first served, Stop wakes every waiter), resizes (exact, the debt and" \
+  "the reserved slots, the count), $caught of $caught mutant runs caught"
