@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Model-checks full_flag.pml, wait_queue.pml and resize.pml exhaustively,
-# with PRECHECK_PENDING (the claim's pre-CAS filter that skips a pending slot, as src/ has it): safety
+# with PRECHECK_PENDING (the claim's pre-CAS filter that skips a pending
+# slot, as src/ has it): safety
 # (assertions, the monitor of the verified flag and of open sessions,
 # invalid end states) of the claim/free/full-flag protocol, in which an End
 # frees its bit, clears the flag and only then stores the next generation
