@@ -88,6 +88,10 @@ enum class Mutation {
   kShrinkForgetsDebt,   // a shrink reserves the free slots and forgets the
                         // rest: the sessions open beyond the new capacity
                         // owe nothing, and their Ends free room for Begins
+  kReserveIgnoresHandOffs,  // a shrink returns without waiting for the
+                            // hand-offs in flight: an End that took its bit
+                            // back across the pass frees it after, with the
+                            // debt owed
   kGrowLeavesFullFlag,  // a grow frees the reserved slots without looking at
                         // the flag: a verified "full" outlives it (Begins
                         // answer OutOfSessions with room free) and the

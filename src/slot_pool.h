@@ -991,6 +991,8 @@ class alignas(64) SlotPool {
     if (capacity == old) return;
     // seq_cst: odd while the resize runs; CountClaimed() retries across it.
     resizes_.fetch_add(1, std::memory_order_seq_cst);
+    // seq_cst: raised before any word is closed (AwaitResize()).
+    resize_gate_.store(1, std::memory_order_seq_cst);
     for (std::uint32_t i = 0; i < words; ++i) {
       // seq_cst: release pairs with the claims' acquire loads (a claimer
       // that sees the bit waits); a claim CAS that expects the word as it
@@ -1011,6 +1013,25 @@ class alignas(64) SlotPool {
     }
     // seq_cst: after every write of the resize (see CountClaimed()).
     resizes_.fetch_add(1, std::memory_order_seq_cst);
+    // release: pairs with AwaitResize()'s acquire load; after the words
+    // reopened, so a waiter that sees 0 reads them open.
+    resize_gate_.store(0, std::memory_order_release);
+    Policy::WakeAll(resize_gate_);
+  }
+
+  // Waits until the resize in progress, if any, has reopened the words: a
+  // few yields, then blocked (a futex), so that a waiter with a higher
+  // priority than the resizer's lets it run.
+  void AwaitResize() const noexcept {
+    for (int spins = 0; spins < kResizeSpins; ++spins) {
+      // acquire: pairs with Resize()'s release store of 0.
+      if (resize_gate_.load(std::memory_order_acquire) == 0) return;
+      Policy::Yield();
+    }
+    // acquire: as above.
+    while (resize_gate_.load(std::memory_order_acquire) != 0) {
+      Policy::WaitWhile(resize_gate_, 1, Policy::WaitClock::time_point::max());
+    }
   }
 
   // Debt owed now (the units a shrink could not reserve yet).
@@ -1061,8 +1082,10 @@ class alignas(64) SlotPool {
       if (!HasWaiters(f)) {
         // relaxed: the control word is this thread's while it holds the
         // bit; open already (the End's pending window, or a delivery whose
-        // waiter left), it stays as it is.
-        if ((control_word.load(std::memory_order_relaxed) & kOpen) == 0) {
+        // waiter left), or reserved (a grow releases it while claims are
+        // held off), it stays as it is.
+        if ((control_word.load(std::memory_order_relaxed) & (kOpen | kBusy)) ==
+            0) {
           // relaxed: no handle names this generation; the fetch_add that
           // follows publishes it.
           control_word.store(ended | kOpen, std::memory_order_relaxed);
@@ -1322,7 +1345,7 @@ class alignas(64) SlotPool {
       // seq_cst: pairs with Resize()'s increments.
       const std::uint64_t before = resizes_.load(std::memory_order_seq_cst);
       if ((before & 1U) != 0) {
-        Policy::Yield();
+        AwaitResize();
         continue;
       }
       std::uint32_t count = 0;
@@ -1508,6 +1531,15 @@ class alignas(64) SlotPool {
     // counts itself, then takes a unit: it sees the add, or we see it).
     while (clearing_.load(std::memory_order_seq_cst) != 0) Policy::Yield();
     for (;;) {
+      // An End in FreeWhileFull() that read the flag before the owing bit
+      // may hold its bit across this pass (a hand-off takes it back) and
+      // free it after: it is counted in handing_ from before its flag
+      // read, so a pass that began with none in flight saw every such
+      // slot. seq_cst: as Handing() (after the owing bit: an End counted
+      // later reads the flag after it, and pays).
+      const bool handing =
+          Policy::kMutation != Mutation::kReserveIgnoresHandOffs &&
+          Handing() != 0;
       bool pending = false;
       for (std::uint32_t i = 0; i < words; ++i) {
         auto& word = WordAt(i);
@@ -1561,14 +1593,15 @@ class alignas(64) SlotPool {
         return;
       }
       if constexpr (Policy::kMutation == Mutation::kShrinkForgetsDebt) {
-        if (!pending) {
+        if (!pending && !handing) {
           // relaxed: the mutant drops what the open sessions owe.
           debt_.store(0, std::memory_order_relaxed);
           ClearOwing();
           return;
         }
       }
-      if (!pending) return;  // owed by open sessions, paid as they end
+      // Owed by open sessions, paid as they end.
+      if (!pending && !handing) return;
       Policy::Yield();
     }
   }
@@ -1633,13 +1666,14 @@ class alignas(64) SlotPool {
   }
 
   // Frees reserved `slot`, whose session-less control word is `ended`, as an
-  // End frees its slot: pending (open under a generation no handle names)
-  // while its bit is freed and the flag looked at, so that it goes to the
-  // oldest waiter (FreeWhileFull()), else is stored free.
+  // End frees its slot: its bit freed and the flag looked at, so that it
+  // goes to the oldest waiter (AfterFreeWhileFull()), else is stored free.
+  // The control word keeps its reserved mark meanwhile (busy without open):
+  // no claim runs (the words are closed), and no report, handle check or
+  // End may take it for a session (an open mark would let a handle that
+  // names its next generation, never issued, pass for one).
   void ReleaseReserved(std::uint32_t slot, std::uint64_t ended) noexcept {
     auto& control = SlotRef(slot).control;
-    // relaxed: published by the fetch_add that frees the bit.
-    control.store(ended | kOpen, std::memory_order_relaxed);
     FreeWordBit(slot);
     const std::uint64_t f = LoadFlagAfterFree();
     bool store = true;
@@ -1682,7 +1716,7 @@ class alignas(64) SlotPool {
           *result = {ClaimStatus::kStale, 0, 0};
           return true;
         }
-        Policy::Yield();
+        AwaitResize();
         // acquire: as the first load (pairs with Resize()'s reopening).
         w = word.load(std::memory_order_acquire);
         continue;
@@ -1997,6 +2031,10 @@ class alignas(64) SlotPool {
   Atomic<std::uint32_t> clearing_{0};
   // Resize() calls begun and ended: odd while one runs (CountClaimed()).
   Atomic<std::uint64_t> resizes_{0};
+  // 1 while a Resize() runs: claims and counts block on it (AwaitResize()).
+  // mutable: a const count waits on it.
+  mutable Atomic<std::uint32_t> resize_gate_{0};
+  static constexpr int kResizeSpins = 16;
   // The latest incarnation whose closure for Begin completed
   // (MarkClosedForBegin()), and the one the pool was Reset() for.
   Atomic<std::uint64_t> closed_gen_{0};
