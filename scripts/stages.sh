@@ -85,7 +85,7 @@ concurrency_run() {
 # STRESS_SECONDS (default $2), with its progress lines and op counts shown.
 stress_show() {
   local seconds=${STRESS_SECONDS:-$2}
-  for scenario in churn mixed lifecycle wait; do
+  for scenario in churn mixed lifecycle wait resize; do
     "build/$1/jetsession-stress" --threads=8 --instances=3 \
       --seconds="$seconds" --seed="$RANDOM" --scenario="$scenario"
   done

@@ -40,6 +40,12 @@
 //             deadlines, while a controller stops, marks unavailable or
 //             terminates one of them in the middle of each round: see
 //             stress_wait.cc for what it checks. --max_sessions is not used.
+//   resize    workers Begin, Dup and End (and wait with short timeouts) on
+//             instances of ceiling --ceiling while a resizer thread sets
+//             their capacity (JetExtSetMaxSessions) to random values in
+//             0..ceiling without pause; every round ends at a barrier where
+//             the exact count and capacity are checked: see stress_resize.cc.
+//             --max_sessions is not used.
 // Invariants checked (churn, mixed): no handle is issued twice among open
 // sessions (each thread's handles are distinct from everyone's, checked at
 // every round's barrier); the session count equals the sessions the threads
@@ -82,6 +88,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_format.h"
 #include "stress_report.h"
+#include "stress_resize.h"
 #include "stress_wait.h"
 
 ABSL_FLAG(int, threads, 8, "worker threads");
@@ -90,9 +97,13 @@ ABSL_FLAG(std::uint64_t, seed, 1, "seed of every random choice");
 ABSL_FLAG(int, max_sessions, 16,
           "capacity margin: MaxSessions = threads * 4 + this");
 ABSL_FLAG(int, instances, 2, "instances the workers share");
-ABSL_FLAG(std::string, scenario, "mixed", "churn, mixed, lifecycle or wait");
+ABSL_FLAG(std::string, scenario, "mixed",
+          "churn, mixed, lifecycle, wait or resize");
 ABSL_FLAG(int, wake_bound_ms, 2000,
           "wait: how long after a gate returned a waiter may still wait");
+ABSL_FLAG(int, ceiling, 64,
+          "resize: the instances' ceiling (JET_paramExtMaxSessionsCeiling), "
+          "1..30000");
 
 namespace {
 
@@ -1385,9 +1396,11 @@ int main(int argc, char** argv) {
   const std::uint64_t seed = absl::GetFlag(FLAGS_seed);
   const int instances = absl::GetFlag(FLAGS_instances);
   const std::string scenario = absl::GetFlag(FLAGS_scenario);
-  if (threads < 1 || instances < 1 || instances > 16 ||
+  const int ceiling = absl::GetFlag(FLAGS_ceiling);
+  if (threads < 1 || instances < 1 || instances > 16 || ceiling < 1 ||
+      ceiling > 30000 ||
       (scenario != "churn" && scenario != "mixed" && scenario != "lifecycle" &&
-       scenario != "wait")) {
+       scenario != "wait" && scenario != "resize")) {
     std::fprintf(stderr, "bad flags (see --help)\n");
     return 2;
   }
@@ -1397,6 +1410,10 @@ int main(int argc, char** argv) {
   if (scenario == "wait") {
     return jetsession_stress::RunWaitScenario(
         threads, seconds, seed, instances, absl::GetFlag(FLAGS_wake_bound_ms));
+  }
+  if (scenario == "resize") {
+    return jetsession_stress::RunResizeScenario(
+        threads, seconds, seed, instances, static_cast<unsigned long>(ceiling));
   }
   const auto capacity = static_cast<unsigned long>(
       threads * kPerThread + absl::GetFlag(FLAGS_max_sessions));
