@@ -122,10 +122,13 @@ JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
   return ToJet(Registry().BeginSessionWait(instance, psesid, cmsecTimeout));
 }
 
+// cSessions: the contract's name (ESE's Hungarian style), as in jet.h.
+// NOLINTBEGIN(readability-identifier-naming)
 JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
                                      unsigned long cSessions) noexcept {
   return ToJet(Registry().SetMaxSessions(instance, cSessions));
 }
+// NOLINTEND(readability-identifier-naming)
 
 JET_ERR JET_API JetExtGetSessionSlot(JET_SESID sesid,
                                      unsigned long* piSlot) noexcept {

@@ -302,6 +302,8 @@ JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
 JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
                                      unsigned long cmsecTimeout) JET_NOEXCEPT_;
 
+/* The contract's parameter name (ESE's Hungarian style): */
+/* NOLINTBEGIN(readability-identifier-naming) */
 /*
  * Sets the capacity (MaxSessions) of a Running instance, stopped or not, to
  * cSessions, between 0 and its ceiling (JET_paramExtMaxSessionsCeiling): the
@@ -323,6 +325,7 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  */
 JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
                                      unsigned long cSessions) JET_NOEXCEPT_;
+/* NOLINTEND(readability-identifier-naming) */
 
 /*
  * Writes the slot of the open session sesid to *piSlot: a number in
