@@ -73,41 +73,6 @@ constexpr int kWaitsPerThread = 4;
 static_assert(kThreads * kWaitsPerThread <=
               LinearizabilityChecker::kMaxWaiters);
 
-// The histories' clock: nanoseconds of WaitClock since the history began,
-// strictly increasing across threads (a CAS on the last stamp), so that
-// stamp order is real-time order and a wait's deadline (a WaitClock
-// instant) is a stamp too: a stamp is never below the clock's reading
-// before it was taken, so an operation whose ret stamp is below a deadline
-// returned before that deadline.
-class HistoryClock {
- public:
-  std::uint64_t Since(WaitClock::time_point t) const {
-    return t <= base_
-               ? 0
-               : static_cast<std::uint64_t>(
-                     std::chrono::duration_cast<std::chrono::nanoseconds>(t -
-                                                                          base_)
-                         .count());
-  }
-  std::uint64_t Stamp() {
-    const std::uint64_t now = Since(WaitClock::now());
-    // relaxed: a first guess; the CAS decides.
-    std::uint64_t last = last_.load(std::memory_order_relaxed);
-    std::uint64_t next = 0;
-    do {
-      next = std::max(now, last + 1);
-      // acq_rel: one total order of stamps (pairs with the other threads'
-      // stamp CAS): each stamp is above every one taken before it.
-    } while (!last_.compare_exchange_weak(last, next, std::memory_order_acq_rel,
-                                          std::memory_order_relaxed));
-    return next;
-  }
-
- private:
-  const WaitClock::time_point base_ = WaitClock::now();
-  std::atomic<std::uint64_t> last_{0};
-};
-
 struct Outcome {
   int histories = 0;
   int violations = 0;

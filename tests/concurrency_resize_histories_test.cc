@@ -69,40 +69,6 @@ constexpr const char* kName = "resize-histories";
 
 Error ToError(JET_ERR err) { return static_cast<Error>(err); }
 
-// The histories' clock (as concurrency_linearizability_test.cc's
-// HistoryClock, on steady_clock): nanoseconds since the history began,
-// strictly increasing across threads (a CAS on the last stamp), and never
-// below the clock's reading before the stamp was taken.
-class HistoryClock {
- public:
-  std::uint64_t Since(std::chrono::steady_clock::time_point t) const {
-    return t <= base_
-               ? 0
-               : static_cast<std::uint64_t>(
-                     std::chrono::duration_cast<std::chrono::nanoseconds>(t -
-                                                                          base_)
-                         .count());
-  }
-  std::uint64_t Stamp() {
-    const std::uint64_t now = Since(std::chrono::steady_clock::now());
-    // relaxed: a first guess; the CAS decides.
-    std::uint64_t last = last_.load(std::memory_order_relaxed);
-    std::uint64_t next = 0;
-    do {
-      next = std::max(now, last + 1);
-      // acq_rel: one total order of stamps (pairs with the other threads'
-      // stamp CAS): each stamp is above every one taken before it.
-    } while (!last_.compare_exchange_weak(last, next, std::memory_order_acq_rel,
-                                          std::memory_order_relaxed));
-    return next;
-  }
-
- private:
-  const std::chrono::steady_clock::time_point base_ =
-      std::chrono::steady_clock::now();
-  std::atomic<std::uint64_t> last_{0};
-};
-
 // Creates and initializes the histories' instance with MaxSessions
 // `capacity` and the ceiling kCeiling; 0 on failure (printed).
 JET_INSTANCE CreateResizable(int capacity) {

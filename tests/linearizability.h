@@ -127,6 +127,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -138,6 +140,42 @@
 #include "jetsession/error.h"
 
 namespace jetsession::testing {
+
+// The histories' clock: nanoseconds of steady_clock (the library's
+// WaitClock) since the history began, strictly increasing across threads
+// (a CAS on the last stamp), so that stamp order is real-time order and a
+// wait's deadline (a WaitClock instant) is a stamp too: a stamp is never
+// below the clock's reading before it was taken, so an operation whose ret
+// stamp is below a deadline returned before that deadline.
+class HistoryClock {
+ public:
+  std::uint64_t Since(std::chrono::steady_clock::time_point t) const {
+    return t <= base_
+               ? 0
+               : static_cast<std::uint64_t>(
+                     std::chrono::duration_cast<std::chrono::nanoseconds>(t -
+                                                                          base_)
+                         .count());
+  }
+  std::uint64_t Stamp() {
+    const std::uint64_t now = Since(std::chrono::steady_clock::now());
+    // relaxed: a first guess; the CAS decides.
+    std::uint64_t last = last_.load(std::memory_order_relaxed);
+    std::uint64_t next = 0;
+    do {
+      next = std::max(now, last + 1);
+      // acq_rel: one total order of stamps (pairs with the other threads'
+      // stamp CAS): each stamp is above every one taken before it.
+    } while (!last_.compare_exchange_weak(last, next, std::memory_order_acq_rel,
+                                          std::memory_order_relaxed));
+    return next;
+  }
+
+ private:
+  const std::chrono::steady_clock::time_point base_ =
+      std::chrono::steady_clock::now();
+  std::atomic<std::uint64_t> last_{0};
+};
 
 enum class OpKind {
   kBegin,           // instance; out: session id (-1: anonymous)
