@@ -136,6 +136,10 @@ std::unique_ptr<KvConnection> KvConnection::Open(const std::string& path,
     *error = Message(db.get(), "open " + path);
     return nullptr;
   }
+  // The connection's first statement may find the database locked for a
+  // moment (another connection checkpoints the WAL, or commits): wait as
+  // the other statements do (the busy handler below replaces this).
+  sqlite3_busy_timeout(db.get(), static_cast<int>(kBusyTimeout.count()));
   // synchronous=NORMAL is WAL mode's usual setting: a commit is durable
   // once the server process has it (fsync at checkpoints, not per commit).
   if (sqlite3_exec(db.get(), "PRAGMA synchronous=NORMAL", nullptr, nullptr,
