@@ -85,9 +85,9 @@ enum class Mutation {
                          // neither free nor anyone's while the handle reads
                          // ended
   // Capacity at run time (JetExtSetMaxSessions):
-  kShrinkForgetsDebt,   // a shrink reserves the free slots and forgets the
-                        // rest: the sessions open beyond the new capacity
-                        // owe nothing, and their Ends free room for Begins
+  kShrinkForgetsDebt,       // a shrink reserves the free slots and forgets the
+                            // rest: the sessions open beyond the new capacity
+                            // owe nothing, and their Ends free room for Begins
   kReserveIgnoresHandOffs,  // a shrink returns without waiting for the
                             // hand-offs in flight: an End that took its bit
                             // back across the pass frees it after, with the
