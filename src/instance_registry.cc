@@ -621,17 +621,11 @@ Error InstanceRegistry::SetMaxSessions(JET_INSTANCE instance,
   Record* record = nullptr;
   const Error error = ResolveLocked(instance, &ref, &record);
   if (error != Error::kSuccess) return error;
-  const std::uint64_t state = record->core.LoadState();
-  if ((state & Core::kUnavailable) != 0) return Error::kInstanceUnavailable;
-  if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
-  switch (Core::LifecycleOf(state)) {
-    case Core::kRestoring:
-      return Error::kRestoreInProgress;
-    case Core::kCreated:
-      return Error::kNotInitialized;
-    default:
-      break;
-  }
+  // Begin's checks in ESE's order (Unavailable, Terminating, Restoring,
+  // Created), but a stopped instance may be resized.
+  const Error state_error =
+      Core::BeginError(record->core.LoadState() & ~Core::kStopped);
+  if (state_error != Error::kSuccess) return state_error;
   if (max_sessions > record->core.Ceiling()) return Error::kInvalidParameter;
   // Under the lock: no Stop, Unavailable, Term or other resize runs (Term
   // drains without the lock, but only after its flag, seen above).

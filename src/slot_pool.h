@@ -613,6 +613,20 @@ class alignas(64) SlotPool {
   [[gnu::noinline, gnu::cold]] void FreeWhileFull(std::uint32_t slot,
                                                   std::uint64_t control,
                                                   std::uint64_t f) noexcept {
+    CountedHandOff([&] {
+      bool store = false;
+      if ((f & kOwing) == 0 || !PayDebt(slot, control, &f)) {
+        store = (f & kFullStateMask) == kFullNone ||
+                AfterFreeWhileFull(slot, f, EndedControl(control));
+      }
+      FinishFree(slot, control, store);
+    });
+  }
+
+  // Runs `step`, a free's work after it found the flag set, counted in
+  // handing_ and hand_offs_.
+  template <class Step>
+  void CountedHandOff(Step&& step) noexcept {
     // seq_cst: before the stores that drop the hold (ForceEndAll()'s
     // seq_cst loads and Handing() then see it).
     handing_.fetch_add(1, std::memory_order_seq_cst);
@@ -620,12 +634,7 @@ class alignas(64) SlotPool {
     // hand-off that began and ended between its two reads of Handing()
     // still shows here.
     hand_offs_.fetch_add(1, std::memory_order_seq_cst);
-    bool store = false;
-    if ((f & kOwing) == 0 || !PayDebt(slot, control, &f)) {
-      store = (f & kFullStateMask) == kFullNone ||
-              AfterFreeWhileFull(slot, f, EndedControl(control));
-    }
-    FinishFree(slot, control, store);
+    step();
     // release: the hand-off's last writes happen-before a Handing() of 0.
     handing_.fetch_sub(1, std::memory_order_release);
   }
@@ -916,11 +925,7 @@ class alignas(64) SlotPool {
     // payer clears the flag's owing bit): Resize() waits for the count to
     // drop after it adds a debt (see ClearOwing()).
     clearing_.fetch_add(1, std::memory_order_seq_cst);
-    // seq_cst: with Resize()'s RMWs of the debt.
-    while (d > 0 &&
-           !debt_.compare_exchange_weak(d, d - 1, std::memory_order_seq_cst,
-                                        std::memory_order_seq_cst)) {
-    }
+    d = TakeDebt(1);
     if (d == 0) {
       // release: nothing to publish but the count.
       clearing_.fetch_sub(1, std::memory_order_release);
@@ -1567,7 +1572,7 @@ class alignas(64) SlotPool {
           }
           // Reserved since `w` was read: its End paid with it.
           if (IsReserved(c)) continue;
-          if (!TakeDebtUnit()) {
+          if (TakeDebt(1) == 0) {
             ClearOwing();
             return;
           }
@@ -1620,29 +1625,22 @@ class alignas(64) SlotPool {
     return false;
   }
 
-  // Takes one unit of the debt; false when none is owed.
-  bool TakeDebtUnit() noexcept {
-    // seq_cst: with the payers' RMWs.
+  // Takes up to `most` units of the debt (as many as are owed); returns the
+  // debt before (0: none owed, nothing taken).
+  std::uint32_t TakeDebt(std::uint32_t most) noexcept {
+    // seq_cst, all: with the other RMWs of the debt (payers', Resize()'s).
     std::uint32_t d = debt_.load(std::memory_order_seq_cst);
-    while (d > 0 &&
-           !debt_.compare_exchange_weak(d, d - 1, std::memory_order_seq_cst,
-                                        std::memory_order_seq_cst)) {
+    while (d > 0 && !debt_.compare_exchange_weak(d, d - std::min(d, most),
+                                                 std::memory_order_seq_cst,
+                                                 std::memory_order_seq_cst)) {
     }
-    return d > 0;
+    return d;
   }
 
   // Resize()'s growth by `k`, with the words closed to claims: up to `k` of
   // the debt is cancelled, and reserved slots are released for the rest.
   void Release(std::uint32_t k) noexcept {
-    // seq_cst: with the payers' RMWs.
-    std::uint32_t d = debt_.load(std::memory_order_seq_cst);
-    std::uint32_t cancelled = 0;
-    do {
-      cancelled = std::min(d, k);
-    } while (cancelled > 0 && !debt_.compare_exchange_weak(
-                                  d, d - cancelled, std::memory_order_seq_cst,
-                                  std::memory_order_seq_cst));
-    k -= cancelled;
+    k -= std::min(TakeDebt(k), k);
     // seq_cst: as above.
     if (debt_.load(std::memory_order_seq_cst) == 0) ClearOwing();
     if (k == 0) return;
@@ -1679,12 +1677,7 @@ class alignas(64) SlotPool {
     bool store = true;
     if (Policy::kMutation != Mutation::kGrowLeavesFullFlag &&
         (f & kFullStateMask) != kFullNone) {
-      // seq_cst, both: as FreeWhileFull().
-      handing_.fetch_add(1, std::memory_order_seq_cst);
-      hand_offs_.fetch_add(1, std::memory_order_seq_cst);
-      store = AfterFreeWhileFull(slot, f, ended);
-      // release: as FreeWhileFull().
-      handing_.fetch_sub(1, std::memory_order_release);
+      CountedHandOff([&] { store = AfterFreeWhileFull(slot, f, ended); });
     }
     // release: pairs with OpenClaimed()'s acquire of a later claim.
     if (store) control.store(ended, std::memory_order_release);

@@ -50,34 +50,6 @@ using ConcurrencyResizeTest = ConcurrencyTest;
 // (or a grow whose room did not reach the waiters).
 constexpr unsigned long kHangMs = 20'000;
 
-// Creates an instance with MaxSessions `max_sessions` and the ceiling
-// `ceiling` (JET_paramExtMaxSessionsCeiling) and initializes it; 0 on any
-// failure (the failing step is printed).
-JET_INSTANCE CreateResizable(const std::string& name,
-                             unsigned long max_sessions,
-                             unsigned long ceiling) {
-  JET_INSTANCE inst = 0;
-  JET_ERR err = JetCreateInstance(&inst, name.c_str());
-  if (err != JET_errSuccess) {
-    std::printf("JetCreateInstance(%s): %d\n", name.c_str(), err);
-    return 0;
-  }
-  err = JetSetSystemParameter(&inst, 0, JET_paramMaxSessions, max_sessions,
-                              nullptr);
-  if (err == JET_errSuccess) {
-    err = JetSetSystemParameter(&inst, 0, JET_paramExtMaxSessionsCeiling,
-                                ceiling, nullptr);
-  }
-  if (err == JET_errSuccess) err = JetInit(&inst);
-  if (err != JET_errSuccess) {
-    std::printf("setting up %s (MaxSessions %lu, ceiling %lu): %d\n",
-                name.c_str(), max_sessions, ceiling, err);
-    if (inst != 0) JetTerm(inst);
-    return 0;
-  }
-  return inst;
-}
-
 // The capacity in force as JetGetSystemParameter(JET_paramMaxSessions)
 // reads it, or ~0UL when the call fails.
 unsigned long MaxSessionsOf(JET_INSTANCE inst) {
@@ -254,7 +226,7 @@ struct ChurnSetup {
 void RunResizeChurn(std::uint64_t seed, int workers, const ChurnSetup& setup) {
   InstanceGuard guard;
   const JET_INSTANCE inst = guard.Add(
-      CreateResizable(UniqueName("resize-churn"), setup.low, setup.ceiling));
+      CreateRunning(UniqueName("resize-churn"), setup.low, setup.ceiling));
   ASSERT_NE(inst, 0U);
   Failures failures;
   SlotTable slots(setup.ceiling);
@@ -375,8 +347,8 @@ TEST_F(ConcurrencyResizeTest, CountExactWhileResizing) {
   const int rounds = StressScale(40);
   const int resizes_per_round = StressScale(2000);
   InstanceGuard guard;
-  const JET_INSTANCE inst = guard.Add(
-      CreateResizable(UniqueName("resize-count"), kCeiling, kCeiling));
+  const JET_INSTANCE inst =
+      guard.Add(CreateRunning(UniqueName("resize-count"), kCeiling, kCeiling));
   ASSERT_NE(inst, 0U);
   Failures failures;
   absl::BitGen gen = ThreadGen(seed, 1000);
@@ -465,7 +437,7 @@ TEST_F(ConcurrencyResizeTest, ResizeRacingEndsLeavesExactRoom) {
   const int rounds = StressScale(40000);
   InstanceGuard guard;
   const JET_INSTANCE inst =
-      guard.Add(CreateResizable(UniqueName("resize-ends"), kCeiling, kCeiling));
+      guard.Add(CreateRunning(UniqueName("resize-ends"), kCeiling, kCeiling));
   ASSERT_NE(inst, 0U);
   Failures failures;
   SpinBarrier sync(2);
@@ -590,7 +562,7 @@ TEST_F(ConcurrencyResizeTest, QuiescentCheckpointsAreExact) {
   const int rounds = StressScale(1500);
   InstanceGuard guard;
   const JET_INSTANCE inst =
-      guard.Add(CreateResizable(UniqueName("resize-checkpoints"), 8, kCeiling));
+      guard.Add(CreateRunning(UniqueName("resize-checkpoints"), 8, kCeiling));
   ASSERT_NE(inst, 0U);
   Failures failures;
   SlotTable slots(kCeiling);
@@ -745,7 +717,7 @@ TEST_F(ConcurrencyResizeTest, WaitersServedWhileResizing) {
   const int rounds = StressScale(4000);
   InstanceGuard guard;
   const JET_INSTANCE inst = guard.Add(
-      CreateResizable(UniqueName("resize-waiters"), kInitial, kCeiling));
+      CreateRunning(UniqueName("resize-waiters"), kInitial, kCeiling));
   ASSERT_NE(inst, 0U);
   Failures failures;
   SlotTable slots(kCeiling);
@@ -854,7 +826,7 @@ TEST_F(ConcurrencyResizeTest, GrowServesWaitersOldestFirst) {
   for (int round = 0; round < rounds; ++round) {
     InstanceGuard guard;
     const JET_INSTANCE inst =
-        guard.Add(CreateResizable(UniqueName("resize-fifo"), 1, kCeiling));
+        guard.Add(CreateRunning(UniqueName("resize-fifo"), 1, kCeiling));
     ASSERT_NE(inst, 0U);
     JET_SESID held = JET_sesidNil;
     ASSERT_EQ(JetBeginSession(inst, &held, nullptr, nullptr), JET_errSuccess);
@@ -1002,7 +974,7 @@ TEST_F(ConcurrencyResizeTest, GatesRacingResizes) {
   long waits = 0;
   for (int round = 0; round < rounds; ++round) {
     absl::BitGen gen = ThreadGen(seed, 1000U + static_cast<unsigned>(round));
-    const JET_INSTANCE inst = CreateResizable(
+    const JET_INSTANCE inst = CreateRunning(
         UniqueName("resize-gates"),
         absl::Uniform<unsigned long>(absl::IntervalClosed, gen, 0, kCeiling),
         kCeiling);

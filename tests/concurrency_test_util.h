@@ -295,10 +295,12 @@ inline std::string UniqueName(const char* prefix) {
   return absl::StrFormat("%s-%d", prefix, next.fetch_add(1));
 }
 
-// Creates, configures and initializes an instance; 0 on any failure (the
-// failing step is printed).
+// Creates, configures (MaxSessions and, when not 0, the ceiling
+// JET_paramExtMaxSessionsCeiling) and initializes an instance; 0 on any
+// failure (the failing step is printed).
 inline JET_INSTANCE CreateRunning(const std::string& name,
-                                  unsigned long max_sessions) {
+                                  unsigned long max_sessions,
+                                  unsigned long ceiling = 0) {
   JET_INSTANCE inst = 0;
   JET_ERR err = JetCreateInstance(&inst, name.c_str());
   if (err != JET_errSuccess) {
@@ -312,6 +314,15 @@ inline JET_INSTANCE CreateRunning(const std::string& name,
                 err);
     JetTerm(inst);
     return 0;
+  }
+  if (ceiling != 0) {
+    err = JetSetSystemParameter(&inst, 0, JET_paramExtMaxSessionsCeiling,
+                                ceiling, nullptr);
+    if (err != JET_errSuccess) {
+      std::printf("JetSetSystemParameter(ceiling %lu): %d\n", ceiling, err);
+      JetTerm(inst);
+      return 0;
+    }
   }
   err = JetInit(&inst);
   if (err != JET_errSuccess) {
