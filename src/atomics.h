@@ -70,6 +70,10 @@ enum class Mutation {
                          // its slot instead of handing it to the oldest waiter
   kTimeoutNoClaim,       // a waiter whose deadline passed answers
                          // OutOfSessions at its cancel, without the last claim
+  kTimeoutCancelsFirst,  // a waiter whose deadline passed cancels its ticket
+                         // before its last claim: a free in between serves a
+                         // later waiter, and the claim's answer (a Stop's
+                         // error, a slot) orders this one after it
   kAcceptIgnoresState,   // a waiter takes a slot delivered after a Stop,
                          // Unavailable or Term without looking at the state
   kAcceptStateAtAccept,  // a waiter ends again a slot granted before a Stop,

@@ -906,22 +906,16 @@ class InstanceCore {
       // taken before it is among those the request's alert wakes).
       const bool stopped =
           stop != nullptr && stop->load(std::memory_order_seq_cst);
-      if (gate != Error::kSuccess || stopped || WaitClock::now() >= deadline) {
+      if (gate != Error::kSuccess || stopped) {
         std::uint32_t published = 0;
         if (!cells.Cancel(ticket, &published)) {
           return Accept(pool, gen, published, opened);
         }
         if (gate != Error::kSuccess) return Settled(state, gate);
-        if (stopped) return Error::kWaitCancelled;
-        // Timed out. Every free since the ticket was taken went to a
-        // ticket, but one that took this ticket may still be on its way
-        // while another free found no ticket left and freed its slot: so
-        // the answer is a claim's (exact: OutOfSessions only on a proof
-        // that the pool is full, now, after the deadline).
-        if constexpr (Policy::kMutation == Mutation::kTimeoutNoClaim) {
-          return Error::kOutOfSessions;
-        }
-        return ClaimIn(gen, opened);
+        return Error::kWaitCancelled;
+      }
+      if (WaitClock::now() >= deadline) {
+        return TimeOut(pool, gen, ticket, opened);
       }
       if (Pool::WaitQueue::StateOf(cell) == Pool::WaitQueue::kAlerted) {
         // A wake-up for someone else (a stop request of another caller):
@@ -931,6 +925,44 @@ class InstanceCore {
       }
       cells.Wait(ticket, cell, deadline);
     }
+  }
+
+  // The end of a wait whose deadline passed, with `ticket` still live. While
+  // a ticket is out, every free goes to a ticket; but two frees can find
+  // one ticket between them, and the one that took it may still be on its
+  // way to the cell when the other, finding no ticket left, frees its slot.
+  // So the answer is a claim's (exact: OutOfSessions only on a proof that
+  // the pool is full after the deadline), and the claim is made before the
+  // ticket is cancelled: once cancelled, the waiter no longer holds its
+  // place, and a free may serve a later ticket; an answer decided after
+  // that (a Stop's error, or a slot freed later still) would order this
+  // waiter after one that came later. Decided while the ticket is live,
+  // the answer is ordered at the claim, where the waiter still held its
+  // place. If a slot is delivered before the cancel, that grant is the
+  // waiter's, and the slot its claim took goes back (to the next ticket,
+  // or the pool).
+  Error TimeOut(Pool* pool, std::uint64_t gen, std::uint32_t ticket,
+                OpenedSession* opened) noexcept {
+    constexpr bool kCancelFirst =
+        Policy::kMutation == Mutation::kTimeoutCancelsFirst;
+    OpenedSession claimed;
+    Error answer = Error::kOutOfSessions;
+    if constexpr (!kCancelFirst &&
+                  Policy::kMutation != Mutation::kTimeoutNoClaim) {
+      answer = ClaimIn(gen, &claimed);
+    }
+    std::uint32_t published = 0;
+    if (!pool->waiters().Cancel(ticket, &published)) {
+      if (answer == Error::kSuccess) {
+        // Counted before the Free() makes the generation step (as Accept()).
+        counters_.AddWhileWaiting(Counters::kPhantoms, 1);
+        pool->Free(claimed.slot, pool->LoadControl(claimed.slot));
+      }
+      return Accept(pool, gen, published, opened);
+    }
+    if constexpr (kCancelFirst) answer = ClaimIn(gen, &claimed);
+    if (answer == Error::kSuccess) *opened = claimed;
+    return answer;
   }
 
   // Takes the session a free opened for this waiter (`published`, its cell

@@ -45,14 +45,30 @@ struct BeforeCasAtomic : std::atomic<T> {
   bool compare_exchange_strong(T& expected, T desired,
                                Orders... orders) noexcept {
     Hook::Before(*this, expected);
-    return std::atomic<T>::compare_exchange_strong(expected, desired,
-                                                   orders...);
+    const bool done =
+        std::atomic<T>::compare_exchange_strong(expected, desired, orders...);
+    After(done);
+    return done;
   }
   template <class... Orders>
   bool compare_exchange_weak(T& expected, T desired,
                              Orders... orders) noexcept {
     Hook::Before(*this, expected);
-    return std::atomic<T>::compare_exchange_weak(expected, desired, orders...);
+    const bool done =
+        std::atomic<T>::compare_exchange_weak(expected, desired, orders...);
+    After(done);
+    return done;
+  }
+
+ private:
+  // Hook::After(word, done) after the compare-exchange, when the hook has
+  // one.
+  void After(bool done) noexcept {
+    if constexpr (requires(std::atomic<T> & word) {
+                    Hook::After(word, done);
+                  }) {
+      Hook::After(*this, done);
+    }
   }
 };
 
@@ -154,6 +170,38 @@ struct EveryCasHook {
 };
 template <class T>
 using EveryCasHookAtomic = BeforeCasAtomic<T, EveryCasHook>;
+
+// Calls `each(thread, after)` just before (after = false) and just after
+// (after = true) every compare-exchange of a 32-bit word (a waiter's cell),
+// on every thread, except those made inside `each` itself. Set it before
+// other threads start and clear it after they are joined; `each` picks the
+// steps it plays by thread.
+struct EveryCellCasHook {
+  static inline std::function<void(std::thread::id, bool)> each;
+  template <class T>
+  static void Before(std::atomic<T>& /*word*/, T /*expected*/) noexcept {
+    Run<T>(false);
+  }
+  template <class T>
+  static void After(std::atomic<T>& /*word*/, bool /*done*/) noexcept {
+    Run<T>(true);
+  }
+
+ private:
+  template <class T>
+  static void Run(bool after) noexcept {
+    static thread_local bool inside = false;
+    if constexpr (std::is_same_v<T, std::uint32_t>) {
+      if (each && !inside) {
+        inside = true;
+        each(std::this_thread::get_id(), after);
+        inside = false;
+      }
+    }
+  }
+};
+template <class T>
+using EveryCellCasHookAtomic = BeforeCasAtomic<T, EveryCellCasHook>;
 
 }  // namespace jetsession::internal
 

@@ -488,3 +488,172 @@ TEST(SessionWaitHandOffTest, AnEndPassingOverLeftWaitersIsOneStep) {
 
 }  // namespace
 }  // namespace jetsession::internal
+
+namespace jetsession::internal {
+namespace {
+
+template <Mutation M>
+using CellCasCore = InstanceCore<WrappedPolicy<EveryCellCasHookAtomic, M>>;
+
+// What a schedule of a waiter timing out beside another waiter saw.
+struct SeenWhenOvertaken {
+  bool ran = false;                        // the schedule ran
+  Error first = Error::kSuccess;           // the waiter that timed out
+  Error later = Error::kInvalidParameter;  // the waiter queued after it
+};
+
+// Capacity 2, both open. A first waiter queues, then a later one. The
+// first's deadline passes; just after its ticket's cancel, an End passes
+// over that ticket and serves the later waiter, and a Stop follows; then
+// the first goes on. It left the queue before the End, so its answer must
+// be ordered there: OutOfSessions (the pool was full). Played with a hook
+// after the first waiter's first cell compare-exchange, its cancel.
+template <Mutation M>
+SeenWhenOvertaken TimeoutOvertakenThenStopped() {
+  using MCore = CellCasCore<M>;
+  MCore core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(2), Error::kSuccess);
+  OpenedSession a;
+  OpenedSession b;
+  EXPECT_EQ(core.Begin(gen, &a), Error::kSuccess);
+  EXPECT_EQ(core.Begin(gen, &b), Error::kSuccess);
+  SeenWhenOvertaken seen;
+  std::atomic<std::thread::id> first_id{};
+  std::atomic<bool> first_returned{false};
+  EveryCellCasHook::each = [&](std::thread::id id, bool after) {
+    // acquire: pairs with the first waiter's store of its id.
+    if (id != first_id.load(std::memory_order_acquire) || !after || seen.ran) {
+      return;
+    }
+    seen.ran = true;
+    EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+    core.SetFlag(MCore::kStopped);
+  };
+  std::thread first([&] {
+    // release: pairs with the hook's load.
+    first_id.store(std::this_thread::get_id(), std::memory_order_release);
+    OpenedSession w;
+    seen.first = core.BeginWait(
+        gen, &w, MCore::WaitClock::now() + std::chrono::milliseconds(500));
+    if (seen.first == Error::kSuccess) {
+      EXPECT_EQ(core.End(w.slot, w.gen), Error::kSuccess);
+    }
+    // release: pairs with the loop below.
+    first_returned.store(true, std::memory_order_release);
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  OpenedSession l;
+  std::thread later([&] {
+    seen.later = core.BeginWait(
+        gen, &l, MCore::WaitClock::now() + std::chrono::seconds(60));
+  });
+  // acquire: pairs with the store above.
+  while (core.QueuedTickets() < 2 &&
+         !first_returned.load(std::memory_order_acquire)) {
+    std::this_thread::yield();
+  }
+  first.join();
+  later.join();
+  EveryCellCasHook::each = nullptr;
+  if (seen.later == Error::kSuccess) {
+    EXPECT_EQ(core.End(l.slot, l.gen), Error::kSuccess);
+  }
+  EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+  Terminate(core);
+  return seen;
+}
+
+// A waiter whose deadline passed decides its answer while its ticket is
+// live, then cancels. (The first version cancelled first and claimed after:
+// an End in between served a later waiter, a Stop followed, and the first
+// waiter answered the Stop's error, as if it had still waited when the
+// Stop came and yet been passed over. Found by the queue histories of
+// concurrency_linearizability_test.cc under TSan with GCC.)
+TEST(SessionWaitHandOffTest, ATimedOutWaiterAnswersBeforeItIsPassedOver) {
+  const SeenWhenOvertaken seen = TimeoutOvertakenThenStopped<Mutation::kNone>();
+  EXPECT_TRUE(seen.ran) << "the schedule did not run";
+  EXPECT_EQ(seen.later, Error::kSuccess);
+  EXPECT_EQ(seen.first, Error::kOutOfSessions)
+      << "a waiter passed over answered from a state after the End";
+}
+
+TEST(SessionWaitHandOffTest, CatchesTimeoutCancelsFirst) {
+  const SeenWhenOvertaken seen =
+      TimeoutOvertakenThenStopped<Mutation::kTimeoutCancelsFirst>();
+  EXPECT_TRUE(seen.ran) << "the schedule did not run";
+  EXPECT_EQ(seen.later, Error::kSuccess);
+  EXPECT_EQ(seen.first, Error::kClientRequestToStopJetService);
+}
+
+// Capacity 2, both open, one waiter. An End takes the waiter's ticket and
+// stops before its delivery; a second End finds no ticket left and frees
+// its slot; the waiter's deadline passes and its last claim takes that
+// slot; then, before the waiter cancels, the first End delivers. The
+// delivery is the waiter's (it held its place), and the slot its claim took
+// goes back: one session, and the other slot free.
+TEST(SessionWaitHandOffTest, ATimedOutWaiterServedAfterItsClaimKeepsOne) {
+  using MCore = CellCasCore<Mutation::kNone>;
+  MCore core;
+  const std::uint64_t gen = core.Create();
+  ASSERT_EQ(core.Init(2), Error::kSuccess);
+  OpenedSession a;
+  OpenedSession b;
+  ASSERT_EQ(core.Begin(gen, &a), Error::kSuccess);
+  ASSERT_EQ(core.Begin(gen, &b), Error::kSuccess);
+  const std::thread::id ender = std::this_thread::get_id();
+  std::atomic<std::thread::id> waiter_id{};
+  // 0: start; 1: b freed (the End waits before its delivery); 2: the
+  // waiter claimed and is about to cancel; 3: delivered.
+  std::atomic<int> phase{0};
+  auto await = [&phase](int value) {
+    // acquire: pairs with the release stores of the phases.
+    while (phase.load(std::memory_order_acquire) != value) {
+      std::this_thread::yield();
+    }
+  };
+  EveryCellCasHook::each = [&](std::thread::id id, bool after) {
+    // relaxed/acquire: the phases order the steps (release stores).
+    const int now = phase.load(std::memory_order_acquire);
+    if (id == ender) {
+      if (!after && now == 0) {
+        EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+        phase.store(1, std::memory_order_release);
+        await(2);
+      } else if (after && now == 2) {
+        phase.store(3, std::memory_order_release);
+      }
+    } else if (id == waiter_id.load(std::memory_order_acquire) && !after &&
+               now == 1) {
+      phase.store(2, std::memory_order_release);
+      await(3);
+    }
+  };
+  OpenedSession w;
+  Error waited = Error::kInvalidParameter;
+  std::thread waiter([&] {
+    // release: pairs with the hook's load.
+    waiter_id.store(std::this_thread::get_id(), std::memory_order_release);
+    waited = core.BeginWait(
+        gen, &w, MCore::WaitClock::now() + std::chrono::milliseconds(200));
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  ASSERT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+  waiter.join();
+  EveryCellCasHook::each = nullptr;
+  EXPECT_EQ(phase.load(std::memory_order_relaxed), 3)
+      << "the schedule did not run";
+  ASSERT_EQ(waited, Error::kSuccess);
+  EXPECT_EQ(w.slot, a.slot) << "the waiter did not keep the delivered slot";
+  EXPECT_EQ(CountOf(core, gen), 1U) << "the claimed slot was not given back";
+  OpenedSession again;
+  EXPECT_EQ(core.Begin(gen, &again), Error::kSuccess);
+  OpenedSession none;
+  EXPECT_EQ(core.Begin(gen, &none), Error::kOutOfSessions);
+  EXPECT_EQ(core.End(again.slot, again.gen), Error::kSuccess);
+  EXPECT_EQ(core.End(w.slot, w.gen), Error::kSuccess);
+  Terminate(core);
+}
+
+}  // namespace
+}  // namespace jetsession::internal

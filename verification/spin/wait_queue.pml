@@ -89,12 +89,18 @@
  *    its success is ordered before the Stop; a waiter keeps a slot whose
  *    End returned before the Stop began (ghost: kept[t]); every waiter
  *    returns (above).
- *  - timeouts: a waiter that cancels (TIMEOUTS) claims once more, and
- *    answers OutOfSessions only from a proof (verified, or a promoted
- *    double collect), whose exactness full_flag.pml checks. (Answering at
- *    the cancel instead is not exact: a free that found the ticket already
- *    taken by another free, which is still on its way to the cell, frees
- *    its slot; this model found that.)
+ *  - timeouts: a waiter whose deadline passed (TIMEOUTS) claims once
+ *    more, and answers OutOfSessions only from a proof (verified, or a
+ *    promoted double collect), whose exactness full_flag.pml checks.
+ *    (Answering at the cancel instead is not exact: a free that found the
+ *    ticket already taken by another free, which is still on its way to
+ *    the cell, frees its slot; this model found that.) It decides its
+ *    answer (the claim, the proof, or the state error) while it still
+ *    holds its place: no hand-off has passed over its ticket to serve a
+ *    later one (ghosts passed[t], overtaken[t]); an answer decided after
+ *    that orders the waiter after one that came later. Only then does it
+ *    cancel; a slot delivered before the cancel is its own, and the slot
+ *    its claim took goes back (an End);
  *
  * Mutants (each must be caught):
  *  - MUTANT_ENQUEUE_ANY: a ticket is taken whatever the flag says (the
@@ -108,6 +114,10 @@
  *    (it neither passes it on nor frees it);
  *  - MUTANT_TIMEOUT_DROPS_SLOT: a waiter whose deadline passed and whose
  *    cancel finds a slot delivered drops it (answers the timeout);
+ *  - MUTANT_TIMEOUT_CANCELS_FIRST: a waiter whose deadline passed cancels
+ *    its ticket before its last claim (Relacy's and src/'s
+ *    kTimeoutCancelsFirst): a hand-off in between passes over its ticket
+ *    to serve a later one, and the claim decides after that;
  *  - MUTANT_CLOSE_BEFORE_CLEAR: a hand-off that finds no ticket left
  *    closes the slot before it frees the bit again, while the flag may
  *    still say verified: a waiter queues (and times out) with a slot free.
@@ -208,6 +218,10 @@ bit dstop[TICKETS];
 bit stale[TICKETS];
 /* Ghost: the End that served ticket t returned before the Stop began. */
 bit kept[TICKETS];
+/* Ghosts: a hand-off found ticket t cancelled and passed over it; then a
+ * later ticket was served (t's waiter lost its place). */
+bit passed[TICKETS];
+bit overtaken[TICKETS];
 bit stop_started = 0;
 bit stop_done = 0;
 
@@ -232,6 +246,9 @@ byte finished = 0;
 
 /* A ticket whose waiter is still there and not served. */
 #define LIVE(t) (!served[t] && cell[t] != CELL_CANCELLED)
+
+/* A timed-out waiter decides its answer: it must still hold its place. */
+#define DECIDES assert(!retried || !overtaken[t])
 
 inline take(i, id) {
   assert(owner[i] == NONE);
@@ -262,11 +279,14 @@ proctype Client(byte id) {
   bit giveback;
   bit early;
   bit left;
+  bit live;   /* a timed-out waiter's ticket, not cancelled yet */
+  byte keep;  /* the slot delivered to it before its cancel */
 
   do
   :: atomic {
        /* The call starts: the ghosts, and (WITH_STOP) Begin's state. */
-       r < ROUNDS -> retried = 0; giveback = 0; start = tail;
+       r < ROUNDS -> retried = 0; live = 0; giveback = 0; keep = NONE;
+       start = tail;
        late = stop_done; gate = stopped
      };
     if
@@ -283,10 +303,11 @@ begin:
     :: i < N ->
        atomic {
          if
-         :: wclosed -> gate = 1
+         :: wclosed -> gate = 1; DECIDES
          :: !wclosed && claimed[i] == 0 && ctl[i] == C_CLOSED ->
             claimed[i] = 1; ctl[i] = C_OPEN; mine = i;
             take(mine, id);
+            DECIDES;
             /* A call that began after the Stop returned fails. */
             assert(!late);
             /* Nobody queued before this call started is passed over. */
@@ -307,8 +328,9 @@ begin:
     :: else -> break
     od;
     if
-    :: mine != NONE -> goto work
-    :: mine == NONE && gate -> r++; goto next
+    :: live && (mine != NONE || gate) -> goto settle
+    :: !live && mine != NONE -> goto work
+    :: !live && mine == NONE && gate -> r++; goto next
     :: else -> skip
     fi;
     /* ProveFull(): verified answers at once. */
@@ -373,7 +395,12 @@ begin:
     fi;
 queue:
     if
-    :: retried -> r++; goto next   /* OutOfSessions after the deadline */
+    :: retried ->   /* OutOfSessions after the deadline */
+       DECIDES;
+       if
+       :: live -> goto settle
+       :: else -> r++; goto next
+       fi
     :: else -> skip
     fi;
 #ifdef WITH_STOP
@@ -455,7 +482,12 @@ await:
     if
     :: cell[t] != seen -> woke = 1; goto await
 #ifdef TIMEOUTS
-    :: gate = 0; goto leave   /* the deadline */
+#ifdef MUTANT_TIMEOUT_CANCELS_FIRST
+    :: gate = 0; goto leave   /* the deadline: cancel, then claim */
+#else
+    :: gate = 0; retried = 1; live = 1;
+       goto begin   /* the deadline: claim, then cancel (settle) */
+#endif
 #endif
     fi;
 leave:
@@ -475,15 +507,7 @@ leave:
        /* AwaitPublished(): the slot is taken once its End published it. */
        atomic {
          cell[t] == CELL_DELIVERED ->
-         mine = cslot[t]; cell[t] = CELL_DONE;
-#ifdef MUTANT_TIMEOUT_DROPS_SLOT
-         if
-         :: !gate -> mine = NONE   /* the timeout answered, the slot lost */
-         :: else -> take(mine, id)
-         fi
-#else
-         take(mine, id)
-#endif
+         mine = cslot[t]; cell[t] = CELL_DONE; take(mine, id)
        }
     :: else -> skip
     fi;
@@ -493,6 +517,42 @@ leave:
     :: mine == NONE && !gate ->
        retried = 1; goto begin   /* timed out: one more claim */
     fi;
+#ifdef TIMEOUTS
+settle:
+    /* TimeOut(): the answer decided (mine: the slot its claim took; else
+     * gate: the state error; else OutOfSessions), Cancel(); a slot
+     * committed first is the waiter's (once published), and the claimed
+     * slot goes back (an End, then the delivered slot is accepted). */
+    live = 0;
+    atomic {
+      if
+      :: cell[t] == CELL_READY || cell[t] == CELL_ALERTED ->
+         assert(!stale[t]);
+         cell[t] = CELL_CANCELLED; left = 1
+      :: else -> left = 0
+      fi
+    }
+    if
+    :: left && mine != NONE -> goto work
+    :: left && mine == NONE -> r++; goto next
+    :: else -> skip
+    fi;
+    atomic {
+      cell[t] == CELL_DELIVERED ->
+      keep = cslot[t]; cell[t] = CELL_DONE;
+#ifdef MUTANT_TIMEOUT_DROPS_SLOT
+      keep = NONE   /* the timeout answered, the slot lost */
+#else
+      take(keep, id)
+#endif
+    }
+    if
+    :: keep == NONE && mine != NONE -> goto work
+    :: keep == NONE && mine == NONE -> r++; goto next
+    :: keep != NONE && mine != NONE -> giveback = 1; goto work
+    :: keep != NONE && mine == NONE -> mine = keep; keep = NONE; goto accept
+    fi;
+#endif
 accept:
 #ifdef WITH_STOP
     /* Accept(): a grant gated by the Stop (its End read the word closed)
@@ -628,11 +688,17 @@ handover:
             /* Tickets are served in order. */
             k = 0;
             do
-            :: k < h -> assert(!LIVE(k)); k++
+            :: k < h ->
+               assert(!LIVE(k));
+               if
+               :: passed[k] -> overtaken[k] = 1
+               :: else -> skip
+               fi;
+               k++
             :: else -> break
             od;
             k = 0
-         :: else -> cell[h] = CELL_DONE; handed = 0
+         :: else -> cell[h] = CELL_DONE; passed[h] = 1; handed = 0
          fi
        }
        if
@@ -660,6 +726,12 @@ endfree:
     if
     :: !handed -> ctl[mine] = C_CLOSED
     :: else -> kept[h] = !stop_started   /* the End returns */
+    fi;
+    if
+    :: keep != NONE ->
+       /* The claimed slot went back: now the delivered one. */
+       mine = keep; keep = NONE; giveback = 0; goto accept
+    :: else -> skip
     fi;
     r++;
 next:
