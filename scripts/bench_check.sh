@@ -13,16 +13,16 @@ mkdir -p "$out"
 rm -f "$out/rounds.json" "$out/pair_cycles.json" "$out/fill_pattern_bench.json" \
   "$out/saturated_wait_bench.json"
 build/release/bench/contention_bench --benchmark_min_time=0.1 \
-  --benchmark_min_warmup_time=0.02 --benchmark_repetitions=5 \
+  --benchmark_min_warmup_time=0.02 --benchmark_repetitions=3 \
   --benchmark_enable_random_interleaving=true \
   --benchmark_display_aggregates_only=true \
   --benchmark_filter='BM_Ring<.*>/work:50/.*threads:(1|2|16)$|BM_JetAtFill/fill:(0|99)|BM_JetOutOfSessionsAtFull' \
   --benchmark_out="$out/contention_bench.json" \
   --benchmark_out_format=json >/dev/null
 # Near full, by pattern, at the thread counts of the targets (2 and 8):
-# 5 runs each, every run kept (the report reads the worst).
+# 3 runs each, every run kept (the report reads the worst).
 build/release/bench/fill_pattern_bench --benchmark_min_time=0.1 \
-  --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
+  --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true \
   --benchmark_filter='BM_Fill<JetFill>/.*threads:(2|8)$' \
   --benchmark_out="$out/fill_pattern_bench.json" \
   --benchmark_out_format=json >/dev/null

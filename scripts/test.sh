@@ -5,7 +5,7 @@
 #   asan      clang AddressSanitizer + LeakSanitizer, ctest
 #   ubsan     clang UndefinedBehaviorSanitizer, ctest
 #   tsan      clang 14 ThreadSanitizer, ctest (every test)
-#   stress-*  jetsession-stress of the asan and tsan builds, 10 s on each
+#   stress-*  jetsession-stress of the asan and tsan builds, 6 s on each
 #             scenario (STRESS_SECONDS), its op counts printed
 #   kvserver  jetsession-kv (examples/kvserver) under real clients, the
 #             binaries of the release, asan and tsan stages: scripts/loadtest.sh
@@ -39,10 +39,10 @@ source scripts/stages.sh
 
 stage release workflow release
 stage asan workflow asan
-stage stress-asan stress_show asan 10
+stage stress-asan stress_show asan 6
 stage ubsan workflow ubsan
 stage tsan workflow tsan
-stage stress-tsan stress_show tsan 10
+stage stress-tsan stress_show tsan 6
 stage kvserver scripts/loadtest.sh --short
 stage tsan-gcc workflow tsan-gcc
 stage tidy workflow tidy

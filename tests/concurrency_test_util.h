@@ -5,8 +5,9 @@
 //   machine has 2 cores: preemption in the middle of a CAS loop is the
 //   interleaving that finds bugs).
 // - StressScale(n): every iteration count, from ONE constant, kStressFactor
-//   (raise it to soak), and divided under ThreadSanitizer by ONE constant,
-//   kTsanSlowdown.
+//   (raise it to soak), divided under ThreadSanitizer by ONE constant,
+//   kTsanSlowdown, under AddressSanitizer by kAsanSlowdown, and by
+//   JETSESSION_STRESS_DIVISOR where a build asks for it (coverage).
 // - TestSeed() / ThreadGen(): deterministic absl::BitGen per thread; the seed
 //   is printed, and JETSESSION_TEST_SEED=<n> in the environment replays it.
 // - Failures: a thread-safe collector of worker-thread failures (the first
@@ -60,6 +61,18 @@ inline constexpr bool kUnderTsan = false;
 inline constexpr bool kUnderTsan = false;
 #endif
 
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kUnderAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kUnderAsan = true;
+#else
+inline constexpr bool kUnderAsan = false;
+#endif
+#else
+inline constexpr bool kUnderAsan = false;
+#endif
+
 // The one constant of the iteration counts: every loop, round and history
 // count of the concurrency tests is StressScale(n), which multiplies by it.
 // 1 in CI; raise it here, or build with -DJETSESSION_STRESS_FACTOR=<n>, to
@@ -73,12 +86,23 @@ static_assert(kStressFactor >= 1, "JETSESSION_STRESS_FACTOR must be >= 1");
 // The one constant that scales stress iterations down under TSan (which
 // runs these loops about 4-10x slower; the barrier-bound races suffer most).
 inline constexpr int kTsanSlowdown = 4;
+// The same under ASan, which finds memory errors, not races: the histories'
+// searches (CPU-bound, 2-3x slower there) need not run at full scale.
+inline constexpr int kAsanSlowdown = 4;
+// A build's own divisor (the coverage build: lines, not interleavings).
+#ifndef JETSESSION_STRESS_DIVISOR
+#define JETSESSION_STRESS_DIVISOR 1
+#endif
+inline constexpr int kStressDivisor = JETSESSION_STRESS_DIVISOR;
+static_assert(kStressDivisor >= 1, "JETSESSION_STRESS_DIVISOR must be >= 1");
 
 // `iterations` scaled for the build: times kStressFactor, divided by
-// kTsanSlowdown under TSan; never below 1 (nor above INT_MAX).
+// kTsanSlowdown under TSan, kAsanSlowdown under ASan and kStressDivisor;
+// never below 1 (nor above INT_MAX).
 constexpr int StressScale(int iterations) {
   const long long scaled = static_cast<long long>(iterations) * kStressFactor /
-                           (kUnderTsan ? kTsanSlowdown : 1);
+                           (kUnderTsan ? kTsanSlowdown : 1) /
+                           (kUnderAsan ? kAsanSlowdown : 1) / kStressDivisor;
   if (scaled < 1) return 1;
   return scaled > INT_MAX ? INT_MAX : static_cast<int>(scaled);
 }
