@@ -160,7 +160,7 @@ class Program {
   void Step() {
     const std::uint8_t op = in_->Byte();
     const bool null_out = (op & 0x80U) != 0 && in_->Byte() < 16;
-    switch (op % 22) {
+    switch (op % 23) {
       case 0: {
         JET_INSTANCE inst = 0;
         if (Known(JetCreateInstance(null_out ? nullptr : &inst, AnyName())) ==
@@ -272,7 +272,9 @@ class Program {
         if (Known(JetExtGetSessionStats(AnyInstance(),
                                         null_out ? nullptr : &stats)) ==
             JET_errSuccess) {
-          Check(stats.cSessionsOpen <= stats.cMaxSessions &&
+          // Open sessions may exceed the capacity after a shrink (it ends
+          // nothing), never the ceiling.
+          Check(stats.cSessionsOpen <= stats.cMaxSessionsCeiling &&
                     stats.cMaxSessions <= stats.cMaxSessionsCeiling &&
                     stats.cSessionsEnded <= stats.cSessionsBegun,
                 "inconsistent statistics");
@@ -296,6 +298,24 @@ class Program {
         if (Known(JetExtGetSessionSlot(
                 AnySession(), null_out ? nullptr : &slot)) == JET_errSuccess) {
           Check(slot < 30000, "a slot out of range");
+        }
+        break;
+      }
+      case 21: {
+        // Small capacities mostly (around the open counts), any value now
+        // and then (above the ceiling: InvalidParameter).
+        const JET_INSTANCE inst = AnyInstance();
+        const unsigned long n = (in_->Byte() & 3U) != 0
+                                    ? in_->Byte() % 40
+                                    : static_cast<unsigned long>(in_->Word());
+        // Read back through a handle (0 and nil name no record here).
+        if (Known(JetExtSetMaxSessions(inst, n)) == JET_errSuccess &&
+            inst != 0 && inst != JET_instanceNil) {
+          JET_API_PTR now = 0;
+          Check(JetGetSystemParameter(inst, 0, JET_paramMaxSessions, &now,
+                                      nullptr, 0) == JET_errSuccess &&
+                    now == n,
+                "a capacity set and not read back");
         }
         break;
       }
