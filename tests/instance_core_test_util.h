@@ -4,6 +4,7 @@
 #define JETSESSION_TESTS_INSTANCE_CORE_TEST_UTIL_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "instance_core.h"
@@ -18,6 +19,34 @@ std::uint64_t StartFull(InstanceCore<Policy>& core, OpenedSession* held) {
   EXPECT_EQ(core.Init(1), Error::kSuccess);
   EXPECT_EQ(core.Begin(gen, held), Error::kSuccess);
   return gen;
+}
+
+// Starts an incarnation of capacity 2 on `core` and opens both its sessions
+// (*a, *b). Returns the incarnation.
+template <class Policy>
+std::uint64_t StartTwoOpen(InstanceCore<Policy>& core, OpenedSession* a,
+                           OpenedSession* b) {
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(2), Error::kSuccess);
+  EXPECT_EQ(core.Begin(gen, a), Error::kSuccess);
+  EXPECT_EQ(core.Begin(gen, b), Error::kSuccess);
+  return gen;
+}
+
+// Exactly `room` more sessions open on incarnation `gen`, then a Begin
+// answers OutOfSessions; the sessions opened are ended again.
+template <class Policy>
+void ExpectRoomFor(InstanceCore<Policy>& core, std::uint64_t gen,
+                   std::uint32_t room) {
+  std::vector<OpenedSession> opened(room);
+  for (OpenedSession& s : opened) {
+    EXPECT_EQ(core.Begin(gen, &s), Error::kSuccess);
+  }
+  OpenedSession none;
+  EXPECT_EQ(core.Begin(gen, &none), Error::kOutOfSessions);
+  for (const OpenedSession& s : opened) {
+    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  }
 }
 
 // Terminates an incarnation the way JetTerm does.

@@ -27,12 +27,9 @@ using Clock = Core::WaitClock;
 // found by verification/spin/wait_queue.pml.)
 TEST(SessionWaitHandOffTest, ATimedOutWaiterTakesASlotFreedBesideItsHandOff) {
   Core core;
-  const std::uint64_t gen = core.Create();
-  ASSERT_EQ(core.Init(2), Error::kSuccess);
   OpenedSession a;
   OpenedSession b;
-  ASSERT_EQ(core.Begin(gen, &a), Error::kSuccess);
-  ASSERT_EQ(core.Begin(gen, &b), Error::kSuccess);
+  const std::uint64_t gen = StartTwoOpen(core, &a, &b);
   CellHook::on = std::this_thread::get_id();
   std::atomic<bool> returned{false};
   Error waited = Error::kInvalidParameter;
@@ -62,9 +59,7 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterTakesASlotFreedBesideItsHandOff) {
   EXPECT_EQ(w.slot, b.slot);
   // The delivery found the waiter gone: slot a went back to the pool.
   EXPECT_EQ(CountOf(core, gen), 1U);
-  OpenedSession again;
-  EXPECT_EQ(core.Begin(gen, &again), Error::kSuccess);
-  EXPECT_EQ(core.End(again.slot, again.gen), Error::kSuccess);
+  ExpectRoomFor(core, gen, 1);
   EXPECT_EQ(core.End(w.slot, w.gen), Error::kSuccess);
   Terminate(core);
 }
@@ -512,12 +507,9 @@ template <Mutation M>
 SeenWhenOvertaken TimeoutOvertakenThenStopped() {
   using MCore = CellCasCore<M>;
   MCore core;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(2), Error::kSuccess);
   OpenedSession a;
   OpenedSession b;
-  EXPECT_EQ(core.Begin(gen, &a), Error::kSuccess);
-  EXPECT_EQ(core.Begin(gen, &b), Error::kSuccess);
+  const std::uint64_t gen = StartTwoOpen(core, &a, &b);
   SeenWhenOvertaken seen;
   std::atomic<std::thread::id> first_id{};
   std::atomic<bool> first_returned{false};
@@ -595,12 +587,9 @@ TEST(SessionWaitHandOffTest, CatchesTimeoutCancelsFirst) {
 TEST(SessionWaitHandOffTest, ATimedOutWaiterServedAfterItsClaimKeepsOne) {
   using MCore = CellCasCore<Mutation::kNone>;
   MCore core;
-  const std::uint64_t gen = core.Create();
-  ASSERT_EQ(core.Init(2), Error::kSuccess);
   OpenedSession a;
   OpenedSession b;
-  ASSERT_EQ(core.Begin(gen, &a), Error::kSuccess);
-  ASSERT_EQ(core.Begin(gen, &b), Error::kSuccess);
+  const std::uint64_t gen = StartTwoOpen(core, &a, &b);
   const std::thread::id ender = std::this_thread::get_id();
   std::atomic<std::thread::id> waiter_id{};
   // 0: start; 1: b freed (the End waits before its delivery); 2: the
@@ -646,11 +635,7 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterServedAfterItsClaimKeepsOne) {
   ASSERT_EQ(waited, Error::kSuccess);
   EXPECT_EQ(w.slot, a.slot) << "the waiter did not keep the delivered slot";
   EXPECT_EQ(CountOf(core, gen), 1U) << "the claimed slot was not given back";
-  OpenedSession again;
-  EXPECT_EQ(core.Begin(gen, &again), Error::kSuccess);
-  OpenedSession none;
-  EXPECT_EQ(core.Begin(gen, &none), Error::kOutOfSessions);
-  EXPECT_EQ(core.End(again.slot, again.gen), Error::kSuccess);
+  ExpectRoomFor(core, gen, 1);
   EXPECT_EQ(core.End(w.slot, w.gen), Error::kSuccess);
   Terminate(core);
 }
