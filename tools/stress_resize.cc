@@ -54,6 +54,7 @@
 #include "absl/strings/str_format.h"
 #include "jetsession/debug.h"
 #include "stress_report.h"
+#include "stress_watchdog.h"
 
 namespace jetsession_stress {
 namespace {
@@ -620,51 +621,6 @@ class Checker {
   long over_capacity_ = 0;
 };
 
-// Aborts the run when no checkpoint comes for a minute (a call that never
-// returns), with the instances' debug dumps.
-class Watchdog {
- public:
-  explicit Watchdog(const std::vector<Target>* targets)
-      : targets_(targets), thread_([this] { Watch(); }) {}
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-  ~Watchdog() {
-    // release: pairs with the thread's acquire load.
-    done_.store(true, std::memory_order_release);
-    thread_.join();
-  }
-  void Kick() {
-    // relaxed: a time stamp; nothing else is read with it.
-    since_.store(Clock::now().time_since_epoch().count(),
-                 std::memory_order_relaxed);
-  }
-
- private:
-  void Watch() {
-    for (;;) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      // acquire: pairs with the release store of the destructor.
-      if (done_.load(std::memory_order_acquire)) return;
-      // relaxed: see Kick().
-      const Clock::time_point since(
-          Clock::duration(since_.load(std::memory_order_relaxed)));
-      if (Clock::now() - since < std::chrono::seconds(60)) continue;
-      std::fprintf(stderr,
-                   "VIOLATION: a round did not end in 60 s (a call never "
-                   "returns)\n");
-      for (const Target& t : *targets_) {
-        std::fprintf(stderr, "%s", jetsession::DebugString(t.handle).c_str());
-      }
-      std::abort();
-    }
-  }
-
-  const std::vector<Target>* targets_;
-  std::atomic<Clock::rep> since_{Clock::now().time_since_epoch().count()};
-  std::atomic<bool> done_{false};
-  std::thread thread_;
-};
-
 JET_INSTANCE MakeResizable(int index, unsigned long ceiling,
                            unsigned long capacity) {
   JET_INSTANCE inst = 0;
@@ -718,7 +674,12 @@ int RunResizeScenario(int threads, double seconds, std::uint64_t seed,
   }
   Resizer resizer(seed, &targets);
   Checker checker(seed, &targets);
-  Watchdog watchdog(&targets);
+  Watchdog watchdog(
+      "a round did not end in 60 s (a call never returns)", [&targets] {
+        for (const Target& t : targets) {
+          std::fprintf(stderr, "%s", jetsession::DebugString(t.handle).c_str());
+        }
+      });
 
   // Written by the barrier's completion, read by the threads after it.
   // relaxed: the barrier orders them.

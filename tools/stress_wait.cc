@@ -45,6 +45,7 @@
 #include "absl/strings/str_format.h"
 #include "jetsession/debug.h"
 #include "stress_report.h"
+#include "stress_watchdog.h"
 
 namespace jetsession_stress {
 namespace {
@@ -392,45 +393,6 @@ class ReportPoller {
   long polls_ = 0;
 };
 
-// Aborts the run when a round does not finish (a waiter that never
-// returns, a JetTerm that waits forever).
-class Watchdog {
- public:
-  Watchdog()
-      : thread_([this] {
-          for (;;) {
-            std::this_thread::sleep_for(milliseconds(100));
-            // acquire: pairs with the release stores below.
-            if (done_.load(std::memory_order_acquire)) return;
-            const Clock::time_point since(
-                Clock::duration(since_.load(std::memory_order_acquire)));
-            if (Clock::now() - since > std::chrono::seconds(60)) {
-              std::fprintf(stderr,
-                           "VIOLATION: a round did not finish in 60 s (a "
-                           "waiter or JetTerm hangs)\n");
-              std::abort();
-            }
-          }
-        }) {}
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-  ~Watchdog() {
-    // release: pairs with the thread's acquire load.
-    done_.store(true, std::memory_order_release);
-    thread_.join();
-  }
-  void Kick() {
-    // release: pairs with the thread's acquire load.
-    since_.store(Clock::now().time_since_epoch().count(),
-                 std::memory_order_release);
-  }
-
- private:
-  std::atomic<Clock::rep> since_{Clock::now().time_since_epoch().count()};
-  std::atomic<bool> done_{false};
-  std::thread thread_;
-};
-
 }  // namespace
 
 int RunWaitScenario(int threads, double seconds, std::uint64_t seed,
@@ -454,7 +416,8 @@ int RunWaitScenario(int threads, double seconds, std::uint64_t seed,
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back(t, seed, &targets, wake_bound_ms);
   }
-  Watchdog watchdog;
+  Watchdog watchdog(
+      "a round did not finish in 60 s (a waiter or JetTerm hangs)", nullptr);
   long gates[4] = {};
   long checks = 0;
   const auto start = Clock::now();
