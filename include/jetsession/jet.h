@@ -360,10 +360,17 @@ typedef struct {
   unsigned long long cSessionsEnded; /* End successes since JetInit */
   unsigned long long cOutOfSessions; /* OutOfSessions answers, wait timeouts
                                         included */
-  unsigned long long cWaits;         /* calls that had to wait */
+  unsigned long long cWaits;         /* calls that had to wait (see below) */
   unsigned long long cWaitTimeouts;  /* waits that answered OutOfSessions */
   unsigned long long cmsecWaitTotal; /* time spent waiting, all calls */
 } JET_EXTSESSIONSTATS;
+/*
+ * A wait is a JetExtBeginSessionWait / JetExtDupSessionWait that found the
+ * instance full before its deadline. One whose deadline had already passed
+ * when it found the instance full (its thread was preempted, or it was held
+ * behind a JetExtSetMaxSessions) answers as the plain call does: it counts
+ * in cOutOfSessions only, not in cWaits, cWaitTimeouts or cmsecWaitTotal.
+ */
 /* NOLINTEND(modernize-use-using,readability-identifier-naming) */
 
 /*
