@@ -42,25 +42,33 @@ cd "$work"
 # cannot prove there is none) or "livelock" (progress, bitstate, assertions
 # ignored: it finds a non-progress cycle, it cannot prove there is none);
 # the rest: -D flags for spin. Prints "errors N, states S".
+# pan is compiled with ${opt} (-O1; the mutant runs, which mostly stop
+# within thousands of states, take -O0: the compile is most of their time).
 run() {
-  local mode=$1
+  local mode=$1 opt=${opt:--O1}
   shift
-  spin "$@" -a "$here/${model:-full_flag.pml}" >/dev/null
+  rm -f pan pan.c
+  # A model that does not compile is a failure of every kind of run (a pan
+  # left from the run before must not answer for it).
+  if ! spin "$@" -a "$here/${model:-full_flag.pml}" >spin.out 2>&1; then
+    echo "spin failed: $(head -c 300 spin.out)"
+    return
+  fi
   case $mode in
     safety)
-      gcc -O1 -DSAFETY -w -o pan pan.c
+      gcc "$opt" -DSAFETY -w -o pan pan.c
       ./pan -m1000000 2>&1
       ;;
     progress)
-      gcc -O1 -DNP -w -o pan pan.c
+      gcc "$opt" -DNP -w -o pan pan.c
       ./pan -l -m1000000 2>&1
       ;;
     search)
-      gcc -O1 -DSAFETY -DBITSTATE -DP_RAND -DT_RAND -w -o pan pan.c
+      gcc "$opt" -DSAFETY -DBITSTATE -DP_RAND -DT_RAND -w -o pan pan.c
       ./pan -m1000000 -w30 -RS2 2>&1
       ;;
     livelock)
-      gcc -O1 -DNP -DBITSTATE -w -o pan pan.c
+      gcc "$opt" -DNP -DBITSTATE -w -o pan pan.c
       ./pan -l -A -m1000000 -w30 2>&1
       ;;
   esac | awk '/errors:/ {e=$NF} /states, stored/ {s=$1}
@@ -73,6 +81,7 @@ expect_pass() {  # $1: label, the rest: run's arguments
   local result
   result=$(run "$@")
   echo "$label: $result"
+  [[ $result != "spin failed"* ]] || exit 1
   [[ $result == "errors 0,"* ]] || { echo "$label FAILED"; exit 1; }
 }
 caught=0  # mutant runs caught so far (a run not caught exits)
@@ -80,8 +89,9 @@ expect_caught() {
   local label=$1
   shift
   local result
-  result=$(run "$@")
+  result=$(opt=-O0 run "$@")
   echo "$label: $result"
+  [[ $result != "spin failed"* ]] || exit 1
   [[ $result != "errors 0,"* ]] || { echo "$label was NOT caught"; exit 1; }
   caught=$((caught + 1))
 }
@@ -91,8 +101,9 @@ expect_caught_by() {
   local what=$1 label=$2
   shift 2
   local result
-  result=$(run "$@")
+  result=$(opt=-O0 run "$@")
   echo "$label: $result"
+  [[ $result != "spin failed"* ]] || exit 1
   [[ $result != "errors 0,"* ]] || { echo "$label was NOT caught"; exit 1; }
   [[ $result == *"$what"* ]] ||
     { echo "$label was caught, but not by: $what"; exit 1; }

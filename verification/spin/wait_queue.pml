@@ -517,7 +517,6 @@ leave:
     :: mine == NONE && !gate ->
        retried = 1; goto begin   /* timed out: one more claim */
     fi;
-#ifdef TIMEOUTS
 settle:
     /* TimeOut(): the answer decided (mine: the slot its claim took; else
      * gate: the state error; else OutOfSessions), Cancel(); a slot
@@ -552,7 +551,6 @@ settle:
     :: keep != NONE && mine != NONE -> giveback = 1; goto work
     :: keep != NONE && mine == NONE -> mine = keep; keep = NONE; goto accept
     fi;
-#endif
 accept:
 #ifdef WITH_STOP
     /* Accept(): a grant gated by the Stop (its End read the word closed)
