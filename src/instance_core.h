@@ -440,8 +440,9 @@ class InstanceCore {
   //
   // Begin and End count nothing: one pass over the slots sums their
   // generation steps since JetInit (each End makes one, and so does a
-  // waiter that ends again a session it received, counted in kPhantoms
-  // before its step) and their open control words. So
+  // waiter that ends again a session it holds but does not answer,
+  // EndPhantom(), counted in kPhantoms before its step) and their open
+  // control words. So
   //   ended = steps - phantoms
   //   begun = ended + open
   // when nothing is in flight. In flight, a slot's (steps + open) only
@@ -954,15 +955,25 @@ class InstanceCore {
     std::uint32_t published = 0;
     if (!pool->waiters().Cancel(ticket, &published)) {
       if (answer == Error::kSuccess) {
-        // Counted before the Free() makes the generation step (as Accept()).
-        counters_.AddWhileWaiting(Counters::kPhantoms, 1);
-        pool->Free(claimed.slot, pool->LoadControl(claimed.slot));
+        EndPhantom(pool, claimed.slot, pool->LoadControl(claimed.slot));
       }
       return Accept(pool, gen, published, opened);
     }
     if constexpr (kCancelFirst) answer = ClaimIn(gen, &claimed);
     if (answer == Error::kSuccess) *opened = claimed;
     return answer;
+  }
+
+  // Ends again a session a waiter holds but does not answer (a grant after
+  // a flag, or its claim beside a grant): a generation step that is no End.
+  // Counted before the Free() makes the step (a stats reader that sees the
+  // step sees the count).
+  void EndPhantom(Pool* pool, std::uint32_t slot,
+                  std::uint64_t control) noexcept {
+    if constexpr (Policy::kMutation != Mutation::kStatsNoPhantoms) {
+      counters_.AddWhileWaiting(Counters::kPhantoms, 1);
+    }
+    pool->Free(slot, control);
   }
 
   // Takes the session a free opened for this waiter (`published`, its cell
@@ -989,12 +1000,7 @@ class InstanceCore {
     }
     if (gate != Error::kSuccess &&
         Policy::kMutation != Mutation::kAcceptIgnoresState) {
-      // Counted before the Free() makes the generation step (a stats
-      // reader that sees the step sees the count: no End to report).
-      if constexpr (Policy::kMutation != Mutation::kStatsNoPhantoms) {
-        counters_.AddWhileWaiting(Counters::kPhantoms, 1);
-      }
-      pool->Free(slot, control);
+      EndPhantom(pool, slot, control);
       return gate == Error::kInvalidInstance ? gate : Settled(state, gate);
     }
     opened->slot = slot;

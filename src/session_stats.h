@@ -45,8 +45,9 @@ class SessionCounters {
     kWaits,         // calls that waited (counted as they start to)
     kWaitTimeouts,  // waits that ended with OutOfSessions
     kWaitMicros,    // time spent waiting, microseconds
-    kPhantoms,      // sessions a waiter received and ended again (a flag
-                    // came first): generation steps that are no End
+    kPhantoms,      // sessions a waiter held and ended again (a flag came
+                    // first, or its last claim beside a grant): generation
+                    // steps that are no End
     kEndedMark,     // the highest cSessionsEnded reported
     kBegunMark,     // the highest cSessionsBegun reported
     kCounters,
