@@ -88,6 +88,10 @@ enum class Mutation {
                          // waiter that times out in between leaves the slot
                          // neither free nor anyone's while the handle reads
                          // ended
+  kNoRoomOnStaleTail,    // a caller that finds the cell of the tail it read
+                         // not ready waits for a cell without reading the
+                         // tail again: a ticket taken (and served) since
+                         // then sends it out of the queue while it has room
   // Capacity at run time (JetExtSetMaxSessions):
   kShrinkForgetsDebt,       // a shrink reserves the free slots and forgets the
                             // rest: the sessions open beyond the new capacity

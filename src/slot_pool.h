@@ -1183,7 +1183,21 @@ class alignas(64) SlotPool {
       // The cells are allocated once, by the first caller that queues.
       if (waiters_.Ensure() == nullptr) return Enqueued::kNoMemory;
       *ticket = TailOf(f);
-      if (!waiters_.IsReadyFor(*ticket)) return Enqueued::kNoRoom;
+      if (!waiters_.IsReadyFor(*ticket)) {
+        // The cell may hold the ticket itself, taken (and delivered to)
+        // since `f` was read: only a tail that still reads the same proves
+        // that an older ticket holds the cell. Then ticket `tail` was not
+        // yet taken when the cell was read (the tail only grows), so the
+        // cell is not ready for it. seq_cst: as above; after the cell's
+        // acquire load.
+        const std::uint64_t again = flag.load(std::memory_order_seq_cst);
+        if (Policy::kMutation != Mutation::kNoRoomOnStaleTail &&
+            TailOf(again) != *ticket) {
+          f = again;
+          continue;
+        }
+        return Enqueued::kNoRoom;
+      }
       if (flag.compare_exchange_weak(f, WithTail(f, *ticket + 1),
                                      std::memory_order_seq_cst)) {
         return Enqueued::kQueued;

@@ -4,9 +4,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <thread>
 #include <vector>
 
+#include "atomics_hooks.h"
 #include "gtest/gtest.h"
 #include "instance_core.h"
 #include "instance_core_test_util.h"
@@ -198,6 +200,145 @@ TEST(SessionWaitOrderTest, TwoThreadsFillTheRingBehindALiveWaiter) {
   EXPECT_EQ(core.Begin(gen, &again), Error::kSuccess);
   EXPECT_EQ(core.End(again.slot, again.gen), Error::kSuccess);
   Terminate(core);
+}
+
+// Hooks of the stale-tail schedule below: `before_ensure` runs on thread
+// `on` just before its CAS that installs the queue's cells (the first
+// waiter's Ensure()); `before_cell_store` on thread `store_on` just before
+// its next store to a 32-bit word (an End's Publish()); `on_wait` on
+// thread `on` at each of its blocking waits (Policy::WaitWhile()), with the
+// cell value it waits on. Set them before the other threads start.
+struct StaleTailHook {
+  static inline std::thread::id on;
+  static inline std::atomic<std::thread::id> store_on;
+  static inline std::function<void()> before_ensure;
+  static inline std::function<void()> before_cell_store;
+  static inline std::function<void(std::uint32_t)> on_wait;
+  template <class T>
+  static void Before(std::atomic<T>& /*word*/, T /*expected*/) noexcept {
+    if constexpr (std::is_pointer_v<T>) {
+      if (std::this_thread::get_id() == on) Once(before_ensure);
+    }
+  }
+  template <class T>
+  static void BeforeStore(std::atomic<T>& /*word*/) noexcept {
+    if constexpr (std::is_same_v<T, std::uint32_t>) {
+      // relaxed: the End's thread reads its own store; others see any
+      // other id.
+      if (std::this_thread::get_id() ==
+          store_on.load(std::memory_order_relaxed)) {
+        Once(before_cell_store);
+      }
+    }
+  }
+
+ private:
+  static void Once(std::function<void()>& hook) noexcept {
+    if (hook) {
+      const auto action = std::move(hook);
+      hook = nullptr;
+      action();
+    }
+  }
+};
+template <class T>
+using StaleTailAtomic = BeforeCasAtomic<T, StaleTailHook>;
+
+template <Mutation M>
+struct StaleTailPolicy : WrappedPolicy<StaleTailAtomic, M> {
+  static void WaitWhile(std::atomic<std::uint32_t>& word,
+                        std::uint32_t expected,
+                        StdAtomics::WaitClock::time_point deadline) noexcept {
+    if (std::this_thread::get_id() == StaleTailHook::on &&
+        StaleTailHook::on_wait) {
+      StaleTailHook::on_wait(expected);
+    }
+    StdAtomics::WaitWhile(word, expected, deadline);
+  }
+};
+
+// Capacity 1, full. Waiter A reads the flag's tail (ticket 0) and stops
+// before it installs the queue's cells. Meanwhile waiter W takes ticket 0,
+// and an End takes W's ticket and commits its slot to W's cell, stopping
+// before it publishes it. A goes on with the tail it read: the cell of
+// ticket 0 is not ready for ticket 0. The tail has moved on, so A must take
+// ticket 1 and block on its own cell, not wait outside the queue for the
+// cell of a ticket already served (where a later caller could take its
+// place). Returns the state of the cell A first blocked on.
+template <Mutation M>
+std::uint32_t StateAFirstWaitsOn() {
+  using Core = InstanceCore<StaleTailPolicy<M>>;
+  using Queue = typename Core::Pool::WaitQueue;
+  Core core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  std::atomic<int> step{0};  // 1: the End stopped; 2: A blocked
+  std::atomic<std::uint32_t> first_wait{~0U};
+  const auto await_step = [&](int n) {
+    while (step.load(std::memory_order_acquire) < n) {
+      std::this_thread::yield();
+    }
+  };
+  OpenedSession w;
+  OpenedSession a;
+  std::thread w_thread;
+  std::thread end_thread;
+  StaleTailHook::on_wait = [&](std::uint32_t seen) {
+    std::uint32_t none = ~0U;
+    if (first_wait.compare_exchange_strong(none, seen)) {
+      step.store(2, std::memory_order_release);
+    }
+  };
+  StaleTailHook::before_ensure = [&] {
+    w_thread = std::thread([&] {
+      EXPECT_EQ(core.BeginWait(gen, &w, Core::WaitClock::time_point::max()),
+                Error::kSuccess);
+    });
+    while (core.QueuedTickets() != 1) std::this_thread::yield();
+    end_thread = std::thread([&] {
+      StaleTailHook::before_cell_store = [&] {
+        step.store(1, std::memory_order_release);
+        await_step(2);
+      };
+      // relaxed: compared by this thread only (see StaleTailHook).
+      StaleTailHook::store_on.store(std::this_thread::get_id(),
+                                    std::memory_order_relaxed);
+      EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+    });
+    await_step(1);
+  };
+  std::thread a_thread([&] {
+    StaleTailHook::on = std::this_thread::get_id();
+    EXPECT_EQ(core.BeginWait(gen, &a, Core::WaitClock::time_point::max()),
+              Error::kSuccess);
+  });
+  // A's first block lets the End publish: W has its session; W's End
+  // serves A. (The hook started W's thread and the End's before step 1.)
+  await_step(2);
+  end_thread.join();
+  w_thread.join();
+  EXPECT_EQ(core.End(w.slot, w.gen), Error::kSuccess);
+  a_thread.join();
+  EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+  EXPECT_EQ(core.QueuedTickets(), 0U);
+  ExpectRoomFor(core, gen, 1);
+  Terminate(core);
+  StaleTailHook::on_wait = nullptr;
+  return Queue::StateOf(first_wait.load());
+}
+
+TEST(SessionWaitOrderTest, AWaiterThatReadAServedTailQueuesBehindIt) {
+  EXPECT_EQ(
+      StateAFirstWaitsOn<Mutation::kNone>(),
+      InstanceCore<StaleTailPolicy<Mutation::kNone>>::Pool::WaitQueue::kReady)
+      << "the waiter blocked outside the queue, on a served ticket's cell";
+}
+
+TEST(SessionWaitOrderTest, CatchesNoRoomOnStaleTail) {
+  EXPECT_EQ(StateAFirstWaitsOn<Mutation::kNoRoomOnStaleTail>(),
+            InstanceCore<StaleTailPolicy<Mutation::kNoRoomOnStaleTail>>::Pool::
+                WaitQueue::kDelivered)
+      << "the mutant's waiter did not wait outside the queue";
 }
 
 }  // namespace
