@@ -88,6 +88,9 @@ enum class Mutation {
                          // waiter that times out in between leaves the slot
                          // neither free nor anyone's while the handle reads
                          // ended
+  kPassOverLiveTicket,   // a waiter that leaves passes over the ticket at
+                         // the head of the queue without looking whether its
+                         // waiter left too: a live waiter loses its place
   kNoRoomOnStaleTail,    // a caller that finds the cell of the tail it read
                          // not ready waits for a cell without reading the
                          // tail again: a ticket taken (and served) since

@@ -235,6 +235,13 @@ class InstanceCore {
     const Pool* const pool = pool_.load(std::memory_order_acquire);
     return pool == nullptr ? 0 : pool->QueuedTickets();
   }
+  // Tickets taken since JetInit, modulo the ticket counter's range (the
+  // queue's tail), for tests; 0 before JetInit.
+  std::uint32_t TicketsTaken() const noexcept {
+    // acquire: pairs with Init()'s release store of the pool.
+    const Pool* const pool = pool_.load(std::memory_order_acquire);
+    return pool == nullptr ? 0 : pool->TicketsTaken();
+  }
 
   // Begin's fast path: the instance is Running with no flag and the
   // calling thread's hint word has a free slot.
@@ -912,6 +919,7 @@ class InstanceCore {
         if (!cells.Cancel(ticket, &published)) {
           return Accept(pool, gen, published, opened);
         }
+        pool->PassOverLeftTickets();
         if (gate != Error::kSuccess) return Settled(state, gate);
         return Error::kWaitCancelled;
       }
@@ -959,6 +967,7 @@ class InstanceCore {
       }
       return Accept(pool, gen, published, opened);
     }
+    pool->PassOverLeftTickets();
     if constexpr (kCancelFirst) answer = ClaimIn(gen, &claimed);
     if (answer == Error::kSuccess) *opened = claimed;
     return answer;

@@ -221,14 +221,24 @@ class SessionWaitQueue {
         Release(t);
         return false;
       }
-      // acq_rel: acquire sees a delivery that beat it (on failure too;
-      // AwaitPublished() then acquires its Publish()).
+      // seq_cst: acquire sees a delivery that beat it (on failure too;
+      // AwaitPublished() then acquires its Publish()); seq_cst with the
+      // IsCancelled() loads of the waiters that pass over left tickets
+      // (SlotPool::PassOverLeftTickets(): of two waiters that cancel and
+      // then look at each other's cell, one sees the other's cancel).
       if (cell.compare_exchange_weak(seen, Cancelled(t),
-                                     std::memory_order_acq_rel,
+                                     std::memory_order_seq_cst,
                                      std::memory_order_acquire)) {
         return true;
       }
     }
+  }
+
+  // Whether ticket t's waiter left before a slot came (its cell cancelled
+  // in t's lap: final until the ticket's taker readies it). seq_cst: with
+  // Cancel()'s CAS; it also acquires it.
+  bool IsCancelled(std::uint32_t t) const noexcept {
+    return Cell(t).load(std::memory_order_seq_cst) == Cancelled(t);
   }
 
   // The waiter of ticket t took the slot delivered to it: the cell is free

@@ -1205,6 +1205,41 @@ class alignas(64) SlotPool {
     }
   }
 
+  // Called by a waiter that cancelled its ticket: passes over the tickets
+  // at the head of the queue whose waiters left, as a free does
+  // (HandOver()), up to the first whose waiter is still there. Without it,
+  // the tickets that waiters leave while no End comes would stay in the
+  // ring until one does, and fill it. A ticket whose cell reads cancelled
+  // stays so until its taker readies it, so the head CAS that follows
+  // takes a ticket whose waiter left (or fails: a free or another waiter
+  // took it). Of two waiters that cancel and then look at each other's
+  // cell, one sees the other's cancel (seq_cst both sides, see
+  // WaitQueue::Cancel()), so no left ticket stays at the head once every
+  // waiter before it has left.
+  void PassOverLeftTickets() noexcept {
+    auto& flag = full_.value;
+    // seq_cst: the tickets' order (as HandOver()).
+    std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    while (HasWaiters(f)) {
+      const std::uint32_t ticket = HeadOf(f);
+      if (Policy::kMutation != Mutation::kPassOverLiveTicket &&
+          !waiters_.IsCancelled(ticket)) {
+        return;
+      }
+      // seq_cst: as HandOver()'s.
+      if (!flag.compare_exchange_weak(f, WithHead(f, ticket + 1),
+                                      std::memory_order_seq_cst)) {
+        continue;
+      }
+      if (!waiters_.SkipIfCancelled(ticket)) {
+        // Only the mutant gets here: it drops a live waiter's ticket.
+        waiters_.Skip(ticket);
+      }
+      // seq_cst: as above.
+      f = flag.load(std::memory_order_seq_cst);
+    }
+  }
+
   WaitQueue& waiters() noexcept { return waiters_; }
   const WaitQueue& waiters() const noexcept { return waiters_; }
 
@@ -1214,6 +1249,11 @@ class alignas(64) SlotPool {
   std::uint32_t QueuedTickets() const noexcept {
     const std::uint64_t f = full_.value.load(std::memory_order_relaxed);
     return (TailOf(f) - HeadOf(f)) % WaitQueue::kTickets;
+  }
+  // Tickets taken, modulo WaitQueue::kTickets (the tail). relaxed: a
+  // figure for tests.
+  std::uint32_t TicketsTaken() const noexcept {
+    return TailOf(full_.value.load(std::memory_order_relaxed));
   }
 
   // Wakes every waiter, which then reads the instance state (Stop,

@@ -11,7 +11,7 @@
 // Waiting (BeginWait/DupWait, linearizability.h "Waiting for a session"):
 // the same histories with waiting calls mixed in (deadlines of 0, 50 us,
 // 300 us, 1 ms and none), and queue histories whose waiters are seen
-// queued (QueuedTickets()) one after the other while a racer Begins and
+// queued (TicketsTaken()) one after the other while a racer Begins and
 // the controller ends the sessions they wait for, so that the checker
 // knows their order (Op::queued_by) and checks first come, first served.
 // Stamps are nanoseconds of the waits' clock (HistoryClock), so that a
@@ -322,7 +322,7 @@ Outcome RunHistories(int count, std::uint64_t seed, bool waits = false) {
 // Capacity 1 or 2, held by the controller (thread 0); waiters 1..K (K = 2
 // or 3, one thread each) call BeginWait with a deadline kQueueDeadline
 // ahead, one after the other: the controller starts the next only once
-// QueuedTickets() has grown by one (only that waiter can take a ticket
+// TicketsTaken() has grown by one (only that waiter can take a ticket
 // then: nothing ends meanwhile), and stamps the pin. Then a racer (thread
 // K + 1) Begins (plain, or a wait of 0) a few times, ending what it gets
 // at once, while the controller ends its sessions one by one, and now and
@@ -440,15 +440,20 @@ Outcome RunQueueHistories(int count, std::uint64_t seed) {
     });
     // The waiters, one after the other, each seen queued.
     std::vector<std::uint64_t> pins(static_cast<std::size_t>(waiters + 1), 0);
+    const std::uint32_t taken = core.TicketsTaken();
+    const auto queued = [&] {
+      return (core.TicketsTaken() - taken) %
+             InstanceCore<Policy>::Pool::WaitQueue::kTickets;
+    };
     for (int t = 1; t <= waiters; ++t) {
       // release: pairs with the waiter's acquire load.
       go[static_cast<std::size_t>(t)].store(true, std::memory_order_release);
       const auto give_up = WaitClock::now() + kQueueDeadline / 2;
-      while (core.QueuedTickets() != static_cast<std::uint32_t>(t) &&
+      while (queued() != static_cast<std::uint32_t>(t) &&
              WaitClock::now() < give_up) {
         std::this_thread::yield();
       }
-      if (core.QueuedTickets() != static_cast<std::uint32_t>(t)) break;
+      if (queued() != static_cast<std::uint32_t>(t)) break;
       pins[static_cast<std::size_t>(t)] = clock.Stamp();
     }
     // Any waiter not started yet starts now (unpinned).

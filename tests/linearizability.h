@@ -98,7 +98,7 @@
 // and returns alone can always explain a later waiter served first by
 // putting the earlier one's enqueue after it. What pins a waiter's place
 // is an observation: Op::queued_by, a stamp before which the harness saw
-// the waiter hold its ticket (the core's QueuedTickets() grew by one while
+// the waiter hold its ticket (the core's TicketsTaken() grew by one while
 // it was the only caller that could queue). A pinned waiter's enqueue is
 // its first step and comes before every operation called after
 // queued_by; so is FIFO checked: an End after the pin must hand its

@@ -159,7 +159,7 @@ SeenDuringHandOff WaiterSeesTheStopAfterItsGrant() {
   OpenedSession held;
   const std::uint64_t gen = StartFull(core, &held);
   // A first wait times out: the cells exist (their allocation stores are
-  // not the hook's) and its ticket is left for the End to pass over.
+  // not the hook's; it takes its own ticket out of the queue again).
   OpenedSession none;
   EXPECT_EQ(
       core.BeginWait(gen, &none,
@@ -173,7 +173,7 @@ SeenDuringHandOff WaiterSeesTheStopAfterItsGrant() {
     while (!stopped.load(std::memory_order_acquire)) std::this_thread::yield();
   };
   std::thread ender([&] {
-    while (core.Waiting() != 1 || core.QueuedTickets() != 2) {
+    while (core.Waiting() != 1 || core.QueuedTickets() != 1) {
       std::this_thread::yield();
     }
     EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
@@ -340,7 +340,7 @@ TEST(SessionWaitHandOffTest, AStopJustBeforeAWaitersTicketIsSeen) {
       core.BeginWait(
           gen, &s, ClaimCore::WaitClock::now() + std::chrono::milliseconds(1)),
       Error::kOutOfSessions);
-  const std::uint32_t tickets = core.QueuedTickets();
+  const std::uint32_t tickets = core.TicketsTaken();
   bool ran = false;
   ClaimHook::before = [&](std::atomic<std::uint64_t>& /*flag*/,
                           std::uint64_t /*expected*/) {
@@ -353,7 +353,7 @@ TEST(SessionWaitHandOffTest, AStopJustBeforeAWaitersTicketIsSeen) {
   const auto took = ClaimCore::WaitClock::now() - start;
   ClaimHook::before = nullptr;
   EXPECT_TRUE(ran) << "the schedule did not run";
-  EXPECT_EQ(core.QueuedTickets(), tickets + 1)
+  EXPECT_EQ(core.TicketsTaken(), tickets + 1)
       << "the Stop did not come between the state read and the ticket";
   EXPECT_EQ(waited, Error::kClientRequestToStopJetService);
   EXPECT_LT(took, std::chrono::seconds(10)) << "slept to its deadline";
@@ -439,6 +439,16 @@ TEST(SessionWaitHandOffTest, AnEndPassingOverLeftWaitersIsOneStep) {
   ASSERT_EQ(core.Init(1), Error::kSuccess);
   OpenedSession held;
   ASSERT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  // A live waiter, then kLeft waiters that time out behind it (their
+  // tickets stay while the live one holds the head). The first End serves
+  // the live waiter, whose End is the one played: it passes over the left
+  // tickets and frees its slot.
+  OpenedSession live;
+  std::thread head([&] {
+    EXPECT_EQ(core.BeginWait(gen, &live, Clock::time_point::max()),
+              Error::kSuccess);
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
   constexpr int kLeft = 2;
   std::vector<std::thread> waiters;
   for (int i = 0; i < kLeft; ++i) {
@@ -450,6 +460,9 @@ TEST(SessionWaitHandOffTest, AnEndPassingOverLeftWaitersIsOneStep) {
     });
   }
   for (auto& t : waiters) t.join();
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  head.join();
+  held = live;
   ASSERT_EQ(core.QueuedTickets(), static_cast<std::uint32_t>(kLeft))
       << "the tickets of the waiters that left are still queued";
   int steps = 0;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "atomics_hooks.h"
@@ -89,37 +90,146 @@ TEST(SessionWaitOrderTest, FreedSlotsGoToTheWaitersInTheOrderTheyCame) {
   Terminate(core);
 }
 
+// Starts a thread that waits on `core` with no deadline, and returns once
+// its ticket is taken (the queue held `queued` tickets before).
+template <class CoreT>
+std::thread StartLiveWaiter(CoreT& core, std::uint64_t gen, OpenedSession* s,
+                            std::uint32_t queued) {
+  std::thread waiter([&core, gen, s] {
+    EXPECT_EQ(core.BeginWait(gen, s, CoreT::WaitClock::time_point::max()),
+              Error::kSuccess);
+  });
+  while (core.QueuedTickets() != queued + 1) std::this_thread::yield();
+  return waiter;
+}
+
 TEST(SessionWaitOrderTest, AFreePassesOverTheTicketsOfWaitersThatLeft) {
   Core core;
   const std::uint64_t gen = core.Create();
   ASSERT_EQ(core.Init(1), Error::kSuccess);
   OpenedSession held;
   ASSERT_EQ(core.Begin(gen, &held), Error::kSuccess);
-  // Two waiters time out, a third waits: the End's slot goes to the third.
+  // A live waiter first, then two waiters that time out behind it (their
+  // tickets stay: the live one holds the head), then a third that waits.
+  OpenedSession first;
+  std::thread head = StartLiveWaiter(core, gen, &first, 0);
   for (int i = 0; i < 2; ++i) {
     OpenedSession s;
     EXPECT_EQ(
         core.BeginWait(gen, &s, Clock::now() + std::chrono::milliseconds(5)),
         Error::kOutOfSessions);
   }
-  EXPECT_EQ(core.QueuedTickets(), 2U);
+  EXPECT_EQ(core.QueuedTickets(), 3U);
   OpenedSession third;
-  std::atomic<bool> done{false};
-  std::thread waiter([&] {
-    EXPECT_EQ(core.BeginWait(gen, &third, kForever), Error::kSuccess);
-    done = true;
-  });
-  AwaitQueued(core, 3);
+  std::thread waiter = StartLiveWaiter(core, gen, &third, 3);
+  // The first End serves the head; the head's End passes over the two
+  // tickets that were left and serves the third.
   ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  head.join();
+  EXPECT_EQ(core.QueuedTickets(), 3U);
+  ASSERT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
   waiter.join();
-  EXPECT_TRUE(done.load());
   EXPECT_EQ(core.QueuedTickets(), 0U);
   ASSERT_EQ(core.End(third.slot, third.gen), Error::kSuccess);
   // Nothing was lost: the slot is free again.
-  OpenedSession again;
-  EXPECT_EQ(core.Begin(gen, &again), Error::kSuccess);
-  ASSERT_EQ(core.End(again.slot, again.gen), Error::kSuccess);
+  ExpectRoomFor(core, gen, 1);
   Terminate(core);
+}
+
+TEST(SessionWaitOrderTest, AWaiterThatLeavesPassesOverTheTicketsLeftBeforeIt) {
+  // With no live waiter ahead, a waiter that times out takes its own ticket
+  // out of the queue, and any left before it: no End needs to come.
+  InstanceCore<SmallRing> core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  constexpr std::uint32_t kCells =
+      InstanceCore<SmallRing>::Pool::WaitQueue::kCells;
+  for (std::uint32_t i = 0; i < 3 * kCells; ++i) {
+    OpenedSession s;
+    ASSERT_EQ(
+        core.BeginWait(gen, &s, Clock::now() + std::chrono::microseconds(50)),
+        Error::kOutOfSessions);
+    ASSERT_EQ(core.QueuedTickets(), 0U) << "time-out " << i;
+  }
+  // Threads that time out together, round the ring several times.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (std::uint32_t i = 0; i < 2 * kCells; ++i) {
+        OpenedSession s;
+        EXPECT_EQ(core.BeginWait(gen, &s,
+                                 Clock::now() + std::chrono::microseconds(200)),
+                  Error::kOutOfSessions);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(core.QueuedTickets(), 0U)
+      << "a ticket was left at the head with no waiter before it";
+  // The ring still serves waiters in order.
+  OpenedSession a;
+  OpenedSession b;
+  std::thread first = StartLiveWaiter(core, gen, &a, 0);
+  std::thread second = StartLiveWaiter(core, gen, &b, 1);
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  first.join();
+  EXPECT_EQ(core.QueuedTickets(), 1U) << "the second waiter was served first";
+  ASSERT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+  second.join();
+  ASSERT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+  ExpectRoomFor(core, gen, 1);
+  Terminate(core);
+}
+
+// Capacity 1, full: a live waiter queues, then a waiter times out behind
+// it. Returns the tickets queued after the time-out, and what a Begin
+// answers after an End that should serve the live waiter.
+template <Mutation M>
+std::pair<std::uint32_t, Error> LeaveBehindALiveWaiter() {
+  using MCore = InstanceCore<WrappedPolicy<std::atomic, M>>;
+  MCore core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  OpenedSession live;
+  std::thread waiter([&] {
+    // A deadline: the mutant leaves this waiter without its place.
+    EXPECT_EQ(core.BeginWait(
+                  gen, &live,
+                  MCore::WaitClock::now() + std::chrono::milliseconds(300)),
+              Error::kSuccess);
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  OpenedSession s;
+  EXPECT_EQ(
+      core.BeginWait(gen, &s,
+                     MCore::WaitClock::now() + std::chrono::milliseconds(2)),
+      Error::kOutOfSessions);
+  const std::uint32_t queued = core.QueuedTickets();
+  EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  OpenedSession late;
+  const Error begin = core.Begin(gen, &late);
+  if (begin == Error::kSuccess) {
+    EXPECT_EQ(core.End(late.slot, late.gen), Error::kSuccess);
+  }
+  waiter.join();
+  EXPECT_EQ(core.End(live.slot, live.gen), Error::kSuccess);
+  ExpectRoomFor(core, gen, 1);
+  Terminate(core);
+  return {queued, begin};
+}
+
+TEST(SessionWaitOrderTest, AWaiterThatLeavesKeepsTheLiveOnesBeforeIt) {
+  const auto [queued, begin] = LeaveBehindALiveWaiter<Mutation::kNone>();
+  EXPECT_EQ(queued, 2U) << "the live waiter's ticket was passed over";
+  EXPECT_EQ(begin, Error::kOutOfSessions)
+      << "a Begin took the slot the End owed the live waiter";
+}
+
+TEST(SessionWaitOrderTest, CatchesPassOverLiveTicket) {
+  const auto [queued, begin] =
+      LeaveBehindALiveWaiter<Mutation::kPassOverLiveTicket>();
+  EXPECT_EQ(queued, 0U) << "the mutant kept the live waiter's ticket";
+  EXPECT_EQ(begin, Error::kSuccess) << "the mutant's End served the waiter";
 }
 
 TEST(SessionWaitOrderTest, TicketsLeftByWaitersAreDroppedByTheNextIncarnation) {
@@ -128,10 +238,16 @@ TEST(SessionWaitOrderTest, TicketsLeftByWaitersAreDroppedByTheNextIncarnation) {
   ASSERT_EQ(core.Init(1), Error::kSuccess);
   OpenedSession held;
   ASSERT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  // A live waiter, a time-out behind it, then the live one is served: the
+  // ticket left behind it stays until an End comes.
+  OpenedSession first;
+  std::thread head = StartLiveWaiter(core, gen, &first, 0);
   OpenedSession s;
   EXPECT_EQ(
       core.BeginWait(gen, &s, Clock::now() + std::chrono::milliseconds(2)),
       Error::kOutOfSessions);
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  head.join();
   EXPECT_EQ(core.QueuedTickets(), 1U);
   Terminate(core);
   gen = core.Create();
@@ -145,25 +261,30 @@ TEST(SessionWaitOrderTest, TicketsLeftByWaitersAreDroppedByTheNextIncarnation) {
 TEST(SessionWaitOrderTest, MoreWaitersThanCellsAllGetServed) {
   // Past kCells tickets in use, a caller waits for a cell first.
   InstanceCore<SmallRing> core;
-  const std::uint64_t gen = core.Create();
-  ASSERT_EQ(core.Init(1), Error::kSuccess);
   OpenedSession held;
-  ASSERT_EQ(core.Begin(gen, &held), Error::kSuccess);
-  // Fill the ring with the tickets of waiters that left.
+  const std::uint64_t gen = StartFull(core, &held);
+  // Fill the ring: a live waiter, then the tickets of waiters that left
+  // behind it.
   constexpr std::uint32_t kCells =
       InstanceCore<SmallRing>::Pool::WaitQueue::kCells;
+  OpenedSession first;
+  std::thread head = StartLiveWaiter(core, gen, &first, 0);
   LeaveTicketsUntil(core, gen, kCells);
   ASSERT_EQ(core.QueuedTickets(), kCells);
   OpenedSession next;
   std::thread waiter([&] {
     EXPECT_EQ(core.BeginWait(gen, &next, kForever), Error::kSuccess);
   });
-  // The waiter finds no free cell and waits for one. The End passes over
-  // the kCells tickets of the waiters that left (freeing their cells) and
-  // frees its slot, which the waiter then claims or is handed.
+  // The waiter finds no free cell and waits for one. The End serves the
+  // head, whose cell the waiter then takes; the head's End passes over the
+  // tickets that were left and serves the waiter.
   std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  head.join();
+  while (core.QueuedTickets() != kCells) std::this_thread::yield();
+  ASSERT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
   waiter.join();
+  EXPECT_EQ(core.QueuedTickets(), 0U);
   ASSERT_EQ(core.End(next.slot, next.gen), Error::kSuccess);
   Terminate(core);
 }

@@ -170,26 +170,41 @@ Error BeginAfterAShrinkBesideAHandOff() {
   OpenedSession b;
   EXPECT_EQ(core.Begin(gen, &a), Error::kSuccess);
   EXPECT_EQ(core.Begin(gen, &b), Error::kSuccess);
-  // A waiter times out: its ticket stays in the queue, cancelled.
+  // A waiter queues. The End takes its ticket and, just before its
+  // delivery, lets the waiter's deadline pass: the waiter cancels, and the
+  // End, finding it gone, holds its bit while it readies the cell (held
+  // here, at that store).
+  std::atomic<bool> returned{false};
+  std::atomic<bool> paused{false};
+  std::atomic<bool> go{false};
+  std::atomic<bool> start_end{false};
+  std::atomic<bool> ended{false};
+  std::thread ender([&] {
+    while (!start_end.load()) std::this_thread::yield();
+    EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+    ended.store(true);
+  });
+  CellHook::on = ender.get_id();
+  CellHook::before = [&] {
+    while (!returned.load()) std::this_thread::yield();
+  };
+  CellHook::before_store = [&] {
+    paused.store(true);
+    while (!go.load()) std::this_thread::yield();
+  };
   std::thread waiter([&] {
     OpenedSession w;
     EXPECT_EQ(
         core.BeginWait(gen, &w,
-                       Core::WaitClock::now() + std::chrono::milliseconds(20)),
+                       Core::WaitClock::now() + std::chrono::milliseconds(300)),
         Error::kOutOfSessions);
+    returned.store(true);
   });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  start_end.store(true);
   waiter.join();
-  std::atomic<bool> paused{false};
-  std::atomic<bool> go{false};
-  std::thread ender([&] {
-    CellHook::on = std::this_thread::get_id();
-    CellHook::before_store = [&] {
-      paused.store(true);
-      while (!go.load()) std::this_thread::yield();
-    };
-    EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
-  });
-  while (!paused.load()) std::this_thread::yield();
+  while (!paused.load() && !ended.load()) std::this_thread::yield();
+  EXPECT_TRUE(paused.load()) << "the schedule did not run";
   std::atomic<bool> resized{false};
   std::thread resizer([&] {
     core.Resize(1);

@@ -282,11 +282,13 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * free, and a waiter whose time runs out as a session is handed to it
  * returns Success with that session or leaves it to the next waiter. The
  * order holds while fewer than 16384 tickets are outstanding on the
- * instance: a ticket is a caller that waits now, or one that left (timed
- * out) and that no End has passed over yet, which an End does only after
- * serving every live waiter before it. Beyond that many, a caller waits for
- * a place in the queue first, and those are not ordered among themselves
- * (a deviation from the extension's rule). Waiting blocks the thread (a
+ * instance: a ticket is a caller that waits now, one that was handed a
+ * session and has not yet run to take it, or one that left (timed out)
+ * behind a caller that still waits, until an End has served that caller
+ * and passed over it (a caller that leaves with no live one before it
+ * leaves nothing behind). Beyond that many, a caller waits for a place in
+ * the queue first, and those are not ordered among themselves (a deviation
+ * from the extension's rule). Waiting blocks the thread (a
  * futex), with no lock; the only spin is a short one, then yields, while an
  * End in flight finishes opening its slot.
  */

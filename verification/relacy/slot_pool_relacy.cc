@@ -61,9 +61,10 @@
 //                   alone (/idle): Success only if the End started before
 //                   the Stop returned, else the Stop's error; the Stop wakes
 //                   a waiter nobody serves; nothing lost.
-//   RingWrap        the tickets go round the 4-cell ring: with every cell
-//                   held by a cancelled ticket, an End passes over them and
-//                   a waiter takes ticket 4 in cell 0 (its next lap).
+//   RingWrap        the tickets go round the 4-cell ring: waiters that
+//                   time out pass over their own tickets and ready their
+//                   cells, and a waiter takes ticket 4 in cell 0 (its next
+//                   lap).
 //   HandOffOneStep  a waiter times out as an End serves it, a third
 //                   caller looks at the End's handle and begins: the handle
 //                   ended and the pool full mean the waiter got the slot.
@@ -97,7 +98,7 @@
 //   kNoWaiterAlert         WaitStop/idle  Stop does not wake the waiters
 //   kAcceptStateAtAccept   WaitStop/end  a waiter ends again a slot granted
 //                                   before the Stop that it sees only later
-//   kCancelledCellKept     RingWrap  a free passes over a cancelled ticket
+//   kCancelledCellKept     RingWrap  a cancelled ticket is passed over
 //                                   without readying its cell
 //   kOpenBeforeDeliver     HandOffOneStep  the End's handle goes stale
 //                                   before the delivery commits the slot
@@ -1212,18 +1213,15 @@ struct WaitStop : rl::test_suite<WaitStop<kM, kEnd>, kEnd ? 3 : 2> {
 
 // The tickets go round the 4-cell ring. Capacity 1, one session open; in
 // before(), kWaitCells waits time out (the clock steps by 1 a read), each
-// leaving a cancelled ticket (0..3) that no free has passed: every cell is
-// in use. Then A ends the session while B waits with no deadline: B's
-// ticket 4 needs cell 0 again (its next lap), so B first waits for that
-// cell, which A's End readies as it passes over ticket 0 (then 1..3);
-// then B queues (ticket 4, lap 1) and A hands the slot to it, or A finds
-// no ticket left and frees it, and B claims it. B gets the session, no
-// ticket is left, and the ring still works: kWaitCells more timed-out
-// waits afterwards, each with a ticket, which B's End passes over. With
-// kCancelledCellKept A passes over tickets 0..3 without readying their
-// cells: B still gets the slot (A, finding no ticket left, frees it and B
-// claims it; a caller that waits for a cell is not served in order), but
-// the waits of round two find no cell and take no ticket.
+// taking a ticket (0..3) and, with no live waiter before it, passing over
+// it again as it leaves (PassOverLeftTickets()): no ticket is left, and
+// every cell is ready for its next lap. Then A ends the session while B
+// waits with no deadline: B's ticket 4 uses cell 0 again (its next lap);
+// A hands the slot to B, or finds no ticket left and frees it, and B
+// claims it. B gets the session, no ticket is left, and the ring still
+// works: kWaitCells more timed-out waits afterwards, on cells 0..3 again.
+// With kCancelledCellKept the waiters pass over their tickets without
+// readying the cells: the cells are not ready for their next lap.
 template <ji::Mutation kM>
 struct RingWrap : rl::test_suite<RingWrap<kM>, 2> {
   using Policy = jv::RelacyPolicy<kM>;
@@ -1234,12 +1232,21 @@ struct RingWrap : rl::test_suite<RingWrap<kM>, 2> {
   rl::atomic<Clock::rep> time;
   rl::var<int> wait_result;  // an Error
   Opened waited;             // B's session
-  // kWaitCells waits that time out at their second clock read.
+  // kWaitCells waits that time out at their second clock read, each leaving
+  // no ticket behind; then every cell is ready for the next kWaitCells
+  // tickets.
   void TimeOutAll() {
     for (std::uint32_t i = 0; i < Policy::kWaitCells; ++i) {
       ji::OpenedSession s;
       RL_ASSERT(core->BeginWait(gen, &s, Clock::At(Clock::Peek() + 2)) ==
                 Error::kOutOfSessions);
+      RL_ASSERT(core->QueuedTickets() == 0);
+    }
+    std::uint64_t state = 0;
+    const auto* pool = core->DebugPool(&state);
+    const std::uint32_t tail = core->TicketsTaken();
+    for (std::uint32_t i = 0; i < Policy::kWaitCells; ++i) {
+      RL_ASSERT(pool->waiters().IsReadyFor(tail + i));
     }
   }
   void before() {
@@ -1247,7 +1254,6 @@ struct RingWrap : rl::test_suite<RingWrap<kM>, 2> {
     core = NewRunningCore<Core>(1, &gen);
     RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
     TimeOutAll();
-    RL_ASSERT(core->QueuedTickets() == Policy::kWaitCells);
     wait_result($) = 0;
     waited.Set({});
   }
@@ -1267,12 +1273,8 @@ struct RingWrap : rl::test_suite<RingWrap<kM>, 2> {
     RL_ASSERT(core->QueuedTickets() == 0);
     RL_ASSERT(core->Waiting() == 0);
     const ji::OpenedSession b = waited.Get();
-    // Round two: the ring full of cancelled tickets again (4..7 or 5..8):
-    // each of these waits found its cell ready (A passed over and readied
-    // every cell of round one). Then B's End passes over them and frees
-    // the slot.
+    // Round two: the next lap of every cell.
     TimeOutAll();
-    RL_ASSERT(core->QueuedTickets() == Policy::kWaitCells);
     RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
     RL_ASSERT(core->QueuedTickets() == 0);
     CheckCapacity(core, gen, 1, 0);

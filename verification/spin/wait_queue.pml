@@ -26,7 +26,9 @@
  * alerted is re-armed and peeked again; else block until the cell changes
  * (with TIMEOUTS the deadline may end the block at any moment: leave).
  * Leaving is the cancel CAS; if a slot was committed first, the waiter
- * waits for its publication and Accepts it. After a timeout the waiter
+ * waits for its publication and Accepts it; else it passes over the
+ * tickets at the head whose waiters left (its own among them, when no live
+ * ticket is before it). After a timeout the waiter
  * claims once more (OutOfSessions only from a proof). Accept (WITH_STOP):
  * a grant whose End read the word closed after its commit is ended again
  * (a full End: the slot goes to the next ticket) and answers the state
@@ -127,6 +129,9 @@
  *    past a waiter;
  *  - MUTANT_HANDOFF_TAIL: the hand-off serves the newest ticket instead of
  *    the oldest;
+ *  - MUTANT_PASS_LIVE: a waiter that leaves passes over the head ticket
+ *    without looking whether its waiter left (src/'s kPassOverLiveTicket):
+ *    a live waiter loses its place;
  *  - MUTANT_STOP_NO_ALERT: Stop sets its flag but wakes nobody (Relacy's
  *    kNoWaiterAlert; with HOLDER);
  *  - MUTANT_ALERT_BEFORE_FLAG: Stop alerts before it sets its flag (a
@@ -255,6 +260,39 @@ inline take(i, id) {
   owner[i] = id
 }
 
+/* PassOverLeftTickets(): a waiter that cancelled its ticket passes over
+ * the tickets at the head whose waiters left, as a hand-off does, up to the
+ * first whose waiter is still there (the cell check and the head CAS in one
+ * step: a cancelled cell stays so until its taker readies it, and a head
+ * that moved fails the CAS). MUTANT_PASS_LIVE passes over the head ticket
+ * whatever its waiter does. */
+inline pass_over() {
+  more = 1;
+  do
+  :: more ->
+     atomic {
+       if
+#ifdef MUTANT_PASS_LIVE
+       :: head < tail ->
+          if
+          :: cell[head] == CELL_CANCELLED ->
+             served[head] = 1; cell[head] = CELL_DONE; passed[head] = 1
+          :: else -> skip
+          fi;
+          head++
+#else
+       :: head < tail && cell[head] == CELL_CANCELLED ->
+          /* Taken as a hand-off takes a cancelled ticket. */
+          served[head] = 1; cell[head] = CELL_DONE; passed[head] = 1;
+          head++
+#endif
+       :: else -> more = 0
+       fi
+     }
+  :: else -> break
+  od
+}
+
 proctype Client(byte id) {
   byte r = 0;
   byte i;
@@ -279,6 +317,7 @@ proctype Client(byte id) {
   bit giveback;
   bit early;
   bit left;
+  bit more;
   bit live;   /* a timed-out waiter's ticket, not cancelled yet */
   byte keep;  /* the slot delivered to it before its cancel */
 
@@ -503,6 +542,10 @@ leave:
       fi
     }
     if
+    :: left -> pass_over()
+    :: else -> skip
+    fi;
+    if
     :: !left ->
        /* AwaitPublished(): the slot is taken once its End published it. */
        atomic {
@@ -531,6 +574,10 @@ settle:
       :: else -> left = 0
       fi
     }
+    if
+    :: left -> pass_over()
+    :: else -> skip
+    fi;
     if
     :: left && mine != NONE -> goto work
     :: left && mine == NONE -> r++; goto next
