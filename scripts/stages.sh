@@ -48,6 +48,27 @@ workflow() {
   cmake --workflow --preset "$1" --fresh
 }
 
+# The Spin and Relacy checks side by side: each runs one model checker at a
+# time on one core, so on 2 cores the pair takes as long as the longer one.
+# Their logs are printed one after the other once both are done; fails if
+# either failed.
+models_run() {
+  local logs spin relacy spin_rc=0 relacy_rc=0
+  logs=$(mktemp -d)
+  verification/spin/check.sh >"$logs/spin.log" 2>&1 &
+  spin=$!
+  verification/relacy/check.sh >"$logs/relacy.log" 2>&1 &
+  relacy=$!
+  wait "$spin" || spin_rc=$?
+  wait "$relacy" || relacy_rc=$?
+  echo "---- spin (exit ${spin_rc}) ----"
+  cat "$logs/spin.log"
+  echo "---- relacy (exit ${relacy_rc}) ----"
+  cat "$logs/relacy.log"
+  rm -rf "$logs"
+  ((spin_rc == 0 && relacy_rc == 0))
+}
+
 fuzz_run() {
   workflow fuzz
   local work

@@ -19,11 +19,12 @@
 #   fuzz      the C API under libFuzzer + ASan + UBSan for 60 s (seed corpus
 #             tests/fuzz/corpus; JETSESSION_FUZZ_SECONDS to change), and the
 #             key-value server's RESP parser for 5 s (RESP_FUZZ_SECONDS)
-#   spin      the Spin model of the claim/free/full-flag protocol and of
-#             Stop gating, safety and progress, and its seeded mutants
-#             (which must be caught)
-#   relacy    the real core under Relacy: model tests over every schedule
-#             or 100000 random ones, and its seeded mutants (caught)
+#   models    side by side (each is single-threaded):
+#             - the Spin models of the claim/free/full-flag protocol, Stop
+#               gating, waiting and resizing, safety and progress, and their
+#               seeded mutants (which must be caught);
+#             - the real core under Relacy: model tests over every schedule
+#               or 100000 random ones, and its seeded mutants (caught)
 #   coverage  line coverage of src/ by every test (llvm-cov report printed)
 #   bench     the ratio check (scripts/bench_check.sh), report only: timing
 #             on a shared machine is noisy, so it never fails the run
@@ -48,7 +49,6 @@ stage tsan-gcc workflow tsan-gcc
 stage tidy workflow tidy
 stage format format_check
 stage fuzz fuzz_run
-stage spin verification/spin/check.sh
-stage relacy verification/relacy/check.sh
+stage models models_run
 stage coverage scripts/coverage.sh
 stage bench-check scripts/bench_check.sh

@@ -7,8 +7,9 @@
 #                jetsession-stress for STRESS_SECONDS (default 20) on each
 #                scenario, printing its op counts
 #   stress-asan  the same under the asan preset
-#   relacy       the real core under Relacy, 5 seeded mutants
-#   spin         the Spin model of the claim/free/full-flag protocol
+#   models       side by side: the real core under Relacy and its seeded
+#                mutants; the Spin models (claims and the full flag,
+#                waiting, resizing) and their seeded mutants
 #   fuzz         libFuzzer on the C API for JETSESSION_FUZZ_SECONDS (60)
 #   coverage     line coverage of src/ by every test
 # scripts/test.sh (the CI command) runs all of these too, among its gates.
@@ -31,7 +32,6 @@ stress_run() {
 
 stage stress-tsan stress_run tsan
 stage stress-asan stress_run asan
-stage relacy verification/relacy/check.sh
-stage spin verification/spin/check.sh
+stage models models_run
 stage fuzz fuzz_run
 stage coverage scripts/coverage.sh
