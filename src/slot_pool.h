@@ -1231,9 +1231,11 @@ class alignas(64) SlotPool {
                                       std::memory_order_seq_cst)) {
         continue;
       }
-      if (!waiters_.SkipIfCancelled(ticket)) {
-        // Only the mutant gets here: it drops a live waiter's ticket.
-        waiters_.Skip(ticket);
+      if constexpr (Policy::kMutation == Mutation::kPassOverLiveTicket) {
+        // The mutant drops a live waiter's ticket too.
+        if (!waiters_.SkipIfCancelled(ticket)) waiters_.Skip(ticket);
+      } else {
+        waiters_.SkipIfCancelled(ticket);  // cancelled, as checked above
       }
       // seq_cst: as above.
       f = flag.load(std::memory_order_seq_cst);

@@ -4,6 +4,7 @@
 #define JETSESSION_TESTS_INSTANCE_CORE_TEST_UTIL_H_
 
 #include <cstdint>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -47,6 +48,19 @@ void ExpectRoomFor(InstanceCore<Policy>& core, std::uint64_t gen,
   for (const OpenedSession& s : opened) {
     EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
   }
+}
+
+// Starts a thread that waits on `core` with no deadline, and returns once
+// its ticket is taken (the queue held `queued` tickets before).
+template <class CoreT>
+std::thread StartLiveWaiter(CoreT& core, std::uint64_t gen, OpenedSession* s,
+                            std::uint32_t queued) {
+  std::thread waiter([&core, gen, s] {
+    EXPECT_EQ(core.BeginWait(gen, s, CoreT::WaitClock::time_point::max()),
+              Error::kSuccess);
+  });
+  while (core.QueuedTickets() != queued + 1) std::this_thread::yield();
+  return waiter;
 }
 
 // Terminates an incarnation the way JetTerm does.

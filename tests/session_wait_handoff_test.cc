@@ -444,11 +444,7 @@ TEST(SessionWaitHandOffTest, AnEndPassingOverLeftWaitersIsOneStep) {
   // the live waiter, whose End is the one played: it passes over the left
   // tickets and frees its slot.
   OpenedSession live;
-  std::thread head([&] {
-    EXPECT_EQ(core.BeginWait(gen, &live, Clock::time_point::max()),
-              Error::kSuccess);
-  });
-  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  std::thread head = StartLiveWaiter(core, gen, &live, 0);
   constexpr int kLeft = 2;
   std::vector<std::thread> waiters;
   for (int i = 0; i < kLeft; ++i) {

@@ -90,19 +90,6 @@ TEST(SessionWaitOrderTest, FreedSlotsGoToTheWaitersInTheOrderTheyCame) {
   Terminate(core);
 }
 
-// Starts a thread that waits on `core` with no deadline, and returns once
-// its ticket is taken (the queue held `queued` tickets before).
-template <class CoreT>
-std::thread StartLiveWaiter(CoreT& core, std::uint64_t gen, OpenedSession* s,
-                            std::uint32_t queued) {
-  std::thread waiter([&core, gen, s] {
-    EXPECT_EQ(core.BeginWait(gen, s, CoreT::WaitClock::time_point::max()),
-              Error::kSuccess);
-  });
-  while (core.QueuedTickets() != queued + 1) std::this_thread::yield();
-  return waiter;
-}
-
 TEST(SessionWaitOrderTest, AFreePassesOverTheTicketsOfWaitersThatLeft) {
   Core core;
   const std::uint64_t gen = core.Create();
