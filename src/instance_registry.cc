@@ -281,11 +281,20 @@ Error InstanceRegistry::InstanceTarget(const JET_INSTANCE* instance,
   return ResolveLocked(*instance, &ref, record);
 }
 
+// Whether the parameter call's target instance (none: the process
+// defaults) is being terminated: every parameter call on it, whatever the
+// parameter, answers TermInProgress.
+bool InstanceRegistry::IsTerminating(const Record* record) {
+  return record != nullptr &&
+         (record->core.LoadState() & Core::kTerminating) != 0;
+}
+
 // The setting rules of JET_paramMaxSessions, shared by the per-instance
-// parameters: on a terminating instance TermInProgress; on a Running one only
-// the value in force (the field's, or at least `floor`'s when given) is
-// accepted, else AlreadyInitialized; then above `limit` InvalidParameter;
-// else the field (or the process default, for a null record) takes it.
+// parameters (on an instance that is not terminating): on a Running one
+// only the value in force (the field's, or at least `floor`'s when given)
+// is accepted, else AlreadyInitialized; then above `limit`
+// InvalidParameter; else the field (or the process default, for a null
+// record) takes it.
 Error InstanceRegistry::SetInstanceParameter(Record* record, JET_API_PTR value,
                                              std::uint32_t limit,
                                              std::uint32_t Record::*field,
@@ -293,7 +302,6 @@ Error InstanceRegistry::SetInstanceParameter(Record* record, JET_API_PTR value,
                                              std::uint32_t Record::*floor) {
   if (record != nullptr) {
     const std::uint64_t state = record->core.LoadState();
-    if ((state & Core::kTerminating) != 0) return Error::kTermInProgress;
     if (Core::LifecycleOf(state) == Core::kRunning) {
       const std::uint32_t in_force =
           floor == nullptr ? record->*field
@@ -355,6 +363,7 @@ Error InstanceRegistry::SetSystemParameter(JET_INSTANCE* pinstance,
     const Error error = InstanceTarget(pinstance, &record);
     if (error != Error::kSuccess) return error;
   }
+  if (IsTerminating(record)) return Error::kTermInProgress;
   return SetParameterLocked(record, paramid, value);
 }
 
@@ -375,6 +384,7 @@ Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
     const Error error = InstanceTarget(&instance, &record);
     if (error != Error::kSuccess) return error;
   }
+  if (IsTerminating(record)) return Error::kTermInProgress;
   switch (paramid) {
     case JET_paramMaxSessions:
       *pvalue =
@@ -523,13 +533,14 @@ Error InstanceRegistry::SetSessionContext(JET_SESID sesid,
 
 Error InstanceRegistry::GetSessionSlot(JET_SESID sesid,
                                        unsigned long* pslot) noexcept {
+  // A NULL output pointer comes first, as for every call on a session.
+  if (pslot == nullptr) return Error::kInvalidParameter;
   SessionRef ref{};
   Record* record = nullptr;
   const Error error = ResolveSession(sesid, &ref, &record);
   if (error != Error::kSuccess) return error;
   const Error open = record->core.CheckOpen(ref.slot, ref.gen);
   if (open != Error::kSuccess) return open;
-  if (pslot == nullptr) return Error::kInvalidParameter;
   *pslot = ref.slot;
   return Error::kSuccess;
 }

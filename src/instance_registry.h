@@ -259,6 +259,9 @@ class InstanceRegistry {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Sets a stop/unavailable flag on a live instance.
   Error SetFlag(JET_INSTANCE instance, std::uint64_t flag) noexcept;
+  // Whether a parameter call's resolved target (nullptr: the process-wide
+  // defaults) is being terminated.
+  static bool IsTerminating(const Record* record);
   // The parameter rules for one resolved target (record nullptr: the
   // process-wide defaults).
   // Under mutex_ (the caller's): `*process_default` is guarded by it.

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -415,11 +416,10 @@ TEST_F(JetMaxSessionsTest, UnavailableComesBeforeTheOtherStates) {
 }
 
 // JetTerm2 on `inst` (capacity 1, full) while a waiter is parked (see
-// ThreadParker), after `before_term` (if any): while the Term is in flight,
-// JetExtSetMaxSessions answers `expected`, whatever the value.
-void ExpectAnswerWhileTerminating(JET_INSTANCE inst,
-                                  JET_ERR (*before_term)(JET_INSTANCE),
-                                  JET_ERR expected) {
+// ThreadParker), after `before_term` (if any): `probe` runs while the Term
+// is in flight.
+void WhileTerminating(JET_INSTANCE inst, JET_ERR (*before_term)(JET_INSTANCE),
+                      const std::function<void()>& probe) {
   JET_SESID held = 0;
   ASSERT_EQ(JetBeginSession(inst, &held, nullptr, nullptr), JET_errSuccess);
   Waiter waiter(inst, kWaitMs);
@@ -451,18 +451,26 @@ void ExpectAnswerWhileTerminating(JET_INSTANCE inst,
   }
   EXPECT_EQ(seen, JET_errTermInProgress)
       << "JetTerm2 did not stay in flight while a waiter had not returned";
-  if (seen == JET_errTermInProgress) {
-    EXPECT_EQ(JetExtSetMaxSessions(inst, 1), expected);
-    EXPECT_EQ(JetExtSetMaxSessions(inst, 0), expected);
-    EXPECT_EQ(JetExtSetMaxSessions(inst, 99999), expected)
-        << "the state comes before the ceiling";
-  }
+  if (seen == JET_errTermInProgress) probe();
   parker.Unpark();
   const JET_ERR waited = waiter.Join();
   term.join();
   EXPECT_EQ(term_result.load(), JET_errSuccess);
   EXPECT_NE(waited, JET_errSuccess);
   EXPECT_EQ(JetExtSetMaxSessions(inst, 1), JET_errInvalidInstance);
+}
+
+// While JetTerm2 runs on `inst` (see WhileTerminating()),
+// JetExtSetMaxSessions answers `expected`, whatever the value.
+void ExpectAnswerWhileTerminating(JET_INSTANCE inst,
+                                  JET_ERR (*before_term)(JET_INSTANCE),
+                                  JET_ERR expected) {
+  WhileTerminating(inst, before_term, [&] {
+    EXPECT_EQ(JetExtSetMaxSessions(inst, 1), expected);
+    EXPECT_EQ(JetExtSetMaxSessions(inst, 0), expected);
+    EXPECT_EQ(JetExtSetMaxSessions(inst, 99999), expected)
+        << "the state comes before the ceiling";
+  });
 }
 
 TEST_F(JetMaxSessionsTest, ATerminatingInstanceAnswersTermInProgress) {
@@ -479,6 +487,34 @@ TEST_F(JetMaxSessionsTest, UnavailableComesBeforeTerminating) {
   ExpectAnswerWhileTerminating(Running("max-terminating-unavailable", 1, 4),
                                JetExtSetInstanceUnavailable,
                                JET_errInstanceUnavailable);
+}
+
+TEST_F(JetMaxSessionsTest,
+       ParameterCallsOnATerminatingInstanceAnswerTermInProgress) {
+  // "new calls get TermInProgress": every parameter call made on the
+  // instance, whatever the parameter or its value, the unknown ids and the
+  // process-wide JET_paramMaxInstances included.
+  JET_INSTANCE inst = Running("max-terminating-params", 1, 4);
+  WhileTerminating(inst, nullptr, [&] {
+    JET_API_PTR value = 12345;
+    for (const unsigned long id :
+         {static_cast<unsigned long>(JET_paramMaxSessions),
+          static_cast<unsigned long>(JET_paramMaxInstances),
+          static_cast<unsigned long>(JET_paramExtMaxSessionsCeiling),
+          static_cast<unsigned long>(JET_paramExtSessionTracking), 999UL}) {
+      EXPECT_EQ(JetGetSystemParameter(inst, 0, id, &value, nullptr, 0),
+                JET_errTermInProgress)
+          << "get " << id;
+      EXPECT_EQ(JetSetSystemParameter(&inst, 0, id, 1, nullptr),
+                JET_errTermInProgress)
+          << "set " << id;
+    }
+    EXPECT_EQ(value, 12345U) << "a refused get wrote its output";
+    EXPECT_EQ(JetGetSystemParameter(inst, 0, JET_paramMaxSessions, nullptr,
+                                    nullptr, 0),
+              JET_errInvalidParameter)
+        << "a NULL output comes first";
+  });
 }
 
 // ---- The ceiling ------------------------------------------------------------

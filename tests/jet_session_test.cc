@@ -703,16 +703,18 @@ TEST_F(JetSessionTest, SessionSlotOfAnythingButAnOpenSessionIsInvalidSesid) {
   const JET_INSTANCE inst = Running("invalid", 2);
   const JET_SESID s = Begin(inst);
   unsigned long slot = 7;
-  // InvalidSesid comes before the NULL output.
+  // Only a NULL output comes before InvalidSesid ("Sessions": as for every
+  // call that takes a session handle).
   for (const JET_SESID bad :
        {JET_SESID{0}, JET_sesidNil, JET_SESID{0x777}, JET_SESID{0x123456789}}) {
     EXPECT_EQ(JetExtGetSessionSlot(bad, &slot), JET_errInvalidSesid);
-    EXPECT_EQ(JetExtGetSessionSlot(bad, nullptr), JET_errInvalidSesid);
+    EXPECT_EQ(JetExtGetSessionSlot(bad, nullptr), JET_errInvalidParameter);
   }
   EXPECT_EQ(slot, 7UL) << "written on failure";
   EXPECT_EQ(JetExtGetSessionSlot(s, nullptr), JET_errInvalidParameter);
   ASSERT_EQ(JetEndSession(s, 0), JET_errSuccess);
   EXPECT_EQ(JetExtGetSessionSlot(s, &slot), JET_errInvalidSesid);
+  EXPECT_EQ(JetExtGetSessionSlot(s, nullptr), JET_errInvalidParameter);
   // The slot reused by another session: the old handle stays invalid.
   const JET_SESID next = Begin(inst);
   EXPECT_EQ(JetExtGetSessionSlot(s, &slot), JET_errInvalidSesid);

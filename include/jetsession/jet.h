@@ -336,9 +336,10 @@ JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
  * different from the slot of every other session open on the same instance
  * at the same time; an engine keeps its per-session resources in an array
  * indexed by it. Not a call on the session for the sharing rule (it takes
- * no busy flag); wait-free. Results in order: sesid not an open session
- * (never issued, ended, force-ended by JetTerm) -> InvalidSesid; piSlot
- * NULL -> InvalidParameter.
+ * no busy flag); wait-free. Results in order: piSlot NULL ->
+ * InvalidParameter (as for every call on a session, a NULL output pointer
+ * comes first); sesid not an open session (never issued, ended, force-ended
+ * by JetTerm) -> InvalidSesid.
  */
 JET_ERR JET_API JetExtGetSessionSlot(JET_SESID sesid,
                                      unsigned long* piSlot) JET_NOEXCEPT_;
