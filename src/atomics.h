@@ -95,6 +95,14 @@ enum class Mutation {
                          // not ready waits for a cell without reading the
                          // tail again: a ticket taken (and served) since
                          // then sends it out of the queue while it has room
+  kParkOverParked,       // a caller moves a served waiter's grant aside into
+                         // a parked word that still holds the grant of the
+                         // lap before: that grant is lost (a slot leaks and
+                         // its waiter takes the other's)
+  kReadyOverParked,      // a cell is readied for the lap after next while the
+                         // grant of its lap before is still parked: that
+                         // grant's waiter reads its lap again and waits on
+                         // (or cancels) a cell that is no longer its own
   // Capacity at run time (JetExtSetMaxSessions):
   kShrinkForgetsDebt,       // a shrink reserves the free slots and forgets the
                             // rest: the sessions open beyond the new capacity
@@ -134,8 +142,8 @@ struct StdAtomics {
 
   // Blocking on a 32-bit atomic (see futex.h), for the callers that wait
   // for a session; kWaitCells of them can hold a ticket at once (the
-  // queue's ring, session_wait_queue.h: 64 KiB, allocated by the first
-  // waiter of an instance).
+  // queue's ring, session_wait_queue.h: 128 KiB with the parked words,
+  // allocated by the first waiter of an instance).
   static constexpr std::uint32_t kWaitCells = 16384;
   using WaitClock = internal::WaitClock;
   static void WaitWhile(std::atomic<std::uint32_t>& word,

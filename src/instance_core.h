@@ -896,12 +896,11 @@ class InstanceCore {
     auto& cells = pool->waiters();
     for (;;) {
       const std::uint32_t cell = cells.Peek(ticket);
-      if (Pool::WaitQueue::StateOf(cell) == Pool::WaitQueue::kDelivered) {
+      if (Pool::WaitQueue::IsServed(ticket, cell)) {
         // Committed to this waiter: it takes the slot once its End has
-        // opened it (a few instructions after the commit).
-        const std::uint32_t published = cells.AwaitPublished(ticket, cell);
-        cells.Release(ticket);
-        return Accept(pool, gen, published, opened);
+        // opened it (a few instructions after the commit), from the cell
+        // or from where a later caller moved it aside.
+        return Accept(pool, gen, cells.Take(ticket, cell), opened);
       }
       // seq_cst: with SetFlag()'s flag CAS; an alert (a release CAS on the
       // cell, read by Peek()) comes after the flag, so a waiter woken by

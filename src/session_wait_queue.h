@@ -9,13 +9,13 @@
 // waiter (or learns that the waiter has gone).
 //
 // Cell of ticket t: cells_[t % kCells] (kCells = Policy::kWaitCells: 16384
-// in the library, 64 KiB), a 32-bit word, which is also what
-// the waiter blocks on (a futex):
+// in the library), a 32-bit word, which is also what the waiter blocks on
+// (a futex):
 //
-//   31..29  28     27       26..7       6..2   1..0
-//   +------+------+--------+-----------+------+-------+
-//   | 0    | gated| opening| slot (20) | lap  | state |
-//   +------+------+--------+-----------+------+-------+
+//   31  30    29     28     27       26..7       6..2   1..0
+//   +--+-----+------+------+--------+-----------+------+-------+
+//   |0 | held|moving| gated| opening| slot (20) | lap  | state |
+//   +--+-----+------+------+--------+-----------+------+-------+
 //
 // lap = (t / kCells) % 32 names the round of the ring the cell is in, so a
 // cell ready for ticket t is never taken for ticket t - kCells or
@@ -34,15 +34,36 @@
 // (a Stop, Unavailable or Term) complete after its commit: the grant is
 // ordered after that flag, and the waiter ends the session again.
 //
+// Parked grants. A waiter that was handed a slot but that the scheduler
+// has not run yet would hold its cell, and the caller that takes the
+// ticket kCells later would find no room. That caller moves the published
+// grant aside instead (TakeOver()): `moving` marks the cell while it copies
+// the cell into the cell's parked word (parked_[t % kCells]), then it
+// readies the cell for its own ticket. The waiter, finding its cell in
+// another lap, takes the parked grant (TakeParked()). Each cell has one
+// parked word, so a cell parks one grant at a time, and its lap runs at
+// most one ahead of its oldest grant not yet taken: readying the cell for
+// ticket t + 2 * kCells while the grant of ticket t is still parked would
+// bring back t's lap (the library's ring has two laps in the ticket
+// counter) under its waiter's eyes, so the cell is then `held` (ready but
+// not for taking), the parked word marked kBlocked, and the waiter that
+// takes the parked grant readies the cell (ReadyNext(), TakeParked()).
+//
 // Thread safety: any thread. Progress: every operation is a bounded number
 // of atomic steps, except Wait(), which blocks (a futex) until its deadline,
-// and AwaitPublished(), which blocks until the End that committed a slot to
-// the cell publishes it (two stores later). Invariant: a cell holds the lap
-// of the oldest ticket that maps to it and is not yet done with it; a cell
-// with `opening` set is changed only by its End's Publish(). Memory
-// ordering: Publish() is a release store that the waiter's acquire loads
-// pair with (it then reads the slot's control word the End opened before
-// it); the rest are noted where they are.
+// and Take(), which blocks until the End that committed a slot to the cell
+// publishes it (two stores later) or the caller that moves it aside has
+// parked it (two stores later). Invariant: a cell holds the lap of the
+// oldest ticket that maps to it and is not yet done with it, or of the
+// ticket after it when the older one's grant is parked; a parked word holds
+// at most one grant, of the ticket kCells before the cell's lap; a cell
+// with `opening` set is changed only by its End's Publish(), one with
+// `moving` only by its mover, a `held` one only by the waiter whose grant
+// is parked. Memory ordering: Publish() is a release store that the
+// waiter's acquire loads pair with (it then reads the slot's control word
+// the End opened before it); a mover acquires the published cell and
+// releases the readied one, so the waiter that acquires it sees the parked
+// word and the End's control word; the rest are noted where they are.
 // Lifetime: allocated by the first waiter (Ensure()), freed with the pool.
 #ifndef JETSESSION_SRC_SESSION_WAIT_QUEUE_H_
 #define JETSESSION_SRC_SESSION_WAIT_QUEUE_H_
@@ -56,6 +77,18 @@
 
 namespace jetsession::internal {
 
+// The width of the ticket counters in the pool's flag word: 15 bits, unless
+// the policy names fewer (Policy::kWaitTicketBits: the white-box tests and
+// Relacy then go round the tickets as well as the ring).
+template <class Policy>
+constexpr std::uint32_t TicketBits() noexcept {
+  if constexpr (requires { Policy::kWaitTicketBits; }) {
+    return Policy::kWaitTicketBits;
+  } else {
+    return 15;
+  }
+}
+
 template <class Policy>
 class SessionWaitQueue {
   template <class T>
@@ -64,11 +97,12 @@ class SessionWaitQueue {
  public:
   // Tickets are counted modulo kTickets in the flag word; kCells of them can
   // be in use at once (a waiter beyond that waits for a cell first).
-  static constexpr std::uint32_t kTicketBits = 15;
+  static constexpr std::uint32_t kTicketBits = TicketBits<Policy>();
   static constexpr std::uint32_t kTickets = 1U << kTicketBits;
   static constexpr std::uint32_t kCells = Policy::kWaitCells;
   // The laps (5 bits) run on across the wrap of the tickets: the number of
   // laps in a round of tickets divides 32 or is a multiple of it.
+  static_assert(kTicketBits <= 15);
   static_assert(kCells >= 2 && kTickets % kCells == 0 &&
                 (32 % (kTickets / kCells) == 0 ||
                  (kTickets / kCells) % 32 == 0));
@@ -82,6 +116,13 @@ class SessionWaitQueue {
   static constexpr std::uint32_t kOpening = 1U << 27;
   // Set by Publish() for a grant ordered after a flag.
   static constexpr std::uint32_t kGated = 1U << 28;
+  // Set on a published cell while TakeOver() parks its grant.
+  static constexpr std::uint32_t kMoving = 1U << 29;
+  // Set on a cell readied for the next lap while the grant of the lap
+  // before the current one is still parked (not for taking).
+  static constexpr std::uint32_t kHeld = 1U << 30;
+  // Set on a parked word whose cell is held: its taker readies the cell.
+  static constexpr std::uint32_t kBlocked = 1U << 30;
 
   SessionWaitQueue() = default;
   SessionWaitQueue(const SessionWaitQueue&) = delete;
@@ -92,8 +133,8 @@ class SessionWaitQueue {
         cells_.load(std::memory_order_relaxed));
   }
 
-  // The cells, allocated on first use; nullptr when memory runs out (the
-  // next caller tries again).
+  // The cells (and after them their parked words), allocated on first use;
+  // nullptr when memory runs out (the next caller tries again).
   Atomic<std::uint32_t>* Ensure() noexcept {
     // acquire: pairs with the release CAS below.
     Atomic<std::uint32_t>* cells = cells_.load(std::memory_order_acquire);
@@ -102,11 +143,12 @@ class SessionWaitQueue {
     // nothrow: without memory the callers wait without a ticket (see
     // InstanceCore::QueueForSlot()); nothing throws.
     std::unique_ptr<Atomic<std::uint32_t>[]> fresh(
-        new (std::nothrow) Atomic<std::uint32_t>[kCells]);
+        new (std::nothrow) Atomic<std::uint32_t>[2 * kCells]);
     if (fresh == nullptr) return nullptr;
     for (std::uint32_t i = 0; i < kCells; ++i) {
       // relaxed: published by the CAS.
       fresh[i].store(ReadyFor(i), std::memory_order_relaxed);
+      fresh[kCells + i].store(0, std::memory_order_relaxed);  // parked word
     }
     // acq_rel: release publishes the cells, acquire reads a winner's (and
     // ours is then freed).
@@ -151,9 +193,7 @@ class SessionWaitQueue {
       const std::uint32_t state = seen & kStateMask;
       if (state == kCancelled) {
         if constexpr (Policy::kMutation != Mutation::kCancelledCellKept) {
-          // release: pairs with the acquire of the next lap's users.
-          cell.store(ReadyFor(t + kCells), std::memory_order_release);
-          Policy::WakeAll(cell);
+          Skip(t);
         }
         return false;
       }
@@ -173,24 +213,38 @@ class SessionWaitQueue {
   // grant is ordered after a Stop, Unavailable or Term (kGated).
   void Publish(std::uint32_t t, std::uint32_t slot, bool gated) noexcept {
     auto& cell = Cell(t);
-    // release: pairs with the waiter's acquire loads (AwaitPublished(),
+    // release: pairs with the waiter's acquire loads (Take(),
     // Cancel()): it then sees the control word opened for it.
     cell.store(Delivered(t, slot) | (gated ? kGated : 0U),
                std::memory_order_release);
     Policy::WakeAll(cell);
   }
 
-  // For the waiter of ticket t whose cell showed `seen`, delivered: blocks
-  // until the slot is published (the End is between its Deliver() and its
-  // Publish()), and returns the published cell.
-  std::uint32_t AwaitPublished(std::uint32_t t,
-                               std::uint32_t seen) const noexcept {
-    while ((seen & kOpening) != 0) {
-      Policy::WaitWhile(Cell(t), seen, Policy::WaitClock::time_point::max());
-      // acquire: pairs with Publish().
-      seen = Cell(t).load(std::memory_order_acquire);
+  // For the waiter of ticket t, whose cell showed `seen`: whether a slot
+  // came to it (its cell delivered, or in another lap: the grant parked).
+  static bool IsServed(std::uint32_t t, std::uint32_t seen) noexcept {
+    return !OfLap(t, seen) || (seen & kStateMask) == kDelivered;
+  }
+
+  // For the waiter of ticket t, served (IsServed(t, seen)): takes the slot
+  // and returns the cell as published (see SlotOf() and IsGated()). Blocks
+  // while the End that committed the slot has not published it yet, or a
+  // caller moves it aside (TakeOver()); then readies the cell for the next
+  // lap, or takes the grant from the parked word.
+  std::uint32_t Take(std::uint32_t t, std::uint32_t seen) noexcept {
+    auto& cell = Cell(t);
+    for (;;) {
+      if (!OfLap(t, seen)) return TakeParked(t);
+      if ((seen & (kOpening | kMoving)) != 0) {
+        Policy::WaitWhile(cell, seen, Policy::WaitClock::time_point::max());
+        // acquire: pairs with Publish() and with TakeOver()'s store.
+        seen = cell.load(std::memory_order_acquire);
+        continue;
+      }
+      const std::uint32_t published = seen;
+      if (ReadyNext(t, seen)) return published;
+      // A caller moved the grant aside meanwhile: `seen` is its mark.
     }
-    return seen;
   }
 
   // For the taker of ticket t: if its waiter has left (cancelled), readies
@@ -202,27 +256,27 @@ class SessionWaitQueue {
       return false;
     }
     if constexpr (Policy::kMutation != Mutation::kCancelledCellKept) {
-      Release(t);
+      Skip(t);
     }
     return true;
   }
 
   // The waiter of ticket t leaves: true if it left before a slot came
   // (kCancelled now; the ticket's taker readies the cell), false if a slot
-  // was delivered (*published: the cell once published, see SlotOf() and
-  // IsGated(); the cell is readied for the next lap).
+  // was delivered (*published: as Take()'s). Until its waiter has taken a
+  // grant, a cell shows no other ticket's value in that ticket's lap (see
+  // ReadyNext()), so the CAS cannot take another ticket's cell for t's.
   bool Cancel(std::uint32_t t, std::uint32_t* published) noexcept {
     auto& cell = Cell(t);
     // acquire: as Peek().
     std::uint32_t seen = cell.load(std::memory_order_acquire);
     for (;;) {
-      if ((seen & kStateMask) == kDelivered) {
-        *published = AwaitPublished(t, seen);
-        Release(t);
+      if (IsServed(t, seen)) {
+        *published = Take(t, seen);
         return false;
       }
       // seq_cst: acquire sees a delivery that beat it (on failure too;
-      // AwaitPublished() then acquires its Publish()); seq_cst with the
+      // Take() then acquires its Publish()); seq_cst with the
       // IsCancelled() loads of the waiters that pass over left tickets
       // (SlotPool::PassOverLeftTickets(): of two waiters that cancel and
       // then look at each other's cell, one sees the other's cancel).
@@ -241,15 +295,6 @@ class SessionWaitQueue {
     return Cell(t).load(std::memory_order_seq_cst) == Cancelled(t);
   }
 
-  // The waiter of ticket t took the slot delivered to it: the cell is free
-  // for ticket t + kCells.
-  void Release(std::uint32_t t) noexcept {
-    auto& cell = Cell(t);
-    // release: pairs with IsReadyFor() of the next lap's waiter.
-    cell.store(ReadyFor(t + kCells), std::memory_order_release);
-    Policy::WakeAll(cell);
-  }
-
   // The waiter of ticket t saw an alert that was not for it: the cell is
   // made kReady again (unless a slot came meanwhile, which it then sees).
   void Rearm(std::uint32_t t, std::uint32_t seen) noexcept {
@@ -264,9 +309,56 @@ class SessionWaitQueue {
                                     std::memory_order_acquire);
   }
 
-  // A ticket whose waiter cancelled, taken by someone who will not deliver
-  // to it: readies the cell.
-  void Skip(std::uint32_t t) noexcept { Release(t); }
+  // A ticket whose waiter cancelled (or, in a mutant, any ticket), taken
+  // by someone who will not deliver to it: readies the cell.
+  // Once cancelled, the cell changes only by its taker: a store.
+  void Skip(std::uint32_t t) noexcept {
+    const std::uint32_t grant = ParkedGrant(t);
+    // release: pairs with the acquire loads of the next lap's users
+    // (IsReadyFor() and the callers that wait for the cell).
+    Cell(t).store(NextOrHeld(t, grant), std::memory_order_release);
+    UnholdIfTaken(t, grant);
+  }
+
+  // For a caller that found ticket t's cell not ready, with t still the
+  // tail: if the cell holds a slot published to ticket t - kCells, whose
+  // waiter has not taken it yet, and the cell's parked word is free, moves
+  // that grant to the parked word and readies the cell for t. True if it
+  // did; false if the cell is held otherwise (a live waiter, a delivery in
+  // flight, a grant already parked: the caller waits for the cell).
+  bool TakeOver(std::uint32_t t) noexcept {
+    auto& cell = Cell(t);
+    auto& parked = Parked(t);
+    // acquire: as Peek().
+    std::uint32_t seen = cell.load(std::memory_order_acquire);
+    const std::uint32_t before = (t + kTickets - kCells) % kTickets;
+    if ((seen & kStateMask) != kDelivered || !OfLap(before, seen) ||
+        (seen & (kOpening | kMoving)) != 0) {
+      return false;
+    }
+    // acquire: pairs with TakeParked()'s exchange (a grant taken since is
+    // read as such; a stale grant only sends the caller to wait).
+    if (Policy::kMutation != Mutation::kParkOverParked &&
+        parked.load(std::memory_order_acquire) != 0) {
+      return false;
+    }
+    // acquire: reads Publish()'s release store (and the slot's control
+    // word the End opened before it), which this thread passes on to the
+    // waiter with its release store below. Fails if the waiter readied the
+    // cell meanwhile, or another caller moves the grant.
+    if (!cell.compare_exchange_strong(seen, seen | kMoving,
+                                      std::memory_order_acquire,
+                                      std::memory_order_relaxed)) {
+      return false;
+    }
+    // relaxed: published by the release store that follows.
+    parked.store(seen, std::memory_order_relaxed);
+    // release: pairs with the acquire loads of the parked grant's waiter
+    // (Take()) and of ticket t's caller (IsReadyFor()).
+    cell.store(ReadyFor(t), std::memory_order_release);
+    Policy::WakeAll(cell);
+    return true;
+  }
 
   // Marks the cells of tickets head..tail-1 whose waiter may be blocked,
   // and wakes them, so that they look at the instance state (Stop,
@@ -335,6 +427,7 @@ class SessionWaitQueue {
  private:
   static constexpr unsigned kLapShift = 2;
   static constexpr unsigned kSlotShift = 7;
+  static constexpr std::uint32_t kLapMask = 31;
   static constexpr std::uint32_t kSlotMask = (1U << 20) - 1;
 
   static constexpr std::uint32_t LapOf(std::uint32_t t) noexcept {
@@ -351,9 +444,90 @@ class SessionWaitQueue {
     return LapOf(t) << kLapShift | kCancelled;
   }
 
+  // Whether `seen` is a value of ticket t's own lap in its cell (a held
+  // cell is the next lap's, whatever its lap bits say).
+  static bool OfLap(std::uint32_t t, std::uint32_t seen) noexcept {
+    return ((seen >> kLapShift) & kLapMask) == LapOf(t) && (seen & kHeld) == 0;
+  }
+
+  // Readies ticket t's cell, which holds `seen` (t's, delivered), for
+  // ticket t + kCells, with a CAS: false if the cell changed (`seen` is then
+  // what it holds: a caller moves the grant aside, TakeOver()). If the
+  // cell's parked word holds the grant of ticket t - kCells, ticket
+  // t + kCells has that grant's lap, so the cell is held instead
+  // (NextOrHeld(), UnholdIfTaken()).
+  bool ReadyNext(std::uint32_t t, std::uint32_t& seen) noexcept {
+    const std::uint32_t grant = ParkedGrant(t);
+    // acq_rel: release as Skip()'s store; acquire, on failure too: as
+    // Take()'s loads.
+    if (!Cell(t).compare_exchange_strong(seen, NextOrHeld(t, grant),
+                                         std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+      return false;
+    }
+    UnholdIfTaken(t, grant);
+    return true;
+  }
+
+  // The grant parked for ticket t's cell (of ticket t - kCells), or 0.
+  // acquire: as TakeOver()'s; a grant parked for this cell was parked
+  // before the cell's value for ticket t was written, which the caller
+  // acquired, so it is read here unless taken since.
+  std::uint32_t ParkedGrant(std::uint32_t t) const noexcept {
+    return Parked(t).load(std::memory_order_acquire);
+  }
+  // What readies ticket t's cell for t + kCells: the plain ready value, or,
+  // with `grant` parked, the held one.
+  static std::uint32_t NextOrHeld(std::uint32_t t,
+                                  std::uint32_t grant) noexcept {
+    const bool hold =
+        grant != 0 && Policy::kMutation != Mutation::kReadyOverParked;
+    return ReadyFor(t + kCells) | (hold ? kHeld : 0U);
+  }
+  // After the cell was readied with NextOrHeld(t, grant): marks the parked
+  // word kBlocked, so that the grant's taker readies the cell
+  // (TakeParked()); if the taker came first (the CAS fails: the word only
+  // goes from the grant to 0 meanwhile), readies it here. Wakes the callers
+  // that wait for the cell.
+  void UnholdIfTaken(std::uint32_t t, std::uint32_t grant) noexcept {
+    auto& cell = Cell(t);
+    // acq_rel: release orders the held store before the mark, which
+    // TakeParked()'s exchange acquires before it readies the cell.
+    if ((NextOrHeld(t, grant) & kHeld) != 0 &&
+        !Parked(t).compare_exchange_strong(grant, grant | kBlocked,
+                                           std::memory_order_acq_rel,
+                                           std::memory_order_relaxed)) {
+      // release: as Skip()'s.
+      cell.store(ReadyFor(t + kCells), std::memory_order_release);
+    }
+    Policy::WakeAll(cell);
+  }
+
+  // For the waiter of ticket t, whose cell has moved on: takes its parked
+  // grant, and readies the cell for ticket t + 2 * kCells if it was held
+  // for it.
+  std::uint32_t TakeParked(std::uint32_t t) noexcept {
+    // acq_rel: acquire pairs with ReadyNext()'s mark (the held store is then
+    // before this thread's store below); the grant itself was brought by
+    // the acquire load of the moved cell.
+    const std::uint32_t grant =
+        Parked(t).exchange(0, std::memory_order_acq_rel);
+    if ((grant & kBlocked) != 0) {
+      auto& cell = Cell(t);
+      // release: as ReadyNext()'s.
+      cell.store(ReadyFor(t + 2 * kCells), std::memory_order_release);
+      Policy::WakeAll(cell);
+    }
+    return grant & ~kBlocked;
+  }
+
   Atomic<std::uint32_t>& Cell(std::uint32_t t) const noexcept {
     // acquire: as Ensure(); the caller made sure they exist.
     return cells_.load(std::memory_order_acquire)[t % kCells];
+  }
+  Atomic<std::uint32_t>& Parked(std::uint32_t t) const noexcept {
+    // acquire: as Cell().
+    return cells_.load(std::memory_order_acquire)[kCells + t % kCells];
   }
 
   Atomic<Atomic<std::uint32_t>*> cells_{nullptr};

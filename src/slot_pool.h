@@ -1164,8 +1164,9 @@ class alignas(64) SlotPool {
   enum class Enqueued {
     kQueued,    // *ticket is the caller's place in the queue
     kNotFull,   // the flag is not verified: claim again
-    kNoRoom,    // *ticket's cell is still in use by an older ticket: wait
-                // for it to change (WaitQueue::Peek()/Wait()), then again
+    kNoRoom,    // *ticket's cell is still in use by an older ticket (a
+                // live waiter, or a grant that cannot be parked): wait for
+                // it to change (WaitQueue::Peek()/Wait()), then again
     kNoMemory,  // the cells could not be allocated
   };
 
@@ -1193,6 +1194,12 @@ class alignas(64) SlotPool {
         const std::uint64_t again = flag.load(std::memory_order_seq_cst);
         if (Policy::kMutation != Mutation::kNoRoomOnStaleTail &&
             TailOf(again) != *ticket) {
+          f = again;
+          continue;
+        }
+        // The older ticket's grant may only wait for its waiter to run:
+        // moved aside, it frees the cell for this ticket.
+        if (waiters_.TakeOver(*ticket)) {
           f = again;
           continue;
         }

@@ -150,8 +150,9 @@ TEST(SessionWaitHandOffTest, CatchesOpenBeforeDeliver) {
 // Another thread ends that session, which hands it to the waiter; once that
 // End has returned, it sees the handle ended and a Begin answer
 // OutOfSessions (the waiter holds the session), and only then stops the
-// instance. The waiter is held just before it takes the slot (its Release()
-// of the cell, a hook) until the Stop has returned.
+// instance. The waiter is held just before it takes the slot (its CAS that
+// readies the cell for the next lap, in Take(): a hook) until the Stop has
+// returned.
 template <Mutation M>
 SeenDuringHandOff WaiterSeesTheStopAfterItsGrant() {
   using MCore = InstanceCore<WrappedPolicy<CellHookAtomic, M>>;
@@ -168,7 +169,7 @@ SeenDuringHandOff WaiterSeesTheStopAfterItsGrant() {
   SeenDuringHandOff seen;
   std::atomic<bool> stopped{false};
   CellHook::on = std::this_thread::get_id();
-  CellHook::before_store = [&] {
+  CellHook::before = [&] {
     seen.ran = true;
     while (!stopped.load(std::memory_order_acquire)) std::this_thread::yield();
   };
@@ -189,7 +190,7 @@ SeenDuringHandOff WaiterSeesTheStopAfterItsGrant() {
   OpenedSession w;
   seen.waited = core.BeginWait(gen, &w, MCore::WaitClock::time_point::max());
   ender.join();
-  CellHook::before_store = nullptr;
+  CellHook::before = nullptr;
   if (seen.waited == Error::kSuccess) {
     EXPECT_EQ(core.End(w.slot, w.gen), Error::kSuccess);
   }

@@ -199,8 +199,13 @@ std::pair<std::uint32_t, Error> LeaveBehindALiveWaiter() {
     EXPECT_EQ(core.End(late.slot, late.gen), Error::kSuccess);
   }
   waiter.join();
-  EXPECT_EQ(core.End(live.slot, live.gen), Error::kSuccess);
-  ExpectRoomFor(core, gen, 1);
+  const Error end_live = core.End(live.slot, live.gen);
+  if constexpr (M == Mutation::kNone) {
+    // (The mutant's waiter finds its cell readied for the next lap, as if
+    // its grant had been parked, and takes no session of its own.)
+    EXPECT_EQ(end_live, Error::kSuccess);
+    ExpectRoomFor(core, gen, 1);
+  }
   Terminate(core);
   return {queued, begin};
 }

@@ -271,7 +271,7 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * InstanceUnavailable or TermInProgress (the instance was stopped, made
  * unavailable or terminated meanwhile: every waiter wakes within
  * milliseconds, and JetTerm2 returns only after every waiter has returned).
- * Never OutOfMemory: when the waiters' queue (64 KiB, allocated by the
+ * Never OutOfMemory: when the waiters' queue (128 KiB, allocated by the
  * first waiter of an instance) cannot be allocated, callers wait without a
  * place in it, as past 16384 outstanding tickets.
  *
@@ -282,15 +282,19 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * free, and a waiter whose time runs out as a session is handed to it
  * returns Success with that session or leaves it to the next waiter. The
  * order holds while fewer than 16384 tickets are outstanding on the
- * instance: a ticket is a caller that waits now, one that was handed a
- * session and has not yet run to take it, or one that left (timed out)
- * behind a caller that still waits, until an End has served that caller
- * and passed over it (a caller that leaves with no live one before it
- * leaves nothing behind). Beyond that many, a caller waits for a place in
- * the queue first, and those are not ordered among themselves (a deviation
- * from the extension's rule). Waiting blocks the thread (a
- * futex), with no lock; the only spin is a short one, then yields, while an
- * End in flight finishes opening its slot.
+ * instance: a ticket is a caller that waits now, or one that left (timed
+ * out) behind a caller that still waits, until an End has served that
+ * caller and passed over it (a caller that leaves with no live one before
+ * it leaves nothing behind). A caller that was handed a session and has not
+ * yet run to take it holds up the queue too, but only once 32768 tickets
+ * have been taken after its own, or 16384 while the caller 16384 tickets
+ * before it has not run either (its session is moved aside for it once).
+ * Beyond that, a caller waits for a place in the queue first: such callers
+ * are not ordered among themselves, and an End that frees a slot while no
+ * caller holds a ticket does not wake them (they look again every 5 ms): a
+ * deviation from the extension's rule. Waiting blocks the
+ * thread (a futex), with no lock; the only spin is a short one, then
+ * yields, while an End in flight finishes opening its slot.
  */
 JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,
                                        unsigned long cmsecTimeout)

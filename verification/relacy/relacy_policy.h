@@ -111,6 +111,9 @@ class RlAtomic {
   T fetch_sub(T value, std::memory_order mo) {
     return a_($).fetch_sub(value, Map(mo));
   }
+  T exchange(T value, std::memory_order mo) {
+    return a_($).exchange(value, Map(mo));
+  }
 
  private:
   mutable rl::atomic<T> a_;

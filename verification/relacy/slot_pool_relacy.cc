@@ -1282,6 +1282,215 @@ struct RingWrap : rl::test_suite<RingWrap<kM>, 2> {
   }
 };
 
+// ---- Parked grants (session_wait_queue.h) --------------------------------
+
+// The policy of the parked-grant tests: the library's two laps in the
+// ticket counter (8 tickets on the 4-cell ring), and thread 1 (S) held at
+// every return from a blocking wait until the test releases it, as a
+// scheduler that leaves a woken waiter off the processor.
+template <ji::Mutation kM>
+struct HeldPolicy : jv::RelacyPolicy<kM> {
+  static constexpr std::uint32_t kWaitTicketBits = 3;
+  static rl::atomic<bool>*& Released() {
+    static rl::atomic<bool>* released = nullptr;
+    return released;
+  }
+  static void WaitWhile(
+      typename jv::RelacyPolicy<kM>::template Atomic<std::uint32_t>& word,
+      std::uint32_t expected,
+      typename jv::RelacyPolicy<kM>::WaitClock::time_point deadline) {
+    jv::RelacyPolicy<kM>::WaitWhile(word, expected, deadline);
+    if (rl::thread_index() == 1) {
+      while (!(*Released())($).load(rl::mo_acquire)) rl::yield(1, $);
+    }
+  }
+};
+
+// Spins (a yield a round) until `flag` is set.
+void AwaitFlag(rl::atomic<bool>& flag) {
+  while (!flag($).load(rl::mo_acquire)) rl::yield(1, $);
+}
+
+// Capacity 2, both sessions open. E (thread 0) ends one once S (thread 1)
+// has queued: S is served at ticket 0 and held before it takes its grant.
+// T (thread 2) then takes tickets 1..3 with waits that time out, releases
+// S, and waits with no deadline at ticket 4, on cell 0 again: S takes its
+// grant from the cell or, once T has moved it aside, from the parked word,
+// in any interleaving of the two. S ends its session, which serves T. Both
+// get a session, no ticket is left, and every cell is ready for its next
+// lap (none left held or parked).
+template <ji::Mutation kM>
+struct ParkedGrant : rl::test_suite<ParkedGrant<kM>, 3> {
+  using Policy = HeldPolicy<kM>;
+  using Core = ji::InstanceCore<Policy>;
+  Core* core = nullptr;  // raw: see NoSpuriousFull
+  std::uint64_t gen = 0;
+  ji::OpenedSession a;
+  ji::OpenedSession b;
+  rl::atomic<Clock::rep> time;
+  rl::atomic<bool> served;
+  rl::atomic<bool> released;
+  rl::var<int> s_result;  // Errors
+  rl::var<int> t_result;
+  void before() {
+    Clock::Use(time, 0, 1);
+    core = NewRunningCore<Core>(2, &gen);
+    RL_ASSERT(core->Begin(gen, &a) == Error::kSuccess);
+    RL_ASSERT(core->Begin(gen, &b) == Error::kSuccess);
+    served($).store(false, rl::mo_relaxed);
+    released($).store(false, rl::mo_relaxed);
+    Policy::Released() = &released;
+    s_result($) = 0;
+    t_result($) = 0;
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      while (core->QueuedTickets() != 1) rl::yield(1, $);
+      RL_ASSERT(core->End(a.slot, a.gen) == Error::kSuccess);
+      served($).store(true, rl::mo_release);
+      return;
+    }
+    if (index == 1) {
+      ji::OpenedSession s;
+      const Error e = core->BeginWait(gen, &s, kForever);
+      s_result($) = static_cast<int>(e);
+      if (e == Error::kSuccess) {
+        RL_ASSERT(s.slot == a.slot);
+        // Kept open until released (S may have taken the slot before it
+        // ever blocked): the pool stays full for T's time-outs.
+        AwaitFlag(released);
+        RL_ASSERT(core->End(s.slot, s.gen) == Error::kSuccess);
+      }
+      return;
+    }
+    AwaitFlag(served);
+    while (core->TicketsTaken() != 4) {
+      ji::OpenedSession s;
+      RL_ASSERT(core->BeginWait(gen, &s, Clock::At(Clock::Peek() + 2)) ==
+                Error::kOutOfSessions);
+    }
+    released($).store(true, rl::mo_release);
+    ji::OpenedSession t;
+    const Error e = core->BeginWait(gen, &t, kForever);
+    t_result($) = static_cast<int>(e);
+    if (e == Error::kSuccess) {
+      RL_ASSERT(core->End(t.slot, t.gen) == Error::kSuccess);
+    }
+  }
+  void after() {
+    RL_ASSERT(static_cast<int>(s_result($)) ==
+              static_cast<int>(Error::kSuccess));
+    RL_ASSERT(static_cast<int>(t_result($)) ==
+              static_cast<int>(Error::kSuccess));
+    RL_ASSERT(core->QueuedTickets() == 0);
+    RL_ASSERT(core->Waiting() == 0);
+    std::uint64_t state = 0;
+    const auto* pool = core->DebugPool(&state);
+    const std::uint32_t tail = core->TicketsTaken();
+    for (std::uint32_t i = 0; i < Policy::kWaitCells; ++i) {
+      RL_ASSERT(pool->waiters().IsReadyFor(tail + i));
+    }
+    RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+    CheckCapacity(core, gen, 2, 0);
+    Policy::Released() = nullptr;
+    jv::DeleteObject(core);
+  }
+};
+
+// As ParkedGrant, but T's wait at ticket 4 always moves S's grant aside (S
+// is released only after T is served): E ends the other session once T has
+// queued, T takes that session and readies cell 0 for ticket 8, which has
+// ticket 0's lap while S's grant is still parked, so the cell is held; S,
+// released as T is served, takes its grant and readies the cell, in any
+// interleaving with T. With kReadyOverParked T readies the cell for ticket
+// 8 outright: S finds its own lap in the cell, takes it for its ticket not
+// yet served, and waits forever (a livelock).
+template <ji::Mutation kM>
+struct ParkedLapAfterNext : rl::test_suite<ParkedLapAfterNext<kM>, 3> {
+  using Policy = HeldPolicy<kM>;
+  using Core = ji::InstanceCore<Policy>;
+  Core* core = nullptr;  // raw: see NoSpuriousFull
+  std::uint64_t gen = 0;
+  ji::OpenedSession a;
+  ji::OpenedSession b;
+  rl::atomic<Clock::rep> time;
+  rl::atomic<bool> served;
+  rl::atomic<bool> released;
+  rl::atomic<bool> advanced;
+  rl::var<int> s_result;  // Errors
+  rl::var<int> t_result;
+  void before() {
+    Clock::Use(time, 0, 1);
+    core = NewRunningCore<Core>(2, &gen);
+    RL_ASSERT(core->Begin(gen, &a) == Error::kSuccess);
+    RL_ASSERT(core->Begin(gen, &b) == Error::kSuccess);
+    served($).store(false, rl::mo_relaxed);
+    released($).store(false, rl::mo_relaxed);
+    advanced($).store(false, rl::mo_relaxed);
+    Policy::Released() = &released;
+    s_result($) = 0;
+    t_result($) = 0;
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      while (core->QueuedTickets() != 1) rl::yield(1, $);
+      RL_ASSERT(core->End(a.slot, a.gen) == Error::kSuccess);
+      served($).store(true, rl::mo_release);
+      // T queued at ticket 4 (S's ticket was taken by the End above; the
+      // waits that time out take theirs before `advanced`).
+      AwaitFlag(advanced);
+      while (core->QueuedTickets() != 1) rl::yield(1, $);
+      RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+      released($).store(true, rl::mo_release);
+      return;
+    }
+    if (index == 1) {
+      ji::OpenedSession s;
+      const Error e = core->BeginWait(gen, &s, kForever);
+      s_result($) = static_cast<int>(e);
+      if (e == Error::kSuccess) {
+        RL_ASSERT(s.slot == a.slot);
+        // Kept open until released (S may have taken the slot before it
+        // ever blocked): the pool stays full for T's time-outs.
+        AwaitFlag(released);
+        RL_ASSERT(core->End(s.slot, s.gen) == Error::kSuccess);
+      }
+      return;
+    }
+    AwaitFlag(served);
+    while (core->TicketsTaken() != 4) {
+      ji::OpenedSession s;
+      RL_ASSERT(core->BeginWait(gen, &s, Clock::At(Clock::Peek() + 2)) ==
+                Error::kOutOfSessions);
+    }
+    advanced($).store(true, rl::mo_release);
+    ji::OpenedSession t;
+    const Error e = core->BeginWait(gen, &t, kForever);
+    t_result($) = static_cast<int>(e);
+    if (e == Error::kSuccess) {
+      RL_ASSERT(t.slot == b.slot);
+      RL_ASSERT(core->End(t.slot, t.gen) == Error::kSuccess);
+    }
+  }
+  void after() {
+    RL_ASSERT(static_cast<int>(s_result($)) ==
+              static_cast<int>(Error::kSuccess));
+    RL_ASSERT(static_cast<int>(t_result($)) ==
+              static_cast<int>(Error::kSuccess));
+    RL_ASSERT(core->QueuedTickets() == 0);
+    RL_ASSERT(core->Waiting() == 0);
+    std::uint64_t state = 0;
+    const auto* pool = core->DebugPool(&state);
+    const std::uint32_t tail = core->TicketsTaken();
+    for (std::uint32_t i = 0; i < Policy::kWaitCells; ++i) {
+      RL_ASSERT(pool->waiters().IsReadyFor(tail + i));
+    }
+    CheckCapacity(core, gen, 2, 0);
+    Policy::Released() = nullptr;
+    jv::DeleteObject(core);
+  }
+};
+
 // Only the tests whose names contain this (argv[1]), when given.
 const char* g_filter = nullptr;
 
@@ -1452,6 +1661,11 @@ int main(int argc, char** argv) {
   Run<RingWrap<M::kNone>>("RingWrap", kPass, random);
   Run<HandOffOneStep<M::kNone>>("HandOffOneStep", kPass, bounded(2));
   Run<HandOffOneStep<M::kNone>>("HandOffOneStep", kPass, random);
+  Run<ParkedGrant<M::kNone>>("ParkedGrant", kPass, bounded(1));
+  Run<ParkedGrant<M::kNone>>("ParkedGrant", kPass, random);
+  // Random only: E's and T's spin-waits make even a one-preemption tree
+  // search run for minutes.
+  Run<ParkedLapAfterNext<M::kNone>>("ParkedLapAfterNext", kPass, random);
   // The mutants: each must fail.
   Run<NoSpuriousFull<M::kSpuriousFull>>("NoSpuriousFull[spurious-full]", kFail);
   Run<NoDoubleIssue<M::kClaimByStore>>("NoDoubleIssue[claim-by-store]", kFail);
@@ -1479,7 +1693,11 @@ int main(int argc, char** argv) {
   Run<PendingClaim<M::kClaimPendingSlot>>("PendingClaim[claim-pending]", kFail);
   Run<PendingProof<M::kPromotePendingProof>>("PendingProof[promote-pending]",
                                              kFail);
-  Run<WaitHandOff<M::kFreeSkipsQueue>>("WaitHandOff[free-skips-queue]", kFail);
+  // A tree search: B must prove the pool full and queue before A's End,
+  // which random schedules rarely do once the first waiter's Ensure() also
+  // clears the parked words (one scheduling point each).
+  Run<WaitHandOff<M::kFreeSkipsQueue>>("WaitHandOff[free-skips-queue]", kFail,
+                                       bounded(3));
   Run<TimeoutExact<M::kTimeoutNoClaim>>("TimeoutExact[timeout-no-claim]", kFail,
                                         bounded(3));
   Run<WaitStop<M::kAcceptIgnoresState, true>>(
@@ -1491,6 +1709,8 @@ int main(int argc, char** argv) {
   Run<RingWrap<M::kCancelledCellKept>>("RingWrap[cancelled-cell-kept]", kFail);
   Run<HandOffOneStep<M::kOpenBeforeDeliver>>(
       "HandOffOneStep[open-before-deliver]", kFail, bounded(2));
+  Run<ParkedLapAfterNext<M::kReadyOverParked>>(
+      "ParkedLapAfterNext[ready-over-parked]", kFail);
   std::printf(
       "relacy: %s (%d of %d mutants caught; %d known defect%s reproduced)\n",
       g_tally.wrong == 0 ? "model verified" : "UNEXPECTED RESULT",

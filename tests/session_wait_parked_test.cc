@@ -1,0 +1,333 @@
+// White-box tests of the parked grants of the waiters' queue
+// (session_wait_queue.h, "Parked grants"): a waiter handed a session that
+// the scheduler has not run yet does not hold its cell against the ticket
+// one ring later, and a cell never shows a lap again while a grant of that
+// lap is parked.
+//
+// The tests hold chosen waiter threads just after a blocking wait returns
+// (the policy's WaitWhile()), as a scheduler that leaves a woken thread off
+// the processor, and run on a ring of 16 cells with 32 tickets, so that the
+// ticket numbers come round after two laps, as the library's do.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <thread>
+
+#include "atomics_hooks.h"
+#include "gtest/gtest.h"
+#include "instance_core.h"
+#include "instance_core_test_util.h"
+
+namespace jetsession::internal {
+namespace {
+
+// A waiter thread the test can hold: armed, it stops at the next return
+// from a blocking wait until released.
+struct Held {
+  std::atomic<std::thread::id> thread{};
+  std::atomic<int> phase{0};  // kFree, kArmed or kHolding
+  std::atomic<int> waits{0};  // blocking waits begun
+};
+constexpr int kFree = 0;
+constexpr int kArmed = 1;
+constexpr int kHolding = 2;
+Held g_held[2];
+
+template <Mutation M>
+struct HoldPolicy : WrappedPolicy<std::atomic, M> {
+  static constexpr std::uint32_t kWaitCells = 16;
+  static constexpr std::uint32_t kWaitTicketBits = 5;
+  static void WaitWhile(std::atomic<std::uint32_t>& word,
+                        std::uint32_t expected,
+                        StdAtomics::WaitClock::time_point deadline) noexcept {
+    Held* held = nullptr;
+    for (Held& h : g_held) {
+      if (h.thread.load() == std::this_thread::get_id()) held = &h;
+    }
+    if (held != nullptr) held->waits.fetch_add(1);
+    StdAtomics::WaitWhile(word, expected, deadline);
+    int armed = kArmed;
+    if (held != nullptr &&
+        held->phase.compare_exchange_strong(armed, kHolding)) {
+      while (held->phase.load() == kHolding) std::this_thread::yield();
+    }
+  }
+};
+
+template <Mutation M>
+using Core = InstanceCore<HoldPolicy<M>>;
+using Clock = StdAtomics::WaitClock;
+
+constexpr auto kLimit = std::chrono::seconds(10);
+constexpr auto kHeldDeadline = std::chrono::seconds(2);
+
+// Spins until `done()` or kLimit; returns done().
+template <class F>
+bool Await(F done) {
+  const auto limit = Clock::now() + kLimit;
+  while (!done() && Clock::now() < limit) std::this_thread::yield();
+  return done();
+}
+
+// Waits that time out on the full `core` until the tail reads `tail`
+// (modulo the 32 tickets): each takes a ticket and leaves, passed over.
+template <class CoreT>
+void AdvanceTo(CoreT& core, std::uint64_t gen, std::uint32_t tail) {
+  for (int tries = 0; core.TicketsTaken() != tail && tries < 100'000; ++tries) {
+    OpenedSession s;
+    ASSERT_EQ(
+        core.BeginWait(gen, &s, Clock::now() + std::chrono::microseconds(200)),
+        Error::kOutOfSessions);
+  }
+  ASSERT_EQ(core.TicketsTaken(), tail);
+}
+
+// A waiter on `core` held by `held` at its first return from a blocking
+// wait, with `deadline`; *result is its answer.
+template <class CoreT>
+std::thread StartHeld(CoreT& core, std::uint64_t gen, Held* held,
+                      OpenedSession* s, Error* result,
+                      Clock::time_point deadline) {
+  held->waits.store(0);
+  held->phase.store(kArmed);
+  std::atomic<bool> registered{false};
+  std::thread waiter([&core, gen, held, s, result, deadline, &registered] {
+    held->thread.store(std::this_thread::get_id());
+    registered.store(true);
+    *result = core.BeginWait(gen, s, deadline);
+  });
+  while (!registered.load()) std::this_thread::yield();
+  return waiter;
+}
+
+// A waiter on `core` that is not held; *result is its answer.
+template <class CoreT>
+std::thread StartWaiter(CoreT& core, std::uint64_t gen, OpenedSession* s,
+                        Error* result, Clock::time_point deadline) {
+  return std::thread([&core, gen, s, result, deadline] {
+    *result = core.BeginWait(gen, s, deadline);
+  });
+}
+
+// Serves held waiter `held` (ticket 0, queued) with an End of `from`, and
+// returns once it is held after the delivery.
+template <class CoreT>
+void ServeHeld(CoreT& core, Held& held, const OpenedSession& from) {
+  ASSERT_TRUE(Await([&] { return held.waits.load() >= 1; }));
+  ASSERT_EQ(core.End(from.slot, from.gen), Error::kSuccess);
+  ASSERT_TRUE(Await([&] { return held.phase.load() == kHolding; }));
+}
+
+void Release(Held& held) { held.phase.store(kFree); }
+
+void Forget(Held& held) {
+  held.thread.store(std::thread::id());
+  held.phase.store(kFree);
+}
+
+TEST(SessionWaitParkedTest, AServedWaiterNotYetRunLeavesItsCellToTheNextLap) {
+  Core<Mutation::kNone> core;
+  OpenedSession h1;
+  OpenedSession h2;
+  const std::uint64_t gen = StartTwoOpen(core, &h1, &h2);
+  // S takes ticket 0 and is served, then held: its grant sits in cell 0.
+  OpenedSession s;
+  Error s_result = Error::kInvalidInstance;
+  std::thread s_thread =
+      StartHeld(core, gen, &g_held[0], &s, &s_result, Clock::time_point::max());
+  ASSERT_TRUE(Await([&] { return core.QueuedTickets() == 1; }));
+  ServeHeld(core, g_held[0], h1);
+  // Tickets 1..15 time out; ticket 16 maps to cell 0 again.
+  AdvanceTo(core, gen, 16);
+  OpenedSession w1;
+  OpenedSession w2;
+  Error w1_result = Error::kInvalidInstance;
+  Error w2_result = Error::kInvalidInstance;
+  std::thread w1_thread =
+      StartWaiter(core, gen, &w1, &w1_result, Clock::time_point::max());
+  EXPECT_TRUE(Await([&] { return core.QueuedTickets() == 1; }))
+      << "the waiter of ticket 16 found no room: S's grant holds cell 0";
+  std::thread w2_thread =
+      StartWaiter(core, gen, &w2, &w2_result, Clock::time_point::max());
+  ASSERT_TRUE(Await([&] { return core.QueuedTickets() == 2; }));
+  OpenedSession late;
+  EXPECT_EQ(core.Begin(gen, &late), Error::kOutOfSessions);
+  // First come, first served: W1 (ticket 16) before W2 (ticket 17).
+  ASSERT_EQ(core.End(h2.slot, h2.gen), Error::kSuccess);
+  w1_thread.join();
+  EXPECT_EQ(w1_result, Error::kSuccess);
+  EXPECT_EQ(core.QueuedTickets(), 1U) << "W2 was served with W1";
+  // S runs at last and takes its parked grant: the session h1 had.
+  Release(g_held[0]);
+  s_thread.join();
+  Forget(g_held[0]);
+  ASSERT_EQ(s_result, Error::kSuccess);
+  EXPECT_EQ(s.slot, h1.slot);
+  EXPECT_NE(s.slot, w1.slot);
+  ASSERT_EQ(core.End(w1.slot, w1.gen), Error::kSuccess);
+  w2_thread.join();
+  ASSERT_EQ(w2_result, Error::kSuccess);
+  EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  EXPECT_EQ(core.End(w2.slot, w2.gen), Error::kSuccess);
+  EXPECT_EQ(core.QueuedTickets(), 0U);
+  ExpectRoomFor(core, gen, 2);
+  Terminate(core);
+}
+
+struct LapAfterNext {
+  bool queued_while_parked = false;  // W3 took ticket 32 before S ran
+  Error s_result = Error::kInvalidInstance;
+};
+
+// Capacity 2. S is served at ticket 0 and held; W1 takes ticket 16 (S's
+// grant parked), is served and runs, which readies cell 0 for ticket 32:
+// the lap of ticket 0. While S's grant is parked the cell must stay held,
+// so W3, which comes for ticket 32, waits for it; once S has taken its
+// grant, W3 queues and S's End serves it.
+template <Mutation M>
+LapAfterNext HoldTheLapAfterNext() {
+  LapAfterNext seen;
+  Core<M> core;
+  OpenedSession h1;
+  OpenedSession h2;
+  const std::uint64_t gen = StartTwoOpen(core, &h1, &h2);
+  OpenedSession s;
+  std::thread s_thread = StartHeld(core, gen, &g_held[0], &s, &seen.s_result,
+                                   Clock::now() + kHeldDeadline);
+  EXPECT_TRUE(Await([&] { return core.QueuedTickets() == 1; }));
+  ServeHeld(core, g_held[0], h1);
+  AdvanceTo(core, gen, 16);
+  OpenedSession w1;
+  Error w1_result = Error::kInvalidInstance;
+  std::thread w1_thread =
+      StartWaiter(core, gen, &w1, &w1_result, Clock::time_point::max());
+  EXPECT_TRUE(Await([&] { return core.QueuedTickets() == 1; }));
+  EXPECT_EQ(core.End(h2.slot, h2.gen), Error::kSuccess);
+  w1_thread.join();
+  EXPECT_EQ(w1_result, Error::kSuccess);
+  // Tickets 17..31 time out; the tail comes round to 0 (ticket 32).
+  AdvanceTo(core, gen, 0);
+  OpenedSession w3;
+  Error w3_result = Error::kInvalidInstance;
+  std::thread w3_thread =
+      StartWaiter(core, gen, &w3, &w3_result, Clock::now() + kHeldDeadline);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  seen.queued_while_parked = core.QueuedTickets() != 0;
+  Release(g_held[0]);
+  s_thread.join();
+  Forget(g_held[0]);
+  if (seen.s_result == Error::kSuccess) {
+    EXPECT_TRUE(Await([&] { return core.QueuedTickets() == 1; }))
+        << "W3 did not queue once S had taken its grant";
+    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  }
+  w3_thread.join();
+  if constexpr (M == Mutation::kNone) {
+    EXPECT_EQ(w3_result, Error::kSuccess);
+    EXPECT_EQ(s.slot, h1.slot);
+    EXPECT_EQ(core.End(w3.slot, w3.gen), Error::kSuccess);
+    EXPECT_EQ(core.End(w1.slot, w1.gen), Error::kSuccess);
+    EXPECT_EQ(core.QueuedTickets(), 0U);
+    ExpectRoomFor(core, gen, 2);
+  }
+  Terminate(core);
+  return seen;
+}
+
+TEST(SessionWaitParkedTest, AParkedGrantHoldsItsLapAfterNext) {
+  const LapAfterNext seen = HoldTheLapAfterNext<Mutation::kNone>();
+  EXPECT_FALSE(seen.queued_while_parked)
+      << "ticket 32 was taken while ticket 0's grant was parked";
+  EXPECT_EQ(seen.s_result, Error::kSuccess);
+}
+
+TEST(SessionWaitParkedTest, CatchesReadyOverParked) {
+  const LapAfterNext seen = HoldTheLapAfterNext<Mutation::kReadyOverParked>();
+  EXPECT_TRUE(seen.queued_while_parked)
+      << "the mutant's cell was not readied for ticket 32";
+  EXPECT_NE(seen.s_result, Error::kSuccess)
+      << "the mutant's S found its parked grant";
+}
+
+struct TwoParked {
+  bool queued_while_parked = false;  // W3 took ticket 32 before S ran
+  Error s_result = Error::kInvalidInstance;
+  Error w1_result = Error::kInvalidInstance;
+  bool s_has_its_slot = false;
+};
+
+// Capacity 3. S is served at ticket 0 and held; W1 takes ticket 16 (S's
+// grant parked), is served and held too: cell 0 holds W1's grant and the
+// parked word S's. W3, which comes for ticket 32, must not park W1's grant
+// over S's: it waits until one of them runs.
+template <Mutation M>
+TwoParked KeepOneGrantParked() {
+  TwoParked seen;
+  Core<M> core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(3), Error::kSuccess);
+  OpenedSession h[3];
+  for (OpenedSession& o : h) EXPECT_EQ(core.Begin(gen, &o), Error::kSuccess);
+  OpenedSession s;
+  std::thread s_thread = StartHeld(core, gen, &g_held[0], &s, &seen.s_result,
+                                   Clock::now() + kHeldDeadline);
+  EXPECT_TRUE(Await([&] { return core.QueuedTickets() == 1; }));
+  ServeHeld(core, g_held[0], h[0]);
+  AdvanceTo(core, gen, 16);
+  OpenedSession w1;
+  std::thread w1_thread = StartHeld(core, gen, &g_held[1], &w1, &seen.w1_result,
+                                    Clock::now() + kHeldDeadline);
+  EXPECT_TRUE(Await([&] { return core.QueuedTickets() == 1; }));
+  ServeHeld(core, g_held[1], h[1]);
+  AdvanceTo(core, gen, 0);
+  OpenedSession w3;
+  Error w3_result = Error::kInvalidInstance;
+  std::thread w3_thread =
+      StartWaiter(core, gen, &w3, &w3_result, Clock::now() + kHeldDeadline);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  seen.queued_while_parked = core.QueuedTickets() != 0;
+  Release(g_held[0]);
+  s_thread.join();
+  Forget(g_held[0]);
+  seen.s_has_its_slot = seen.s_result == Error::kSuccess && s.slot == h[0].slot;
+  Release(g_held[1]);
+  w1_thread.join();
+  Forget(g_held[1]);
+  if (seen.s_result == Error::kSuccess && seen.w1_result == Error::kSuccess) {
+    EXPECT_NE(s.slot, w1.slot);
+    EXPECT_TRUE(Await([&] { return core.QueuedTickets() == 1; }))
+        << "W3 did not queue once W1 had taken its grant";
+    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  }
+  w3_thread.join();
+  if constexpr (M == Mutation::kNone) {
+    EXPECT_EQ(w3_result, Error::kSuccess);
+    EXPECT_EQ(core.End(w1.slot, w1.gen), Error::kSuccess);
+    EXPECT_EQ(core.End(w3.slot, w3.gen), Error::kSuccess);
+    EXPECT_EQ(core.End(h[2].slot, h[2].gen), Error::kSuccess);
+    EXPECT_EQ(core.QueuedTickets(), 0U);
+    ExpectRoomFor(core, gen, 3);
+  }
+  Terminate(core);
+  return seen;
+}
+
+TEST(SessionWaitParkedTest, ACellParksOneGrantAtATime) {
+  const TwoParked seen = KeepOneGrantParked<Mutation::kNone>();
+  EXPECT_FALSE(seen.queued_while_parked)
+      << "ticket 32 was taken while two grants held cell 0";
+  EXPECT_EQ(seen.s_result, Error::kSuccess);
+  EXPECT_TRUE(seen.s_has_its_slot);
+  EXPECT_EQ(seen.w1_result, Error::kSuccess);
+}
+
+TEST(SessionWaitParkedTest, CatchesParkOverParked) {
+  const TwoParked seen = KeepOneGrantParked<Mutation::kParkOverParked>();
+  EXPECT_TRUE(seen.queued_while_parked)
+      << "the mutant did not park the second grant";
+  EXPECT_FALSE(seen.s_has_its_slot && seen.w1_result == Error::kSuccess)
+      << "the mutant's waiters both found their own grants";
+}
+
+}  // namespace
+}  // namespace jetsession::internal
