@@ -68,6 +68,7 @@
 #ifndef JETSESSION_SRC_SESSION_WAIT_QUEUE_H_
 #define JETSESSION_SRC_SESSION_WAIT_QUEUE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <new>
@@ -143,7 +144,7 @@ class SessionWaitQueue {
     // nothrow: without memory the callers wait without a ticket (see
     // InstanceCore::QueueForSlot()); nothing throws.
     std::unique_ptr<Atomic<std::uint32_t>[]> fresh(
-        new (std::nothrow) Atomic<std::uint32_t>[2 * kCells]);
+        new (std::nothrow) Atomic<std::uint32_t>[std::size_t{2} * kCells]);
     if (fresh == nullptr) return nullptr;
     for (std::uint32_t i = 0; i < kCells; ++i) {
       // relaxed: published by the CAS.
