@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <thread>
 
 #include "atomics_hooks.h"
@@ -118,11 +119,40 @@ void ServeHeld(CoreT& core, Held& held, const OpenedSession& from) {
   ASSERT_TRUE(Await([&] { return held.phase.load() == kHolding; }));
 }
 
+// Ends `sessions` on `core`; then no ticket is left, and exactly `room`
+// sessions open (nothing lost).
+template <class CoreT>
+void EndAll(CoreT& core, std::uint64_t gen,
+            std::initializer_list<OpenedSession> sessions, std::uint32_t room) {
+  for (const OpenedSession& s : sessions) {
+    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  }
+  EXPECT_EQ(core.QueuedTickets(), 0U);
+  ExpectRoomFor(core, gen, room);
+}
+
 void Release(Held& held) { held.phase.store(kFree); }
 
 void Forget(Held& held) {
   held.thread.store(std::thread::id());
   held.phase.store(kFree);
+}
+
+// With the tail at ticket 32 (0 modulo the 32 tickets): starts W3, which
+// waits until kHeldDeadline, and records in *queued whether it took a
+// ticket within 30 ms; then lets S (held by g_held[0]) run, and joins it.
+template <class CoreT>
+std::thread ComeAtTicket32(CoreT& core, std::uint64_t gen, OpenedSession* w3,
+                           Error* w3_result, std::thread* s_thread,
+                           bool* queued) {
+  std::thread w3_thread =
+      StartWaiter(core, gen, w3, w3_result, Clock::now() + kHeldDeadline);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  *queued = core.QueuedTickets() != 0;
+  Release(g_held[0]);
+  s_thread->join();
+  Forget(g_held[0]);
+  return w3_thread;
 }
 
 TEST(SessionWaitParkedTest, AServedWaiterNotYetRunLeavesItsCellToTheNextLap) {
@@ -167,10 +197,7 @@ TEST(SessionWaitParkedTest, AServedWaiterNotYetRunLeavesItsCellToTheNextLap) {
   ASSERT_EQ(core.End(w1.slot, w1.gen), Error::kSuccess);
   w2_thread.join();
   ASSERT_EQ(w2_result, Error::kSuccess);
-  EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
-  EXPECT_EQ(core.End(w2.slot, w2.gen), Error::kSuccess);
-  EXPECT_EQ(core.QueuedTickets(), 0U);
-  ExpectRoomFor(core, gen, 2);
+  EndAll(core, gen, {s, w2}, 2);
   Terminate(core);
 }
 
@@ -209,13 +236,8 @@ LapAfterNext HoldTheLapAfterNext() {
   AdvanceTo(core, gen, 0);
   OpenedSession w3;
   Error w3_result = Error::kInvalidInstance;
-  std::thread w3_thread =
-      StartWaiter(core, gen, &w3, &w3_result, Clock::now() + kHeldDeadline);
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
-  seen.queued_while_parked = core.QueuedTickets() != 0;
-  Release(g_held[0]);
-  s_thread.join();
-  Forget(g_held[0]);
+  std::thread w3_thread = ComeAtTicket32(core, gen, &w3, &w3_result, &s_thread,
+                                         &seen.queued_while_parked);
   if (seen.s_result == Error::kSuccess) {
     EXPECT_TRUE(Await([&] { return core.QueuedTickets() == 1; }))
         << "W3 did not queue once S had taken its grant";
@@ -225,10 +247,7 @@ LapAfterNext HoldTheLapAfterNext() {
   if constexpr (M == Mutation::kNone) {
     EXPECT_EQ(w3_result, Error::kSuccess);
     EXPECT_EQ(s.slot, h1.slot);
-    EXPECT_EQ(core.End(w3.slot, w3.gen), Error::kSuccess);
-    EXPECT_EQ(core.End(w1.slot, w1.gen), Error::kSuccess);
-    EXPECT_EQ(core.QueuedTickets(), 0U);
-    ExpectRoomFor(core, gen, 2);
+    EndAll(core, gen, {w3, w1}, 2);
   }
   Terminate(core);
   return seen;
@@ -282,13 +301,8 @@ TwoParked KeepOneGrantParked() {
   AdvanceTo(core, gen, 0);
   OpenedSession w3;
   Error w3_result = Error::kInvalidInstance;
-  std::thread w3_thread =
-      StartWaiter(core, gen, &w3, &w3_result, Clock::now() + kHeldDeadline);
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
-  seen.queued_while_parked = core.QueuedTickets() != 0;
-  Release(g_held[0]);
-  s_thread.join();
-  Forget(g_held[0]);
+  std::thread w3_thread = ComeAtTicket32(core, gen, &w3, &w3_result, &s_thread,
+                                         &seen.queued_while_parked);
   seen.s_has_its_slot = seen.s_result == Error::kSuccess && s.slot == h[0].slot;
   Release(g_held[1]);
   w1_thread.join();
@@ -302,11 +316,7 @@ TwoParked KeepOneGrantParked() {
   w3_thread.join();
   if constexpr (M == Mutation::kNone) {
     EXPECT_EQ(w3_result, Error::kSuccess);
-    EXPECT_EQ(core.End(w1.slot, w1.gen), Error::kSuccess);
-    EXPECT_EQ(core.End(w3.slot, w3.gen), Error::kSuccess);
-    EXPECT_EQ(core.End(h[2].slot, h[2].gen), Error::kSuccess);
-    EXPECT_EQ(core.QueuedTickets(), 0U);
-    ExpectRoomFor(core, gen, 3);
+    EndAll(core, gen, {w1, w3, h[2]}, 3);
   }
   Terminate(core);
   return seen;

@@ -1311,16 +1311,16 @@ void AwaitFlag(rl::atomic<bool>& flag) {
   while (!flag($).load(rl::mo_acquire)) rl::yield(1, $);
 }
 
-// Capacity 2, both sessions open. E (thread 0) ends one once S (thread 1)
-// has queued: S is served at ticket 0 and held before it takes its grant.
-// T (thread 2) then takes tickets 1..3 with waits that time out, releases
-// S, and waits with no deadline at ticket 4, on cell 0 again: S takes its
-// grant from the cell or, once T has moved it aside, from the parked word,
-// in any interleaving of the two. S ends its session, which serves T. Both
-// get a session, no ticket is left, and every cell is ready for its next
-// lap (none left held or parked).
+// The set-up and threads shared by the parked-grant tests. Capacity 2,
+// both sessions (a, b) open. E (thread 0) ends a once S (thread 1) has
+// queued: S is served at ticket 0 and held before it takes its grant (S
+// keeps the session until released, so the pool stays full). T (thread 2)
+// then takes tickets 1..3 with waits that time out and waits with no
+// deadline at ticket 4, on cell 0 again. Afterwards: S and T got a
+// session, no ticket is left, and every cell is ready for its next lap
+// (none left held or parked).
 template <ji::Mutation kM>
-struct ParkedGrant : rl::test_suite<ParkedGrant<kM>, 3> {
+struct ParkedSetUp {
   using Policy = HeldPolicy<kM>;
   using Core = ji::InstanceCore<Policy>;
   Core* core = nullptr;  // raw: see NoSpuriousFull
@@ -1328,98 +1328,12 @@ struct ParkedGrant : rl::test_suite<ParkedGrant<kM>, 3> {
   ji::OpenedSession a;
   ji::OpenedSession b;
   rl::atomic<Clock::rep> time;
-  rl::atomic<bool> served;
-  rl::atomic<bool> released;
-  rl::var<int> s_result;  // Errors
+  rl::atomic<bool> served;    // E's End of a returned
+  rl::atomic<bool> released;  // S may run on
+  rl::atomic<bool> advanced;  // T took tickets 1..3
+  rl::var<int> s_result;      // Errors
   rl::var<int> t_result;
-  void before() {
-    Clock::Use(time, 0, 1);
-    core = NewRunningCore<Core>(2, &gen);
-    RL_ASSERT(core->Begin(gen, &a) == Error::kSuccess);
-    RL_ASSERT(core->Begin(gen, &b) == Error::kSuccess);
-    served($).store(false, rl::mo_relaxed);
-    released($).store(false, rl::mo_relaxed);
-    Policy::Released() = &released;
-    s_result($) = 0;
-    t_result($) = 0;
-  }
-  void thread(unsigned index) {
-    if (index == 0) {
-      while (core->QueuedTickets() != 1) rl::yield(1, $);
-      RL_ASSERT(core->End(a.slot, a.gen) == Error::kSuccess);
-      served($).store(true, rl::mo_release);
-      return;
-    }
-    if (index == 1) {
-      ji::OpenedSession s;
-      const Error e = core->BeginWait(gen, &s, kForever);
-      s_result($) = static_cast<int>(e);
-      if (e == Error::kSuccess) {
-        RL_ASSERT(s.slot == a.slot);
-        // Kept open until released (S may have taken the slot before it
-        // ever blocked): the pool stays full for T's time-outs.
-        AwaitFlag(released);
-        RL_ASSERT(core->End(s.slot, s.gen) == Error::kSuccess);
-      }
-      return;
-    }
-    AwaitFlag(served);
-    while (core->TicketsTaken() != 4) {
-      ji::OpenedSession s;
-      RL_ASSERT(core->BeginWait(gen, &s, Clock::At(Clock::Peek() + 2)) ==
-                Error::kOutOfSessions);
-    }
-    released($).store(true, rl::mo_release);
-    ji::OpenedSession t;
-    const Error e = core->BeginWait(gen, &t, kForever);
-    t_result($) = static_cast<int>(e);
-    if (e == Error::kSuccess) {
-      RL_ASSERT(core->End(t.slot, t.gen) == Error::kSuccess);
-    }
-  }
-  void after() {
-    RL_ASSERT(static_cast<int>(s_result($)) ==
-              static_cast<int>(Error::kSuccess));
-    RL_ASSERT(static_cast<int>(t_result($)) ==
-              static_cast<int>(Error::kSuccess));
-    RL_ASSERT(core->QueuedTickets() == 0);
-    RL_ASSERT(core->Waiting() == 0);
-    std::uint64_t state = 0;
-    const auto* pool = core->DebugPool(&state);
-    const std::uint32_t tail = core->TicketsTaken();
-    for (std::uint32_t i = 0; i < Policy::kWaitCells; ++i) {
-      RL_ASSERT(pool->waiters().IsReadyFor(tail + i));
-    }
-    RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
-    CheckCapacity(core, gen, 2, 0);
-    Policy::Released() = nullptr;
-    jv::DeleteObject(core);
-  }
-};
-
-// As ParkedGrant, but T's wait at ticket 4 always moves S's grant aside (S
-// is released only after T is served): E ends the other session once T has
-// queued, T takes that session and readies cell 0 for ticket 8, which has
-// ticket 0's lap while S's grant is still parked, so the cell is held; S,
-// released as T is served, takes its grant and readies the cell, in any
-// interleaving with T. With kReadyOverParked T readies the cell for ticket
-// 8 outright: S finds its own lap in the cell, takes it for its ticket not
-// yet served, and waits forever (a livelock).
-template <ji::Mutation kM>
-struct ParkedLapAfterNext : rl::test_suite<ParkedLapAfterNext<kM>, 3> {
-  using Policy = HeldPolicy<kM>;
-  using Core = ji::InstanceCore<Policy>;
-  Core* core = nullptr;  // raw: see NoSpuriousFull
-  std::uint64_t gen = 0;
-  ji::OpenedSession a;
-  ji::OpenedSession b;
-  rl::atomic<Clock::rep> time;
-  rl::atomic<bool> served;
-  rl::atomic<bool> released;
-  rl::atomic<bool> advanced;
-  rl::var<int> s_result;  // Errors
-  rl::var<int> t_result;
-  void before() {
+  void SetUp() {
     Clock::Use(time, 0, 1);
     core = NewRunningCore<Core>(2, &gen);
     RL_ASSERT(core->Begin(gen, &a) == Error::kSuccess);
@@ -1431,32 +1345,26 @@ struct ParkedLapAfterNext : rl::test_suite<ParkedLapAfterNext<kM>, 3> {
     s_result($) = 0;
     t_result($) = 0;
   }
-  void thread(unsigned index) {
-    if (index == 0) {
-      while (core->QueuedTickets() != 1) rl::yield(1, $);
-      RL_ASSERT(core->End(a.slot, a.gen) == Error::kSuccess);
-      served($).store(true, rl::mo_release);
-      // T queued at ticket 4 (S's ticket was taken by the End above; the
-      // waits that time out take theirs before `advanced`).
-      AwaitFlag(advanced);
-      while (core->QueuedTickets() != 1) rl::yield(1, $);
-      RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
-      released($).store(true, rl::mo_release);
-      return;
+  // E's first step.
+  void ServeS() {
+    while (core->QueuedTickets() != 1) rl::yield(1, $);
+    RL_ASSERT(core->End(a.slot, a.gen) == Error::kSuccess);
+    served($).store(true, rl::mo_release);
+  }
+  void RunS() {
+    ji::OpenedSession s;
+    const Error e = core->BeginWait(gen, &s, kForever);
+    s_result($) = static_cast<int>(e);
+    if (e == Error::kSuccess) {
+      RL_ASSERT(s.slot == a.slot);
+      AwaitFlag(released);
+      RL_ASSERT(core->End(s.slot, s.gen) == Error::kSuccess);
     }
-    if (index == 1) {
-      ji::OpenedSession s;
-      const Error e = core->BeginWait(gen, &s, kForever);
-      s_result($) = static_cast<int>(e);
-      if (e == Error::kSuccess) {
-        RL_ASSERT(s.slot == a.slot);
-        // Kept open until released (S may have taken the slot before it
-        // ever blocked): the pool stays full for T's time-outs.
-        AwaitFlag(released);
-        RL_ASSERT(core->End(s.slot, s.gen) == Error::kSuccess);
-      }
-      return;
-    }
+  }
+  // T: tickets 1..3 time out, `before_wait` runs, then T waits at ticket 4
+  // and ends the session it gets (b's slot when `expect_b`).
+  template <class F>
+  void RunT(F before_wait, bool expect_b) {
     AwaitFlag(served);
     while (core->TicketsTaken() != 4) {
       ji::OpenedSession s;
@@ -1464,15 +1372,17 @@ struct ParkedLapAfterNext : rl::test_suite<ParkedLapAfterNext<kM>, 3> {
                 Error::kOutOfSessions);
     }
     advanced($).store(true, rl::mo_release);
+    before_wait();
     ji::OpenedSession t;
     const Error e = core->BeginWait(gen, &t, kForever);
     t_result($) = static_cast<int>(e);
     if (e == Error::kSuccess) {
-      RL_ASSERT(t.slot == b.slot);
+      RL_ASSERT(!expect_b || t.slot == b.slot);
       RL_ASSERT(core->End(t.slot, t.gen) == Error::kSuccess);
     }
   }
-  void after() {
+  // After both: `open` sessions still open (b's, unless E ended it).
+  void TearDown(std::uint32_t open) {
     RL_ASSERT(static_cast<int>(s_result($)) ==
               static_cast<int>(Error::kSuccess));
     RL_ASSERT(static_cast<int>(t_result($)) ==
@@ -1485,10 +1395,60 @@ struct ParkedLapAfterNext : rl::test_suite<ParkedLapAfterNext<kM>, 3> {
     for (std::uint32_t i = 0; i < Policy::kWaitCells; ++i) {
       RL_ASSERT(pool->waiters().IsReadyFor(tail + i));
     }
+    if (open == 1) RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
     CheckCapacity(core, gen, 2, 0);
     Policy::Released() = nullptr;
     jv::DeleteObject(core);
   }
+};
+
+// S is released just before T waits at ticket 4: S takes its grant from
+// the cell or, once T has moved it aside, from the parked word, in any
+// interleaving of the two. S's End then serves T.
+template <ji::Mutation kM>
+struct ParkedGrant : rl::test_suite<ParkedGrant<kM>, 3>, ParkedSetUp<kM> {
+  void before() { this->SetUp(); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      this->ServeS();
+    } else if (index == 1) {
+      this->RunS();
+    } else {
+      this->RunT([this] { this->released($).store(true, rl::mo_release); },
+                 false);
+    }
+  }
+  void after() { this->TearDown(1); }
+};
+
+// S is released only as T is served, so T's wait at ticket 4 always moves
+// S's grant aside: E ends b once T has queued, T takes that session and
+// readies cell 0 for ticket 8, which has ticket 0's lap while S's grant is
+// still parked, so the cell is held; S, released as T is served, takes
+// its grant and readies the cell, in any interleaving with T. With
+// kReadyOverParked T readies the cell for ticket 8 outright: S finds its
+// own lap in the cell, takes it for its ticket not yet served, and waits
+// for ever (a livelock).
+template <ji::Mutation kM>
+struct ParkedLapAfterNext : rl::test_suite<ParkedLapAfterNext<kM>, 3>,
+                            ParkedSetUp<kM> {
+  void before() { this->SetUp(); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      this->ServeS();
+      // T queued at ticket 4 (S's ticket was taken by the End above; the
+      // waits that time out take theirs before `advanced`).
+      AwaitFlag(this->advanced);
+      while (this->core->QueuedTickets() != 1) rl::yield(1, $);
+      RL_ASSERT(this->core->End(this->b.slot, this->b.gen) == Error::kSuccess);
+      this->released($).store(true, rl::mo_release);
+    } else if (index == 1) {
+      this->RunS();
+    } else {
+      this->RunT([] {}, true);
+    }
+  }
+  void after() { this->TearDown(0); }
 };
 
 // Only the tests whose names contain this (argv[1]), when given.
