@@ -1,10 +1,11 @@
 // allocation_faults.h: test-only injection of allocation failures.
 //
 // Every allocation the library makes (pools at JetInit, instance names at
-// JetCreateInstance) first asks ShouldFail(), so
-// that tests can prove that each failure path reports JET_errOutOfMemory and
-// leaks nothing. Production code never arms it; the check is one relaxed
-// load on paths that allocate anyway (never on Begin/Dup/End).
+// JetCreateInstance, the waiters' ring at an instance's first wait) first
+// asks ShouldFail(), so that tests can prove that each failure path reports
+// JET_errOutOfMemory (the ring's: the callers wait without a place in the
+// queue) and leaks nothing. Production code never arms it; the check is one
+// relaxed load on paths that allocate anyway (never on Begin/Dup/End).
 //
 // Thread safety: any thread may arm or check. Progress: wait-free.
 // Invariant: at most `count` checks fail after an Arm(skip, count).

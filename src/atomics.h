@@ -141,7 +141,7 @@ struct StdAtomics {
   static void Yield() noexcept { std::this_thread::yield(); }
 
   // Blocking on a 32-bit atomic (see futex.h), for the callers that wait
-  // for a session; kWaitCells of them can hold a ticket at once (the
+  // for a session; kWaitCells of them can wait unserved at once (the
   // queue's ring, session_wait_queue.h: 128 KiB with the parked words,
   // allocated by the first waiter of an instance).
   static constexpr std::uint32_t kWaitCells = 16384;

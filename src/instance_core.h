@@ -865,7 +865,9 @@ class InstanceCore {
           if (stop != nullptr && stop->load(std::memory_order_acquire)) {
             return Error::kWaitCancelled;
           }
-          // More waiters than cells, or no memory for the cells: wait
+          // The cell of the next ticket in use (more waiters than cells, a
+          // grant that cannot be parked, a held cell), or no memory for
+          // the cells: wait
           // without a ticket, in short slices (what lets this caller in is
           // not a change it is woken for), then try again. Such callers
           // are not ordered among themselves; an End that frees a slot

@@ -38,7 +38,8 @@
 // has not run yet would hold its cell, and the caller that takes the
 // ticket kCells later would find no room. That caller moves the published
 // grant aside instead (TakeOver()): `moving` marks the cell while it copies
-// the cell into the cell's parked word (parked_[t % kCells]), then it
+// the cell into the cell's parked word (Parked(t): the words after the
+// cells in the same allocation), then it
 // readies the cell for its own ticket. The waiter, finding its cell in
 // another lap, takes the parked grant (TakeParked()). Each cell has one
 // parked word, so a cell parks one grant at a time, and its lap runs at
@@ -50,16 +51,20 @@
 // takes the parked grant readies the cell (ReadyNext(), TakeParked()).
 //
 // Thread safety: any thread. Progress: every operation is a bounded number
-// of atomic steps, except Wait(), which blocks (a futex) until its deadline,
-// and Take(), which blocks until the End that committed a slot to the cell
-// publishes it (two stores later) or the caller that moves it aside has
-// parked it (two stores later). Invariant: a cell holds the lap of the
-// oldest ticket that maps to it and is not yet done with it, or of the
-// ticket after it when the older one's grant is parked; a parked word holds
-// at most one grant, of the ticket kCells before the cell's lap; a cell
-// with `opening` set is changed only by its End's Publish(), one with
-// `moving` only by its mover, a `held` one only by the waiter whose grant
-// is parked. Memory ordering: Publish() is a release store that the
+// of atomic steps or a CAS loop that fails only when another thread's RMW
+// on the cell succeeded, except Wait(), which blocks (a futex) until its
+// deadline, and Take() (and Cancel(), which may call it), which blocks
+// until the End that committed a slot to the cell publishes it (two stores
+// later) or the caller that moves it aside has parked it (two stores
+// later). Invariant: a cell holds the lap of the oldest ticket that maps to
+// it and is not yet done with it, or of the ticket after it when the older
+// one's grant is parked; a held cell's lap bits name no ticket's cell (they
+// are those of the lap after next); a parked word holds at most one grant,
+// of the ticket kCells before the cell's lap; a cell with `opening` set is
+// changed only by its End's Publish(), one with `moving` only by its mover,
+// a `held` one only by the waiter whose grant is parked (TakeParked()) or,
+// once that waiter has taken it, by the readier that held the cell
+// (UnholdIfTaken()). Memory ordering: Publish() is a release store that the
 // waiter's acquire loads pair with (it then reads the slot's control word
 // the End opened before it); a mover acquires the published cell and
 // releases the readied one, so the waiter that acquires it sees the parked
@@ -97,7 +102,8 @@ class SessionWaitQueue {
 
  public:
   // Tickets are counted modulo kTickets in the flag word; kCells of them can
-  // be in use at once (a waiter beyond that waits for a cell first).
+  // be unserved at once (a waiter beyond that waits for a cell first), and
+  // a parked grant's ticket more per cell.
   static constexpr std::uint32_t kTicketBits = TicketBits<Policy>();
   static constexpr std::uint32_t kTickets = 1U << kTicketBits;
   static constexpr std::uint32_t kCells = Policy::kWaitCells;
@@ -410,8 +416,9 @@ class SessionWaitQueue {
     // acquire: as Queued().
     return queued_.load(std::memory_order_acquire);
   }
-  // At most kCells callers hold a ticket at once.
-  static_assert(kCells <= 0xFFFF);
+  // At most 2 * kCells callers hold a ticket at once (per cell, a parked
+  // grant's waiter and the ticket kCells after it).
+  static_assert(2 * kCells <= 0xFFFF);
 
   static std::uint32_t StateOf(std::uint32_t cell) noexcept {
     return cell & kStateMask;
@@ -471,9 +478,11 @@ class SessionWaitQueue {
   }
 
   // The grant parked for ticket t's cell (of ticket t - kCells), or 0.
-  // acquire: as TakeOver()'s; a grant parked for this cell was parked
-  // before the cell's value for ticket t was written, which the caller
-  // acquired, so it is read here unless taken since.
+  // acquire: as TakeOver()'s. A grant parked for this cell was parked before
+  // ticket t was taken (its caller acquired the readied cell, then took the
+  // ticket with a CAS on the flag word), and the caller here took ticket t
+  // from that word too (the waiter of t, or an End or a leaving waiter that
+  // took it as head), so it is read here unless taken since.
   std::uint32_t ParkedGrant(std::uint32_t t) const noexcept {
     return Parked(t).load(std::memory_order_acquire);
   }
@@ -508,8 +517,8 @@ class SessionWaitQueue {
   // grant, and readies the cell for ticket t + 2 * kCells if it was held
   // for it.
   std::uint32_t TakeParked(std::uint32_t t) noexcept {
-    // acq_rel: acquire pairs with ReadyNext()'s mark (the held store is then
-    // before this thread's store below); the grant itself was brought by
+    // acq_rel: acquire pairs with UnholdIfTaken()'s mark (the held store is
+    // then before this thread's store below); the grant itself was brought by
     // the acquire load of the moved cell.
     const std::uint32_t grant =
         Parked(t).exchange(0, std::memory_order_acq_rel);

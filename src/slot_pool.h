@@ -14,9 +14,11 @@
 // Progress: Claim(), TryClaimAtHint(), TryEnterCall(), ExitCall() and
 // CloseAll() are lock-free: a failed CAS always means that another
 // thread's RMW on the same word succeeded. OpenClaimed() is a load and a
-// store; Free() is one fetch_add and a store, plus ClearFull()'s lock-free
-// loop around a full pool. ForceEndAll() blocks until the calls in flight
-// on the pool's slots have returned (JetTerm may block).
+// store; Free() is one fetch_add and a store, plus, with the flag set,
+// FreeWhileFull(): a debt payment, a hand-off to the queued tickets, or
+// AfterFreeWhileFull()'s lock-free loop that clears the flag. ForceEndAll()
+// blocks until the calls in flight on the pool's slots have returned (JetTerm
+// may block).
 //
 // Invariant: a slot bit is set in its word from the Claim() of the slot to
 // the Free() of the session opened on it. The session stays open, held by
@@ -1892,8 +1894,8 @@ class alignas(64) SlotPool {
   // True when a completed proof says the pool is full and no free has
   // happened since (every Free() clears the flag before it returns).
   bool FullIsVerified() const noexcept {
-    // seq_cst: pairs with the seq_cst clear in ClearFull() and the promote
-    // in ProveFull(); the caller re-reads the instance state (seq_cst).
+    // seq_cst: pairs with the seq_cst clear in AfterFreeWhileFull() and the
+    // promote in ProveFull(); the caller re-reads the instance state (seq_cst).
     return (full_.value.load(std::memory_order_seq_cst) & kFullStateMask) ==
            kFullVerified;
   }
@@ -1999,8 +2001,8 @@ class alignas(64) SlotPool {
         proof == Proof::kFull && !pending
             ? (candidate & ~kFullStateMask) | kFullVerified
             : NextEpoch(candidate) | kFullNone;
-    // seq_cst: pairs with ClearFull() and Reset(); failure means a free
-    // cleared the candidate (this call's own proof stays intact) or a
+    // seq_cst: pairs with AfterFreeWhileFull() and Reset(); failure means a
+    // free cleared the candidate (this call's own proof stays intact) or a
     // Reset() started the next incarnation (the caller is stale).
     flag.compare_exchange_strong(expected, next, std::memory_order_seq_cst);
     return proof;

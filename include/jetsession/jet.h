@@ -111,11 +111,13 @@ JET_ERR JET_API JetCreateInstance(JET_INSTANCE* pinstance,
 /*
  * Sets JET_paramMaxSessions (0..30000, per instance or process default) or
  * JET_paramMaxInstances (1..10240, process-wide). Results: sesid neither 0
- * nor JET_sesidNil and not an open session -> InvalidSesid; a call on that
- * session in flight on another thread -> SessionSharingViolation; *pinstance
- * not 0/nil and not live -> InvalidInstance; instance terminating ->
- * TermInProgress; paramid unknown -> InvalidParameter; then the parameter's
- * rules (AlreadyInitialized before the range check). szParam is ignored.
+ * nor JET_sesidNil and not an open session -> InvalidSesid; its instance
+ * terminating -> TermInProgress; a call on that session in flight on
+ * another thread -> SessionSharingViolation (before TermInProgress when
+ * that call is an End); without a sesid, *pinstance not 0/nil and not live
+ * -> InvalidInstance; instance terminating -> TermInProgress; paramid
+ * unknown -> InvalidParameter; then the parameter's rules
+ * (AlreadyInitialized before the range check). szParam is ignored.
  */
 JET_ERR JET_API JetSetSystemParameter(JET_INSTANCE* pinstance, JET_SESID sesid,
                                       unsigned long paramid, JET_API_PTR lParam,
@@ -352,7 +354,10 @@ JET_ERR JET_API JetExtGetSessionSlot(JET_SESID sesid,
  * The figures of JetExtGetSessionStats. Each count is exact whenever no
  * call on the instance is in flight, and never goes below a value reported
  * before; while calls run, cSessionsBegun may trail the true count by at
- * most the callers waiting and the Ends handing a session to a waiter.
+ * most the callers waiting and the Ends handing a session to a waiter, and
+ * cWaiters counts a caller from its place in the queue until its wait
+ * returns (one handed a session counts until its thread has run to take
+ * it).
  */
 /* ESE-style names: */
 /* NOLINTBEGIN(modernize-use-using,readability-identifier-naming) */

@@ -56,7 +56,8 @@ class Session {
   // JetSetSessionContext / JetResetSessionContext.
   Error SetContext(JET_API_PTR context) const noexcept;
   Error ResetContext() const noexcept;
-  // The session's slot (JetExtGetSessionSlot): 0..MaxSessions-1, fixed for
+  // The session's slot (JetExtGetSessionSlot): 0..ceiling-1 (the ceiling is
+  // MaxSessions as set at JetInit unless a larger one was set), fixed for
   // the session's life and distinct among the instance's open sessions, for
   // an array of per-session resources.
   Result<std::uint32_t> Slot() const noexcept;
