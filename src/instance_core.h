@@ -10,10 +10,13 @@
 // ResetContext, EnterCall/ExitCall, Count) may be called from any number of
 // threads at once. The owner-side calls (Create, Init, BeginRestore,
 // EndRestore, Stop, SetUnavailable, BeginTerm, Drain, Release) change the
-// lifecycle and must be serialized by the caller (the registry's lock);
-// they may run concurrently with any number of session calls.
-// Progress: session calls are lock-free. Drain() blocks until the calls in
-// flight have returned.
+// lifecycle and must be serialized by the caller (the registry's lock), as
+// must Resize(); they may run concurrently with any number of session
+// calls.
+// Progress: session calls are lock-free, except that Begin and Dup wait
+// while a Resize() runs (AwaitResize()) and BeginWait and DupWait block by
+// design (a futex, until a slot, the deadline or a flag). Drain() blocks
+// until the calls in flight have returned.
 // Invariant: the pool words carry kClosedForBegin only if the state has
 // kStopped, kUnavailable or kTerminating (closure follows the flag); a
 // "closure complete" mark is in the state only once every active word is

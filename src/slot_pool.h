@@ -9,7 +9,8 @@
 //
 // Thread safety: every member may be called from any number of threads at
 // once, except Reset() and Succeed() (the owner, while the pool is closed
-// and no call is in flight) and the constructor and destructor.
+// and no call is in flight), Resize() (the owner, on a Running incarnation
+// with no Term in flight) and the constructor and destructor.
 //
 // Progress: Claim(), TryClaimAtHint(), TryEnterCall(), ExitCall() and
 // CloseAll() are lock-free: a failed CAS always means that another

@@ -9,7 +9,9 @@
 // moving, assigning, Terminate() and destruction need the caller to be the only
 // user of the object (the instance itself stays safe: calls racing with its
 // termination get errors, never undefined behaviour).
-// Progress: BeginSession() is lock-free; Create() and Terminate() may block.
+// Progress: BeginSession() is lock-free (it waits only while
+// SetMaxSessions() runs); its overloads with a timeout block by design;
+// Create() and Terminate() may block.
 // Lifetime: sessions may outlive the Instance (their calls then return
 // Error::kInvalidSesid).
 #ifndef JETSESSION_INSTANCE_H_
@@ -30,8 +32,7 @@ namespace jetsession {
 struct InstanceOptions {
   // Instance name; "" is the unnamed instance (at most one lives).
   std::string name;
-  // JET_paramMaxSessions for this instance (0..30000 through the C API;
-  // the C++ core itself supports more, see docs/design.md).
+  // JET_paramMaxSessions for this instance (0..30000).
   unsigned long max_sessions = 16;
   // JET_paramExtSessionTracking: sessions record when and on which thread
   // they began (OpenSessions()).

@@ -12,7 +12,9 @@
  * Thread safety: every function may be called from any number of threads at
  * once, on the same or different instances and sessions; every call is
  * linearizable. JetBeginSession, JetDupSession and JetEndSession are
- * lock-free; JetInit, JetTerm, JetTerm2 and the parameter calls may block.
+ * lock-free, except that Begin and Dup wait while a JetExtSetMaxSessions
+ * on their instance runs (a deviation, see there); JetInit, JetTerm,
+ * JetTerm2 and the parameter calls may block.
  */
 #ifndef JETSESSION_JET_H_
 #define JETSESSION_JET_H_
