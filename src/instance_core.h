@@ -870,11 +870,11 @@ class InstanceCore {
           }
           // The cell of the next ticket in use (more waiters than cells, a
           // grant that cannot be parked, a held cell), or no memory for
-          // the cells: wait
-          // without a ticket, in short slices (what lets this caller in is
-          // not a change it is woken for), then try again. Such callers
-          // are not ordered among themselves; an End that frees a slot
-          // while none holds a ticket frees it, and they claim it.
+          // the cells: wait without a ticket, in short slices (what lets
+          // this caller in is not a change it is woken for), then try
+          // again. Such callers are not ordered among themselves; an End
+          // that frees a slot while none holds a ticket frees it, and they
+          // claim it.
           const auto slice = std::min(
               deadline, WaitClock::now() + std::chrono::milliseconds(5));
           if (queued == Pool::Enqueued::kNoRoom) {

@@ -39,16 +39,16 @@
 // ticket kCells later would find no room. That caller moves the published
 // grant aside instead (TakeOver()): `moving` marks the cell while it copies
 // the cell into the cell's parked word (Parked(t): the words after the
-// cells in the same allocation), then it
-// readies the cell for its own ticket. The waiter, finding its cell in
-// another lap, takes the parked grant (TakeParked()). Each cell has one
-// parked word, so a cell parks one grant at a time, and its lap runs at
-// most one ahead of its oldest grant not yet taken: readying the cell for
-// ticket t + 2 * kCells while the grant of ticket t is still parked would
-// bring back t's lap (the library's ring has two laps in the ticket
-// counter) under its waiter's eyes, so the cell is then `held` (ready but
-// not for taking), the parked word marked kBlocked, and the waiter that
-// takes the parked grant readies the cell (ReadyNext(), TakeParked()).
+// cells in the same allocation), then it readies the cell for its own
+// ticket. The waiter, finding its cell in another lap, takes the parked
+// grant (TakeParked()). Each cell has one parked word, so a cell parks one
+// grant at a time, and its lap runs at most one ahead of its oldest grant
+// not yet taken: readying the cell for ticket t + 2 * kCells while the
+// grant of ticket t is still parked would bring back t's lap (the
+// library's ring has two laps in the ticket counter) under its waiter's
+// eyes, so the cell is then `held` (ready but not for taking), the parked
+// word marked kBlocked, and the waiter that takes the parked grant readies
+// the cell (UnholdIfTaken(), TakeParked()).
 //
 // Thread safety: any thread. Progress: every operation is a bounded number
 // of atomic steps or a CAS loop that fails only when another thread's RMW
@@ -220,8 +220,8 @@ class SessionWaitQueue {
   // grant is ordered after a Stop, Unavailable or Term (kGated).
   void Publish(std::uint32_t t, std::uint32_t slot, bool gated) noexcept {
     auto& cell = Cell(t);
-    // release: pairs with the waiter's acquire loads (Take(),
-    // Cancel()): it then sees the control word opened for it.
+    // release: pairs with the waiter's acquire loads (Take(), Cancel()): it
+    // then sees the control word opened for it.
     cell.store(Delivered(t, slot) | (gated ? kGated : 0U),
                std::memory_order_release);
     Policy::WakeAll(cell);

@@ -110,10 +110,11 @@ std::thread StartWaiter(CoreT& core, std::uint64_t gen, OpenedSession* s,
   });
 }
 
-// Serves held waiter `held` (ticket 0, queued) with an End of `from`, and
-// returns once it is held after the delivery.
+// Serves held waiter `held`, once it holds the one ticket queued, with an
+// End of `from`, and returns once it is held after the delivery.
 template <class CoreT>
 void ServeHeld(CoreT& core, Held& held, const OpenedSession& from) {
+  ASSERT_TRUE(Await([&] { return core.QueuedTickets() == 1; }));
   ASSERT_TRUE(Await([&] { return held.waits.load() >= 1; }));
   ASSERT_EQ(core.End(from.slot, from.gen), Error::kSuccess);
   ASSERT_TRUE(Await([&] { return held.phase.load() == kHolding; }));
@@ -165,7 +166,6 @@ TEST(SessionWaitParkedTest, AServedWaiterNotYetRunLeavesItsCellToTheNextLap) {
   Error s_result = Error::kInvalidInstance;
   std::thread s_thread =
       StartHeld(core, gen, &g_held[0], &s, &s_result, Clock::time_point::max());
-  ASSERT_TRUE(Await([&] { return core.QueuedTickets() == 1; }));
   ServeHeld(core, g_held[0], h1);
   // Tickets 1..15 time out; ticket 16 maps to cell 0 again.
   AdvanceTo(core, gen, 16);
@@ -221,7 +221,6 @@ LapAfterNext HoldTheLapAfterNext() {
   OpenedSession s;
   std::thread s_thread = StartHeld(core, gen, &g_held[0], &s, &seen.s_result,
                                    Clock::now() + kHeldDeadline);
-  EXPECT_TRUE(Await([&] { return core.QueuedTickets() == 1; }));
   ServeHeld(core, g_held[0], h1);
   AdvanceTo(core, gen, 16);
   OpenedSession w1;
@@ -290,13 +289,11 @@ TwoParked KeepOneGrantParked() {
   OpenedSession s;
   std::thread s_thread = StartHeld(core, gen, &g_held[0], &s, &seen.s_result,
                                    Clock::now() + kHeldDeadline);
-  EXPECT_TRUE(Await([&] { return core.QueuedTickets() == 1; }));
   ServeHeld(core, g_held[0], h[0]);
   AdvanceTo(core, gen, 16);
   OpenedSession w1;
   std::thread w1_thread = StartHeld(core, gen, &g_held[1], &w1, &seen.w1_result,
                                     Clock::now() + kHeldDeadline);
-  EXPECT_TRUE(Await([&] { return core.QueuedTickets() == 1; }));
   ServeHeld(core, g_held[1], h[1]);
   AdvanceTo(core, gen, 0);
   OpenedSession w3;

@@ -889,6 +889,19 @@ struct PendingProof : rl::test_suite<PendingProof<kM>, 2> {
 using Clock = jv::ModelClock;
 constexpr Clock::time_point kForever = Clock::time_point::max();
 
+// Every cell of `core`'s ring is ready for its next ticket (none left
+// cancelled, delivered, held or parked): the next kWaitCells tickets can
+// all be taken.
+template <class Core>
+void CheckCellsReady(Core* core) {
+  std::uint64_t state = 0;
+  const auto* pool = core->DebugPool(&state);
+  const std::uint32_t tail = core->TicketsTaken();
+  for (std::uint32_t i = 0; i < Core::Pool::WaitQueue::kCells; ++i) {
+    RL_ASSERT(pool->waiters().IsReadyFor(tail + i));
+  }
+}
+
 // The results every waiting test checks afterwards, sequentially, on an
 // instance that runs: exactly `free` more Begins succeed (nothing lost, no
 // slot granted twice), and they end; no caller waits, and Count is back.
@@ -1250,12 +1263,7 @@ struct RingWrap : rl::test_suite<RingWrap<kM>, 2> {
                 Error::kOutOfSessions);
       RL_ASSERT(core->QueuedTickets() == 0);
     }
-    std::uint64_t state = 0;
-    const auto* pool = core->DebugPool(&state);
-    const std::uint32_t tail = core->TicketsTaken();
-    for (std::uint32_t i = 0; i < Policy::kWaitCells; ++i) {
-      RL_ASSERT(pool->waiters().IsReadyFor(tail + i));
-    }
+    CheckCellsReady(core);
   }
   void before() {
     Clock::Use(time, 0, 1);  // each read 1 ms later
@@ -1399,12 +1407,7 @@ struct ParkedSetUp {
               static_cast<int>(Error::kSuccess));
     RL_ASSERT(core->QueuedTickets() == 0);
     RL_ASSERT(core->Waiting() == 0);
-    std::uint64_t state = 0;
-    const auto* pool = core->DebugPool(&state);
-    const std::uint32_t tail = core->TicketsTaken();
-    for (std::uint32_t i = 0; i < Policy::kWaitCells; ++i) {
-      RL_ASSERT(pool->waiters().IsReadyFor(tail + i));
-    }
+    CheckCellsReady(core);
     if (open == 1) RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
     CheckCapacity(core, gen, 2, 0);
     Policy::Released() = nullptr;
