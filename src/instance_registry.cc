@@ -6,6 +6,7 @@
 #include <string_view>
 #include <thread>
 #include <type_traits>
+#include <utility>
 
 #include "allocation_faults.h"
 #include "debug_format.h"
@@ -345,12 +346,10 @@ Error InstanceRegistry::SetParameterLocked(Record* record,
   }
 }
 
-// `pinstance` is not const: ESE's signature, kept by the C API.
-// NOLINTNEXTLINE(readability-non-const-parameter)
-Error InstanceRegistry::SetSystemParameter(JET_INSTANCE* pinstance,
-                                           JET_SESID sesid,
-                                           unsigned long paramid,
-                                           JET_API_PTR value) noexcept {
+template <class Apply>
+Error InstanceRegistry::WithParameterTarget(const JET_INSTANCE* pinstance,
+                                            JET_SESID sesid,
+                                            Apply&& apply) noexcept {
   SessionCall call;  // released after the lock
   Record* record = nullptr;
   const bool through_session = !IsNilSession(sesid);
@@ -364,7 +363,20 @@ Error InstanceRegistry::SetSystemParameter(JET_INSTANCE* pinstance,
     if (error != Error::kSuccess) return error;
   }
   if (IsTerminating(record)) return Error::kTermInProgress;
-  return SetParameterLocked(record, paramid, value);
+  return std::forward<Apply>(apply)(record);
+}
+
+// `pinstance` is not const: ESE's signature, kept by the C API.
+// NOLINTNEXTLINE(readability-non-const-parameter)
+Error InstanceRegistry::SetSystemParameter(JET_INSTANCE* pinstance,
+                                           JET_SESID sesid,
+                                           unsigned long paramid,
+                                           JET_API_PTR value) noexcept {
+  return WithParameterTarget(
+      pinstance, sesid,
+      [&](Record* record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+        return SetParameterLocked(record, paramid, value);
+      });
 }
 
 Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
@@ -372,19 +384,16 @@ Error InstanceRegistry::GetSystemParameter(JET_INSTANCE instance,
                                            unsigned long paramid,
                                            JET_API_PTR* pvalue) noexcept {
   if (pvalue == nullptr) return Error::kInvalidParameter;
-  SessionCall call;  // released after the lock
-  Record* record = nullptr;
-  const bool through_session = !IsNilSession(sesid);
-  if (through_session) {
-    const Error error = SessionTarget(sesid, &call, &record);
-    if (error != Error::kSuccess) return error;
-  }
-  MutexLock lock(&mutex_);
-  if (!through_session) {
-    const Error error = InstanceTarget(&instance, &record);
-    if (error != Error::kSuccess) return error;
-  }
-  if (IsTerminating(record)) return Error::kTermInProgress;
+  return WithParameterTarget(
+      &instance, sesid,
+      [&](const Record* record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+        return GetParameterLocked(record, paramid, pvalue);
+      });
+}
+
+Error InstanceRegistry::GetParameterLocked(const Record* record,
+                                           unsigned long paramid,
+                                           JET_API_PTR* pvalue) const {
   switch (paramid) {
     case JET_paramMaxSessions:
       *pvalue =

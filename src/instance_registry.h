@@ -273,6 +273,16 @@ class InstanceRegistry {
   Error SetParameterLocked(Record* record, unsigned long paramid,
                            JET_API_PTR value)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Error GetParameterLocked(const Record* record, unsigned long paramid,
+                           JET_API_PTR* pvalue) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // A parameter call's steps around its rule: the target (the instance of
+  // the open session `sesid`, entering a call on it that is left after the
+  // lock; else `*pinstance`, see InstanceTarget()), TermInProgress for a
+  // target being terminated, then `apply(record)` under mutex_.
+  template <class Apply>
+  Error WithParameterTarget(const JET_INSTANCE* pinstance, JET_SESID sesid,
+                            Apply&& apply) noexcept;
 
   static InstanceRegistry global_;
 
