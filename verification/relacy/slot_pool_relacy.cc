@@ -132,6 +132,11 @@ using jetsession::Error;
 
 constexpr int kIterations = 100000;  // per random-schedule test
 
+// The waits' model time (relacy_policy.h), and the deadline of a wait that
+// has none.
+using Clock = jv::ModelClock;
+constexpr Clock::time_point kForever = Clock::time_point::max();
+
 // Where Relacy writes its reports (RELACY_LOG, default /dev/null); opened
 // once, before any simulation.
 std::ofstream& Log() {
@@ -148,6 +153,16 @@ Error ErrorIn(rl::var<int>& kept) {
   return static_cast<Error>(static_cast<int>(kept($)));
 }
 
+// A pool of `capacity` slots, all free (raw: Relacy abandons a failing
+// iteration without after(); the pool of such an iteration is leaked,
+// never freed twice).
+template <class Pool>
+Pool* NewPool(std::uint32_t capacity) {
+  Pool* pool = Pool::Create(capacity).release();
+  pool->Reset(capacity, 0);
+  return pool;
+}
+
 // Claim, then free as End does (enter the call, then free).
 template <class Pool>
 void EndSlot(Pool* pool, std::uint32_t slot) {
@@ -159,14 +174,9 @@ void EndSlot(Pool* pool, std::uint32_t slot) {
 template <ji::Mutation kM>
 struct NoSpuriousFull : rl::test_suite<NoSpuriousFull<kM>, 2> {
   using Pool = ji::SlotPool<jv::RelacyPolicy<kM>>;
-  // Raw: Relacy abandons a failing iteration without after(); the pool of
-  // such an iteration is leaked, never freed twice.
-  Pool* pool = nullptr;
+  Pool* pool = nullptr;  // raw: see NewPool()
   rl::var<std::uint32_t> slot[2];
-  void before() {
-    pool = Pool::Create(2).release();
-    pool->Reset(2, 0);
-  }
+  void before() { pool = NewPool<Pool>(2); }
   void thread(unsigned index) {
     const auto r = pool->Claim([] { return true; });
     RL_ASSERT(r.status == ji::ClaimStatus::kClaimed);
@@ -181,11 +191,10 @@ struct NoSpuriousFull : rl::test_suite<NoSpuriousFull<kM>, 2> {
 template <ji::Mutation kM>
 struct NoDoubleIssue : rl::test_suite<NoDoubleIssue<kM>, 2> {
   using Pool = ji::SlotPool<jv::RelacyPolicy<kM>>;
-  Pool* pool = nullptr;  // raw: see NoSpuriousFull
+  Pool* pool = nullptr;  // raw: see NewPool()
   rl::atomic<int> holders;
   void before() {
-    pool = Pool::Create(1).release();
-    pool->Reset(1, 0);
+    pool = NewPool<Pool>(1);
     holders($) = 0;
   }
   void thread(unsigned) {
@@ -206,11 +215,10 @@ struct NoDoubleIssue : rl::test_suite<NoDoubleIssue<kM>, 2> {
 template <ji::Mutation kM>
 struct HandOff : rl::test_suite<HandOff<kM>, 2> {
   using Pool = ji::SlotPool<jv::RelacyPolicy<kM>>;
-  Pool* pool = nullptr;       // raw: see NoSpuriousFull
+  Pool* pool = nullptr;       // raw: see NewPool()
   rl::var<unsigned> payload;  // plain data of the session on slot 0
   void before() {
-    pool = Pool::Create(1).release();
-    pool->Reset(1, 0);
+    pool = NewPool<Pool>(1);
     payload($) = 0;
   }
   void thread(unsigned index) {
@@ -226,12 +234,21 @@ struct HandOff : rl::test_suite<HandOff<kM>, 2> {
 };
 
 // An initialized InstanceCore of capacity `capacity` (raw: see
-// NoSpuriousFull), with its incarnation's generation.
+// NewPool()), with its incarnation's generation.
 template <class Core>
 Core* NewRunningCore(std::uint32_t capacity, std::uint64_t* gen) {
   Core* core = jv::NewObject<Core>();
   *gen = core->Create();
   RL_ASSERT(core->Init(capacity) == Error::kSuccess);
+  return core;
+}
+
+// An initialized InstanceCore of capacity 1 (raw: see NewPool()), with its
+// incarnation's generation and its only session, open.
+template <class Core>
+Core* NewCoreWithSession(std::uint64_t* gen, ji::OpenedSession* session) {
+  Core* core = NewRunningCore<Core>(1, gen);
+  RL_ASSERT(core->Begin(*gen, session) == Error::kSuccess);
   return core;
 }
 
@@ -274,8 +291,7 @@ struct EndGating : rl::test_suite<EndGating<kM>, 2> {
   ji::OpenedSession session;
   rl::atomic<bool> unavailable_returned;
   void before() {
-    core = NewRunningCore<Core>(1, &gen);
-    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    core = NewCoreWithSession<Core>(&gen, &session);
     unavailable_returned($) = false;
   }
   void thread(unsigned index) {
@@ -300,8 +316,7 @@ struct TermDrain : rl::test_suite<TermDrain<kM>, 2> {
   ji::OpenedSession session;
   rl::var<int> end_result;  // an Error (rl::var needs an integer)
   void before() {
-    core = NewRunningCore<Core>(1, &gen);
-    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    core = NewCoreWithSession<Core>(&gen, &session);
     end_result($) = 0;
   }
   void thread(unsigned index) {
@@ -363,7 +378,7 @@ struct StaleProof : rl::test_suite<StaleProof<kM, kCoarse>, 2> {
   using Policy = jv::RelacyPolicy<kM>;
   using Core = ji::InstanceCore<Policy>;
   static constexpr std::uint32_t kWord = 32;
-  Core* core = nullptr;  // raw: see NoSpuriousFull
+  Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t old_gen = 0;
   rl::var<std::uint64_t> new_gen;
   rl::var<std::uint32_t> new_claims;
@@ -499,8 +514,7 @@ struct EndPair : rl::test_suite<EndPair<kM, kFlag>, 3> {
   ji::OpenedSession session;
   rl::var<int> result[2];  // Errors
   void before() {
-    core = NewRunningCore<Core>(1, &gen);
-    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    core = NewCoreWithSession<Core>(&gen, &session);
     result[0]($) = 0;
     result[1]($) = 0;
   }
@@ -545,8 +559,7 @@ struct EndWitness : rl::test_suite<EndWitness<kM>, 3> {
   rl::var<int> end_result;      // an Error
   rl::var<int> witness_result;  // an Error
   void before() {
-    core = NewRunningCore<Core>(1, &gen);
-    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    core = NewCoreWithSession<Core>(&gen, &session);
     flag_returned($) = false;
     end_result($) = 0;
     witness_result($) = 0;
@@ -600,8 +613,7 @@ struct TermOvertakesCalls
   ji::OpenedSession session;
   rl::var<unsigned> drain_waits;
   void before() {
-    core = NewRunningCore<Core>(1, &gen);
-    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    core = NewCoreWithSession<Core>(&gen, &session);
     Policy::ResetYields();
     drain_waits($) = 0;
   }
@@ -679,18 +691,79 @@ struct CountIncarnation : rl::test_suite<CountIncarnation<kM>, 2> {
 
 // ---- An End takes effect in one step (Free(): bit, then handle) ---------
 
-// The ghost of a session one thread opened, for after(): its slot and
-// handle generation (rl::var, so that Relacy checks who reads them).
+// The ghost of one thread's Begin or BeginWait, for after(): its answer
+// and, when it succeeded, the slot and handle generation of the session
+// it opened (rl::vars, so that Relacy checks who reads them).
 struct Opened {
+  rl::var<int> result;  // an Error
   rl::var<std::uint32_t> slot;
   rl::var<std::uint32_t> gen;
+  // No answer yet (in before()).
+  void Reset() {
+    result($) = 0;
+    Set({});
+  }
+  // The call (Begin, or BeginWait until `deadline`) on incarnation
+  // `instance_gen` of `core`, its answer kept.
+  template <class Core>
+  void Begin(Core* core, std::uint64_t instance_gen) {
+    ji::OpenedSession s;
+    Keep(core->Begin(instance_gen, &s), s);
+  }
+  template <class Core>
+  void BeginWait(Core* core, std::uint64_t instance_gen,
+                 Clock::time_point deadline) {
+    ji::OpenedSession s;
+    Keep(core->BeginWait(instance_gen, &s, deadline), s);
+  }
+  Error Result() { return ErrorIn(result); }
+  ji::OpenedSession Get() {
+    return {static_cast<std::uint32_t>(slot($)),
+            static_cast<std::uint32_t>(gen($))};
+  }
+  // Ends the session, which must succeed, if the call opened one.
+  template <class Core>
+  void EndIfOpened(Core* core) {
+    if (Result() != Error::kSuccess) return;
+    const ji::OpenedSession s = Get();
+    RL_ASSERT(core->End(s.slot, s.gen) == Error::kSuccess);
+  }
+  // Keeps an answer and, when it is Success, the session `s`.
+  void Keep(Error e, const ji::OpenedSession& s) {
+    result($) = static_cast<int>(e);
+    if (e == Error::kSuccess) Set(s);
+  }
   void Set(const ji::OpenedSession& s) {
     slot($) = s.slot;
     gen($) = s.gen;
   }
-  ji::OpenedSession Get() {
-    return {static_cast<std::uint32_t>(slot($)),
-            static_cast<std::uint32_t>(gen($))};
+};
+
+// A ends its open session (thread 0) while B calls Begin (thread 1), and
+// their answers, for after().
+struct EndAndBegin {
+  rl::var<int> end_result;  // A's, an Error
+  Opened begun;             // B's
+  void Reset() {
+    end_result($) = 0;
+    begun.Reset();
+  }
+  template <class Core>
+  void Run(unsigned index, Core* core, std::uint64_t gen,
+           const ji::OpenedSession& session) {
+    if (index == 0) {
+      end_result($) = static_cast<int>(core->End(session.slot, session.gen));
+    } else {
+      begun.Begin(core, gen);
+    }
+  }
+  // A's End succeeded, and B's Begin got a session or found the pool full;
+  // returns B's answer.
+  Error CheckAnswers() {
+    RL_ASSERT(ErrorIn(end_result) == Error::kSuccess);
+    const Error begin = begun.Result();
+    RL_ASSERT(begin == Error::kSuccess || begin == Error::kOutOfSessions);
+    return begin;
   }
 };
 
@@ -706,39 +779,29 @@ struct Opened {
 template <ji::Mutation kM>
 struct EndWindow : rl::test_suite<EndWindow<kM>, 2> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
-  Core* core = nullptr;  // raw: see NoSpuriousFull
+  Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t gen = 0;
   ji::OpenedSession session;  // A's
-  rl::var<int> end_result;    // Errors
-  rl::var<int> call_result;
-  rl::var<int> begin_result;
-  Opened begun;  // B's session, when its Begin succeeded
+  rl::var<int> call_result;   // B's call, an Error
+  EndAndBegin race;
   void before() {
-    core = NewRunningCore<Core>(1, &gen);
-    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
-    end_result($) = 0;
+    core = NewCoreWithSession<Core>(&gen, &session);
     call_result($) = 0;
-    begin_result($) = 0;
-    begun.Set({});
+    race.Reset();
   }
   void thread(unsigned index) {
-    if (index == 0) {
-      end_result($) = static_cast<int>(core->End(session.slot, session.gen));
-      return;
+    if (index == 1) {  // B's call, before its Begin
+      std::uint64_t control = 0;
+      const Error call = core->EnterCall(session.slot, session.gen, &control);
+      if (call == Error::kSuccess) core->ExitCall(session.slot, control);
+      call_result($) = static_cast<int>(call);
     }
-    std::uint64_t control = 0;
-    const Error call = core->EnterCall(session.slot, session.gen, &control);
-    if (call == Error::kSuccess) core->ExitCall(session.slot, control);
-    call_result($) = static_cast<int>(call);
-    ji::OpenedSession s;
-    const Error begin = core->Begin(gen, &s);
-    begin_result($) = static_cast<int>(begin);
-    if (begin == Error::kSuccess) begun.Set(s);
+    race.Run(index, core, gen, session);
   }
   void after() {
-    const auto end = ErrorIn(end_result);
+    const auto end = ErrorIn(race.end_result);
     const auto call = ErrorIn(call_result);
-    const auto begin = ErrorIn(begin_result);
+    const auto begin = race.begun.Result();
     RL_ASSERT(end == Error::kSuccess ||
               end == Error::kSessionSharingViolation);  // B's call held it
     RL_ASSERT(call == Error::kSuccess || call == Error::kInvalidSesid ||
@@ -756,10 +819,7 @@ struct EndWindow : rl::test_suite<EndWindow<kM>, 2> {
     RL_ASSERT(
         core->End(session.slot, session.gen) ==
         (end == Error::kSuccess ? Error::kInvalidSesid : Error::kSuccess));
-    if (begin == Error::kSuccess) {
-      const ji::OpenedSession b = begun.Get();
-      RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
-    }
+    race.begun.EndIfOpened(core);
     jv::DeleteObject(core);
   }
 };
@@ -775,38 +835,21 @@ struct EndWindow : rl::test_suite<EndWindow<kM>, 2> {
 template <ji::Mutation kM>
 struct PendingClaim : rl::test_suite<PendingClaim<kM>, 2> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
-  Core* core = nullptr;  // raw: see NoSpuriousFull
+  Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t gen = 0;
   ji::OpenedSession session;  // A's
-  rl::var<int> end_result;    // Errors
-  rl::var<int> begin_result;
-  Opened begun;  // B's session, when its Begin succeeded
+  EndAndBegin race;
   void before() {
-    core = NewRunningCore<Core>(1, &gen);
-    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
-    end_result($) = 0;
-    begin_result($) = 0;
-    begun.Set({});
+    core = NewCoreWithSession<Core>(&gen, &session);
+    race.Reset();
   }
-  void thread(unsigned index) {
-    if (index == 0) {
-      end_result($) = static_cast<int>(core->End(session.slot, session.gen));
-      return;
-    }
-    ji::OpenedSession s;
-    const Error begin = core->Begin(gen, &s);
-    begin_result($) = static_cast<int>(begin);
-    if (begin == Error::kSuccess) begun.Set(s);
-  }
+  void thread(unsigned index) { race.Run(index, core, gen, session); }
   void after() {
-    const auto end = ErrorIn(end_result);
-    const auto begin = ErrorIn(begin_result);
-    RL_ASSERT(end == Error::kSuccess);
-    RL_ASSERT(begin == Error::kSuccess || begin == Error::kOutOfSessions);
+    const Error begin = race.CheckAnswers();
     // A's session is gone, even while B's is open on the same slot.
     RL_ASSERT(core->End(session.slot, session.gen) == Error::kInvalidSesid);
     if (begin == Error::kSuccess) {
-      const ji::OpenedSession b = begun.Get();
+      const ji::OpenedSession b = race.begun.Get();
       RL_ASSERT(b.slot == session.slot && b.gen != session.gen);
       RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
     }
@@ -835,12 +878,10 @@ struct PendingProof : rl::test_suite<PendingProof<kM>, 2> {
   using Core = ji::InstanceCore<Policy>;
   static constexpr std::uint32_t kCapacity = 64;
   static constexpr std::uint32_t kEnding = 40;  // a slot of word 1
-  Core* core = nullptr;                         // raw: see NoSpuriousFull
+  Core* core = nullptr;                         // raw: see NewPool()
   std::uint64_t gen = 0;
   ji::OpenedSession session;  // A's, on kEnding
-  rl::var<int> end_result;    // Errors
-  rl::var<int> begin_result;
-  Opened begun;  // B's session, when its Begin succeeded
+  EndAndBegin race;
   void before() {
     Policy::SetHint(0);
     core = NewRunningCore<Core>(kCapacity, &gen);
@@ -850,28 +891,16 @@ struct PendingProof : rl::test_suite<PendingProof<kM>, 2> {
       if (s.slot == kEnding) session = s;
     }
     RL_ASSERT(session.slot == kEnding);
-    end_result($) = 0;
-    begin_result($) = 0;
-    begun.Set({});
+    race.Reset();
   }
   void thread(unsigned index) {
     Policy::SetHint(0);
-    if (index == 0) {
-      end_result($) = static_cast<int>(core->End(session.slot, session.gen));
-      return;
-    }
-    ji::OpenedSession s;
-    const Error begin = core->Begin(gen, &s);
-    begin_result($) = static_cast<int>(begin);
-    if (begin == Error::kSuccess) begun.Set(s);
+    race.Run(index, core, gen, session);
   }
   void after() {
-    const auto end = ErrorIn(end_result);
-    const auto begin = ErrorIn(begin_result);
-    RL_ASSERT(end == Error::kSuccess);
-    RL_ASSERT(begin == Error::kSuccess || begin == Error::kOutOfSessions);
+    const Error begin = race.CheckAnswers();
     if (begin == Error::kSuccess) {  // B took the slot: give it back
-      const ji::OpenedSession b = begun.Get();
+      const ji::OpenedSession b = race.begun.Get();
       RL_ASSERT(b.slot == kEnding);
       RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
     }
@@ -885,9 +914,6 @@ struct PendingProof : rl::test_suite<PendingProof<kM>, 2> {
 };
 
 // ---- Waiting for a session (BeginWait: tickets, hand-off, cells) --------
-
-using Clock = jv::ModelClock;
-constexpr Clock::time_point kForever = Clock::time_point::max();
 
 // Every cell of `core`'s ring is ready for its next ticket (none left
 // cancelled, delivered, held or parked): the next kWaitCells tickets can
@@ -922,6 +948,15 @@ void CheckCapacity(Core* core, std::uint64_t gen, std::uint32_t free,
   }
 }
 
+// A wait on a full pool that times out at its second clock read (the
+// clock steps by 1 a read): it answers OutOfSessions.
+template <class Core>
+void WaitToTimeOut(Core* core, std::uint64_t gen) {
+  ji::OpenedSession s;
+  RL_ASSERT(core->BeginWait(gen, &s, Clock::At(Clock::Peek() + 2)) ==
+            Error::kOutOfSessions);
+}
+
 // Capacity 1: A ends the only session while B waits for one with no
 // deadline. B gets the session (from A's End, by a hand-off or a claim),
 // on the one slot with a new generation, A's handle is stale, and the
@@ -931,36 +966,28 @@ void CheckCapacity(Core* core, std::uint64_t gen, std::uint32_t free,
 template <ji::Mutation kM>
 struct WaitHandOff : rl::test_suite<WaitHandOff<kM>, 2> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
-  Core* core = nullptr;  // raw: see NoSpuriousFull
+  Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t gen = 0;
   ji::OpenedSession session;  // A's
   rl::atomic<Clock::rep> time;
-  rl::var<int> end_result;  // Errors
-  rl::var<int> wait_result;
-  Opened waited;  // B's session
+  rl::var<int> end_result;  // an Error
+  Opened waited;            // B's BeginWait
   void before() {
     Clock::Use(time);
-    core = NewRunningCore<Core>(1, &gen);
-    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    core = NewCoreWithSession<Core>(&gen, &session);
     end_result($) = 0;
-    wait_result($) = 0;
-    waited.Set({});
+    waited.Reset();
   }
   void thread(unsigned index) {
     if (index == 0) {
       end_result($) = static_cast<int>(core->End(session.slot, session.gen));
       return;
     }
-    ji::OpenedSession s;
-    const Error e = core->BeginWait(gen, &s, kForever);
-    wait_result($) = static_cast<int>(e);
-    if (e == Error::kSuccess) waited.Set(s);
+    waited.BeginWait(core, gen, kForever);
   }
   void after() {
-    RL_ASSERT(static_cast<int>(end_result($)) ==
-              static_cast<int>(Error::kSuccess));
-    RL_ASSERT(static_cast<int>(wait_result($)) ==
-              static_cast<int>(Error::kSuccess));
+    RL_ASSERT(ErrorIn(end_result) == Error::kSuccess);
+    RL_ASSERT(waited.Result() == Error::kSuccess);
     const ji::OpenedSession b = waited.Get();
     RL_ASSERT(b.slot == session.slot && b.gen != session.gen);
     RL_ASSERT(core->End(session.slot, session.gen) == Error::kInvalidSesid);
@@ -982,32 +1009,26 @@ struct WaitHandOff : rl::test_suite<WaitHandOff<kM>, 2> {
 template <ji::Mutation kM>
 struct WaitTimeout : rl::test_suite<WaitTimeout<kM>, 3> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
-  Core* core = nullptr;  // raw: see NoSpuriousFull
+  Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t gen = 0;
   ji::OpenedSession session;  // A's
   rl::atomic<Clock::rep> time;
   rl::atomic<bool> end_returned;
   rl::var<bool> ended_before_deadline;
-  rl::var<int> wait_result;  // an Error
-  Opened waited;             // B's session
+  Opened waited;  // B's BeginWait
   void before() {
     Clock::Use(time);
-    core = NewRunningCore<Core>(1, &gen);
-    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    core = NewCoreWithSession<Core>(&gen, &session);
     end_returned($) = false;
     ended_before_deadline($) = false;
-    wait_result($) = 0;
-    waited.Set({});
+    waited.Reset();
   }
   void thread(unsigned index) {
     if (index == 0) {
       RL_ASSERT(core->End(session.slot, session.gen) == Error::kSuccess);
       end_returned($).store(true, rl::mo_seq_cst);
     } else if (index == 1) {
-      ji::OpenedSession s;
-      const Error e = core->BeginWait(gen, &s, Clock::At(1));
-      wait_result($) = static_cast<int>(e);
-      if (e == Error::kSuccess) waited.Set(s);
+      waited.BeginWait(core, gen, Clock::At(1));
     } else {
       // Whether A's End had returned when the time passed (it may return
       // between the two: then false, which asserts nothing).
@@ -1016,7 +1037,7 @@ struct WaitTimeout : rl::test_suite<WaitTimeout<kM>, 3> {
     }
   }
   void after() {
-    const auto e = ErrorIn(wait_result);
+    const auto e = waited.Result();
     RL_ASSERT(e == Error::kSuccess || e == Error::kOutOfSessions);
     RL_ASSERT(!ended_before_deadline($) || e == Error::kSuccess);
     if (e == Error::kSuccess) {
@@ -1043,59 +1064,42 @@ struct WaitTimeout : rl::test_suite<WaitTimeout<kM>, 3> {
 template <ji::Mutation kM>
 struct HandOffOneStep : rl::test_suite<HandOffOneStep<kM>, 3> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
-  Core* core = nullptr;  // raw: see NoSpuriousFull
+  Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t gen = 0;
   ji::OpenedSession session;  // A's
   rl::atomic<Clock::rep> time;
-  rl::var<int> wait_result;   // B's, an Error
-  rl::var<int> handle_check;  // C's CheckOpen() of A's handle
-  rl::var<int> begin_result;  // C's Begin
-  Opened waited;              // B's session
-  Opened begun;               // C's
+  rl::var<int> handle_check;  // C's CheckOpen() of A's handle, an Error
+  Opened waited;              // B's BeginWait
+  Opened begun;               // C's Begin
   void before() {
     Clock::Use(time);
-    core = NewRunningCore<Core>(1, &gen);
-    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
-    wait_result($) = 0;
+    core = NewCoreWithSession<Core>(&gen, &session);
     handle_check($) = 0;
-    begin_result($) = 0;
-    waited.Set({});
-    begun.Set({});
+    waited.Reset();
+    begun.Reset();
   }
   void thread(unsigned index) {
     if (index == 0) {
       RL_ASSERT(core->End(session.slot, session.gen) == Error::kSuccess);
     } else if (index == 1) {
-      ji::OpenedSession s;
-      const Error e = core->BeginWait(gen, &s, Clock::At(1));
-      wait_result($) = static_cast<int>(e);
-      if (e == Error::kSuccess) waited.Set(s);
+      waited.BeginWait(core, gen, Clock::At(1));
     } else {
       Clock::Set(1);
       handle_check($) =
           static_cast<int>(core->CheckOpen(session.slot, session.gen));
-      ji::OpenedSession s;
-      const Error e = core->Begin(gen, &s);
-      begin_result($) = static_cast<int>(e);
-      if (e == Error::kSuccess) begun.Set(s);
+      begun.Begin(core, gen);
     }
   }
   void after() {
-    const auto wait = ErrorIn(wait_result);
+    const auto wait = waited.Result();
     const auto check = ErrorIn(handle_check);
-    const auto begin = ErrorIn(begin_result);
+    const auto begin = begun.Result();
     RL_ASSERT(!(check == Error::kInvalidSesid &&
                 begin == Error::kOutOfSessions &&
                 wait == Error::kOutOfSessions));
     RL_ASSERT(wait != Error::kSuccess || begin != Error::kSuccess);
-    if (wait == Error::kSuccess) {
-      const ji::OpenedSession b = waited.Get();
-      RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
-    }
-    if (begin == Error::kSuccess) {
-      const ji::OpenedSession c = begun.Get();
-      RL_ASSERT(core->End(c.slot, c.gen) == Error::kSuccess);
-    }
+    waited.EndIfOpened(core);
+    begun.EndIfOpened(core);
     CheckCapacity(core, gen, 1, 0);
     jv::DeleteObject(core);
   }
@@ -1111,20 +1115,18 @@ struct HandOffOneStep : rl::test_suite<HandOffOneStep<kM>, 3> {
 template <ji::Mutation kM>
 struct TimeoutExact : rl::test_suite<TimeoutExact<kM>, 3> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
-  Core* core = nullptr;  // raw: see NoSpuriousFull
+  Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t gen = 0;
   ji::OpenedSession sessions[2];  // E1's, E2's
   rl::atomic<Clock::rep> time;
-  rl::var<int> wait_result;  // an Error
-  Opened waited;             // W's session
+  Opened waited;  // W's BeginWait
   void before() {
     Clock::Use(time);
     core = NewRunningCore<Core>(2, &gen);
     for (auto& s : sessions) {
       RL_ASSERT(core->Begin(gen, &s) == Error::kSuccess);
     }
-    wait_result($) = 0;
-    waited.Set({});
+    waited.Reset();
   }
   void thread(unsigned index) {
     if (index > 0) {  // E1, E2
@@ -1133,14 +1135,10 @@ struct TimeoutExact : rl::test_suite<TimeoutExact<kM>, 3> {
       if (index == 2) Clock::Set(1);  // W's deadline passes
       return;
     }
-    ji::OpenedSession s;
-    const Error e = core->BeginWait(gen, &s, Clock::At(1));
-    wait_result($) = static_cast<int>(e);
-    if (e == Error::kSuccess) waited.Set(s);
+    waited.BeginWait(core, gen, Clock::At(1));
   }
   void after() {
-    RL_ASSERT(static_cast<int>(wait_result($)) ==
-              static_cast<int>(Error::kSuccess));
+    RL_ASSERT(waited.Result() == Error::kSuccess);
     const ji::OpenedSession w = waited.Get();
     CheckCapacity(core, gen, 1, 1);
     RL_ASSERT(core->End(w.slot, w.gen) == Error::kSuccess);
@@ -1166,7 +1164,7 @@ struct TimeoutExact : rl::test_suite<TimeoutExact<kM>, 3> {
 template <ji::Mutation kM, bool kEnd>
 struct WaitStop : rl::test_suite<WaitStop<kM, kEnd>, kEnd ? 3 : 2> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
-  Core* core = nullptr;  // raw: see NoSpuriousFull
+  Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t gen = 0;
   ji::OpenedSession session;  // A's
   rl::atomic<Clock::rep> time;
@@ -1175,26 +1173,20 @@ struct WaitStop : rl::test_suite<WaitStop<kM, kEnd>, kEnd ? 3 : 2> {
   rl::var<bool> end_after_stop;
   rl::var<bool> queued_before_end;  // A saw B's ticket before its End
   rl::var<bool> end_before_stop;    // C saw A's End returned before its Stop
-  rl::var<int> wait_result;         // an Error
-  Opened waited;                    // B's session
+  Opened waited;                    // B's BeginWait
   void before() {
     Clock::Use(time);
-    core = NewRunningCore<Core>(1, &gen);
-    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    core = NewCoreWithSession<Core>(&gen, &session);
     stop_returned($) = false;
     end_returned($) = false;
     end_after_stop($) = false;
     queued_before_end($) = false;
     end_before_stop($) = false;
-    wait_result($) = 0;
-    waited.Set({});
+    waited.Reset();
   }
   void thread(unsigned index) {
     if (index == 0) {
-      ji::OpenedSession s;
-      const Error e = core->BeginWait(gen, &s, kForever);
-      wait_result($) = static_cast<int>(e);
-      if (e == Error::kSuccess) waited.Set(s);
+      waited.BeginWait(core, gen, kForever);
     } else if (index == 1) {
       end_before_stop($) = end_returned($).load(rl::mo_seq_cst);
       core->SetFlag(Core::kStopped);
@@ -1208,7 +1200,7 @@ struct WaitStop : rl::test_suite<WaitStop<kM, kEnd>, kEnd ? 3 : 2> {
     }
   }
   void after() {
-    const auto e = ErrorIn(wait_result);
+    const auto e = waited.Result();
     RL_ASSERT(e == Error::kClientRequestToStopJetService ||
               (kEnd && e == Error::kSuccess));
     RL_ASSERT(!(end_after_stop($) && e == Error::kSuccess));
@@ -1218,10 +1210,7 @@ struct WaitStop : rl::test_suite<WaitStop<kM, kEnd>, kEnd ? 3 : 2> {
               e == Error::kSuccess);
     RL_ASSERT(core->Waiting() == 0);
     std::uint32_t open = kEnd ? 0 : 1;
-    if (e == Error::kSuccess) {
-      const ji::OpenedSession b = waited.Get();
-      RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
-    }
+    waited.EndIfOpened(core);
     std::uint32_t n = 99;
     RL_ASSERT(core->Count(gen, &n) == Error::kSuccess && n == open);
     ji::OpenedSession s;
@@ -1247,45 +1236,35 @@ template <ji::Mutation kM>
 struct RingWrap : rl::test_suite<RingWrap<kM>, 2> {
   using Policy = jv::RelacyPolicy<kM>;
   using Core = ji::InstanceCore<Policy>;
-  Core* core = nullptr;  // raw: see NoSpuriousFull
+  Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t gen = 0;
   ji::OpenedSession session;  // A's
   rl::atomic<Clock::rep> time;
-  rl::var<int> wait_result;  // an Error
-  Opened waited;             // B's session
-  // kWaitCells waits that time out at their second clock read, each leaving
-  // no ticket behind; then every cell is ready for the next kWaitCells
-  // tickets.
+  Opened waited;  // B's BeginWait
+  // kWaitCells waits that time out, each leaving no ticket behind; then
+  // every cell is ready for the next kWaitCells tickets.
   void TimeOutAll() {
     for (std::uint32_t i = 0; i < Policy::kWaitCells; ++i) {
-      ji::OpenedSession s;
-      RL_ASSERT(core->BeginWait(gen, &s, Clock::At(Clock::Peek() + 2)) ==
-                Error::kOutOfSessions);
+      WaitToTimeOut(core, gen);
       RL_ASSERT(core->QueuedTickets() == 0);
     }
     CheckCellsReady(core);
   }
   void before() {
     Clock::Use(time, 0, 1);  // each read 1 ms later
-    core = NewRunningCore<Core>(1, &gen);
-    RL_ASSERT(core->Begin(gen, &session) == Error::kSuccess);
+    core = NewCoreWithSession<Core>(&gen, &session);
     TimeOutAll();
-    wait_result($) = 0;
-    waited.Set({});
+    waited.Reset();
   }
   void thread(unsigned index) {
     if (index == 0) {
       RL_ASSERT(core->End(session.slot, session.gen) == Error::kSuccess);
       return;
     }
-    ji::OpenedSession s;
-    const Error e = core->BeginWait(gen, &s, kForever);
-    wait_result($) = static_cast<int>(e);
-    if (e == Error::kSuccess) waited.Set(s);
+    waited.BeginWait(core, gen, kForever);
   }
   void after() {
-    RL_ASSERT(static_cast<int>(wait_result($)) ==
-              static_cast<int>(Error::kSuccess));
+    RL_ASSERT(waited.Result() == Error::kSuccess);
     RL_ASSERT(core->QueuedTickets() == 0);
     RL_ASSERT(core->Waiting() == 0);
     const ji::OpenedSession b = waited.Get();
@@ -1341,7 +1320,7 @@ template <ji::Mutation kM>
 struct ParkedSetUp {
   using Policy = HeldPolicy<kM>;
   using Core = ji::InstanceCore<Policy>;
-  Core* core = nullptr;  // raw: see NoSpuriousFull
+  Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t gen = 0;
   ji::OpenedSession a;
   ji::OpenedSession b;
@@ -1385,9 +1364,7 @@ struct ParkedSetUp {
   void RunT(F before_wait, bool expect_b) {
     AwaitFlag(served);
     while (core->TicketsTaken() != Policy::kWaitCells) {
-      ji::OpenedSession s;
-      RL_ASSERT(core->BeginWait(gen, &s, Clock::At(Clock::Peek() + 2)) ==
-                Error::kOutOfSessions);
+      WaitToTimeOut(core, gen);
     }
     advanced($).store(true, rl::mo_release);
     before_wait();
@@ -1401,10 +1378,8 @@ struct ParkedSetUp {
   }
   // After both: `open` sessions still open (b's, unless E ended it).
   void TearDown(std::uint32_t open) {
-    RL_ASSERT(static_cast<int>(s_result($)) ==
-              static_cast<int>(Error::kSuccess));
-    RL_ASSERT(static_cast<int>(t_result($)) ==
-              static_cast<int>(Error::kSuccess));
+    RL_ASSERT(ErrorIn(s_result) == Error::kSuccess);
+    RL_ASSERT(ErrorIn(t_result) == Error::kSuccess);
     RL_ASSERT(core->QueuedTickets() == 0);
     RL_ASSERT(core->Waiting() == 0);
     CheckCellsReady(core);
@@ -1575,6 +1550,13 @@ void Run(const char* name, Expect expect, Plan plan = {}) {
   std::fflush(stdout);
 }
 
+// Runs a model test under the tree search `tree`, then under `random`.
+template <class Test>
+void RunModel(const char* name, const Plan& tree, const Plan& random) {
+  Run<Test>(name, Expect::kPass, tree);
+  Run<Test>(name, Expect::kPass, random);
+}
+
 int main(int argc, char** argv) {
   if (argc > 1) g_filter = argv[1];
   using M = ji::Mutation;
@@ -1596,46 +1578,28 @@ int main(int argc, char** argv) {
   Run<StopGating<M::kNone>>("StopGating", kPass);
   Run<EndGating<M::kNone>>("EndGating", kPass);
   Run<TermDrain<M::kNone>>("TermDrain", kPass);
-  Run<EndWitness<M::kNone>>("EndWitness", kPass, bounded(2));
-  Run<EndWitness<M::kNone>>("EndWitness", kPass, random);
+  RunModel<EndWitness<M::kNone>>("EndWitness", bounded(2), random);
   Run<StaleProof<M::kNone, false>>("StaleProof/fine", kPass, bounded(3));
-  Run<StaleProof<M::kNone, true>>("StaleProof/coarse", kPass, bounded(4));
-  Run<StaleProof<M::kNone, true>>("StaleProof/coarse", kPass, random);
-  Run<TermOvertakesCalls<M::kNone, false>>("TermOvertakes/end", kPass,
-                                           bounded(2));
-  Run<TermOvertakesCalls<M::kNone, false>>("TermOvertakes/end", kPass, random);
-  Run<TermOvertakesCalls<M::kNone, true>>("TermOvertakes/context", kPass,
-                                          bounded(2));
-  Run<TermOvertakesCalls<M::kNone, true>>("TermOvertakes/context", kPass,
-                                          random);
-  Run<CountIncarnation<M::kNone>>("CountIncarnation", kPass, bounded(3));
-  Run<CountIncarnation<M::kNone>>("CountIncarnation", kPass, random);
-  Run<EndPair<M::kNone, kUnavailable>>("EndPair/unavailable", kPass,
-                                       bounded(2));
-  Run<EndPair<M::kNone, kUnavailable>>("EndPair/unavailable", kPass, random);
+  RunModel<StaleProof<M::kNone, true>>("StaleProof/coarse", bounded(4), random);
+  RunModel<TermOvertakesCalls<M::kNone, false>>("TermOvertakes/end", bounded(2),
+                                                random);
+  RunModel<TermOvertakesCalls<M::kNone, true>>("TermOvertakes/context",
+                                               bounded(2), random);
+  RunModel<CountIncarnation<M::kNone>>("CountIncarnation", bounded(3), random);
+  RunModel<EndPair<M::kNone, kUnavailable>>("EndPair/unavailable", bounded(2),
+                                            random);
   Run<EndPair<M::kNone, kTerminating>>("EndPair/term", kPass, random);
-  Run<EndWindow<M::kNone>>("EndWindow", kPass, bounded(5));
-  Run<EndWindow<M::kNone>>("EndWindow", kPass, random);
-  Run<PendingClaim<M::kNone>>("PendingClaim", kPass, bounded(6));
-  Run<PendingClaim<M::kNone>>("PendingClaim", kPass, random);
-  Run<PendingProof<M::kNone>>("PendingProof", kPass, bounded(5));
-  Run<PendingProof<M::kNone>>("PendingProof", kPass, random);
-  Run<WaitHandOff<M::kNone>>("WaitHandOff", kPass, bounded(3));
-  Run<WaitHandOff<M::kNone>>("WaitHandOff", kPass, random);
-  Run<WaitTimeout<M::kNone>>("WaitTimeout", kPass, bounded(2));
-  Run<WaitTimeout<M::kNone>>("WaitTimeout", kPass, random);
-  Run<TimeoutExact<M::kNone>>("TimeoutExact", kPass, bounded(2));
-  Run<TimeoutExact<M::kNone>>("TimeoutExact", kPass, random);
-  Run<WaitStop<M::kNone, true>>("WaitStop/end", kPass, bounded(2));
-  Run<WaitStop<M::kNone, true>>("WaitStop/end", kPass, random);
-  Run<WaitStop<M::kNone, false>>("WaitStop/idle", kPass, bounded(3));
-  Run<WaitStop<M::kNone, false>>("WaitStop/idle", kPass, random);
-  Run<RingWrap<M::kNone>>("RingWrap", kPass, bounded(2));
-  Run<RingWrap<M::kNone>>("RingWrap", kPass, random);
-  Run<HandOffOneStep<M::kNone>>("HandOffOneStep", kPass, bounded(2));
-  Run<HandOffOneStep<M::kNone>>("HandOffOneStep", kPass, random);
-  Run<ParkedGrant<M::kNone>>("ParkedGrant", kPass, bounded(1));
-  Run<ParkedGrant<M::kNone>>("ParkedGrant", kPass, random);
+  RunModel<EndWindow<M::kNone>>("EndWindow", bounded(5), random);
+  RunModel<PendingClaim<M::kNone>>("PendingClaim", bounded(6), random);
+  RunModel<PendingProof<M::kNone>>("PendingProof", bounded(5), random);
+  RunModel<WaitHandOff<M::kNone>>("WaitHandOff", bounded(3), random);
+  RunModel<WaitTimeout<M::kNone>>("WaitTimeout", bounded(2), random);
+  RunModel<TimeoutExact<M::kNone>>("TimeoutExact", bounded(2), random);
+  RunModel<WaitStop<M::kNone, true>>("WaitStop/end", bounded(2), random);
+  RunModel<WaitStop<M::kNone, false>>("WaitStop/idle", bounded(3), random);
+  RunModel<RingWrap<M::kNone>>("RingWrap", bounded(2), random);
+  RunModel<HandOffOneStep<M::kNone>>("HandOffOneStep", bounded(2), random);
+  RunModel<ParkedGrant<M::kNone>>("ParkedGrant", bounded(1), random);
   // Random only: E's and T's spin-waits make a one-preemption tree search
   // run for about two minutes (3,193,280 schedules, all passing).
   Run<ParkedLapAfterNext<M::kNone>>("ParkedLapAfterNext", kPass, random);
