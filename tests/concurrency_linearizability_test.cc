@@ -31,6 +31,7 @@
 #include "gtest/gtest.h"
 #include "instance_core.h"
 #include "linearizability.h"
+#include "queue_history.h"
 
 namespace jetsession::testing {
 namespace {
@@ -83,6 +84,41 @@ struct Outcome {
 // A waiting call that took this long blocked (stamps are nanoseconds).
 constexpr std::uint64_t kBlockedNs = 20'000;
 
+// Starts an incarnation of capacity `capacity` on `core` (Create, then
+// Init): returns its generation, or 0 (which Create() never returns) after
+// a failure, reported.
+template <class Policy>
+std::uint64_t StartIncarnation(InstanceCore<Policy>& core, int capacity) {
+  const std::uint64_t incarnation = core.Create();
+  if (core.Init(static_cast<std::uint32_t>(capacity)) != Error::kSuccess) {
+    ADD_FAILURE() << "init failed";
+    return 0;
+  }
+  return incarnation;
+}
+
+// Checks `history` (capacity `capacity`) and counts it in `outcome`. The
+// first one that is not linearizable is printed, for a real defect (or,
+// with JETSESSION_SHOW_HISTORY set, for a mutant too), as "not
+// linearizable (<kind>capacity <n>)".
+template <class Policy>
+void CheckHistory(const std::vector<Op>& history, int capacity,
+                  const char* kind, Outcome* outcome) {
+  LinearizabilityChecker checker(capacity);
+  ++outcome->histories;
+  outcome->ops += static_cast<long>(history.size());
+  outcome->waits.Add(history, kBlockedNs);
+  if (!checker.Check(history)) {
+    ++outcome->violations;
+    if (outcome->violations == 1 &&
+        (Policy::kMutation == Mutation::kNone ||
+         std::getenv("JETSESSION_SHOW_HISTORY") != nullptr)) {
+      std::printf("not linearizable (%scapacity %d):\n%s", kind, capacity,
+                  DescribeHistory(history).c_str());
+    }
+  }
+}
+
 // Runs `count` histories on fresh instances of the core over `Policy`.
 //
 // Each thread opens sessions (Begin, or Dup from one of its own) and ends
@@ -119,11 +155,8 @@ Outcome RunHistories(int count, std::uint64_t seed, bool waits = false) {
     const int gate = absl::Uniform(gen, 0, kDrainable ? 4 : 3);
     const int gate_at = absl::Uniform(gen, 0, kOpsPerThread);
     InstanceCore<Policy> core;
-    const std::uint64_t incarnation = core.Create();
-    if (core.Init(static_cast<std::uint32_t>(capacity)) != Error::kSuccess) {
-      ADD_FAILURE() << "init failed";
-      return outcome;
-    }
+    const std::uint64_t incarnation = StartIncarnation(core, capacity);
+    if (incarnation == 0) return outcome;
     HistoryClock clock;
     std::atomic<int> next_id{0};
     // The shared handle table: handles[id] is written by the thread that
@@ -288,21 +321,7 @@ Outcome RunHistories(int count, std::uint64_t seed, bool waits = false) {
     std::vector<Op> history;
     for (const auto& log : logs)
       history.insert(history.end(), log.begin(), log.end());
-    LinearizabilityChecker checker(capacity);
-    ++outcome.histories;
-    outcome.ops += static_cast<long>(history.size());
-    outcome.waits.Add(history, kBlockedNs);
-    if (!checker.Check(history)) {
-      ++outcome.violations;
-      // The first one, for a real defect (or, with
-      // JETSESSION_SHOW_HISTORY set, for a mutant too).
-      if (outcome.violations == 1 &&
-          (Policy::kMutation == Mutation::kNone ||
-           std::getenv("JETSESSION_SHOW_HISTORY") != nullptr)) {
-        std::printf("not linearizable (capacity %d):\n%s", capacity,
-                    DescribeHistory(history).c_str());
-      }
-    }
+    CheckHistory<Policy>(history, capacity, "", &outcome);
     if constexpr (kDrainable) {
       // JetTerm, once per incarnation as in the registry (a second drain
       // would wait for the force-ended sessions' bits, which only the next
@@ -345,17 +364,11 @@ Outcome RunQueueHistories(int count, std::uint64_t seed) {
     const int gate = absl::Bernoulli(gen, 0.6) ? 0 : absl::Uniform(gen, 1, 3);
     const int gate_at = absl::Uniform(absl::IntervalClosed, gen, 0, capacity);
     InstanceCore<Policy> core;
-    const std::uint64_t incarnation = core.Create();
-    if (core.Init(static_cast<std::uint32_t>(capacity)) != Error::kSuccess) {
-      ADD_FAILURE() << "init failed";
-      return outcome;
-    }
+    const std::uint64_t incarnation = StartIncarnation(core, capacity);
+    if (incarnation == 0) return outcome;
     HistoryClock clock;
     std::atomic<int> next_id{0};
-    const int threads_n = waiters + 2;  // controller, waiters, racer
-    std::vector<std::vector<Op>> logs(static_cast<std::size_t>(threads_n));
-    // go[t]: thread t may start (release by the controller, acquire).
-    std::vector<std::atomic<bool>> go(static_cast<std::size_t>(threads_n));
+    QueueHistory queue(waiters);
     // The controller's sessions (opened before the others start).
     std::vector<OpenedSession> held(static_cast<std::size_t>(capacity));
     std::vector<int> held_ids;
@@ -370,7 +383,7 @@ Outcome RunQueueHistories(int count, std::uint64_t seed) {
         op.out = next_id.fetch_add(1, std::memory_order_relaxed);
         held_ids.push_back(op.out);
       }
-      logs[0].push_back(op);
+      queue.log(0).push_back(op);
     }
     const auto opened_id = [&](Op* op) {
       if (op->result == Error::kSuccess) {
@@ -386,80 +399,52 @@ Outcome RunQueueHistories(int count, std::uint64_t seed) {
       op.call = clock.Stamp();
       op.result = core.End(session.slot, session.gen);
       op.ret = clock.Stamp();
-      logs[static_cast<std::size_t>(t)].push_back(op);
+      queue.log(t).push_back(op);
     };
-    const auto await_go = [&](int t) {
-      // acquire: pairs with the controller's release store.
-      while (!go[static_cast<std::size_t>(t)].load(std::memory_order_acquire)) {
-        std::this_thread::yield();
-      }
-    };
-    std::vector<std::thread> threads;
-    for (int t = 1; t <= waiters; ++t) {
-      const auto thread_seed = absl::Uniform<std::uint32_t>(gen);
-      threads.emplace_back([&, t, thread_seed] {
-        absl::BitGen local(std::seed_seq{thread_seed});
-        await_go(t);
-        Op op{};
-        op.kind = OpKind::kBeginWait;
-        op.thread = t;
-        op.value = 1;  // finite
-        const auto deadline = WaitClock::now() + kQueueDeadline;
-        op.deadline = clock.Since(deadline);
-        OpenedSession opened;
-        op.call = clock.Stamp();
-        op.result = core.BeginWait(incarnation, &opened, deadline);
-        op.ret = clock.Stamp();
-        opened_id(&op);
-        logs[static_cast<std::size_t>(t)].push_back(op);
-        if (op.result == Error::kSuccess) {
-          if (absl::Bernoulli(local, 0.5)) std::this_thread::yield();
-          end(t, op.out, opened);
-        }
-      });
-    }
-    const int racer = waiters + 1;
-    const auto racer_seed = absl::Uniform<std::uint32_t>(gen);
-    threads.emplace_back([&, racer_seed] {
-      absl::BitGen local(std::seed_seq{racer_seed});
-      await_go(racer);
-      for (int k = 0; k < 4; ++k) {
-        Op op{};
-        op.kind =
-            absl::Bernoulli(local, 0.5) ? OpKind::kBegin : OpKind::kBeginWait;
-        op.thread = racer;
-        OpenedSession opened;
-        op.call = clock.Stamp();
-        op.result = core.Begin(incarnation, &opened);
-        op.ret = clock.Stamp();
-        opened_id(&op);
-        logs[static_cast<std::size_t>(racer)].push_back(op);
-        if (op.result == Error::kSuccess) end(racer, op.out, opened);
-        if (absl::Bernoulli(local, 0.3)) std::this_thread::yield();
-      }
-    });
-    // The waiters, one after the other, each seen queued.
-    std::vector<std::uint64_t> pins(static_cast<std::size_t>(waiters + 1), 0);
+    queue.Start(
+        gen,
+        [&](int t, absl::BitGen& local) {
+          Op op{};
+          op.kind = OpKind::kBeginWait;
+          op.thread = t;
+          op.value = 1;  // finite
+          const auto deadline = WaitClock::now() + kQueueDeadline;
+          op.deadline = clock.Since(deadline);
+          OpenedSession opened;
+          op.call = clock.Stamp();
+          op.result = core.BeginWait(incarnation, &opened, deadline);
+          op.ret = clock.Stamp();
+          opened_id(&op);
+          queue.log(t).push_back(op);
+          if (op.result == Error::kSuccess) {
+            if (absl::Bernoulli(local, 0.5)) std::this_thread::yield();
+            end(t, op.out, opened);
+          }
+        },
+        [&](int racer, absl::BitGen& local) {
+          for (int k = 0; k < 4; ++k) {
+            Op op{};
+            op.kind = absl::Bernoulli(local, 0.5) ? OpKind::kBegin
+                                                  : OpKind::kBeginWait;
+            op.thread = racer;
+            OpenedSession opened;
+            op.call = clock.Stamp();
+            op.result = core.Begin(incarnation, &opened);
+            op.ret = clock.Stamp();
+            opened_id(&op);
+            queue.log(racer).push_back(op);
+            if (op.result == Error::kSuccess) end(racer, op.out, opened);
+            if (absl::Bernoulli(local, 0.3)) std::this_thread::yield();
+          }
+        });
+    // The waiters, one after the other, each seen queued; then the racer.
     const std::uint32_t taken = core.TicketsTaken();
-    const auto queued = [&] {
+    const auto queued = [&](int t) {
       return (core.TicketsTaken() - taken) %
-             InstanceCore<Policy>::Pool::WaitQueue::kTickets;
+                 InstanceCore<Policy>::Pool::WaitQueue::kTickets ==
+             static_cast<std::uint32_t>(t);
     };
-    for (int t = 1; t <= waiters; ++t) {
-      // release: pairs with the waiter's acquire load.
-      go[static_cast<std::size_t>(t)].store(true, std::memory_order_release);
-      const auto give_up = WaitClock::now() + kQueueDeadline / 2;
-      while (queued() != static_cast<std::uint32_t>(t) &&
-             WaitClock::now() < give_up) {
-        std::this_thread::yield();
-      }
-      if (queued() != static_cast<std::uint32_t>(t)) break;
-      pins[static_cast<std::size_t>(t)] = clock.Stamp();
-    }
-    // Any waiter not started yet starts now (unpinned).
-    for (int t = 1; t <= racer; ++t) {
-      go[static_cast<std::size_t>(t)].store(true, std::memory_order_release);
-    }
+    queue.LetGo(clock, kQueueDeadline / 2, queued);
     for (int k = 0; k <= capacity; ++k) {
       if (gate != 0 && k == gate_at) {
         Op op{};
@@ -470,13 +455,13 @@ Outcome RunQueueHistories(int count, std::uint64_t seed) {
                                : InstanceCore<Policy>::kTerminating);
         op.result = Error::kSuccess;
         op.ret = clock.Stamp();
-        logs[0].push_back(op);
+        queue.log(0).push_back(op);
         if (gate == 2) {
           op.kind = OpKind::kTermDrain;
           op.call = clock.Stamp();
           core.Drain();
           op.ret = clock.Stamp();
-          logs[0].push_back(op);
+          queue.log(0).push_back(op);
         }
       }
       if (k < static_cast<int>(held_ids.size())) {
@@ -484,30 +469,8 @@ Outcome RunQueueHistories(int count, std::uint64_t seed) {
             held[static_cast<std::size_t>(k)]);
       }
     }
-    for (auto& thread : threads) thread.join();
-    std::vector<Op> history;
-    for (auto& log : logs) {
-      for (Op& op : log) {
-        if (op.kind == OpKind::kBeginWait && op.thread >= 1 &&
-            op.thread <= waiters) {
-          op.queued_by = pins[static_cast<std::size_t>(op.thread)];
-        }
-      }
-      history.insert(history.end(), log.begin(), log.end());
-    }
-    LinearizabilityChecker checker(capacity);
-    ++outcome.histories;
-    outcome.ops += static_cast<long>(history.size());
-    outcome.waits.Add(history, kBlockedNs);
-    if (!checker.Check(history)) {
-      ++outcome.violations;
-      if (outcome.violations == 1 &&
-          (Policy::kMutation == Mutation::kNone ||
-           std::getenv("JETSESSION_SHOW_HISTORY") != nullptr)) {
-        std::printf("not linearizable (queue, capacity %d):\n%s", capacity,
-                    DescribeHistory(history).c_str());
-      }
-    }
+    queue.Join();
+    CheckHistory<Policy>(queue.History(), capacity, "queue, ", &outcome);
     if (gate != 2) {
       core.SetFlag(InstanceCore<Policy>::kTerminating);
       core.Drain();
@@ -515,6 +478,19 @@ Outcome RunQueueHistories(int count, std::uint64_t seed) {
     core.Release();
   }
   return outcome;
+}
+
+// Prints what the histories of `name` came to, and how long they took
+// since `begin`.
+void PrintTimed(const char* name, const Outcome& o,
+                std::chrono::steady_clock::time_point begin) {
+  std::printf("%s: %d histories, %ld ops, %d not linearizable, %s, %lld ms\n",
+              name, o.histories, o.ops, o.violations,
+              o.waits.Describe().c_str(),
+              static_cast<long long>(
+                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - begin)
+                      .count()));
 }
 
 TEST(LinearizabilityTest, RealCoreHistoriesAreLinearizable) {
@@ -529,13 +505,7 @@ TEST(LinearizabilityTest, RealCoreWaitingHistoriesAreLinearizable) {
   const auto begin = std::chrono::steady_clock::now();
   const Outcome o =
       RunHistories<StdAtomics>(StressScale(10000), 21, /*waits=*/true);
-  std::printf(
-      "waiting: %d histories, %ld ops, %d not linearizable, %s, %lld ms\n",
-      o.histories, o.ops, o.violations, o.waits.Describe().c_str(),
-      static_cast<long long>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(
-              std::chrono::steady_clock::now() - begin)
-              .count()));
+  PrintTimed("waiting", o, begin);
   EXPECT_EQ(o.violations, 0);
 }
 
@@ -543,30 +513,36 @@ TEST(LinearizabilityTest, RealCoreWaitingHistoriesAreLinearizable) {
 TEST(LinearizabilityTest, RealCoreQueueHistoriesAreLinearizable) {
   const auto begin = std::chrono::steady_clock::now();
   const Outcome o = RunQueueHistories<StdAtomics>(StressScale(4000), 22);
-  std::printf(
-      "queue: %d histories, %ld ops, %d not linearizable, %s, %lld ms\n",
-      o.histories, o.ops, o.violations, o.waits.Describe().c_str(),
-      static_cast<long long>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(
-              std::chrono::steady_clock::now() - begin)
-              .count()));
+  PrintTimed("queue", o, begin);
   EXPECT_EQ(o.violations, 0);
 }
 
-// Runs batches of histories on a mutant until the checker catches it (or
-// 40000 histories pass, which fails the test): a race must be hit, so the
-// number of histories it takes varies.
-template <class Policy>
-void ExpectCaught(const char* name, std::uint64_t seed) {
+// Runs up to `batches` batches of `size` histories on the mutant `name`
+// (`run(size, seed)`, the seed one more each batch) until the checker
+// catches it, and fails the test if it never does: a race must be hit, so
+// the number of histories it takes varies. `what` names the histories in
+// the report.
+template <class Run>
+void ExpectCaughtIn(Run run, int batches, int size, const char* what,
+                    const char* name, std::uint64_t seed) {
   Outcome total;
-  for (int batch = 0; batch < 40 && total.violations == 0; ++batch) {
-    const Outcome o = RunHistories<Policy>(1000, seed + batch);
+  for (int batch = 0; batch < batches && total.violations == 0; ++batch) {
+    const Outcome o = run(size, seed + batch);
     total.histories += o.histories;
     total.violations += o.violations;
   }
-  std::printf("mutant %s: caught in %d of %d histories\n", name,
-              total.violations, total.histories);
+  std::printf("mutant %s: caught in %d of %d %s\n", name, total.violations,
+              total.histories, what);
   EXPECT_GT(total.violations, 0) << name << " was not caught";
+}
+
+// The mutants of the pool, on the histories (batches of 1000, up to 40000
+// histories).
+template <class Policy>
+void ExpectCaught(const char* name, std::uint64_t seed) {
+  ExpectCaughtIn(
+      [](int count, std::uint64_t s) { return RunHistories<Policy>(count, s); },
+      40, 1000, "histories", name, seed);
 }
 
 TEST(LinearizabilityTest, CatchesSpuriousFull) {
@@ -611,15 +587,8 @@ TEST(LinearizabilityTest, CatchesClaimOfAPendingSlot) {
 // when the mutant loses a wake-up: batches of 200, up to 4000 histories).
 template <class Policy>
 void ExpectQueueCaught(const char* name, std::uint64_t seed) {
-  Outcome total;
-  for (int batch = 0; batch < 20 && total.violations == 0; ++batch) {
-    const Outcome o = RunQueueHistories<Policy>(200, seed + batch);
-    total.histories += o.histories;
-    total.violations += o.violations;
-  }
-  std::printf("mutant %s: caught in %d of %d queue histories\n", name,
-              total.violations, total.histories);
-  EXPECT_GT(total.violations, 0) << name << " was not caught";
+  ExpectCaughtIn(RunQueueHistories<Policy>, 20, 200, "queue histories", name,
+                 seed);
 }
 
 // A free that finds waiters frees its slot instead of handing it to the

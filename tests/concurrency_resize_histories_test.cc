@@ -46,6 +46,7 @@
 #include "concurrency_test_util.h"
 #include "gtest/gtest.h"
 #include "linearizability.h"
+#include "queue_history.h"
 
 namespace jetsession::testing {
 namespace {
@@ -356,16 +357,13 @@ Outcome RunQueueHistories(int count, std::uint64_t seed) {
     }
     HistoryClock clock;
     std::atomic<int> next_id{0};
-    const int threads_n = waiters + 2;  // controller, waiters, racer
-    std::vector<std::vector<Op>> logs(static_cast<std::size_t>(threads_n));
-    // go[t]: thread t may start (release by the controller, acquire).
-    std::vector<std::atomic<bool>> go(static_cast<std::size_t>(threads_n));
+    QueueHistory queue(waiters);
     const auto record = [&](int t, Op op, auto&& call) {
       op.thread = t;
       op.call = clock.Stamp();
       op.result = ToError(call());
       op.ret = clock.Stamp();
-      logs[static_cast<std::size_t>(t)].push_back(op);
+      queue.log(t).push_back(op);
       return op.result;
     };
     const auto end = [&](int t, int id, JET_SESID sesid) {
@@ -375,17 +373,11 @@ Outcome RunQueueHistories(int count, std::uint64_t seed) {
       return record(t, op, [&] { return JetEndSession(sesid, 0); });
     };
     const auto opened = [&](int t) {
-      Op& op = logs[static_cast<std::size_t>(t)].back();
+      Op& op = queue.log(t).back();
       if (op.result == Error::kSuccess) {
         op.out = next_id.fetch_add(1, std::memory_order_relaxed);
       }
       return op.out;
-    };
-    const auto await_go = [&](int t) {
-      // acquire: pairs with the controller's release store.
-      while (!go[static_cast<std::size_t>(t)].load(std::memory_order_acquire)) {
-        std::this_thread::yield();
-      }
     };
     // The controller's session: the pool is full.
     JET_SESID held = JET_sesidNil;
@@ -394,71 +386,49 @@ Outcome RunQueueHistories(int count, std::uint64_t seed) {
     record(0, begin,
            [&] { return JetBeginSession(inst, &held, nullptr, nullptr); });
     int held_id = opened(0);
-    std::vector<std::thread> threads;
-    for (int t = 1; t <= waiters; ++t) {
-      const auto thread_seed = absl::Uniform<std::uint32_t>(gen);
-      threads.emplace_back([&, t, thread_seed] {
-        absl::BitGen local(std::seed_seq{thread_seed});
-        await_go(t);
-        Op op{};
-        op.kind = OpKind::kBeginWait;
-        op.value = static_cast<long>(kQueueDeadlineMs);
-        op.deadline = clock.Since(std::chrono::steady_clock::now()) +
-                      kQueueDeadlineMs * 1'000'000U;
-        JET_SESID out = JET_sesidNil;
-        record(t, op, [&] {
-          return JetExtBeginSessionWait(inst, &out, kQueueDeadlineMs);
+    queue.Start(
+        gen,
+        [&](int t, absl::BitGen& local) {
+          Op op{};
+          op.kind = OpKind::kBeginWait;
+          op.value = static_cast<long>(kQueueDeadlineMs);
+          op.deadline = clock.Since(std::chrono::steady_clock::now()) +
+                        kQueueDeadlineMs * 1'000'000U;
+          JET_SESID out = JET_sesidNil;
+          record(t, op, [&] {
+            return JetExtBeginSessionWait(inst, &out, kQueueDeadlineMs);
+          });
+          const int id = opened(t);
+          if (id >= 0) {
+            if (absl::Bernoulli(local, 0.5)) std::this_thread::yield();
+            end(t, id, out);
+          }
+        },
+        [&](int racer, absl::BitGen& local) {
+          for (int k = 0; k < 4; ++k) {
+            Op op{};
+            op.kind = absl::Bernoulli(local, 0.5) ? OpKind::kBegin
+                                                  : OpKind::kBeginWait;
+            JET_SESID out = JET_sesidNil;
+            record(racer, op, [&] {
+              return op.kind == OpKind::kBegin
+                         ? JetBeginSession(inst, &out, nullptr, nullptr)
+                         : JetExtBeginSessionWait(inst, &out, 0);
+            });
+            const int id = opened(racer);
+            if (id >= 0) end(racer, id, out);
+            if (absl::Bernoulli(local, 0.3)) std::this_thread::yield();
+          }
         });
-        const int id = opened(t);
-        if (id >= 0) {
-          if (absl::Bernoulli(local, 0.5)) std::this_thread::yield();
-          end(t, id, out);
-        }
-      });
-    }
-    const int racer = waiters + 1;
-    const auto racer_seed = absl::Uniform<std::uint32_t>(gen);
-    threads.emplace_back([&, racer_seed] {
-      absl::BitGen local(std::seed_seq{racer_seed});
-      await_go(racer);
-      for (int k = 0; k < 4; ++k) {
-        Op op{};
-        op.kind =
-            absl::Bernoulli(local, 0.5) ? OpKind::kBegin : OpKind::kBeginWait;
-        JET_SESID out = JET_sesidNil;
-        record(racer, op, [&] {
-          return op.kind == OpKind::kBegin
-                     ? JetBeginSession(inst, &out, nullptr, nullptr)
-                     : JetExtBeginSessionWait(inst, &out, 0);
-        });
-        const int id = opened(racer);
-        if (id >= 0) end(racer, id, out);
-        if (absl::Bernoulli(local, 0.3)) std::this_thread::yield();
-      }
-    });
-    // The waiters, one after the other, each seen queued.
-    std::vector<std::uint64_t> pins(static_cast<std::size_t>(waiters + 1), 0);
-    for (int t = 1; t <= waiters; ++t) {
-      // release: pairs with the waiter's acquire load.
-      go[static_cast<std::size_t>(t)].store(true, std::memory_order_release);
-      const auto give_up = std::chrono::steady_clock::now() +
-                           std::chrono::milliseconds(kQueueDeadlineMs / 2);
-      const auto queued = [&] {
-        JET_EXTSESSIONSTATS stats{};
-        stats.cbStruct = sizeof(stats);
-        return JetExtGetSessionStats(inst, &stats) == JET_errSuccess &&
-               stats.cWaiters == static_cast<unsigned long>(t);
-      };
-      while (!queued() && std::chrono::steady_clock::now() < give_up) {
-        std::this_thread::yield();
-      }
-      if (!queued()) break;
-      pins[static_cast<std::size_t>(t)] = clock.Stamp();
-    }
-    // Any waiter not started yet starts now (unpinned), and the racer.
-    for (int t = 1; t <= racer; ++t) {
-      go[static_cast<std::size_t>(t)].store(true, std::memory_order_release);
-    }
+    // The waiters, one after the other, each seen queued (the statistics'
+    // cWaiters); then the racer.
+    const auto queued = [&](int t) {
+      JET_EXTSESSIONSTATS stats{};
+      stats.cbStruct = sizeof(stats);
+      return JetExtGetSessionStats(inst, &stats) == JET_errSuccess &&
+             stats.cWaiters == static_cast<unsigned long>(t);
+    };
+    queue.LetGo(clock, std::chrono::milliseconds(kQueueDeadlineMs / 2), queued);
     // The controller: grows, shrinks and its End at random, then room for
     // everyone.
     int capacity = kCapacity;
@@ -484,19 +454,9 @@ Outcome RunQueueHistories(int count, std::uint64_t seed) {
     grow.value = kCeiling;
     record(0, grow, [&] { return JetExtSetMaxSessions(inst, kCeiling); });
     if (held_id >= 0) end(0, held_id, held);
-    for (auto& thread : threads) thread.join();
+    queue.Join();
     EXPECT_EQ(JetTerm(inst), JET_errSuccess);
-    std::vector<Op> history;
-    for (auto& log : logs) {
-      for (Op& op : log) {
-        if (op.kind == OpKind::kBeginWait && op.thread >= 1 &&
-            op.thread <= waiters) {
-          op.queued_by = pins[static_cast<std::size_t>(op.thread)];
-        }
-      }
-      history.insert(history.end(), log.begin(), log.end());
-    }
-    CheckHistory(std::move(history), kCapacity, "queue", &outcome);
+    CheckHistory(queue.History(), kCapacity, "queue", &outcome);
   }
   return outcome;
 }

@@ -277,6 +277,21 @@ class JetMaxSessionsTest : public JetTest {
         << "the waiter did not queue (done: " << waiter->done() << ")";
     return waiter;
   }
+
+  // Two callers waiting on one instance, `first` queued ahead of `second`.
+  struct TwoWaiters {
+    std::unique_ptr<Waiter> first;
+    std::unique_ptr<Waiter> second;
+  };
+
+  // Queues two JetExtBeginSessionWait callers on `inst`, where none waits
+  // yet, one after the other (QueueWaiter()).
+  static TwoWaiters QueueTwoWaiters(JET_INSTANCE inst) {
+    TwoWaiters waiters;
+    waiters.first = QueueWaiter(inst, 0);
+    waiters.second = QueueWaiter(inst, 1);
+    return waiters;
+  }
 };
 
 // ---- The checks and their order --------------------------------------------
@@ -1005,8 +1020,7 @@ TEST_F(JetMaxSessionsTest, RepeatedGrowShrinkCyclesStayExact) {
 TEST_F(JetMaxSessionsTest, GrowingServesTheOldestWaiterFirst) {
   const JET_INSTANCE inst = Running("max-waiters", 1, 3);
   const JET_SESID held = Begin(inst);
-  const auto first = QueueWaiter(inst, 0);
-  const auto second = QueueWaiter(inst, 1);
+  const auto [first, second] = QueueTwoWaiters(inst);
   ASSERT_FALSE(HasFailure());
   JET_SESID s = 0;
   EXPECT_EQ(JetBeginSession(inst, &s, nullptr, nullptr), JET_errOutOfSessions)
@@ -1061,8 +1075,7 @@ TEST_F(JetMaxSessionsTest, GrowingByOneServesTheWaitersInTheirOrder) {
 TEST_F(JetMaxSessionsTest, APlainBeginDoesNotTakeTheRoomAheadOfTheWaiters) {
   const JET_INSTANCE inst = Running("max-overtake", 1, 3);
   const JET_SESID held = Begin(inst);
-  const auto first = QueueWaiter(inst, 0);
-  const auto second = QueueWaiter(inst, 1);
+  const auto [first, second] = QueueTwoWaiters(inst);
   ASSERT_FALSE(HasFailure());
   struct Hammer {
     std::atomic<bool> stop{false};
@@ -1186,8 +1199,7 @@ TEST_F(JetMaxSessionsTest, AGrowAfterAShrinkServesOnlyTheRoomAboveTheOpen) {
   const JET_INSTANCE inst = Running("max-shrink-grow", 2, 4);
   std::vector<JET_SESID> open;
   ASSERT_EQ(BeginUntilFull(inst, &open), 2U);
-  const auto first = QueueWaiter(inst, 0);
-  const auto second = QueueWaiter(inst, 1);
+  const auto [first, second] = QueueTwoWaiters(inst);
   ASSERT_FALSE(HasFailure());
   ASSERT_EQ(JetExtSetMaxSessions(inst, 0), JET_errSuccess);
   // Back to the open count: still no room.
