@@ -331,7 +331,9 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * Begin and Dup answer OutOfSessions (or wait) until fewer than cSessions
  * are open, as the sessions that end pay off the difference. While it runs,
  * Begin and Dup on the instance wait for it (a short pass over the pool,
- * plus the few steps of the Ends then in flight); End never waits.
+ * plus the few steps of the Ends then in flight, but as long as the
+ * scheduler keeps the resizing thread off the processor meanwhile: seconds
+ * for a low-priority thread on a busy processor); End never waits.
  */
 JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
                                      unsigned long cSessions) JET_NOEXCEPT_;
