@@ -19,17 +19,6 @@ using Policy = WrappedPolicy<CellHookAtomic>;
 using Core = InstanceCore<Policy>;
 using Clock = Core::WaitClock;
 
-// Starts an incarnation of capacity 1 on `core` and opens its one session
-// (*held), as StartFull() does, but a failure stops the test: call it in
-// ASSERT_NO_FATAL_FAILURE().
-template <class P>
-void StartFullOrStop(InstanceCore<P>& core, std::uint64_t* gen,
-                     OpenedSession* held) {
-  *gen = core.Create();
-  ASSERT_EQ(core.Init(1), Error::kSuccess);
-  ASSERT_EQ(core.Begin(*gen, held), Error::kSuccess);
-}
-
 // Ends session `s` of `core` if `opened`, the answer of the call that was to
 // open it, says it did.
 template <class P>
@@ -58,15 +47,6 @@ Error WaitThenEnd(InstanceCore<P>& core, std::uint64_t gen,
       core.BeginWait(gen, &s, InstanceCore<P>::WaitClock::now() + timeout);
   EndIfOpened(core, waited, s);
   return waited;
-}
-
-// A Begin on incarnation `gen` of `core` succeeds (a slot is free), and its
-// session is ended again.
-template <class P>
-void ExpectASlotFree(InstanceCore<P>& core, std::uint64_t gen) {
-  OpenedSession again;
-  EXPECT_EQ(core.Begin(gen, &again), Error::kSuccess);
-  EXPECT_EQ(core.End(again.slot, again.gen), Error::kSuccess);
 }
 
 // Two Ends find one ticket between them. The first takes it and stops just
@@ -156,7 +136,7 @@ SeenDuringHandOff HandOffRacingATimeout() {
   CellHook::before = nullptr;
   EndIfOpened(core, seen.begin, extra);
   // Whatever happened, the slot is free again.
-  ExpectASlotFree(core, gen);
+  ExpectRoomFor(core, gen, 1);
   Terminate(core);
   EXPECT_TRUE(seen.ran) << "the schedule did not run";
   return seen;
@@ -267,9 +247,9 @@ TEST(SessionWaitHandOffTest, CatchesAcceptStateAtAccept) {
 // second Begin succeed on MaxSessions 1, and a JetTerm that never returned.)
 TEST(SessionWaitHandOffTest, TermWaitsForAnEndHandingItsSlotOver) {
   Core core;
-  std::uint64_t gen = 0;
   OpenedSession held;
-  ASSERT_NO_FATAL_FAILURE(StartFullOrStop(core, &gen, &held));
+  const std::uint64_t gen = StartFull(core, &held);
+  ASSERT_FALSE(HasFailure());
   CellHook::on = std::this_thread::get_id();
   Error waited = Error::kSuccess;
   std::thread waiter([&] {
@@ -295,9 +275,9 @@ TEST(SessionWaitHandOffTest, TermWaitsForAnEndHandingItsSlotOver) {
       << "JetTerm returned while an End was handing its slot over";
   EXPECT_EQ(waited, Error::kTermInProgress);
   // The next incarnation on the record is whole.
-  std::uint64_t next = 0;
   OpenedSession s;
-  ASSERT_NO_FATAL_FAILURE(StartFullOrStop(core, &next, &s));
+  const std::uint64_t next = StartFull(core, &s);
+  ASSERT_FALSE(HasFailure());
   OpenedSession extra;
   EXPECT_EQ(core.Begin(next, &extra), Error::kOutOfSessions);
   EXPECT_EQ(CountOf(core, next), 1U);
@@ -319,9 +299,9 @@ using ClaimCore = InstanceCore<ClaimPolicy>;
 // outside attack that delayed the waiter's clock read.)
 TEST(SessionWaitHandOffTest, AWaitPastItsDeadlineAnswersFromALaterClaim) {
   ClaimCore core;
-  std::uint64_t gen = 0;
   OpenedSession held;
-  ASSERT_NO_FATAL_FAILURE(StartFullOrStop(core, &gen, &held));
+  const std::uint64_t gen = StartFull(core, &held);
+  ASSERT_FALSE(HasFailure());
   const auto deadline =
       ClaimCore::WaitClock::now() + std::chrono::milliseconds(1);
   bool ran = false;
@@ -356,9 +336,9 @@ TEST(SessionWaitHandOffTest, AWaitPastItsDeadlineAnswersFromALaterClaim) {
 // pool is full and its flag verified, so the Begin makes none).
 TEST(SessionWaitHandOffTest, AStopJustBeforeAWaitersTicketIsSeen) {
   ClaimCore core;
-  std::uint64_t gen = 0;
   OpenedSession held;
-  ASSERT_NO_FATAL_FAILURE(StartFullOrStop(core, &gen, &held));
+  const std::uint64_t gen = StartFull(core, &held);
+  ASSERT_FALSE(HasFailure());
   // A first wait proves the pool full (the flag stays verified), takes a
   // ticket and times out.
   ASSERT_EQ(WaitFor(core, gen, std::chrono::milliseconds(1)),
@@ -395,9 +375,9 @@ using SubCore = InstanceCore<SubPolicy>;
 // count would return while they are held.
 TEST(SessionWaitHandOffTest, TermReturnsOnlyAfterEveryWaitersLastStep) {
   SubCore core;
-  std::uint64_t gen = 0;
   OpenedSession held;
-  ASSERT_NO_FATAL_FAILURE(StartFullOrStop(core, &gen, &held));
+  const std::uint64_t gen = StartFull(core, &held);
+  ASSERT_FALSE(HasFailure());
   constexpr int kWaiters = 4;
   std::atomic<int> at_last_step{0};
   std::vector<std::thread::id> ids(kWaiters);
@@ -449,9 +429,9 @@ using EveryCasCore = InstanceCore<EveryCasPolicy>;
 // by the waiting histories of concurrency_lifecycle_histories_test.cc.)
 TEST(SessionWaitHandOffTest, AnEndPassingOverLeftWaitersIsOneStep) {
   EveryCasCore core;
-  std::uint64_t gen = 0;
   OpenedSession held;
-  ASSERT_NO_FATAL_FAILURE(StartFullOrStop(core, &gen, &held));
+  const std::uint64_t gen = StartFull(core, &held);
+  ASSERT_FALSE(HasFailure());
   // A live waiter, then kLeft waiters that time out behind it (their
   // tickets stay while the live one holds the head). The first End serves
   // the live waiter, whose End is the one played: it passes over the left
@@ -495,7 +475,7 @@ TEST(SessionWaitHandOffTest, AnEndPassingOverLeftWaitersIsOneStep) {
   for (const OpenedSession& s : begun) {
     EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
   }
-  ExpectASlotFree(core, gen);
+  ExpectRoomFor(core, gen, 1);
   Terminate(core);
 }
 
