@@ -359,11 +359,12 @@ class InstanceCore {
     }
   }
 
-  // kSuccess when (slot, gen) is an open session now, else kInvalidSesid:
-  // one load of its control word, nothing taken (JetExtGetSessionSlot).
+  // kSuccess when (slot, gen) is an open session at an instant of the call,
+  // else kInvalidSesid: a load of its control word (three when an End holds
+  // it), nothing taken (JetExtGetSessionSlot).
   Error CheckOpen(std::uint32_t slot, std::uint32_t gen) const noexcept {
     const Pool* const pool = PoolFor(slot);
-    return pool != nullptr && Pool::Matches(pool->LoadControl(slot), gen)
+    return pool != nullptr && pool->IsOpenSession(slot, gen)
                ? Error::kSuccess
                : Error::kInvalidSesid;
   }

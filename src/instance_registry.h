@@ -44,6 +44,9 @@ class InstanceRegistry {
  public:
   // Parameter limits and defaults of the contract.
   static constexpr std::uint32_t kMaxSessionsLimit = 30000;
+  // The debt word of a pool counts units and names a payer's slot in 16 bits
+  // each (SlotPool::kDebtUnits).
+  static_assert(kMaxSessionsLimit < 0xFFFF);
   static constexpr std::uint32_t kDefaultMaxSessions = 16;
   static constexpr std::uint32_t kDefaultMaxInstances = 16;
 

@@ -716,11 +716,18 @@ class alignas(64) SlotPool {
       // acquire: the context is written under the busy flag, whose release
       // (ExitCall()) the control loads acquire.
       view->context = s.context.load(std::memory_order_acquire);
+      // Held by an End: a paying one ended the session at its unit, and its
+      // record says so until the mark (as IsOpenSession()). seq_cst: in the
+      // order of the payers' unit CAS.
+      const std::uint64_t debt = (before & kByEnd) != 0
+                                     ? debt_.load(std::memory_order_seq_cst)
+                                     : 0;
       // acquire: as the first load; the same value means the session and
       // its busy flag did not change in between (a call that ran wholly in
       // between left the context it set, which held at its release).
       const std::uint64_t after = s.control.load(std::memory_order_acquire);
       if (after == before) {
+        if (PayerOf(debt) == PayerRecord(slot, before)) return false;
         view->control = before;
         return true;
       }
@@ -912,40 +919,120 @@ class alignas(64) SlotPool {
   // claim can take a free slot that a debt owes (Resize()). The End takes
   // effect at the unit's CAS: from then on its slot stands for the unit
   // (its bit set), so that another End that finds no debt left may free
-  // its own slot for a Begin; the control store that follows only marks
-  // the slot reserved (and makes the handle stale: until then a call on
-  // it finds the End holding the session). True when paid (the slot
-  // reserved, with the session's ended generation); false when no debt is
-  // left (the bit is freed again and *f is the flag read after that) or a
-  // claim took the bit (only across a wrap of the word's version; *f is
-  // left as it was).
+  // its own slot for a Begin. The same CAS records the End as the payer
+  // in the debt word (kPayerShift): until its slot is marked reserved
+  // (which makes the handle stale), a call on the handle finds the session
+  // held by the End, and IsOpenSession() finds the record and answers
+  // that it ended. One record at a time: a payer that finds another's
+  // finishes that payment first (FinishPayment()). True when paid (the
+  // slot reserved, with the session's ended generation); false when no
+  // debt is left (the bit is freed again and *f is the flag read after
+  // that) or a claim took the bit (only across a wrap of the word's
+  // version; *f is left as it was).
   bool PayDebt(std::uint32_t slot, std::uint64_t control,
                std::uint64_t* f) noexcept {
     // seq_cst: read after the flag, in the order of Resize()'s RMWs.
-    std::uint32_t d = debt_.load(std::memory_order_seq_cst);
-    if (d == 0 || !ReclaimBit(slot)) return false;
+    std::uint64_t d = debt_.load(std::memory_order_seq_cst);
+    if (UnitsOf(d) == 0 || !ReclaimBit(slot)) return false;
     // seq_cst: counted before the unit is taken (it may be the last, whose
     // payer clears the flag's owing bit): Resize() waits for the count to
     // drop after it adds a debt (see ClearOwing()).
     clearing_.fetch_add(1, std::memory_order_seq_cst);
-    d = TakeDebt(1);
-    if (d == 0) {
-      // release: nothing to publish but the count.
-      clearing_.fetch_sub(1, std::memory_order_release);
-      FreeWordBit(slot);
-      *f = LoadFlagAfterFree();
-      return false;
+    const std::uint64_t mine = PayerRecord(slot, control);
+    // seq_cst: as above.
+    d = debt_.load(std::memory_order_seq_cst);
+    for (;;) {
+      if (UnitsOf(d) == 0) {
+        // release: nothing to publish but the count.
+        clearing_.fetch_sub(1, std::memory_order_release);
+        FreeWordBit(slot);
+        *f = LoadFlagAfterFree();
+        return false;
+      }
+      if (PayerOf(d) != 0) {
+        FinishPayment(d);
+        // seq_cst: as above.
+        d = debt_.load(std::memory_order_seq_cst);
+        continue;
+      }
+      // seq_cst: with the other RMWs of the debt word and against
+      // IsOpenSession()'s load (the End takes effect here).
+      if (debt_.compare_exchange_weak(d, (mine << kPayerShift) | (d - 1U),
+                                      std::memory_order_seq_cst,
+                                      std::memory_order_seq_cst)) {
+        break;
+      }
     }
-    // release: pairs with CountClaimed()'s acquire load.
-    reserved_.fetch_add(1, std::memory_order_release);
-    // release: pairs with the acquire loads of Resize() (which may later
-    // release the slot) and of ForceEndAll(); the End's session ends here.
-    SlotRef(slot).control.store(EndedControl(control) | kBusy,
-                                std::memory_order_release);
-    if (d == 1) ClearOwing();
+    FinishPayment((mine << kPayerShift) | (d - 1U));
+    if (UnitsOf(d) == 1) ClearOwing();
     // seq_cst: after the owing bit is settled (Resize() reads the count).
     clearing_.fetch_sub(1, std::memory_order_seq_cst);
     return true;
+  }
+
+  // Finishes the payment recorded in debt word `d` (a payer's record is in
+  // it): marks the payer's slot reserved, with the ended session's
+  // generation, unless that is done (by the payer or another helper), then
+  // clears the record and counts the reserved slot, once (the CAS that
+  // clears it). The mark comes first, so a record cleared means a handle
+  // that reads stale.
+  void FinishPayment(std::uint64_t d) noexcept {
+    const std::uint64_t record = PayerOf(d);
+    const auto slot = static_cast<std::uint32_t>(record & kPayerSlotMask) - 1U;
+    auto& control = SlotRef(slot).control;
+    // acquire: pairs with the release CAS of another helper's mark.
+    std::uint64_t c = control.load(std::memory_order_acquire);
+    // The payer holds its session until the mark, so the control word is
+    // either still held (the same generation) or marked. A stale helper
+    // (the record cleared since it read `d`, the slot released by a grow
+    // and reopened) finds another generation, or its CAS fails.
+    if ((c & (kOpen | kByEnd)) == (kOpen | kByEnd) &&
+        PayerRecord(slot, c) == record) {
+      // release: pairs with the acquire loads of Resize() (which may later
+      // release the slot), of ForceEndAll(), of IsOpenSession() and of
+      // another helper. relaxed on failure: the mark is done.
+      control.compare_exchange_strong(c, NextGen(c) | kBusy,
+                                      std::memory_order_release,
+                                      std::memory_order_relaxed);
+    }
+    while (PayerOf(d) == record) {
+      // seq_cst: with the other RMWs of the debt word; a load of it that
+      // reads the record gone synchronizes with this CAS (release), and so
+      // sees the mark above.
+      if (debt_.compare_exchange_weak(d, UnitsOf(d), std::memory_order_seq_cst,
+                                      std::memory_order_seq_cst)) {
+        // release: pairs with CountClaimed()'s acquire load.
+        reserved_.fetch_add(1, std::memory_order_release);
+        return;
+      }
+    }
+  }
+
+  // True when the session of `slot` whose handle carries `gen` is open at an
+  // instant of the call (JetExtGetSessionSlot): one load of the control
+  // word, or three when an End holds the session. A paying End takes effect
+  // at its unit (PayDebt()), before its slot is marked; the debt word's
+  // record says so until the mark is done. Wait-free.
+  bool IsOpenSession(std::uint32_t slot, std::uint32_t gen) const noexcept {
+    const auto& control = SlotRef(slot).control;
+    // acquire: pairs with the release stores that open and end a session.
+    const std::uint64_t held = control.load(std::memory_order_acquire);
+    if (!Matches(held, gen)) return false;
+    if ((held & kByEnd) == 0) return true;
+    if constexpr (Policy::kMutation == Mutation::kSlotIgnoresPayer) {
+      return true;
+    }
+    // seq_cst: in the order of the payers' unit CAS (PayDebt()): before it,
+    // the session was open at this load (the control word below still
+    // reads it); after it, the record or its clearing (which follows the
+    // mark) is read.
+    const std::uint64_t d = debt_.load(std::memory_order_seq_cst);
+    // acquire: as above; after the debt load.
+    const std::uint64_t again = control.load(std::memory_order_acquire);
+    // Changed but still matching: the End let go (only busy and "by End"
+    // differ), so the session was open at this read.
+    if (again != held) return Matches(again, gen);
+    return PayerOf(d) != PayerRecord(slot, held);
   }
 
   // Clears the flag's owing bit once the debt is paid (the payer of the last
@@ -962,7 +1049,7 @@ class alignas(64) SlotPool {
                                        std::memory_order_seq_cst)) {
     }
     // seq_cst: after the clear, against Resize()'s add then SetOwing().
-    if (debt_.load(std::memory_order_seq_cst) != 0) SetOwing();
+    if (UnitsOf(debt_.load(std::memory_order_seq_cst)) != 0) SetOwing();
   }
   void SetOwing() noexcept {
     auto& flag = full_.value;
@@ -1045,7 +1132,7 @@ class alignas(64) SlotPool {
   // Debt owed now (the units a shrink could not reserve yet).
   std::uint32_t Debt() const noexcept {
     // relaxed: a figure for reports.
-    return debt_.load(std::memory_order_relaxed);
+    return UnitsOf(debt_.load(std::memory_order_relaxed));
   }
 
   // Takes the bit of `slot` back after this thread freed it: false when a
@@ -1561,6 +1648,34 @@ class alignas(64) SlotPool {
   static constexpr std::uint64_t kOwing = 4;
   // The flag bits that send a free to FreeWhileFull().
   static constexpr std::uint64_t kFreeSlowMask = kFullStateMask | kOwing;
+
+  // The debt word (debt_):
+  //
+  //   63..32                 31..16          15..0
+  //   +----------------------+---------------+-------+
+  //   | payer's generation   | payer slot + 1 | units |
+  //   +----------------------+---------------+-------+
+  //
+  // units: reservations owed (at most the ceiling, below 2^15). The payer
+  // record (bits 16..63, 0 for none) names the End that took a unit and
+  // whose slot may not be marked reserved yet: its slot and the low 32 bits
+  // of its session's generation (PayDebt(), FinishPayment()).
+  static constexpr std::uint64_t kDebtUnits = 0xFFFF;
+  static constexpr unsigned kPayerShift = 16;
+  static constexpr std::uint64_t kPayerSlotMask = 0xFFFF;
+  static constexpr std::uint32_t UnitsOf(std::uint64_t debt) noexcept {
+    return static_cast<std::uint32_t>(debt & kDebtUnits);
+  }
+  static constexpr std::uint64_t PayerOf(std::uint64_t debt) noexcept {
+    return debt >> kPayerShift;
+  }
+  // The record of a payer on `slot` whose control word (any of its states
+  // while the session is open) is `control`.
+  static constexpr std::uint64_t PayerRecord(std::uint32_t slot,
+                                             std::uint64_t control) noexcept {
+    return ((GenOfControl(control) & 0xFFFFFFFFULL) << kPayerShift) |
+           (std::uint64_t{slot} + 1U);
+  }
   static constexpr unsigned kTailShift = 3;
   static constexpr unsigned kHeadShift = 18;
   static constexpr unsigned kEpochShift = 33;
@@ -1620,7 +1735,7 @@ class alignas(64) SlotPool {
         for (auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
              free_bits != 0; free_bits &= free_bits - 1U) {
           // seq_cst: with the payers' RMWs.
-          if (debt_.load(std::memory_order_seq_cst) == 0) {
+          if (UnitsOf(debt_.load(std::memory_order_seq_cst)) == 0) {
             ClearOwing();
             return;
           }
@@ -1659,14 +1774,14 @@ class alignas(64) SlotPool {
         }
       }
       // seq_cst: with the payers' RMWs.
-      if (debt_.load(std::memory_order_seq_cst) == 0) {
+      if (UnitsOf(debt_.load(std::memory_order_seq_cst)) == 0) {
         ClearOwing();
         return;
       }
       if constexpr (Policy::kMutation == Mutation::kShrinkForgetsDebt) {
         if (!pending && !handing) {
           // relaxed: the mutant drops what the open sessions owe.
-          debt_.store(0, std::memory_order_relaxed);
+          debt_.fetch_and(~kDebtUnits, std::memory_order_relaxed);
           ClearOwing();
           return;
         }
@@ -1691,16 +1806,18 @@ class alignas(64) SlotPool {
     return false;
   }
 
-  // Takes up to `most` units of the debt (as many as are owed); returns the
-  // debt before (0: none owed, nothing taken).
+  // Takes up to `most` units of the debt (as many as are owed), leaving a
+  // payer's record as it is; returns the units owed before (0: none owed,
+  // nothing taken).
   std::uint32_t TakeDebt(std::uint32_t most) noexcept {
     // seq_cst, all: with the other RMWs of the debt (payers', Resize()'s).
-    std::uint32_t d = debt_.load(std::memory_order_seq_cst);
-    while (d > 0 && !debt_.compare_exchange_weak(d, d - std::min(d, most),
-                                                 std::memory_order_seq_cst,
-                                                 std::memory_order_seq_cst)) {
+    std::uint64_t d = debt_.load(std::memory_order_seq_cst);
+    while (UnitsOf(d) > 0 &&
+           !debt_.compare_exchange_weak(d, d - std::min(UnitsOf(d), most),
+                                        std::memory_order_seq_cst,
+                                        std::memory_order_seq_cst)) {
     }
-    return d;
+    return UnitsOf(d);
   }
 
   // Resize()'s growth by `k`, with the words closed to claims: up to `k` of
@@ -1708,7 +1825,7 @@ class alignas(64) SlotPool {
   void Release(std::uint32_t k) noexcept {
     k -= std::min(TakeDebt(k), k);
     // seq_cst: as above.
-    if (debt_.load(std::memory_order_seq_cst) == 0) ClearOwing();
+    if (UnitsOf(debt_.load(std::memory_order_seq_cst)) == 0) ClearOwing();
     if (k == 0) return;
     // The debt is 0 now. A payer that took its unit before the cancel may
     // not have marked its slot reserved yet: wait for it (a few steps of
@@ -2082,8 +2199,9 @@ class alignas(64) SlotPool {
   WaitQueue waiters_;
   // Frees in FreeWhileFull() now.
   Atomic<std::uint32_t> handing_{0};
-  // A shrink's debt: reservations still owed, paid by frees (PayDebt()).
-  Atomic<std::uint32_t> debt_{0};
+  // A shrink's debt: reservations still owed, paid by frees (PayDebt()),
+  // and the record of the payer whose slot is not yet marked (kPayerShift).
+  Atomic<std::uint64_t> debt_{0};
   // Slots below the ceiling that the capacity leaves out (IsReserved()).
   Atomic<std::uint32_t> reserved_{0};
   // Payers between counting themselves and settling the owing bit.

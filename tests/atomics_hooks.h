@@ -171,6 +171,28 @@ struct EveryCasHook {
 template <class T>
 using EveryCasHookAtomic = BeforeCasAtomic<T, EveryCasHook>;
 
+// Runs `after(value)` just after each successful compare-exchange of a
+// 64-bit word made by thread `on`, with the value it wrote, until `after`
+// returns true (it is then dropped). Set `on` and `after` before that thread
+// starts; `after` is read by that thread only.
+struct AfterCasHook {
+  static inline std::thread::id on;
+  static inline std::function<bool(std::uint64_t)> after;
+  template <class T>
+  static void Before(std::atomic<T>& /*word*/, T /*expected*/) noexcept {}
+  template <class T>
+  static void After(std::atomic<T>& word, bool done) noexcept {
+    if constexpr (std::is_same_v<T, std::uint64_t>) {
+      if (done && std::this_thread::get_id() == on && after &&
+          after(word.load(std::memory_order_relaxed))) {
+        after = nullptr;
+      }
+    }
+  }
+};
+template <class T>
+using AfterCasHookAtomic = BeforeCasAtomic<T, AfterCasHook>;
+
 // Calls `each(thread, after)` just before (after = false) and just after
 // (after = true) every compare-exchange of a 32-bit word (a waiter's cell),
 // on every thread, except those made inside `each` itself. Set it before

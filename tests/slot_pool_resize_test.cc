@@ -241,6 +241,109 @@ TEST(SlotPoolResizeTest, CatchesReserveIgnoringHandOffs) {
       Error::kSuccess);
 }
 
+// What was seen of a paying End's session (the End of `first` pays a unit
+// of a shrink's debt) while that End is held just after its unit, and of
+// the End of `second`, which pays too meanwhile.
+struct PayingEndSeen {
+  bool paused = false;          // the schedule ran
+  Error slot_of_paid = Error::kSuccess;  // JetExtGetSessionSlot's check
+  bool listed = false;          // in the open-session report
+  Error second_end = Error::kInvalidSesid;  // returned while the first waits
+  Error slot_of_paid_after = Error::kSuccess;  // after the second's End
+  std::uint32_t count_at_end = 0;
+};
+
+// Four sessions, the capacity shrunk to 1: a debt of 3 (no slot is free).
+// The End of the first session is held just after the CAS that takes its
+// unit: it has taken effect, its handle not yet marked stale. Then the End
+// of the second pays too, finishing the first's payment on its way.
+template <Mutation M>
+PayingEndSeen PayingEndWindow() {
+  using Core = InstanceCore<WrappedPolicy<AfterCasHookAtomic, M>>;
+  Core core;
+  PayingEndSeen seen;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(4, false, 8), Error::kSuccess);
+  std::vector<OpenedSession> held;
+  OpenSessions(core, gen, 4, &held);
+  core.Resize(1);
+  const OpenedSession first = held[0];
+  const OpenedSession second = held[1];
+  std::atomic<bool> paused{false};
+  std::atomic<bool> go{false};
+  std::thread ender([&] {
+    while (AfterCasHook::on != std::this_thread::get_id()) {
+      std::this_thread::yield();
+    }
+    EXPECT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  });
+  // The unit's CAS writes the debt word with 2 units left and the first's
+  // slot in the payer record (bits 16..31; a pool word has them all set past
+  // the ceiling, a control word of these generations none).
+  AfterCasHook::after = [&](std::uint64_t value) {
+    if ((value & 0xFFFF) != 2 || ((value >> 16) & 0xFFFF) != first.slot + 1) {
+      return false;
+    }
+    paused.store(true);
+    while (!go.load()) std::this_thread::yield();
+    return true;
+  };
+  AfterCasHook::on = ender.get_id();
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!paused.load() && std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  seen.paused = paused.load();
+  if (seen.paused) {
+    seen.slot_of_paid = core.CheckOpen(first.slot, first.gen);
+    EXPECT_EQ(core.OpenSessions(gen, 0,
+                                [&](const auto& info) {
+                                  if (info.slot == first.slot) {
+                                    seen.listed = true;
+                                  }
+                                }),
+              Error::kSuccess);
+    seen.second_end = core.End(second.slot, second.gen);
+    seen.slot_of_paid_after = core.CheckOpen(first.slot, first.gen);
+  }
+  go.store(true);
+  ender.join();
+  AfterCasHook::on = std::thread::id();
+  AfterCasHook::after = nullptr;
+  seen.count_at_end = CountOf(core, gen);
+  for (std::size_t i = 2; i < held.size(); ++i) {
+    EXPECT_EQ(core.End(held[i].slot, held[i].gen), Error::kSuccess);
+  }
+  // The debt is paid: the capacity 1 has room for one session, no more.
+  OpenedSession extra;
+  EXPECT_EQ(core.Begin(gen, &extra), Error::kSuccess);
+  OpenedSession beyond;
+  EXPECT_EQ(core.Begin(gen, &beyond), Error::kOutOfSessions);
+  EXPECT_EQ(core.End(extra.slot, extra.gen), Error::kSuccess);
+  Terminate(core);
+  return seen;
+}
+
+// A paying End takes effect at its unit: from then on its session is not
+// open to JetExtGetSessionSlot nor in the open-session report, although
+// its slot's control word still reads open. The next payer does not wait
+// for it: it finishes the payment (marks the slot) and pays its own.
+TEST(SlotPoolResizeTest, APaidSessionIsNotOpenBeforeItsSlotIsMarked) {
+  const PayingEndSeen seen = PayingEndWindow<Mutation::kNone>();
+  ASSERT_TRUE(seen.paused) << "the schedule did not run";
+  EXPECT_EQ(seen.slot_of_paid, Error::kInvalidSesid);
+  EXPECT_FALSE(seen.listed);
+  EXPECT_EQ(seen.second_end, Error::kSuccess);
+  EXPECT_EQ(seen.slot_of_paid_after, Error::kInvalidSesid);
+  EXPECT_EQ(seen.count_at_end, 2U);
+}
+
+TEST(SlotPoolResizeTest, CatchesSlotIgnoringThePayer) {
+  const PayingEndSeen seen = PayingEndWindow<Mutation::kSlotIgnoresPayer>();
+  ASSERT_TRUE(seen.paused) << "the schedule did not run";
+  EXPECT_EQ(seen.slot_of_paid, Error::kSuccess);
+}
+
 // While grows and shrinks come and go on a pool with no session, nothing
 // may pass for a session: not a handle that names a slot's next generation
 // (never issued), not an entry of the open-session report. (A first

@@ -74,6 +74,16 @@
 //                   parked word, never both, never lost.
 //   ParkedLapAfterNext  the cell readied for the lap after next while a
 //                   grant is parked stays held until its waiter takes it.
+//   PaidEnd         capacity 2 shrunk to 1 with both sessions open (a
+//                   debt of 1): A ends its session while B ends its own,
+//                   begins, and asks for A's slot (JetExtGetSessionSlot):
+//                   a Begin that succeeds means A's End paid the debt, so
+//                   A's session is ended to B's call.
+//   TwoPayers       capacity 3 shrunk to 1 with three sessions open (a
+//                   debt of 2): A's and B's Ends both pay, each finishing
+//                   the other's payment when it finds it recorded; at rest
+//                   both slots are reserved and counted once, and the
+//                   capacity holds.
 // Mutants (each must fail the test named with it), selected through the
 // policy (src/atomics.h, Mutation):
 //   kSpuriousFull   NoSpuriousFull  a claim that loses a CAS race says full
@@ -110,6 +120,9 @@
 //                                   before the delivery commits the slot
 //   kReadyOverParked       ParkedLapAfterNext  the cell is readied for the
 //                                   lap after next over a parked grant
+//   kSlotIgnoresPayer      PaidEnd  JetExtGetSessionSlot takes a session
+//                                   held by an End for open, without
+//                                   looking for the End's payment
 // Exit status 0 when the model passes and every mutant fails; the failing
 // schedules go to $RELACY_LOG (default /dev/null). argv[1], when given,
 // runs only the tests whose names contain it. Build with
@@ -1550,6 +1563,95 @@ void Run(const char* name, Expect expect, Plan plan = {}) {
   std::fflush(stdout);
 }
 
+// Capacity 2 shrunk to 1 with A's and B's sessions open: a debt of 1,
+// paid by the first of the two Ends. A ends its session; B ends its own,
+// then begins, then asks whether A's session is open (CheckOpen(), as
+// JetExtGetSessionSlot). B's Begin succeeds only if B's End found the debt
+// paid, so by A's End, which took effect at its unit; B's check comes after
+// and must find A's session ended, even while A's control word still reads
+// open (between A's unit and the mark that makes its handle stale). With
+// kSlotIgnoresPayer the check takes A's held session for open.
+template <ji::Mutation kM>
+struct PaidEnd : rl::test_suite<PaidEnd<kM>, 2> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  std::uint64_t gen = 0;
+  ji::OpenedSession a;
+  ji::OpenedSession b;
+  Opened begun;  // B's Begin
+  rl::var<int> a_open;  // B's check of A's session, an Error
+  void before() {
+    core = jv::NewObject<Core>();
+    gen = core->Create();
+    RL_ASSERT(core->Init(2, false, 2) == Error::kSuccess);
+    RL_ASSERT(core->Begin(gen, &a) == Error::kSuccess);
+    RL_ASSERT(core->Begin(gen, &b) == Error::kSuccess);
+    core->Resize(1);
+    begun.Reset();
+    a_open($) = 0;
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(core->End(a.slot, a.gen) == Error::kSuccess);
+      return;
+    }
+    RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+    begun.Begin(core, gen);
+    a_open($) = static_cast<int>(core->CheckOpen(a.slot, a.gen));
+  }
+  void after() {
+    const auto open = ErrorIn(a_open);
+    RL_ASSERT(begun.Result() != Error::kSuccess ||
+              open == Error::kInvalidSesid);
+    // At rest: both sessions ended, B's new one (if any) the only one.
+    RL_ASSERT(core->CheckOpen(a.slot, a.gen) == Error::kInvalidSesid);
+    RL_ASSERT(core->CheckOpen(b.slot, b.gen) == Error::kInvalidSesid);
+    begun.EndIfOpened(core);
+    jv::DeleteObject(core);
+  }
+};
+
+// Capacity 3 shrunk to 1 with A's, B's and C's sessions open: a debt of 2.
+// A and B end at once: each pays a unit, and a payer that finds the other's
+// payment recorded finishes it (marks the slot, clears the record, counts
+// the reserved slot) before it takes its own unit. At rest: both handles
+// stale, C's session the only one counted, the pool full at capacity 1
+// until C ends.
+template <ji::Mutation kM>
+struct TwoPayers : rl::test_suite<TwoPayers<kM>, 2> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  std::uint64_t gen = 0;
+  ji::OpenedSession opened[3];
+  void before() {
+    core = jv::NewObject<Core>();
+    gen = core->Create();
+    RL_ASSERT(core->Init(3, false, 3) == Error::kSuccess);
+    for (ji::OpenedSession& s : opened) {
+      RL_ASSERT(core->Begin(gen, &s) == Error::kSuccess);
+    }
+    core->Resize(1);
+  }
+  void thread(unsigned index) {
+    const ji::OpenedSession& mine = opened[index];
+    RL_ASSERT(core->End(mine.slot, mine.gen) == Error::kSuccess);
+  }
+  void after() {
+    for (unsigned i = 0; i < 2; ++i) {
+      RL_ASSERT(core->CheckOpen(opened[i].slot, opened[i].gen) ==
+                Error::kInvalidSesid);
+    }
+    std::uint32_t n = 0;
+    RL_ASSERT(core->Count(gen, &n) == Error::kSuccess && n == 1);
+    ji::OpenedSession extra;
+    RL_ASSERT(core->Begin(gen, &extra) == Error::kOutOfSessions);
+    RL_ASSERT(core->End(opened[2].slot, opened[2].gen) == Error::kSuccess);
+    RL_ASSERT(core->Begin(gen, &extra) == Error::kSuccess);
+    RL_ASSERT(core->Begin(gen, &extra) == Error::kOutOfSessions);
+    jv::DeleteObject(core);
+  }
+};
+
 // Runs a model test under the tree search `tree`, then under `random`.
 template <class Test>
 void RunModel(const char* name, const Plan& tree, const Plan& random) {
@@ -1603,6 +1705,8 @@ int main(int argc, char** argv) {
   // Random only: E's and T's spin-waits make a one-preemption tree search
   // run for about two minutes (3,193,280 schedules, all passing).
   Run<ParkedLapAfterNext<M::kNone>>("ParkedLapAfterNext", kPass, random);
+  RunModel<PaidEnd<M::kNone>>("PaidEnd", bounded(3), random);
+  RunModel<TwoPayers<M::kNone>>("TwoPayers", bounded(3), random);
   // The mutants: each must fail.
   Run<NoSpuriousFull<M::kSpuriousFull>>("NoSpuriousFull[spurious-full]", kFail);
   Run<NoDoubleIssue<M::kClaimByStore>>("NoDoubleIssue[claim-by-store]", kFail);
@@ -1648,6 +1752,8 @@ int main(int argc, char** argv) {
       "HandOffOneStep[open-before-deliver]", kFail, bounded(2));
   Run<ParkedLapAfterNext<M::kReadyOverParked>>(
       "ParkedLapAfterNext[ready-over-parked]", kFail);
+  Run<PaidEnd<M::kSlotIgnoresPayer>>("PaidEnd[slot-ignores-payer]", kFail,
+                                     bounded(2));
   std::printf(
       "relacy: %s (%d of %d mutants caught; %d known defect%s reproduced)\n",
       g_tally.wrong == 0 ? "model verified" : "UNEXPECTED RESULT",
