@@ -115,10 +115,10 @@ enum class Mutation {
                         // the flag: a verified "full" outlives it (Begins
                         // answer OutOfSessions with room free) and the
                         // waiters are not served
-  kSlotIgnoresPayer,  // JetExtGetSessionSlot takes a session held by an End
-                      // for open without looking for the End's payment: a
-                      // paying End has ended it at its unit, before the
-                      // mark that makes the handle stale
+  kSlotIgnoresPayer,    // JetExtGetSessionSlot takes a session held by an End
+                        // for open without looking for the End's payment: a
+                        // paying End has ended it at its unit, before the
+                        // mark that makes the handle stale
   // Statistics (JetExtGetSessionStats):
   kStatsNoPhantoms,  // a waiter that ends again a session it received (a
                      // flag came first) does not count it: its generation

@@ -719,9 +719,8 @@ class alignas(64) SlotPool {
       // Held by an End: a paying one ended the session at its unit, and its
       // record says so until the mark (as IsOpenSession()). seq_cst: in the
       // order of the payers' unit CAS.
-      const std::uint64_t debt = (before & kByEnd) != 0
-                                     ? debt_.load(std::memory_order_seq_cst)
-                                     : 0;
+      const std::uint64_t debt =
+          (before & kByEnd) != 0 ? debt_.load(std::memory_order_seq_cst) : 0;
       // acquire: as the first load; the same value means the session and
       // its busy flag did not change in between (a call that ran wholly in
       // between left the context it set, which held at its release).

@@ -245,10 +245,10 @@ TEST(SlotPoolResizeTest, CatchesReserveIgnoringHandOffs) {
 // of a shrink's debt) while that End is held just after its unit, and of
 // the End of `second`, which pays too meanwhile.
 struct PayingEndSeen {
-  bool paused = false;          // the schedule ran
-  Error slot_of_paid = Error::kSuccess;  // JetExtGetSessionSlot's check
-  bool listed = false;          // in the open-session report
-  Error second_end = Error::kInvalidSesid;  // returned while the first waits
+  bool paused = false;                         // the schedule ran
+  Error slot_of_paid = Error::kSuccess;        // JetExtGetSessionSlot's check
+  bool listed = false;                         // in the open-session report
+  Error second_end = Error::kInvalidSesid;     // returned while the first waits
   Error slot_of_paid_after = Error::kSuccess;  // after the second's End
   std::uint32_t count_at_end = 0;
 };
@@ -289,7 +289,8 @@ PayingEndSeen PayingEndWindow() {
     return true;
   };
   AfterCasHook::on = ender.get_id();
-  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const auto limit =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!paused.load() && std::chrono::steady_clock::now() < limit) {
     std::this_thread::yield();
   }

@@ -1578,7 +1578,7 @@ struct PaidEnd : rl::test_suite<PaidEnd<kM>, 2> {
   std::uint64_t gen = 0;
   ji::OpenedSession a;
   ji::OpenedSession b;
-  Opened begun;  // B's Begin
+  Opened begun;         // B's Begin
   rl::var<int> a_open;  // B's check of A's session, an Error
   void before() {
     core = jv::NewObject<Core>();
