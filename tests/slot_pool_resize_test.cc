@@ -271,10 +271,9 @@ PayingEndSeen PayingEndWindow() {
   const OpenedSession second = held[1];
   std::atomic<bool> paused{false};
   std::atomic<bool> go{false};
+  std::atomic<bool> start{false};
   std::thread ender([&] {
-    while (AfterCasHook::on != std::this_thread::get_id()) {
-      std::this_thread::yield();
-    }
+    while (!start.load()) std::this_thread::yield();
     EXPECT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
   });
   // The unit's CAS writes the debt word with 2 units left and the first's
@@ -289,6 +288,7 @@ PayingEndSeen PayingEndWindow() {
     return true;
   };
   AfterCasHook::on = ender.get_id();
+  start.store(true);
   const auto limit =
       std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!paused.load() && std::chrono::steady_clock::now() < limit) {
