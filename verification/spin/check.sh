@@ -214,8 +214,12 @@ expect_caught_by "dstop[t]" \
   "mutant MUTANT_ACCEPT_NO_RECHECK (a session after the Stop)" safety \
   -DWITH_STOP -DCLIENTS=2 -DROUNDS=2 -DMUTANT_ACCEPT_NO_RECHECK
 # Capacity at run time (resize.pml): exact claims and full answers while a
-# resizer shrinks and grows (the debt paid by Ends, reserved slots
-# released), the bookkeeping at rest, and the count across a resize.
+# resizer shrinks and grows (the debt paid by Ends, which record their
+# payment and help the one recorded; reserved slots released), the
+# bookkeeping at rest, the count across a resize, and JetExtGetSessionSlot
+# on the handle of a session whose End pays a debt (OBSERVER; one round a
+# client, each End: two rounds take minutes): with one payer, and with two
+# (3 -> 0, a debt of 2: the second helps the first).
 model=resize.pml
 expect_pass "resize, 2 clients x 2 rounds, 3 -> 1 -> 3 (safety)" safety
 expect_pass "resize, 2 clients x 2 rounds, 2 -> 3 -> 0 -> 2 (safety)" \
@@ -233,6 +237,19 @@ expect_caught "mutant MUTANT_FREE_IGNORES_OWING" safety \
   -DMUTANT_FREE_IGNORES_OWING
 expect_caught "mutant MUTANT_COUNT_NO_SEQ" safety -DCOUNTER -DROUNDS=0 \
   -DMUTANT_COUNT_NO_SEQ
+expect_pass "resize + GetSessionSlot, 2 x 1 round, 3 -> 1 -> 3 (safety)" \
+  safety -DOBSERVER -DROUNDS=1
+expect_pass "resize + GetSessionSlot, 2 payers, 3 -> 0 -> 3 (safety)" safety \
+  -DOBSERVER -DROUNDS=1 -DCAP1=0
+expect_caught_by "ended_at_start" \
+  "mutant MUTANT_SLOT_NO_RECORD (Success after the End took effect)" safety \
+  -DOBSERVER -DROUNDS=1 -DMUTANT_SLOT_NO_RECORD
+expect_caught_by "ended_at_start" \
+  "mutant MUTANT_CLEAR_BEFORE_MARK (a helper's clear, 2 payers)" safety \
+  -DOBSERVER -DROUNDS=1 -DCAP1=0 -DMUTANT_CLEAR_BEFORE_MARK
+expect_caught_by "ended_at_start" \
+  "mutant MUTANT_PAYER_CLEAR_BEFORE_MARK (the payer's clear)" safety \
+  -DOBSERVER -DROUNDS=1 -DMUTANT_PAYER_CLEAR_BEFORE_MARK
 model=full_flag.pml
 if [[ ${SPIN_LARGE:-0} == 1 ]]; then
   expect_pass "model, 3 clients x 2 rounds (progress)" progress $fix
@@ -254,4 +271,5 @@ echo "spin: model verified with the pre-CAS pending filter (safety and" \
   "progress, one incarnation, the lifecycle and a version wrap), the wait" \
   "queue (no lost wake-up, no verified flag beside a free slot, first come" \
   "first served, Stop wakes every waiter), resizes (exact, the debt and" \
-  "the reserved slots, the count), $caught of $caught mutant runs caught"
+  "the reserved slots, the count, the payer record against" \
+  "JetExtGetSessionSlot), $caught of $caught mutant runs caught"

@@ -1,17 +1,26 @@
 /* resize.pml: Spin model of capacity at run time (src/slot_pool.h: Resize,
- * Reserve, Release, ReleaseReserved, PayDebt, ClearOwing, SetOwing, Free's
- * flag load after its fetch_add, the claims' wait on the resizing bit,
- * CountClaimed's sequence count).
+ * Reserve, Release, ReleaseReserved, PayDebt and its payer record,
+ * ClearOwing, SetOwing, Free's flag load after its fetch_add, the claims'
+ * wait on the resizing bit, CountClaimed's sequence count; and
+ * JetExtGetSessionSlot against a paying End).
  *
  * N slots in one word: each a bit (set: claimed, or reserved) and a control
  * state: closed, open (a session; with its bit free, pending: held by its
  * End between the free and its last store), reserved (busy without open:
  * the capacity leaves it out) or releasing (a grow frees it as an End
- * does: open under a generation no handle names). The word also has the
- * resizing bit and a version (bumped by every free and by the reopening),
- * which a claim's CAS compares. The flag's owing bit, the debt, the
- * payers' count (clearing) and the reserved count are words of their own.
- * Every statement in an atomic block is one C++ atomic operation; all are
+ * does: open under a generation no handle names). The control word also
+ * has a generation, bumped by every open (a handle names one). The word
+ * also has the resizing bit and a version (bumped by every free and by the
+ * reopening), which a claim's CAS compares. The flag's owing bit, the debt
+ * word, the payers' count (clearing) and the reserved count are words of
+ * their own. The debt word holds the debt (units owed) and the payer
+ * record: NONE, or the slot of the one End whose unit is taken and whose
+ * slot is not yet known to be marked reserved (src/ keeps the slot's
+ * generation in it too; the model needs none: a recorded slot stays
+ * reserved until a grow, which waits for every payer and helper in flight,
+ * so no later session on the slot meets a reader of the record).
+ * Every statement in an atomic block is one C++ atomic operation (one
+ * statement may read or write both parts of the debt word); all are
  * sequentially consistent (the code's orders on these paths are seq_cst,
  * or release/acquire for the reserved count; Relacy checks weaker orders).
  *
@@ -26,11 +35,23 @@
  * double collect, checked by full_flag.pml, proves such an instant).
  * End: the fetch_add (bit free, the slot pending), the flag load, and when
  * owing: the debt load; with debt, take the bit back, count itself in
- * clearing, take a unit (the End takes effect there: its slot is reserved
- * from then on; or find none: free the bit again), mark the slot
- * reserved, clear the owing bit after the last
- * unit (and set it again if a debt came meanwhile), uncount; else the
- * control store (the session ends there).
+ * clearing, then read the debt word, as many times as it takes:
+ *  - no debt: free the bit again (not paid);
+ *  - a record: help that payment: read the recorded slot's control word;
+ *    if it is open, CAS it to reserved (the CAS compares with the state and
+ *    generation read: it fails once the payer or another helper marked
+ *    it); then clear the record with a CAS that expects the slot read (its
+ *    winner counts the reservation: the reserved count, once per unit);
+ *    read again;
+ *  - no record: one CAS on the debt word as read takes a unit and records
+ *    its own slot (it fails if the debt or the record changed since the
+ *    read: read again). The End takes effect there: its slot is reserved
+ *    from then on, and the mark only shows it.
+ * After its unit: mark its slot reserved (a CAS from open; it fails if a
+ * helper marked it), clear its record if it is still there (the winner
+ * counts the reservation), clear the owing bit after the last unit (and
+ * set it again if a debt came meanwhile), uncount. An End that took no
+ * unit: the control store (the session ends there).
  *
  * The resizer runs CAPS: capacities in turn. Resize: the sequence count
  * (odd), every word closed (resizing), the capacity stored (its
@@ -42,7 +63,9 @@
  * the debt (owing cleared when none is left); if more room is needed, wait
  * for clearing to drop, then release reserved slots: releasing, bit freed,
  * closed. Then the word reopened (resizing cleared, version bumped), the
- * sequence count (even).
+ * sequence count (even). The resizer's units (taken, and given back when
+ * the slot's bit was taken meanwhile) and the grow's cancel leave the
+ * payer record as it is.
  *
  * Checked (ghosts: sess[i], a session holds slot i, from its claim's CAS to
  * its End's last store; open = their number; cap, the capacity in force):
@@ -52,8 +75,21 @@
  *  - at rest (every process finished): the bits set are the sessions and
  *    the reserved slots; the reserved count is the number of reserved
  *    slots; reserved + debt = N - cap; a slot is free only when no debt is
- *    owed; the owing bit is set exactly when a debt is owed; the count
- *    (bits set - reserved count) is exact;
+ *    owed; the owing bit is set exactly when a debt is owed; no payer is
+ *    recorded; the count (bits set - reserved count) is exact;
+ *  - JetExtGetSessionSlot (OBSERVER: a process that asks on the handle of
+ *    client 0's first session, slot 0 at generation 0; a ghost notes the
+ *    instant that session ends: its unit, or its End's control store).
+ *    Three reads: the control word (noting whether the session had ended
+ *    then), the payer record, the control word again. Invalid if the first
+ *    read is not that open session; if the second differs from the first,
+ *    Success only if it is still that open session (in src/, a busy bit
+ *    may differ; the model has none, so the answer is then Invalid); if
+ *    they agree, Invalid if the record names slot 0, else Success (a
+ *    record cleared before the second read was cleared after the mark,
+ *    which the second read would show). Success implies the session had
+ *    not ended when the call began; Invalid implies it has ended by the
+ *    answer;
  *  - the count read while only the resizer runs (COUNTER: a process that
  *    reads the sequence count, the word and the reserved count, and again
  *    the sequence count, retrying across a resize) equals the sessions
@@ -75,7 +111,16 @@
  *    through it;
  *  - MUTANT_FREE_IGNORES_OWING: a free does not look at the owing bit
  *    (the debt is paid only by the resizer's pass);
- *  - MUTANT_COUNT_NO_SEQ: the count does not retry across a resize.
+ *  - MUTANT_COUNT_NO_SEQ: the count does not retry across a resize;
+ *  - MUTANT_SLOT_NO_RECORD: JetExtGetSessionSlot reads the control word
+ *    only (Success when open): a call that begins between a paying End's
+ *    unit and its mark answers Success for a session that has ended;
+ *  - MUTANT_CLEAR_BEFORE_MARK: a helper clears the record without marking
+ *    the slot: a call that reads no record, then the slot still open,
+ *    answers Success for a session that has ended (a helper runs only when
+ *    a second End pays while the first's record is there);
+ *  - MUTANT_PAYER_CLEAR_BEFORE_MARK: the payer clears its record before it
+ *    marks its slot: the same.
  */
 
 #ifndef N
@@ -114,18 +159,28 @@ byte bits[N];   /* the word's slot bits */
 byte ver = 0;   /* the word's version (modulo 256: no wrap in these runs) */
 bit resizing = 0;
 byte ctl[N];
+byte gen[N];    /* the control word's generation: bumped by every open */
 bit sess[N];    /* ghost: a session holds the slot */
 byte open = 0;  /* ghost: sessions */
 byte cap = CAP0;
 
 bit owing = 0;
 byte debt = 0;
+byte payer = NONE;  /* the debt word's payer record: a slot, or NONE */
 byte clearing = 0;
 byte reserved = 0;  /* the reserved count (reserved_) */
 byte seq = 0;       /* the resizes' sequence count */
 byte done = 0;      /* processes finished */
 
+#ifdef OBSERVER
+bit first_ended = 0;  /* ghost: client 0's first session (slot 0) ended */
+#define PROCS (CLIENTS + 2)
+/* Client 0's first session ends (in its End's round 1). */
+#define END_FIRST if :: me == 0 && r == 1 -> first_ended = 1 :: else -> skip fi
+#else
 #define PROCS (CLIENTS + 1)
+#define END_FIRST skip
+#endif
 
 inline set_owing() {
   atomic { owing = 1 }
@@ -136,6 +191,35 @@ inline clear_owing() {
   atomic { if :: debt != 0 -> owing = 1 :: else -> skip fi }
 }
 
+/* Helps the payment recorded for slot p: marks the slot reserved if it is
+ * still open (a CAS that compares with the state and generation read: it
+ * fails once the payer or another helper marked it), then clears the
+ * record (a CAS that expects p; its winner counts the reservation). The
+ * slot stays reserved while the helper is counted in clearing (a grow
+ * waits for the count before it releases a slot), so no later session
+ * reopens it. MUTANT_CLEAR_BEFORE_MARK: the clear alone. */
+inline help(p) {
+#ifndef MUTANT_CLEAR_BEFORE_MARK
+  atomic { c = ctl[p]; g = gen[p] };
+  if
+  :: c == C_OPEN ->
+    atomic {
+      if
+      :: ctl[p] == C_OPEN && gen[p] == g -> ctl[p] = C_RESERVED
+      :: else -> skip
+      fi
+    }
+  :: else -> skip
+  fi;
+#endif
+  atomic {
+    if
+    :: payer == p -> payer = NONE; reserved++
+    :: else -> skip
+    fi
+  }
+}
+
 /* A claim's answer: OutOfSessions only with the capacity reached. */
 inline full_answer() {
   assert(open >= cap)
@@ -144,7 +228,7 @@ inline full_answer() {
 proctype Client(byte me) {
   byte held = NONE;
   byte r = 0;
-  byte i, c, v, snap, pick, d;
+  byte i, c, v, snap, pick, d, p, g;
   bit paid, took;
   if
   :: me < HELD -> held = me
@@ -173,18 +257,62 @@ proctype Client(byte me) {
            * still free. */
           atomic { assert(bits[held] == 0); bits[held] = 1 };
           atomic { clearing++ };
-          /* The unit: the End takes effect here (its slot reserved from
-           * now on, the store below only marks it). */
-          atomic {
+          took = 0;
+          do
+          :: true ->
+            /* The debt and the record, one word. */
+            atomic { d = debt; p = payer };
             if
-            :: debt > 0 -> d = debt; debt--; took = 1; sess[held] = 0; open--
-            :: else -> took = 0
+            :: d == 0 -> break
+            :: d != 0 && p != NONE -> help(p)
+            :: d != 0 && p == NONE ->
+              /* The unit and the record (a CAS on the word as read): the
+               * End takes effect here (its slot reserved from then on; the
+               * mark below, or a helper's, only shows it). */
+              atomic {
+                if
+                :: debt == d && payer == NONE ->
+                  debt--; payer = held; took = 1;
+                  sess[held] = 0; open--; END_FIRST
+                :: else -> skip
+                fi
+              };
+              if
+              :: took -> break
+              :: else -> skip
+              fi
             fi
-          };
+          od;
+          p = NONE; g = 0;  /* (fewer states) */
           if
           :: took ->
-            atomic { reserved++ };
-            atomic { ctl[held] = C_RESERVED };
+            /* Mark the slot reserved (a CAS from its own session's open:
+             * fails if a helper marked it; the slot cannot be released and
+             * reopened while this End is counted in clearing), then clear
+             * the record if it is still there (the winner counts the
+             * reservation). */
+#ifdef MUTANT_PAYER_CLEAR_BEFORE_MARK
+            atomic {
+              if
+              :: payer == held -> payer = NONE; reserved++
+              :: else -> skip
+              fi
+            };
+#endif
+            atomic {
+              if
+              :: ctl[held] == C_OPEN -> ctl[held] = C_RESERVED
+              :: else -> assert(ctl[held] == C_RESERVED)
+              fi
+            };
+#ifndef MUTANT_PAYER_CLEAR_BEFORE_MARK
+            atomic {
+              if
+              :: payer == held -> payer = NONE; reserved++
+              :: else -> skip
+              fi
+            };
+#endif
             if
             :: d == 1 -> clear_owing()
             :: else -> skip
@@ -199,7 +327,8 @@ proctype Client(byte me) {
       :: else -> skip
       fi;
       if
-      :: !paid -> atomic { ctl[held] = C_CLOSED; sess[held] = 0; open-- }
+      :: !paid ->
+        atomic { ctl[held] = C_CLOSED; sess[held] = 0; open--; END_FIRST }
       :: else -> skip
       fi;
       held = NONE
@@ -276,7 +405,8 @@ claim:
         };
         atomic {
           if
-          :: sess[pick] && ctl[pick] == C_CLOSED -> ctl[pick] = C_OPEN; held = pick
+          :: sess[pick] && ctl[pick] == C_CLOSED ->
+            ctl[pick] = C_OPEN; gen[pick]++; held = pick
           :: else ->
             /* Give the bit back (a free; it pays no debt). */
             bits[pick] = 0; ver++
@@ -425,6 +555,45 @@ proctype Resizer() {
   atomic { done++ }
 }
 
+#ifdef OBSERVER
+/* JetExtGetSessionSlot on the handle of client 0's first session (slot 0,
+ * generation 0). Success: the session is open (it had not ended when the
+ * call began); Invalid: it has ended (by the answer). */
+proctype Observer() {
+  byte c1, g1, c2, g2, pr;
+  bit ended_at_start;
+  atomic {
+    c1 = ctl[0]; g1 = gen[0]; ended_at_start = first_ended;
+    if
+    :: c1 == C_OPEN && g1 == 0 -> skip
+    :: else -> assert(first_ended); goto answered  /* Invalid */
+    fi
+  };
+#ifdef MUTANT_SLOT_NO_RECORD
+  assert(!ended_at_start);  /* Success */
+#else
+  atomic { pr = payer };
+  atomic {
+    c2 = ctl[0]; g2 = gen[0];
+    if
+    :: c2 != c1 || g2 != g1 ->
+      if
+      :: c2 == C_OPEN && g2 == g1 -> assert(!ended_at_start)  /* Success */
+      :: else -> assert(first_ended)  /* Invalid */
+      fi
+    :: else ->
+      if
+      :: pr == 0 -> assert(first_ended)  /* Invalid: slot 0 is the payer */
+      :: else -> assert(!ended_at_start)  /* Success */
+      fi
+    fi
+  };
+#endif
+answered:
+  atomic { done++ }
+}
+#endif
+
 #ifdef COUNTER
 /* JetExtGetSessionCount while only the resizer runs (no client calls). */
 proctype Counter() {
@@ -471,6 +640,9 @@ init {
     open = sessions;
     for (i : 0 .. CLIENTS - 1) { run Client(i) };
     run Resizer();
+#ifdef OBSERVER
+    run Observer();
+#endif
 #ifdef COUNTER
     run Counter();
 #endif
@@ -489,6 +661,7 @@ init {
     assert(rs + debt == N - cap);
     assert(fr == 0 || debt == 0);
     assert(owing == (debt != 0));
+    assert(payer == NONE);
     assert(set - reserved == open)
   }
 }
