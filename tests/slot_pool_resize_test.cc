@@ -32,6 +32,19 @@ void OpenSessions(Core& core, std::uint64_t gen, std::uint32_t n,
   }
 }
 
+// Starts an incarnation of `core` with capacity 4 (ceiling 8), opens four
+// sessions into *held and shrinks the capacity to `capacity`: a debt of
+// 4 - capacity. Returns the incarnation's generation.
+template <class Core>
+std::uint64_t FourOpenThenShrink(Core& core, std::uint32_t capacity,
+                                 std::vector<OpenedSession>* held) {
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(4, false, 8), Error::kSuccess);
+  OpenSessions(core, gen, 4, held);
+  core.Resize(capacity);
+  return gen;
+}
+
 // What a Begin answered after each End, with four sessions open and the
 // capacity shrunk to 2: the Ends pay the debt (2) before any room opens.
 struct ShrinkSeen {
@@ -47,11 +60,8 @@ ShrinkSeen ShrinkBelowTheOpenCount() {
   using Core = InstanceCore<ResizePolicy<M>>;
   Core core;
   ShrinkSeen seen;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(4, false, 8), Error::kSuccess);
   std::vector<OpenedSession> held;
-  OpenSessions(core, gen, 4, &held);
-  core.Resize(2);
+  const std::uint64_t gen = FourOpenThenShrink(core, 2, &held);
   OpenedSession extra;
   seen.after_shrink = core.Begin(gen, &extra);
   EXPECT_EQ(core.End(held[0].slot, held[0].gen), Error::kSuccess);
@@ -262,11 +272,8 @@ PayingEndSeen PayingEndWindow() {
   using Core = InstanceCore<WrappedPolicy<AfterCasHookAtomic, M>>;
   Core core;
   PayingEndSeen seen;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(4, false, 8), Error::kSuccess);
   std::vector<OpenedSession> held;
-  OpenSessions(core, gen, 4, &held);
-  core.Resize(1);
+  const std::uint64_t gen = FourOpenThenShrink(core, 1, &held);
   const OpenedSession first = held[0];
   const OpenedSession second = held[1];
   std::atomic<bool> paused{false};

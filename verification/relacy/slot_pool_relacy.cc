@@ -1563,6 +1563,22 @@ void Run(const char* name, Expect expect, Plan plan = {}) {
   std::fflush(stdout);
 }
 
+// An initialized InstanceCore (raw: see NewPool()) of capacity and ceiling
+// `n`, with sessions[0..n) open and its capacity then shrunk to `capacity`:
+// a debt of n - capacity.
+template <class Core, std::size_t n>
+Core* NewShrunkCore(std::uint32_t capacity, std::uint64_t* gen,
+                    ji::OpenedSession (&sessions)[n]) {
+  Core* core = jv::NewObject<Core>();
+  *gen = core->Create();
+  RL_ASSERT(core->Init(n, false, n) == Error::kSuccess);
+  for (ji::OpenedSession& s : sessions) {
+    RL_ASSERT(core->Begin(*gen, &s) == Error::kSuccess);
+  }
+  core->Resize(capacity);
+  return core;
+}
+
 // Capacity 2 shrunk to 1 with A's and B's sessions open: a debt of 1,
 // paid by the first of the two Ends. A ends its session; B ends its own,
 // then begins, then asks whether A's session is open (CheckOpen(), as
@@ -1576,36 +1592,32 @@ struct PaidEnd : rl::test_suite<PaidEnd<kM>, 2> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
   Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t gen = 0;
-  ji::OpenedSession a;
-  ji::OpenedSession b;
-  Opened begun;         // B's Begin
-  rl::var<int> a_open;  // B's check of A's session, an Error
+  ji::OpenedSession opened[2];  // A's, B's
+  Opened begun;                 // B's Begin
+  rl::var<int> a_open;          // B's check of A's session, an Error
   void before() {
-    core = jv::NewObject<Core>();
-    gen = core->Create();
-    RL_ASSERT(core->Init(2, false, 2) == Error::kSuccess);
-    RL_ASSERT(core->Begin(gen, &a) == Error::kSuccess);
-    RL_ASSERT(core->Begin(gen, &b) == Error::kSuccess);
-    core->Resize(1);
+    core = NewShrunkCore<Core>(1, &gen, opened);
     begun.Reset();
     a_open($) = 0;
   }
   void thread(unsigned index) {
     if (index == 0) {
-      RL_ASSERT(core->End(a.slot, a.gen) == Error::kSuccess);
+      RL_ASSERT(core->End(opened[0].slot, opened[0].gen) == Error::kSuccess);
       return;
     }
-    RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+    RL_ASSERT(core->End(opened[1].slot, opened[1].gen) == Error::kSuccess);
     begun.Begin(core, gen);
-    a_open($) = static_cast<int>(core->CheckOpen(a.slot, a.gen));
+    a_open($) =
+        static_cast<int>(core->CheckOpen(opened[0].slot, opened[0].gen));
   }
   void after() {
     const auto open = ErrorIn(a_open);
     RL_ASSERT(begun.Result() != Error::kSuccess ||
               open == Error::kInvalidSesid);
     // At rest: both sessions ended, B's new one (if any) the only one.
-    RL_ASSERT(core->CheckOpen(a.slot, a.gen) == Error::kInvalidSesid);
-    RL_ASSERT(core->CheckOpen(b.slot, b.gen) == Error::kInvalidSesid);
+    for (const ji::OpenedSession& s : opened) {
+      RL_ASSERT(core->CheckOpen(s.slot, s.gen) == Error::kInvalidSesid);
+    }
     begun.EndIfOpened(core);
     jv::DeleteObject(core);
   }
@@ -1623,15 +1635,7 @@ struct TwoPayers : rl::test_suite<TwoPayers<kM>, 2> {
   Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t gen = 0;
   ji::OpenedSession opened[3];
-  void before() {
-    core = jv::NewObject<Core>();
-    gen = core->Create();
-    RL_ASSERT(core->Init(3, false, 3) == Error::kSuccess);
-    for (ji::OpenedSession& s : opened) {
-      RL_ASSERT(core->Begin(gen, &s) == Error::kSuccess);
-    }
-    core->Resize(1);
-  }
+  void before() { core = NewShrunkCore<Core>(1, &gen, opened); }
   void thread(unsigned index) {
     const ji::OpenedSession& mine = opened[index];
     RL_ASSERT(core->End(mine.slot, mine.gen) == Error::kSuccess);
