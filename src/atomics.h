@@ -115,6 +115,10 @@ enum class Mutation {
                         // the flag: a verified "full" outlives it (Begins
                         // answer OutOfSessions with room free) and the
                         // waiters are not served
+  kMarkOnlyHeld,        // a paid slot is marked reserved only while an End
+                        // holds it: a waiter's free of a session it does not
+                        // answer (InstanceCore::EndPhantom(), no hold) pays
+                        // and leaves its slot open, out of every count
   kSlotIgnoresPayer,    // JetExtGetSessionSlot takes a session held by an End
                         // for open without looking for the End's payment: a
                         // paying End has ended it at its unit, before the

@@ -981,12 +981,16 @@ class alignas(64) SlotPool {
     auto& control = SlotRef(slot).control;
     // acquire: pairs with the release CAS of another helper's mark.
     std::uint64_t c = control.load(std::memory_order_acquire);
-    // The payer holds its session until the mark, so the control word is
-    // either still held (the same generation) or marked. A stale helper
-    // (the record cleared since it read `d`, the slot released by a grow
-    // and reopened) finds another generation, or its CAS fails.
-    if ((c & (kOpen | kByEnd)) == (kOpen | kByEnd) &&
-        PayerRecord(slot, c) == record) {
+    // Until the mark, the control word is the payer's session, open under
+    // the recorded generation: held by its End, or, for a waiter that ends
+    // again a session it received (InstanceCore::EndPhantom()), not held at
+    // all, since no handle of it was given out. After the mark it is
+    // reserved under the next generation. A helper is a payer, counted in
+    // clearing_, so no grow releases and reopens the slot before its CAS;
+    // a CAS against a changed word fails.
+    constexpr std::uint64_t kMarkable =
+        Policy::kMutation == Mutation::kMarkOnlyHeld ? kOpen | kByEnd : kOpen;
+    if ((c & kMarkable) == kMarkable && PayerRecord(slot, c) == record) {
       // release: pairs with the acquire loads of Resize() (which may later
       // release the slot), of ForceEndAll(), of IsOpenSession() and of
       // another helper. relaxed on failure: the mark is done.
