@@ -726,7 +726,7 @@ class alignas(64) SlotPool {
       // between left the context it set, which held at its release).
       const std::uint64_t after = s.control.load(std::memory_order_acquire);
       if (after == before) {
-        if (PayerOf(debt) == PayerRecord(slot, before)) return false;
+        if (Paid(debt, slot, before)) return false;
         view->control = before;
         return true;
       }
@@ -954,15 +954,15 @@ class alignas(64) SlotPool {
         d = debt_.load(std::memory_order_seq_cst);
         continue;
       }
+      const std::uint64_t recorded = (mine << kPayerShift) | (d - 1U);
       // seq_cst: with the other RMWs of the debt word and against
       // IsOpenSession()'s load (the End takes effect here).
-      if (debt_.compare_exchange_weak(d, (mine << kPayerShift) | (d - 1U),
-                                      std::memory_order_seq_cst,
+      if (debt_.compare_exchange_weak(d, recorded, std::memory_order_seq_cst,
                                       std::memory_order_seq_cst)) {
+        FinishPayment(recorded);
         break;
       }
     }
-    FinishPayment((mine << kPayerShift) | (d - 1U));
     if (UnitsOf(d) == 1) ClearOwing();
     // seq_cst: after the owing bit is settled (Resize() reads the count).
     clearing_.fetch_sub(1, std::memory_order_seq_cst);
@@ -1035,7 +1035,7 @@ class alignas(64) SlotPool {
     // Changed but still matching: the End let go (only busy and "by End"
     // differ), so the session was open at this read.
     if (again != held) return Matches(again, gen);
-    return PayerOf(d) != PayerRecord(slot, held);
+    return !Paid(d, slot, held);
   }
 
   // Clears the flag's owing bit once the debt is paid (the payer of the last
@@ -1051,8 +1051,8 @@ class alignas(64) SlotPool {
            !flag.compare_exchange_weak(f, f & ~kOwing,
                                        std::memory_order_seq_cst)) {
     }
-    // seq_cst: after the clear, against Resize()'s add then SetOwing().
-    if (UnitsOf(debt_.load(std::memory_order_seq_cst)) != 0) SetOwing();
+    // After the clear, against Resize()'s add then SetOwing().
+    if (UnitsOwed() != 0) SetOwing();
   }
   void SetOwing() noexcept {
     auto& flag = full_.value;
@@ -1679,6 +1679,18 @@ class alignas(64) SlotPool {
     return ((GenOfControl(control) & 0xFFFFFFFFULL) << kPayerShift) |
            (std::uint64_t{slot} + 1U);
   }
+  // True when debt word `debt` records the session of `slot` whose control
+  // word is `control` as paid (its End took effect, its slot not yet
+  // marked).
+  static constexpr bool Paid(std::uint64_t debt, std::uint32_t slot,
+                             std::uint64_t control) noexcept {
+    return PayerOf(debt) == PayerRecord(slot, control);
+  }
+  // Units owed now, read in the order of the debt word's RMWs.
+  std::uint32_t UnitsOwed() const noexcept {
+    // seq_cst: with the payers' and Resize()'s RMWs.
+    return UnitsOf(debt_.load(std::memory_order_seq_cst));
+  }
   static constexpr unsigned kTailShift = 3;
   static constexpr unsigned kHeadShift = 18;
   static constexpr unsigned kEpochShift = 33;
@@ -1737,8 +1749,7 @@ class alignas(64) SlotPool {
         std::uint64_t w = word.load(std::memory_order_seq_cst);
         for (auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
              free_bits != 0; free_bits &= free_bits - 1U) {
-          // seq_cst: with the payers' RMWs.
-          if (UnitsOf(debt_.load(std::memory_order_seq_cst)) == 0) {
+          if (UnitsOwed() == 0) {
             ClearOwing();
             return;
           }
@@ -1776,8 +1787,7 @@ class alignas(64) SlotPool {
           control.store(c | kBusy, std::memory_order_release);
         }
       }
-      // seq_cst: with the payers' RMWs.
-      if (UnitsOf(debt_.load(std::memory_order_seq_cst)) == 0) {
+      if (UnitsOwed() == 0) {
         ClearOwing();
         return;
       }
@@ -1827,8 +1837,7 @@ class alignas(64) SlotPool {
   // the debt is cancelled, and reserved slots are released for the rest.
   void Release(std::uint32_t k) noexcept {
     k -= std::min(TakeDebt(k), k);
-    // seq_cst: as above.
-    if (UnitsOf(debt_.load(std::memory_order_seq_cst)) == 0) ClearOwing();
+    if (UnitsOwed() == 0) ClearOwing();
     if (k == 0) return;
     // The debt is 0 now. A payer that took its unit before the cancel may
     // not have marked its slot reserved yet: wait for it (a few steps of
