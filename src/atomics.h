@@ -74,6 +74,12 @@ enum class Mutation {
                          // before its last claim: a free in between serves a
                          // later waiter, and the claim's answer (a Stop's
                          // error, a slot) orders this one after it
+  kClaimBesideGrant,     // a waiter whose deadline passed makes its last
+                         // claim without looking for a grant first, and
+                         // waits inside it for a resize: a grow's grant
+                         // lands beside the claimed slot, and a Begin
+                         // answers full below the capacity until the waiter
+                         // gives the claimed slot back
   kAcceptIgnoresState,   // a waiter takes a slot delivered after a Stop,
                          // Unavailable or Term without looking at the state
   kAcceptStateAtAccept,  // a waiter ends again a slot granted before a Stop,

@@ -955,27 +955,58 @@ class InstanceCore {
   // place. If a slot is delivered before the cancel, that grant is the
   // waiter's, and the slot its claim took goes back (to the next ticket,
   // or the pool).
+  //
+  // The claim and the cancel run inside the pool's deciding window
+  // (SlotPool::BeginDeciding()), which no resize overlaps, and the claim
+  // is made only if the cell shows no grant at the window's start: a grant
+  // from a grow (SlotPool::Resize() hands slots to tickets while claims
+  // wait for it) is taken as it is, never beside a claimed slot.
   Error TimeOut(Pool* pool, std::uint64_t gen, std::uint32_t ticket,
                 OpenedSession* opened) noexcept {
     constexpr bool kCancelFirst =
         Policy::kMutation == Mutation::kTimeoutCancelsFirst;
-    OpenedSession claimed;
-    Error answer = Error::kOutOfSessions;
-    if constexpr (!kCancelFirst &&
-                  Policy::kMutation != Mutation::kTimeoutNoClaim) {
-      answer = ClaimIn(gen, &claimed);
-    }
-    std::uint32_t published = 0;
-    if (!pool->waiters().Cancel(ticket, &published)) {
-      if (answer == Error::kSuccess) {
+    constexpr bool kDecide = Policy::kMutation != Mutation::kClaimBesideGrant;
+    auto& cells = pool->waiters();
+    for (;;) {
+      if constexpr (kDecide) {
+        if (!pool->BeginDeciding()) {
+          pool->AwaitResize();
+          continue;
+        }
+        const std::uint32_t cell = cells.Peek(ticket);
+        if (Pool::WaitQueue::IsServed(ticket, cell)) {
+          pool->EndDeciding();
+          return Accept(pool, gen, cells.Take(ticket, cell), opened);
+        }
+      }
+      OpenedSession claimed;
+      Error answer = Error::kOutOfSessions;
+      if constexpr (!kCancelFirst &&
+                    Policy::kMutation != Mutation::kTimeoutNoClaim) {
+        if constexpr (kDecide) {
+          bool resizing = false;
+          answer = ClaimIn<OnResize::kReport>(gen, &claimed, &resizing);
+          if (resizing) {
+            pool->EndDeciding();
+            pool->AwaitResize();
+            continue;
+          }
+        } else {
+          answer = ClaimIn(gen, &claimed);
+        }
+      }
+      std::uint32_t published = 0;
+      const bool cancelled = cells.Cancel(ticket, &published);
+      if (!cancelled && answer == Error::kSuccess) {
         EndPhantom(pool, claimed.slot, pool->LoadControl(claimed.slot));
       }
-      return Accept(pool, gen, published, opened);
+      if constexpr (kDecide) pool->EndDeciding();
+      if (!cancelled) return Accept(pool, gen, published, opened);
+      pool->PassOverLeftTickets();
+      if constexpr (kCancelFirst) answer = ClaimIn(gen, &claimed);
+      if (answer == Error::kSuccess) *opened = claimed;
+      return answer;
     }
-    pool->PassOverLeftTickets();
-    if constexpr (kCancelFirst) answer = ClaimIn(gen, &claimed);
-    if (answer == Error::kSuccess) *opened = claimed;
-    return answer;
   }
 
   // Ends again a session a waiter holds but does not answer (a grant after
@@ -1087,12 +1118,22 @@ class InstanceCore {
     return error;
   }
 
-  // Claims a slot in incarnation `gen` and maps the pool's answer.
-  Error ClaimIn(std::uint64_t gen, OpenedSession* opened) noexcept {
+  // Claims a slot in incarnation `gen` and maps the pool's answer. With
+  // OnResize::kReport, a word a resize closed makes it answer
+  // OutOfSessions with *resizing set, having claimed nothing.
+  template <OnResize kOnResize = OnResize::kAwait>
+  Error ClaimIn(std::uint64_t gen, OpenedSession* opened,
+                bool* resizing = nullptr) noexcept {
     // acquire: pairs with Init()'s release store of the pool.
     Pool* const pool = pool_.load(std::memory_order_acquire);
     auto still_current = [this, gen] { return GenOf(LoadState()) == gen; };
-    const ClaimResult claim = pool->Claim(still_current);
+    const ClaimResult claim = pool->template Claim<kOnResize>(still_current);
+    if constexpr (kOnResize == OnResize::kReport) {
+      if (claim.status == ClaimStatus::kResizing) {
+        *resizing = true;
+        return Error::kOutOfSessions;
+      }
+    }
     if (claim.status == ClaimStatus::kClaimed) {
       opened->slot = claim.slot;
       opened->gen = claim.gen;

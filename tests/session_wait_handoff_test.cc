@@ -627,5 +627,91 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterServedAfterItsClaimKeepsOne) {
   Terminate(core);
 }
 
+
+// What a waiter that a grow serves as its deadline passes saw.
+struct SeenWhenGrowServes {
+  bool ran = false;                       // the probe ran inside the waiter
+  Error waited = Error::kInvalidParameter;  // the waiter's answer
+  Error probe = Error::kInvalidParameter;   // a Begin beside it
+  std::uint32_t count = 0;                  // open sessions at the end
+};
+
+// Capacity 1 (ceiling 3), open; one waiter. A grow to 3 starts; it stops
+// just before it hands the waiter a slot, until the waiter's deadline has
+// passed (the waiter, timing out, waits for the grow, which holds claims
+// off). The grow hands it one slot and opens the other. The waiter takes
+// the grant and must claim nothing beside it: a Begin made by the waiter's
+// thread from inside the waiter's next step (its cell compare-exchange, as
+// it takes the grant) finds the third slot free. (The first version made
+// the timed-out waiter's last claim first: it took the third slot, then
+// found the grant and gave the claimed slot back, and a Begin in between
+// answered OutOfSessions with 2 of 3 open. Found by the random histories
+// of concurrency_resize_histories_test.cc.)
+template <Mutation M>
+SeenWhenGrowServes GrowServingATimedOutWaiter() {
+  using MCore = CellCasCore<M>;
+  MCore core;
+  SeenWhenGrowServes seen;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(1, false, 3), Error::kSuccess);
+  OpenedSession held;
+  EXPECT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  const std::thread::id resizer = std::this_thread::get_id();
+  std::atomic<std::thread::id> waiter_id{};
+  // 0: start; 1: the grow is about to deliver; 2: the probe ran.
+  std::atomic<int> phase{0};
+  const auto deadline =
+      MCore::WaitClock::now() + std::chrono::milliseconds(100);
+  EveryCellCasHook::each = [&](std::thread::id id, bool after) {
+    // acquire: pairs with the release stores of the phases.
+    const int now = phase.load(std::memory_order_acquire);
+    if (id == resizer && !after && now == 0) {
+      phase.store(1, std::memory_order_release);
+      // The waiter's deadline passes while the grow holds claims off.
+      std::this_thread::sleep_until(deadline + std::chrono::milliseconds(100));
+    } else if (id == waiter_id.load(std::memory_order_acquire) && !after &&
+               now == 1) {
+      phase.store(2, std::memory_order_release);
+      OpenedSession probe;
+      seen.probe = core.Begin(gen, &probe);
+      EndIfOpened(core, seen.probe, probe);
+      seen.ran = true;
+    }
+  };
+  OpenedSession w;
+  std::thread waiter([&] {
+    // release: pairs with the hook's load.
+    waiter_id.store(std::this_thread::get_id(), std::memory_order_release);
+    seen.waited = core.BeginWait(gen, &w, deadline);
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  core.Resize(3);
+  waiter.join();
+  EveryCellCasHook::each = nullptr;
+  EndIfOpened(core, seen.waited, w);
+  seen.count = CountOf(core, gen);
+  EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  ExpectRoomFor(core, gen, 3);
+  Terminate(core);
+  return seen;
+}
+
+TEST(SessionWaitHandOffTest, ATimedOutWaiterServedByAGrowClaimsNothingBeside) {
+  const SeenWhenGrowServes seen = GrowServingATimedOutWaiter<Mutation::kNone>();
+  ASSERT_TRUE(seen.ran) << "the schedule did not run";
+  EXPECT_EQ(seen.waited, Error::kSuccess);
+  EXPECT_EQ(seen.probe, Error::kSuccess)
+      << "a Begin answered full with 2 of 3 sessions open";
+  EXPECT_EQ(seen.count, 1U);
+}
+
+TEST(SessionWaitHandOffTest, CatchesClaimBesideGrant) {
+  const SeenWhenGrowServes seen =
+      GrowServingATimedOutWaiter<Mutation::kClaimBesideGrant>();
+  ASSERT_TRUE(seen.ran) << "the schedule did not run";
+  EXPECT_EQ(seen.waited, Error::kSuccess);
+  EXPECT_EQ(seen.probe, Error::kOutOfSessions);
+}
+
 }  // namespace
 }  // namespace jetsession::internal
