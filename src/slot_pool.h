@@ -65,10 +65,10 @@
 namespace jetsession::internal {
 
 enum class ClaimStatus {
-  kClaimed,  // slot and gen are valid: the caller owns an open session
-  kFull,     // all `capacity` slots were claimed at one instant
-  kClosed,   // a word carried a closed-for-begin bit
-  kStale,    // the revalidation callback said the incarnation changed
+  kClaimed,   // slot and gen are valid: the caller owns an open session
+  kFull,      // all `capacity` slots were claimed at one instant
+  kClosed,    // a word carried a closed-for-begin bit
+  kStale,     // the revalidation callback said the incarnation changed
   kResizing,  // a resize had closed a word, and the caller asked not to
               // wait for it (OnResize::kReport)
 };

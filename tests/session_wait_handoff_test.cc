@@ -627,10 +627,9 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterServedAfterItsClaimKeepsOne) {
   Terminate(core);
 }
 
-
 // What a waiter that a grow serves as its deadline passes saw.
 struct SeenWhenGrowServes {
-  bool ran = false;                       // the probe ran inside the waiter
+  bool ran = false;                         // the probe ran inside the waiter
   Error waited = Error::kInvalidParameter;  // the waiter's answer
   Error probe = Error::kInvalidParameter;   // a Begin beside it
   std::uint32_t count = 0;                  // open sessions at the end
