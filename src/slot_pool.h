@@ -17,7 +17,10 @@
 // thread's RMW on the same word succeeded. OpenClaimed() is a load and a
 // store; Free() is one fetch_add and a store, plus, with the flag set,
 // FreeWhileFull(): a debt payment, a hand-off to the queued tickets, or
-// AfterFreeWhileFull()'s lock-free loop that clears the flag. ForceEndAll()
+// AfterFreeWhileFull()'s lock-free loop that clears the flag.
+// BeginDeciding() and EndDeciding() are an RMW and a load, and an RMW.
+// Resize() blocks: on the Ends and payers in flight, and on the timed-out
+// waiters inside their deciding window (a claim and a cancel). ForceEndAll()
 // blocks until the calls in flight on the pool's slots have returned (JetTerm
 // may block).
 //
@@ -1076,8 +1079,10 @@ class alignas(64) SlotPool {
   // registry's lock), on a Running incarnation with no Term in flight.
   //
   // Every active word is closed to claims (the resizing bit) for the
-  // duration: Begins wait (TryWord()), End goes on. The new capacity takes
-  // effect at the store of capacity_, with no claim in flight. Then, while
+  // duration: Begins wait (TryWord()), End goes on. Timed-out waiters that
+  // are deciding their answer finish first (BeginDeciding()). The new
+  // capacity takes effect at the store of capacity_, with no claim in
+  // flight. Then, while
   // claims are still held off:
   //   - shrinking by k adds k to the debt and raises the flag's owing bit
   //     (every free then pays a unit with its slot, PayDebt()); the free
@@ -1143,8 +1148,9 @@ class alignas(64) SlotPool {
   // would answer OutOfSessions below the capacity). False, counting
   // nothing, while a resize runs: the caller waits for it (AwaitResize())
   // and tries again. The claim inside asks not to wait for a resize
-  // (OnResize::kReport): a resize that closes a word after this call waits
-  // for the caller, who answers kResizing's retry.
+  // (OnResize::kReport): a resize that closed a word after this call
+  // waits for the caller, who, finding that word closed, leaves the window
+  // and tries again once the resize is over.
   bool BeginDeciding() noexcept {
     // seq_cst: with Resize()'s gate store and its load of the count (either
     // the resize sees this add, or this load sees its gate).
