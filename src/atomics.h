@@ -70,6 +70,11 @@ enum class Mutation {
                          // its slot instead of handing it to the oldest waiter
   kTimeoutNoClaim,       // a waiter whose deadline passed answers
                          // OutOfSessions at its cancel, without the last claim
+  kNoDecidingWindow,     // as the library, but a resize does not wait for
+                         // the timed-out waiters between their look at
+                         // their cell and their cancel: a whole grow in
+                         // between hands the waiter a slot, and its claim
+                         // takes another beside it
   kTimeoutCancelsFirst,  // a waiter whose deadline passed cancels its ticket
                          // before its last claim: a free in between serves a
                          // later waiter, and the claim's answer (a Stop's

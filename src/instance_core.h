@@ -969,14 +969,17 @@ class InstanceCore {
     auto& cells = pool->waiters();
     for (;;) {
       if constexpr (kDecide) {
-        if (!pool->BeginDeciding()) {
+        if (!BeginDeciding(pool)) {
           pool->AwaitResize();
           continue;
         }
         const std::uint32_t cell = cells.Peek(ticket);
         if (Pool::WaitQueue::IsServed(ticket, cell)) {
-          pool->EndDeciding();
+          EndDeciding(pool);
           return Accept(pool, gen, cells.Take(ticket, cell), opened);
+        }
+        if constexpr (Policy::kMutation == Mutation::kNoDecidingWindow) {
+          Policy::Yield();  // widen the window in which a grow runs whole
         }
       }
       OpenedSession claimed;
@@ -987,7 +990,7 @@ class InstanceCore {
           bool resizing = false;
           answer = ClaimIn<OnResize::kReport>(gen, &claimed, &resizing);
           if (resizing) {
-            pool->EndDeciding();
+            EndDeciding(pool);
             pool->AwaitResize();
             continue;
           }
@@ -1000,12 +1003,26 @@ class InstanceCore {
       if (!cancelled && answer == Error::kSuccess) {
         EndPhantom(pool, claimed.slot, pool->LoadControl(claimed.slot));
       }
-      if constexpr (kDecide) pool->EndDeciding();
+      if constexpr (kDecide) EndDeciding(pool);
       if (!cancelled) return Accept(pool, gen, published, opened);
       pool->PassOverLeftTickets();
       if constexpr (kCancelFirst) answer = ClaimIn(gen, &claimed);
       if (answer == Error::kSuccess) *opened = claimed;
       return answer;
+    }
+  }
+
+  // The pool's deciding window, unless the mutant leaves it out.
+  static bool BeginDeciding(Pool* pool) noexcept {
+    if constexpr (Policy::kMutation == Mutation::kNoDecidingWindow) {
+      return true;
+    } else {
+      return pool->BeginDeciding();
+    }
+  }
+  static void EndDeciding(Pool* pool) noexcept {
+    if constexpr (Policy::kMutation != Mutation::kNoDecidingWindow) {
+      pool->EndDeciding();
     }
   }
 

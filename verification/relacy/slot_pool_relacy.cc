@@ -948,7 +948,8 @@ template <class Core>
 void CheckCapacity(Core* core, std::uint64_t gen, std::uint32_t free,
                    std::uint32_t open) {
   RL_ASSERT(core->Waiting() == 0);
-  ji::OpenedSession s[2];
+  ji::OpenedSession s[3];
+  RL_ASSERT(free <= 3);
   for (std::uint32_t i = 0; i < free; ++i) {
     RL_ASSERT(core->Begin(gen, &s[i]) == Error::kSuccess);
   }
@@ -1156,6 +1157,56 @@ struct TimeoutExact : rl::test_suite<TimeoutExact<kM>, 3> {
     CheckCapacity(core, gen, 1, 1);
     RL_ASSERT(core->End(w.slot, w.gen) == Error::kSuccess);
     CheckCapacity(core, gen, 2, 0);
+    jv::DeleteObject(core);
+  }
+};
+
+// A grow serves a waiter whose deadline passes at any step. Capacity 1
+// (ceiling 3), its session open: W waits until time 1; R grows the
+// capacity to 3, then begins; T moves the time to 1. R's Begin must succeed: once the grow has returned 3 sessions
+// are allowed, and W holds at most one. (A timed-out W looks at its cell
+// first, and claims and cancels inside the pool's deciding window, which
+// no resize overlaps.) With kClaimBesideGrant W's last claim waits inside
+// the grow, which hands W a slot meanwhile; the claim then takes the third
+// slot beside that grant, and R's Begin finds the pool full until W gives
+// it back. With kNoDecidingWindow the whole grow runs between W's look at
+// its cell and its claim, with the same end.
+template <ji::Mutation kM>
+struct GrowServesTimeout : rl::test_suite<GrowServesTimeout<kM>, 3> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  std::uint64_t gen = 0;
+  ji::OpenedSession held;
+  rl::atomic<Clock::rep> time;
+  Opened waited;  // W's BeginWait
+  Opened begun;   // R's Begin after its grow
+  void before() {
+    Clock::Use(time);
+    core = jv::NewObject<Core>();
+    gen = core->Create();
+    RL_ASSERT(core->Init(1, false, 3) == Error::kSuccess);
+    RL_ASSERT(core->Begin(gen, &held) == Error::kSuccess);
+    waited.Reset();
+    begun.Reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      waited.BeginWait(core, gen, Clock::At(1));
+    } else if (index == 1) {
+      core->Resize(3);
+      begun.Begin(core, gen);
+    } else {
+      Clock::Set(1);
+    }
+  }
+  void after() {
+    RL_ASSERT(begun.Result() == Error::kSuccess);
+    const auto w = waited.Result();
+    RL_ASSERT(w == Error::kSuccess || w == Error::kOutOfSessions);
+    waited.EndIfOpened(core);
+    begun.EndIfOpened(core);
+    RL_ASSERT(core->End(held.slot, held.gen) == Error::kSuccess);
+    CheckCapacity(core, gen, 3, 0);
     jv::DeleteObject(core);
   }
 };
@@ -1701,6 +1752,8 @@ int main(int argc, char** argv) {
   RunModel<WaitHandOff<M::kNone>>("WaitHandOff", bounded(3), random);
   RunModel<WaitTimeout<M::kNone>>("WaitTimeout", bounded(2), random);
   RunModel<TimeoutExact<M::kNone>>("TimeoutExact", bounded(2), random);
+  RunModel<GrowServesTimeout<M::kNone>>("GrowServesTimeout", bounded(2),
+                                        random);
   RunModel<WaitStop<M::kNone, true>>("WaitStop/end", bounded(2), random);
   RunModel<WaitStop<M::kNone, false>>("WaitStop/idle", bounded(3), random);
   RunModel<RingWrap<M::kNone>>("RingWrap", bounded(2), random);
@@ -1745,6 +1798,10 @@ int main(int argc, char** argv) {
                                        bounded(3));
   Run<TimeoutExact<M::kTimeoutNoClaim>>("TimeoutExact[timeout-no-claim]", kFail,
                                         bounded(3));
+  Run<GrowServesTimeout<M::kClaimBesideGrant>>(
+      "GrowServesTimeout[claim-beside-grant]", kFail, bounded(2));
+  Run<GrowServesTimeout<M::kNoDecidingWindow>>(
+      "GrowServesTimeout[no-deciding-window]", kFail, bounded(2));
   Run<WaitStop<M::kAcceptIgnoresState, true>>(
       "WaitStop/end[accept-ignores-state]", kFail, bounded(2));
   Run<WaitStop<M::kNoWaiterAlert, false>>("WaitStop/idle[no-waiter-alert]",
