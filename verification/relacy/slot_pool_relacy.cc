@@ -1163,14 +1163,15 @@ struct TimeoutExact : rl::test_suite<TimeoutExact<kM>, 3> {
 
 // A grow serves a waiter whose deadline passes at any step. Capacity 1
 // (ceiling 3), its session open: W waits until time 1; R grows the
-// capacity to 3, then begins; T moves the time to 1. R's Begin must succeed: once the grow has returned 3 sessions
-// are allowed, and W holds at most one. (A timed-out W looks at its cell
-// first, and claims and cancels inside the pool's deciding window, which
-// no resize overlaps.) With kClaimBesideGrant W's last claim waits inside
-// the grow, which hands W a slot meanwhile; the claim then takes the third
-// slot beside that grant, and R's Begin finds the pool full until W gives
-// it back. With kNoDecidingWindow the whole grow runs between W's look at
-// its cell and its claim, with the same end.
+// capacity to 3, then begins; T moves the time to 1. R's Begin must
+// succeed: once the grow has returned 3 sessions are allowed, and W holds
+// at most one. (A timed-out W looks at its cell first, and claims and
+// cancels inside the pool's deciding window, which no resize overlaps.)
+// With kClaimBesideGrant W's last claim waits inside the grow, which hands
+// W a slot meanwhile; the claim then takes the third slot beside that
+// grant, and R's Begin finds the pool full until W gives it back. With
+// kNoDecidingWindow the whole grow runs between W's look at its cell and
+// its claim, with the same end.
 template <ji::Mutation kM>
 struct GrowServesTimeout : rl::test_suite<GrowServesTimeout<kM>, 3> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
