@@ -1138,14 +1138,14 @@ class InstanceCore {
   // Claims a slot in incarnation `gen` and maps the pool's answer. With
   // OnResize::kReport, a word a resize closed makes it answer
   // OutOfSessions with *resizing set, having claimed nothing.
-  template <OnResize kOnResize = OnResize::kAwait>
+  template <OnResize Resizing = OnResize::kAwait>
   Error ClaimIn(std::uint64_t gen, OpenedSession* opened,
                 bool* resizing = nullptr) noexcept {
     // acquire: pairs with Init()'s release store of the pool.
     Pool* const pool = pool_.load(std::memory_order_acquire);
     auto still_current = [this, gen] { return GenOf(LoadState()) == gen; };
-    const ClaimResult claim = pool->template Claim<kOnResize>(still_current);
-    if constexpr (kOnResize == OnResize::kReport) {
+    const ClaimResult claim = pool->template Claim<Resizing>(still_current);
+    if constexpr (Resizing == OnResize::kReport) {
       if (claim.status == ClaimStatus::kResizing) {
         *resizing = true;
         return Error::kOutOfSessions;

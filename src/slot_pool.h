@@ -362,7 +362,7 @@ class alignas(64) SlotPool {
   // over a word and finds none further on, it goes back to the first word
   // it passed over, so a free slot is never missed. When no word has a
   // claimable bit, ProveFull() decides: full, closed, or search again.
-  template <OnResize kOnResize = OnResize::kAwait, class Revalidate>
+  template <OnResize Resizing = OnResize::kAwait, class Revalidate>
   ClaimResult Claim(Revalidate&& still_current) noexcept {
     // relaxed: see the field.
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
@@ -388,7 +388,7 @@ class alignas(64) SlotPool {
           if (first_passed == words) first_passed = index;
           --pass_over;
         } else {
-          if (TryWord<kOnResize>(index, words, still_current, &result)) {
+          if (TryWord<Resizing>(index, words, still_current, &result)) {
             return result;
           }
           if (n == 0 && FullIsVerified()) return {ClaimStatus::kFull, 0, 0};
@@ -1932,7 +1932,7 @@ class alignas(64) SlotPool {
   // (claimed, closed or stale); false when the word has no free bit. (The
   // steps marked "mutant hook" are the production step itself unless a
   // Mutation is compiled in, see the end of the class.)
-  template <OnResize kOnResize, class Revalidate>
+  template <OnResize Resizing, class Revalidate>
   bool TryWord(std::uint32_t index, std::uint32_t words,
                Revalidate& still_current, ClaimResult* result) noexcept {
     auto& word = WordAt(index);
@@ -1954,7 +1954,7 @@ class alignas(64) SlotPool {
           *result = {ClaimStatus::kStale, 0, 0};
           return true;
         }
-        if constexpr (kOnResize == OnResize::kReport) {
+        if constexpr (Resizing == OnResize::kReport) {
           *result = {ClaimStatus::kResizing, 0, 0};
           return true;
         }
