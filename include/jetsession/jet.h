@@ -333,7 +333,11 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * Begin and Dup on the instance wait for it (a short pass over the pool,
  * plus the few steps of the Ends then in flight, but as long as the
  * scheduler keeps the resizing thread off the processor meanwhile: seconds
- * for a low-priority thread on a busy processor); End never waits.
+ * for a low-priority thread on a busy processor); End never waits. It waits
+ * itself, holding the lock of the instance registry, for the few steps of
+ * the Ends in flight and of the waiting callers whose timeout has expired
+ * and who are deciding their answer (as long, again, as the scheduler
+ * keeps those threads off the processor).
  */
 JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
                                      unsigned long cSessions) JET_NOEXCEPT_;
