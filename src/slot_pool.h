@@ -1082,8 +1082,7 @@ class alignas(64) SlotPool {
   // duration: Begins wait (TryWord()), End goes on. Timed-out waiters that
   // are deciding their answer finish first (BeginDeciding()). The new
   // capacity takes effect at the store of capacity_, with no claim in
-  // flight. Then, while
-  // claims are still held off:
+  // flight. Then, while claims are still held off:
   //   - shrinking by k adds k to the debt and raises the flag's owing bit
   //     (every free then pays a unit with its slot, PayDebt()); the free
   //     slots are reserved, a unit each, and the pending ones waited for,
