@@ -68,23 +68,20 @@ enum class Mutation {
   // Waiting for a session (JetExtBeginSessionWait):
   kFreeSkipsQueue,       // a free that finds tickets clears the flag and frees
                          // its slot instead of handing it to the oldest waiter
-  kTimeoutNoClaim,       // a waiter whose deadline passed answers
-                         // OutOfSessions at its cancel, without the last claim
-  kNoDecidingWindow,     // as the library, but a resize does not wait for
-                         // the timed-out waiters between their look at
-                         // their cell and their cancel: a whole grow in
-                         // between hands the waiter a slot, and its claim
-                         // takes another beside it
-  kTimeoutCancelsFirst,  // a waiter whose deadline passed cancels its ticket
-                         // before its last claim: a free in between serves a
-                         // later waiter, and the claim's answer (a Stop's
-                         // error, a slot) orders this one after it
-  kClaimBesideGrant,     // a waiter whose deadline passed makes its last
-                         // claim without looking for a grant first, and
-                         // waits inside it for a resize: a grow's grant
-                         // lands beside the claimed slot, and a Begin
-                         // answers full below the capacity until the waiter
-                         // gives the claimed slot back
+  kLeaveIgnoresTaker,    // a waiter that leaves (deadline, flag, stop) cancels
+                         // its ticket without reading whether a free took
+                         // it: beside a slot freed by another End that
+                         // found no ticket left, it answers OutOfSessions
+  kStateAfterCancel,     // a waiter that leaves reads the state after
+                         // its cancel: an End in between serves a
+                         // later waiter, and a Stop's error read
+                         // then orders this one after it
+  kTimeoutClaims,        // a waiter whose deadline passed makes a last claim
+                         // with its ticket live, then cancels, giving the
+                         // claimed slot back if a grant came first: the
+                         // claim takes a slot freed beside a grant on its
+                         // way (an End's, or a grow's), and a Begin answers
+                         // full below the capacity until the give-back
   kAcceptIgnoresState,   // a waiter takes a slot delivered after a Stop,
                          // Unavailable or Term without looking at the state
   kAcceptStateAtAccept,  // a waiter ends again a slot granted before a Stop,

@@ -919,17 +919,8 @@ class InstanceCore {
       // taken before it is among those the request's alert wakes).
       const bool stopped =
           stop != nullptr && stop->load(std::memory_order_seq_cst);
-      if (gate != Error::kSuccess || stopped) {
-        std::uint32_t published = 0;
-        if (!cells.Cancel(ticket, &published)) {
-          return Accept(pool, gen, published, opened);
-        }
-        pool->PassOverLeftTickets();
-        if (gate != Error::kSuccess) return Settled(state, gate);
-        return Error::kWaitCancelled;
-      }
-      if (WaitClock::now() >= deadline) {
-        return TimeOut(pool, gen, ticket, opened);
+      if (gate != Error::kSuccess || stopped || WaitClock::now() >= deadline) {
+        return Leave(pool, gen, ticket, stopped, opened);
       }
       if (Pool::WaitQueue::StateOf(cell) == Pool::WaitQueue::kAlerted) {
         // A wake-up for someone else (a stop request of another caller):
@@ -941,93 +932,99 @@ class InstanceCore {
     }
   }
 
-  // The end of a wait whose deadline passed, with `ticket` still live. While
-  // a ticket is out, every free goes to a ticket; but two frees can find
-  // one ticket between them, and the one that took it may still be on its
-  // way to the cell when the other, finding no ticket left, frees its slot.
-  // So the answer is a claim's (exact: OutOfSessions only on a proof that
-  // the pool is full after the deadline), and the claim is made before the
-  // ticket is cancelled: once cancelled, the waiter no longer holds its
-  // place, and a free may serve a later ticket; an answer decided after
-  // that (a Stop's error, or a slot freed later still) would order this
-  // waiter after one that came later. Decided while the ticket is live,
-  // the answer is ordered at the claim, where the waiter still held its
-  // place. If a slot is delivered before the cancel, that grant is the
-  // waiter's, and the slot its claim took goes back (to the next ticket,
-  // or the pool).
-  //
-  // The claim and the cancel run inside the pool's deciding window
-  // (SlotPool::BeginDeciding()), which no resize overlaps, and the claim
-  // is made only if the cell shows no grant at the window's start: a grant
-  // from a grow (SlotPool::Resize() hands slots to tickets while claims
-  // wait for it) is taken as it is, never beside a claimed slot.
-  Error TimeOut(Pool* pool, std::uint64_t gen, std::uint32_t ticket,
-                OpenedSession* opened) noexcept {
-    constexpr bool kCancelFirst =
-        Policy::kMutation == Mutation::kTimeoutCancelsFirst;
-    constexpr bool kDecide = Policy::kMutation != Mutation::kClaimBesideGrant;
+  // The waiter of live `ticket` leaves the queue: its deadline passed, a
+  // Stop, Unavailable or Term closed the instance, or its caller asked it
+  // to stop (`stopped`). While a ticket is queued every free goes to a
+  // ticket, so the pool is full (tickets are taken only under a verified
+  // flag). But two frees can find one ticket between them: the one that
+  // took it may still be on its way to the cell when the other, finding no
+  // ticket left, frees its slot, or serves the next ticket. So the waiter
+  // reads the flag first. If a free (or a grow) has taken its ticket, that
+  // free is on its way to the cell, its commit cannot fail while the
+  // waiter stays, and the waiter waits for it (a few of the free's steps)
+  // and takes the grant: answering OutOfSessions there would be inexact
+  // (the other free's slot is free), and answering a flag's error would
+  // order the waiter after a later ticket the other free served. Otherwise
+  // the ticket is still queued at that read, where the pool is full and no
+  // later ticket served, and stays so until the waiter's cancel (a free
+  // takes the tickets in order, and its commit to this one succeeds if the
+  // cancel has not come first: the waiter then takes that grant). So the
+  // answer is decided from the state read before the cancel: the flag's
+  // error, else kWaitCancelled when stopped, else OutOfSessions (exact:
+  // ordered at the flag read, after the deadline). The waiter never
+  // claims: a slot it claimed beside a grant on its way would be held by
+  // nobody until it gave one back, and a Begin in between would answer
+  // OutOfSessions below the capacity.
+  Error Leave(Pool* pool, std::uint64_t gen, std::uint32_t ticket, bool stopped,
+              OpenedSession* opened) noexcept {
+    if constexpr (Policy::kMutation == Mutation::kTimeoutClaims) {
+      if (!stopped) return ClaimThenCancel(pool, gen, ticket, opened);
+    }
+    if (Policy::kMutation != Mutation::kLeaveIgnoresTaker &&
+        pool->IsTicketTaken(ticket)) {
+      return AwaitTaker(pool, gen, ticket, opened);
+    }
+    constexpr bool kStateAfter =
+        Policy::kMutation == Mutation::kStateAfterCancel;
+    // seq_cst: with SetFlag()'s flag CAS (a Stop that returned before the
+    // flag read above is seen here; one set after it leaves that read
+    // unflagged).
+    std::uint64_t state =
+        kStateAfter ? 0 : state_.load(std::memory_order_seq_cst);
+    std::uint32_t published = 0;
+    if (!pool->waiters().Cancel(ticket, &published)) {
+      return Accept(pool, gen, published, opened);
+    }
+    pool->PassOverLeftTickets();
+    if constexpr (kStateAfter) {
+      // seq_cst: as above (the mutant reads the state after its cancel).
+      state = state_.load(std::memory_order_seq_cst);
+    }
+    if (GenOf(state) != gen) return Error::kInvalidInstance;
+    const Error gate = BeginError(state);
+    if (gate != Error::kSuccess) return Settled(state, gate);
+    return stopped ? Error::kWaitCancelled : Error::kOutOfSessions;
+  }
+
+  // For a waiter whose ticket a free took (its head CAS) before committing a
+  // slot to its cell: blocks until the slot is committed and published,
+  // then takes it. The commit cannot fail: only the waiter cancels.
+  Error AwaitTaker(Pool* pool, std::uint64_t gen, std::uint32_t ticket,
+                   OpenedSession* opened) noexcept {
     auto& cells = pool->waiters();
     for (;;) {
-      if constexpr (kDecide) {
-        if (!BeginDeciding(pool)) {
-          pool->AwaitResize();
-          continue;
-        }
-        const std::uint32_t cell = cells.Peek(ticket);
-        if (Pool::WaitQueue::IsServed(ticket, cell)) {
-          EndDeciding(pool);
-          return Accept(pool, gen, cells.Take(ticket, cell), opened);
-        }
-        if constexpr (Policy::kMutation == Mutation::kNoDecidingWindow) {
-          Policy::Yield();  // widen the window in which a grow runs whole
-        }
+      const std::uint32_t cell = cells.Peek(ticket);
+      if (Pool::WaitQueue::IsServed(ticket, cell)) {
+        return Accept(pool, gen, cells.Take(ticket, cell), opened);
       }
-      OpenedSession claimed;
-      Error answer = Error::kOutOfSessions;
-      if constexpr (!kCancelFirst &&
-                    Policy::kMutation != Mutation::kTimeoutNoClaim) {
-        if constexpr (kDecide) {
-          bool resizing = false;
-          answer = ClaimIn<OnResize::kReport>(gen, &claimed, &resizing);
-          if (resizing) {
-            EndDeciding(pool);
-            pool->AwaitResize();
-            continue;
-          }
-        } else {
-          answer = ClaimIn(gen, &claimed);
-        }
-      }
-      std::uint32_t published = 0;
-      const bool cancelled = cells.Cancel(ticket, &published);
-      if (!cancelled && answer == Error::kSuccess) {
-        EndPhantom(pool, claimed.slot, pool->LoadControl(claimed.slot));
-      }
-      if constexpr (kDecide) EndDeciding(pool);
-      if (!cancelled) return Accept(pool, gen, published, opened);
-      pool->PassOverLeftTickets();
-      if constexpr (kCancelFirst) answer = ClaimIn(gen, &claimed);
-      if (answer == Error::kSuccess) *opened = claimed;
-      return answer;
+      // Woken by the publication (an alert for a Stop also changes the
+      // cell; the loop then waits on its new value).
+      cells.Wait(ticket, cell, WaitClock::time_point::max());
     }
   }
 
-  // The pool's deciding window, unless the mutant leaves it out.
-  static bool BeginDeciding(Pool* pool) noexcept {
-    if constexpr (Policy::kMutation == Mutation::kNoDecidingWindow) {
-      return true;
-    } else {
-      return pool->BeginDeciding();
+  // The mutant kTimeoutClaims: a last claim while the ticket is live, then
+  // the cancel; a grant that came before the cancel is taken and the
+  // claimed slot given back.
+  Error ClaimThenCancel(Pool* pool, std::uint64_t gen, std::uint32_t ticket,
+                        OpenedSession* opened) noexcept {
+    OpenedSession claimed;
+    const Error answer = ClaimIn(gen, &claimed);
+    std::uint32_t published = 0;
+    if (!pool->waiters().Cancel(ticket, &published)) {
+      if (answer == Error::kSuccess) {
+        EndPhantom(pool, claimed.slot, pool->LoadControl(claimed.slot));
+      }
+      return Accept(pool, gen, published, opened);
     }
-  }
-  static void EndDeciding(Pool* pool) noexcept {
-    if constexpr (Policy::kMutation != Mutation::kNoDecidingWindow) {
-      pool->EndDeciding();
-    }
+    pool->PassOverLeftTickets();
+    if (answer == Error::kSuccess) *opened = claimed;
+    return answer;
   }
 
   // Ends again a session a waiter holds but does not answer (a grant after
-  // a flag, or its claim beside a grant): a generation step that is no End.
+  // a flag; in the mutant kTimeoutClaims, its claim beside a grant): a
+  // generation step that is no End.
   // Counted before the Free() makes the step (a stats reader that sees the
   // step sees the count).
   void EndPhantom(Pool* pool, std::uint32_t slot,
@@ -1135,22 +1132,12 @@ class InstanceCore {
     return error;
   }
 
-  // Claims a slot in incarnation `gen` and maps the pool's answer. With
-  // OnResize::kReport, a word a resize closed makes it answer
-  // OutOfSessions with *resizing set, having claimed nothing.
-  template <OnResize Resizing = OnResize::kAwait>
-  Error ClaimIn(std::uint64_t gen, OpenedSession* opened,
-                bool* resizing = nullptr) noexcept {
+  // Claims a slot in incarnation `gen` and maps the pool's answer.
+  Error ClaimIn(std::uint64_t gen, OpenedSession* opened) noexcept {
     // acquire: pairs with Init()'s release store of the pool.
     Pool* const pool = pool_.load(std::memory_order_acquire);
     auto still_current = [this, gen] { return GenOf(LoadState()) == gen; };
-    const ClaimResult claim = pool->template Claim<Resizing>(still_current);
-    if constexpr (Resizing == OnResize::kReport) {
-      if (claim.status == ClaimStatus::kResizing) {
-        *resizing = true;
-        return Error::kOutOfSessions;
-      }
-    }
+    const ClaimResult claim = pool->Claim(still_current);
     if (claim.status == ClaimStatus::kClaimed) {
       opened->slot = claim.slot;
       opened->gen = claim.gen;

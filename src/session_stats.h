@@ -46,8 +46,7 @@ class SessionCounters {
     kWaitTimeouts,  // waits that ended with OutOfSessions
     kWaitMicros,    // time spent waiting, microseconds
     kPhantoms,      // sessions a waiter held and ended again (a flag came
-                    // first, or its last claim beside a grant): generation
-                    // steps that are no End
+                    // first): generation steps that are no End
     kEndedMark,     // the highest cSessionsEnded reported
     kBegunMark,     // the highest cSessionsBegun reported
     kCounters,

@@ -18,9 +18,7 @@
 // store; Free() is one fetch_add and a store, plus, with the flag set,
 // FreeWhileFull(): a debt payment, a hand-off to the queued tickets, or
 // AfterFreeWhileFull()'s lock-free loop that clears the flag.
-// BeginDeciding() and EndDeciding() are an RMW and a load, and an RMW.
-// Resize() blocks: on the Ends and payers in flight, and on the timed-out
-// waiters inside their deciding window (a claim and a cancel). ForceEndAll()
+// Resize() blocks on the Ends and payers in flight. ForceEndAll()
 // blocks until the calls in flight on the pool's slots have returned (JetTerm
 // may block).
 //
@@ -68,18 +66,11 @@
 namespace jetsession::internal {
 
 enum class ClaimStatus {
-  kClaimed,   // slot and gen are valid: the caller owns an open session
-  kFull,      // all `capacity` slots were claimed at one instant
-  kClosed,    // a word carried a closed-for-begin bit
-  kStale,     // the revalidation callback said the incarnation changed
-  kResizing,  // a resize had closed a word, and the caller asked not to
-              // wait for it (OnResize::kReport)
+  kClaimed,  // slot and gen are valid: the caller owns an open session
+  kFull,     // all `capacity` slots were claimed at one instant
+  kClosed,   // a word carried a closed-for-begin bit
+  kStale,    // the revalidation callback said the incarnation changed
 };
-
-// What a claim does when a resize has closed a word: waits for the resize
-// to reopen it (Begin, Dup), or answers kResizing (a timed-out waiter's last
-// claim, which a resize waits for: SlotPool::BeginDeciding()).
-enum class OnResize { kAwait, kReport };
 
 struct ClaimResult {
   ClaimStatus status;
@@ -362,7 +353,7 @@ class alignas(64) SlotPool {
   // over a word and finds none further on, it goes back to the first word
   // it passed over, so a free slot is never missed. When no word has a
   // claimable bit, ProveFull() decides: full, closed, or search again.
-  template <OnResize Resizing = OnResize::kAwait, class Revalidate>
+  template <class Revalidate>
   ClaimResult Claim(Revalidate&& still_current) noexcept {
     // relaxed: see the field.
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
@@ -388,7 +379,7 @@ class alignas(64) SlotPool {
           if (first_passed == words) first_passed = index;
           --pass_over;
         } else {
-          if (TryWord<Resizing>(index, words, still_current, &result)) {
+          if (TryWord(index, words, still_current, &result)) {
             return result;
           }
           if (n == 0 && FullIsVerified()) return {ClaimStatus::kFull, 0, 0};
@@ -1079,10 +1070,9 @@ class alignas(64) SlotPool {
   // registry's lock), on a Running incarnation with no Term in flight.
   //
   // Every active word is closed to claims (the resizing bit) for the
-  // duration: Begins wait (TryWord()), End goes on. Timed-out waiters that
-  // are deciding their answer finish first (BeginDeciding()). The new
-  // capacity takes effect at the store of capacity_, with no claim in
-  // flight. Then, while claims are still held off:
+  // duration: Begins wait (TryWord()), End goes on. The new capacity takes
+  // effect at the store of capacity_, with no claim in flight. Then, while
+  // claims are still held off:
   //   - shrinking by k adds k to the debt and raises the flag's owing bit
   //     (every free then pays a unit with its slot, PayDebt()); the free
   //     slots are reserved, a unit each, and the pending ones waited for,
@@ -1110,12 +1100,6 @@ class alignas(64) SlotPool {
       // was fails. The bit is clear: only Resize() sets it.
       WordAt(i).fetch_add(kResizing, std::memory_order_seq_cst);
     }
-    // Timed-out waiters deciding their answer (BeginDeciding()) finish
-    // first: no slot is handed to a ticket between such a waiter's last
-    // claim and its cancel. seq_cst: the second half of the pair with
-    // BeginDeciding() (the gate store above, this load; its add, its gate
-    // load). A few steps of theirs, none of which waits for this resize.
-    while (deciding_.load(std::memory_order_seq_cst) != 0) Policy::Yield();
     // seq_cst: read by the stats and the owner's parameter reads.
     capacity_.store(capacity, std::memory_order_seq_cst);
     if (capacity < old) {
@@ -1134,36 +1118,6 @@ class alignas(64) SlotPool {
     // reopened, so a waiter that sees 0 reads them open.
     resize_gate_.store(0, std::memory_order_release);
     Policy::WakeAll(resize_gate_);
-  }
-
-  // A waiter whose deadline passed, with its ticket live, makes its last
-  // claim and cancels its ticket between BeginDeciding() and EndDeciding()
-  // (InstanceCore::TimeOut()). Meanwhile no Resize() hands a slot to a
-  // ticket (it waits for the count to fall to 0 after closing the words,
-  // before its capacity takes effect), so a slot handed to the waiter's
-  // ticket was handed before its look at its cell, or not at all: the
-  // waiter never holds both a claimed slot and a grant from a grow, a slot
-  // that no session would hold until it gave one back (a Begin in between
-  // would answer OutOfSessions below the capacity). False, counting
-  // nothing, while a resize runs: the caller waits for it (AwaitResize())
-  // and tries again. The claim inside asks not to wait for a resize
-  // (OnResize::kReport): a resize that closed a word after this call
-  // waits for the caller, who, finding that word closed, leaves the window
-  // and tries again once the resize is over.
-  bool BeginDeciding() noexcept {
-    // seq_cst: with Resize()'s gate store and its load of the count (either
-    // the resize sees this add, or this load sees its gate).
-    deciding_.fetch_add(1, std::memory_order_seq_cst);
-    // seq_cst: as above.
-    if (resize_gate_.load(std::memory_order_seq_cst) == 0) return true;
-    // release: as EndDeciding().
-    deciding_.fetch_sub(1, std::memory_order_release);
-    return false;
-  }
-  void EndDeciding() noexcept {
-    // release: pairs with Resize()'s load of the count: the waiter's cancel
-    // (or its claim's give-back) comes before the resize hands slots over.
-    deciding_.fetch_sub(1, std::memory_order_release);
   }
 
   // Waits until the resize in progress, if any, has reopened the words: a
@@ -1389,6 +1343,22 @@ class alignas(64) SlotPool {
       // seq_cst: as above.
       f = flag.load(std::memory_order_seq_cst);
     }
+  }
+
+  // For the waiter of live `ticket` (neither served nor cancelled): whether
+  // a free or a grow has taken it (the head is past it) and so is on its
+  // way to its cell, where its commit cannot fail while the waiter stays.
+  // False: the ticket is still queued, and the flag read holds the proof
+  // that the pool is full (tickets are taken only under a verified flag,
+  // and while one is queued every free goes to a ticket). seq_cst: in the
+  // tickets' order (HandOver()'s head CAS): a free that found no ticket left
+  // and freed its slot read the flag after the head CAS that passed this
+  // ticket, so a read that finds the ticket queued comes before that free.
+  bool IsTicketTaken(std::uint32_t ticket) const noexcept {
+    const std::uint64_t f = full_.value.load(std::memory_order_seq_cst);
+    const std::uint32_t head = HeadOf(f);
+    return ((ticket - head) & kTicketMask) >=
+           ((TailOf(f) - head) & kTicketMask);
   }
 
   WaitQueue& waiters() noexcept { return waiters_; }
@@ -1931,7 +1901,7 @@ class alignas(64) SlotPool {
   // (claimed, closed or stale); false when the word has no free bit. (The
   // steps marked "mutant hook" are the production step itself unless a
   // Mutation is compiled in, see the end of the class.)
-  template <OnResize Resizing, class Revalidate>
+  template <class Revalidate>
   bool TryWord(std::uint32_t index, std::uint32_t words,
                Revalidate& still_current, ClaimResult* result) noexcept {
     auto& word = WordAt(index);
@@ -1951,10 +1921,6 @@ class alignas(64) SlotPool {
         // the Ends in flight.
         if (!still_current()) {
           *result = {ClaimStatus::kStale, 0, 0};
-          return true;
-        }
-        if constexpr (Resizing == OnResize::kReport) {
-          *result = {ClaimStatus::kResizing, 0, 0};
           return true;
         }
         AwaitResize();
@@ -2271,8 +2237,6 @@ class alignas(64) SlotPool {
   Atomic<std::uint32_t> reserved_{0};
   // Payers between counting themselves and settling the owing bit.
   Atomic<std::uint32_t> clearing_{0};
-  // Timed-out waiters between BeginDeciding() and EndDeciding().
-  Atomic<std::uint32_t> deciding_{0};
   // Resize() calls begun and ended: odd while one runs (CountClaimed()).
   Atomic<std::uint64_t> resizes_{0};
   // 1 while a Resize() runs: claims and counts block on it (AwaitResize()).

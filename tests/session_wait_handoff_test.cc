@@ -19,6 +19,11 @@ using Policy = WrappedPolicy<CellHookAtomic>;
 using Core = InstanceCore<Policy>;
 using Clock = Core::WaitClock;
 
+// Schedules with a hook before and after every compare-exchange of a
+// waiter's cell (EveryCellCasHook).
+template <Mutation M>
+using CellCasCore = InstanceCore<WrappedPolicy<EveryCellCasHookAtomic, M>>;
+
 // Ends session `s` of `core` if `opened`, the answer of the call that was to
 // open it, says it did.
 template <class P>
@@ -52,11 +57,16 @@ Error WaitThenEnd(InstanceCore<P>& core, std::uint64_t gen,
 // Two Ends find one ticket between them. The first takes it and stops just
 // before it delivers its slot; the second finds no ticket left and frees
 // its slot; the waiter's deadline passes. The waiter must not answer
-// OutOfSessions with a slot free after its deadline: it claims that slot.
-// (Answering OutOfSessions at the cancel was the first version's defect,
-// found by verification/spin/wait_queue.pml.)
-TEST(SessionWaitHandOffTest, ATimedOutWaiterTakesASlotFreedBesideItsHandOff) {
-  Core core;
+// OutOfSessions with a slot free after its deadline: its ticket was taken,
+// so it waits for the first End's grant, and the second End's slot stays
+// free. (Answering OutOfSessions at the cancel was the first version's
+// defect, found by verification/spin/wait_queue.pml; kLeaveIgnoresTaker
+// plays it again.) The first End holds off its delivery until the waiter
+// returned or 100 ms past the deadline.
+template <Mutation M>
+Error TimeoutBesideTwoFrees(bool* ran) {
+  using MCore = InstanceCore<WrappedPolicy<CellHookAtomic, M>>;
+  MCore core;
   OpenedSession a;
   OpenedSession b;
   const std::uint64_t gen = StartTwoOpen(core, &a, &b);
@@ -64,34 +74,52 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterTakesASlotFreedBesideItsHandOff) {
   std::atomic<bool> returned{false};
   Error waited = Error::kInvalidParameter;
   OpenedSession w;
+  const auto deadline =
+      MCore::WaitClock::now() + std::chrono::milliseconds(100);
   std::thread waiter([&] {
-    waited =
-        core.BeginWait(gen, &w, Clock::now() + std::chrono::milliseconds(100));
+    waited = core.BeginWait(gen, &w, deadline);
     returned.store(true, std::memory_order_release);
   });
   while (core.QueuedTickets() != 1) std::this_thread::yield();
-  bool ran = false;
   CellHook::before = [&] {
-    ran = true;
+    *ran = true;
     // This thread's End took the ticket and is about to deliver slot a.
     // Another End frees slot b: no ticket is left for it.
     EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
     // The waiter's deadline passes while slot a is on its way.
-    while (!returned.load(std::memory_order_acquire)) {
+    const auto limit = deadline + std::chrono::milliseconds(100);
+    while (!returned.load(std::memory_order_acquire) &&
+           MCore::WaitClock::now() < limit) {
       std::this_thread::yield();
     }
   };
-  ASSERT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+  EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
   waiter.join();
-  EXPECT_TRUE(ran) << "the schedule did not run";
-  ASSERT_EQ(waited, Error::kSuccess)
-      << "a timed-out waiter answered OutOfSessions with a slot free";
-  EXPECT_EQ(w.slot, b.slot);
-  // The delivery found the waiter gone: slot a went back to the pool.
-  EXPECT_EQ(CountOf(core, gen), 1U);
-  ExpectRoomFor(core, gen, 1);
-  EXPECT_EQ(core.End(w.slot, w.gen), Error::kSuccess);
+  CellHook::before = nullptr;
+  if (waited == Error::kSuccess) {
+    EXPECT_EQ(w.slot, a.slot) << "the waiter did not take the grant";
+    EXPECT_EQ(CountOf(core, gen), 1U);
+    ExpectRoomFor(core, gen, 1);
+    EXPECT_EQ(core.End(w.slot, w.gen), Error::kSuccess);
+  }
   Terminate(core);
+  return waited;
+}
+
+TEST(SessionWaitHandOffTest, ATimedOutWaiterWhoseTicketWasTakenTakesTheGrant) {
+  bool ran = false;
+  const Error waited = TimeoutBesideTwoFrees<Mutation::kNone>(&ran);
+  EXPECT_TRUE(ran) << "the schedule did not run";
+  EXPECT_EQ(waited, Error::kSuccess)
+      << "a timed-out waiter answered OutOfSessions with a slot free";
+}
+
+TEST(SessionWaitHandOffTest, CatchesLeaveIgnoresTaker) {
+  bool ran = false;
+  const Error waited =
+      TimeoutBesideTwoFrees<Mutation::kLeaveIgnoresTaker>(&ran);
+  EXPECT_TRUE(ran) << "the schedule did not run";
+  EXPECT_EQ(waited, Error::kOutOfSessions);
 }
 
 // What a schedule of a hand-off saw: the waiter's answer, and another
@@ -103,37 +131,60 @@ struct SeenDuringHandOff {
   Error begin = Error::kSuccess;   // a Begin
 };
 
-// Capacity 1: a waiter queues behind the only session, whose End takes the
-// waiter's ticket and stops just before its delivery; the waiter's deadline
-// passes and it returns; then another caller looks at the End's handle and
-// calls Begin. Played with the hook before the delivery's cell CAS; the
-// schedule checks that its hook ran.
+// Capacity 1: a waiter queues behind the only session and its deadline
+// passes; it reads its ticket still queued and stops just before its
+// cancel. Then the End takes the ticket and stops just before its
+// delivery, where another caller looks at the End's handle and calls
+// Begin; then the waiter cancels, and only then does the End try to
+// deliver. Played with a hook before and after every cell compare-exchange
+// (the waiter's cancel, the End's delivery); the schedule checks that its
+// hooks ran.
 template <Mutation M>
 SeenDuringHandOff HandOffRacingATimeout() {
-  using MCore = InstanceCore<WrappedPolicy<CellHookAtomic, M>>;
+  using MCore = CellCasCore<M>;
   MCore core;
   OpenedSession held;
   const std::uint64_t gen = StartFull(core, &held);
-  CellHook::on = std::this_thread::get_id();
-  SeenDuringHandOff seen;
-  std::atomic<bool> returned{false};
-  std::thread waiter([&] {
-    seen.waited = WaitThenEnd(core, gen, std::chrono::milliseconds(50));
-    returned.store(true, std::memory_order_release);
-  });
-  while (core.QueuedTickets() != 1) std::this_thread::yield();
-  OpenedSession extra;
-  CellHook::before = [&] {
-    seen.ran = true;
-    while (!returned.load(std::memory_order_acquire)) {
+  const std::thread::id ender = std::this_thread::get_id();
+  std::atomic<std::thread::id> waiter_id{};
+  // 0: start; 1: the waiter is at its cancel; 2: the probes ran; 3: the
+  // waiter cancelled.
+  std::atomic<int> phase{0};
+  auto await = [&phase](int value) {
+    // acquire: pairs with the release stores of the phases.
+    while (phase.load(std::memory_order_acquire) < value) {
       std::this_thread::yield();
     }
-    seen.handle = core.CheckOpen(held.slot, held.gen);
-    seen.begin = core.Begin(gen, &extra);
   };
+  SeenDuringHandOff seen;
+  OpenedSession extra;
+  EveryCellCasHook::each = [&](std::thread::id id, bool after) {
+    // acquire: pairs with the release stores of the phases.
+    const int now = phase.load(std::memory_order_acquire);
+    if (id == waiter_id.load(std::memory_order_acquire)) {
+      if (!after && now == 0) {
+        phase.store(1, std::memory_order_release);
+        await(2);
+      } else if (after && now == 2) {
+        phase.store(3, std::memory_order_release);
+      }
+    } else if (id == ender && !after && now == 1) {
+      seen.ran = true;
+      seen.handle = core.CheckOpen(held.slot, held.gen);
+      seen.begin = core.Begin(gen, &extra);
+      phase.store(2, std::memory_order_release);
+      await(3);
+    }
+  };
+  std::thread waiter([&] {
+    // release: pairs with the hook's load.
+    waiter_id.store(std::this_thread::get_id(), std::memory_order_release);
+    seen.waited = WaitThenEnd(core, gen, std::chrono::milliseconds(20));
+  });
+  await(1);
   EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
   waiter.join();
-  CellHook::before = nullptr;
+  EveryCellCasHook::each = nullptr;
   EndIfOpened(core, seen.begin, extra);
   // Whatever happened, the slot is free again.
   ExpectRoomFor(core, gen, 1);
@@ -479,11 +530,6 @@ TEST(SessionWaitHandOffTest, AnEndPassingOverLeftWaitersIsOneStep) {
   Terminate(core);
 }
 
-// Schedules with a hook before and after every compare-exchange of a
-// waiter's cell (EveryCellCasHook).
-template <Mutation M>
-using CellCasCore = InstanceCore<WrappedPolicy<EveryCellCasHookAtomic, M>>;
-
 // What a schedule of a waiter timing out beside another waiter saw.
 struct SeenWhenOvertaken {
   bool ran = false;                        // the schedule ran
@@ -558,46 +604,61 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterAnswersBeforeItIsPassedOver) {
       << "a waiter passed over answered from a state after the End";
 }
 
-TEST(SessionWaitHandOffTest, CatchesTimeoutCancelsFirst) {
+TEST(SessionWaitHandOffTest, CatchesStateAfterCancel) {
   const SeenWhenOvertaken seen =
-      TimeoutOvertakenThenStopped<Mutation::kTimeoutCancelsFirst>();
+      TimeoutOvertakenThenStopped<Mutation::kStateAfterCancel>();
   EXPECT_EQ(seen.later, Error::kSuccess);
   EXPECT_EQ(seen.first, Error::kClientRequestToStopJetService);
 }
 
-// Capacity 2, both open, one waiter. An End takes the waiter's ticket and
-// stops before its delivery; a second End finds no ticket left and frees
-// its slot; the waiter's deadline passes and its last claim takes that
-// slot; then, before the waiter cancels, the first End delivers. The
-// delivery is the waiter's (it held its place), and the slot its claim took
-// goes back: one session, and the other slot free.
-TEST(SessionWaitHandOffTest, ATimedOutWaiterServedAfterItsClaimKeepsOne) {
-  using MCore = CellCasCore<Mutation::kNone>;
+// What a waiter timing out beside two frees saw, and a Begin after both.
+struct SeenBesideTwoFrees {
+  int phase = 0;                            // how far the schedule went
+  Error waited = Error::kInvalidParameter;  // the waiter's answer
+  std::uint32_t slot = 0;                   // the waiter's slot
+  Error probe = Error::kInvalidParameter;   // a Begin once both Ends returned
+};
+
+// Capacity 2, both open, one waiter. An End (of slot a) takes the waiter's
+// ticket and stops before its delivery; a second End (of b) finds no ticket
+// left and frees its slot; the waiter's deadline passes, and it is held
+// before its next cell compare-exchange if it makes one before the
+// delivery, else for 100 ms past its deadline; then the first End delivers
+// and returns, and a Begin follows. Both Ends have returned: one session
+// is the waiter's and the other slot must be free. (The first version made
+// the timed-out waiter's last claim with its ticket live: the claim took
+// b, the End then delivered a, and the Begin answered OutOfSessions with
+// one session open of two, until the waiter gave b back. kTimeoutClaims
+// plays it again.)
+template <Mutation M>
+SeenBesideTwoFrees TimeoutBesideAGrantOnItsWay() {
+  using MCore = CellCasCore<M>;
   MCore core;
   OpenedSession a;
   OpenedSession b;
   const std::uint64_t gen = StartTwoOpen(core, &a, &b);
   const std::thread::id ender = std::this_thread::get_id();
   std::atomic<std::thread::id> waiter_id{};
+  const auto deadline = MCore::WaitClock::now() + std::chrono::milliseconds(50);
   // 0: start; 1: b freed (the End waits before its delivery); 2: the
-  // waiter claimed and is about to cancel; 3: delivered.
+  // waiter is held at a cell compare-exchange; 3: the probe ran.
   std::atomic<int> phase{0};
   auto await = [&phase](int value) {
     // acquire: pairs with the release stores of the phases.
-    while (phase.load(std::memory_order_acquire) != value) {
+    while (phase.load(std::memory_order_acquire) < value) {
       std::this_thread::yield();
     }
   };
   EveryCellCasHook::each = [&](std::thread::id id, bool after) {
-    // relaxed/acquire: the phases order the steps (release stores).
+    // acquire: the phases order the steps (release stores).
     const int now = phase.load(std::memory_order_acquire);
-    if (id == ender) {
-      if (!after && now == 0) {
-        EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
-        phase.store(1, std::memory_order_release);
-        await(2);
-      } else if (after && now == 2) {
-        phase.store(3, std::memory_order_release);
+    if (id == ender && !after && now == 0) {
+      EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+      phase.store(1, std::memory_order_release);
+      const auto limit = deadline + std::chrono::milliseconds(100);
+      while (phase.load(std::memory_order_acquire) < 2 &&
+             MCore::WaitClock::now() < limit) {
+        std::this_thread::yield();
       }
     } else if (id == waiter_id.load(std::memory_order_acquire) && !after &&
                now == 1) {
@@ -605,26 +666,44 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterServedAfterItsClaimKeepsOne) {
       await(3);
     }
   };
+  SeenBesideTwoFrees seen;
   OpenedSession w;
-  Error waited = Error::kInvalidParameter;
   std::thread waiter([&] {
     // release: pairs with the hook's load.
     waiter_id.store(std::this_thread::get_id(), std::memory_order_release);
-    waited = core.BeginWait(
-        gen, &w, MCore::WaitClock::now() + std::chrono::milliseconds(200));
+    seen.waited = core.BeginWait(gen, &w, deadline);
   });
   while (core.QueuedTickets() != 1) std::this_thread::yield();
-  ASSERT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+  EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+  OpenedSession probe;
+  seen.probe = core.Begin(gen, &probe);
+  // release: lets a held waiter go on.
+  seen.phase = phase.exchange(3, std::memory_order_acq_rel);
   waiter.join();
   EveryCellCasHook::each = nullptr;
-  EXPECT_EQ(phase.load(std::memory_order_relaxed), 3)
-      << "the schedule did not run";
-  ASSERT_EQ(waited, Error::kSuccess);
-  EXPECT_EQ(w.slot, a.slot) << "the waiter did not keep the delivered slot";
-  EXPECT_EQ(CountOf(core, gen), 1U) << "the claimed slot was not given back";
-  ExpectRoomFor(core, gen, 1);
-  EXPECT_EQ(core.End(w.slot, w.gen), Error::kSuccess);
+  EndIfOpened(core, seen.probe, probe);
+  EndIfOpened(core, seen.waited, w);
+  seen.slot = w.slot;
+  ExpectRoomFor(core, gen, 2);
   Terminate(core);
+  return seen;
+}
+
+TEST(SessionWaitHandOffTest, ATimedOutWaiterClaimsNothingBesideAGrantOnItsWay) {
+  const SeenBesideTwoFrees seen =
+      TimeoutBesideAGrantOnItsWay<Mutation::kNone>();
+  EXPECT_GE(seen.phase, 1) << "the schedule did not run";
+  ASSERT_EQ(seen.waited, Error::kSuccess);
+  EXPECT_EQ(seen.probe, Error::kSuccess)
+      << "a Begin answered full with one session open of two";
+}
+
+TEST(SessionWaitHandOffTest, CatchesTimeoutClaims) {
+  const SeenBesideTwoFrees seen =
+      TimeoutBesideAGrantOnItsWay<Mutation::kTimeoutClaims>();
+  EXPECT_EQ(seen.phase, 2) << "the schedule did not run";
+  EXPECT_EQ(seen.waited, Error::kSuccess);
+  EXPECT_EQ(seen.probe, Error::kOutOfSessions);
 }
 
 // What a waiter that a grow serves as its deadline passes saw.
@@ -704,9 +783,9 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterServedByAGrowClaimsNothingBeside) {
   EXPECT_EQ(seen.count, 1U);
 }
 
-TEST(SessionWaitHandOffTest, CatchesClaimBesideGrant) {
+TEST(SessionWaitHandOffTest, CatchesTimeoutClaimsBesideAGrow) {
   const SeenWhenGrowServes seen =
-      GrowServingATimedOutWaiter<Mutation::kClaimBesideGrant>();
+      GrowServingATimedOutWaiter<Mutation::kTimeoutClaims>();
   ASSERT_TRUE(seen.ran) << "the schedule did not run";
   EXPECT_EQ(seen.waited, Error::kSuccess);
   EXPECT_EQ(seen.probe, Error::kOutOfSessions);

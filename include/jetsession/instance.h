@@ -101,8 +101,10 @@ class Instance {
   Result<Session> BeginSession(
       std::chrono::milliseconds timeout) const noexcept;
   // The same, and a stop requested on `stop` ends the wait with
-  // Error::kWaitCancelled (a C++-only error: the C API has no cancel). A
-  // stop requested before the call ends it at once if it would wait.
+  // Error::kWaitCancelled (a C++-only error: the C API has no cancel),
+  // unless an End has already taken the caller's place in the queue: the
+  // caller then takes that End's session. A stop requested before the call
+  // ends it at once if it would wait.
   Result<Session> BeginSession(std::chrono::milliseconds timeout,
                                const std::stop_token& stop) const noexcept;
   // JetStopServiceInstance.

@@ -284,7 +284,10 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * gets a session before it; JetBeginSession at full still returns
  * OutOfSessions at once. Nothing is lost: while a caller waits no slot stays
  * free, and a waiter whose time runs out as a session is handed to it
- * returns Success with that session or leaves it to the next waiter. The
+ * returns Success with that session or leaves it to the next waiter; one
+ * whose time runs out after an End has taken its place in the queue takes
+ * that End's session (it waits for the End's next few steps, past its
+ * deadline if the scheduler keeps the End's thread off the processor). The
  * order holds while fewer than 16384 tickets are outstanding on the
  * instance: a ticket is a caller that waits now, or one that left (timed
  * out) behind a caller that still waits, until an End has served that
@@ -335,9 +338,8 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * scheduler keeps the resizing thread off the processor meanwhile: seconds
  * for a low-priority thread on a busy processor); End never waits. It waits
  * itself, holding the lock of the instance registry, for the few steps of
- * the Ends in flight and of the waiting callers whose timeout has expired
- * and who are deciding their answer (as long, again, as the scheduler
- * keeps those threads off the processor).
+ * the Ends in flight (as long, again, as the scheduler keeps those threads
+ * off the processor).
  */
 JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
                                      unsigned long cSessions) JET_NOEXCEPT_;

@@ -107,8 +107,11 @@
 //                                   slot is promoted to verified
 //   kFreeSkipsQueue        WaitHandOff  a free with tickets out frees its
 //                                   slot past them (the waiter hangs)
-//   kTimeoutNoClaim        TimeoutExact  a timed-out wait answers
-//                                   OutOfSessions without the last claim
+//   kLeaveIgnoresTaker     TimeoutExact  a timed-out wait cancels its
+//                                   ticket without reading whether a free
+//                                   took it, and answers OutOfSessions
+//   kTimeoutClaims         GrowServesTimeout  a timed-out wait makes a last
+//                                   claim with its ticket live
 //   kAcceptIgnoresState    WaitStop/end  a waiter keeps a slot delivered
 //                                   after the Stop
 //   kNoWaiterAlert         WaitStop/idle  Stop does not wake the waiters
@@ -1124,8 +1127,9 @@ struct HandOffOneStep : rl::test_suite<HandOffOneStep<kM>, 3> {
 // returned. So at W's deadline E2's slot is free or was handed to W: W
 // must get a session. The window (docs/design.md, "Timeouts are exact"):
 // E1 takes W's ticket and is on its way to W's cell when E2, finding no
-// ticket left, frees its slot; W times out and cancels first. With
-// kTimeoutNoClaim W then answers OutOfSessions beside E2's free slot.
+// ticket left, frees its slot; W times out and must wait for E1's grant.
+// With kLeaveIgnoresTaker W cancels first and answers OutOfSessions beside
+// E2's free slot.
 template <ji::Mutation kM>
 struct TimeoutExact : rl::test_suite<TimeoutExact<kM>, 3> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
@@ -1165,13 +1169,11 @@ struct TimeoutExact : rl::test_suite<TimeoutExact<kM>, 3> {
 // (ceiling 3), its session open: W waits until time 1; R grows the
 // capacity to 3, then begins; T moves the time to 1. R's Begin must
 // succeed: once the grow has returned 3 sessions are allowed, and W holds
-// at most one. (A timed-out W looks at its cell first, and claims and
-// cancels inside the pool's deciding window, which no resize overlaps.)
-// With kClaimBesideGrant W's last claim waits inside the grow, which hands
-// W a slot meanwhile; the claim then takes the third slot beside that
-// grant, and R's Begin finds the pool full until W gives it back. With
-// kNoDecidingWindow the whole grow runs between W's look at its cell and
-// its claim, with the same end.
+// at most one. (A timed-out W claims nothing: it cancels its ticket, or
+// waits for the grant of the free or grow that took it.) With
+// kTimeoutClaims W's last claim waits inside the grow, which hands W a
+// slot meanwhile; the claim then takes the third slot beside that grant,
+// and R's Begin finds the pool full until W gives it back.
 template <ji::Mutation kM>
 struct GrowServesTimeout : rl::test_suite<GrowServesTimeout<kM>, 3> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
@@ -1797,12 +1799,10 @@ int main(int argc, char** argv) {
   // clears the parked words (one scheduling point each).
   Run<WaitHandOff<M::kFreeSkipsQueue>>("WaitHandOff[free-skips-queue]", kFail,
                                        bounded(3));
-  Run<TimeoutExact<M::kTimeoutNoClaim>>("TimeoutExact[timeout-no-claim]", kFail,
-                                        bounded(3));
-  Run<GrowServesTimeout<M::kClaimBesideGrant>>(
-      "GrowServesTimeout[claim-beside-grant]", kFail, bounded(2));
-  Run<GrowServesTimeout<M::kNoDecidingWindow>>(
-      "GrowServesTimeout[no-deciding-window]", kFail, bounded(2));
+  Run<TimeoutExact<M::kLeaveIgnoresTaker>>("TimeoutExact[leave-ignores-taker]",
+                                           kFail, bounded(3));
+  Run<GrowServesTimeout<M::kTimeoutClaims>>("GrowServesTimeout[timeout-claims]",
+                                            kFail, bounded(2));
   Run<WaitStop<M::kAcceptIgnoresState, true>>(
       "WaitStop/end[accept-ignores-state]", kFail, bounded(2));
   Run<WaitStop<M::kNoWaiterAlert, false>>("WaitStop/idle[no-waiter-alert]",

@@ -198,9 +198,13 @@ expect_caught_by "claimed[k]==0" "mutant MUTANT_DROP_ON_CANCEL (stranded)" \
 expect_caught_by "claimed[k]==0" \
   "mutant MUTANT_TIMEOUT_DROPS_SLOT (stranded)" safety -DCLIENTS=2 \
   -DROUNDS=2 -DTIMEOUTS -DMUTANT_TIMEOUT_DROPS_SLOT
+expect_caught_by "fullread" \
+  "mutant MUTANT_LEAVE_IGNORES_TAKER (OutOfSessions beside a free slot)" \
+  safety -DN=2 -DCLIENTS=3 -DROUNDS=1 -DTIMEOUTS -DMUTANT_LEAVE_IGNORES_TAKER
 expect_caught_by "overtaken[t]" \
-  "mutant MUTANT_TIMEOUT_CANCELS_FIRST (decided after being passed over)" \
-  safety -DCLIENTS=3 -DROUNDS=1 -DTIMEOUTS -DMUTANT_TIMEOUT_CANCELS_FIRST
+  "mutant MUTANT_LEAVE_STATE_AFTER_CANCEL (decided after being passed over)" \
+  safety -DWITH_STOP -DCLIENTS=3 -DROUNDS=1 -DTIMEOUTS \
+  -DMUTANT_LEAVE_STATE_AFTER_CANCEL
 expect_caught_by "served[k]||" \
   "mutant MUTANT_HANDOFF_NO_QUEUE (a claim past a waiter)" safety \
   -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS -DMUTANT_HANDOFF_NO_QUEUE

@@ -25,11 +25,13 @@
  * Accept); with WITH_STOP read the state (stopped: leave); a cell seen
  * alerted is re-armed and peeked again; else block until the cell changes
  * (with TIMEOUTS the deadline may end the block at any moment: leave).
- * Leaving is the cancel CAS; if a slot was committed first, the waiter
- * waits for its publication and Accepts it; else it passes over the
- * tickets at the head whose waiters left (its own among them, when no live
- * ticket is before it). After a timeout the waiter
- * claims once more (OutOfSessions only from a proof). Accept (WITH_STOP):
+ * Leaving (Leave()) reads the flag: a ticket that a hand-off took (head
+ * past it) is waited for, its grant published and Accepted; else (WITH_STOP)
+ * the state is read, then the cancel CAS; if a slot was committed first,
+ * the waiter waits for its publication and Accepts it; else it passes over
+ * the tickets at the head whose waiters left (its own among them, when no
+ * live ticket is before it) and answers the state error, or OutOfSessions
+ * after a timeout. Accept (WITH_STOP):
  * a grant whose End read the word closed after its commit is ended again
  * (a full End: the slot goes to the next ticket) and answers the state
  * error; else Success. End: the fetch_add (the slot
@@ -91,18 +93,18 @@
  *    its success is ordered before the Stop; a waiter keeps a slot whose
  *    End returned before the Stop began (ghost: kept[t]); every waiter
  *    returns (above).
- *  - timeouts: a waiter whose deadline passed (TIMEOUTS) claims once
- *    more, and answers OutOfSessions only from a proof (verified, or a
- *    promoted double collect), whose exactness full_flag.pml checks.
- *    (Answering at the cancel instead is not exact: a free that found the
- *    ticket already taken by another free, which is still on its way to
- *    the cell, frees its slot; this model found that.) It decides its
- *    answer (the claim, the proof, or the state error) while it still
- *    holds its place: no hand-off has passed over its ticket to serve a
- *    later one (ghosts passed[t], overtaken[t]); an answer decided after
- *    that orders the waiter after one that came later. Only then does it
- *    cancel; a slot delivered before the cancel is its own, and the slot
- *    its claim took goes back (an End);
+ *  - timeouts: a waiter whose deadline passed (TIMEOUTS) answers
+ *    OutOfSessions only if no slot was free at its flag read (ghost
+ *    fullread), where it found its ticket still queued. (Cancelling
+ *    without that read is not exact: a free that found the ticket already
+ *    taken by another free, which is still on its way to the cell, frees
+ *    its slot; this model found that.) A waiter that leaves decides its
+ *    answer (the state error, or OutOfSessions) while it still holds its
+ *    place: no hand-off has passed over its ticket to serve a later one
+ *    (ghosts passed[t], overtaken[t]); an answer decided after that
+ *    orders the waiter after one that came later. It never claims: a
+ *    slot it claimed beside a grant on its way would be held by nobody
+ *    until it gave one back;
  *
  * Mutants (each must be caught):
  *  - MUTANT_ENQUEUE_ANY: a ticket is taken whatever the flag says (the
@@ -114,12 +116,16 @@
  *    bit back (the bit stays free, a claim takes it too);
  *  - MUTANT_DROP_ON_CANCEL: a hand-off whose waiter left keeps the slot
  *    (it neither passes it on nor frees it);
- *  - MUTANT_TIMEOUT_DROPS_SLOT: a waiter whose deadline passed and whose
- *    cancel finds a slot delivered drops it (answers the timeout);
- *  - MUTANT_TIMEOUT_CANCELS_FIRST: a waiter whose deadline passed cancels
- *    its ticket before its last claim (Relacy's and src/'s
- *    kTimeoutCancelsFirst): a hand-off in between passes over its ticket
- *    to serve a later one, and the claim decides after that;
+ *  - MUTANT_TIMEOUT_DROPS_SLOT: a waiter whose deadline passed and that
+ *    finds a slot delivered drops it (answers the timeout);
+ *  - MUTANT_LEAVE_IGNORES_TAKER: a waiter that leaves cancels without
+ *    looking whether a hand-off took its ticket (src/'s
+ *    kLeaveIgnoresTaker): beside the slot of a second free that found no
+ *    ticket left, a timed-out waiter answers OutOfSessions;
+ *  - MUTANT_LEAVE_STATE_AFTER_CANCEL: a waiter that leaves reads the state
+ *    after its cancel (src/'s kStateAfterCancel): a hand-off in
+ *    between passes over its ticket to serve a later one, a Stop follows,
+ *    and the waiter answers the Stop's error, decided after that;
  *  - MUTANT_CLOSE_BEFORE_CLEAR: a hand-off that finds no ticket left
  *    closes the slot before it frees the bit again, while the flag may
  *    still say verified: a waiter queues (and times out) with a slot free.
@@ -252,9 +258,6 @@ byte finished = 0;
 /* A ticket whose waiter is still there and not served. */
 #define LIVE(t) (!served[t] && cell[t] != CELL_CANCELLED)
 
-/* A timed-out waiter decides its answer: it must still hold its place. */
-#define DECIDES assert(!retried || !overtaken[t])
-
 inline take(i, id) {
   assert(owner[i] == NONE);
   owner[i] = id
@@ -318,13 +321,13 @@ proctype Client(byte id) {
   bit early;
   bit left;
   bit more;
-  bit live;   /* a timed-out waiter's ticket, not cancelled yet */
-  byte keep;  /* the slot delivered to it before its cancel */
+  bit taken;     /* Leave()'s flag read: a hand-off took the ticket */
+  bit fullread;  /* ghost: no slot was free at that read */
 
   do
   :: atomic {
        /* The call starts: the ghosts, and (WITH_STOP) Begin's state. */
-       r < ROUNDS -> retried = 0; live = 0; giveback = 0; keep = NONE;
+       r < ROUNDS -> retried = 0; giveback = 0;
        start = tail;
        late = stop_done; gate = stopped
      };
@@ -342,11 +345,10 @@ begin:
     :: i < N ->
        atomic {
          if
-         :: wclosed -> gate = 1; DECIDES
+         :: wclosed -> gate = 1
          :: !wclosed && claimed[i] == 0 && ctl[i] == C_CLOSED ->
             claimed[i] = 1; ctl[i] = C_OPEN; mine = i;
             take(mine, id);
-            DECIDES;
             /* A call that began after the Stop returned fails. */
             assert(!late);
             /* Nobody queued before this call started is passed over. */
@@ -367,9 +369,8 @@ begin:
     :: else -> break
     od;
     if
-    :: live && (mine != NONE || gate) -> goto settle
-    :: !live && mine != NONE -> goto work
-    :: !live && mine == NONE && gate -> r++; goto next
+    :: mine != NONE -> goto work
+    :: mine == NONE && gate -> r++; goto next
     :: else -> skip
     fi;
     /* ProveFull(): verified answers at once. */
@@ -433,15 +434,6 @@ begin:
     :: else -> skip
     fi;
 queue:
-    if
-    :: retried ->   /* OutOfSessions after the deadline */
-       DECIDES;
-       if
-       :: live -> goto settle
-       :: else -> r++; goto next
-       fi
-    :: else -> skip
-    fi;
 #ifdef WITH_STOP
     /* QueueForSlot(): the state before each Enqueue(). */
     gate = stopped;
@@ -521,15 +513,31 @@ await:
     if
     :: cell[t] != seen -> woke = 1; goto await
 #ifdef TIMEOUTS
-#ifdef MUTANT_TIMEOUT_CANCELS_FIRST
-    :: gate = 0; goto leave   /* the deadline: cancel, then claim */
-#else
-    :: gate = 0; retried = 1; live = 1;
-       goto begin   /* the deadline: claim, then cancel (settle) */
-#endif
+    :: gate = 0; retried = 1; goto leave   /* the deadline */
 #endif
     fi;
 leave:
+    /* Leave(): the flag read. A ticket a hand-off took (head past it) is
+     * that hand-off's to serve: the waiter waits for the grant. Otherwise
+     * the ticket is queued at this read, where the pool must be full (the
+     * ghost fullread: a timed-out waiter's OutOfSessions is ordered
+     * here). */
+    atomic {
+      taken = (t < head);
+      fullread = NONE_FREE
+    }
+#ifndef MUTANT_LEAVE_IGNORES_TAKER
+    if
+    :: taken -> goto grant
+    :: else -> skip
+    fi;
+#endif
+#if defined(WITH_STOP) && !defined(MUTANT_LEAVE_STATE_AFTER_CANCEL)
+    /* The state, read while the ticket is live: the answer is decided
+     * while the waiter still holds its place. */
+    gate = stopped;
+    assert(!gate || !overtaken[t]);
+#endif
     /* Cancel(): cancelled, unless a slot was committed first. A waiter
      * leaves only before its End's handle goes stale: that End took effect
      * as a grant to this ticket. */
@@ -542,61 +550,38 @@ leave:
       fi
     }
     if
-    :: left -> pass_over()
+    :: !left -> goto grant
     :: else -> skip
     fi;
+    pass_over();
+#if defined(WITH_STOP) && defined(MUTANT_LEAVE_STATE_AFTER_CANCEL)
+    gate = stopped;
+    assert(!gate || !overtaken[t]);
+#endif
     if
-    :: !left ->
-       /* AwaitPublished(): the slot is taken once its End published it. */
-       atomic {
-         cell[t] == CELL_DELIVERED ->
-         mine = cslot[t]; cell[t] = CELL_DONE; take(mine, id)
-       }
-    :: else -> skip
+    :: gate -> r++; goto next   /* the state error */
+    :: else ->
+       /* OutOfSessions (a timeout), exact at the flag read. */
+       assert(fullread);
+       r++; goto next
     fi;
-    if
-    :: mine != NONE -> goto accept
-    :: mine == NONE && gate -> r++; goto next   /* the state error */
-    :: mine == NONE && !gate ->
-       retried = 1; goto begin   /* timed out: one more claim */
-    fi;
-settle:
-    /* TimeOut(): the answer decided (mine: the slot its claim took; else
-     * gate: the state error; else OutOfSessions), Cancel(); a slot
-     * committed first is the waiter's (once published), and the claimed
-     * slot goes back (an End, then the delivered slot is accepted). */
-    live = 0;
-    atomic {
-      if
-      :: cell[t] == CELL_READY || cell[t] == CELL_ALERTED ->
-         assert(!stale[t]);
-         cell[t] = CELL_CANCELLED; left = 1
-      :: else -> left = 0
-      fi
-    }
-    if
-    :: left -> pass_over()
-    :: else -> skip
-    fi;
-    if
-    :: left && mine != NONE -> goto work
-    :: left && mine == NONE -> r++; goto next
-    :: else -> skip
-    fi;
+grant:
+    /* Take(): the slot is taken once its End published it. */
     atomic {
       cell[t] == CELL_DELIVERED ->
-      keep = cslot[t]; cell[t] = CELL_DONE;
+      mine = cslot[t]; cell[t] = CELL_DONE;
 #ifdef MUTANT_TIMEOUT_DROPS_SLOT
-      keep = NONE   /* the timeout answered, the slot lost */
+      if
+      :: retried -> mine = NONE   /* the timeout answered, the slot lost */
+      :: else -> take(mine, id)
+      fi
 #else
-      take(keep, id)
+      take(mine, id)
 #endif
     }
     if
-    :: keep == NONE && mine != NONE -> goto work
-    :: keep == NONE && mine == NONE -> r++; goto next
-    :: keep != NONE && mine != NONE -> giveback = 1; goto work
-    :: keep != NONE && mine == NONE -> mine = keep; keep = NONE; goto accept
+    :: mine == NONE -> r++; goto next
+    :: else -> goto accept
     fi;
 accept:
 #ifdef WITH_STOP
@@ -771,12 +756,6 @@ endfree:
     if
     :: !handed -> ctl[mine] = C_CLOSED
     :: else -> kept[h] = !stop_started   /* the End returns */
-    fi;
-    if
-    :: keep != NONE ->
-       /* The claimed slot went back: now the delivered one. */
-       mine = keep; keep = NONE; giveback = 0; goto accept
-    :: else -> skip
     fi;
     r++;
 next:
