@@ -166,11 +166,16 @@ TEST(SlotPoolResizeTest, CatchesGrowLeavingTheFullFlag) {
 }
 
 // A shrink while an End hands its slot over: the End read the flag before
-// the shrink's owing bit, took its bit back for the queue's only ticket,
+// the shrink's owing bit, took its bit back for the queue's next ticket,
 // and finds that waiter gone (held here, at the cell's store, with its bit
 // set). The shrink must not return before that End frees its slot, or the
 // slot stays free with a debt owed: a Begin beyond the capacity. (Found by
-// the stress tool's resize scenario, 2 runs of 10 under load.)
+// the stress tool's resize scenario, 2 runs of 10 under load.) Two
+// waiters queue behind sessions a and b: the first without a deadline, the
+// second with a short one, which times out behind the first (its ticket
+// stays in the queue). The End of a serves the first waiter; the End of b
+// takes the second's ticket, finds it cancelled, and is held as it readies
+// the cell.
 template <Mutation M>
 Error BeginAfterAShrinkBesideAHandOff() {
   using Core = InstanceCore<WrappedPolicy<CellHookAtomic, M>>;
@@ -181,39 +186,40 @@ Error BeginAfterAShrinkBesideAHandOff() {
   OpenedSession b;
   EXPECT_EQ(core.Begin(gen, &a), Error::kSuccess);
   EXPECT_EQ(core.Begin(gen, &b), Error::kSuccess);
-  // A waiter queues. The End takes its ticket and, just before its
-  // delivery, lets the waiter's deadline pass: the waiter cancels, and the
-  // End, finding it gone, holds its bit while it readies the cell (held
-  // here, at that store).
-  std::atomic<bool> returned{false};
   std::atomic<bool> paused{false};
   std::atomic<bool> go{false};
   std::atomic<bool> start_end{false};
   std::atomic<bool> ended{false};
+  // The ender's hook is read by the ender only: it sets it between its
+  // two Ends. `on` is set before the other threads start.
   std::thread ender([&] {
     while (!start_end.load()) std::this_thread::yield();
-    EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+    EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);  // to the first
+    CellHook::before_store = [&] {
+      paused.store(true);
+      while (!go.load()) std::this_thread::yield();
+    };
+    EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);  // passes over
     ended.store(true);
   });
   CellHook::on = ender.get_id();
-  CellHook::before = [&] {
-    while (!returned.load()) std::this_thread::yield();
-  };
-  CellHook::before_store = [&] {
-    paused.store(true);
-    while (!go.load()) std::this_thread::yield();
-  };
-  std::thread waiter([&] {
+  OpenedSession first;
+  std::thread first_waiter([&] {
+    EXPECT_EQ(core.BeginWait(gen, &first, Core::WaitClock::time_point::max()),
+              Error::kSuccess);
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  std::thread second_waiter([&] {
     OpenedSession w;
     EXPECT_EQ(
         core.BeginWait(gen, &w,
-                       Core::WaitClock::now() + std::chrono::milliseconds(300)),
+                       Core::WaitClock::now() + std::chrono::milliseconds(20)),
         Error::kOutOfSessions);
-    returned.store(true);
   });
-  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  second_waiter.join();
+  EXPECT_EQ(core.QueuedTickets(), 2U) << "the second ticket was passed over";
   start_end.store(true);
-  waiter.join();
+  first_waiter.join();
   while (!paused.load() && !ended.load()) std::this_thread::yield();
   EXPECT_TRUE(paused.load()) << "the schedule did not run";
   std::atomic<bool> resized{false};
@@ -231,12 +237,13 @@ Error BeginAfterAShrinkBesideAHandOff() {
   ender.join();
   resizer.join();
   CellHook::on = std::thread::id();
+  CellHook::before_store = nullptr;
   OpenedSession extra;
-  const Error begin = core.Begin(gen, &extra);  // b open, capacity 1
+  const Error begin = core.Begin(gen, &extra);  // first open, capacity 1
   if (begin == Error::kSuccess) {
     EXPECT_EQ(core.End(extra.slot, extra.gen), Error::kSuccess);
   }
-  EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+  EXPECT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
   Terminate(core);
   return begin;
 }

@@ -205,9 +205,9 @@ expect_caught_by "overtaken[t]" \
   "mutant MUTANT_LEAVE_STATE_AFTER_CANCEL (decided after being passed over)" \
   safety -DWITH_STOP -DCLIENTS=3 -DROUNDS=1 -DTIMEOUTS \
   -DMUTANT_LEAVE_STATE_AFTER_CANCEL
-expect_caught_by "served[k]||" \
-  "mutant MUTANT_HANDOFF_NO_QUEUE (a claim past a waiter)" safety \
-  -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS -DMUTANT_HANDOFF_NO_QUEUE
+expect_caught_by "fullread" \
+  "mutant MUTANT_HANDOFF_NO_QUEUE (a slot free beside a queued waiter)" \
+  safety -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS -DMUTANT_HANDOFF_NO_QUEUE
 expect_caught_by "!(served[k])" \
   "mutant MUTANT_HANDOFF_TAIL (tickets out of order)" safety -DCLIENTS=3 \
   -DROUNDS=1 -DMUTANT_HANDOFF_TAIL

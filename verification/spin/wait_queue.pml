@@ -131,8 +131,9 @@
  *    still say verified: a waiter queues (and times out) with a slot free.
  *    (The first version of src/ did this; this model found it.)
  *  - MUTANT_HANDOFF_NO_QUEUE: a free that finds tickets clears the flag
- *    and frees its slot (Relacy's kFreeSkipsQueue): a newcomer claims it
- *    past a waiter;
+ *    and frees its slot (Relacy's kFreeSkipsQueue): the slot is free
+ *    while a ticket is queued (a timed-out waiter answers beside it, the
+ *    ghost fullread), and a newcomer can claim it past the waiter;
  *  - MUTANT_HANDOFF_TAIL: the hand-off serves the newest ticket instead of
  *    the oldest;
  *  - MUTANT_PASS_LIVE: a waiter that leaves passes over the head ticket
