@@ -138,7 +138,9 @@
  *    the oldest;
  *  - MUTANT_PASS_LIVE: a waiter that leaves passes over the head ticket
  *    without looking whether its waiter left (src/'s kPassOverLiveTicket):
- *    a live waiter loses its place;
+ *    a live waiter loses its place (a claim gets past it, and when it
+ *    leaves it finds its ticket taken and waits for a grant that never
+ *    comes);
  *  - MUTANT_STOP_NO_ALERT: Stop sets its flag but wakes nobody (Relacy's
  *    kNoWaiterAlert; with HOLDER);
  *  - MUTANT_ALERT_BEFORE_FLAG: Stop alerts before it sets its flag (a
