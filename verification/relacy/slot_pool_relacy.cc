@@ -126,7 +126,8 @@
 //                                   looking for the End's payment
 // Exit status 0 when the model passes and every mutant fails; the failing
 // schedules go to $RELACY_LOG (default /dev/null). argv[1], when given,
-// runs only the tests whose names contain it. Build with
+// runs only the tests whose names contain it; a known defect of the core
+// (StopBetweenFrees) runs only then. Build with
 // -fno-sized-deallocation: Relacy replaces operator new and the unsized
 // operator delete only, and a sized delete would free its memory with free().
 #include <algorithm>
@@ -1215,6 +1216,54 @@ struct GrowServesTimeout : rl::test_suite<GrowServesTimeout<kM>, 3> {
   }
 };
 
+// A known defect (docs/design.md, "A gap that remains: a Stop between two
+// frees that share the queue"). Capacity 2, both open: W waits, then L
+// waits behind it (no deadlines); E1 ends one session; E2 ends the other
+// and then stops the instance. First come, first served: if L gets a
+// session, W must not answer the Stop's error (W was queued, and L's
+// session was granted before the Stop). The schedule that breaks it: E1
+// takes W's ticket and stalls before its commit; E2 takes L's ticket and
+// delivers (the closure not yet recorded), then stops; E1 commits after
+// the closure, so its grant is gated and W ends it again.
+struct StopBetweenFrees : rl::test_suite<StopBetweenFrees, 4> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<ji::Mutation::kNone>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  std::uint64_t gen = 0;
+  ji::OpenedSession sessions[2];  // E1's, E2's
+  rl::atomic<Clock::rep> time;
+  Opened first;   // W's BeginWait
+  Opened second;  // L's BeginWait
+  void before() {
+    Clock::Use(time);
+    core = NewRunningCore<Core>(2, &gen);
+    for (auto& s : sessions) {
+      RL_ASSERT(core->Begin(gen, &s) == Error::kSuccess);
+    }
+    first.Reset();
+    second.Reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      first.BeginWait(core, gen, kForever);
+    } else if (index == 1) {
+      while (core->TicketsTaken() != 1) rl::yield(1, $);
+      second.BeginWait(core, gen, kForever);
+    } else {
+      while (core->TicketsTaken() != 2) rl::yield(1, $);
+      const ji::OpenedSession s = sessions[index - 2];
+      RL_ASSERT(core->End(s.slot, s.gen) == Error::kSuccess);
+      if (index == 3) core->SetFlag(Core::kStopped);
+    }
+  }
+  void after() {
+    RL_ASSERT(!(second.Result() == Error::kSuccess &&
+                first.Result() == Error::kClientRequestToStopJetService));
+    first.EndIfOpened(core);
+    second.EndIfOpened(core);
+    jv::DeleteObject(core);
+  }
+};
+
 // A Stop races a waiter. Capacity 1, one session open.
 // /end: A ends the session (it noted whether the Stop had returned) while
 // B waits with no deadline and C stops the instance. B answers Success or
@@ -1553,6 +1602,9 @@ void Run(const char* name, Expect expect, Plan plan = {}) {
       std::string(name).find(g_filter) == std::string::npos) {
     return;
   }
+  // A known defect runs only when named (argv[1]): the CI stage keeps its
+  // time for the model and the mutants.
+  if (expect == Expect::kDefect && g_filter == nullptr) return;
   rl::test_params params;
   switch (plan.search) {
     case Search::kRandom:
@@ -1804,6 +1856,9 @@ int main(int argc, char** argv) {
                                            kFail, bounded(3));
   Run<GrowServesTimeout<M::kTimeoutClaims>>("GrowServesTimeout[timeout-claims]",
                                             kFail, bounded(2));
+  // A known defect: reported, not part of the verdict, run only when named
+  // (1,228,469 schedules, 37 s, to its failing one).
+  Run<StopBetweenFrees>("StopBetweenFrees", kDefect, bounded(2));
   Run<WaitStop<M::kAcceptIgnoresState, true>>(
       "WaitStop/end[accept-ignores-state]", kFail, bounded(2));
   Run<WaitStop<M::kNoWaiterAlert, false>>("WaitStop/idle[no-waiter-alert]",
