@@ -303,7 +303,10 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * or Term that completes while an End is between taking a caller's place
  * and handing it the session (a few instructions) can leave a caller that
  * came later with a session granted before it, and the earlier caller
- * with the state's error. Waiting blocks the
+ * with the state's error. A third: an End that returns Success while
+ * JetExtSetInstanceUnavailable or JetTerm2 runs can leave its slot to no
+ * waiter (a caller that waited then answers the state's error). Waiting
+ * blocks the
  * thread (a futex), with no lock; the only spin is a short one, then
  * yields, while an End in flight finishes opening its slot.
  */
