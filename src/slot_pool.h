@@ -1357,8 +1357,7 @@ class alignas(64) SlotPool {
   bool IsTicketTaken(std::uint32_t ticket) const noexcept {
     const std::uint64_t f = full_.value.load(std::memory_order_seq_cst);
     const std::uint32_t head = HeadOf(f);
-    return ((ticket - head) & kTicketMask) >=
-           ((TailOf(f) - head) & kTicketMask);
+    return TicketsFrom(head, ticket) >= TicketsFrom(head, TailOf(f));
   }
 
   WaitQueue& waiters() noexcept { return waiters_; }
@@ -1369,7 +1368,7 @@ class alignas(64) SlotPool {
   // ticket no free has reached yet. relaxed: a figure for reports.
   std::uint32_t QueuedTickets() const noexcept {
     const std::uint64_t f = full_.value.load(std::memory_order_relaxed);
-    return (TailOf(f) - HeadOf(f)) % WaitQueue::kTickets;
+    return TicketsFrom(HeadOf(f), TailOf(f));
   }
   // Tickets taken, modulo WaitQueue::kTickets (the tail). relaxed: a
   // figure for tests.
@@ -1726,6 +1725,12 @@ class alignas(64) SlotPool {
   }
   static bool HasWaiters(std::uint64_t flag) noexcept {
     return TailOf(flag) != HeadOf(flag);
+  }
+  // How many tickets lie from ticket `from` up to (not including) `to`, the
+  // counters running modulo WaitQueue::kTickets.
+  static std::uint32_t TicketsFrom(std::uint32_t from,
+                                   std::uint32_t to) noexcept {
+    return (to - from) % WaitQueue::kTickets;
   }
   static std::uint64_t WithTail(std::uint64_t flag, std::uint32_t t) noexcept {
     return (flag & ~(kTicketMask << kTailShift)) |
