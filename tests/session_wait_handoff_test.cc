@@ -19,6 +19,14 @@ using Policy = WrappedPolicy<CellHookAtomic>;
 using Core = InstanceCore<Policy>;
 using Clock = Core::WaitClock;
 
+// Yields until a schedule's phase has reached `value`. acquire: pairs with
+// the release stores of the phases.
+void AwaitPhase(const std::atomic<int>& phase, int value) {
+  while (phase.load(std::memory_order_acquire) < value) {
+    std::this_thread::yield();
+  }
+}
+
 // Schedules with a hook before and after every compare-exchange of a
 // waiter's cell (EveryCellCasHook).
 template <Mutation M>
@@ -150,12 +158,6 @@ SeenDuringHandOff HandOffRacingATimeout() {
   // 0: start; 1: the waiter is at its cancel; 2: the probes ran; 3: the
   // waiter cancelled.
   std::atomic<int> phase{0};
-  auto await = [&phase](int value) {
-    // acquire: pairs with the release stores of the phases.
-    while (phase.load(std::memory_order_acquire) < value) {
-      std::this_thread::yield();
-    }
-  };
   SeenDuringHandOff seen;
   OpenedSession extra;
   EveryCellCasHook::each = [&](std::thread::id id, bool after) {
@@ -164,7 +166,7 @@ SeenDuringHandOff HandOffRacingATimeout() {
     if (id == waiter_id.load(std::memory_order_acquire)) {
       if (!after && now == 0) {
         phase.store(1, std::memory_order_release);
-        await(2);
+        AwaitPhase(phase, 2);
       } else if (after && now == 2) {
         phase.store(3, std::memory_order_release);
       }
@@ -173,7 +175,7 @@ SeenDuringHandOff HandOffRacingATimeout() {
       seen.handle = core.CheckOpen(held.slot, held.gen);
       seen.begin = core.Begin(gen, &extra);
       phase.store(2, std::memory_order_release);
-      await(3);
+      AwaitPhase(phase, 3);
     }
   };
   std::thread waiter([&] {
@@ -181,7 +183,7 @@ SeenDuringHandOff HandOffRacingATimeout() {
     waiter_id.store(std::this_thread::get_id(), std::memory_order_release);
     seen.waited = WaitThenEnd(core, gen, std::chrono::milliseconds(20));
   });
-  await(1);
+  AwaitPhase(phase, 1);
   EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
   waiter.join();
   EveryCellCasHook::each = nullptr;
@@ -643,12 +645,6 @@ SeenBesideTwoFrees TimeoutBesideAGrantOnItsWay() {
   // 0: start; 1: b freed (the End waits before its delivery); 2: the
   // waiter is held at a cell compare-exchange; 3: the probe ran.
   std::atomic<int> phase{0};
-  auto await = [&phase](int value) {
-    // acquire: pairs with the release stores of the phases.
-    while (phase.load(std::memory_order_acquire) < value) {
-      std::this_thread::yield();
-    }
-  };
   EveryCellCasHook::each = [&](std::thread::id id, bool after) {
     // acquire: the phases order the steps (release stores).
     const int now = phase.load(std::memory_order_acquire);
@@ -663,7 +659,7 @@ SeenBesideTwoFrees TimeoutBesideAGrantOnItsWay() {
     } else if (id == waiter_id.load(std::memory_order_acquire) && !after &&
                now == 1) {
       phase.store(2, std::memory_order_release);
-      await(3);
+      AwaitPhase(phase, 3);
     }
   };
   SeenBesideTwoFrees seen;
