@@ -76,6 +76,11 @@ enum class Mutation {
                          // its cancel: an End in between serves a
                          // later waiter, and a Stop's error read
                          // then orders this one after it
+  kLeaveBeforeGate,      // a waiter that leaves on a flag reads its ticket's
+                         // place before it sets the flag's gate: a free
+                         // that took its ticket before the gate may have
+                         // let another free serve a later waiter ungated,
+                         // and this one answers the flag's error
   kTimeoutClaims,        // a waiter whose deadline passed makes a last claim
                          // with its ticket live, then cancels, giving the
                          // claimed slot back if a grant came first: the
@@ -96,6 +101,11 @@ enum class Mutation {
                          // waiter that times out in between leaves the slot
                          // neither free nor anyone's while the handle reads
                          // ended
+  kGateAfterCommit,      // a hand-off reads the gate after its commit, not in
+                         // the value its head CAS replaced: of two frees that
+                         // serve two waiters across a Stop, the one that
+                         // took the earlier ticket may read it gated while
+                         // the later ticket's grant did not
   kPassOverLiveTicket,   // a waiter that leaves passes over the ticket at
                          // the head of the queue without looking whether its
                          // waiter left too: a live waiter loses its place

@@ -938,39 +938,55 @@ class InstanceCore {
   // ticket, so the pool is full (tickets are taken only under a verified
   // flag). But two frees can find one ticket between them: the one that
   // took it may still be on its way to the cell when the other, finding no
-  // ticket left, frees its slot, or serves the next ticket. So the waiter
-  // reads the flag first. If a free (or a grow) has taken its ticket, that
-  // free is on its way to the cell, its commit cannot fail while the
-  // waiter stays, and the waiter waits for it (a few of the free's steps)
-  // and takes the grant: answering OutOfSessions there would be inexact
-  // (the other free's slot is free), and answering a flag's error would
-  // order the waiter after a later ticket the other free served. Otherwise
-  // the ticket is still queued at that read, where the pool is full and no
-  // later ticket served, and stays so until the waiter's cancel (a free
-  // takes the tickets in order, and its commit to this one succeeds if the
-  // cancel has not come first: the waiter then takes that grant). So the
-  // answer is decided from the state read before the cancel: the flag's
-  // error, else kWaitCancelled when stopped, else OutOfSessions (exact:
-  // ordered at the flag read, after the deadline). The waiter never
-  // claims: a slot it claimed beside a grant on its way would be held by
-  // nobody until it gave one back, and a Begin in between would answer
-  // OutOfSessions below the capacity.
+  // ticket left, frees its slot, or serves the next ticket.
+  //
+  // So the waiter first reads the state and, when it shows a flag, sets
+  // the flag's gate (Settled()): from then on every ticket a free takes is
+  // granted gated. Then it reads the queue's head. If a free (or a grow)
+  // has taken its ticket, that free is on its way to the cell, its commit
+  // cannot fail while the waiter stays, and the waiter waits for it (a few
+  // of the free's steps) and takes the grant, gated or not as its head CAS
+  // found the gate: answering OutOfSessions there would be inexact (the
+  // other free's slot is free), and answering the flag's error would order
+  // the waiter after a later ticket the other free may have served before
+  // the gate. Otherwise the ticket was still queued at both reads, so the
+  // pool was full and no later ticket served at the state read, and every
+  // later ticket is granted gated if the state showed a flag. The waiter
+  // cancels (a commit to its ticket that came first wins: it takes that
+  // grant) and answers the flag's error, else kWaitCancelled when stopped,
+  // else OutOfSessions (exact: ordered at the state read, after the
+  // deadline). The waiter never claims: a slot it claimed beside a grant on
+  // its way would be held by nobody until it gave one back, and a Begin in
+  // between would answer OutOfSessions below the capacity.
   Error Leave(Pool* pool, std::uint64_t gen, std::uint32_t ticket, bool stopped,
               OpenedSession* opened) noexcept {
     if constexpr (Policy::kMutation == Mutation::kTimeoutClaims) {
       if (!stopped) return ClaimThenCancel(pool, gen, ticket, opened);
     }
+    constexpr bool kStateAfter =
+        Policy::kMutation == Mutation::kStateAfterCancel;
+    constexpr bool kGateFirst = Policy::kMutation != Mutation::kLeaveBeforeGate;
+    // seq_cst: with SetFlag()'s flag CAS (a Stop that returned before the
+    // flag read below is seen here).
+    std::uint64_t state =
+        kStateAfter ? 0 : state_.load(std::memory_order_seq_cst);
+    Error gate = kStateAfter ? Error::kSuccess : GateOf(state, gen);
+    if (kGateFirst && gate != Error::kSuccess &&
+        gate != Error::kInvalidInstance) {
+      // The flag's error orders this waiter after the flag's gate: set it
+      // (help the closure) before the flag read, so that a free that takes
+      // a ticket after that read grants it gated.
+      Settled(state, gate);
+    }
     if (Policy::kMutation != Mutation::kLeaveIgnoresTaker &&
         pool->IsTicketTaken(ticket)) {
       return AwaitTaker(pool, gen, ticket, opened);
     }
-    constexpr bool kStateAfter =
-        Policy::kMutation == Mutation::kStateAfterCancel;
-    // seq_cst: with SetFlag()'s flag CAS (a Stop that returned before the
-    // flag read above is seen here; one set after it leaves that read
-    // unflagged).
-    std::uint64_t state =
-        kStateAfter ? 0 : state_.load(std::memory_order_seq_cst);
+    if constexpr (!kGateFirst) {
+      // seq_cst: as above (the mutant reads the state after the flag).
+      state = state_.load(std::memory_order_seq_cst);
+      gate = GateOf(state, gen);
+    }
     std::uint32_t published = 0;
     if (!pool->waiters().Cancel(ticket, &published)) {
       return Accept(pool, gen, published, opened);
@@ -979,11 +995,18 @@ class InstanceCore {
     if constexpr (kStateAfter) {
       // seq_cst: as above (the mutant reads the state after its cancel).
       state = state_.load(std::memory_order_seq_cst);
+      gate = GateOf(state, gen);
     }
-    if (GenOf(state) != gen) return Error::kInvalidInstance;
-    const Error gate = BeginError(state);
+    if (gate == Error::kInvalidInstance) return gate;
     if (gate != Error::kSuccess) return Settled(state, gate);
     return stopped ? Error::kWaitCancelled : Error::kOutOfSessions;
+  }
+
+  // What a Begin in incarnation `gen` answers for `state` before it looks
+  // at the pool: InvalidInstance when the incarnation is gone, else the
+  // flag's error, else Success.
+  static Error GateOf(std::uint64_t state, std::uint64_t gen) noexcept {
+    return GenOf(state) != gen ? Error::kInvalidInstance : BeginError(state);
   }
 
   // For a waiter whose ticket a free took (its head CAS) before committing a

@@ -269,7 +269,6 @@ class alignas(64) SlotPool {
     clearing_.store(0, std::memory_order_relaxed);
     // relaxed: as capacity_ (no hand-off runs while the owner resets).
     incarnation_.store(gen, std::memory_order_relaxed);
-    if (closed != 0) MarkClosedForBegin(gen);
     // Every slot's generation moves on, before the words are rewritten: a
     // claimer whose CAS takes a bit of the new incarnation (it was stalled
     // across this Reset and a wrap of the word's version) reads, after its
@@ -322,9 +321,13 @@ class alignas(64) SlotPool {
          t = (t + 1) % WaitQueue::kTickets) {
       waiters_.Skip(t);
     }
-    // No debt is owed in the new incarnation.
-    const auto fresh_flag = [](std::uint64_t old) {
-      return (WithHead(NextEpoch(old), TailOf(old)) | kFullNone) & ~kOwing;
+    // No debt is owed in the new incarnation, and it is closed for Begin
+    // (the gate) only if it starts stopped.
+    const std::uint64_t gate = closed != 0 ? kGate : 0;
+    const auto fresh_flag = [gate](std::uint64_t old) {
+      return ((WithHead(NextEpoch(old), TailOf(old)) | kFullNone) &
+              ~(kOwing | kGate)) |
+             gate;
     };
     if constexpr (Policy::kMutation == Mutation::kStaleProof) {
       flag.store(fresh_flag(f), std::memory_order_release);
@@ -1219,12 +1222,16 @@ class alignas(64) SlotPool {
         f = flag.load(std::memory_order_seq_cst);
         continue;
       }
-      // The grant takes effect here, before the End's handle goes stale:
-      // ordered before a Stop, Unavailable or Term whose closure is not
-      // complete yet (the flag takes effect at MarkClosedForBegin()), else
-      // after it (the waiter then ends the session again and answers the
-      // flag's error).
-      const bool gated = ClosedForBegin();
+      // The grant is decided at the head CAS, in the tickets' order: it is
+      // gated (ordered after a Stop, Unavailable or Term, whose waiter then
+      // ends the session again and answers the flag's error) when the value
+      // that CAS replaced carries the gate (MarkClosedForBegin()), else
+      // ordered before the flag. So a later ticket's grant is never made
+      // before the gate while an earlier one's is made after it, however
+      // the two frees' commits interleave.
+      const bool gated = Policy::kMutation == Mutation::kGateAfterCommit
+                             ? ClosedForBegin()
+                             : (f & kGate) != 0;
       // The slot is the waiter's now (it can no longer cancel): the End's
       // handle goes stale at this store, which opens the next generation
       // for the waiter, who takes it once it is published. relaxed: the
@@ -1406,29 +1413,32 @@ class alignas(64) SlotPool {
   }
 
   // Records that every active word of incarnation `gen` is closed for
-  // Begin (after CloseAll() returned true): the instant a Stop, Unavailable
-  // or Term takes effect for the hand-off (HandOver()). Generations only
-  // grow, and a closer stalled past the next Reset() stores a smaller one,
-  // which is kept out. seq_cst: pairs with ClosedForBegin(); a grant that
-  // reads an older value is ordered before this CAS, and so before the
-  // flag, and every claim that succeeded before a word's closure comes
-  // before it too (the CASes that closed the words are sequenced before
-  // it).
+  // Begin (after CloseAll() returned true): sets the gate in the flag, the
+  // instant a Stop, Unavailable or Term takes effect for the hand-off
+  // (HandOver() reads it in the value its head CAS replaces). A closer
+  // stalled past the next Reset() reads that Reset's flag and incarnation
+  // (the incarnation is stored before Reset()'s flag CAS), or its CAS
+  // fails on the new epoch, so it never gates the next incarnation.
+  // seq_cst: in the order of the flag's RMWs (the head CASes); every claim
+  // that succeeded before a word's closure comes before it too (the CASes
+  // that closed the words are sequenced before it).
   void MarkClosedForBegin(std::uint64_t gen) noexcept {
-    // relaxed: a first guess for the CAS.
-    std::uint64_t seen = closed_gen_.load(std::memory_order_relaxed);
-    while (seen < gen && !closed_gen_.compare_exchange_weak(
-                             seen, gen, std::memory_order_seq_cst,
-                             std::memory_order_relaxed)) {
+    auto& flag = full_.value;
+    // seq_cst: as above.
+    std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    // relaxed: the incarnation that Reset() stored before the flag CAS
+    // this load may have read from (the CAS releases, the load acquires).
+    while (
+        (f & kGate) == 0 &&
+        incarnation_.load(std::memory_order_relaxed) == gen &&
+        !flag.compare_exchange_weak(f, f | kGate, std::memory_order_seq_cst)) {
     }
   }
   // Whether the incarnation the pool was last Reset() for is closed for
-  // Begin.
+  // Begin (its gate is set).
   bool ClosedForBegin() const noexcept {
-    // seq_cst: as MarkClosedForBegin(). relaxed: Reset() wrote it while no
-    // call was in flight.
-    return closed_gen_.load(std::memory_order_seq_cst) ==
-           incarnation_.load(std::memory_order_relaxed);
+    // seq_cst: as MarkClosedForBegin().
+    return (full_.value.load(std::memory_order_seq_cst) & kGate) != 0;
   }
 
   // Sets `flags` (closed bits) on every active word unless `still_current()`
@@ -1653,15 +1663,18 @@ class alignas(64) SlotPool {
   // free clearing it (see ProveFull()), and the queue of the callers that
   // wait for a session (see Enqueue()):
   //
-  //   63..33      32..18     17..3      2       1..0
-  //   +----------+----------+----------+-------+-------+
-  //   | epoch    | head     | tail     | owing | state |
-  //   +----------+----------+----------+-------+-------+
+  //   63..34     33     32..18     17..3      2       1..0
+  //   +--------+------+----------+----------+-------+-------+
+  //   | epoch  | gate | head     | tail     | owing | state |
+  //   +--------+------+----------+----------+-------+-------+
   //
   // tail is the next waiter's ticket, head the next ticket a freed slot goes
   // to (both modulo 2^15); tail != head only while the state is verified.
   // owing: a shrink left a debt (debt_ > 0, or it is being paid off): every
-  // free looks at it (PayDebt()).
+  // free looks at it (PayDebt()). gate: the incarnation is closed for Begin
+  // (a Stop, Unavailable or Term took effect, MarkClosedForBegin()); a
+  // grant whose head CAS replaced a value with it set is gated. Set once
+  // per incarnation, cleared by Reset() only; no free looks at it.
   static constexpr std::uint64_t kFullNone = 0;
   static constexpr std::uint64_t kFullCandidate = 1;
   static constexpr std::uint64_t kFullVerified = 2;
@@ -1711,7 +1724,8 @@ class alignas(64) SlotPool {
   }
   static constexpr unsigned kTailShift = 3;
   static constexpr unsigned kHeadShift = 18;
-  static constexpr unsigned kEpochShift = 33;
+  static constexpr std::uint64_t kGate = 1ULL << 33U;
+  static constexpr unsigned kEpochShift = 34;
   static constexpr std::uint64_t kTicketMask = WaitQueue::kTickets - 1U;
   static constexpr std::uint64_t kEpochOne = 1ULL << kEpochShift;
   static std::uint64_t NextEpoch(std::uint64_t flag) noexcept {
@@ -2248,9 +2262,7 @@ class alignas(64) SlotPool {
   // mutable: a const count waits on it.
   mutable Atomic<std::uint32_t> resize_gate_{0};
   static constexpr int kResizeSpins = 16;
-  // The latest incarnation whose closure for Begin completed
-  // (MarkClosedForBegin()), and the one the pool was Reset() for.
-  Atomic<std::uint64_t> closed_gen_{0};
+  // The incarnation the pool was Reset() for (MarkClosedForBegin()).
   Atomic<std::uint64_t> incarnation_{0};
   // The largest capacity this incarnation may be given (at most
   // allocated()); written by Reset() only, as active_words_.
