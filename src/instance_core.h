@@ -24,8 +24,10 @@
 // Memory ordering: a session call that acquires a state with lifecycle
 // Running sees the pool that Init() published with it (release). A call that
 // returns a stop/unavailable/terminating error does so only after every
-// word is closed (it helps the closure), so a Begin that succeeds is
-// linearized before the Stop, SetUnavailable or BeginTerm that it raced. An
+// word is closed and the pool's gate set (it helps the closure), so a Begin
+// that succeeds is linearized before the Stop, SetUnavailable or BeginTerm
+// that it raced, and a waiter's grant is ordered by its head CAS against
+// the gate (SlotPool::HandOver()). An
 // End holds its session, then re-reads the state (seq_cst, against the
 // seq_cst flag CAS): it succeeds only when it is ordered before the flag.
 // Lifetime: an InstanceCore is never destroyed while the process runs (the
@@ -1062,7 +1064,7 @@ class InstanceCore {
   // as published: the slot, and whether the grant is gated), unless the
   // grant is ordered after a Stop, Unavailable or Term: then the session is
   // ended again (and goes to the next waiter) and the state's error
-  // answered. A grant made before the pool recorded the flag's closure
+  // answered. A grant whose head CAS came before the flag's gate
   // (SlotPool::MarkClosedForBegin()) is the waiter's, whatever the state is
   // by now: the End that made it may have returned, and a Begin answered
   // OutOfSessions, before the Stop was even called.

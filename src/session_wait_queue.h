@@ -30,9 +30,9 @@
 // control word for it, and Publish() clears `opening`. The waiter takes the
 // slot only once it is published, so the End's handle stays valid until
 // the slot is the waiter's for good (see SlotPool::HandOver()). `gated`,
-// set by Publish(), says that the End found the pool's closure for Begin
-// (a Stop, Unavailable or Term) complete after its commit: the grant is
-// ordered after that flag, and the waiter ends the session again.
+// set by Publish(), says that the End's head CAS found the pool's gate (a
+// Stop, Unavailable or Term closed it for Begin): the grant is ordered
+// after that flag, and the waiter ends the session again.
 //
 // Parked grants. A waiter that was handed a slot but that the scheduler
 // has not run yet would hold its cell, and the caller that takes the

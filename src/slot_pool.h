@@ -667,12 +667,13 @@ class alignas(64) SlotPool {
     std::uint32_t head;
     std::uint32_t tail;
     std::uint32_t epoch;
+    bool gated;  // the gate: closed for Begin (MarkClosedForBegin())
   };
   FlagView DebugFlag() const noexcept {
     // seq_cst: as every other read of the flag.
     const std::uint64_t f = full_.value.load(std::memory_order_seq_cst);
     return {static_cast<unsigned>(f & kFullStateMask), HeadOf(f), TailOf(f),
-            static_cast<std::uint32_t>(f >> kEpochShift)};
+            static_cast<std::uint32_t>(f >> kEpochShift), (f & kGate) != 0};
   }
   std::uint32_t ActiveWords() const noexcept {
     // relaxed: see the field.

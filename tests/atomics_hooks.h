@@ -225,6 +225,26 @@ struct EveryCellCasHook {
 template <class T>
 using EveryCellCasHookAtomic = BeforeCasAtomic<T, EveryCellCasHook>;
 
+// Calls `each(thread, wide)` just before every compare-exchange, of a 64-bit
+// word (wide) or a 32-bit one (a waiter's cell), on every thread, except
+// those made inside `each` itself. Set it before other threads start and
+// clear it after they are joined; `each` picks the steps it plays by thread
+// and width.
+struct EveryCasAnyWidthHook {
+  static inline std::function<void(std::thread::id, bool)> each;
+  template <class T>
+  static void Before(std::atomic<T>& /*word*/, T /*expected*/) noexcept {
+    static thread_local bool inside = false;
+    if (each && !inside) {
+      inside = true;
+      each(std::this_thread::get_id(), std::is_same_v<T, std::uint64_t>);
+      inside = false;
+    }
+  }
+};
+template <class T>
+using EveryCasAnyWidthHookAtomic = BeforeCasAtomic<T, EveryCasAnyWidthHook>;
+
 }  // namespace jetsession::internal
 
 #endif  // JETSESSION_TESTS_ATOMICS_HOOKS_H_

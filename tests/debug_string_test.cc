@@ -48,6 +48,7 @@ TEST_F(DebugStringTest, ARunningInstanceWithSessionsWaitersAndAFlag) {
   ASSERT_EQ(JetStopServiceInstance(inst), JET_errSuccess);
   dump = DebugString(inst);
   EXPECT_TRUE(Has(dump, " stopped")) << dump;
+  EXPECT_TRUE(Has(dump, " gated epoch=")) << dump;
   EXPECT_TRUE(Has(dump, "closed=[ stop]")) << dump;
   EXPECT_TRUE(Has(dump, " closed ")) << dump;
   ASSERT_EQ(JetResetSessionContext(b), JET_errSuccess);

@@ -357,6 +357,110 @@ TEST(SessionWaitHandOffTest, CatchesGateAfterCommit) {
   EXPECT_EQ(seen.first, Error::kClientRequestToStopJetService);
 }
 
+// A waiter leaves on a Stop whose closure has not set the gate yet (the
+// Stop is held at its first word closure), its deadline passed: it reads
+// its ticket still queued. Before its cancel, an End takes its ticket and
+// stalls before its commit, and a second End serves the younger waiter. The
+// leaving waiter set the gate before that read (it helps the closure), so
+// the second End's grant is gated: both waiters answer the Stop's error.
+// (Reading the ticket's place before setting the gate, kLeaveBeforeGate,
+// lets the younger waiter keep a session granted before the gate while the
+// older one answers the Stop's error.)
+template <Mutation M>
+TwoWaitersAcrossAStop LeaveOnAStopBesideTwoFrees() {
+  using MCore = InstanceCore<WrappedPolicy<EveryCasAnyWidthHookAtomic, M>>;
+  MCore core;
+  OpenedSession a;
+  OpenedSession b;
+  const std::uint64_t gen = StartTwoOpen(core, &a, &b);
+  TwoWaitersAcrossAStop seen;
+  const auto forever = MCore::WaitClock::time_point::max();
+  const auto deadline =
+      MCore::WaitClock::now() + std::chrono::milliseconds(300);
+  // Phases: 1 the Stop held at its first word closure; 2 the first End
+  // held before its commit; 3 the older waiter returned (the End goes on);
+  // 4 the first End returned (the Stop goes on).
+  std::atomic<int> phase{0};
+  std::atomic<std::thread::id> older_id;
+  std::atomic<std::thread::id> stop_id;
+  std::atomic<std::thread::id> end1_id;
+  std::thread end1;
+  std::atomic<bool> stop_held{false};
+  std::atomic<bool> end1_held{false};
+  std::atomic<bool> played{false};
+  OpenedSession second;
+  std::thread younger;
+  EveryCasAnyWidthHook::each = [&](std::thread::id id, bool wide) {
+    if (id == stop_id && wide && !stop_held.load() &&
+        (core.LoadState() & MCore::kStopped) != 0) {
+      // The Stop's flag is set; its first word closure waits.
+      stop_held.store(true);
+      phase.store(1, std::memory_order_release);
+      AwaitPhase(phase, 4);
+    } else if (id == end1_id && !wide && !end1_held.load()) {
+      // The first End took the older waiter's ticket: its commit waits.
+      end1_held.store(true);
+      phase.store(2, std::memory_order_release);
+      AwaitPhase(phase, 3);
+    } else if (id == older_id && !wide &&
+               phase.load(std::memory_order_acquire) >= 1 &&
+               !played.exchange(true)) {
+      // The older waiter is about to cancel its ticket (its first cell CAS
+      // after the Stop's flag).
+      seen.ran = true;
+      end1 = std::thread([&] {
+        end1_id = std::this_thread::get_id();
+        EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+      });
+      AwaitPhase(phase, 2);
+      EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+      younger.join();
+    }
+  };
+  std::thread older([&] {
+    older_id = std::this_thread::get_id();
+    OpenedSession first;
+    seen.first = core.BeginWait(gen, &first, deadline);
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  younger =
+      std::thread([&] { seen.second = core.BeginWait(gen, &second, forever); });
+  while (core.QueuedTickets() != 2) std::this_thread::yield();
+  std::thread stop([&] {
+    stop_id = std::this_thread::get_id();
+    core.SetFlag(MCore::kStopped);
+  });
+  AwaitPhase(phase, 1);
+  EXPECT_LT(MCore::WaitClock::now(), deadline) << "the Stop came too late";
+  older.join();
+  phase.store(3, std::memory_order_release);
+  end1.join();
+  phase.store(4, std::memory_order_release);
+  stop.join();
+  EveryCasAnyWidthHook::each = nullptr;
+  EXPECT_TRUE(seen.ran) << "the schedule did not run";
+  const std::uint32_t kept = seen.second == Error::kSuccess ? 1U : 0U;
+  EXPECT_EQ(CountOf(core, gen), kept);
+  Terminate(core);
+  return seen;
+}
+
+TEST(SessionWaitHandOffTest, AWaiterLeavingOnAStopGatesTheLaterGrants) {
+  const TwoWaitersAcrossAStop seen =
+      LeaveOnAStopBesideTwoFrees<Mutation::kNone>();
+  EXPECT_EQ(seen.first, Error::kClientRequestToStopJetService);
+  EXPECT_EQ(seen.second, Error::kClientRequestToStopJetService)
+      << "a younger waiter kept a session while the older one answered the "
+         "Stop";
+}
+
+TEST(SessionWaitHandOffTest, CatchesLeaveBeforeGate) {
+  const TwoWaitersAcrossAStop seen =
+      LeaveOnAStopBesideTwoFrees<Mutation::kLeaveBeforeGate>();
+  EXPECT_EQ(seen.first, Error::kClientRequestToStopJetService);
+  EXPECT_EQ(seen.second, Error::kSuccess);
+}
+
 // JetTerm while an End hands its slot to a waiter: the End has taken the
 // waiter's ticket and is about to deliver. JetTerm must not return before
 // the End's last step, or the End would write into the next incarnation on

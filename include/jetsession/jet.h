@@ -299,13 +299,13 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * Beyond that, a caller waits for a place in the queue first: such callers
  * are not ordered among themselves, and an End that frees a slot while no
  * caller holds a ticket does not wake them (they look again every 5 ms): a
- * deviation from the extension's rule. A second one: a Stop, Unavailable
- * or Term that completes while an End is between taking a caller's place
- * and handing it the session (a few instructions) can leave a caller that
- * came later with a session granted before it, and the earlier caller
- * with the state's error. A third: an End that returns Success while
- * JetExtSetInstanceUnavailable or JetTerm2 runs can leave its slot to no
- * waiter (a caller that waited then answers the state's error). Waiting
+ * deviation from the extension's rule. A second one: an End that returns
+ * Success while JetExtSetInstanceUnavailable or JetTerm2 runs can leave its
+ * slot to no waiter (a caller that waited then answers the state's error).
+ * Across JetStopServiceInstance the order holds: a session handed to a
+ * caller is decided before or after the Stop in the callers' order, so no
+ * caller answers the Stop's error while one that came later keeps a
+ * session. Waiting
  * blocks the
  * thread (a futex), with no lock; the only spin is a short one, then
  * yields, while an End in flight finishes opening its slot.

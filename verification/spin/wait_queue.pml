@@ -86,13 +86,19 @@
  *      any queued ticket is live, whenever the claimer's call started;
  *  - Stop (WITH_STOP): a call that starts after the Stop returned does not
  *    succeed; a waiter answers Success only with a slot granted before the
- *    Stop closed the word (ghost: dstop[t], what the End serving t read of
- *    the closure after its commit: Publish()'s gated mark; src/ reads the
- *    pool's record that the closure of every word is complete, and the
- *    model has one word), so
- *    its success is ordered before the Stop; a waiter keeps a slot whose
- *    End returned before the Stop began (ghost: kept[t]); every waiter
- *    returns (above).
+ *    Stop closed the word (ghost: dstop[t], what the End serving t found
+ *    of the closure at its head CAS: Publish()'s gated mark; src/ reads
+ *    the gate bit in the flag value that CAS replaces, set once every word
+ *    is closed, and the model has one word), so its success is ordered
+ *    before the Stop; a waiter keeps a slot whose End returned before the
+ *    Stop began (ghost: kept[t]); no waiter answers the Stop's error while
+ *    a later ticket holds an ungated grant (ghosts ungated[], stoperr[]);
+ *    a waiter that leaves on the Stop helps the closure before its flag
+ *    read; every waiter returns (above). (The schedule that the ghosts
+ *    ungated and stoperr are for, two Ends serving two waiters across the
+ *    Stop, needs 2 slots and 4 clients: beyond this model's size, over 120
+ *    million states; Relacy's StopBetweenFrees and the white-box schedules
+ *    of session_wait_handoff_test.cc play it.)
  *  - timeouts: a waiter whose deadline passed (TIMEOUTS) answers
  *    OutOfSessions only if no slot was free at its flag read (ghost
  *    fullread), where it found its ticket still queued. (Cancelling
@@ -236,6 +242,12 @@ bit kept[TICKETS];
  * later ticket was served (t's waiter lost its place). */
 bit passed[TICKETS];
 bit overtaken[TICKETS];
+/* Ghosts (WITH_STOP): ticket t was committed a grant ordered before the
+ * Stop (ungated); t's waiter answered the Stop's error. First come, first
+ * served across the Stop: no waiter answers the Stop's error while a later
+ * ticket holds an ungated grant (checked at both events). */
+bit ungated[TICKETS];
+bit stoperr[TICKETS];
 bit stop_started = 0;
 bit stop_done = 0;
 
@@ -260,6 +272,17 @@ byte finished = 0;
 
 /* A ticket whose waiter is still there and not served. */
 #define LIVE(t) (!served[t] && cell[t] != CELL_CANCELLED)
+
+/* The waiter of ticket t answers the Stop's error. */
+inline stop_error(t) {
+  stoperr[t] = 1;
+  k = t + 1;
+  do
+  :: k < TICKETS -> assert(!ungated[k]); k++
+  :: else -> break
+  od;
+  k = 0
+}
 
 inline take(i, id) {
   assert(owner[i] == NONE);
@@ -520,11 +543,22 @@ await:
 #endif
     fi;
 leave:
-    /* Leave(): the flag read. A ticket a hand-off took (head past it) is
-     * that hand-off's to serve: the waiter waits for the grant. Otherwise
-     * the ticket is queued at this read, where the pool must be full (the
-     * ghost fullread: a timed-out waiter's OutOfSessions is ordered
-     * here). */
+#if defined(WITH_STOP) && !defined(MUTANT_LEAVE_STATE_AFTER_CANCEL)
+    /* Leave(): the state first, read while the ticket is live: the answer
+     * is decided while the waiter still holds its place. On the flag, the
+     * waiter helps the closure (Settled(): the gate set) before the flag
+     * read, so every ticket taken after that read is granted gated. */
+    gate = stopped;
+    assert(!gate || !overtaken[t]);
+    if
+    :: gate -> wclosed = 1
+    :: else -> skip
+    fi;
+#endif
+    /* The flag read. A ticket a hand-off took (head past it) is that
+     * hand-off's to serve: the waiter waits for the grant. Otherwise the
+     * ticket is queued at this read, where the pool must be full (the
+     * ghost fullread: a timed-out waiter's OutOfSessions is exact). */
     atomic {
       taken = (t < head);
       fullread = NONE_FREE
@@ -534,12 +568,6 @@ leave:
     :: taken -> goto grant
     :: else -> skip
     fi;
-#endif
-#if defined(WITH_STOP) && !defined(MUTANT_LEAVE_STATE_AFTER_CANCEL)
-    /* The state, read while the ticket is live: the answer is decided
-     * while the waiter still holds its place. */
-    gate = stopped;
-    assert(!gate || !overtaken[t]);
 #endif
     /* Cancel(): cancelled, unless a slot was committed first. A waiter
      * leaves only before its End's handle goes stale: that End took effect
@@ -562,7 +590,7 @@ leave:
     assert(!gate || !overtaken[t]);
 #endif
     if
-    :: gate -> r++; goto next   /* the state error */
+    :: gate -> stop_error(t); r++; goto next   /* the state error */
     :: else ->
        /* OutOfSessions (a timeout), exact at the flag read. */
        assert(fullread);
@@ -597,7 +625,7 @@ accept:
 #endif
 #ifndef MUTANT_ACCEPT_NO_RECHECK
     if
-    :: gate -> assert(!kept[t]); giveback = 1; goto work
+    :: gate -> assert(!kept[t]); stop_error(t); giveback = 1; goto work
     :: else -> skip
     fi;
 #endif
@@ -676,6 +704,9 @@ handover:
             h = head;
 #endif
             served[h] = 1;
+            /* The grant's gate: the closure as the head CAS finds it (the
+             * gate bit of the flag word it replaces). */
+            dstop[h] = wclosed;
             do
             :: head < tail && served[head] -> head++
             :: else -> break
@@ -715,9 +746,6 @@ handover:
             cell[h] = CELL_OPENING;
 #endif
             cslot[h] = mine; handed = 1;
-#ifdef MUTANT_OPEN_BEFORE_DELIVER
-            dstop[h] = wclosed;
-#endif
             /* Tickets are served in order. */
             k = 0;
             do
@@ -737,11 +765,25 @@ handover:
        if
        :: handed ->
 #ifndef MUTANT_OPEN_BEFORE_DELIVER
-          /* The End reads the closure (the grant's gate), opens
-           * the slot for the waiter (its handle goes stale), then
-           * Publish(). */
-          dstop[h] = wclosed;
-          atomic { ctl[mine] = C_OPEN; stale[h] = 1 };
+          /* The End opens the slot for the waiter (its handle goes
+           * stale), then Publish(). */
+          atomic {
+            ctl[mine] = C_OPEN; stale[h] = 1;
+#ifdef WITH_STOP
+            if
+            :: !dstop[h] ->
+               /* An ungated grant: no earlier waiter answered the Stop. */
+               ungated[h] = 1;
+               k = 0;
+               do
+               :: k < h -> assert(!stoperr[k]); k++
+               :: else -> break
+               od;
+               k = 0
+            :: else -> skip
+            fi
+#endif
+          };
           cell[h] = CELL_DELIVERED;
 #endif
           goto endfree
@@ -835,6 +877,7 @@ init {
   :: k < N -> owner[k] = NONE; k++
   :: else -> break
   od;
+
   atomic {
     k = 0;
     do
