@@ -230,16 +230,34 @@ using EveryCellCasHookAtomic = BeforeCasAtomic<T, EveryCellCasHook>;
 // those made inside `each` itself. Set it before other threads start and
 // clear it after they are joined; `each` picks the steps it plays by thread
 // and width.
+// `each_store(thread)`, when set, runs just before every store to a 32-bit
+// word (a waiter's cell), on the same terms.
 struct EveryCasAnyWidthHook {
   static inline std::function<void(std::thread::id, bool)> each;
+  static inline std::function<void(std::thread::id)> each_store;
   template <class T>
   static void Before(std::atomic<T>& /*word*/, T /*expected*/) noexcept {
-    static thread_local bool inside = false;
-    if (each && !inside) {
-      inside = true;
+    if (each && !Inside()) {
+      Inside() = true;
       each(std::this_thread::get_id(), std::is_same_v<T, std::uint64_t>);
-      inside = false;
+      Inside() = false;
     }
+  }
+  template <class T>
+  static void BeforeStore(std::atomic<T>& /*word*/) noexcept {
+    if constexpr (std::is_same_v<T, std::uint32_t>) {
+      if (each_store && !Inside()) {
+        Inside() = true;
+        each_store(std::this_thread::get_id());
+        Inside() = false;
+      }
+    }
+  }
+
+ private:
+  static bool& Inside() noexcept {
+    static thread_local bool inside = false;
+    return inside;
   }
 };
 template <class T>

@@ -28,35 +28,58 @@ struct Figures {
 };
 
 // Capacity 1: a session held, one waiter; the End hands its slot over: a
-// Stop just before its commit, a stats read just before its publication;
-// the waiter takes the session, sees that its grant came after the Stop
-// and ends it again.
+// Stop after the End's free and before its head CAS (at its second 64-bit
+// compare-exchange, the bit taken back), a stats read just before its
+// publication; the waiter, held at its first cell CAS after the Stop until
+// the End returned, takes the session, sees that its grant came after the
+// Stop's gate and ends it again.
 template <Mutation M>
 Figures HandOffGivenBack() {
-  using Core = InstanceCore<WrappedPolicy<CellHookAtomic, M>>;
+  using Core = InstanceCore<WrappedPolicy<EveryCasAnyWidthHookAtomic, M>>;
   Core core;
   Figures figures;
   OpenedSession held;
   const std::uint64_t gen = StartFull(core, &held);
-  CellHook::on = std::this_thread::get_id();
+  const std::thread::id main_id = std::this_thread::get_id();
+  std::atomic<std::thread::id> waiter_id;
+  std::atomic<bool> armed{false};
+  // 1: the Stop returned; 2: the End returned.
+  std::atomic<int> phase{0};
+  int main_cases = 0;
+  bool waiter_held = false;
+  EveryCasAnyWidthHook::each = [&](std::thread::id id, bool wide) {
+    if (!armed.load(std::memory_order_acquire)) return;
+    if (id == main_id && wide && ++main_cases == 2) {
+      core.SetFlag(Core::kStopped);
+      phase.store(1, std::memory_order_release);
+    } else if (id == waiter_id.load() && !wide && !waiter_held &&
+               phase.load(std::memory_order_acquire) >= 1) {
+      waiter_held = true;
+      while (phase.load(std::memory_order_acquire) < 2) {
+        std::this_thread::yield();
+      }
+    }
+  };
+  EveryCasAnyWidthHook::each_store = [&](std::thread::id id) {
+    if (armed.load(std::memory_order_acquire) && id == main_id &&
+        phase.load(std::memory_order_acquire) == 1 && !figures.ran) {
+      figures.ran = true;
+      EXPECT_EQ(core.Stats(gen, &figures.middle), Error::kSuccess);
+    }
+  };
   std::thread waiter([&] {
+    waiter_id.store(std::this_thread::get_id());
     OpenedSession w;
     figures.waited =
         core.BeginWait(gen, &w, Core::WaitClock::time_point::max());
   });
   while (core.QueuedTickets() != 1) std::this_thread::yield();
-  // The Stop just before the End commits its slot to the waiter (the
-  // commit CAS): the grant is ordered after it, and the waiter will end the
-  // session again.
-  CellHook::before = [&] { core.SetFlag(Core::kStopped); };
-  CellHook::before_store = [&] {
-    figures.ran = true;
-    EXPECT_EQ(core.Stats(gen, &figures.middle), Error::kSuccess);
-  };
+  armed.store(true, std::memory_order_release);
   EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  phase.store(2, std::memory_order_release);
   waiter.join();
-  CellHook::before = nullptr;
-  CellHook::before_store = nullptr;
+  EveryCasAnyWidthHook::each = nullptr;
+  EveryCasAnyWidthHook::each_store = nullptr;
   EXPECT_EQ(core.Stats(gen, &figures.rest), Error::kSuccess);
   Terminate(core);
   return figures;

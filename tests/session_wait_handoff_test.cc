@@ -314,6 +314,7 @@ TwoWaitersAcrossAStop StopBetweenTwoFrees() {
   OpenedSession a;
   OpenedSession b;
   const std::uint64_t gen = StartTwoOpen(core, &a, &b);
+  CellHook::on = std::this_thread::get_id();
   TwoWaitersAcrossAStop seen;
   const auto forever = MCore::WaitClock::time_point::max();
   OpenedSession first;
@@ -323,7 +324,6 @@ TwoWaitersAcrossAStop StopBetweenTwoFrees() {
   std::thread younger(
       [&] { seen.second = core.BeginWait(gen, &second, forever); });
   while (core.QueuedTickets() != 2) std::this_thread::yield();
-  CellHook::on = std::this_thread::get_id();
   CellHook::before = [&] {
     seen.ran = true;
     // This thread's End took the older waiter's ticket. Another End serves

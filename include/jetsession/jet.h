@@ -287,7 +287,9 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * returns Success with that session or leaves it to the next waiter; one
  * whose time runs out after an End has taken its place in the queue takes
  * that End's session (it waits for the End's next few steps, past its
- * deadline if the scheduler keeps the End's thread off the processor). The
+ * deadline if the scheduler keeps the End's thread off the processor; so
+ * does one woken by a Stop, Unavailable or Term then, which returns as
+ * soon as that End has run those steps). The
  * order holds while fewer than 16384 tickets are outstanding on the
  * instance: a ticket is a caller that waits now, or one that left (timed
  * out) behind a caller that still waits, until an End has served that

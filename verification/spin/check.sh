@@ -175,8 +175,10 @@ expect_pass "wait queue + Stop, 2 clients x 2 rounds (safety)" safety \
   -DWITH_STOP -DCLIENTS=2 -DROUNDS=2
 expect_pass "wait queue + Stop, 2 clients x 2 rounds, timeouts (safety)" \
   safety -DWITH_STOP -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS
+# (Without the ghosts ungated and stoperr: 19M states instead of 36M; the
+# order across the Stop is checked by the runs above.)
 expect_pass "wait queue + Stop, holder, 3 clients (safety)" safety \
-  -DWITH_STOP -DHOLDER -DCLIENTS=3 -DROUNDS=1
+  -DWITH_STOP -DHOLDER -DCLIENTS=3 -DROUNDS=1 -DNO_STOP_ORDER
 expect_pass "wait queue + Stop, holder, stop request, 2 x 2 (safety)" safety \
   -DWITH_STOP -DHOLDER -DWAKER -DCLIENTS=2 -DROUNDS=2
 expect_caught_by "invalid end state" "mutant MUTANT_ENQUEUE_ANY (lost wake-up)" \
@@ -187,7 +189,10 @@ expect_caught "mutant MUTANT_NO_RECLAIM" safety -DCLIENTS=2 -DROUNDS=2 \
   -DMUTANT_NO_RECLAIM
 expect_caught "mutant MUTANT_CLOSE_BEFORE_CLEAR" safety -DCLIENTS=2 \
   -DROUNDS=2 -DTIMEOUTS -DMUTANT_CLOSE_BEFORE_CLEAR
-expect_caught_by "kept" \
+# (A grant made before the Stop and given back: the waiter answers the
+# Stop's error while a later ticket keeps its grant, found by the ghost
+# stoperr before the ghost kept.)
+expect_caught_by "stoperr" \
   "mutant MUTANT_ACCEPT_STATE_AT_ACCEPT (a grant before the Stop given back)" \
   safety -DWITH_STOP -DCLIENTS=2 -DROUNDS=2 -DMUTANT_ACCEPT_STATE_AT_ACCEPT
 expect_caught_by "stale" \

@@ -275,6 +275,8 @@ byte finished = 0;
 
 /* The waiter of ticket t answers the Stop's error. */
 inline stop_error(t) {
+  skip;
+#ifndef NO_STOP_ORDER
   stoperr[t] = 1;
   k = t + 1;
   do
@@ -282,6 +284,7 @@ inline stop_error(t) {
   :: else -> break
   od;
   k = 0
+#endif
 }
 
 inline take(i, id) {
@@ -769,7 +772,7 @@ handover:
            * stale), then Publish(). */
           atomic {
             ctl[mine] = C_OPEN; stale[h] = 1;
-#ifdef WITH_STOP
+#if defined(WITH_STOP) && !defined(NO_STOP_ORDER)
             if
             :: !dstop[h] ->
                /* An ungated grant: no earlier waiter answered the Stop. */
