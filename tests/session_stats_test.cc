@@ -43,15 +43,17 @@ Figures HandOffGivenBack() {
   const std::thread::id main_id = std::this_thread::get_id();
   std::atomic<std::thread::id> waiter_id;
   std::atomic<bool> armed{false};
-  // 1: the Stop returned; 2: the End returned.
+  // 1: the Stop is under way; 2: the End returned.
   std::atomic<int> phase{0};
   int main_cases = 0;
   bool waiter_held = false;
   EveryCasAnyWidthHook::each = [&](std::thread::id id, bool wide) {
     if (!armed.load(std::memory_order_acquire)) return;
     if (id == main_id && wide && ++main_cases == 2) {
-      core.SetFlag(Core::kStopped);
+      // Phase 1 before the Stop's alert can wake the waiter: its cancel is
+      // then held.
       phase.store(1, std::memory_order_release);
+      core.SetFlag(Core::kStopped);
     } else if (id == waiter_id.load() && !wide && !waiter_held &&
                phase.load(std::memory_order_acquire) >= 1) {
       waiter_held = true;
