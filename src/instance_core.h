@@ -914,8 +914,7 @@ class InstanceCore {
       // cell, read by Peek()) comes after the flag, so a waiter woken by
       // it sees the flag here.
       const std::uint64_t state = state_.load(std::memory_order_seq_cst);
-      const Error gate =
-          GenOf(state) != gen ? Error::kInvalidInstance : BeginError(state);
+      const Error gate = GateOf(state, gen);
       // seq_cst: pairs with the stop request's store (see
       // SlotPool::AlertWaiters(): either this load sees it, or the ticket
       // taken before it is among those the request's alert wakes).
