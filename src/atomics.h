@@ -106,6 +106,12 @@ enum class Mutation {
                          // serve two waiters across a Stop, the one that
                          // took the earlier ticket may read it gated while
                          // the later ticket's grant did not
+  kEndsGatedByEndFlags,  // a hand-off by an End is gated by Unavailable or
+                         // Term like any other free, and a waiter that
+                         // leaves on one does not wait for the Ends ordered
+                         // before it: such an End returns Success and its
+                         // slot goes to no waiter (the waiter answers the
+                         // flag's error)
   kPassOverLiveTicket,   // a waiter that leaves passes over the ticket at
                          // the head of the queue without looking whether its
                          // waiter left too: a live waiter loses its place

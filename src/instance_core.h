@@ -978,6 +978,9 @@ class InstanceCore {
       // (help the closure) before the flag read, so that a free that takes
       // a ticket after that read grants it gated.
       Settled(state, gate);
+      // Unavailable and Term do not gate an End's grant: the End is ordered
+      // before them. Let every such End in flight take its ticket first.
+      AwaitEndsBefore(pool, state);
     }
     if (Policy::kMutation != Mutation::kLeaveIgnoresTaker &&
         pool->IsTicketTaken(ticket)) {
@@ -1001,6 +1004,20 @@ class InstanceCore {
     if (gate == Error::kInvalidInstance) return gate;
     if (gate != Error::kSuccess) return Settled(state, gate);
     return stopped ? Error::kWaitCancelled : Error::kOutOfSessions;
+  }
+
+  // With Unavailable or Term in `state` (read by a waiter that answers
+  // the flag's error or gives a grant back): waits until every End that
+  // holds its session has let go (SlotPool::AwaitEndHolds()). An End that
+  // frees its slot after such a flag was ordered before it (it re-read the
+  // state after its hold, and a later End refuses), and its grant is not
+  // gated by it. Its head CAS then comes before the waiter's ticket read
+  // and before the head CAS of the waiter's give-back, so its slot goes to
+  // the oldest waiter, who keeps it, and never to a younger one while an
+  // older waiter answers the flag.
+  void AwaitEndsBefore(Pool* pool, std::uint64_t state) noexcept {
+    if (Policy::kMutation == Mutation::kEndsGatedByEndFlags) return;
+    if ((state & kEndFlags) != 0) pool->AwaitEndHolds();
   }
 
   // What a Begin in incarnation `gen` answers for `state` before it looks
@@ -1056,7 +1073,7 @@ class InstanceCore {
     if constexpr (Policy::kMutation != Mutation::kStatsNoPhantoms) {
       counters_.AddWhileWaiting(Counters::kPhantoms, 1);
     }
-    pool->Free(slot, control);
+    pool->Free(slot, control, FreedBy::kOther);
   }
 
   // Takes the session a free opened for this waiter (`published`, its cell
@@ -1083,6 +1100,9 @@ class InstanceCore {
     }
     if (gate != Error::kSuccess &&
         Policy::kMutation != Mutation::kAcceptIgnoresState) {
+      // The session goes to the next ticket, gated: after the tickets that
+      // the Ends ordered before Unavailable or Term take (AwaitEndsBefore()).
+      if (gate != Error::kInvalidInstance) AwaitEndsBefore(pool, state);
       EndPhantom(pool, slot, control);
       return gate == Error::kInvalidInstance ? gate : Settled(state, gate);
     }
@@ -1145,7 +1165,8 @@ class InstanceCore {
     if (!pool->CloseAll(closed, still_current)) {
       return error;  // the incarnation ended: its closure is moot
     }
-    pool->MarkClosedForBegin(gen);
+    pool->MarkClosedForBegin(
+        gen, Pool::GatesFor((state & kStopped) != 0, (state & kEndFlags) != 0));
     // acq_rel: release pairs with LoadState() (the mark is seen only after
     // the closure); loop while the incarnation is the same.
     while (GenOf(state) == gen && (state & marks) != marks &&

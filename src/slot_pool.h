@@ -72,6 +72,13 @@ enum class ClaimStatus {
   kStale,    // the revalidation callback said the incarnation changed
 };
 
+// Who frees a slot (SlotPool::Free()): an End, ordered before any flag
+// that refuses End (it re-read the state after its hold), or another free
+// (a waiter's give-back of a session it does not answer, a claimer's
+// give-back, a grow). The flags' gates apply to them differently
+// (SlotPool::IsGated()).
+enum class FreedBy { kEnd, kOther };
+
 struct ClaimResult {
   ClaimStatus status;
   std::uint32_t slot;
@@ -322,11 +329,12 @@ class alignas(64) SlotPool {
       waiters_.Skip(t);
     }
     // No debt is owed in the new incarnation, and it is closed for Begin
-    // (the gate) only if it starts stopped.
-    const std::uint64_t gate = closed != 0 ? kGate : 0;
+    // (both gates: no End of it can come before the flag) only if it starts
+    // closed.
+    const std::uint64_t gate = closed != 0 ? kGates : 0;
     const auto fresh_flag = [gate](std::uint64_t old) {
       return ((WithHead(NextEpoch(old), TailOf(old)) | kFullNone) &
-              ~(kOwing | kGate)) |
+              ~(kOwing | kGates)) |
              gate;
     };
     if constexpr (Policy::kMutation == Mutation::kStaleProof) {
@@ -592,7 +600,8 @@ class alignas(64) SlotPool {
   // the End takes effect at that store, when the slot is already free for
   // the next Begin. (With the store first, a call on the handle could learn
   // that the session ended while its bit still made the pool look full.)
-  void Free(std::uint32_t slot, std::uint64_t control) noexcept {
+  void Free(std::uint32_t slot, std::uint64_t control,
+            FreedBy by = FreedBy::kEnd) noexcept {
     auto& control_word = SlotRef(slot).control;
     if constexpr (Policy::kMutation == Mutation::kEndStaleBeforeFree) {
       control_word.store(NextGen(control), std::memory_order_release);
@@ -603,7 +612,7 @@ class alignas(64) SlotPool {
     if ((f & kFreeSlowMask) != 0) [[unlikely]] {
       // The pool was (nearly) proven full, callers wait, or a shrink left a
       // debt: out of line, with nothing left to do here after it.
-      FreeWhileFull(slot, control, f);
+      FreeWhileFull(slot, control, f, by);
       return;
     }
     FinishFree(slot, control, true);
@@ -621,12 +630,13 @@ class alignas(64) SlotPool {
   // that saw the slot busy, or later, sees it.
   [[gnu::noinline, gnu::cold]] void FreeWhileFull(std::uint32_t slot,
                                                   std::uint64_t control,
-                                                  std::uint64_t f) noexcept {
+                                                  std::uint64_t f,
+                                                  FreedBy by) noexcept {
     CountedHandOff([&] {
       bool store = false;
       if ((f & kOwing) == 0 || !PayDebt(slot, control, &f)) {
         store = (f & kFullStateMask) == kFullNone ||
-                AfterFreeWhileFull(slot, f, EndedControl(control));
+                AfterFreeWhileFull(slot, f, EndedControl(control), by);
       }
       FinishFree(slot, control, store);
     });
@@ -667,13 +677,18 @@ class alignas(64) SlotPool {
     std::uint32_t head;
     std::uint32_t tail;
     std::uint32_t epoch;
-    bool gated;  // the gate: closed for Begin (MarkClosedForBegin())
+    bool gated;      // the Stop's gate (MarkClosedForBegin())
+    bool end_gated;  // the gate of Unavailable or Term
   };
   FlagView DebugFlag() const noexcept {
     // seq_cst: as every other read of the flag.
     const std::uint64_t f = full_.value.load(std::memory_order_seq_cst);
-    return {static_cast<unsigned>(f & kFullStateMask), HeadOf(f), TailOf(f),
-            static_cast<std::uint32_t>(f >> kEpochShift), (f & kGate) != 0};
+    return {static_cast<unsigned>(f & kFullStateMask),
+            HeadOf(f),
+            TailOf(f),
+            static_cast<std::uint32_t>(f >> kEpochShift),
+            (f & kGate) != 0,
+            (f & kEndGate) != 0};
   }
   std::uint32_t ActiveWords() const noexcept {
     // relaxed: see the field.
@@ -846,7 +861,7 @@ class alignas(64) SlotPool {
     FreeWordBit(slot);
     const std::uint64_t f = LoadFlagAfterFree();
     if ((f & kFullStateMask) != kFullNone) [[unlikely]] {
-      AfterFreeWhileFull(slot, f, kControlUnknown);
+      AfterFreeWhileFull(slot, f, kControlUnknown, FreedBy::kOther);
     }
   }
 
@@ -869,8 +884,10 @@ class alignas(64) SlotPool {
   // still open (the End's pending window), which every claim passes over.
   // A free that finds no waiter clears the flag (a loop, because a prover
   // may promote a candidate meanwhile).
-  [[gnu::noinline, gnu::cold]] bool AfterFreeWhileFull(
-      std::uint32_t slot, std::uint64_t f, std::uint64_t ended) noexcept {
+  [[gnu::noinline, gnu::cold]] bool AfterFreeWhileFull(std::uint32_t slot,
+                                                       std::uint64_t f,
+                                                       std::uint64_t ended,
+                                                       FreedBy by) noexcept {
     auto& flag = full_.value;
     auto& control_word = SlotRef(slot).control;
     // A give-back's caller stores nothing: once a hand-off has written the
@@ -910,7 +927,7 @@ class alignas(64) SlotPool {
         }
       }
       written = true;
-      if (HandOver(slot, ended)) return false;
+      if (HandOver(slot, ended, by)) return false;
       // No waiter took it: its bit is free again and the slot pending until
       // `ended` is stored, once the flag is dealt with; look at it again.
       f = LoadFlagAfterFree();
@@ -1178,7 +1195,7 @@ class alignas(64) SlotPool {
   // nor a waiter's (a Begin then answers full, the slot being still the
   // End's), and a waiter that times out as it is served either has the
   // slot or left before the End's handle went stale.
-  bool HandOver(std::uint32_t slot, std::uint64_t ended) noexcept {
+  bool HandOver(std::uint32_t slot, std::uint64_t ended, FreedBy by) noexcept {
     auto& flag = full_.value;
     auto& control_word = SlotRef(slot).control;
     // seq_cst: with Enqueue()'s CAS.
@@ -1226,13 +1243,13 @@ class alignas(64) SlotPool {
       // The grant is decided at the head CAS, in the tickets' order: it is
       // gated (ordered after a Stop, Unavailable or Term, whose waiter then
       // ends the session again and answers the flag's error) when the value
-      // that CAS replaced carries the gate (MarkClosedForBegin()), else
-      // ordered before the flag. So a later ticket's grant is never made
-      // before the gate while an earlier one's is made after it, however
-      // the two frees' commits interleave.
+      // that CAS replaced carries a gate that applies to this free
+      // (IsGated()), else ordered before the flag. So a later ticket's
+      // grant is never made before the gate while an earlier one's is made
+      // after it, however the two frees' commits interleave.
       const bool gated = Policy::kMutation == Mutation::kGateAfterCommit
-                             ? ClosedForBegin()
-                             : (f & kGate) != 0;
+                             ? IsGated(LoadFlagAfterFree(), by)
+                             : IsGated(f, by);
       // The slot is the waiter's now (it can no longer cancel): the End's
       // handle goes stale at this store, which opens the next generation
       // for the waiter, who takes it once it is published. relaxed: the
@@ -1414,32 +1431,64 @@ class alignas(64) SlotPool {
   }
 
   // Records that every active word of incarnation `gen` is closed for
-  // Begin (after CloseAll() returned true): sets the gate in the flag, the
-  // instant a Stop, Unavailable or Term takes effect for the hand-off
-  // (HandOver() reads it in the value its head CAS replaces). A closer
+  // Begin (after CloseAll() returned true): sets `gates` in the flag (kGate
+  // for a Stop, kEndGate for Unavailable or Term), the instant the flag
+  // takes effect for the hand-off (HandOver() reads it in the value its
+  // head CAS replaces). A closer
   // stalled past the next Reset() reads that Reset's flag and incarnation
   // (the incarnation is stored before Reset()'s flag CAS), or its CAS
   // fails on the new epoch, so it never gates the next incarnation.
   // seq_cst: in the order of the flag's RMWs (the head CASes); every claim
   // that succeeded before a word's closure comes before it too (the CASes
   // that closed the words are sequenced before it).
-  void MarkClosedForBegin(std::uint64_t gen) noexcept {
+  // The gates that a closure sets (MarkClosedForBegin()): the Stop's
+  // (`stop`), Unavailable's or Term's (`refuses_end`).
+  static constexpr std::uint64_t GatesFor(bool stop,
+                                          bool refuses_end) noexcept {
+    return (stop ? kGate : 0) | (refuses_end ? kEndGate : 0);
+  }
+  void MarkClosedForBegin(std::uint64_t gen, std::uint64_t gates) noexcept {
     auto& flag = full_.value;
     // seq_cst: as above.
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     // relaxed: the incarnation that Reset() stored before the flag CAS
     // this load may have read from (the CAS releases, the load acquires).
     while (
-        (f & kGate) == 0 &&
+        (f & gates) != gates &&
         incarnation_.load(std::memory_order_relaxed) == gen &&
-        !flag.compare_exchange_weak(f, f | kGate, std::memory_order_seq_cst)) {
+        !flag.compare_exchange_weak(f, f | gates, std::memory_order_seq_cst)) {
     }
   }
-  // Whether the incarnation the pool was last Reset() for is closed for
-  // Begin (its gate is set).
-  bool ClosedForBegin() const noexcept {
-    // seq_cst: as MarkClosedForBegin().
-    return (full_.value.load(std::memory_order_seq_cst) & kGate) != 0;
+
+  // Waits until every End that holds its session now (busy, "by End") has
+  // let go: its last store (the free's, a hand-off's, or the refusal's).
+  // An End that reaches its free re-read the state before the flag that
+  // refuses End (Unavailable, Term), so once a thread that saw that flag
+  // returns from this, every such End's head CAS (HandOver()) comes before
+  // the thread's next read of the flag. Blocks for a few steps of each
+  // such End (as JetTerm's drain does). seq_cst loads: the hold CAS of an
+  // End ordered before the flag precedes the caller's state read, which
+  // precedes these.
+  void AwaitEndHolds() const noexcept {
+    // relaxed: written by Reset() only.
+    const std::uint32_t ceiling = ceiling_.load(std::memory_order_relaxed);
+    for (std::uint32_t slot = 0; slot < ceiling; ++slot) {
+      const auto& control = SlotRef(slot).control;
+      // seq_cst: see above.
+      const std::uint64_t c = control.load(std::memory_order_seq_cst);
+      if ((c & (kOpen | kEndHold)) != (kOpen | kEndHold)) continue;
+      // seq_cst: as above; the End's last store is a release.
+      while (control.load(std::memory_order_seq_cst) == c) Policy::Yield();
+    }
+  }
+
+  // Whether a grant whose head CAS replaced flag value `f` is gated: by the
+  // Stop's gate always, by Unavailable's or Term's only when no End made it
+  // (the mutant kEndsGatedByEndFlags: always).
+  static bool IsGated(std::uint64_t f, FreedBy by) noexcept {
+    constexpr bool kAny = Policy::kMutation == Mutation::kEndsGatedByEndFlags;
+    const std::uint64_t gates = kAny || by != FreedBy::kEnd ? kGates : kGate;
+    return (f & gates) != 0;
   }
 
   // Sets `flags` (closed bits) on every active word unless `still_current()`
@@ -1664,18 +1713,22 @@ class alignas(64) SlotPool {
   // free clearing it (see ProveFull()), and the queue of the callers that
   // wait for a session (see Enqueue()):
   //
-  //   63..34     33     32..18     17..3      2       1..0
-  //   +--------+------+----------+----------+-------+-------+
-  //   | epoch  | gate | head     | tail     | owing | state |
-  //   +--------+------+----------+----------+-------+-------+
+  //   63..35   34        33     32..18   17..3    2       1..0
+  //   +--------+---------+------+--------+--------+-------+-------+
+  //   | epoch  | end gate| gate | head   | tail   | owing | state |
+  //   +--------+---------+------+--------+--------+-------+-------+
   //
   // tail is the next waiter's ticket, head the next ticket a freed slot goes
   // to (both modulo 2^15); tail != head only while the state is verified.
   // owing: a shrink left a debt (debt_ > 0, or it is being paid off): every
-  // free looks at it (PayDebt()). gate: the incarnation is closed for Begin
-  // (a Stop, Unavailable or Term took effect, MarkClosedForBegin()); a
-  // grant whose head CAS replaced a value with it set is gated. Set once
-  // per incarnation, cleared by Reset() only; no free looks at it.
+  // free looks at it (PayDebt()). The gates say that the incarnation is
+  // closed for Begin (MarkClosedForBegin()): gate by a Stop, end gate by
+  // Unavailable or Term. A grant whose head CAS replaced a value with the
+  // gate set is gated; so is one with the end gate set, unless an End made
+  // it (IsGated()): an End that reaches its hand-off read the state before
+  // the flags that refuse End, so it is ordered before them. Each is set
+  // once per incarnation, cleared by Reset() only; no free's fast path
+  // looks at them.
   static constexpr std::uint64_t kFullNone = 0;
   static constexpr std::uint64_t kFullCandidate = 1;
   static constexpr std::uint64_t kFullVerified = 2;
@@ -1726,7 +1779,9 @@ class alignas(64) SlotPool {
   static constexpr unsigned kTailShift = 3;
   static constexpr unsigned kHeadShift = 18;
   static constexpr std::uint64_t kGate = 1ULL << 33U;
-  static constexpr unsigned kEpochShift = 34;
+  static constexpr std::uint64_t kEndGate = 1ULL << 34U;
+  static constexpr std::uint64_t kGates = kGate | kEndGate;
+  static constexpr unsigned kEpochShift = 35;
   static constexpr std::uint64_t kTicketMask = WaitQueue::kTickets - 1U;
   static constexpr std::uint64_t kEpochOne = 1ULL << kEpochShift;
   static std::uint64_t NextEpoch(std::uint64_t flag) noexcept {
@@ -1911,7 +1966,8 @@ class alignas(64) SlotPool {
     bool store = true;
     if (Policy::kMutation != Mutation::kGrowLeavesFullFlag &&
         (f & kFullStateMask) != kFullNone) {
-      CountedHandOff([&] { store = AfterFreeWhileFull(slot, f, ended); });
+      CountedHandOff(
+          [&] { store = AfterFreeWhileFull(slot, f, ended, FreedBy::kOther); });
     }
     // release: pairs with OpenClaimed()'s acquire of a later claim.
     if (store) control.store(ended, std::memory_order_release);

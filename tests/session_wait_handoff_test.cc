@@ -510,6 +510,90 @@ TEST(SessionWaitHandOffTest, TermWaitsForAnEndHandingItsSlotOver) {
   Terminate(core);
 }
 
+// An End that read the state before Unavailable (or Term) and stalls before
+// its hand-off, while that flag wakes the waiter it is about to serve. The
+// End returns Success, so it is ordered before the flag, and the waiter
+// was waiting then: the waiter must get the End's session, not the flag's
+// error. Played with a hook before the End's second 64-bit compare-exchange
+// (its hold is the first; the second takes back the bit it freed, before
+// the head CAS): the flag is set there, and the End goes on once the
+// waiter returned or 200 ms passed. kEndsGatedByEndFlags plays the former
+// behaviour (the waiter answers the flag and the slot goes to no one).
+struct EndBeforeAFlag {
+  Error ended = Error::kInvalidParameter;
+  Error waited = Error::kInvalidParameter;
+  bool ran = false;
+};
+
+template <Mutation M>
+EndBeforeAFlag EndStalledAcrossAFlag(std::uint64_t flag) {
+  using MCore = InstanceCore<WrappedPolicy<EveryCasHookAtomic, M>>;
+  MCore core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  EndBeforeAFlag seen;
+  if (::testing::Test::HasFailure()) return seen;
+  std::atomic<bool> returned{false};
+  std::thread waiter([&] {
+    OpenedSession w;
+    seen.waited = core.BeginWait(gen, &w, MCore::WaitClock::time_point::max());
+    returned.store(true, std::memory_order_release);
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  std::thread closer;
+  int cas = 0;
+  EveryCasHook::on = std::this_thread::get_id();
+  EveryCasHook::before = [&] {
+    if (++cas != 2) return;
+    seen.ran = true;
+    closer = std::thread([&core, flag] {
+      if (flag == MCore::kTerminating) {
+        Terminate(core);
+      } else {
+        core.SetFlag(flag);
+      }
+    });
+    const auto limit =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+    while (!returned.load(std::memory_order_acquire) &&
+           std::chrono::steady_clock::now() < limit) {
+      std::this_thread::yield();
+    }
+  };
+  seen.ended = core.End(held.slot, held.gen);
+  EveryCasHook::before = nullptr;
+  waiter.join();
+  closer.join();
+  if (flag != MCore::kTerminating) Terminate(core);
+  return seen;
+}
+
+TEST(SessionWaitHandOffTest, AnEndBeforeUnavailableServesTheWaiter) {
+  const EndBeforeAFlag seen =
+      EndStalledAcrossAFlag<Mutation::kNone>(Core::kUnavailable);
+  EXPECT_TRUE(seen.ran) << "the schedule did not run";
+  EXPECT_EQ(seen.ended, Error::kSuccess);
+  EXPECT_EQ(seen.waited, Error::kSuccess)
+      << "an End ordered before Unavailable left its slot to no waiter";
+}
+
+TEST(SessionWaitHandOffTest, AnEndBeforeTermServesTheWaiter) {
+  const EndBeforeAFlag seen =
+      EndStalledAcrossAFlag<Mutation::kNone>(Core::kTerminating);
+  EXPECT_TRUE(seen.ran) << "the schedule did not run";
+  EXPECT_EQ(seen.ended, Error::kSuccess);
+  EXPECT_EQ(seen.waited, Error::kSuccess)
+      << "an End ordered before JetTerm left its slot to no waiter";
+}
+
+TEST(SessionWaitHandOffTest, CatchesEndsGatedByEndFlags) {
+  const EndBeforeAFlag seen =
+      EndStalledAcrossAFlag<Mutation::kEndsGatedByEndFlags>(Core::kUnavailable);
+  EXPECT_TRUE(seen.ran) << "the schedule did not run";
+  EXPECT_EQ(seen.ended, Error::kSuccess);
+  EXPECT_EQ(seen.waited, Error::kInstanceUnavailable);
+}
+
 // Schedules with a hook before a compare-exchange of a 64-bit word
 // (ClaimHook).
 using ClaimPolicy = WrappedPolicy<ClaimHookAtomic>;

@@ -84,6 +84,9 @@
 //                   the other's payment when it finds it recorded; at rest
 //                   both slots are reserved and counted once, and the
 //                   capacity holds.
+//   EndBeforeUnavailable  capacity 1, its session open: a waiter, an End
+//                   and an Unavailable race; if the End succeeds, the
+//                   waiter gets its session.
 // Mutants (each must fail the test named with it), selected through the
 // policy (src/atomics.h, Mutation):
 //   kSpuriousFull   NoSpuriousFull  a claim that loses a CAS race says full
@@ -114,6 +117,9 @@
 //                                   claim with its ticket live
 //   kGateAfterCommit       StopBetweenFrees (run when named)  a hand-off
 //                                   reads the gate after its commit
+//   kEndsGatedByEndFlags   EndBeforeUnavailable  an End's grant is gated by
+//                                   Unavailable, and a waiter that leaves
+//                                   on it does not wait for the End
 //   kAcceptIgnoresState    WaitStop/end  a waiter keeps a slot delivered
 //                                   after the Stop
 //   kNoWaiterAlert         WaitStop/idle  Stop does not wake the waiters
@@ -128,9 +134,9 @@
 //                                   looking for the End's payment
 // Exit status 0 when the model passes and every mutant fails; the failing
 // schedules go to $RELACY_LOG (default /dev/null). argv[1], when given,
-// runs only the tests whose names contain it; the known defect of the
-// core (EndBeforeUnavailable) and the searches too long for CI
-// (StopBetweenFrees and its mutant) run only then. Build with
+// runs only the tests whose names contain it; known defects of the core
+// (none now) and the searches too long for CI (StopBetweenFrees and its
+// mutant) run only then. Build with
 // -fno-sized-deallocation: Relacy replaces operator new and the unsized
 // operator delete only, and a sized delete would free its memory with free().
 #include <algorithm>
@@ -1269,20 +1275,22 @@ struct StopBetweenFrees : rl::test_suite<StopBetweenFrees<kM>, 4> {
   }
 };
 
-// A known defect (docs/design.md, "A gap that remains: an End before
-// Unavailable or Term"). Capacity 1, its session open: W waits (no
-// deadline); E ends the session; U makes the instance unavailable. An End
-// that succeeds is ordered before the Unavailable (a later one answers
-// InstanceUnavailable), and W was waiting then: W must get the session.
-// The schedules that break it: E passes its state check and stalls; U
-// sets its flag, wakes W and records the closure; then either W leaves
+// Capacity 1, its session open: W waits (no deadline); E ends the
+// session; U makes the instance unavailable (kTerm: terminates it, the flag
+// and the drain). An End that succeeds is ordered before the flag (a later
+// one answers the flag's error), and W was waiting then: W must get the
+// session.
+// kEndsGatedByEndFlags: E passes its state check and stalls; U sets its
+// flag, wakes W and records the closure (the gate); then either W leaves
 // (its ticket not yet taken) and E frees the slot to the pool, or E's
-// grant reads the closure complete and W ends it again; either way W
-// answers InstanceUnavailable. (Found by a fresh-eyes attack through the C
-// API: 6 to 27 in 20,000 rounds in release, 57 in 3,000 under TSan; Term
-// does the same.)
-struct EndBeforeUnavailable : rl::test_suite<EndBeforeUnavailable, 3> {
-  using Core = ji::InstanceCore<jv::RelacyPolicy<ji::Mutation::kNone>>;
+// grant is gated and W ends it again; either way W answers
+// InstanceUnavailable. (A fresh-eyes attack through the C API found it:
+// 6 to 27 in 20,000 rounds in release, 57 in 3,000 under TSan; Term did
+// the same.)
+template <ji::Mutation kM, bool kTerm = false>
+struct EndBeforeUnavailable
+    : rl::test_suite<EndBeforeUnavailable<kM, kTerm>, 3> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
   Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t gen = 0;
   ji::OpenedSession session;  // E's
@@ -1303,13 +1311,18 @@ struct EndBeforeUnavailable : rl::test_suite<EndBeforeUnavailable, 3> {
       ended($) = static_cast<int>(core->End(session.slot, session.gen));
     } else {
       while (core->TicketsTaken() != 1) rl::yield(1, $);
-      core->SetFlag(Core::kUnavailable);
+      if constexpr (kTerm) {
+        core->SetFlag(Core::kTerminating);
+        core->Drain();  // W's session, if any, is force-ended
+      } else {
+        core->SetFlag(Core::kUnavailable);
+      }
     }
   }
   void after() {
     RL_ASSERT(ErrorIn(ended) != Error::kSuccess ||
               waited.Result() == Error::kSuccess);
-    jv::DeleteObject(core);  // unavailable: W's session cannot be ended
+    jv::DeleteObject(core);  // closed: W's session cannot be ended
   }
 };
 
@@ -1832,7 +1845,6 @@ int main(int argc, char** argv) {
   constexpr std::uint64_t kTerminating = C::kTerminating;
   constexpr Expect kPass = Expect::kPass;
   constexpr Expect kFail = Expect::kFail;
-  constexpr Expect kDefect = Expect::kDefect;
   const Plan exhaustive{Search::kExhaustive};  // spurious failures kept
   const auto bounded = [](unsigned bound) {
     return Plan{Search::kBounded, 0, bound, 5000, false};
@@ -1874,6 +1886,10 @@ int main(int argc, char** argv) {
   Run<ParkedLapAfterNext<M::kNone>>("ParkedLapAfterNext", kPass, random);
   RunModel<PaidEnd<M::kNone>>("PaidEnd", bounded(3), random);
   RunModel<TwoPayers<M::kNone>>("TwoPayers", bounded(3), random);
+  RunModel<EndBeforeUnavailable<M::kNone>>("EndBeforeUnavailable", bounded(1),
+                                           random);
+  RunModel<EndBeforeUnavailable<M::kNone, true>>("EndBeforeUnavailable/term",
+                                                 bounded(1), random);
   // The mutants: each must fail.
   Run<NoSpuriousFull<M::kSpuriousFull>>("NoSpuriousFull[spurious-full]", kFail);
   Run<NoDoubleIssue<M::kClaimByStore>>("NoDoubleIssue[claim-by-store]", kFail);
@@ -1917,9 +1933,12 @@ int main(int argc, char** argv) {
   Run<StopBetweenFrees<M::kNone>>("StopBetweenFrees", kPass, named);
   Run<StopBetweenFrees<M::kGateAfterCommit>>(
       "StopBetweenFrees[gate-after-commit]", kFail, named);
-  // A known defect: reported, not part of the verdict, run only when named
-  // (56,725 schedules, 1.5 s, to its failing one).
-  Run<EndBeforeUnavailable>("EndBeforeUnavailable", kDefect, bounded(2));
+  Run<EndBeforeUnavailable<M::kNone>>("EndBeforeUnavailable/deep", kPass,
+                                      named);
+  Run<EndBeforeUnavailable<M::kEndsGatedByEndFlags>>(
+      "EndBeforeUnavailable[ends-gated-by-end-flags]", kFail, bounded(1));
+  Run<EndBeforeUnavailable<M::kEndsGatedByEndFlags, true>>(
+      "EndBeforeUnavailable/term[ends-gated-by-end-flags]", kFail, bounded(1));
   Run<WaitStop<M::kAcceptIgnoresState, true>>(
       "WaitStop/end[accept-ignores-state]", kFail, bounded(2));
   Run<WaitStop<M::kNoWaiterAlert, false>>("WaitStop/idle[no-waiter-alert]",
