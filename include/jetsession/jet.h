@@ -289,7 +289,12 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * that End's session (it waits for the End's next few steps, past its
  * deadline if the scheduler keeps the End's thread off the processor; so
  * does one woken by a Stop, Unavailable or Term then, which returns as
- * soon as that End has run those steps). The
+ * soon as that End has run those steps). An End that returns Success
+ * while JetExtSetInstanceUnavailable or JetTerm2 runs is ordered before
+ * it, and its session goes to the caller that waited longest: a waiter
+ * woken by Unavailable or Term first waits for the few steps of the Ends
+ * then in flight, as above, and answers the state's error only if none
+ * of them took its place. The
  * order holds while fewer than 16384 tickets are outstanding on the
  * instance: a ticket is a caller that waits now, or one that left (timed
  * out) behind a caller that still waits, until an End has served that
@@ -301,9 +306,7 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * Beyond that, a caller waits for a place in the queue first: such callers
  * are not ordered among themselves, and an End that frees a slot while no
  * caller holds a ticket does not wake them (they look again every 5 ms): a
- * deviation from the extension's rule. A second one: an End that returns
- * Success while JetExtSetInstanceUnavailable or JetTerm2 runs can leave its
- * slot to no waiter (a caller that waited then answers the state's error).
+ * deviation from the extension's rule.
  * Across JetStopServiceInstance the order holds: a session handed to a
  * caller is decided before or after the Stop in the callers' order, so no
  * caller answers the Stop's error while one that came later keeps a
