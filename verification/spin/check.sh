@@ -26,7 +26,8 @@
 # lifecycle with 3 clients; and the livelock of the claim without the
 # filter (a bitstate search, lifecycle with 3 clients: two claimers give a
 # pending slot's bit back in turn while its End stalls, and no call
-# returns); and the wait queue with a Stop and 3 clients (8M states, 1 GB).
+# returns); and the wait queue with a Stop and 3 clients (8M states, 1 GB),
+# and with Unavailable and timeouts (32M states, a minute).
 #
 # SPIN_WEAK=1 adds two runs (about a minute more): MUTANT_RESET_STORE under
 # sequential consistency, which passes (harmless there, see the model's
@@ -181,6 +182,23 @@ expect_pass "wait queue + Stop, holder, 3 clients (safety)" safety \
   -DWITH_STOP -DHOLDER -DCLIENTS=3 -DROUNDS=1 -DNO_STOP_ORDER
 expect_pass "wait queue + Stop, holder, stop request, 2 x 2 (safety)" safety \
   -DWITH_STOP -DHOLDER -DWAKER -DCLIENTS=2 -DROUNDS=2
+# Unavailable (WITH_UNAVAIL: the flag refuses End too): an End ordered
+# before it (it passed its state check) never passes by a ticket taken
+# before that check whose waiter then answers the flag's error (ghosts
+# skipped, uerr); its three mutants: no wait for the Ends in flight, an
+# End's grant gated by the end gate, both (src/'s kEndsGatedByEndFlags).
+expect_pass "wait queue + Unavailable, 2 clients x 2 rounds (safety)" safety \
+  -DWITH_STOP -DWITH_UNAVAIL -DCLIENTS=2 -DROUNDS=2
+expect_pass "wait queue + Unavailable, holder, 2 x 2 (safety)" safety \
+  -DWITH_STOP -DWITH_UNAVAIL -DHOLDER -DCLIENTS=2 -DROUNDS=2 -DNO_STOP_ORDER
+if [[ ${SPIN_LARGE:-0} == 1 ]]; then
+  expect_pass "wait queue + Unavailable, 2 x 2, timeouts (safety)" safety \
+    -DWITH_STOP -DWITH_UNAVAIL -DCLIENTS=2 -DROUNDS=2 -DTIMEOUTS
+fi
+for m in MUTANT_NO_AWAIT_ENDS MUTANT_END_GRANT_GATED MUTANT_ENDS_GATED; do
+  expect_caught_by "skipped[t]" "mutant $m (an End before Unavailable lost)" \
+    safety -DWITH_STOP -DWITH_UNAVAIL -DCLIENTS=2 -DROUNDS=2 "-D$m"
+done
 expect_caught_by "invalid end state" "mutant MUTANT_ENQUEUE_ANY (lost wake-up)" \
   safety -DCLIENTS=2 -DROUNDS=2 -DMUTANT_ENQUEUE_ANY
 expect_caught "mutant MUTANT_LOAD_BEFORE_FREE" safety -DCLIENTS=2 -DROUNDS=2 \

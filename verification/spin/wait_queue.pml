@@ -99,6 +99,16 @@
  *    Stop, needs 2 slots and 4 clients: beyond this model's size, over 120
  *    million states; Relacy's StopBetweenFrees and the white-box schedules
  *    of session_wait_handoff_test.cc play it.)
+ *  - Unavailable (WITH_UNAVAIL, with WITH_STOP: the flag process sets
+ *    Unavailable, which refuses End too; its gate, the end gate, does not
+ *    gate an End's grant, only a waiter's give-back): an End holds its
+ *    session (held[]), re-reads the state and, on the flag, lets go (the
+ *    session stays open); a waiter that leaves on the flag, or gives a
+ *    gated grant back, first waits until no End holds a session. An End
+ *    that passed its state check is ordered before the flag: it never
+ *    passes by a ticket taken before that check (its slot to the pool, to
+ *    a later ticket, or gated) whose waiter answers the flag's error
+ *    (ghosts skipped[], uerr[], checked at both events);
  *  - timeouts: a waiter whose deadline passed (TIMEOUTS) answers
  *    OutOfSessions only if no slot was free at its flag read (ghost
  *    fullread), where it found its ticket still queued. (Cancelling
@@ -160,6 +170,12 @@
  *  - MUTANT_ACCEPT_STATE_AT_ACCEPT: Accept gives the slot back whenever
  *    it finds the stopped flag, even for a grant made before the Stop
  *    (Relacy's kAcceptStateAtAccept);
+ *  - MUTANT_NO_AWAIT_ENDS, MUTANT_END_GRANT_GATED, MUTANT_ENDS_GATED
+ *    (WITH_UNAVAIL): a waiter that leaves on Unavailable does not wait for
+ *    the Ends in flight; an End's grant is gated by the end gate; both
+ *    (src/'s kEndsGatedByEndFlags): an End ordered before the flag leaves
+ *    its slot to the pool, or grants it gated, while a waiter answers the
+ *    flag's error;
  *  - MUTANT_OPEN_BEFORE_DELIVER: the hand-off opens the slot for the
  *    waiter (the End's handle stale) before the delivery commits it
  *    (Relacy's kOpenBeforeDeliver): the waiter cancels in between, after
@@ -227,6 +243,17 @@ byte cslot[TICKETS];
 /* The instance (WITH_STOP): the stopped flag, the word closed for Begin. */
 bit stopped = 0;
 bit wclosed = 0;
+/* WITH_UNAVAIL: the flag is Unavailable (it refuses End too, and its gate
+ * is the end gate, which does not gate an End's grant); held[i]: an End
+ * holds slot i's session (busy, by End), from its hold to its last store;
+ * ghosts: the tickets taken when an End passed its state check (endtail),
+ * a ticket an End ordered before the flag passed by (its slot went to the
+ * pool or to a later ticket: skipped), a waiter that answered the flag's
+ * error (uerr). */
+bit unavail = 0;
+bit held[N];
+bit skipped[TICKETS];
+bit uerr[TICKETS];
 
 /* Ghosts: ticket t taken by a hand-off; delivered after the stopped flag;
  * the Stop returned. */
@@ -276,11 +303,48 @@ byte finished = 0;
 /* The waiter of ticket t answers the Stop's error. */
 inline stop_error(t) {
   skip;
+#ifdef WITH_UNAVAIL
+  /* No End ordered before the flag passed this waiter by. */
+  assert(!skipped[t]);
+  uerr[t] = 1;
+#endif
 #ifndef NO_STOP_ORDER
   stoperr[t] = 1;
   k = t + 1;
   do
   :: k < TICKETS -> assert(!ungated[k]); k++
+  :: else -> break
+  od;
+  k = 0
+#endif
+}
+
+/* AwaitEndHolds() (WITH_UNAVAIL): waits until no End holds a session, slot
+ * by slot (each held one until its End's last store). */
+inline await_end_holds() {
+  skip;
+#if defined(WITH_UNAVAIL) && !defined(MUTANT_ENDS_GATED) && \
+    !defined(MUTANT_NO_AWAIT_ENDS)
+  k = 0;
+  do
+  :: k < N -> !held[k]; k++
+  :: else -> break
+  od;
+  k = 0
+#endif
+}
+
+/* The outcome of an End ordered before the flag (WITH_UNAVAIL), whose slot
+ * went to ticket `bound`'s waiter (bound: that ticket, or the next one when
+ * the grant is gated) or, with bound = NONE, to the pool: every ticket
+ * taken before the End's state check and before `bound` was passed by, and
+ * must not answer the flag's error. */
+inline end_outcome(bound) {
+  skip;
+#ifdef WITH_UNAVAIL
+  k = 0;
+  do
+  :: k < endtail && k < bound -> assert(!uerr[k]); skipped[k] = 1; k++
   :: else -> break
   od;
   k = 0
@@ -351,6 +415,9 @@ proctype Client(byte id) {
   bit left;
   bit more;
   bit taken;     /* Leave()'s flag read: a hand-off took the ticket */
+  bit byend;     /* the free is an End's (not a give-back) */
+  byte endtail;  /* ghost: the tickets taken at the End's state check */
+  byte bnd;      /* ghost: the first ticket an End's outcome did not pass */
   bit fullread;  /* ghost: no slot was free at that read */
 
   do
@@ -554,7 +621,7 @@ leave:
     gate = stopped;
     assert(!gate || !overtaken[t]);
     if
-    :: gate -> wclosed = 1
+    :: gate -> wclosed = 1; await_end_holds()
     :: else -> skip
     fi;
 #endif
@@ -628,7 +695,9 @@ accept:
 #endif
 #ifndef MUTANT_ACCEPT_NO_RECHECK
     if
-    :: gate -> assert(!kept[t]); stop_error(t); giveback = 1; goto work
+    :: gate ->
+       assert(!kept[t]); stop_error(t); giveback = 1;
+       await_end_holds(); goto work
     :: else -> skip
     fi;
 #endif
@@ -642,6 +711,26 @@ work:
      * else finished. */
     if
     :: id == 0 && !giveback -> (stop_done && finished == CLIENTS - 1)
+    :: else -> skip
+    fi;
+#endif
+    byend = !giveback;
+#ifdef WITH_UNAVAIL
+    /* End: the hold, then the state re-read (a Dekker pair with the
+     * flag): on Unavailable it lets go and the session stays open. */
+    if
+    :: byend ->
+       held[mine] = 1;
+       atomic {
+         if
+         :: unavail -> held[mine] = 0; gate = 1
+         :: else -> gate = 0; endtail = tail
+         fi
+       }
+       if
+       :: gate -> r++; goto next   /* refused: the session stays open */
+       :: else -> skip
+       fi
     :: else -> skip
     fi;
 #endif
@@ -709,7 +798,13 @@ handover:
             served[h] = 1;
             /* The grant's gate: the closure as the head CAS finds it (the
              * gate bit of the flag word it replaces). */
+#if defined(WITH_UNAVAIL) && !defined(MUTANT_ENDS_GATED) && \
+    !defined(MUTANT_END_GRANT_GATED)
+            /* The end gate does not gate an End's grant. */
+            dstop[h] = wclosed && !byend;
+#else
             dstop[h] = wclosed;
+#endif
             do
             :: head < tail && served[head] -> head++
             :: else -> break
@@ -772,6 +867,20 @@ handover:
            * stale), then Publish(). */
           atomic {
             ctl[mine] = C_OPEN; stale[h] = 1;
+#ifdef WITH_UNAVAIL
+            held[mine] = 0;   /* the End's last store */
+            if
+            /* A gated grant is no grant: its waiter ends it again. */
+            :: byend ->
+               bnd = h;
+               if
+               :: dstop[h] -> bnd++
+               :: else -> skip
+               fi;
+               end_outcome(bnd)
+            :: else -> skip
+            fi;
+#endif
 #if defined(WITH_STOP) && !defined(NO_STOP_ORDER)
             if
             :: !dstop[h] ->
@@ -802,7 +911,17 @@ handover:
     fi;
 endfree:
     if
-    :: !handed -> ctl[mine] = C_CLOSED
+    :: !handed ->
+       atomic {
+         ctl[mine] = C_CLOSED;
+#ifdef WITH_UNAVAIL
+         held[mine] = 0;   /* the End's last store */
+         if
+         :: byend -> end_outcome(NONE)
+         :: else -> skip
+         fi
+#endif
+       }
     :: else -> kept[h] = !stop_started   /* the End returns */
     fi;
     r++;
@@ -840,7 +959,11 @@ proctype Stop() {
   byte k = 0;
   stop_started = 1;
 #ifndef MUTANT_ALERT_BEFORE_FLAG
+#ifdef WITH_UNAVAIL
+  atomic { stopped = 1; unavail = 1 };
+#else
   stopped = 1;
+#endif
   wclosed = 1;
 #endif
 #ifndef MUTANT_STOP_NO_ALERT
@@ -904,8 +1027,20 @@ init {
   k = 0;
   do
   :: k < N ->
-     assert(claimed[k] == 0 && ctl[k] == C_CLOSED && owner[k] == NONE); k++
+#ifdef WITH_UNAVAIL
+     /* A session whose End the flag refused stays open. */
+     assert(owner[k] != NONE ||
+            (claimed[k] == 0 && ctl[k] == C_CLOSED));
+#else
+     assert(claimed[k] == 0 && ctl[k] == C_CLOSED && owner[k] == NONE);
+#endif
+     k++
   :: else -> break
   od;
+#ifdef WITH_UNAVAIL
+  /* (Sessions the flag kept open may keep the pool full.) */
+  assert(fstate != F_VERIFIED || NONE_FREE)
+#else
   assert(fstate != F_VERIFIED)
+#endif
 }
