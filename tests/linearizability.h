@@ -71,10 +71,12 @@
 //                    it) whose session would be freed while waiters are
 //                    queued hands it to the head waiter instead: the
 //                    waiter's session (Op::out) is open from that step on,
-//                    the count unchanged. return: Success if no flag is set
-//                    then; with a flag set, the waiter ends the session
-//                    again (it goes to the next waiter, or is freed) and
-//                    answers the flag's error (the library's Accept());
+//                    the count unchanged. return: Success if no flag was
+//                    set at the grant, whatever is set by the return; with
+//                    a flag set at the grant (gated), the waiter ends the
+//                    session again (it goes to the next waiter, or is
+//                    freed) and answers the flag's error (the library's
+//                    Accept());
 //   [enqueue,] timeout
 //                    finite waits only, placed after Op::deadline (every
 //                    operation that returned before the deadline comes
@@ -283,8 +285,15 @@ class LinearizabilityChecker {
     std::uint16_t ceiling = 0;
   };
   // A waiter's phase (the low bits of State::waiter[w]; the instance it
-  // waits on is in the bits from kWaiterShift).
-  enum : std::uint8_t { kIdle = 0, kQueued = 1, kGranted = 2, kPhase = 3 };
+  // waits on is in the bits from kWaiterShift). kGated: granted while a
+  // flag was set.
+  enum : std::uint8_t {
+    kIdle = 0,
+    kQueued = 1,
+    kGranted = 2,
+    kGated = 3,
+    kPhase = 3
+  };
   static constexpr int kWaiterShift = 4;
 
   struct State {
@@ -555,8 +564,9 @@ class LinearizabilityChecker {
       const int w = Head(*state, index);
       if (w < 0) return;
       Dequeue(state, w);
-      state->waiter[w] =
-          static_cast<std::uint8_t>(kGranted | (index << kWaiterShift));
+      const bool gated = BeginStateError(inst) != Error::kSuccess;
+      state->waiter[w] = static_cast<std::uint8_t>((gated ? kGated : kGranted) |
+                                                   (index << kWaiterShift));
       OpenFor(state, w, index);
     }
   }
@@ -682,14 +692,19 @@ class LinearizabilityChecker {
         }
         return Search(done.With(i), next);
       }
-      case kGranted: {
-        // Takes the session handed to it, unless a flag is set now: then
-        // it ends it again and answers the flag's error.
+      case kGranted:
+      case kGated: {
+        // Takes the session handed to it, unless a flag was set when it
+        // was granted: then it ends it again and answers the flag's error.
+        // A grant made before the flag is the waiter's, whatever is set
+        // by the time it returns (the grant, and the End that made it, are
+        // ordered before the flag).
         const int index = InstanceOfWaiter(state, w);
         next = state;
         next.waiter[w] = 0;
         Instance& inst = next.instances[index];
-        const Error want = BeginStateError(inst);
+        const Error want = PhaseOf(state, w) == kGated ? BeginStateError(inst)
+                                                       : Error::kSuccess;
         if (want != op.result) return false;
         if (want != Error::kSuccess) {
           if (inst.anonymous == 0) return false;

@@ -255,6 +255,38 @@ TEST(LinearizabilityWaitTest, FlagsEndTheWait) {
   EXPECT_TRUE(Linearizable(1, h));
 }
 
+// A grant made before a flag is the waiter's: an End that returned Success
+// before Unavailable (or a Stop) was called handed its session to the
+// waiter queued then, who answers Success whenever it returns; answering
+// the flag's error there is rejected. An End that overlaps Unavailable and
+// succeeds is ordered before it (a later one is refused); one that
+// overlaps a Stop may come after it, its grant gated.
+TEST(LinearizabilityWaitTest, AGrantBeforeAFlagIsTheWaiters) {
+  for (const OpKind flag : {OpKind::kUnavailable, OpKind::kStop}) {
+    const Error error = flag == OpKind::kStop
+                            ? Error::kClientRequestToStopJetService
+                            : Error::kInstanceUnavailable;
+    std::vector<Op> h = {
+        Begin(0, 1, kOk, 0),
+        Wait(2, 10, kOk, 1, kForever, 0, /*queued_by=*/3),
+        End(4, 5, 0),
+        Flag(flag, 6, 7),
+    };
+    EXPECT_TRUE(Linearizable(1, h));
+    h[1].result = error;
+    h[1].out = -1;
+    EXPECT_FALSE(Linearizable(1, h))
+        << "a waiter answered the flag's error after an End before it";
+    // The End overlaps the flag and succeeds: ordered before Unavailable
+    // (which refuses End); after a Stop it may come (its grant gated).
+    h[2] = End(4, 8, 0);
+    EXPECT_EQ(Linearizable(1, h), flag == OpKind::kStop);
+    h[1].result = kOk;
+    h[1].out = 1;
+    EXPECT_TRUE(Linearizable(1, h));
+  }
+}
+
 // A waiting Dup: queued like a Begin, on its source's instance; another
 // call on the source meanwhile gets SessionSharingViolation.
 TEST(LinearizabilityWaitTest, DupWaits) {
