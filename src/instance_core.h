@@ -15,8 +15,10 @@
 // calls.
 // Progress: session calls are lock-free, except that Begin and Dup wait
 // while a Resize() runs (AwaitResize()) and BeginWait and DupWait block by
-// design (a futex, until a slot, the deadline or a flag). Drain() blocks
-// until the calls in flight have returned.
+// design (a futex, until a slot, the deadline or a flag; a waiter that
+// leaves on Unavailable or Term also waits for the few steps of the Ends
+// then in flight, AwaitEndsBefore()). Drain() blocks until the calls in
+// flight have returned.
 // Invariant: the pool words carry kClosedForBegin only if the state has
 // kStopped, kUnavailable or kTerminating (closure follows the flag); a
 // "closure complete" mark is in the state only once every active word is
@@ -29,7 +31,8 @@
 // that it raced, and a waiter's grant is ordered by its head CAS against
 // the gate (SlotPool::HandOver()). An
 // End holds its session, then re-reads the state (seq_cst, against the
-// seq_cst flag CAS): it succeeds only when it is ordered before the flag.
+// seq_cst flag CAS): it succeeds only when it is ordered before the flag,
+// and then its grant ignores the gate of Unavailable and Term.
 // Lifetime: an InstanceCore is never destroyed while the process runs (the
 // registry keeps its records type-stable); its generation grows on every
 // Release(), so a handle of an ended incarnation is recognized as stale.

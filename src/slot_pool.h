@@ -18,7 +18,8 @@
 // store; Free() is one fetch_add and a store, plus, with the flag set,
 // FreeWhileFull(): a debt payment, a hand-off to the queued tickets, or
 // AfterFreeWhileFull()'s lock-free loop that clears the flag.
-// Resize() blocks on the Ends and payers in flight. ForceEndAll()
+// Resize() blocks on the Ends and payers in flight, and AwaitEndHolds() on
+// the Ends in flight (their few steps). ForceEndAll()
 // blocks until the calls in flight on the pool's slots have returned (JetTerm
 // may block).
 //

@@ -55,6 +55,9 @@ TEST_F(DebugStringTest, ARunningInstanceWithSessionsWaitersAndAFlag) {
   for (const JET_SESID s : {b, c, d}) {
     ASSERT_EQ(JetEndSession(s, 0), JET_errSuccess);
   }
+  ASSERT_EQ(JetExtSetInstanceUnavailable(inst), JET_errSuccess);
+  dump = DebugString(inst);
+  EXPECT_TRUE(Has(dump, " gated end-gated epoch=")) << dump;
 }
 
 TEST_F(DebugStringTest, CreatedStaleAndInvalidHandles) {
