@@ -589,22 +589,16 @@ EndBeforeAFlag EndStalledAcrossAFlag(std::uint64_t flag) {
   return seen;
 }
 
-TEST(SessionWaitHandOffTest, AnEndBeforeUnavailableServesTheWaiter) {
-  const EndBeforeAFlag seen =
-      EndStalledAcrossAFlag<Mutation::kNone>(Core::kUnavailable);
-  EXPECT_TRUE(seen.ran) << "the schedule did not run";
-  EXPECT_EQ(seen.ended, Error::kSuccess);
-  EXPECT_EQ(seen.waited, Error::kSuccess)
-      << "an End ordered before Unavailable left its slot to no waiter";
-}
-
-TEST(SessionWaitHandOffTest, AnEndBeforeTermServesTheWaiter) {
-  const EndBeforeAFlag seen =
-      EndStalledAcrossAFlag<Mutation::kNone>(Core::kTerminating);
-  EXPECT_TRUE(seen.ran) << "the schedule did not run";
-  EXPECT_EQ(seen.ended, Error::kSuccess);
-  EXPECT_EQ(seen.waited, Error::kSuccess)
-      << "an End ordered before JetTerm left its slot to no waiter";
+TEST(SessionWaitHandOffTest, AnEndBeforeUnavailableOrTermServesTheWaiter) {
+  for (const std::uint64_t flag : {Core::kUnavailable, Core::kTerminating}) {
+    const char* const name =
+        flag == Core::kUnavailable ? "Unavailable" : "JetTerm";
+    const EndBeforeAFlag seen = EndStalledAcrossAFlag<Mutation::kNone>(flag);
+    EXPECT_TRUE(seen.ran) << name << ": the schedule did not run";
+    EXPECT_EQ(seen.ended, Error::kSuccess) << name;
+    EXPECT_EQ(seen.waited, Error::kSuccess)
+        << "an End ordered before " << name << " left its slot to no waiter";
+  }
 }
 
 TEST(SessionWaitHandOffTest, CatchesEndsGatedByEndFlags) {
