@@ -1431,6 +1431,13 @@ class alignas(64) SlotPool {
     SlotRef(slot).context_thread.store(thread, std::memory_order_relaxed);
   }
 
+  // The gates that a closure sets (MarkClosedForBegin()): the Stop's
+  // (`stop`), Unavailable's or Term's (`refuses_end`).
+  static constexpr std::uint64_t GatesFor(bool stop,
+                                          bool refuses_end) noexcept {
+    return (stop ? kGate : 0) | (refuses_end ? kEndGate : 0);
+  }
+
   // Records that every active word of incarnation `gen` is closed for
   // Begin (after CloseAll() returned true): sets `gates` in the flag (kGate
   // for a Stop, kEndGate for Unavailable or Term), the instant the flag
@@ -1442,12 +1449,6 @@ class alignas(64) SlotPool {
   // seq_cst: in the order of the flag's RMWs (the head CASes); every claim
   // that succeeded before a word's closure comes before it too (the CASes
   // that closed the words are sequenced before it).
-  // The gates that a closure sets (MarkClosedForBegin()): the Stop's
-  // (`stop`), Unavailable's or Term's (`refuses_end`).
-  static constexpr std::uint64_t GatesFor(bool stop,
-                                          bool refuses_end) noexcept {
-    return (stop ? kGate : 0) | (refuses_end ? kEndGate : 0);
-  }
   void MarkClosedForBegin(std::uint64_t gen, std::uint64_t gates) noexcept {
     auto& flag = full_.value;
     // seq_cst: as above.
