@@ -37,10 +37,10 @@ interpreter that has Debian's modules).
       not read holds a bounded share of the server.
 
   kvserver_check.py early-signal --binary B --db PATH
-      Starts B and sends it SIGTERM as soon as its main() has started (its
-      SIGTERM shows as blocked in /proc/PID/status, which main() does
-      first), before it is ready: it must exit 0, with the database's
-      integrity check "ok" in its log.
+      Starts B and sends it SIGTERM as soon as its main() has started
+      (/proc/PID/status shows exactly the mask main() sets first: this
+      process's own plus SIGTERM and SIGINT), before it is ready: it must
+      exit 0, with the database's integrity check "ok" in its log.
 
 Exit status 0 when every check passed, 1 otherwise; a summary line per
 check is printed either way.
