@@ -584,8 +584,8 @@ EndBeforeAFlag EndStalledAcrossAFlag(std::uint64_t flag) {
   seen.ended = core.End(held.slot, held.gen);
   EveryCasHook::before = nullptr;
   waiter.join();
-  closer.join();
-  if (flag != MCore::kTerminating) Terminate(core);
+  if (closer.joinable()) closer.join();  // not started if the hook never ran
+  if (flag != MCore::kTerminating || !seen.ran) Terminate(core);
   return seen;
 }
 

@@ -135,8 +135,8 @@
 // Exit status 0 when the model passes and every mutant fails; the failing
 // schedules go to $RELACY_LOG (default /dev/null). argv[1], when given,
 // runs only the tests whose names contain it; known defects of the core
-// (none now) and the searches too long for CI (StopBetweenFrees and its
-// mutant) run only then. Build with
+// (Expect::kDefect) and the searches too long for CI (StopBetweenFrees,
+// EndBeforeUnavailable/deep) run only then. Build with
 // -fno-sized-deallocation: Relacy replaces operator new and the unsized
 // operator delete only, and a sized delete would free its memory with free().
 #include <algorithm>
