@@ -1,0 +1,535 @@
+/* overflow.pml: design model of the overflow turnstile (not yet in src/):
+ * first come, first served past the ring's limit.
+ *
+ * The ring of cells serves tickets in order, but a ticket holds its cell
+ * until it is done, so a caller that finds the cell of the tail held has
+ * no place in the ring. Here such callers join an overflow list (a FIFO
+ * under a mutex: only waiters take it, never Begin, Dup or End), and the
+ * flag word gains two bits:
+ *  - V, "the overflow list is not empty": set by the first caller that
+ *    joins it (a CAS that needs the flag verified, like a ticket); while
+ *    it is set, no newcomer takes a ticket: it joins the list. Only the
+ *    head of the list takes a ticket (leaving the list in the same CAS,
+ *    and clearing V if it was the last).
+ *  - G, "a grant for the head of the list is in the mailbox or on its
+ *    way": an End that finds the flag verified, no ticket outstanding and
+ *    V set may not free its slot (a newcomer's claim would jump the list):
+ *    it counts itself (pushing), sets G with a CAS that needs V set and no
+ *    ticket outstanding (else it uncounts and looks at the flag again),
+ *    opens the slot as a grant, pushes it onto the mailbox (a stack of
+ *    slots), and uncounts. While G is set the head takes no ticket: it
+ *    waits for the mailbox. The head that pops the last grant clears G
+ *    when nobody is pushing, then looks again (a pusher counted meanwhile
+ *    sets it again; only the mutex holder takes tickets while V is set, so
+ *    nobody acts on the moment G is clear).
+ *  - The last member to leave the list (served, or timed out) clears V and
+ *    G in one CAS, waits for the pushers counted (a few steps of theirs),
+ *    and gives every grant left in the mailbox back (a free: with V clear
+ *    it goes to a ticket, or the pool).
+ *
+ * The ring is abstracted: one cell, at most one ticket outstanding, and a
+ * hand-off (head CAS, commit, publish) is one step (wait_queue.pml checks
+ * the ring itself). The wake-ups are abstracted too: a blocked waiter is a
+ * guard on the state it waits for (the code must wake the list's head on
+ * a push, on a cell readied while V is set, and on a change of head).
+ * Every statement in an atomic block is one C++ atomic operation, except
+ * the list's updates, which are under the mutex. A proof of full is one
+ * step (full_flag.pml checks it).
+ *
+ * CLIENTS clients, client 0 holding a session at the start, each running
+ * ROUNDS rounds: End the session it holds, else Begin and wait (client
+ * PLAIN: Begin without waiting). With TIMEOUTS a waiter may leave at any
+ * moment.
+ *
+ * Checked:
+ *  - first come, first served: a grant (a hand-off to a ticket, a pop from
+ *    the mailbox) goes to the live waiter that arrived first; a claim that
+ *    succeeds finds no live waiter that arrived before its call started
+ *    (ghosts arr, arrof[], live[]; a waiter arrives at its ticket CAS or
+ *    at its CAS that joins the list);
+ *  - no lost wake-up: without TIMEOUTS a waiter blocked at the end is an
+ *    invalid end state;
+ *  - exact: a waiter that times out finds no free slot at that moment;
+ *  - the verified flag never stands beside a free slot (monitor), V only
+ *    with the flag verified;
+ *  - nothing stranded: at the end every slot is free and closed, the flag
+ *    clear, the mailbox empty, nobody listed.
+ *
+ * Mutants (each must be caught):
+ *  - MUTANT_END_IGNORES_V: an End with no ticket outstanding frees its
+ *    slot whatever V says;
+ *  - MUTANT_PUSH_WITHOUT_G: the End's CAS before its push leaves G as it
+ *    is;
+ *  - MUTANT_NEWCOMER_IGNORES_V: a newcomer takes a ticket while V is set;
+ *  - MUTANT_LEAVE_IGNORES_PUSHERS: the last member clears V and G and
+ *    gives back the mailbox without waiting for the pushers counted;
+ *  - MUTANT_CLEAR_G_ONCE: the head clears G without looking at the pushers
+ *    again afterwards.
+ */
+#ifndef N
+#define N 1
+#endif
+#ifndef CLIENTS
+#define CLIENTS 3
+#endif
+#ifndef ROUNDS
+#define ROUNDS 2
+#endif
+#ifndef PLAIN
+#define PLAIN 255
+#endif
+#ifndef HELD
+#define HELD 1
+#endif
+#define NONE 255
+#define MBOX 254
+
+#define C_CLOSED 0
+#define C_OPEN 1
+#define C_PEND 2 /* open and held by its End, its bit free */
+
+#define CELL_READY 0
+#define CELL_WAIT 1
+#define CELL_DELIV 2
+#define CELL_CANC 3
+
+bit claimed[N];
+byte ctl[N];
+byte owner[N];
+bit inbox[N]; /* a grant in the mailbox */
+byte nbox;
+byte pushing;
+
+/* The flag word. */
+bit fver;
+byte ftail;
+byte fhead;
+bit fV;
+bit fG;
+
+/* The ring's one cell. */
+byte cst;
+byte cown = NONE;
+byte cslot;
+
+/* The overflow list, under the mutex lk. */
+byte ovl[CLIENTS];
+byte ovn;
+byte lk = NONE;
+
+/* Ghosts. */
+byte arr;
+byte arrof[CLIENTS];
+bit live[CLIENTS];
+byte finished;
+
+#define CLAIMABLE(i) (claimed[i] == 0 && ctl[i] == C_CLOSED)
+#if N == 1
+#define NONE_FREE (!CLAIMABLE(0))
+#else
+#define NONE_FREE (!CLAIMABLE(0) && !CLAIMABLE(1))
+#endif
+
+#define NEXT(t) (((t) + 1) % 4)
+
+inline noolder(w) {
+  k = 0;
+  do
+  :: k < CLIENTS -> assert(k == w || !live[k] || arrof[k] > arrof[w]); k++
+  :: else -> break
+  od;
+  k = 0
+}
+
+inline nobefore(start) {
+  k = 0;
+  do
+  :: k < CLIENTS -> assert(k == id || !live[k] || arrof[k] >= start); k++
+  :: else -> break
+  od;
+  k = 0
+}
+
+inline arrive() {
+  arrof[id] = arr; arr++; live[id] = 1
+}
+
+inline unlist() {
+  k = 0;
+  do
+  :: k < ovn && ovl[k] != id -> k++
+  :: k < ovn && ovl[k] == id ->
+     do
+     :: k + 1 < ovn -> ovl[k] = ovl[k + 1]; k++
+     :: else -> break
+     od;
+     ovn--; ovl[ovn] = NONE; break
+  :: k >= ovn -> assert(false)
+  od;
+  k = 0
+}
+
+inline lock() {
+  atomic { lk == NONE -> lk = id }
+}
+inline unlock() {
+  assert(lk == id); lk = NONE
+}
+
+proctype Client(byte id) {
+  byte r = 0;
+  byte mine = NONE;
+  byte fs;
+  byte ret;
+  byte start;
+  byte k;
+  byte i;
+  bit lver;
+  byte lt;
+  byte lh;
+  bit lV;
+  bit lG;
+  byte lc;
+  byte ok;
+  byte handed;
+
+  if
+  :: id < HELD -> mine = id
+  :: else -> skip
+  fi;
+next:
+  if
+  :: r >= ROUNDS && mine == NONE -> goto done
+  :: r < ROUNDS && mine != NONE -> r++; fs = mine; mine = NONE; ret = 0; goto dofree
+  :: r >= ROUNDS && mine != NONE -> fs = mine; mine = NONE; ret = 0; goto dofree
+  :: r < ROUNDS && mine == NONE -> r++; goto call
+  fi;
+
+call:
+  start = arr;
+begin:
+  /* The claim, or a proof that the pool is full. */
+  atomic {
+    i = 0;
+    do
+    :: i < N && CLAIMABLE(i) ->
+       claimed[i] = 1; ctl[i] = C_OPEN; owner[i] = id; mine = i;
+       nobefore(start);
+       break
+    :: i < N && !CLAIMABLE(i) -> i++
+    :: i >= N ->
+       /* Full; the flag verified only when no slot is pending (an End
+        * that read the flag clear is between its free and its store). */
+       i = 0;
+       do
+       :: i < N && ctl[i] == C_PEND && claimed[i] == 0 -> break
+       :: i < N && !(ctl[i] == C_PEND && claimed[i] == 0) -> i++
+       :: i >= N -> fver = 1; break
+       od;
+       break
+    od
+  };
+  if
+  :: mine != NONE -> goto next
+  :: else -> skip
+  fi;
+  if
+  :: id == PLAIN -> goto next /* OutOfSessions */
+  :: else -> skip
+  fi;
+
+queue:
+  atomic { lver = fver; lt = ftail; lh = fhead; lV = fV; lG = fG; lc = cst };
+  if
+  :: lver == 0 -> goto begin
+#ifdef MUTANT_NEWCOMER_IGNORES_V
+  :: lver == 1 && lc == CELL_READY ->
+#else
+  :: lver == 1 && lV == 0 && lc == CELL_READY ->
+#endif
+     atomic {
+       if
+       :: fver == lver && ftail == lt && fhead == lh && fV == lV &&
+          fG == lG && cst == CELL_READY ->
+          cst = CELL_WAIT; cown = id; ftail = NEXT(ftail); arrive(); ok = 1
+       :: else -> ok = 0
+       fi
+     };
+     if
+     :: ok -> goto ring
+     :: else -> goto queue
+     fi
+  :: else -> skip
+  fi;
+  /* Join the list. */
+  lock();
+  atomic {
+    if
+    :: fver == 0 -> ok = 0
+    :: fver == 1 && fV == 0 && cst == CELL_READY -> ok = 2
+    :: else -> fV = 1; ovl[ovn] = id; ovn++; arrive(); ok = 1
+    fi
+  };
+  unlock();
+  if
+  :: ok == 0 -> goto begin
+  :: ok == 2 -> goto queue
+  :: else -> skip
+  fi;
+
+listed:
+  if
+#ifdef TIMEOUTS
+  :: goto leavelist
+#endif
+  :: ovl[0] == id && (nbox > 0 || (fG == 0 && cst == CELL_READY)) -> skip
+  fi;
+  lock();
+  if
+  :: ovl[0] == id && nbox > 0 -> goto pop
+  :: else -> skip
+  fi;
+  /* The head takes a ticket, and leaves the list in the same CAS. */
+  atomic {
+    if
+    :: ovl[0] == id && fG == 0 && cst == CELL_READY ->
+       assert(fver == 1 && fV == 1);
+       cst = CELL_WAIT; cown = id; ftail = NEXT(ftail);
+       unlist();
+       if
+       :: ovn == 0 -> fV = 0
+       :: else -> skip
+       fi;
+       ok = 1
+    :: else -> ok = 0
+    fi
+  };
+  unlock();
+  if
+  :: ok -> goto ring
+  :: else -> goto listed
+  fi;
+
+pop:
+  atomic {
+    i = 0;
+    do
+    :: i < N && inbox[i] -> break
+    :: i < N && !inbox[i] -> i++
+    od;
+    inbox[i] = 0; nbox--;
+    noolder(id); live[id] = 0;
+    assert(owner[i] == MBOX); owner[i] = id; mine = i;
+    unlist()
+  };
+  if
+  :: ovn == 0 -> goto lastout
+  :: else -> skip
+  fi;
+  /* Others wait: G stays set only while a grant is left or on its way. */
+  if
+  :: nbox == 0 && pushing == 0 ->
+     fG = 0;
+#ifndef MUTANT_CLEAR_G_ONCE
+     if
+     :: nbox != 0 || pushing != 0 -> fG = 1
+     :: else -> skip
+     fi
+#endif
+  :: else -> skip
+  fi;
+  unlock();
+  goto next;
+
+leavelist:
+  lock();
+  if
+  :: ovl[0] == id && nbox > 0 -> goto pop
+  :: else -> skip
+  fi;
+  atomic {
+    unlist(); live[id] = 0;
+    /* Exact: the timeout finds no free slot. */
+    assert(NONE_FREE)
+  };
+  if
+  :: ovn == 0 -> goto lastout
+  :: else -> unlock(); goto next /* OutOfSessions */
+  fi;
+
+lastout:
+  /* The last member: V and G cleared in one CAS, the pushers waited for,
+   * the grants left given back. */
+  atomic { fV = 0; fG = 0 };
+#ifndef MUTANT_LEAVE_IGNORES_PUSHERS
+  pushing == 0;
+#endif
+giveback:
+  atomic {
+    i = 0;
+    do
+    :: i < N && inbox[i] -> inbox[i] = 0; nbox--; owner[i] = NONE; break
+    :: i < N && !inbox[i] -> i++
+    :: i >= N -> break
+    od
+  };
+  if
+  :: i < N -> fs = i; ret = 1; goto freebit
+  :: else -> unlock(); goto next
+  fi;
+
+ring:
+  if
+  :: atomic {
+       cst == CELL_DELIV && cown == id ->
+       cst = CELL_READY; cown = NONE; mine = cslot; assert(owner[mine] == id)
+     };
+     goto next
+#ifdef TIMEOUTS
+  :: atomic {
+       if
+       :: cst == CELL_WAIT && cown == id ->
+          cst = CELL_CANC; live[id] = 0; assert(NONE_FREE); ok = 1
+       :: else -> ok = 0
+       fi
+     };
+     if
+     :: ok ->
+        /* Pass over its own ticket at the head. */
+        atomic {
+          if
+          :: fhead != ftail && cst == CELL_CANC && cown == id ->
+             fhead = NEXT(fhead); cst = CELL_READY; cown = NONE
+          :: else -> skip
+          fi
+        };
+        goto next /* OutOfSessions */
+     :: else -> goto ring
+     fi
+#endif
+  fi;
+
+dofree:
+  /* End (or a give-back): the fetch_add frees the bit; the slot is
+   * pending, held by its End, until the last store. */
+  atomic {
+    assert(owner[fs] == id || ret == 1);
+    owner[fs] = NONE; claimed[fs] = 0; ctl[fs] = C_PEND
+  };
+  goto flagread;
+freebit:
+  atomic { claimed[fs] = 0; ctl[fs] = C_PEND };
+flagread:
+  atomic { lver = fver; lt = ftail; lh = fhead; lV = fV; lG = fG };
+  if
+  :: lver == 0 -> ctl[fs] = C_CLOSED; goto freed
+  :: lver == 1 && lt != lh ->
+     atomic { assert(claimed[fs] == 0); claimed[fs] = 1 };
+handoff:
+     atomic {
+       if
+       :: fhead == ftail -> handed = 2
+       :: fhead != ftail && cst == CELL_CANC ->
+          fhead = NEXT(fhead); cst = CELL_READY; cown = NONE; handed = 0
+       :: fhead != ftail && cst == CELL_WAIT ->
+          noolder(cown); live[cown] = 0;
+          cst = CELL_DELIV; cslot = fs; fhead = NEXT(fhead);
+          ctl[fs] = C_OPEN; owner[fs] = cown; handed = 1
+       fi
+     };
+     if
+     :: handed == 0 -> goto handoff
+     :: handed == 1 -> goto freed
+     :: else -> claimed[fs] = 0; goto flagread
+     fi
+#ifdef MUTANT_END_IGNORES_V
+  :: lver == 1 && lt == lh ->
+#else
+  :: lver == 1 && lt == lh && lV == 0 ->
+#endif
+     atomic {
+       if
+       :: fver == lver && ftail == lt && fhead == lh && fV == lV &&
+          fG == lG -> fver = 0; ok = 1
+       :: else -> ok = 0
+       fi
+     };
+     if
+     :: ok -> ctl[fs] = C_CLOSED; goto freed
+     :: else -> goto flagread
+     fi
+#ifndef MUTANT_END_IGNORES_V
+  :: lver == 1 && lt == lh && lV == 1 ->
+     atomic { assert(claimed[fs] == 0); claimed[fs] = 1 };
+     pushing++;
+     atomic {
+       if
+       :: fver == lver && ftail == lt && fhead == lh && fV == 1 &&
+          fG == lG ->
+#ifndef MUTANT_PUSH_WITHOUT_G
+          fG = 1;
+#endif
+          ok = 1
+       :: else -> ok = 0
+       fi
+     };
+     if
+     :: ok ->
+        atomic { ctl[fs] = C_OPEN; owner[fs] = MBOX; inbox[fs] = 1; nbox++ };
+        pushing--;
+        goto freed
+     :: else -> pushing--; claimed[fs] = 0; goto flagread
+     fi
+#endif
+  fi;
+freed:
+  if
+  :: ret == 1 -> goto giveback
+  :: else -> goto next
+  fi;
+
+done:
+  finished++
+}
+
+active proctype Monitor() {
+end_monitor:
+  do
+  :: atomic { fver == 1 && !NONE_FREE -> assert(false) }
+  :: atomic { fV == 1 && fver == 0 -> assert(false) }
+  od
+}
+
+init {
+  byte k;
+  atomic {
+    k = 0;
+    do
+    :: k < N -> owner[k] = NONE; k++
+    :: else -> break
+    od;
+    k = 0;
+    do
+    :: k < CLIENTS -> ovl[k] = NONE; k++
+    :: else -> break
+    od;
+    k = 0;
+    do
+    :: k < HELD -> claimed[k] = 1; ctl[k] = C_OPEN; owner[k] = k; k++
+    :: else -> break
+    od;
+    k = 0;
+    do
+    :: k < CLIENTS -> run Client(k); k++
+    :: else -> break
+    od
+  };
+  finished == CLIENTS;
+  k = 0;
+  do
+  :: k < N -> assert(claimed[k] == 0 && ctl[k] == C_CLOSED && owner[k] == NONE); k++
+  :: else -> break
+  od;
+  assert(fver == 0 && fV == 0 && fG == 0 && nbox == 0 && ovn == 0 &&
+         pushing == 0 && fhead == ftail)
+}
