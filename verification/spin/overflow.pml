@@ -64,7 +64,10 @@
  *  - MUTANT_LEAVE_IGNORES_PUSHERS: the last member clears V and G and
  *    gives back the mailbox without waiting for the pushers counted;
  *  - MUTANT_CLEAR_G_ONCE: the head clears G without looking at the pushers
- *    again afterwards.
+ *    again afterwards;
+ *  - MUTANT_PUSH_UNGATED (WITH_STOP): an End's push ignores the gate;
+ *  - MUTANT_FLAG_LEAVE_IGNORES_MAILBOX (WITH_STOP): the head woken by the
+ *    Stop answers its error without looking at the mailbox.
  */
 #ifndef N
 #define N 1
@@ -117,8 +120,20 @@ byte ovl[CLIENTS];
 byte ovn;
 byte lk = NONE;
 
+/* WITH_STOP: the instance's stopped state (words closed for Begin), the
+ * flag's gate, and the Stop's return. */
+bit stopped;
+bit fgate;
+bit stopdone;
+bit bgated[N]; /* the grant in the mailbox was made after the gate */
+bit cgated;    /* the grant in the cell was made after the gate */
+bit bmade[N];  /* ghost: the grant in the mailbox was made after the Stop returned */
+bit cmade;     /* ghost: the same, of the grant in the cell */
+
 /* Ghosts. */
 byte arr;
+bit ungated[CLIENTS]; /* took a grant made before the gate */
+bit stoperr[CLIENTS]; /* waited, and answered the Stop's error */
 byte arrof[CLIENTS];
 bit live[CLIENTS];
 byte finished;
@@ -151,7 +166,30 @@ inline nobefore(start) {
 }
 
 inline arrive() {
-  arrof[id] = arr; arr++; live[id] = 1
+  arrof[id] = arr; arr++; live[id] = 1; ungated[id] = 0; stoperr[id] = 0
+}
+
+/* A waiter answers the Stop's error: no later waiter keeps a grant made
+ * before the gate. */
+inline answer_stop() {
+  stoperr[id] = 1;
+  k = 0;
+  do
+  :: k < CLIENTS -> assert(k == id || !ungated[k] || arrof[k] < arrof[id]); k++
+  :: else -> break
+  od;
+  k = 0
+}
+/* A waiter takes a grant made before the gate: no earlier waiter answered
+ * the Stop's error. */
+inline take_ungated() {
+  ungated[id] = 1;
+  k = 0;
+  do
+  :: k < CLIENTS -> assert(k == id || !stoperr[k] || arrof[k] > arrof[id]); k++
+  :: else -> break
+  od;
+  k = 0
 }
 
 inline unlist() {
@@ -192,6 +230,11 @@ proctype Client(byte id) {
   byte lc;
   byte ok;
   byte handed;
+  byte gb = NONE; /* a gated grant to give back */
+  bit late;
+  bit se;
+  bit gg;
+  bit gm; /* ghost: the push's decision came after the Stop returned */
 
   if
   :: id < HELD -> mine = id
@@ -206,18 +249,20 @@ next:
   fi;
 
 call:
-  start = arr;
+  atomic { start = arr; late = stopdone };
 begin:
   /* The claim, or a proof that the pool is full. */
   atomic {
     i = 0;
     do
-    :: i < N && CLAIMABLE(i) ->
+    :: stopped -> se = 1; break /* a word closed for Begin */
+    :: !stopped && i < N && CLAIMABLE(i) ->
        claimed[i] = 1; ctl[i] = C_OPEN; owner[i] = id; mine = i;
        nobefore(start);
+       assert(!late);
        break
-    :: i < N && !CLAIMABLE(i) -> i++
-    :: i >= N ->
+    :: !stopped && i < N && !CLAIMABLE(i) -> i++
+    :: !stopped && i >= N ->
        /* Full; the flag verified only when no slot is pending (an End
         * that read the flag clear is between its free and its store). */
        i = 0;
@@ -231,6 +276,7 @@ begin:
   };
   if
   :: mine != NONE -> goto next
+  :: se -> se = 0; goto next /* the state error */
   :: else -> skip
   fi;
   if
@@ -239,6 +285,11 @@ begin:
   fi;
 
 queue:
+  /* The state before each ticket (QueueForSlot()). */
+  if
+  :: stopped -> goto next /* the state error, before waiting */
+  :: else -> skip
+  fi;
   atomic { lver = fver; lt = ftail; lh = fhead; lV = fV; lG = fG; lc = cst };
   if
   :: lver == 0 -> goto begin
@@ -282,6 +333,7 @@ listed:
 #ifdef TIMEOUTS
   :: goto leavelist
 #endif
+  :: stopped -> goto leaveflag
   :: ovl[0] == id && (nbox > 0 || (fG == 0 && cst == CELL_READY)) -> skip
   fi;
   lock();
@@ -320,6 +372,10 @@ pop:
     inbox[i] = 0; nbox--;
     noolder(id); live[id] = 0;
     assert(owner[i] == MBOX); owner[i] = id; mine = i;
+    if
+    :: bgated[i] -> gb = i; mine = NONE; bgated[i] = 0
+    :: else -> assert(!bmade[i]); take_ungated()
+    fi;
     unlist()
   };
   if
@@ -339,7 +395,32 @@ pop:
   :: else -> skip
   fi;
   unlock();
-  goto next;
+  goto gated;
+
+leaveflag:
+  /* Woken by the Stop: the gate first (Settled()), then, as the head, a
+   * grant in the mailbox or on its way is taken; else the Stop's error. */
+  fgate = 1;
+  lock();
+#ifndef MUTANT_FLAG_LEAVE_IGNORES_MAILBOX
+  if
+  :: ovl[0] == id && (nbox > 0 || fG) -> nbox > 0; goto pop
+  :: else -> skip
+  fi;
+#endif
+  atomic { unlist(); live[id] = 0; answer_stop() };
+  if
+  :: ovn == 0 -> goto lastout
+  :: else -> unlock(); goto next
+  fi;
+
+gated:
+  /* A grant made after the gate is ended again (a free: it goes to the
+   * next waiter), and the Stop's error answered. */
+  if
+  :: gb != NONE -> fs = gb; ret = 2; goto freebit
+  :: else -> goto next
+  fi;
 
 leavelist:
   lock();
@@ -375,16 +456,41 @@ giveback:
   };
   if
   :: i < N -> fs = i; ret = 1; goto freebit
-  :: else -> unlock(); goto next
+  :: else -> unlock(); goto gated
   fi;
 
 ring:
   if
   :: atomic {
        cst == CELL_DELIV && cown == id ->
-       cst = CELL_READY; cown = NONE; mine = cslot; assert(owner[mine] == id)
+       cst = CELL_READY; cown = NONE; mine = cslot; assert(owner[mine] == id);
+       if
+       :: cgated -> gb = mine; mine = NONE
+       :: else -> assert(!cmade); take_ungated()
+       fi
      };
-     goto next
+     goto gated
+  :: stopped ->
+     fgate = 1;
+     atomic {
+       if
+       :: cst == CELL_WAIT && cown == id ->
+          cst = CELL_CANC; live[id] = 0; answer_stop(); ok = 1
+       :: else -> ok = 0
+       fi
+     };
+     if
+     :: ok ->
+        atomic {
+          if
+          :: fhead != ftail && cst == CELL_CANC && cown == id ->
+             fhead = NEXT(fhead); cst = CELL_READY; cown = NONE
+          :: else -> skip
+          fi
+        };
+        goto next
+     :: else -> goto ring
+     fi
 #ifdef TIMEOUTS
   :: atomic {
        if
@@ -418,7 +524,7 @@ dofree:
   };
   goto flagread;
 freebit:
-  atomic { claimed[fs] = 0; ctl[fs] = C_PEND };
+  atomic { owner[fs] = NONE; claimed[fs] = 0; ctl[fs] = C_PEND };
 flagread:
   atomic { lver = fver; lt = ftail; lh = fhead; lV = fV; lG = fG };
   if
@@ -433,7 +539,8 @@ handoff:
           fhead = NEXT(fhead); cst = CELL_READY; cown = NONE; handed = 0
        :: fhead != ftail && cst == CELL_WAIT ->
           noolder(cown); live[cown] = 0;
-          cst = CELL_DELIV; cslot = fs; fhead = NEXT(fhead);
+          cst = CELL_DELIV; cslot = fs; fhead = NEXT(fhead); cgated = fgate;
+          cmade = stopdone;
           ctl[fs] = C_OPEN; owner[fs] = cown; handed = 1
        fi
      };
@@ -469,13 +576,21 @@ handoff:
 #ifndef MUTANT_PUSH_WITHOUT_G
           fG = 1;
 #endif
-          ok = 1
+          gm = stopdone;
+#ifdef MUTANT_PUSH_UNGATED
+          gg = 0; ok = 1
+#else
+          gg = fgate; ok = 1
+#endif
        :: else -> ok = 0
        fi
      };
      if
      :: ok ->
-        atomic { ctl[fs] = C_OPEN; owner[fs] = MBOX; inbox[fs] = 1; nbox++ };
+        atomic {
+          ctl[fs] = C_OPEN; owner[fs] = MBOX; inbox[fs] = 1; nbox++;
+          bgated[fs] = gg; bmade[fs] = gm
+        };
         pushing--;
         goto freed
      :: else -> pushing--; claimed[fs] = 0; goto flagread
@@ -485,12 +600,21 @@ handoff:
 freed:
   if
   :: ret == 1 -> goto giveback
+  :: ret == 2 -> atomic { gb = NONE; ret = 0; answer_stop() }; goto next
   :: else -> goto next
   fi;
 
 done:
   finished++
 }
+
+#ifdef WITH_STOP
+active proctype Stop() {
+  stopped = 1; /* the state, and every word closed for Begin */
+  fgate = 1;   /* the gate */
+  stopdone = 1
+}
+#endif
 
 active proctype Monitor() {
 end_monitor:
