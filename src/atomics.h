@@ -94,6 +94,20 @@ enum class Mutation {
                          // Accept (the grant's End may have returned before
                          // the Stop was called)
   kNoWaiterAlert,        // Stop, Unavailable and Term do not wake the waiters
+  // Past the ring's limit (the overflow list, SlotPool::MailToHead()):
+  kEndIgnoresList,       // a free that finds no ticket frees its slot even
+                         // while callers are listed: a newcomer's claim
+                         // jumps the list
+  kNewcomerIgnoresList,  // a newcomer takes a ticket while callers are
+                         // listed, ahead of them
+  kMailWithoutMark,      // a free mails its slot to the list's head without
+                         // marking the flag (kMailed): the head may take a
+                         // ticket meanwhile, and the grant goes to the next
+  kCloseIgnoresPushers,  // the last caller to leave the list gives back the
+                         // mailbox without waiting for the frees on their
+                         // way to it: a grant is left there for nobody
+  kMailedClearedOnce,    // the head clears kMailed without looking at the
+                         // frees on their way again afterwards
   kCancelledCellKept,    // a free that passes over a cancelled ticket does not
                          // ready its cell for the next lap of the ring
   kOpenBeforeDeliver,    // a hand-off opens the slot for the waiter (the End's
@@ -115,10 +129,6 @@ enum class Mutation {
   kPassOverLiveTicket,   // a waiter that leaves passes over the ticket at
                          // the head of the queue without looking whether its
                          // waiter left too: a live waiter loses its place
-  kNoRoomOnStaleTail,    // a caller that finds the cell of the tail it read
-                         // not ready waits for a cell without reading the
-                         // tail again: a ticket taken (and served) since
-                         // then sends it out of the queue while it has room
   kParkOverParked,       // a caller moves a served waiter's grant aside into
                          // a parked word that still holds the grant of the
                          // lap before: that grant is lost (a slot leaks and

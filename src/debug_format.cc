@@ -82,11 +82,12 @@ void FormatDebug(Core& core, const InstanceRef& ref, std::string* out) {
   const Pool::FlagView flag = pool->DebugFlag();
   Append(out,
          "capacity=%u ceiling=%u allocated=%u words=%u\n"
-         "full flag: %s%s%s epoch=%u head=%u tail=%u queued=%u\n"
+         "full flag: %s%s%s%s%s epoch=%u head=%u tail=%u queued=%u\n"
          "waiting callers=%u ends handing over=%u\n",
          pool->capacity(), pool->ceiling(), pool->allocated(),
          pool->ActiveWords(), FlagStateName(flag.state),
          flag.gated ? " gated" : "", flag.end_gated ? " end-gated" : "",
+         flag.listed ? " listed" : "", flag.mailed ? " mailed" : "",
          flag.epoch, flag.head, flag.tail, pool->QueuedTickets(),
          pool->waiters().Callers(), pool->Handing());
   SessionStatsData stats;

@@ -243,6 +243,13 @@ class InstanceCore {
     const Pool* const pool = pool_.load(std::memory_order_acquire);
     return pool == nullptr ? 0 : pool->QueuedTickets();
   }
+  // Callers in the overflow list now (past the ring's limit), for tests
+  // and reports; 0 before JetInit.
+  std::uint32_t ListedCallers() const noexcept {
+    // acquire: pairs with Init()'s release store of the pool.
+    Pool* const pool = pool_.load(std::memory_order_acquire);
+    return pool == nullptr ? 0 : pool->ListedCallers();
+  }
   // Tickets taken since JetInit, modulo the ticket counter's range (the
   // queue's tail), for tests; 0 before JetInit.
   std::uint32_t TicketsTaken() const noexcept {
@@ -868,33 +875,158 @@ class InstanceCore {
           break;
         }
         case Pool::Enqueued::kNoRoom:
-        case Pool::Enqueued::kNoMemory: {
-          // acquire: pairs with the stop request's store (the slices
-          // bound how late this sees it).
-          if (stop != nullptr && stop->load(std::memory_order_acquire)) {
-            return Error::kWaitCancelled;
-          }
+        case Pool::Enqueued::kNoMemory:
+        case Pool::Enqueued::kListed: {
           // The cell of the next ticket in use (more waiters than cells, a
-          // grant that cannot be parked, a held cell), or no memory for
-          // the cells: wait without a ticket, in short slices (what lets
-          // this caller in is not a change it is woken for), then try
-          // again. Such callers are not ordered among themselves; an End
-          // that frees a slot while none holds a ticket frees it, and they
-          // claim it.
-          const auto slice = std::min(
-              deadline, WaitClock::now() + std::chrono::milliseconds(5));
-          if (queued == Pool::Enqueued::kNoRoom) {
-            const std::uint32_t seen = pool->waiters().Peek(ticket);
-            pool->waiters().Wait(ticket, seen, slice);
-          } else {
-            Policy::SleepUntil(slice);
-          }
+          // grant that cannot be parked, a held cell), no memory for the
+          // cells, or callers in the overflow list: wait in that list.
+          bool again = false;
+          const Error result =
+              AwaitListed(pool, gen, deadline, stop, opened, &again);
+          if (!again) return result;
           break;
         }
       }
       // As in WaitForSlot(): a last claim after the deadline.
       if (WaitClock::now() >= deadline) return ClaimIn(gen, opened);
     }
+  }
+
+  // A caller with no place in the ring (see Pool::Join()) waits in the
+  // overflow list, in the order it joined, until it is the list's head and
+  // either a grant comes through the mailbox (Pool::MailToHead(); taken as
+  // a delivered cell's, AcceptGrant()) or the next ticket's cell is ready
+  // (it takes the ticket and leaves the list in one CAS, then waits on its
+  // cell, AwaitTicket()). A listed caller sleeps on its node (woken when it
+  // becomes the head, and by the alerts of flags and stop requests); the
+  // head sleeps on the head word (woken by every grant mailed and by the
+  // alerts) in 5 ms slices (a cell readied for it wakes nobody). Each wake
+  // word is read before what it guards, so no wake-up is lost. *again:
+  // the caller found room or no verified flag before it joined: queue
+  // again. Else it leaves the list when its deadline passes, a flag is set
+  // or its caller asks it to stop (LeaveList()).
+  Error AwaitListed(Pool* pool, std::uint64_t gen,
+                    typename WaitClock::time_point deadline,
+                    const std::atomic<bool>* stop, OpenedSession* opened,
+                    bool* again) noexcept {
+    auto& list = pool->overflow();
+    typename Pool::OverflowList::Node node;
+    list.Lock();
+    const typename Pool::Joined joined = pool->Join(&node);
+    list.Unlock();
+    if (joined != Pool::Joined::kListed) {
+      *again = true;
+      return Error::kSuccess;
+    }
+    pool->waiters().Queued();
+    Error result = Error::kSuccess;
+    for (;;) {
+      // acquire, both: pair with the release bumps of the list (a change
+      // after these loads ends the sleep below).
+      const std::uint32_t seen_node = node.wake.load(std::memory_order_acquire);
+      const std::uint32_t seen_head =
+          list.HeadWord().load(std::memory_order_acquire);
+      // seq_cst: with SetFlag()'s flag CAS; AlertWaiters() comes after it
+      // and takes the list's lock, so a flag it has not woken this node for
+      // is seen here.
+      const std::uint64_t state = state_.load(std::memory_order_seq_cst);
+      const Error gate = GateOf(state, gen);
+      // seq_cst: as AwaitTicket().
+      const bool stopped =
+          stop != nullptr && stop->load(std::memory_order_seq_cst);
+      const bool leave =
+          gate != Error::kSuccess || stopped || WaitClock::now() >= deadline;
+      if (leave) {
+        result = LeaveList(pool, gen, &node, state, gate, stopped, opened);
+        break;
+      }
+      list.Lock();
+      bool head = list.IsHead(&node);
+      if (head) {
+        std::uint32_t slot = 0;
+        bool gated = false;
+        if (pool->PopMail(&slot, &gated)) {
+          Unlist(pool, &node);
+          list.Unlock();
+          result = AcceptGrant(pool, gen, slot, gated, opened);
+          break;
+        }
+        std::uint32_t ticket = 0;
+        if (pool->EnqueueHead(&node, &ticket) == Pool::Enqueued::kQueued) {
+          list.Unlock();
+          result = AwaitTicket(pool, gen, ticket, deadline, stop, opened);
+          break;
+        }
+      }
+      list.Unlock();
+      if (head) {
+        Policy::WaitWhile(list.HeadWord(), seen_head,
+                          std::min(deadline, WaitClock::now() +
+                                                 std::chrono::milliseconds(5)));
+      } else {
+        Policy::WaitWhile(node.wake, seen_node, deadline);
+      }
+    }
+    pool->waiters().Unqueued();
+    return result;
+  }
+
+  // Under the list's lock: removes `node`; the last caller to leave closes
+  // the list (the grants left in the mailbox are ended again), a head that
+  // leaves others settles the mailbox's mark (Pool::SettleMailed()).
+  void Unlist(Pool* pool, typename Pool::OverflowList::Node* node) noexcept
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(pool->overflow()) {
+    auto& list = pool->overflow();
+    const bool was_head = list.IsHead(node);
+    list.Remove(node);
+    if (list.Empty()) {
+      pool->CloseList([&](std::uint32_t slot) {
+        EndPhantom(pool, slot, pool->LoadControl(slot));
+      });
+    } else if (was_head) {
+      pool->SettleMailed();
+    }
+  }
+
+  // A listed caller leaves the list: its deadline passed, a flag was set
+  // (`state`, `gate`) or its caller asked it to stop. As in Leave(), a flag's
+  // error is answered only after the flag's gate is set (Settled()) and the
+  // Ends ordered before Unavailable or Term are waited for. The head then
+  // takes a grant that is in the mailbox or on its way (decided while it was
+  // the head, so its own, gated or not); any other caller, or the head with
+  // none, answers: the flag's error, kWaitCancelled, or OutOfSessions
+  // (exact: the list is not empty at its removal, so the flag is verified
+  // and every free goes to a ticket or to the mailbox: no slot is free).
+  Error LeaveList(Pool* pool, std::uint64_t gen,
+                  typename Pool::OverflowList::Node* node, std::uint64_t state,
+                  Error gate, bool stopped, OpenedSession* opened) noexcept {
+    if (gate != Error::kSuccess && gate != Error::kInvalidInstance) {
+      Settled(state, gate);
+      AwaitEndsBefore(pool, state);
+    }
+    auto& list = pool->overflow();
+    list.Lock();
+    if (list.IsHead(node)) {
+      for (;;) {
+        std::uint32_t slot = 0;
+        bool gated = false;
+        if (pool->PopMail(&slot, &gated)) {
+          Unlist(pool, node);
+          list.Unlock();
+          return AcceptGrant(pool, gen, slot, gated, opened);
+        }
+        if (!pool->MailPending()) break;
+        // A free on its way to the mailbox (a few of its steps).
+        list.Unlock();
+        Policy::Yield();
+        list.Lock();
+      }
+    }
+    Unlist(pool, node);
+    list.Unlock();
+    if (gate == Error::kInvalidInstance) return gate;
+    if (gate != Error::kSuccess) return Settled(state, gate);
+    return stopped ? Error::kWaitCancelled : Error::kOutOfSessions;
   }
 
   // Blocks on the cell of `ticket` until a slot is delivered to it, the
@@ -1089,9 +1221,15 @@ class InstanceCore {
   // OutOfSessions, before the Stop was even called.
   Error Accept(Pool* pool, std::uint64_t gen, std::uint32_t published,
                OpenedSession* opened) noexcept {
-    const std::uint32_t slot = Pool::WaitQueue::SlotOf(published);
-    const bool gated = Policy::kMutation == Mutation::kAcceptStateAtAccept ||
-                       Pool::WaitQueue::IsGated(published);
+    return AcceptGrant(pool, gen, Pool::WaitQueue::SlotOf(published),
+                       Pool::WaitQueue::IsGated(published), opened);
+  }
+  // Accept() of the grant of `slot`, gated or not (a cell's, or one taken
+  // from the overflow list's mailbox).
+  Error AcceptGrant(Pool* pool, std::uint64_t gen, std::uint32_t slot,
+                    bool gated_grant, OpenedSession* opened) noexcept {
+    const bool gated =
+        Policy::kMutation == Mutation::kAcceptStateAtAccept || gated_grant;
     const std::uint64_t control = pool->LoadControl(slot);
     // seq_cst: as AwaitTicket().
     const std::uint64_t state = state_.load(std::memory_order_seq_cst);

@@ -62,6 +62,7 @@
 
 #include "allocation_faults.h"
 #include "atomics.h"
+#include "session_overflow_list.h"
 #include "session_wait_queue.h"
 
 namespace jetsession::internal {
@@ -93,6 +94,7 @@ class alignas(64) SlotPool {
 
  public:
   using WaitQueue = SessionWaitQueue<Policy>;
+  using OverflowList = SessionOverflowList<Policy>;
 
   // Pool word layout (64 bits):
   //
@@ -329,13 +331,17 @@ class alignas(64) SlotPool {
          t = (t + 1) % WaitQueue::kTickets) {
       waiters_.Skip(t);
     }
+    // Nobody is listed (JetTerm waited for every waiter), and the grants
+    // left in the mailbox were force-ended with the sessions. relaxed:
+    // published with the flag.
+    mail_.store(0, std::memory_order_relaxed);
     // No debt is owed in the new incarnation, and it is closed for Begin
     // (both gates: no End of it can come before the flag) only if it starts
     // closed.
     const std::uint64_t gate = closed != 0 ? kGates : 0;
     const auto fresh_flag = [gate](std::uint64_t old) {
       return ((WithHead(NextEpoch(old), TailOf(old)) | kFullNone) &
-              ~(kOwing | kGates)) |
+              ~(kOwing | kGates | kListed | kMailed)) |
              gate;
     };
     if constexpr (Policy::kMutation == Mutation::kStaleProof) {
@@ -680,6 +686,9 @@ class alignas(64) SlotPool {
     std::uint32_t epoch;
     bool gated;      // the Stop's gate (MarkClosedForBegin())
     bool end_gated;  // the gate of Unavailable or Term
+    bool listed;     // callers wait in the overflow list
+    bool mailed;     // a grant for the list's head is in the mailbox or on
+                     // its way
   };
   FlagView DebugFlag() const noexcept {
     // seq_cst: as every other read of the flag.
@@ -689,7 +698,9 @@ class alignas(64) SlotPool {
             TailOf(f),
             static_cast<std::uint32_t>(f >> kEpochShift),
             (f & kGate) != 0,
-            (f & kEndGate) != 0};
+            (f & kEndGate) != 0,
+            (f & kListed) != 0,
+            (f & kMailed) != 0};
   }
   std::uint32_t ActiveWords() const noexcept {
     // relaxed: see the field.
@@ -904,8 +915,10 @@ class alignas(64) SlotPool {
       return false;
     };
     for (;;) {
-      if (Policy::kMutation == Mutation::kFreeSkipsQueue || !HasWaiters(f) ||
-          waiters_.Ensure() == nullptr) {
+      const bool listed = (f & kListed) != 0 &&
+                          Policy::kMutation != Mutation::kEndIgnoresList;
+      if (Policy::kMutation == Mutation::kFreeSkipsQueue ||
+          (!listed && (!HasWaiters(f) || waiters_.Ensure() == nullptr))) {
         // seq_cst: pairs with ProveFull()'s promote and Enqueue(). Cleared
         // before the slot becomes claimable (the caller's store of `ended`
         // after this): a claim or proof in between finds it pending.
@@ -1069,23 +1082,53 @@ class alignas(64) SlotPool {
   // clearing_ after it adds a debt, and then catches such a free's slot,
   // while the words are still closed to claims.
   void ClearOwing() noexcept {
-    auto& flag = full_.value;
-    // seq_cst: every RMW of the flag is.
-    std::uint64_t f = flag.load(std::memory_order_seq_cst);
-    while ((f & kOwing) != 0 &&
-           !flag.compare_exchange_weak(f, f & ~kOwing,
-                                       std::memory_order_seq_cst)) {
-    }
+    ClearFlagBits(kOwing);
     // After the clear, against Resize()'s add then SetOwing().
     if (UnitsOwed() != 0) SetOwing();
   }
-  void SetOwing() noexcept {
+  void SetOwing() noexcept { SetFlagBits(kOwing); }
+
+  // Clears (sets) `bits` of the flag, leaving the rest as it is.
+  void ClearFlagBits(std::uint64_t bits) noexcept {
     auto& flag = full_.value;
     // seq_cst: every RMW of the flag is (the frees' Dekker pair).
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
-    while ((f & kOwing) == 0 && !flag.compare_exchange_weak(
-                                    f, f | kOwing, std::memory_order_seq_cst)) {
+    while ((f & bits) != 0 && !flag.compare_exchange_weak(
+                                  f, f & ~bits, std::memory_order_seq_cst)) {
     }
+  }
+  void SetFlagBits(std::uint64_t bits) noexcept {
+    auto& flag = full_.value;
+    // seq_cst: as ClearFlagBits().
+    std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    while ((f & bits) != bits && !flag.compare_exchange_weak(
+                                     f, f | bits, std::memory_order_seq_cst)) {
+    }
+  }
+
+  // No grant in the mailbox and none on its way. The count first: a free
+  // counts itself, pushes, then uncounts, so a count of 0 read before the
+  // mailbox read means every push counted before it is in the mailbox.
+  bool MailIdle() const noexcept {
+    // seq_cst, both: with MailToHead()'s count and push.
+    return pushing_.load(std::memory_order_seq_cst) == 0 &&
+           mail_.load(std::memory_order_seq_cst) == 0;
+  }
+
+  // Pushes the grant of `slot` onto the mailbox (MailToHead()).
+  void PushMail(std::uint32_t slot, bool gated) noexcept {
+    const std::uint32_t entry = (slot + 1U) | (gated ? kMailGated : 0U);
+    auto& link = SlotRef(slot).context_thread;
+    // relaxed: a first guess for the CAS.
+    std::uint32_t top = mail_.load(std::memory_order_relaxed);
+    do {
+      // relaxed: published by the release CAS below.
+      link.store(top, std::memory_order_relaxed);
+      // release: pairs with PopMail()'s acquire load. seq_cst would order
+      // it against MailIdle()'s load too: the count's seq_cst drop after it
+      // does that.
+    } while (!mail_.compare_exchange_weak(top, entry, std::memory_order_release,
+                                          std::memory_order_relaxed));
   }
 
   // Sets the capacity to `capacity` (at most ceiling()). Owner only (the
@@ -1202,6 +1245,11 @@ class alignas(64) SlotPool {
     // seq_cst: with Enqueue()'s CAS.
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     for (;;) {
+      if (!HasWaiters(f) && (f & kListed) != 0 &&
+          Policy::kMutation != Mutation::kEndIgnoresList) {
+        if (MailToHead(slot, ended, by, &f)) return true;
+        continue;
+      }
       if (!HasWaiters(f)) {
         // relaxed: the control word is this thread's while it holds the
         // bit; open already (the End's pending window, or a delivery whose
@@ -1290,6 +1338,7 @@ class alignas(64) SlotPool {
                 // live waiter, or a grant that cannot be parked): wait for
                 // it to change (WaitQueue::Peek()/Wait()), then again
     kNoMemory,  // the cells could not be allocated
+    kListed,    // callers wait in the overflow list: join it (Join())
   };
 
   // Queues the calling thread for the next freed slot. Only on a verified
@@ -1303,6 +1352,11 @@ class alignas(64) SlotPool {
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     for (;;) {
       if ((f & kFullStateMask) != kFullVerified) return Enqueued::kNotFull;
+      // Callers wait in the overflow list: this one joins it, behind them.
+      if ((f & kListed) != 0 &&
+          Policy::kMutation != Mutation::kNewcomerIgnoresList) {
+        return Enqueued::kListed;
+      }
       // The cells are allocated once, by the first caller that queues.
       if (waiters_.Ensure() == nullptr) return Enqueued::kNoMemory;
       *ticket = TailOf(f);
@@ -1314,8 +1368,7 @@ class alignas(64) SlotPool {
         // cell is not ready for it. seq_cst: as above; after the cell's
         // acquire load.
         const std::uint64_t again = flag.load(std::memory_order_seq_cst);
-        if (Policy::kMutation != Mutation::kNoRoomOnStaleTail &&
-            TailOf(again) != *ticket) {
+        if (TailOf(again) != *ticket) {
           f = again;
           continue;
         }
@@ -1371,6 +1424,191 @@ class alignas(64) SlotPool {
     }
   }
 
+  // ---- Past the ring's limit: the overflow list and the mailbox. ----
+  //
+  // A caller that finds the next ticket's cell held (or no cells) joins the
+  // overflow list, under its lock (Join(), which sets kListed with the flag
+  // verified); while the list is not empty every newcomer joins it too
+  // (Enqueue() answers kListed), and only its head takes a ticket
+  // (EnqueueHead()). A free that finds the flag verified, no ticket
+  // outstanding and the list not empty may not free its slot (a newcomer's
+  // claim would jump the list): it mails it to the head (MailToHead()).
+  // Begin, Dup and End never take the lock.
+
+  OverflowList& overflow() noexcept { return overflow_; }
+
+  enum class Joined {
+    kListed,   // `node` is in the list
+    kNotFull,  // the flag is not verified: claim again
+    kRoom,     // the next ticket's cell is ready: Enqueue() again
+  };
+
+  // Under the list's lock: appends `node`, setting kListed, when the flag
+  // is verified and the next ticket has no cell ready (or the list is not
+  // empty). The CAS fails if the tail moved since the flag read, and so
+  // since the cell read: a tail unchanged around that read proves that an
+  // older ticket holds the cell (as in Enqueue()).
+  Joined Join(typename OverflowList::Node* node) noexcept
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
+    auto& flag = full_.value;
+    // seq_cst: as Enqueue() (the Dekker pair with the frees).
+    std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    for (;;) {
+      if ((f & kFullStateMask) != kFullVerified) return Joined::kNotFull;
+      if ((f & kListed) == 0 && HasRoom(TailOf(f))) return Joined::kRoom;
+      // seq_cst: as above.
+      if (flag.compare_exchange_weak(f, f | kListed,
+                                     std::memory_order_seq_cst)) {
+        overflow_.Append(node);
+        return Joined::kListed;
+      }
+    }
+  }
+
+  // Under the list's lock, by the list's head `node`: takes the next ticket
+  // into *ticket, and leaves the list in the same CAS (clearing kListed when
+  // it was the last). kNoRoom: the cell is still held, or a grant is on its
+  // way to the head (kMailed); kNoMemory: no cells. While the list is not
+  // empty only its head takes tickets, and the flag stays verified (no free
+  // clears it while kListed is set).
+  Enqueued EnqueueHead(typename OverflowList::Node* node,
+                       std::uint32_t* ticket) noexcept
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
+    auto& flag = full_.value;
+    // seq_cst: as Enqueue().
+    std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    for (;;) {
+      if ((f & kMailed) != 0) return Enqueued::kNoRoom;
+      if (waiters_.Ensure() == nullptr) return Enqueued::kNoMemory;
+      *ticket = TailOf(f);
+      if (!HasRoom(*ticket)) return Enqueued::kNoRoom;
+      std::uint64_t next = WithTail(f, *ticket + 1);
+      if (overflow_.IsLast(node)) next &= ~kListed;
+      // seq_cst: as Enqueue().
+      if (flag.compare_exchange_weak(f, next, std::memory_order_seq_cst)) {
+        overflow_.Remove(node);
+        return Enqueued::kQueued;
+      }
+    }
+  }
+
+  // Whether `ticket`'s cell is ready for it (moving aside a published grant
+  // of the lap before, if that is all that holds it).
+  bool HasRoom(std::uint32_t ticket) noexcept {
+    return waiters_.Ensure() != nullptr &&
+           (waiters_.IsReadyFor(ticket) || waiters_.TakeOver(ticket));
+  }
+
+  // A free (HandOver()) that found no ticket outstanding and the list not
+  // empty (*f): its slot, whose bit it holds, goes to the list's head
+  // through the mailbox. The free counts itself (pushing_), then marks the
+  // flag (kMailed) with a CAS that needs the list and no ticket: from that
+  // CAS on the head takes no ticket until it has a grant, so no later
+  // ticket is served before the head. The grant is decided at that CAS,
+  // gated as a hand-off's (IsGated() of the value it replaced). Then the
+  // slot is opened for the head (the End's handle goes stale), pushed, the
+  // count dropped and the head woken. False (uncounted, *f the flag as read
+  // last): the list emptied or a ticket was taken meanwhile.
+  bool MailToHead(std::uint32_t slot, std::uint64_t ended, FreedBy by,
+                  std::uint64_t* f) noexcept {
+    auto& flag = full_.value;
+    // seq_cst: before the CAS; CloseList() clears kListed, then waits for
+    // this count to drop, and SettleMailed() reads it after the mailbox.
+    pushing_.fetch_add(1, std::memory_order_seq_cst);
+    for (;;) {
+      if ((*f & kListed) == 0 || HasWaiters(*f) ||
+          (*f & kFullStateMask) != kFullVerified) {
+        // release: nothing to publish but the count.
+        pushing_.fetch_sub(1, std::memory_order_release);
+        return false;
+      }
+      const std::uint64_t marked =
+          Policy::kMutation == Mutation::kMailWithoutMark ? *f : *f | kMailed;
+      // seq_cst: with the ticket CASes, Join() and CloseList()'s clear.
+      if (flag.compare_exchange_weak(*f, marked, std::memory_order_seq_cst)) {
+        break;
+      }
+    }
+    const bool gated = IsGated(*f, by);
+    // relaxed: the control word is this thread's until the push, whose
+    // release CAS PopMail() acquires.
+    SlotRef(slot).control.store(ended | kOpen, std::memory_order_relaxed);
+    PushMail(slot, gated);
+    // seq_cst: after the push (SettleMailed() reads the mailbox, then this).
+    pushing_.fetch_sub(1, std::memory_order_seq_cst);
+    overflow_.WakeHead();
+    return true;
+  }
+
+  // Under the list's lock: takes a grant from the mailbox (its slot, and
+  // whether it is gated). False: the mailbox is empty. One taker at a time
+  // (the lock), so a pop's CAS never meets its own slot pushed again.
+  bool PopMail(std::uint32_t* slot, bool* gated) noexcept
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
+    // acquire: pairs with PushMail()'s release CAS (the link, and the
+    // control word opened before it).
+    std::uint32_t top = mail_.load(std::memory_order_acquire);
+    while (top != 0) {
+      const std::uint32_t s = (top & ~kMailGated) - 1U;
+      auto& link = SlotRef(s).context_thread;
+      // relaxed: written before the push that the load above acquired.
+      const auto next = static_cast<std::uint32_t>(
+          link.load(std::memory_order_relaxed));
+      // acquire: as above (a failure reads a newer push).
+      if (mail_.compare_exchange_weak(top, next, std::memory_order_acquire,
+                                      std::memory_order_acquire)) {
+        // relaxed: the session has no context, so no context thread.
+        link.store(0, std::memory_order_relaxed);
+        *slot = s;
+        *gated = (top & kMailGated) != 0;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Under the list's lock, by a head that took a grant and leaves callers
+  // listed: clears kMailed once the mailbox is empty and no free is on its
+  // way to it, then marks it again if one came meanwhile (only the lock's
+  // holder takes tickets while kListed is set, so nobody acts on the
+  // moment between).
+  void SettleMailed() noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
+    if (!MailIdle()) return;
+    ClearFlagBits(kMailed);
+    if (Policy::kMutation == Mutation::kMailedClearedOnce) return;
+    if (!MailIdle()) SetFlagBits(kMailed);
+  }
+
+  // Under the list's lock, by the last caller to leave the list (its node
+  // removed): clears kListed and kMailed in one CAS, waits for the frees on
+  // their way to the mailbox (a few steps each: after the clear, a free not
+  // yet past its CAS fails it and looks at the flag again), and passes every
+  // grant left in the mailbox to `end_again`, which ends it again (a free:
+  // with the list closed it goes to a ticket, or to the pool).
+  template <class EndAgain>
+  void CloseList(EndAgain&& end_again) noexcept
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
+    ClearFlagBits(kListed | kMailed);
+    if constexpr (Policy::kMutation != Mutation::kCloseIgnoresPushers) {
+      // seq_cst: after the clear (a free counts itself before its CAS).
+      while (pushing_.load(std::memory_order_seq_cst) != 0) Policy::Yield();
+    }
+    std::uint32_t slot = 0;
+    bool gated = false;
+    while (PopMail(&slot, &gated)) end_again(slot);
+  }
+
+  // Callers in the overflow list now (takes the list's lock).
+  std::uint32_t ListedCallers() noexcept {
+    overflow_.Lock();
+    const std::uint32_t n = overflow_.Size();
+    overflow_.Unlock();
+    return n;
+  }
+
+  // Whether a grant is in the mailbox or on its way (kMailed's meaning).
+  bool MailPending() const noexcept { return !MailIdle(); }
+
   // For the waiter of live `ticket` (neither served nor cancelled): whether
   // a free or a grow has taken it (the head is past it) and so is on its
   // way to its cell, where its commit cannot fail while the waiter stays.
@@ -1414,6 +1652,13 @@ class alignas(64) SlotPool {
     // seq_cst: pairs with Enqueue()'s ticket CAS (above).
     const std::uint64_t f = full_.value.load(std::memory_order_seq_cst);
     waiters_.AlertTickets(HeadOf(f), TailOf(f));
+    // The listed callers (each sleeps on its node, the head on the head
+    // word): the lock orders this after every Join() before it, and a
+    // Join() after it reads the state after its node is in (see
+    // InstanceCore::AwaitListed()).
+    overflow_.Lock();
+    overflow_.AlertAll();
+    overflow_.Unlock();
   }
 
   // Session context storage; read and written only by the thread that holds
@@ -1715,13 +1960,16 @@ class alignas(64) SlotPool {
   // free clearing it (see ProveFull()), and the queue of the callers that
   // wait for a session (see Enqueue()):
   //
-  //   63..35   34        33     32..18   17..3    2       1..0
-  //   +--------+---------+------+--------+--------+-------+-------+
-  //   | epoch  | end gate| gate | head   | tail   | owing | state |
-  //   +--------+---------+------+--------+--------+-------+-------+
+  //   63..37  36     35     34        33     32..18  17..3   2      1..0
+  //   +-------+------+------+---------+------+-------+-------+------+------+
+  //   | epoch |mailed|listed| end gate| gate | head  | tail  | owing| state|
+  //   +-------+------+------+---------+------+-------+-------+------+------+
   //
   // tail is the next waiter's ticket, head the next ticket a freed slot goes
   // to (both modulo 2^15); tail != head only while the state is verified.
+  // listed: callers wait in the overflow list (set by the first to join it,
+  // with the state verified, cleared by the last to leave it); mailed: a
+  // grant for the list's head is in the mailbox or on its way (MailToHead()).
   // owing: a shrink left a debt (debt_ > 0, or it is being paid off): every
   // free looks at it (PayDebt()). The gates say that the incarnation is
   // closed for Begin (MarkClosedForBegin()): gate by a Stop, end gate by
@@ -1783,7 +2031,9 @@ class alignas(64) SlotPool {
   static constexpr std::uint64_t kGate = 1ULL << 33U;
   static constexpr std::uint64_t kEndGate = 1ULL << 34U;
   static constexpr std::uint64_t kGates = kGate | kEndGate;
-  static constexpr unsigned kEpochShift = 35;
+  static constexpr std::uint64_t kListed = 1ULL << 35U;
+  static constexpr std::uint64_t kMailed = 1ULL << 36U;
+  static constexpr unsigned kEpochShift = 37;
   static constexpr std::uint64_t kTicketMask = WaitQueue::kTickets - 1U;
   static constexpr std::uint64_t kEpochOne = 1ULL << kEpochShift;
   static std::uint64_t NextEpoch(std::uint64_t flag) noexcept {
@@ -2308,6 +2558,14 @@ class alignas(64) SlotPool {
   WaitQueue waiters_;
   // Frees in FreeWhileFull() now.
   Atomic<std::uint32_t> handing_{0};
+  // The overflow list (its own lock), the mailbox (a stack of grants for
+  // the list's head: slot + 1, kMailGated, linked through the slots'
+  // context_thread words while they sit there) and the frees on their way
+  // to it (MailToHead()).
+  OverflowList overflow_;
+  Atomic<std::uint32_t> mail_{0};
+  Atomic<std::uint32_t> pushing_{0};
+  static constexpr std::uint32_t kMailGated = 1U << 31U;
   // A shrink's debt: reservations still owed, paid by frees (PayDebt()),
   // and the record of the payer whose slot is not yet marked (kPayerShift).
   Atomic<std::uint64_t> debt_{0};

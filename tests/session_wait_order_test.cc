@@ -447,12 +447,5 @@ TEST(SessionWaitOrderTest, AWaiterThatReadAServedTailQueuesBehindIt) {
       << "the waiter blocked outside the queue, on a served ticket's cell";
 }
 
-TEST(SessionWaitOrderTest, CatchesNoRoomOnStaleTail) {
-  EXPECT_EQ(StateAFirstWaitsOn<Mutation::kNoRoomOnStaleTail>(),
-            InstanceCore<StaleTailPolicy<Mutation::kNoRoomOnStaleTail>>::Pool::
-                WaitQueue::kDelivered)
-      << "the mutant's waiter did not wait outside the queue";
-}
-
 }  // namespace
 }  // namespace jetsession::internal

@@ -1,0 +1,261 @@
+// White-box tests of the overflow list (SlotPool::Join(), EnqueueHead(),
+// MailToHead(); InstanceCore::AwaitListed(), LeaveList()): first come,
+// first served past the ring's limit.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "instance_core.h"
+#include "instance_core_test_util.h"
+
+namespace jetsession::internal {
+namespace {
+
+// The library's policy with a ring of 4 cells, so that a test fills it
+// with a few tickets.
+struct TinyRing : StdAtomics {
+  static constexpr std::uint32_t kWaitCells = 4;
+};
+using Core = InstanceCore<TinyRing>;
+using Clock = Core::WaitClock;
+constexpr auto kForever = Clock::time_point::max();
+constexpr std::uint32_t kCells = Core::Pool::WaitQueue::kCells;
+
+// The full flag's listed bit.
+bool Listed(const Core& core) {
+  std::uint64_t state = 0;
+  const Core::Pool* const pool = core.DebugPool(&state);
+  return pool != nullptr && pool->DebugFlag().listed;
+}
+
+// Waits that time out on a full instance until `n` tickets are queued.
+void LeaveTicketsUntil(Core& core, std::uint64_t gen, std::uint32_t n) {
+  for (int tries = 0; core.QueuedTickets() < n && tries < 100'000; ++tries) {
+    OpenedSession s;
+    ASSERT_EQ(
+        core.BeginWait(gen, &s, Clock::now() + std::chrono::microseconds(50)),
+        Error::kOutOfSessions);
+  }
+}
+
+// A full instance of capacity 1 whose ring is full: a live waiter at its
+// head (`first`, on `*head`) and kCells - 1 tickets left behind it.
+// The head's wait answers `expected`.
+std::uint64_t StartRingFull(Core& core, OpenedSession* held,
+                            OpenedSession* first, std::thread* head,
+                            Error expected = Error::kSuccess) {
+  const std::uint64_t gen = StartFull(core, held);
+  *head = std::thread([&core, gen, first, expected] {
+    EXPECT_EQ(core.BeginWait(gen, first, kForever), expected);
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  LeaveTicketsUntil(core, gen, kCells);
+  EXPECT_EQ(core.QueuedTickets(), kCells);
+  return gen;
+}
+
+// Starts waiters one after another, each once the one before is listed.
+struct ListedWaiters {
+  explicit ListedWaiters(int n) : got(n), order(n) {
+    for (auto& o : order) o.store(-1);
+  }
+  void Start(Core& core, std::uint64_t gen, std::uint32_t listed_before) {
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      threads.emplace_back([&, i] {
+        ASSERT_EQ(core.BeginWait(gen, &got[i], kForever), Error::kSuccess);
+        order[i].store(served.fetch_add(1), std::memory_order_release);
+      });
+      while (core.ListedCallers() != listed_before + i + 1) {
+        std::this_thread::yield();
+      }
+    }
+  }
+  // Blocks until waiter i has its session; returns its place in the order.
+  int Await(std::size_t i) {
+    while (order[i].load(std::memory_order_acquire) < 0) {
+      std::this_thread::yield();
+    }
+    return order[i].load(std::memory_order_acquire);
+  }
+  void Join() {
+    for (auto& t : threads) t.join();
+  }
+  std::vector<OpenedSession> got;
+  std::vector<std::atomic<int>> order;
+  std::atomic<int> served{0};
+  std::vector<std::thread> threads;
+};
+
+TEST(SessionWaitOverflowTest, ListedCallersAreServedInTheOrderTheyCame) {
+  Core core;
+  OpenedSession held;
+  OpenedSession first;
+  std::thread head;
+  const std::uint64_t gen = StartRingFull(core, &held, &first, &head);
+  ListedWaiters listed(4);
+  listed.Start(core, gen, 0);
+  EXPECT_EQ(core.ListedCallers(), 4U);
+  // A plain Begin does not jump the list.
+  OpenedSession late;
+  EXPECT_EQ(core.Begin(gen, &late), Error::kOutOfSessions);
+  // The End serves the ring's head; its End passes over the left tickets
+  // and, the ring empty, mails its slot to the list's head; each End of a
+  // listed caller serves the next.
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  head.join();
+  ASSERT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  for (std::size_t i = 0; i < listed.got.size(); ++i) {
+    EXPECT_EQ(listed.Await(i), static_cast<int>(i));
+    EXPECT_EQ(core.Begin(gen, &late), Error::kOutOfSessions);
+    ASSERT_EQ(core.End(listed.got[i].slot, listed.got[i].gen),
+              Error::kSuccess);
+  }
+  listed.Join();
+  EXPECT_EQ(core.ListedCallers(), 0U);
+  EXPECT_FALSE(Listed(core));
+  ExpectRoomFor(core, gen, 1);
+  Terminate(core);
+}
+
+TEST(SessionWaitOverflowTest, ANewcomerQueuesBehindTheListedOnes) {
+  Core core;
+  OpenedSession held;
+  OpenedSession first;
+  std::thread head;
+  const std::uint64_t gen = StartRingFull(core, &held, &first, &head);
+  ListedWaiters listed(2);
+  listed.Start(core, gen, 0);
+  // The ring's head is served and its End passes over the left tickets:
+  // the ring has room again, but the list is not empty, so a newcomer
+  // joins it, behind the two.
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  head.join();
+  OpenedSession newcomer;
+  std::atomic<bool> served{false};
+  std::thread later([&] {
+    EXPECT_EQ(core.BeginWait(gen, &newcomer, kForever), Error::kSuccess);
+    served.store(true, std::memory_order_release);
+  });
+  while (core.ListedCallers() != 3) std::this_thread::yield();
+  ASSERT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  for (std::size_t i = 0; i < listed.got.size(); ++i) {
+    EXPECT_EQ(listed.Await(i), static_cast<int>(i));
+    EXPECT_FALSE(served.load(std::memory_order_acquire));
+    ASSERT_EQ(core.End(listed.got[i].slot, listed.got[i].gen),
+              Error::kSuccess);
+  }
+  later.join();
+  listed.Join();
+  ASSERT_EQ(core.End(newcomer.slot, newcomer.gen), Error::kSuccess);
+  ExpectRoomFor(core, gen, 1);
+  Terminate(core);
+}
+
+TEST(SessionWaitOverflowTest, TimeOutsInTheListLeaveNothingBehind) {
+  Core core;
+  OpenedSession held;
+  OpenedSession first;
+  std::thread head;
+  const std::uint64_t gen = StartRingFull(core, &held, &first, &head);
+  // Callers that time out in the list answer OutOfSessions (the pool is
+  // full) and leave the list empty, however many of them.
+  for (int i = 0; i < 50; ++i) {
+    OpenedSession s;
+    EXPECT_EQ(
+        core.BeginWait(gen, &s, Clock::now() + std::chrono::microseconds(200)),
+        Error::kOutOfSessions);
+  }
+  EXPECT_EQ(core.ListedCallers(), 0U);
+  EXPECT_FALSE(Listed(core));
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  head.join();
+  ASSERT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  EXPECT_EQ(core.QueuedTickets(), 0U);
+  ExpectRoomFor(core, gen, 1);
+  Terminate(core);
+}
+
+TEST(SessionWaitOverflowTest, TheOrderHoldsPastTheRingWithTwoThreads) {
+  // What used to be the queue's limit: a waiter with no deadline at the
+  // head, and callers that keep timing out behind it until the ring is
+  // full. A caller that comes then still gets its session before one that
+  // comes after it.
+  Core core;
+  OpenedSession held;
+  OpenedSession first;
+  std::thread head;
+  const std::uint64_t gen = StartRingFull(core, &held, &first, &head);
+  ListedWaiters listed(2);
+  listed.Start(core, gen, 0);
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  head.join();
+  ASSERT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  EXPECT_EQ(listed.Await(0), 0);
+  ASSERT_EQ(core.End(listed.got[0].slot, listed.got[0].gen), Error::kSuccess);
+  EXPECT_EQ(listed.Await(1), 1);
+  ASSERT_EQ(core.End(listed.got[1].slot, listed.got[1].gen), Error::kSuccess);
+  listed.Join();
+  ExpectRoomFor(core, gen, 1);
+  Terminate(core);
+}
+
+TEST(SessionWaitOverflowTest, AStopWakesTheListedCallers) {
+  Core core;
+  OpenedSession held;
+  OpenedSession first;
+  std::thread head;
+  const std::uint64_t gen =
+      StartRingFull(core, &held, &first, &head,
+                    Error::kClientRequestToStopJetService);
+  std::vector<std::thread> waiters;
+  std::atomic<int> stopped{0};
+  for (int i = 0; i < 3; ++i) {
+    waiters.emplace_back([&] {
+      OpenedSession s;
+      EXPECT_EQ(core.BeginWait(gen, &s, kForever),
+                Error::kClientRequestToStopJetService);
+      stopped.fetch_add(1);
+    });
+    while (core.ListedCallers() != static_cast<std::uint32_t>(i + 1)) {
+      std::this_thread::yield();
+    }
+  }
+  core.SetFlag(Core::kStopped);
+  for (auto& w : waiters) w.join();
+  EXPECT_EQ(stopped.load(), 3);
+  head.join();  // the ring's head answers the Stop too
+  EXPECT_EQ(core.ListedCallers(), 0U);
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  Terminate(core);
+}
+
+TEST(SessionWaitOverflowTest, TermWaitsForTheListedCallers) {
+  Core core;
+  OpenedSession held;
+  OpenedSession first;
+  std::thread head;
+  const std::uint64_t gen = StartRingFull(core, &held, &first, &head,
+                                          Error::kTermInProgress);
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < 3; ++i) {
+    waiters.emplace_back([&] {
+      OpenedSession s;
+      EXPECT_EQ(core.BeginWait(gen, &s, kForever), Error::kTermInProgress);
+    });
+    while (core.ListedCallers() != static_cast<std::uint32_t>(i + 1)) {
+      std::this_thread::yield();
+    }
+  }
+  core.SetFlag(Core::kTerminating);
+  core.Drain();  // JetTerm returns only after every waiter has left
+  EXPECT_EQ(core.ListedCallers(), 0U);
+  core.Release();
+  for (auto& w : waiters) w.join();
+  head.join();
+}
+
+}  // namespace
+}  // namespace jetsession::internal
