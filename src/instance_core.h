@@ -909,11 +909,10 @@ class InstanceCore {
                     typename WaitClock::time_point deadline,
                     const std::atomic<bool>* stop, OpenedSession* opened,
                     bool* again) noexcept {
-    auto& list = pool->overflow();
     typename Pool::OverflowList::Node node;
-    list.Lock();
+    pool->overflow().Lock();
     const typename Pool::Joined joined = pool->Join(&node);
-    list.Unlock();
+    pool->overflow().Unlock();
     if (joined != Pool::Joined::kListed) {
       *again = true;
       return Error::kSuccess;
@@ -925,7 +924,7 @@ class InstanceCore {
       // after these loads ends the sleep below).
       const std::uint32_t seen_node = node.wake.load(std::memory_order_acquire);
       const std::uint32_t seen_head =
-          list.HeadWord().load(std::memory_order_acquire);
+          pool->overflow().HeadWord().load(std::memory_order_acquire);
       // seq_cst: with SetFlag()'s flag CAS; AlertWaiters() comes after it
       // and takes the list's lock, so a flag it has not woken this node for
       // is seen here.
@@ -940,27 +939,27 @@ class InstanceCore {
         result = LeaveList(pool, gen, &node, state, gate, stopped, opened);
         break;
       }
-      list.Lock();
-      bool head = list.IsHead(&node);
+      pool->overflow().Lock();
+      bool head = pool->overflow().IsHead(&node);
       if (head) {
         std::uint32_t slot = 0;
         bool gated = false;
         if (pool->PopMail(&slot, &gated)) {
           Unlist(pool, &node);
-          list.Unlock();
+          pool->overflow().Unlock();
           result = AcceptGrant(pool, gen, slot, gated, opened);
           break;
         }
         std::uint32_t ticket = 0;
         if (pool->EnqueueHead(&node, &ticket) == Pool::Enqueued::kQueued) {
-          list.Unlock();
+          pool->overflow().Unlock();
           result = AwaitTicket(pool, gen, ticket, deadline, stop, opened);
           break;
         }
       }
-      list.Unlock();
+      pool->overflow().Unlock();
       if (head) {
-        Policy::WaitWhile(list.HeadWord(), seen_head,
+        Policy::WaitWhile(pool->overflow().HeadWord(), seen_head,
                           std::min(deadline, WaitClock::now() +
                                                  std::chrono::milliseconds(5)));
       } else {
@@ -976,10 +975,9 @@ class InstanceCore {
   // leaves others settles the mailbox's mark (Pool::SettleMailed()).
   void Unlist(Pool* pool, typename Pool::OverflowList::Node* node) noexcept
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(pool->overflow()) {
-    auto& list = pool->overflow();
-    const bool was_head = list.IsHead(node);
-    list.Remove(node);
-    if (list.Empty()) {
+    const bool was_head = pool->overflow().IsHead(node);
+    pool->overflow().Remove(node);
+    if (pool->overflow().Empty()) {
       pool->CloseList([&](std::uint32_t slot) {
         EndPhantom(pool, slot, pool->LoadControl(slot));
       });
@@ -1004,26 +1002,25 @@ class InstanceCore {
       Settled(state, gate);
       AwaitEndsBefore(pool, state);
     }
-    auto& list = pool->overflow();
-    list.Lock();
-    if (list.IsHead(node)) {
+    pool->overflow().Lock();
+    if (pool->overflow().IsHead(node)) {
       for (;;) {
         std::uint32_t slot = 0;
         bool gated = false;
         if (pool->PopMail(&slot, &gated)) {
           Unlist(pool, node);
-          list.Unlock();
+          pool->overflow().Unlock();
           return AcceptGrant(pool, gen, slot, gated, opened);
         }
         if (!pool->MailPending()) break;
         // A free on its way to the mailbox (a few of its steps).
-        list.Unlock();
+        pool->overflow().Unlock();
         Policy::Yield();
-        list.Lock();
+        pool->overflow().Lock();
       }
     }
     Unlist(pool, node);
-    list.Unlock();
+    pool->overflow().Unlock();
     if (gate == Error::kInvalidInstance) return gate;
     if (gate != Error::kSuccess) return Settled(state, gate);
     return stopped ? Error::kWaitCancelled : Error::kOutOfSessions;

@@ -1435,7 +1435,9 @@ class alignas(64) SlotPool {
   // claim would jump the list): it mails it to the head (MailToHead()).
   // Begin, Dup and End never take the lock.
 
-  OverflowList& overflow() noexcept { return overflow_; }
+  OverflowList& overflow() noexcept ABSL_LOCK_RETURNED(overflow_) {
+    return overflow_;
+  }
 
   enum class Joined {
     kListed,   // `node` is in the list

@@ -19,6 +19,7 @@
 #define ABSL_GUARDED_BY(x)
 #define ABSL_PT_GUARDED_BY(x)
 #define ABSL_LOCKS_EXCLUDED(...)
+#define ABSL_LOCK_RETURNED(x)
 #endif
 
 #endif  // JETSESSION_SRC_THREAD_ANNOTATIONS_H_
