@@ -257,5 +257,141 @@ TEST(SessionWaitOverflowTest, TermWaitsForTheListedCallers) {
   head.join();
 }
 
+// The seeded mutants of the list, on the same ring.
+template <Mutation M>
+struct TinyRingMutant : TinyRing {
+  static constexpr Mutation kMutation = M;
+};
+
+// Capacity 1, the ring full behind a live head, two callers listed; the
+// ring's head is served, so its cell is ready for the next ticket; then a
+// newcomer waits. Returns the newcomer's place among the three served.
+template <class Policy>
+int NewcomerPlace() {
+  using CoreT = InstanceCore<Policy>;
+  constexpr std::uint32_t kRing = CoreT::Pool::WaitQueue::kCells;
+  CoreT core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  OpenedSession first;
+  std::thread head([&] {
+    EXPECT_EQ(core.BeginWait(gen, &first, kForever), Error::kSuccess);
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  for (int tries = 0; core.QueuedTickets() < kRing && tries < 100'000;
+       ++tries) {
+    OpenedSession s;
+    EXPECT_EQ(
+        core.BeginWait(gen, &s, Clock::now() + std::chrono::microseconds(50)),
+        Error::kOutOfSessions);
+  }
+  std::atomic<int> served{0};
+  std::vector<OpenedSession> got(3);
+  std::vector<std::atomic<int>> place(3);
+  for (auto& p : place) p.store(-1);
+  std::vector<std::thread> waiters;
+  const auto start = [&](std::size_t i) {
+    waiters.emplace_back([&, i] {
+      EXPECT_EQ(core.BeginWait(gen, &got[i], kForever), Error::kSuccess);
+      place[i].store(served.fetch_add(1), std::memory_order_release);
+    });
+  };
+  for (std::size_t i = 0; i < 2; ++i) {
+    start(i);
+    while (core.ListedCallers() != i + 1) std::this_thread::yield();
+  }
+  EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  head.join();
+  const std::uint32_t left = core.QueuedTickets();
+  start(2);
+  while (core.ListedCallers() != 3 && core.QueuedTickets() == left) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  for (int n = 0; n < 3; ++n) {
+    std::size_t who = 3;
+    while (who == 3) {
+      for (std::size_t i = 0; i < 3; ++i) {
+        if (place[i].load(std::memory_order_acquire) == n) who = i;
+      }
+      std::this_thread::yield();
+    }
+    EXPECT_EQ(core.End(got[who].slot, got[who].gen), Error::kSuccess);
+  }
+  for (auto& w : waiters) w.join();
+  Terminate(core);
+  return place[2].load(std::memory_order_acquire);
+}
+
+TEST(SessionWaitOverflowTest, ANewcomerIsServedAfterTheListedOnes) {
+  EXPECT_EQ(NewcomerPlace<TinyRing>(), 2);
+}
+
+TEST(SessionWaitOverflowTest, CatchesNewcomerIgnoresList) {
+  EXPECT_EQ(NewcomerPlace<TinyRingMutant<Mutation::kNewcomerIgnoresList>>(), 0)
+      << "the mutant's newcomer did not take the ticket ahead of the list";
+}
+
+// Capacity 1, the ring full behind a live head, one caller listed (with a
+// deadline, so that a mutant cannot hang the test). The ring's head is
+// served and ends its session, whose End passes over the left tickets and
+// finds the ring empty. Returns whether a plain Begin then got a session
+// while the caller was still listed (tried up to 20 times).
+template <class Policy>
+bool PlainBeginJumpsTheList() {
+  using CoreT = InstanceCore<Policy>;
+  constexpr std::uint32_t kRing = CoreT::Pool::WaitQueue::kCells;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    CoreT core;
+    OpenedSession held;
+    const std::uint64_t gen = StartFull(core, &held);
+    OpenedSession first;
+    std::thread head([&] {
+      EXPECT_EQ(core.BeginWait(gen, &first, kForever), Error::kSuccess);
+    });
+    while (core.QueuedTickets() != 1) std::this_thread::yield();
+    for (int tries = 0; core.QueuedTickets() < kRing && tries < 100'000;
+         ++tries) {
+      OpenedSession s;
+      EXPECT_EQ(core.BeginWait(gen, &s,
+                               Clock::now() + std::chrono::microseconds(50)),
+                Error::kOutOfSessions);
+    }
+    OpenedSession listed;
+    std::atomic<bool> served{false};
+    std::thread waiter([&] {
+      const Error e = core.BeginWait(
+          gen, &listed, Clock::now() + std::chrono::milliseconds(300));
+      if (e == Error::kSuccess) served.store(true, std::memory_order_release);
+    });
+    while (core.ListedCallers() != 1) std::this_thread::yield();
+    EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+    head.join();
+    EXPECT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+    OpenedSession late;
+    const bool jumped = core.Begin(gen, &late) == Error::kSuccess;
+    if (jumped) {
+      EXPECT_EQ(core.End(late.slot, late.gen), Error::kSuccess);
+    }
+    waiter.join();
+    if (served.load(std::memory_order_acquire)) {
+      EXPECT_EQ(core.End(listed.slot, listed.gen), Error::kSuccess);
+    }
+    Terminate(core);
+    if (jumped) return true;
+  }
+  return false;
+}
+
+TEST(SessionWaitOverflowTest, APlainBeginDoesNotJumpTheList) {
+  EXPECT_FALSE(PlainBeginJumpsTheList<TinyRing>());
+}
+
+TEST(SessionWaitOverflowTest, CatchesEndIgnoresList) {
+  EXPECT_TRUE(
+      PlainBeginJumpsTheList<TinyRingMutant<Mutation::kEndIgnoresList>>())
+      << "the mutant's End did not free its slot beside a listed caller";
+}
+
 }  // namespace
 }  // namespace jetsession::internal

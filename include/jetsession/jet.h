@@ -276,8 +276,8 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * unavailable or terminated meanwhile: every waiter wakes within
  * milliseconds, and JetTerm2 returns only after every waiter has returned).
  * Never OutOfMemory: when the waiters' queue (128 KiB, allocated by the
- * first waiter of an instance) cannot be allocated, callers wait without a
- * place in it, as past 16384 outstanding tickets.
+ * first waiter of an instance) cannot be allocated, callers wait in the
+ * overflow list below, in order.
  *
  * First come, first served: while callers wait, a freed slot goes to the one
  * that has waited longest, and no caller that starts later (waiting or not)
@@ -295,24 +295,20 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * woken by Unavailable or Term first waits for the few steps of the Ends
  * then in flight, as above, and answers the state's error only if none
  * of them took its place. The
- * order holds while fewer than 16384 tickets are outstanding on the
- * instance: a ticket is a caller that waits now, or one that left (timed
- * out) behind a caller that still waits, until an End has served that
- * caller and passed over it (a caller that leaves with no live one before
- * it leaves nothing behind). A caller that was handed a session and has not
- * yet run to take it holds up the queue too, but only once 32768 tickets
- * have been taken after its own, or 16384 while the caller 16384 tickets
- * before it has not run either (its session is moved aside for it once).
- * Beyond that, a caller waits for a place in the queue first: such callers
- * are not ordered among themselves, and an End that frees a slot while no
- * caller holds a ticket does not wake them (they look again every 5 ms): a
- * deviation from the extension's rule.
+ * order holds however many callers wait: the queue is a ring of 16384
+ * tickets (a ticket is a caller that waits now, or one that left behind a
+ * caller that still waits, until an End has passed over it), and a caller
+ * that finds no ticket free joins an overflow list behind it; while that
+ * list is not empty every later caller joins it too, and its head takes
+ * the next ticket, or is handed an End's session directly. Callers in the
+ * list wait under a lock that only they take (Begin, Dup and End never do).
  * Across JetStopServiceInstance the order holds: a session handed to a
  * caller is decided before or after the Stop in the callers' order, so no
  * caller answers the Stop's error while one that came later keeps a
  * session. Waiting
  * blocks the
- * thread (a futex), with no lock; the only spin is a short one, then
+ * thread (a futex), with no lock below the ring's limit; the only spin is
+ * a short one, then
  * yields, while an End in flight finishes opening its slot.
  */
 JET_ERR JET_API JetExtBeginSessionWait(JET_INSTANCE instance, JET_SESID* psesid,

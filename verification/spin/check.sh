@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Model-checks full_flag.pml, wait_queue.pml and resize.pml exhaustively,
+# Model-checks full_flag.pml, wait_queue.pml, overflow.pml and resize.pml
+# exhaustively,
 # with PRECHECK_PENDING (the claim's pre-CAS filter that skips a pending
 # slot, as src/ has it): safety
 # (assertions, the monitor of the verified flag and of open sessions,
@@ -291,6 +292,30 @@ expect_caught_by "ended_at_start" \
 expect_caught_by "ended_at_start" \
   "mutant MUTANT_PAYER_CLEAR_BEFORE_MARK (the payer's clear)" safety \
   -DOBSERVER -DROUNDS=1 -DMUTANT_PAYER_CLEAR_BEFORE_MARK
+# Past the ring's limit (overflow.pml, in the base part): the overflow list,
+# its flag bits and the mailbox; first come, first served across the ring
+# and the list, no lost wake-up, exact time-outs, nothing stranded, and the
+# Stop's gate rules.
+model=overflow.pml
+expect_pass "overflow list, 3 clients x 2 rounds (safety)" safety
+expect_pass "overflow list, 3 clients, timeouts (safety)" safety -DTIMEOUTS \
+  -DROUNDS=1
+expect_pass "overflow list, 2 slots, 4 clients (safety)" safety -DN=2 \
+  -DHELD=2 -DCLIENTS=4 -DROUNDS=1
+expect_pass "overflow list + Stop, timeouts (safety)" safety -DWITH_STOP \
+  -DTIMEOUTS -DROUNDS=1
+expect_caught "mutant MUTANT_END_IGNORES_V" safety -DMUTANT_END_IGNORES_V
+expect_caught_by "arrof" "mutant MUTANT_NEWCOMER_IGNORES_V" safety \
+  -DMUTANT_NEWCOMER_IGNORES_V
+expect_caught "mutant MUTANT_PUSH_WITHOUT_G" safety -DMUTANT_PUSH_WITHOUT_G
+expect_caught "mutant MUTANT_LEAVE_IGNORES_PUSHERS" safety -DTIMEOUTS \
+  -DMUTANT_LEAVE_IGNORES_PUSHERS
+expect_caught "mutant MUTANT_CLEAR_G_ONCE (2 slots, 5 clients)" safety \
+  -DN=2 -DHELD=2 -DCLIENTS=5 -DROUNDS=1 -DMUTANT_CLEAR_G_ONCE
+expect_caught_by "bmade" "mutant MUTANT_PUSH_UNGATED" safety -DWITH_STOP \
+  -DMUTANT_PUSH_UNGATED
+expect_caught_by "stoperr" "mutant MUTANT_FLAG_LEAVE_IGNORES_MAILBOX" safety \
+  -DWITH_STOP -DMUTANT_FLAG_LEAVE_IGNORES_MAILBOX
 model=full_flag.pml
 if [[ ${SPIN_LARGE:-0} == 1 ]]; then
   expect_pass "model, 3 clients x 2 rounds (progress)" progress $fix
@@ -316,9 +341,9 @@ case ${SPIN_PART:-all} in
     exit 0
     ;;
   base)
-    echo "spin (full_flag.pml, wait_queue.pml): model verified with the" \
-      "pre-CAS pending filter, and the wait queue, $caught of $caught" \
-      "mutant runs caught"
+    echo "spin (full_flag.pml, wait_queue.pml, overflow.pml): model" \
+      "verified with the pre-CAS pending filter, the wait queue and its" \
+      "overflow list, $caught of $caught mutant runs caught"
     exit 0
     ;;
 esac

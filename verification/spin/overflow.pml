@@ -1,5 +1,9 @@
-/* overflow.pml: design model of the overflow turnstile (not yet in src/):
- * first come, first served past the ring's limit.
+/* overflow.pml: Spin model of the overflow list (src/slot_pool.h: Join,
+ * EnqueueHead, MailToHead, PopMail, SettleMailed, CloseList, HandOver's
+ * branch for listed callers; src/session_overflow_list.h; and
+ * src/instance_core.h: AwaitListed, LeaveList, Unlist): first come, first
+ * served past the ring's limit. V is the flag's kListed bit, G its kMailed
+ * bit, pushing the pushers' count (pushing_), the mailbox mail_.
  *
  * The ring of cells serves tickets in order, but a ticket holds its cell
  * until it is done, so a caller that finds the cell of the tail held has
