@@ -100,14 +100,9 @@ enum class Mutation {
                          // jumps the list
   kNewcomerIgnoresList,  // a newcomer takes a ticket while callers are
                          // listed, ahead of them
-  kMailWithoutMark,      // a free mails its slot to the list's head without
-                         // marking the flag (kMailed): the head may take a
-                         // ticket meanwhile, and the grant goes to the next
   kCloseIgnoresPushers,  // the last caller to leave the list gives back the
                          // mailbox without waiting for the frees on their
                          // way to it: a grant is left there for nobody
-  kMailedClearedOnce,    // the head clears kMailed without looking at the
-                         // frees on their way again afterwards
   kCancelledCellKept,    // a free that passes over a cancelled ticket does not
                          // ready its cell for the next lap of the ring
   kOpenBeforeDeliver,    // a hand-off opens the slot for the waiter (the End's

@@ -1524,10 +1524,9 @@ class alignas(64) SlotPool {
         pushing_.fetch_sub(1, std::memory_order_release);
         return false;
       }
-      const std::uint64_t marked =
-          Policy::kMutation == Mutation::kMailWithoutMark ? *f : *f | kMailed;
       // seq_cst: with the ticket CASes, Join() and CloseList()'s clear.
-      if (flag.compare_exchange_weak(*f, marked, std::memory_order_seq_cst)) {
+      if (flag.compare_exchange_weak(*f, *f | kMailed,
+                                     std::memory_order_seq_cst)) {
         break;
       }
     }
@@ -1577,7 +1576,6 @@ class alignas(64) SlotPool {
   void SettleMailed() noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
     if (!MailIdle()) return;
     ClearFlagBits(kMailed);
-    if (Policy::kMutation == Mutation::kMailedClearedOnce) return;
     if (!MailIdle()) SetFlagBits(kMailed);
   }
 

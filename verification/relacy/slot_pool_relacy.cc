@@ -87,6 +87,10 @@
 //   EndBeforeUnavailable  capacity 1, its session open: a waiter, an End
 //                   and an Unavailable race; if the End succeeds, the
 //                   waiter gets its session.
+//   ListedMail      capacity 2, both open, no memory for the ring's cells:
+//                   two Ends race a waiter in the overflow list; it gets
+//                   one session through the mailbox, and nothing is left
+//                   there when it closes the list.
 // Mutants (each must fail the test named with it), selected through the
 // policy (src/atomics.h, Mutation):
 //   kSpuriousFull   NoSpuriousFull  a claim that loses a CAS race says full
@@ -132,6 +136,10 @@
 //   kSlotIgnoresPayer      PaidEnd  JetExtGetSessionSlot takes a session
 //                                   held by an End for open, without
 //                                   looking for the End's payment
+//   kCloseIgnoresPushers   ListedMail  the last caller to leave the
+//                                   overflow list gives back the mailbox
+//                                   without waiting for the frees on their
+//                                   way to it
 // Exit status 0 when the model passes and every mutant fails; the failing
 // schedules go to $RELACY_LOG (default /dev/null). argv[1], when given,
 // runs only the tests whose names contain it; known defects of the core
@@ -1456,6 +1464,61 @@ struct RingWrap : rl::test_suite<RingWrap<kM>, 2> {
   }
 };
 
+// ---- The overflow list (session_overflow_list.h, SlotPool::MailToHead()) --
+
+// Capacity 2, both sessions open, and no memory for the ring's cells, so
+// that a waiter has no place in the ring and waits in the overflow list
+// (as past the ring's limit). A and A' end the two sessions while B waits
+// with no deadline: each End, finding no ticket and B listed, mails its
+// slot to B (or, once B has left the list, frees it). B takes one grant;
+// as the last to leave the list it closes it, after the frees on their way
+// to the mailbox, and ends again a grant left there. Afterwards B's is the
+// one session: nothing is stranded in the mailbox, the flag's list bits
+// are clear. With kCloseIgnoresPushers, a grant pushed after B's close is
+// left in the mailbox, a slot held by nobody.
+template <ji::Mutation kM>
+struct ListedMail : rl::test_suite<ListedMail<kM>, 3> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  std::uint64_t gen = 0;
+  ji::OpenedSession sessions[2];
+  rl::atomic<Clock::rep> time;
+  Opened waited;  // B's BeginWait
+  void before() {
+    Clock::Use(time);
+    // (An iteration that Relacy cut short left the faults armed.)
+    ji::AllocationFaults::Disarm();
+    core = NewRunningCore<Core>(2, &gen);
+    for (auto& s : sessions) {
+      RL_ASSERT(core->Begin(gen, &s) == Error::kSuccess);
+    }
+    // Every allocation fails from here on: the ring's cells too.
+    ji::AllocationFaults::Arm(0, 1 << 30);
+    waited.Reset();
+  }
+  void thread(unsigned index) {
+    if (index < 2) {
+      const ji::OpenedSession s = sessions[index];
+      RL_ASSERT(core->End(s.slot, s.gen) == Error::kSuccess);
+      return;
+    }
+    waited.BeginWait(core, gen, kForever);
+  }
+  void after() {
+    ji::AllocationFaults::Disarm();
+    RL_ASSERT(waited.Result() == Error::kSuccess);
+    std::uint64_t state = 0;
+    const auto flag = core->DebugPool(&state)->DebugFlag();
+    RL_ASSERT(!flag.listed && !flag.mailed);
+    RL_ASSERT(core->ListedCallers() == 0);
+    CheckCapacity(core, gen, 1, 1);  // B's is the one session
+    const ji::OpenedSession b = waited.Get();
+    RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+    CheckCapacity(core, gen, 2, 0);
+    jv::DeleteObject(core);
+  }
+};
+
 // ---- Parked grants (session_wait_queue.h) --------------------------------
 
 // The policy of the parked-grant tests: a ring of 2 cells (few time-outs
@@ -1890,6 +1953,7 @@ int main(int argc, char** argv) {
                                            random);
   RunModel<EndBeforeUnavailable<M::kNone, true>>("EndBeforeUnavailable/term",
                                                  bounded(1), random);
+  RunModel<ListedMail<M::kNone>>("ListedMail", bounded(3), random);
   // The mutants: each must fail.
   Run<NoSpuriousFull<M::kSpuriousFull>>("NoSpuriousFull[spurious-full]", kFail);
   Run<NoDoubleIssue<M::kClaimByStore>>("NoDoubleIssue[claim-by-store]", kFail);
@@ -1920,6 +1984,8 @@ int main(int argc, char** argv) {
   // A tree search: B must prove the pool full and queue before A's End,
   // which random schedules rarely do once the first waiter's Ensure() also
   // clears the parked words (one scheduling point each).
+  Run<ListedMail<M::kCloseIgnoresPushers>>(
+      "ListedMail[close-ignores-pushers]", kFail, bounded(3));
   Run<WaitHandOff<M::kFreeSkipsQueue>>("WaitHandOff[free-skips-queue]", kFail,
                                        bounded(3));
   Run<TimeoutExact<M::kLeaveIgnoresTaker>>("TimeoutExact[leave-ignores-taker]",
