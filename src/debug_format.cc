@@ -87,9 +87,9 @@ void FormatDebug(Core& core, const InstanceRef& ref, std::string* out) {
          pool->capacity(), pool->ceiling(), pool->allocated(),
          pool->ActiveWords(), FlagStateName(flag.state),
          flag.gated ? " gated" : "", flag.end_gated ? " end-gated" : "",
-         flag.listed ? " listed" : "", flag.mailed ? " mailed" : "",
-         flag.epoch, flag.head, flag.tail, pool->QueuedTickets(),
-         pool->waiters().Callers(), pool->Handing());
+         flag.listed ? " listed" : "", flag.mailed ? " mailed" : "", flag.epoch,
+         flag.head, flag.tail, pool->QueuedTickets(), pool->waiters().Callers(),
+         pool->Handing());
   SessionStatsData stats;
   if (core.Stats(Core::GenOf(state), &stats) == Error::kSuccess) {
     Append(out,

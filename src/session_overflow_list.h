@@ -58,7 +58,8 @@ class ABSL_LOCKABLE SessionOverflowList {
       return;
     }
     // acquire: as above; marks the lock contended.
-    if (c != kContended) c = lock_.exchange(kContended, std::memory_order_acquire);
+    if (c != kContended)
+      c = lock_.exchange(kContended, std::memory_order_acquire);
     while (c != kUnlocked) {
       Policy::WaitWhile(lock_, kContended,
                         Policy::WaitClock::time_point::max());

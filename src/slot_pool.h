@@ -915,8 +915,8 @@ class alignas(64) SlotPool {
       return false;
     };
     for (;;) {
-      const bool listed = (f & kListed) != 0 &&
-                          Policy::kMutation != Mutation::kEndIgnoresList;
+      const bool listed =
+          (f & kListed) != 0 && Policy::kMutation != Mutation::kEndIgnoresList;
       if (Policy::kMutation == Mutation::kFreeSkipsQueue ||
           (!listed && (!HasWaiters(f) || waiters_.Ensure() == nullptr))) {
         // seq_cst: pairs with ProveFull()'s promote and Enqueue(). Cleared
@@ -1515,27 +1515,29 @@ class alignas(64) SlotPool {
                   std::uint64_t* f) noexcept {
     auto& flag = full_.value;
     // seq_cst: before the CAS; CloseList() clears kListed, then waits for
-    // this count to drop, and SettleMailed() reads it after the mailbox.
+    // this count to drop, and MailIdle() reads it before the mailbox.
     pushing_.fetch_add(1, std::memory_order_seq_cst);
+    std::uint64_t seen = *f;
     for (;;) {
-      if ((*f & kListed) == 0 || HasWaiters(*f) ||
-          (*f & kFullStateMask) != kFullVerified) {
+      if ((seen & kListed) == 0 || HasWaiters(seen) ||
+          (seen & kFullStateMask) != kFullVerified) {
         // release: nothing to publish but the count.
         pushing_.fetch_sub(1, std::memory_order_release);
+        *f = seen;
         return false;
       }
       // seq_cst: with the ticket CASes, Join() and CloseList()'s clear.
-      if (flag.compare_exchange_weak(*f, *f | kMailed,
+      if (flag.compare_exchange_weak(seen, seen | kMailed,
                                      std::memory_order_seq_cst)) {
         break;
       }
     }
-    const bool gated = IsGated(*f, by);
+    const bool gated = IsGated(seen, by);
     // relaxed: the control word is this thread's until the push, whose
     // release CAS PopMail() acquires.
     SlotRef(slot).control.store(ended | kOpen, std::memory_order_relaxed);
     PushMail(slot, gated);
-    // seq_cst: after the push (SettleMailed() reads the mailbox, then this).
+    // seq_cst: after the push (MailIdle() reads this, then the mailbox).
     pushing_.fetch_sub(1, std::memory_order_seq_cst);
     overflow_.WakeHead();
     return true;
@@ -1553,8 +1555,8 @@ class alignas(64) SlotPool {
       const std::uint32_t s = (top & ~kMailGated) - 1U;
       auto& link = SlotRef(s).context_thread;
       // relaxed: written before the push that the load above acquired.
-      const auto next = static_cast<std::uint32_t>(
-          link.load(std::memory_order_relaxed));
+      const auto next =
+          static_cast<std::uint32_t>(link.load(std::memory_order_relaxed));
       // acquire: as above (a failure reads a newer push).
       if (mail_.compare_exchange_weak(top, next, std::memory_order_acquire,
                                       std::memory_order_acquire)) {

@@ -110,8 +110,7 @@ TEST(SessionWaitOverflowTest, ListedCallersAreServedInTheOrderTheyCame) {
   for (std::size_t i = 0; i < listed.got.size(); ++i) {
     EXPECT_EQ(listed.Await(i), static_cast<int>(i));
     EXPECT_EQ(core.Begin(gen, &late), Error::kOutOfSessions);
-    ASSERT_EQ(core.End(listed.got[i].slot, listed.got[i].gen),
-              Error::kSuccess);
+    ASSERT_EQ(core.End(listed.got[i].slot, listed.got[i].gen), Error::kSuccess);
   }
   listed.Join();
   EXPECT_EQ(core.ListedCallers(), 0U);
@@ -144,8 +143,7 @@ TEST(SessionWaitOverflowTest, ANewcomerQueuesBehindTheListedOnes) {
   for (std::size_t i = 0; i < listed.got.size(); ++i) {
     EXPECT_EQ(listed.Await(i), static_cast<int>(i));
     EXPECT_FALSE(served.load(std::memory_order_acquire));
-    ASSERT_EQ(core.End(listed.got[i].slot, listed.got[i].gen),
-              Error::kSuccess);
+    ASSERT_EQ(core.End(listed.got[i].slot, listed.got[i].gen), Error::kSuccess);
   }
   later.join();
   listed.Join();
@@ -207,9 +205,8 @@ TEST(SessionWaitOverflowTest, AStopWakesTheListedCallers) {
   OpenedSession held;
   OpenedSession first;
   std::thread head;
-  const std::uint64_t gen =
-      StartRingFull(core, &held, &first, &head,
-                    Error::kClientRequestToStopJetService);
+  const std::uint64_t gen = StartRingFull(
+      core, &held, &first, &head, Error::kClientRequestToStopJetService);
   std::vector<std::thread> waiters;
   std::atomic<int> stopped{0};
   for (int i = 0; i < 3; ++i) {
@@ -237,8 +234,8 @@ TEST(SessionWaitOverflowTest, TermWaitsForTheListedCallers) {
   OpenedSession held;
   OpenedSession first;
   std::thread head;
-  const std::uint64_t gen = StartRingFull(core, &held, &first, &head,
-                                          Error::kTermInProgress);
+  const std::uint64_t gen =
+      StartRingFull(core, &held, &first, &head, Error::kTermInProgress);
   std::vector<std::thread> waiters;
   for (int i = 0; i < 3; ++i) {
     waiters.emplace_back([&] {
@@ -353,9 +350,9 @@ bool PlainBeginJumpsTheList() {
     for (int tries = 0; core.QueuedTickets() < kRing && tries < 100'000;
          ++tries) {
       OpenedSession s;
-      EXPECT_EQ(core.BeginWait(gen, &s,
-                               Clock::now() + std::chrono::microseconds(50)),
-                Error::kOutOfSessions);
+      EXPECT_EQ(
+          core.BeginWait(gen, &s, Clock::now() + std::chrono::microseconds(50)),
+          Error::kOutOfSessions);
     }
     OpenedSession listed;
     std::atomic<bool> served{false};

@@ -1984,8 +1984,8 @@ int main(int argc, char** argv) {
   // A tree search: B must prove the pool full and queue before A's End,
   // which random schedules rarely do once the first waiter's Ensure() also
   // clears the parked words (one scheduling point each).
-  Run<ListedMail<M::kCloseIgnoresPushers>>(
-      "ListedMail[close-ignores-pushers]", kFail, bounded(3));
+  Run<ListedMail<M::kCloseIgnoresPushers>>("ListedMail[close-ignores-pushers]",
+                                           kFail, bounded(3));
   Run<WaitHandOff<M::kFreeSkipsQueue>>("WaitHandOff[free-skips-queue]", kFail,
                                        bounded(3));
   Run<TimeoutExact<M::kLeaveIgnoresTaker>>("TimeoutExact[leave-ignores-taker]",
