@@ -103,6 +103,10 @@ enum class Mutation {
   kCloseIgnoresPushers,  // the last caller to leave the list gives back the
                          // mailbox without waiting for the frees on their
                          // way to it: a grant is left there for nobody
+  kHeadTakesTopMail,     // the list's head takes the grant on top of the
+                         // mailbox (the last pushed): a grant decided after
+                         // a Stop's gate is taken, and the one decided
+                         // before it, the head's, given back
   kCancelledCellKept,    // a free that passes over a cancelled ticket does not
                          // ready its cell for the next lap of the ring
   kOpenBeforeDeliver,    // a hand-off opens the slot for the waiter (the End's

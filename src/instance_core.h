@@ -944,7 +944,7 @@ class InstanceCore {
       if (head) {
         std::uint32_t slot = 0;
         bool gated = false;
-        if (pool->PopMail(&slot, &gated)) {
+        if (pool->TakeMail(&slot, &gated)) {
           Unlist(pool, &node);
           pool->overflow().Unlock();
           result = AcceptGrant(pool, gen, slot, gated, opened);
@@ -1007,7 +1007,7 @@ class InstanceCore {
       for (;;) {
         std::uint32_t slot = 0;
         bool gated = false;
-        if (pool->PopMail(&slot, &gated)) {
+        if (pool->TakeMail(&slot, &gated)) {
           Unlist(pool, node);
           pool->overflow().Unlock();
           return AcceptGrant(pool, gen, slot, gated, opened);

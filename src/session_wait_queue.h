@@ -542,7 +542,7 @@ class SessionWaitQueue {
 
   Atomic<Atomic<std::uint32_t>*> cells_{nullptr};
   Atomic<std::uint32_t> callers_{0};
-  Atomic<std::uint16_t> queued_{0};
+  Atomic<std::uint32_t> queued_{0};
 };
 
 }  // namespace jetsession::internal

@@ -1570,6 +1570,67 @@ class alignas(64) SlotPool {
     return false;
   }
 
+  // Under the list's lock, by the list's head: takes the grant decided
+  // first, as far as the order matters. A grant decided before a Stop's gate
+  // (ungated) belongs to the head whatever the state is by now, so the head
+  // takes an ungated grant if one is in the mailbox or on its way to it, and
+  // a gated one only if none is. The mailbox is a stack, and a free pushes a
+  // few steps after its decision, so the head sets the gated grants it pops
+  // aside (chained through their links) and, with none ungated left in the
+  // mailbox, waits for the frees on their way (MailIdle()); it takes one
+  // gated grant and pushes the others back (they are the next heads'). A
+  // free counts itself before its decision, and after the Stop's gate every
+  // decision is gated, so a count of 0 read after popping a gated grant
+  // means no ungated grant is still to come. (After Unavailable's or Term's
+  // gate an End's grant stays ungated: the head waits for the Ends ordered
+  // before that flag before it answers its error, InstanceCore::LeaveList()
+  // and AcceptGrant().) The wait ends: after a gate no Begin opens a
+  // session, so the frees still to come are bounded by the sessions open.
+  // False: the mailbox is empty.
+  bool TakeMail(std::uint32_t* slot, bool* gated) noexcept
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
+    if constexpr (Policy::kMutation == Mutation::kHeadTakesTopMail) {
+      return PopMail(slot, gated);
+    }
+    std::uint32_t aside = 0;  // slot + 1 of the last set aside, 0: none
+    std::uint32_t s = 0;
+    bool g = false;
+    bool ungated = false;
+    for (;;) {
+      if (PopMail(&s, &g)) {
+        if (!g) {
+          ungated = true;
+          break;
+        }
+        // relaxed: the link is this thread's (the slot left the mailbox).
+        SlotRef(s).context_thread.store(aside, std::memory_order_relaxed);
+        aside = s + 1U;
+        continue;
+      }
+      if (aside == 0) return false;
+      if (MailIdle()) break;
+      Policy::Yield();
+    }
+    if (!ungated) {
+      s = aside - 1U;
+      // relaxed: as above.
+      aside = static_cast<std::uint32_t>(
+          SlotRef(s).context_thread.load(std::memory_order_relaxed));
+    }
+    while (aside != 0) {
+      const std::uint32_t back = aside - 1U;
+      // relaxed: as above.
+      aside = static_cast<std::uint32_t>(
+          SlotRef(back).context_thread.load(std::memory_order_relaxed));
+      PushMail(back, true);
+    }
+    // relaxed: the session has no context, so no context thread.
+    SlotRef(s).context_thread.store(0, std::memory_order_relaxed);
+    *slot = s;
+    *gated = !ungated;
+    return true;
+  }
+
   // Under the list's lock, by a head that took a grant and leaves callers
   // listed: clears kMailed once the mailbox is empty and no free is on its
   // way to it, then marks it again if one came meanwhile (only the lock's

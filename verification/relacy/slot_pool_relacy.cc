@@ -91,6 +91,9 @@
 //                   two Ends race a waiter in the overflow list; it gets
 //                   one session through the mailbox, and nothing is left
 //                   there when it closes the list.
+//   ListedMailStop  the same, one End before a Stop and one after it: the
+//                   waiter gets a session (the grant decided before the
+//                   Stop's gate is its own).
 // Mutants (each must fail the test named with it), selected through the
 // policy (src/atomics.h, Mutation):
 //   kSpuriousFull   NoSpuriousFull  a claim that loses a CAS race says full
@@ -140,6 +143,9 @@
 //                                   overflow list gives back the mailbox
 //                                   without waiting for the frees on their
 //                                   way to it
+//   kHeadTakesTopMail      ListedMailStop  the list's head takes the
+//                                   grant on top of the mailbox, gated or
+//                                   not
 // Exit status 0 when the model passes and every mutant fails; the failing
 // schedules go to $RELACY_LOG (default /dev/null). argv[1], when given,
 // runs only the tests whose names contain it; known defects of the core
@@ -1519,6 +1525,64 @@ struct ListedMail : rl::test_suite<ListedMail<kM>, 3> {
   }
 };
 
+// Capacity 2, both open, no memory for the ring's cells, B waiting in the
+// overflow list with no deadline. A ends its session once B is listed: the
+// grant is mailed to B, decided before the Stop. S, after A's End has
+// returned, stops the instance and ends the other session: that grant,
+// if mailed, is decided after the Stop's gate. B must get a session: the
+// one A's End granted is B's whatever the state is by now. With
+// kHeadTakesTopMail, B takes the gated grant on top of the mailbox,
+// answers the Stop's error, and ends A's grant again as the list's last.
+template <ji::Mutation kM>
+struct ListedMailStop : rl::test_suite<ListedMailStop<kM>, 3> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  std::uint64_t gen = 0;
+  ji::OpenedSession sessions[2];
+  rl::atomic<Clock::rep> time;
+  rl::atomic<bool> ended;  // A's End returned
+  Opened waited;           // B's BeginWait
+  void before() {
+    Clock::Use(time);
+    ji::AllocationFaults::Disarm();
+    core = NewRunningCore<Core>(2, &gen);
+    for (auto& s : sessions) {
+      RL_ASSERT(core->Begin(gen, &s) == Error::kSuccess);
+    }
+    ji::AllocationFaults::Arm(0, 1 << 30);
+    ended($).store(false, rl::mo_relaxed);
+    waited.Reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      while (core->ListedCallers() != 1) rl::yield(1, $);
+      RL_ASSERT(core->End(sessions[0].slot, sessions[0].gen) ==
+                Error::kSuccess);
+      ended($).store(true, rl::mo_release);
+      return;
+    }
+    if (index == 1) {
+      while (!ended($).load(rl::mo_acquire)) rl::yield(1, $);
+      core->SetFlag(Core::kStopped);
+      RL_ASSERT(core->End(sessions[1].slot, sessions[1].gen) ==
+                Error::kSuccess);
+      return;
+    }
+    waited.BeginWait(core, gen, kForever);
+  }
+  void after() {
+    ji::AllocationFaults::Disarm();
+    RL_ASSERT(waited.Result() == Error::kSuccess);
+    std::uint64_t state = 0;
+    const auto flag = core->DebugPool(&state)->DebugFlag();
+    RL_ASSERT(!flag.listed && !flag.mailed);
+    RL_ASSERT(core->ListedCallers() == 0);
+    const ji::OpenedSession b = waited.Get();
+    RL_ASSERT(core->End(b.slot, b.gen) == Error::kSuccess);
+    jv::DeleteObject(core);
+  }
+};
+
 // ---- Parked grants (session_wait_queue.h) --------------------------------
 
 // The policy of the parked-grant tests: a ring of 2 cells (few time-outs
@@ -1954,6 +2018,7 @@ int main(int argc, char** argv) {
   RunModel<EndBeforeUnavailable<M::kNone, true>>("EndBeforeUnavailable/term",
                                                  bounded(1), random);
   RunModel<ListedMail<M::kNone>>("ListedMail", bounded(3), random);
+  RunModel<ListedMailStop<M::kNone>>("ListedMailStop", bounded(2), random);
   // The mutants: each must fail.
   Run<NoSpuriousFull<M::kSpuriousFull>>("NoSpuriousFull[spurious-full]", kFail);
   Run<NoDoubleIssue<M::kClaimByStore>>("NoDoubleIssue[claim-by-store]", kFail);
@@ -1986,6 +2051,8 @@ int main(int argc, char** argv) {
   // clears the parked words (one scheduling point each).
   Run<ListedMail<M::kCloseIgnoresPushers>>("ListedMail[close-ignores-pushers]",
                                            kFail, bounded(3));
+  Run<ListedMailStop<M::kHeadTakesTopMail>>("ListedMailStop[head-takes-top]",
+                                            kFail, bounded(2));
   Run<WaitHandOff<M::kFreeSkipsQueue>>("WaitHandOff[free-skips-queue]", kFail,
                                        bounded(3));
   Run<TimeoutExact<M::kLeaveIgnoresTaker>>("TimeoutExact[leave-ignores-taker]",

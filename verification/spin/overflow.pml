@@ -1,5 +1,5 @@
 /* overflow.pml: Spin model of the overflow list (src/slot_pool.h: Join,
- * EnqueueHead, MailToHead, PopMail, SettleMailed, CloseList, HandOver's
+ * EnqueueHead, MailToHead, TakeMail, SettleMailed, CloseList, HandOver's
  * branch for listed callers; src/session_overflow_list.h; and
  * src/instance_core.h: AwaitListed, LeaveList, Unlist): first come, first
  * served past the ring's limit. V is the flag's kListed bit, G its kMailed
@@ -22,10 +22,13 @@
  *    ticket outstanding (else it uncounts and looks at the flag again),
  *    opens the slot as a grant, pushes it onto the mailbox (a stack of
  *    slots), and uncounts. While G is set the head takes no ticket: it
- *    waits for the mailbox. The head that pops the last grant clears G
- *    when nobody is pushing, then looks again (a pusher counted meanwhile
- *    sets it again; only the mutex holder takes tickets while V is set, so
- *    nobody acts on the moment G is clear).
+ *    waits for the mailbox. The head takes a grant decided before the
+ *    Stop's gate if the mailbox holds one, a gated one only once no pusher
+ *    is on its way (the mailbox is a stack: any grant may be on top). The
+ *    head that pops the last grant clears G when nobody is pushing, then
+ *    looks again (a pusher counted meanwhile sets it again; only the mutex
+ *    holder takes tickets while V is set, so nobody acts on the moment G
+ *    is clear).
  *  - The last member to leave the list (served, or timed out) clears V and
  *    G in one CAS, waits for the pushers counted (a few steps of theirs),
  *    and gives every grant left in the mailbox back (a free: with V clear
@@ -56,6 +59,9 @@
  *  - exact: a waiter that times out finds no free slot at that moment;
  *  - the verified flag never stands beside a free slot (monitor), V only
  *    with the flag verified;
+ *  - a head that takes a grant made after the gate (and so answers the
+ *    Stop's error) leaves no grant made before the gate in the mailbox or
+ *    on its way (ghost owed): such a grant is the head's;
  *  - nothing stranded: at the end every slot is free and closed, the flag
  *    clear, the mailbox empty, nobody listed.
  *
@@ -72,6 +78,8 @@
  *  - MUTANT_PUSH_UNGATED (WITH_STOP): an End's push ignores the gate;
  *  - MUTANT_FLAG_LEAVE_IGNORES_MAILBOX (WITH_STOP): the head woken by the
  *    Stop answers its error without looking at the mailbox.
+ *  - MUTANT_HEAD_TAKES_TOP (WITH_STOP, N=2): the head takes the grant on
+ *    top of the mailbox, gated or not.
  */
 #ifndef N
 #define N 1
@@ -136,6 +144,7 @@ bit cmade;     /* ghost: the same, of the grant in the cell */
 
 /* Ghosts. */
 byte arr;
+byte owed; /* grants decided before the gate, in the mailbox or on their way */
 bit ungated[CLIENTS]; /* took a grant made before the gate */
 bit stoperr[CLIENTS]; /* waited, and answered the Stop's error */
 byte arrof[CLIENTS];
@@ -147,6 +156,12 @@ byte finished;
 #define NONE_FREE (!CLAIMABLE(0))
 #else
 #define NONE_FREE (!CLAIMABLE(0) && !CLAIMABLE(1))
+#endif
+
+#if N == 1
+#define UNGATED_IN_BOX (inbox[0] && !bgated[0])
+#else
+#define UNGATED_IN_BOX ((inbox[0] && !bgated[0]) || (inbox[1] && !bgated[1]))
 #endif
 
 #define NEXT(t) (((t) + 1) % 4)
@@ -367,12 +382,39 @@ listed:
   fi;
 
 pop:
+  /* TakeMail(): the mailbox is a stack and a free pushes a few steps after
+   * its decision, so any grant in it may be on top (i chosen at random).
+   * The head takes a grant decided before the gate if one is in the
+   * mailbox; a gated one only once no pusher is on its way (the pushers'
+   * count read before the mailbox: one step here). */
   atomic {
+#ifndef MUTANT_HEAD_TAKES_TOP
+    (pushing == 0 || UNGATED_IN_BOX);
+#endif
+#if N == 1
     i = 0;
+#else
+    if
+    :: inbox[0] -> i = 0
+    :: inbox[1] -> i = 1
+    fi;
+#endif
+#ifndef MUTANT_HEAD_TAKES_TOP
+    k = 0;
     do
-    :: i < N && inbox[i] -> break
-    :: i < N && !inbox[i] -> i++
+    :: k < N && inbox[k] && !bgated[k] -> i = k; break
+    :: k < N && !(inbox[k] && !bgated[k]) -> k++
+    :: k >= N -> break
     od;
+    k = 0;
+#endif
+    /* A head that takes a gated grant answers the Stop's error: no grant
+     * decided before the gate is left for nobody to take. */
+    assert(!bgated[i] || owed == 0);
+    if
+    :: !bgated[i] -> owed--
+    :: else -> skip
+    fi;
     inbox[i] = 0; nbox--;
     noolder(id); live[id] = 0;
     assert(owner[i] == MBOX); owner[i] = id; mine = i;
@@ -453,7 +495,12 @@ giveback:
   atomic {
     i = 0;
     do
-    :: i < N && inbox[i] -> inbox[i] = 0; nbox--; owner[i] = NONE; break
+    :: i < N && inbox[i] ->
+       if
+       :: !bgated[i] -> owed--
+       :: else -> skip
+       fi;
+       inbox[i] = 0; nbox--; owner[i] = NONE; bgated[i] = 0; break
     :: i < N && !inbox[i] -> i++
     :: i >= N -> break
     od
@@ -582,10 +629,14 @@ handoff:
 #endif
           gm = stopdone;
 #ifdef MUTANT_PUSH_UNGATED
-          gg = 0; ok = 1
+          gg = 0; ok = 1;
 #else
-          gg = fgate; ok = 1
+          gg = fgate; ok = 1;
 #endif
+          if
+          :: !gg -> owed++
+          :: else -> skip
+          fi
        :: else -> ok = 0
        fi
      };
