@@ -107,6 +107,10 @@ enum class Mutation {
                          // mailbox (the last pushed): a grant decided after
                          // a Stop's gate is taken, and the one decided
                          // before it, the head's, given back
+  kLeaverIgnoresMail,    // a listed caller behind the head that leaves
+                         // (deadline, flag, stop) answers without taking
+                         // the grant owed to it: the grant goes to a later
+                         // caller, or back to the pool
   kCancelledCellKept,    // a free that passes over a cancelled ticket does not
                          // ready its cell for the next lap of the ring
   kOpenBeforeDeliver,    // a hand-off opens the slot for the waiter (the End's

@@ -944,7 +944,7 @@ class InstanceCore {
       if (head) {
         std::uint32_t slot = 0;
         bool gated = false;
-        if (pool->TakeMail(&slot, &gated)) {
+        if (pool->TakeMail(0, /*settle=*/false, &slot, &gated)) {
           Unlist(pool, &node);
           pool->overflow().Unlock();
           result = AcceptGrant(pool, gen, slot, gated, opened);
@@ -971,17 +971,17 @@ class InstanceCore {
   }
 
   // Under the list's lock: removes `node`; the last caller to leave closes
-  // the list (the grants left in the mailbox are ended again), a head that
-  // leaves others settles the mailbox's mark (Pool::SettleMailed()).
+  // the list (the grants left in the mailbox are ended again), a caller
+  // that leaves others settles the mailbox's mark (Pool::SettleMailed():
+  // it may have taken the last grant).
   void Unlist(Pool* pool, typename Pool::OverflowList::Node* node) noexcept
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(pool->overflow()) {
-    const bool was_head = pool->overflow().IsHead(node);
     pool->overflow().Remove(node);
     if (pool->overflow().Empty()) {
       pool->CloseList([&](std::uint32_t slot) {
         EndPhantom(pool, slot, pool->LoadControl(slot));
       });
-    } else if (was_head) {
+    } else {
       pool->SettleMailed();
     }
   }
@@ -989,12 +989,15 @@ class InstanceCore {
   // A listed caller leaves the list: its deadline passed, a flag was set
   // (`state`, `gate`) or its caller asked it to stop. As in Leave(), a flag's
   // error is answered only after the flag's gate is set (Settled()) and the
-  // Ends ordered before Unavailable or Term are waited for. The head then
-  // takes a grant that is in the mailbox or on its way (decided while it was
-  // the head, so its own, gated or not); any other caller, or the head with
-  // none, answers: the flag's error, kWaitCancelled, or OutOfSessions
-  // (exact: the list is not empty at its removal, so the flag is verified
-  // and every free goes to a ticket or to the mailbox: no slot is free).
+  // Ends ordered before Unavailable or Term are waited for. The caller then
+  // takes the grant owed to it, if the mailbox holds (or is about to hold)
+  // more grants than there are callers ahead of it: that grant was decided
+  // while it waited, so it is its own, gated or not (Pool::TakeMail()). A
+  // caller with none owed answers: the flag's error, kWaitCancelled, or
+  // OutOfSessions (exact: at TakeMail()'s last read the list is not empty,
+  // so the flag is verified, every free goes to a ticket or to the mailbox,
+  // and every grant in the mailbox belongs to a caller ahead: no slot is
+  // free for this one).
   Error LeaveList(Pool* pool, std::uint64_t gen,
                   typename Pool::OverflowList::Node* node, std::uint64_t state,
                   Error gate, bool stopped, OpenedSession* opened) noexcept {
@@ -1003,20 +1006,15 @@ class InstanceCore {
       AwaitEndsBefore(pool, state);
     }
     pool->overflow().Lock();
-    if (pool->overflow().IsHead(node)) {
-      for (;;) {
-        std::uint32_t slot = 0;
-        bool gated = false;
-        if (pool->TakeMail(&slot, &gated)) {
-          Unlist(pool, node);
-          pool->overflow().Unlock();
-          return AcceptGrant(pool, gen, slot, gated, opened);
-        }
-        if (!pool->MailPending()) break;
-        // A free on its way to the mailbox (a few of its steps).
+    std::uint32_t slot = 0;
+    bool gated = false;
+    if (Policy::kMutation != Mutation::kLeaverIgnoresMail ||
+        pool->overflow().IsHead(node)) {
+      if (pool->TakeMail(pool->overflow().Ahead(node), /*settle=*/true, &slot,
+                         &gated)) {
+        Unlist(pool, node);
         pool->overflow().Unlock();
-        Policy::Yield();
-        pool->overflow().Lock();
+        return AcceptGrant(pool, gen, slot, gated, opened);
       }
     }
     Unlist(pool, node);

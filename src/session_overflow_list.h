@@ -116,6 +116,13 @@ class ABSL_LOCKABLE SessionOverflowList {
   std::uint32_t Size() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
     return size_;
   }
+  // How many nodes are ahead of `node` (0: the head). Walks the list.
+  std::uint32_t Ahead(const Node* node) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
+    std::uint32_t n = 0;
+    for (const Node* p = node->prev; p != nullptr; p = p->prev) ++n;
+    return n;
+  }
 
   // Wakes every node and the head (Stop, Unavailable, Term, a stop
   // request): each waiter then reads what it waits for.

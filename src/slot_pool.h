@@ -1570,65 +1570,84 @@ class alignas(64) SlotPool {
     return false;
   }
 
-  // Under the list's lock, by the list's head: takes the grant decided
-  // first, as far as the order matters. A grant decided before a Stop's gate
-  // (ungated) belongs to the head whatever the state is by now, so the head
-  // takes an ungated grant if one is in the mailbox or on its way to it, and
-  // a gated one only if none is. The mailbox is a stack, and a free pushes a
-  // few steps after its decision, so the head sets the gated grants it pops
-  // aside (chained through their links) and, with none ungated left in the
-  // mailbox, waits for the frees on their way (MailIdle()); it takes one
-  // gated grant and pushes the others back (they are the next heads'). A
-  // free counts itself before its decision, and after the Stop's gate every
-  // decision is gated, so a count of 0 read after popping a gated grant
-  // means no ungated grant is still to come. (After Unavailable's or Term's
-  // gate an End's grant stays ungated: the head waits for the Ends ordered
-  // before that flag before it answers its error, InstanceCore::LeaveList()
-  // and AcceptGrant().) The wait ends: after a gate no Begin opens a
-  // session, so the frees still to come are bounded by the sessions open.
-  // False: the mailbox is empty.
-  bool TakeMail(std::uint32_t* slot, bool* gated) noexcept
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
+  // Under the list's lock, by the caller `position` places behind the
+  // list's head (0: the head): takes the grant owed to it. The grants are
+  // owed in the order they were decided: the k-th of those still in the
+  // mailbox or on their way to it belongs to the k-th caller of the list
+  // (a caller that leaves with none owed to it shifts the ones behind it,
+  // and the grants with them). Grants are fungible but for the gate: one
+  // decided before a Stop's gate (ungated) belongs to its caller whatever
+  // the state is by now. After the Stop's gate every decision is gated, so
+  // the ungated grants are the first ones decided: the caller takes an
+  // ungated grant if more than `position` of them are in the mailbox, and
+  // otherwise a gated one once no ungated grant can still be on its way.
+  // The mailbox is a stack and a free pushes a few steps after its
+  // decision, so the caller pops every grant and sets it aside (chained
+  // through the slots' links, the ungated and the gated apart), then reads
+  // the count of frees on their way (MailIdle()): a free counts itself
+  // before its decision, so a count of 0 read after the pops means that
+  // every grant decided before the read is set aside, and, once a gated
+  // one is among them, that every grant still to come is gated. The grants
+  // it does not take go back. (After Unavailable's or Term's gate an End's
+  // grant stays ungated: the caller waits for the Ends ordered before that
+  // flag before it answers its error, InstanceCore::LeaveList() and
+  // AcceptGrant().)
+  //
+  // `settle` false (a head that may sleep instead): false as soon as no
+  // more than `position` grants are in the mailbox. `settle` true (a caller
+  // that leaves the list): waits until the answer holds at one instant,
+  // false only if no more than `position` grants were decided then. The
+  // wait ends: a free on its way pushes in a few steps, and a free that
+  // comes later adds a grant. False: none owed (the grants go back).
+  bool TakeMail(std::uint32_t position, bool settle, std::uint32_t* slot,
+                bool* gated) noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
     if constexpr (Policy::kMutation == Mutation::kHeadTakesTopMail) {
-      return PopMail(slot, gated);
+      if (position == 0) return PopMail(slot, gated);
     }
-    std::uint32_t aside = 0;  // slot + 1 of the last set aside, 0: none
-    std::uint32_t s = 0;
-    bool g = false;
-    bool ungated = false;
+    std::uint32_t aside[2] = {0, 0};  // [gated]: slot + 1 of the last, 0: none
+    std::uint32_t count[2] = {0, 0};  // [gated]: how many set aside
+    int take = -1;                    // which chain to take from, -1: none
     for (;;) {
-      if (PopMail(&s, &g)) {
-        if (!g) {
-          ungated = true;
-          break;
-        }
+      std::uint32_t s = 0;
+      bool g = false;
+      while (PopMail(&s, &g)) {
         // relaxed: the link is this thread's (the slot left the mailbox).
-        SlotRef(s).context_thread.store(aside, std::memory_order_relaxed);
-        aside = s + 1U;
-        continue;
+        SlotRef(s).context_thread.store(aside[g], std::memory_order_relaxed);
+        aside[g] = s + 1U;
+        ++count[g];
       }
-      if (aside == 0) return false;
-      if (MailIdle()) break;
+      if (count[0] > position) {
+        take = 0;
+        break;
+      }
+      const std::uint32_t held = count[0] + count[1];
+      if (held <= position && !settle) break;
+      if (MailIdle()) {
+        if (held > position) take = 1;
+        break;
+      }
       Policy::Yield();
     }
-    if (!ungated) {
-      s = aside - 1U;
+    if (take >= 0) {
+      const std::uint32_t s = aside[take] - 1U;
       // relaxed: as above.
-      aside = static_cast<std::uint32_t>(
+      aside[take] = static_cast<std::uint32_t>(
           SlotRef(s).context_thread.load(std::memory_order_relaxed));
+      // relaxed: the session has no context, so no context thread.
+      SlotRef(s).context_thread.store(0, std::memory_order_relaxed);
+      *slot = s;
+      *gated = take == 1;
     }
-    while (aside != 0) {
-      const std::uint32_t back = aside - 1U;
-      // relaxed: as above.
-      aside = static_cast<std::uint32_t>(
-          SlotRef(back).context_thread.load(std::memory_order_relaxed));
-      PushMail(back, true);
+    for (int g = 0; g < 2; ++g) {
+      while (aside[g] != 0) {
+        const std::uint32_t back = aside[g] - 1U;
+        // relaxed: as above.
+        aside[g] = static_cast<std::uint32_t>(
+            SlotRef(back).context_thread.load(std::memory_order_relaxed));
+        PushMail(back, g == 1);
+      }
     }
-    // relaxed: the session has no context, so no context thread.
-    SlotRef(s).context_thread.store(0, std::memory_order_relaxed);
-    *slot = s;
-    *gated = !ungated;
-    return true;
+    return take >= 0;
   }
 
   // Under the list's lock, by a head that took a grant and leaves callers

@@ -440,5 +440,130 @@ TEST(SessionWaitOverflowTest, CatchesHeadTakesTopMail) {
       << "the mutant's head did not take the gated grant on top";
 }
 
+// A policy whose waits can be held: a thread that names a role (tl_role)
+// stops at the top of its next wait (the list's sleeps, the head's polls,
+// the lock's) while that role is held, and counts itself as stopped. The
+// test so decides when a listed caller takes its next step.
+struct Hold {
+  static constexpr int kRoles = 3;
+  static inline std::atomic<bool> held[kRoles];
+  static inline std::atomic<int> stopped[kRoles];
+  static inline thread_local int tl_role = 0;
+};
+
+template <Mutation M>
+struct HeldRing : TinyRingMutant<M> {
+  static void WaitWhile(std::atomic<std::uint32_t>& word,
+                        std::uint32_t expected,
+                        TinyRing::WaitClock::time_point deadline) noexcept {
+    const int role = Hold::tl_role;
+    if (role != 0 && Hold::held[role].load()) {
+      Hold::stopped[role].fetch_add(1);
+      while (Hold::held[role].load()) std::this_thread::yield();
+    }
+    TinyRing::WaitWhile(word, expected, deadline);
+  }
+};
+
+enum class Leave { kDeadline, kStopRequest, kStopFlag };
+
+// Capacity 2 and the ring full behind a live head; two callers listed, L1
+// at the list's head and L2 behind it, both held in their waits. Two Ends
+// mail a grant each to the list (one for L1, one for L2). Then L2 leaves
+// (`how`) while L1 is still held, and L1 after it. Returns L2's answer.
+template <Mutation M>
+Error SecondListedLeavingWithTwoGrants(Leave how) {
+  using Policy = HeldRing<M>;
+  using CoreT = InstanceCore<Policy>;
+  using PolicyClock = typename CoreT::WaitClock;
+  CoreT core;
+  OpenedSession a;
+  OpenedSession b;
+  const std::uint64_t gen = StartTwoOpen(core, &a, &b);
+  OpenedSession first;
+  std::thread head = FillRingBehindAHead(core, gen, &first);
+  for (int r = 0; r < Hold::kRoles; ++r) {
+    Hold::held[r].store(r != 0);
+    Hold::stopped[r].store(0);
+  }
+  OpenedSession got1;
+  OpenedSession got2;
+  Error answer1 = Error::kSuccess;
+  Error answer2 = Error::kSuccess;
+  std::atomic<bool> stop{false};
+  std::atomic<bool> done2{false};
+  std::thread l1([&] {
+    Hold::tl_role = 1;
+    answer1 = core.BeginWait(gen, &got1, kForever);
+  });
+  while (Hold::stopped[1].load() == 0) std::this_thread::yield();
+  const auto deadline = how == Leave::kDeadline
+                            ? PolicyClock::now() + std::chrono::milliseconds(1)
+                            : PolicyClock::time_point::max();
+  std::thread l2([&] {
+    Hold::tl_role = 2;
+    answer2 = core.BeginWait(gen, &got2, deadline, &stop);
+    done2.store(true);
+  });
+  while (Hold::stopped[2].load() == 0) std::this_thread::yield();
+  EXPECT_EQ(core.ListedCallers(), 2U);
+  // The ring's head is served; then two frees find the list and no ticket.
+  EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+  head.join();
+  EXPECT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+  switch (how) {
+    case Leave::kDeadline:
+      while (PolicyClock::now() <= deadline) std::this_thread::yield();
+      break;
+    case Leave::kStopRequest:
+      stop.store(true);
+      core.WakeWaiters(gen);  // as the C++ API's stop callback
+      break;
+    case Leave::kStopFlag:
+      core.SetFlag(CoreT::kStopped);
+      break;
+  }
+  Hold::held[2].store(false);
+  while (!done2.load()) std::this_thread::yield();
+  Hold::held[1].store(false);
+  l1.join();
+  l2.join();
+  EXPECT_EQ(answer1, Error::kSuccess);
+  if (answer1 == Error::kSuccess) {
+    EXPECT_EQ(core.End(got1.slot, got1.gen), Error::kSuccess);
+  }
+  if (answer2 == Error::kSuccess) {
+    EXPECT_EQ(core.End(got2.slot, got2.gen), Error::kSuccess);
+  }
+  EXPECT_EQ(core.ListedCallers(), 0U);
+  if (how != Leave::kStopFlag) ExpectRoomFor(core, gen, 2);
+  Terminate(core);
+  return answer2;
+}
+
+// Two grants were decided while both waited: the second is L2's, whether
+// its deadline passes, its caller asks it to stop or a Stop comes before
+// it leaves. (The head is not the only caller a grant can be owed to.)
+TEST(SessionWaitOverflowTest, AListedCallerBehindTheHeadTakesTheGrantOwedToIt) {
+  for (Leave how : {Leave::kDeadline, Leave::kStopRequest, Leave::kStopFlag}) {
+    EXPECT_EQ(SecondListedLeavingWithTwoGrants<Mutation::kNone>(how),
+              Error::kSuccess)
+        << "leaving by " << static_cast<int>(how);
+  }
+}
+
+TEST(SessionWaitOverflowTest, CatchesLeaverIgnoresMail) {
+  EXPECT_EQ(SecondListedLeavingWithTwoGrants<Mutation::kLeaverIgnoresMail>(
+                Leave::kDeadline),
+            Error::kOutOfSessions);
+  EXPECT_EQ(SecondListedLeavingWithTwoGrants<Mutation::kLeaverIgnoresMail>(
+                Leave::kStopRequest),
+            Error::kWaitCancelled);
+  EXPECT_EQ(SecondListedLeavingWithTwoGrants<Mutation::kLeaverIgnoresMail>(
+                Leave::kStopFlag),
+            Error::kClientRequestToStopJetService);
+}
+
 }  // namespace
 }  // namespace jetsession::internal
