@@ -306,6 +306,8 @@ expect_pass "overflow list + Stop, timeouts (safety)" safety -DWITH_STOP \
   -DTIMEOUTS -DROUNDS=1
 expect_pass "overflow list + Stop, 2 slots, 3 clients x 2 rounds (safety)" \
   safety -DN=2 -DHELD=2 -DCLIENTS=3 -DROUNDS=2 -DWITH_STOP
+expect_pass "overflow list, 2 slots, 3 clients x 2 rounds, timeouts (safety)" \
+  safety -DN=2 -DHELD=2 -DCLIENTS=3 -DROUNDS=2 -DTIMEOUTS
 expect_caught "mutant MUTANT_END_IGNORES_V" safety -DMUTANT_END_IGNORES_V
 expect_caught_by "arrof" "mutant MUTANT_NEWCOMER_IGNORES_V" safety \
   -DMUTANT_NEWCOMER_IGNORES_V
@@ -320,6 +322,12 @@ expect_caught_by "stoperr" "mutant MUTANT_FLAG_LEAVE_IGNORES_MAILBOX" safety \
   -DWITH_STOP -DMUTANT_FLAG_LEAVE_IGNORES_MAILBOX
 expect_caught_by "owed" "mutant MUTANT_HEAD_TAKES_TOP (2 slots)" safety \
   -DN=2 -DHELD=2 -DCLIENTS=3 -DROUNDS=2 -DWITH_STOP -DMUTANT_HEAD_TAKES_TOP
+expect_caught_by "mailed" "mutant MUTANT_LEAVER_IGNORES_MAIL (2 slots, timeouts)" \
+  safety -DN=2 -DHELD=2 -DCLIENTS=3 -DROUNDS=2 -DTIMEOUTS \
+  -DMUTANT_LEAVER_IGNORES_MAIL
+expect_caught_by "mailed" "mutant MUTANT_LEAVER_IGNORES_MAIL (2 slots, Stop)" \
+  safety -DN=2 -DHELD=2 -DCLIENTS=3 -DROUNDS=2 -DWITH_STOP \
+  -DMUTANT_LEAVER_IGNORES_MAIL
 model=full_flag.pml
 if [[ ${SPIN_LARGE:-0} == 1 ]]; then
   expect_pass "model, 3 clients x 2 rounds (progress)" progress $fix

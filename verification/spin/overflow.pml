@@ -59,9 +59,17 @@
  *  - exact: a waiter that times out finds no free slot at that moment;
  *  - the verified flag never stands beside a free slot (monitor), V only
  *    with the flag verified;
- *  - a head that takes a grant made after the gate (and so answers the
+ *  - a caller that takes a grant made after the gate (and so answers the
  *    Stop's error) leaves no grant made before the gate in the mailbox or
- *    on its way (ghost owed): such a grant is the head's;
+ *    on its way beyond one for each caller ahead of it (ghost owed): such
+ *    a grant is its own;
+ *  - no grant owed is lost: the grants decided and not yet taken (ghost
+ *    mailed) are owed to the callers of the list in order, so a caller
+ *    that leaves the list without one (a time-out, the Stop) has at least
+ *    as many callers ahead of it as there are such grants, and a caller
+ *    that takes one has fewer live waiters older than it than such grants,
+ *    all of them ahead of it in the list (first come, first served among
+ *    the grants' owners);
  *  - nothing stranded: at the end every slot is free and closed, the flag
  *    clear, the mailbox empty, nobody listed.
  *
@@ -80,6 +88,8 @@
  *    Stop answers its error without looking at the mailbox.
  *  - MUTANT_HEAD_TAKES_TOP (WITH_STOP, N=2): the head takes the grant on
  *    top of the mailbox, gated or not.
+ *  - MUTANT_LEAVER_IGNORES_MAIL (N=2): a caller behind the head that
+ *    leaves the list answers without looking at the mailbox.
  */
 #ifndef N
 #define N 1
@@ -145,6 +155,7 @@ bit cmade;     /* ghost: the same, of the grant in the cell */
 /* Ghosts. */
 byte arr;
 byte owed; /* grants decided before the gate, in the mailbox or on their way */
+byte mailed; /* grants decided, in the mailbox or on their way */
 bit ungated[CLIENTS]; /* took a grant made before the gate */
 bit stoperr[CLIENTS]; /* waited, and answered the Stop's error */
 byte arrof[CLIENTS];
@@ -159,9 +170,10 @@ byte finished;
 #endif
 
 #if N == 1
-#define UNGATED_IN_BOX (inbox[0] && !bgated[0])
+#define UNGATED_IN_BOX ((inbox[0] && !bgated[0]) -> 1 : 0)
 #else
-#define UNGATED_IN_BOX ((inbox[0] && !bgated[0]) || (inbox[1] && !bgated[1]))
+#define UNGATED_IN_BOX (((inbox[0] && !bgated[0]) -> 1 : 0) + \
+                        ((inbox[1] && !bgated[1]) -> 1 : 0))
 #endif
 
 #define NEXT(t) (((t) + 1) % 4)
@@ -182,6 +194,53 @@ inline nobefore(start) {
   :: else -> break
   od;
   k = 0
+}
+
+/* Waiter w, pos places behind the list's head, takes one of the grants
+ * decided: the live waiters older than it are the pos callers ahead of it,
+ * and they are fewer than such grants (the others are theirs). */
+inline fairtake(w) {
+  k = 0; i2 = 0;
+  do
+  :: k < CLIENTS ->
+     if
+     :: k != w && live[k] && arrof[k] < arrof[w] -> i2++
+     :: else -> skip
+     fi;
+     k++
+  :: else -> break
+  od;
+  assert(i2 == pos && i2 < mailed);
+  k = 0; i2 = 0
+}
+
+/* The position of id in the list (pos). */
+inline position() {
+  pos = 0;
+  do
+  :: ovl[pos] != id -> pos++
+  :: else -> break
+  od
+}
+
+/* A caller pos places behind the list's head that leaves it: whether a
+ * grant is its own (ok), once no pusher is on its way or an ungated one is
+ * sure to be (TakeMail(pos, settle)'s one instant). Leaving without one,
+ * it is owed none: no more grants decided than callers ahead. */
+inline settle() {
+  atomic {
+#ifdef MUTANT_LEAVER_IGNORES_MAIL
+    (pos > 0 || pushing == 0 || UNGATED_IN_BOX > pos);
+    if
+    :: pos == 0 && nbox > pos -> ok = 1
+#else
+    (pushing == 0 || UNGATED_IN_BOX > pos);
+    if
+    :: nbox > pos -> ok = 1
+#endif
+    :: else -> ok = 0; assert(mailed <= pos)
+    fi
+  }
 }
 
 inline arrive() {
@@ -241,6 +300,8 @@ proctype Client(byte id) {
   byte start;
   byte k;
   byte i;
+  byte i2;
+  byte pos; /* callers ahead in the list */
   bit lver;
   byte lt;
   byte lh;
@@ -357,7 +418,7 @@ listed:
   fi;
   lock();
   if
-  :: ovl[0] == id && nbox > 0 -> goto pop
+  :: ovl[0] == id && nbox > 0 -> pos = 0; goto pop
   :: else -> skip
   fi;
   /* The head takes a ticket, and leaves the list in the same CAS. */
@@ -382,15 +443,17 @@ listed:
   fi;
 
 pop:
-  /* TakeMail(): the mailbox is a stack and a free pushes a few steps after
-   * its decision, so any grant in it may be on top (i chosen at random).
-   * The head takes a grant decided before the gate if one is in the
-   * mailbox; a gated one only once no pusher is on its way (the pushers'
-   * count read before the mailbox: one step here). */
+  /* TakeMail(pos): the mailbox is a stack and a free pushes a few steps
+   * after its decision, so any grant in it may be on top (i chosen at
+   * random). The caller pos places behind the head takes a grant decided
+   * before the gate if more than pos are in the mailbox; a gated one only
+   * once no pusher is on its way (the pushers' count read after the pops:
+   * one step here). */
   atomic {
 #ifndef MUTANT_HEAD_TAKES_TOP
-    (pushing == 0 || UNGATED_IN_BOX);
+    (pushing == 0 || UNGATED_IN_BOX > pos);
 #endif
+    assert(nbox > pos);
 #if N == 1
     i = 0;
 #else
@@ -400,23 +463,37 @@ pop:
     fi;
 #endif
 #ifndef MUTANT_HEAD_TAKES_TOP
-    k = 0;
-    do
-    :: k < N && inbox[k] && !bgated[k] -> i = k; break
-    :: k < N && !(inbox[k] && !bgated[k]) -> k++
-    :: k >= N -> break
-    od;
+    if
+    :: UNGATED_IN_BOX > pos ->
+       /* an ungated one */
+       k = 0;
+       do
+       :: k < N && inbox[k] && !bgated[k] -> i = k; break
+       :: k < N && !(inbox[k] && !bgated[k]) -> k++
+       :: k >= N -> break
+       od
+    :: else ->
+       /* a gated one (the ungated are the callers' ahead) */
+       k = 0;
+       do
+       :: k < N && inbox[k] && bgated[k] -> i = k; break
+       :: k < N && !(inbox[k] && bgated[k]) -> k++
+       :: k >= N -> break
+       od
+    fi;
     k = 0;
 #endif
-    /* A head that takes a gated grant answers the Stop's error: no grant
-     * decided before the gate is left for nobody to take. */
-    assert(!bgated[i] || owed == 0);
+    /* A caller that takes a gated grant answers the Stop's error: no grant
+     * decided before the gate is left beyond those of the callers ahead. */
+    assert(!bgated[i] || owed <= pos);
     if
     :: !bgated[i] -> owed--
     :: else -> skip
     fi;
+    fairtake(id);
+    mailed--;
     inbox[i] = 0; nbox--;
-    noolder(id); live[id] = 0;
+    live[id] = 0;
     assert(owner[i] == MBOX); owner[i] = id; mine = i;
     if
     :: bgated[i] -> gb = i; mine = NONE; bgated[i] = 0
@@ -444,16 +521,25 @@ pop:
   goto gated;
 
 leaveflag:
-  /* Woken by the Stop: the gate first (Settled()), then, as the head, a
-   * grant in the mailbox or on its way is taken; else the Stop's error. */
+  /* Woken by the Stop: the gate first (Settled()), then the grant owed to
+   * this caller is taken, if more grants are in the mailbox or on their
+   * way than callers ahead of it; else the Stop's error. */
   fgate = 1;
   lock();
-#ifndef MUTANT_FLAG_LEAVE_IGNORES_MAILBOX
+  position();
+#ifdef MUTANT_FLAG_LEAVE_IGNORES_MAILBOX
   if
-  :: ovl[0] == id && (nbox > 0 || fG) -> nbox > 0; goto pop
+  :: pos == 0 -> goto flagout
   :: else -> skip
   fi;
 #endif
+  /* TakeMail(pos, settle): the answer holds at one instant. */
+  settle();
+  if
+  :: ok -> goto pop
+  :: else -> skip
+  fi;
+flagout:
   atomic { unlist(); live[id] = 0; answer_stop() };
   if
   :: ovn == 0 -> goto lastout
@@ -469,9 +555,12 @@ gated:
   fi;
 
 leavelist:
+  /* A time-out: as leaveflag, OutOfSessions for none owed. */
   lock();
+  position();
+  settle();
   if
-  :: ovl[0] == id && nbox > 0 -> goto pop
+  :: ok -> goto pop
   :: else -> skip
   fi;
   atomic {
@@ -500,7 +589,7 @@ giveback:
        :: !bgated[i] -> owed--
        :: else -> skip
        fi;
-       inbox[i] = 0; nbox--; owner[i] = NONE; bgated[i] = 0; break
+       inbox[i] = 0; nbox--; mailed--; owner[i] = NONE; bgated[i] = 0; break
     :: i < N && !inbox[i] -> i++
     :: i >= N -> break
     od
@@ -636,7 +725,8 @@ handoff:
           if
           :: !gg -> owed++
           :: else -> skip
-          fi
+          fi;
+          mailed++
        :: else -> ok = 0
        fi
      };
