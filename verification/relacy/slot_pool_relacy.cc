@@ -94,6 +94,9 @@
 //   ListedMailStop  the same, one End before a Stop and one after it: the
 //                   waiter gets a session (the grant decided before the
 //                   Stop's gate is its own).
+//   ListedLeaver    the same with two listed waiters and both Ends before
+//                   a Stop: the second, woken by the Stop before the head
+//                   takes its grant, still gets its own.
 // Mutants (each must fail the test named with it), selected through the
 // policy (src/atomics.h, Mutation):
 //   kSpuriousFull   NoSpuriousFull  a claim that loses a CAS race says full
@@ -146,6 +149,9 @@
 //   kHeadTakesTopMail      ListedMailStop  the list's head takes the
 //                                   grant on top of the mailbox, gated or
 //                                   not
+//   kLeaverIgnoresMail     ListedLeaver  a listed caller behind the
+//                                   head that leaves answers without
+//                                   taking the grant owed to it
 // Exit status 0 when the model passes and every mutant fails; the failing
 // schedules go to $RELACY_LOG (default /dev/null). argv[1], when given,
 // runs only the tests whose names contain it; known defects of the core
@@ -1583,6 +1589,55 @@ struct ListedMailStop : rl::test_suite<ListedMailStop<kM>, 3> {
   }
 };
 
+// Capacity 2, both open, no memory for the ring's cells: B1 and B2 wait
+// in the overflow list with no deadline, in either order. A ends both
+// sessions once both are listed, then stops the instance. Both grants were
+// decided before the Stop's gate while B1 and B2 waited, one for each: the
+// second listed must get a session even when the Stop wakes it before the
+// head takes its grant (it is behind the head, with two grants in the
+// mailbox or on their way). With kLeaverIgnoresMail, it answers the Stop's
+// error and its grant goes to the head's close, ended again.
+template <ji::Mutation kM>
+struct ListedLeaver : rl::test_suite<ListedLeaver<kM>, 3> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  std::uint64_t gen = 0;
+  ji::OpenedSession sessions[2];
+  rl::atomic<Clock::rep> time;
+  Opened waited[2];  // B1's and B2's BeginWait
+  void before() {
+    Clock::Use(time);
+    ji::AllocationFaults::Disarm();
+    core = NewRunningCore<Core>(2, &gen);
+    for (auto& s : sessions) {
+      RL_ASSERT(core->Begin(gen, &s) == Error::kSuccess);
+    }
+    ji::AllocationFaults::Arm(0, 1 << 30);
+    for (auto& w : waited) w.Reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      while (core->ListedCallers() != 2) rl::yield(1, $);
+      for (const auto& s : sessions) {
+        RL_ASSERT(core->End(s.slot, s.gen) == Error::kSuccess);
+      }
+      core->SetFlag(Core::kStopped);
+      return;
+    }
+    waited[index - 1].BeginWait(core, gen, kForever);
+  }
+  void after() {
+    ji::AllocationFaults::Disarm();
+    for (auto& w : waited) RL_ASSERT(w.Result() == Error::kSuccess);
+    std::uint64_t state = 0;
+    const auto flag = core->DebugPool(&state)->DebugFlag();
+    RL_ASSERT(!flag.listed && !flag.mailed);
+    RL_ASSERT(core->ListedCallers() == 0);
+    for (auto& w : waited) w.EndIfOpened(core);
+    jv::DeleteObject(core);
+  }
+};
+
 // ---- Parked grants (session_wait_queue.h) --------------------------------
 
 // The policy of the parked-grant tests: a ring of 2 cells (few time-outs
@@ -2019,6 +2074,7 @@ int main(int argc, char** argv) {
                                                  bounded(1), random);
   RunModel<ListedMail<M::kNone>>("ListedMail", bounded(3), random);
   RunModel<ListedMailStop<M::kNone>>("ListedMailStop", bounded(2), random);
+  RunModel<ListedLeaver<M::kNone>>("ListedLeaver", bounded(1), random);
   // The mutants: each must fail.
   Run<NoSpuriousFull<M::kSpuriousFull>>("NoSpuriousFull[spurious-full]", kFail);
   Run<NoDoubleIssue<M::kClaimByStore>>("NoDoubleIssue[claim-by-store]", kFail);
@@ -2052,13 +2108,15 @@ int main(int argc, char** argv) {
   Run<ListedMail<M::kCloseIgnoresPushers>>("ListedMail[close-ignores-pushers]",
                                            kFail, bounded(3));
   Run<ListedMailStop<M::kHeadTakesTopMail>>("ListedMailStop[head-takes-top]",
-                                            kFail, bounded(2));
+                                            kFail, bounded(1));
+  Run<ListedLeaver<M::kLeaverIgnoresMail>>("ListedLeaver[leaver-ignores-mail]",
+                                           kFail, bounded(1));
   Run<WaitHandOff<M::kFreeSkipsQueue>>("WaitHandOff[free-skips-queue]", kFail,
                                        bounded(3));
   Run<TimeoutExact<M::kLeaveIgnoresTaker>>("TimeoutExact[leave-ignores-taker]",
                                            kFail, bounded(3));
   Run<GrowServesTimeout<M::kTimeoutClaims>>("GrowServesTimeout[timeout-claims]",
-                                            kFail, bounded(2));
+                                            kFail, bounded(1));
   // Long searches (run when named): the model's search to 2 preemptions
   // does not finish in an hour, the mutant's fails within a minute.
   Plan named = bounded(2);
