@@ -3,6 +3,7 @@
 #ifndef JETSESSION_TESTS_INSTANCE_CORE_TEST_UTIL_H_
 #define JETSESSION_TESTS_INSTANCE_CORE_TEST_UTIL_H_
 
+#include <chrono>
 #include <cstdint>
 #include <thread>
 #include <vector>
@@ -32,6 +33,20 @@ std::uint64_t StartTwoOpen(InstanceCore<Policy>& core, OpenedSession* a,
   EXPECT_EQ(core.Begin(gen, a), Error::kSuccess);
   EXPECT_EQ(core.Begin(gen, b), Error::kSuccess);
   return gen;
+}
+
+// Waits that time out, on a full instance, until `n` tickets are queued:
+// each leaves its ticket behind (a wait whose deadline passed before it
+// queued takes none, hence the loop).
+template <class CoreT>
+void LeaveTicketsUntil(CoreT& core, std::uint64_t gen, std::uint32_t n) {
+  using Clock = typename CoreT::WaitClock;
+  for (int tries = 0; core.QueuedTickets() < n && tries < 100'000; ++tries) {
+    OpenedSession s;
+    ASSERT_EQ(
+        core.BeginWait(gen, &s, Clock::now() + std::chrono::microseconds(50)),
+        Error::kOutOfSessions);
+  }
 }
 
 // Exactly `room` more sessions open on incarnation `gen`, then a Begin

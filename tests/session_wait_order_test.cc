@@ -34,19 +34,6 @@ void AwaitQueued(const Core& core, std::uint32_t n) {
   while (core.QueuedTickets() != n) std::this_thread::yield();
 }
 
-// Waits that time out, on a full instance, until `n` tickets are queued:
-// each leaves its ticket behind (a wait whose deadline passed before it
-// queued takes none, hence the loop).
-template <class CoreT>
-void LeaveTicketsUntil(CoreT& core, std::uint64_t gen, std::uint32_t n) {
-  for (int tries = 0; core.QueuedTickets() < n && tries < 100'000; ++tries) {
-    OpenedSession s;
-    ASSERT_EQ(
-        core.BeginWait(gen, &s, Clock::now() + std::chrono::microseconds(50)),
-        Error::kOutOfSessions);
-  }
-}
-
 TEST(SessionWaitOrderTest, FreedSlotsGoToTheWaitersInTheOrderTheyCame) {
   Core core;
   const std::uint64_t gen = core.Create();

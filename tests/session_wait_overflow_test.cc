@@ -30,17 +30,6 @@ bool Listed(const Core& core) {
   return pool != nullptr && pool->DebugFlag().listed;
 }
 
-// Waits that time out on a full instance until `n` tickets are queued.
-template <class CoreT>
-void LeaveTicketsUntil(CoreT& core, std::uint64_t gen, std::uint32_t n) {
-  for (int tries = 0; core.QueuedTickets() < n && tries < 100'000; ++tries) {
-    OpenedSession s;
-    ASSERT_EQ(
-        core.BeginWait(gen, &s, Clock::now() + std::chrono::microseconds(50)),
-        Error::kOutOfSessions);
-  }
-}
-
 // On a full instance: a live waiter at the ring's head (`first`, on the
 // thread returned; its wait answers `expected`), then tickets left behind
 // it until the ring is full.
