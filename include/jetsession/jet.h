@@ -300,8 +300,11 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * caller that still waits, until an End has passed over it), and a caller
  * that finds no ticket free joins an overflow list behind it; while that
  * list is not empty every later caller joins it too, and its head takes
- * the next ticket, or is handed an End's session directly. Callers in the
- * list wait under a lock that only they take (Begin, Dup and End never do).
+ * the next ticket, or is handed an End's session directly (several can be
+ * on their way at once, one for each listed caller in order: one whose
+ * time runs out, or that a flag wakes, takes the one meant for it before
+ * it returns). Callers in the list wait under a lock that only they take
+ * (Begin, Dup and End never do).
  * Across JetStopServiceInstance the order holds: a session handed to a
  * caller is decided before or after the Stop in the callers' order, so no
  * caller answers the Stop's error while one that came later keeps a
