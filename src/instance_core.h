@@ -681,9 +681,10 @@ class InstanceCore {
     // they block: they leave, giving back what was handed to them.
     // acquire: pairs with Init()'s release store.
     Pool* const pool = pool_.load(std::memory_order_acquire);
-    // seq_cst (in Callers()): pairs with WaitForSlot()'s count (we set the
-    // flag, then read the count; it counts itself, then reads the state).
-    while (pool->waiters().Callers() != 0) Policy::Yield();
+    // seq_cst (in AwaitNoCallers()): pairs with WaitForSlot()'s count (we
+    // set the flag, then read the count; it counts itself, then reads the
+    // state).
+    pool->waiters().AwaitNoCallers();
     pool->ForceEndAll();
     // An End handing its slot over may have let go of the hold before
     // ForceEndAll() reached its slot: it finishes its few steps before the
@@ -900,11 +901,15 @@ class InstanceCore {
   // cell, AwaitTicket()). A listed caller sleeps on its node (woken when it
   // becomes the head, and by the alerts of flags and stop requests); the
   // head sleeps on the head word (woken by every grant mailed and by the
-  // alerts) in 5 ms slices (a cell readied for it wakes nobody). Each wake
+  // alerts) in slices of kListHeadSlice: a cell readied for it wakes
+  // nobody, but it needs no wake-up to be served (while callers are listed
+  // every free goes to a ticket or to the mailbox, whose push wakes it), so
+  // the slice only bounds how late it moves into a ring with room. Each wake
   // word is read before what it guards, so no wake-up is lost. *again:
   // the caller found room or no verified flag before it joined: queue
   // again. Else it leaves the list when its deadline passes, a flag is set
   // or its caller asks it to stop (LeaveList()).
+  static constexpr std::chrono::milliseconds kListHeadSlice{50};
   Error AwaitListed(Pool* pool, std::uint64_t gen,
                     typename WaitClock::time_point deadline,
                     const std::atomic<bool>* stop, OpenedSession* opened,
@@ -959,9 +964,9 @@ class InstanceCore {
       }
       pool->overflow().Unlock();
       if (head) {
-        Policy::WaitWhile(pool->overflow().HeadWord(), seen_head,
-                          std::min(deadline, WaitClock::now() +
-                                                 std::chrono::milliseconds(5)));
+        Policy::WaitWhile(
+            pool->overflow().HeadWord(), seen_head,
+            std::min(deadline, WaitClock::now() + kListHeadSlice));
       } else {
         Policy::WaitWhile(node.wake, seen_node, deadline);
       }

@@ -399,10 +399,34 @@ class SessionWaitQueue {
   // with JetTerm's flag CAS and its reads of Callers() (a Dekker pair:
   // either the caller sees Terminating, or JetTerm waits for it).
   void Arrive() noexcept { callers_.fetch_add(1, std::memory_order_seq_cst); }
-  // release: the caller's last steps happen-before a Callers() that reads 0.
-  void Leave() noexcept { callers_.fetch_sub(1, std::memory_order_release); }
+  // release: the caller's last steps happen-before a Callers() that reads 0
+  // and AwaitNoCallers()'s return. The last caller to leave while JetTerm
+  // waits for them (kDrainWaits) wakes it.
+  void Leave() noexcept {
+    if (callers_.fetch_sub(1, std::memory_order_release) ==
+        (kDrainWaits | 1U)) {
+      Policy::WakeAll(callers_);
+    }
+  }
   std::uint32_t Callers() const noexcept {
-    return callers_.load(std::memory_order_seq_cst);
+    return callers_.load(std::memory_order_seq_cst) & ~kDrainWaits;
+  }
+  // JetTerm's wait, with Terminating set: blocks (a futex on the count, not
+  // a spin: a Term thread of higher priority on the waiters' processor
+  // would keep them from leaving) until no caller is left. seq_cst: as
+  // Callers() (the mark is a read of the count after the flag CAS).
+  void AwaitNoCallers() noexcept {
+    std::uint32_t c =
+        callers_.fetch_or(kDrainWaits, std::memory_order_seq_cst) | kDrainWaits;
+    while (c != kDrainWaits) {
+      // Woken by Leave()'s WakeAll(); a change of the count ends it too.
+      Policy::WaitWhile(callers_, c, Policy::WaitClock::time_point::max());
+      // seq_cst: as above.
+      c = callers_.load(std::memory_order_seq_cst);
+    }
+    // relaxed: no caller is left to read the mark, and the next Term sets
+    // it again.
+    callers_.fetch_and(~kDrainWaits, std::memory_order_relaxed);
   }
 
   // A caller took its ticket (its place in the queue) and waits on it, or
@@ -541,6 +565,8 @@ class SessionWaitQueue {
   }
 
   Atomic<Atomic<std::uint32_t>*> cells_{nullptr};
+  // Callers in BeginWait()/DupWait(), and kDrainWaits while JetTerm waits.
+  static constexpr std::uint32_t kDrainWaits = 1U << 31U;
   Atomic<std::uint32_t> callers_{0};
   Atomic<std::uint32_t> queued_{0};
 };
