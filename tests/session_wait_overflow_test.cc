@@ -443,6 +443,11 @@ struct Hold {
 
 template <Mutation M>
 struct HeldRing : TinyRingMutant<M> {
+  static inline std::atomic<int> yields{0};
+  static void Yield() noexcept {
+    yields.fetch_add(1);
+    std::this_thread::yield();
+  }
   static void WaitWhile(std::atomic<std::uint32_t>& word,
                         std::uint32_t expected,
                         TinyRing::WaitClock::time_point deadline) noexcept {
@@ -572,6 +577,44 @@ TEST(SessionWaitOverflowTest, CatchesLeaverIgnoresMail) {
   EXPECT_EQ(SecondListedLeavingWithTwoGrants<Mutation::kLeaverIgnoresMail>(
                 Leave::kStopFlag),
             Error::kClientRequestToStopJetService);
+}
+
+// JetTerm waits for a waiter that cannot run (held here, as a thread of
+// lower priority on the Term's processor): it blocks on the waiters' count
+// instead of spinning, and returns once the waiter left.
+TEST(SessionWaitOverflowTest, TermBlocksWhileAWaiterIsOffTheProcessor) {
+  using Policy = HeldRing<Mutation::kNone>;
+  InstanceCore<Policy> core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  for (int r = 0; r < Hold::kRoles; ++r) {
+    Hold::held[r].store(r == 1);
+    Hold::stopped[r].store(0);
+  }
+  OpenedSession got;
+  std::thread waiter([&] {
+    Hold::tl_role = 1;
+    EXPECT_EQ(core.BeginWait(gen, &got, kForever), Error::kTermInProgress);
+  });
+  while (Hold::stopped[1].load() == 0) std::this_thread::yield();
+  core.SetFlag(InstanceCore<Policy>::kTerminating);
+  std::atomic<bool> drained{false};
+  std::thread term([&] {
+    core.Drain();
+    drained.store(true);
+  });
+  // The Term is under way; from here it makes no step while the waiter is
+  // held (a spin would yield again and again).
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const int before = Policy::yields.load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(Policy::yields.load(), before);
+  EXPECT_FALSE(drained.load());
+  Hold::held[1].store(false);
+  term.join();
+  waiter.join();
+  EXPECT_TRUE(drained.load());
+  core.Release();
 }
 
 }  // namespace
