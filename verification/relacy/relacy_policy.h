@@ -111,6 +111,12 @@ class RlAtomic {
   T fetch_sub(T value, std::memory_order mo) {
     return a_($).fetch_sub(value, Map(mo));
   }
+  T fetch_or(T value, std::memory_order mo) {
+    return a_($).fetch_or(value, Map(mo));
+  }
+  T fetch_and(T value, std::memory_order mo) {
+    return a_($).fetch_and(value, Map(mo));
+  }
   T exchange(T value, std::memory_order mo) {
     return a_($).exchange(value, Map(mo));
   }
