@@ -221,9 +221,10 @@ class InstanceCore {
     const Error error =
         Enter(pool, src_slot, src_gen, BeginError, &control, &state);
     if (error != Error::kSuccess) return error;
-    Error result = ClaimIn(GenOf(state), opened);
+    const Error result = ClaimIn(GenOf(state), opened);
     if (result == Error::kOutOfSessions) {
-      result = WaitForSlot(GenOf(state), deadline, nullptr, opened);
+      const HeldSource source{src_slot, control};
+      return WaitForSlot(GenOf(state), deadline, nullptr, opened, &source);
     }
     pool->ExitCall(src_slot, control);
     return result;
@@ -806,21 +807,46 @@ class InstanceCore {
   // full flag (Pool::Enqueue()), else claims again; once queued it blocks on
   // its ticket's cell until a freed slot is delivered, the deadline passes, or
   // a flag (Stop, Unavailable, Term) wakes it.
+  // A Dup's source session, held busy while its Dup waits (WaitForSlot()
+  // lets go of it before the caller is uncounted, so that JetTerm's drain,
+  // once the count is 0, finds it idle).
+  struct HeldSource {
+    std::uint32_t slot = 0;
+    std::uint64_t control = 0;
+  };
+
   Error WaitForSlot(std::uint64_t gen, typename WaitClock::time_point deadline,
-                    const std::atomic<bool>* stop,
-                    OpenedSession* opened) noexcept {
+                    const std::atomic<bool>* stop, OpenedSession* opened,
+                    const HeldSource* source = nullptr) noexcept {
+    // acquire: pairs with Init()'s release store of the pool.
+    Pool* const pool = pool_.load(std::memory_order_acquire);
+    const auto let_go = [&] {
+      if (source != nullptr) pool->ExitCall(source->slot, source->control);
+    };
     // min(): no wait (the plain calls); the full answer stands.
     if (deadline == WaitClock::time_point::min()) {
       counters_.AddOutOfSessions(gen);
+      let_go();
       return Error::kOutOfSessions;
     }
     // The full answer that sent the caller here may predate the deadline:
     // once it has passed, the answer is a claim made after it.
     const auto start = WaitClock::now();
-    if (start >= deadline) return CountedClaim(gen, opened);
-    // acquire: pairs with Init()'s release store of the pool.
-    Pool* const pool = pool_.load(std::memory_order_acquire);
+    if (start >= deadline) {
+      const Error error = CountedClaim(gen, opened);
+      let_go();
+      return error;
+    }
     pool->waiters().Arrive();
+    // seq_cst: with JetTerm's flag CAS (the Dekker pair of Arrive()): a
+    // caller that came to wait on an incarnation that has ended since (its
+    // JetTerm saw no caller, and the record may run the next one) leaves
+    // before it counts anything.
+    if (GenOf(state_.load(std::memory_order_seq_cst)) != gen) {
+      let_go();
+      pool->waiters().Leave();
+      return Error::kInvalidInstance;
+    }
     // Counted while the caller is (JetTerm waits for it): the stats reader
     // takes a change of this count as a waiter it may have missed between
     // its two reads of the waiters (Stats()).
@@ -834,6 +860,7 @@ class InstanceCore {
         WaitClock::now() - start);
     counters_.AddWhileWaiting(Counters::kWaitMicros,
                               static_cast<std::uint64_t>(waited.count()));
+    let_go();
     pool->waiters().Leave();
     return result;
   }

@@ -73,6 +73,7 @@
 #ifndef JETSESSION_SRC_SESSION_WAIT_QUEUE_H_
 #define JETSESSION_SRC_SESSION_WAIT_QUEUE_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -401,12 +402,18 @@ class SessionWaitQueue {
   void Arrive() noexcept { callers_.fetch_add(1, std::memory_order_seq_cst); }
   // release: the caller's last steps happen-before a Callers() that reads 0
   // and AwaitNoCallers()'s return. The last caller to leave while JetTerm
-  // waits for them (kDrainWaits) wakes it.
+  // waits for them (kDrainWaits) wakes it; the wake comes after the count
+  // it changes, so the caller marks itself in leaving_ around both, and
+  // its last step is that mark's drop.
   void Leave() noexcept {
+    // relaxed: published by the release fetch_sub below.
+    leaving_.fetch_add(1, std::memory_order_relaxed);
     if (callers_.fetch_sub(1, std::memory_order_release) ==
         (kDrainWaits | 1U)) {
       Policy::WakeAll(callers_);
     }
+    // release: pairs with AwaitNoCallers()'s acquire load of leaving_.
+    leaving_.fetch_sub(1, std::memory_order_release);
   }
   std::uint32_t Callers() const noexcept {
     return callers_.load(std::memory_order_seq_cst) & ~kDrainWaits;
@@ -423,6 +430,18 @@ class SessionWaitQueue {
       Policy::WaitWhile(callers_, c, Policy::WaitClock::time_point::max());
       // seq_cst: as above.
       c = callers_.load(std::memory_order_seq_cst);
+    }
+    // The callers that brought the count down may still be waking this
+    // thread: a few steps each, with nothing to wake us when they end, so
+    // sleep in short slices (a sleep, not a spin: a caller that this
+    // thread's priority keeps off the processor still runs).
+    // acquire: pairs with Leave()'s release drop (and, through the count's
+    // release sequence, its rise is seen).
+    for (std::uint32_t l = leaving_.load(std::memory_order_acquire); l != 0;
+         l = leaving_.load(std::memory_order_acquire)) {
+      Policy::WaitWhile(
+          leaving_, l,
+          Policy::WaitClock::now() + std::chrono::microseconds(100));
     }
     // relaxed: no caller is left to read the mark, and the next Term sets
     // it again.
@@ -568,6 +587,8 @@ class SessionWaitQueue {
   // Callers in BeginWait()/DupWait(), and kDrainWaits while JetTerm waits.
   static constexpr std::uint32_t kDrainWaits = 1U << 31U;
   Atomic<std::uint32_t> callers_{0};
+  // Callers in Leave(), between their count's rise and their last step.
+  Atomic<std::uint32_t> leaving_{0};
   Atomic<std::uint32_t> queued_{0};
 };
 

@@ -438,6 +438,10 @@ struct Hold {
   static constexpr int kRoles = 3;
   static inline std::atomic<bool> held[kRoles];
   static inline std::atomic<int> stopped[kRoles];
+  // The same at the top of the wake that the last waiter to leave issues
+  // to JetTerm's drain.
+  static inline std::atomic<bool> held_at_wake[kRoles];
+  static inline std::atomic<int> stopped_at_wake[kRoles];
   static inline thread_local int tl_role = 0;
 };
 
@@ -457,6 +461,16 @@ struct HeldRing : TinyRingMutant<M> {
       while (Hold::held[role].load()) std::this_thread::yield();
     }
     TinyRing::WaitWhile(word, expected, deadline);
+  }
+  static void WakeAll(std::atomic<std::uint32_t>& word) noexcept {
+    const int role = Hold::tl_role;
+    // The drain's wake: the waiters' count down to its drain mark alone.
+    if (role != 0 && Hold::held_at_wake[role].load() &&
+        word.load() == (1U << 31U)) {
+      Hold::stopped_at_wake[role].fetch_add(1);
+      while (Hold::held_at_wake[role].load()) std::this_thread::yield();
+    }
+    TinyRing::WakeAll(word);
   }
 };
 
@@ -482,6 +496,7 @@ std::optional<Error> SecondListedOnce(Leave how) {
   for (int r = 0; r < Hold::kRoles; ++r) {
     Hold::held[r].store(r != 0);
     Hold::stopped[r].store(0);
+    Hold::held_at_wake[r].store(false);
   }
   OpenedSession got1;
   OpenedSession got2;
@@ -590,6 +605,7 @@ TEST(SessionWaitOverflowTest, TermBlocksWhileAWaiterIsOffTheProcessor) {
   for (int r = 0; r < Hold::kRoles; ++r) {
     Hold::held[r].store(r == 1);
     Hold::stopped[r].store(0);
+    Hold::held_at_wake[r].store(false);
   }
   OpenedSession got;
   std::thread waiter([&] {
@@ -611,6 +627,50 @@ TEST(SessionWaitOverflowTest, TermBlocksWhileAWaiterIsOffTheProcessor) {
   EXPECT_EQ(Policy::yields.load(), before);
   EXPECT_FALSE(drained.load());
   Hold::held[1].store(false);
+  term.join();
+  waiter.join();
+  EXPECT_TRUE(drained.load());
+  core.Release();
+}
+
+// The last waiter to leave wakes JetTerm's drain after its count dropped:
+// the drain, whose wait saw the count change before that wake, must not
+// return while the waiter is still waking it (its last step in the
+// library). Here the drain is held before its futex wait until the waiter
+// is held inside its wake.
+TEST(SessionWaitOverflowTest, TermReturnsAfterTheLastWaitersWake) {
+  using Policy = HeldRing<Mutation::kNone>;
+  InstanceCore<Policy> core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  for (int r = 0; r < Hold::kRoles; ++r) {
+    Hold::held[r].store(r != 0);
+    Hold::stopped[r].store(0);
+    Hold::held_at_wake[r].store(r == 1);
+    Hold::stopped_at_wake[r].store(0);
+  }
+  OpenedSession got;
+  std::thread waiter([&] {
+    Hold::tl_role = 1;
+    EXPECT_EQ(core.BeginWait(gen, &got, kForever), Error::kTermInProgress);
+  });
+  while (Hold::stopped[1].load() == 0) std::this_thread::yield();
+  core.SetFlag(InstanceCore<Policy>::kTerminating);
+  std::atomic<bool> drained{false};
+  std::thread term([&] {
+    Hold::tl_role = 2;
+    core.Drain();
+    drained.store(true);
+  });
+  // The drain has marked the count and stops before its futex wait.
+  while (Hold::stopped[2].load() == 0) std::this_thread::yield();
+  Hold::held[1].store(false);
+  while (Hold::stopped_at_wake[1].load() == 0) std::this_thread::yield();
+  // The waiter's count is down, its wake not yet issued; the drain goes on.
+  Hold::held[2].store(false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(drained.load()) << "JetTerm returned before the waiter's wake";
+  Hold::held_at_wake[1].store(false);
   term.join();
   waiter.join();
   EXPECT_TRUE(drained.load());
