@@ -677,5 +677,48 @@ TEST(SessionWaitOverflowTest, TermReturnsAfterTheLastWaitersWake) {
   core.Release();
 }
 
+// A waiting Dup holds its source session busy; it lets go of it before it
+// is uncounted, so that JetTerm's drain, once no waiter is counted, finds
+// the source idle (a drain that found it busy would spin on it, behind a
+// Dup that a Term of higher priority keeps off the processor). Here the
+// Dup is held at the wake it issues to the drain, after its count dropped.
+TEST(SessionWaitOverflowTest, AWaitingDupLetsGoOfItsSourceBeforeItLeaves) {
+  using Policy = HeldRing<Mutation::kNone>;
+  InstanceCore<Policy> core;
+  OpenedSession source;
+  StartFull(core, &source);
+  for (int r = 0; r < Hold::kRoles; ++r) {
+    Hold::held[r].store(r != 0);
+    Hold::stopped[r].store(0);
+    Hold::held_at_wake[r].store(r == 1);
+    Hold::stopped_at_wake[r].store(0);
+  }
+  OpenedSession got;
+  std::thread dup([&] {
+    Hold::tl_role = 1;
+    EXPECT_EQ(core.DupWait(source.slot, source.gen, &got, kForever),
+              Error::kTermInProgress);
+  });
+  while (Hold::stopped[1].load() == 0) std::this_thread::yield();
+  core.SetFlag(InstanceCore<Policy>::kTerminating);
+  std::thread term([&] {
+    Hold::tl_role = 2;
+    core.Drain();
+  });
+  while (Hold::stopped[2].load() == 0) std::this_thread::yield();
+  Hold::held[1].store(false);
+  while (Hold::stopped_at_wake[1].load() == 0) std::this_thread::yield();
+  std::uint64_t state = 0;
+  const auto* const pool = core.DebugPool(&state);
+  EXPECT_EQ(pool->LoadControl(source.slot) & InstanceCore<Policy>::Pool::kBusy,
+            0U)
+      << "the Dup is uncounted while its source is still busy";
+  Hold::held[2].store(false);
+  Hold::held_at_wake[1].store(false);
+  term.join();
+  dup.join();
+  core.Release();
+}
+
 }  // namespace
 }  // namespace jetsession::internal
