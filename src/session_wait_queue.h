@@ -441,7 +441,9 @@ class SessionWaitQueue {
          l = leaving_.load(std::memory_order_acquire)) {
       Policy::WaitWhile(
           leaving_, l,
-          Policy::WaitClock::now() + std::chrono::microseconds(100));
+          Policy::WaitClock::now() +
+              std::chrono::ceil<typename Policy::WaitClock::duration>(
+                  std::chrono::microseconds(100)));
     }
     // relaxed: no caller is left to read the mark, and the next Term sets
     // it again.
