@@ -1688,9 +1688,6 @@ class alignas(64) SlotPool {
     return n;
   }
 
-  // Whether a grant is in the mailbox or on its way (kMailed's meaning).
-  bool MailPending() const noexcept { return !MailIdle(); }
-
   // For the waiter of live `ticket` (neither served nor cancelled): whether
   // a free or a grow has taken it (the head is past it) and so is on its
   // way to its cell, where its commit cannot fail while the waiter stays.

@@ -443,6 +443,16 @@ struct Hold {
   static inline std::atomic<bool> held_at_wake[kRoles];
   static inline std::atomic<int> stopped_at_wake[kRoles];
   static inline thread_local int tl_role = 0;
+  // Holds roles 1..held_up_to at their next wait, and role 1 at its wake
+  // to the drain if `hold_wake`; nobody stopped yet.
+  static void Reset(int held_up_to, bool hold_wake) {
+    for (int r = 0; r < kRoles; ++r) {
+      held[r].store(r != 0 && r <= held_up_to);
+      stopped[r].store(0);
+      held_at_wake[r].store(hold_wake && r == 1);
+      stopped_at_wake[r].store(0);
+    }
+  }
 };
 
 template <Mutation M>
@@ -493,11 +503,7 @@ std::optional<Error> SecondListedOnce(Leave how) {
   const std::uint64_t gen = StartTwoOpen(core, &a, &b);
   OpenedSession first;
   std::thread head = FillRingBehindAHead(core, gen, &first);
-  for (int r = 0; r < Hold::kRoles; ++r) {
-    Hold::held[r].store(r != 0);
-    Hold::stopped[r].store(0);
-    Hold::held_at_wake[r].store(false);
-  }
+  Hold::Reset(2, false);
   OpenedSession got1;
   OpenedSession got2;
   Error answer1 = Error::kSuccess;
@@ -602,11 +608,7 @@ TEST(SessionWaitOverflowTest, TermBlocksWhileAWaiterIsOffTheProcessor) {
   InstanceCore<Policy> core;
   OpenedSession held;
   const std::uint64_t gen = StartFull(core, &held);
-  for (int r = 0; r < Hold::kRoles; ++r) {
-    Hold::held[r].store(r == 1);
-    Hold::stopped[r].store(0);
-    Hold::held_at_wake[r].store(false);
-  }
+  Hold::Reset(1, false);
   OpenedSession got;
   std::thread waiter([&] {
     Hold::tl_role = 1;
@@ -643,12 +645,7 @@ TEST(SessionWaitOverflowTest, TermReturnsAfterTheLastWaitersWake) {
   InstanceCore<Policy> core;
   OpenedSession held;
   const std::uint64_t gen = StartFull(core, &held);
-  for (int r = 0; r < Hold::kRoles; ++r) {
-    Hold::held[r].store(r != 0);
-    Hold::stopped[r].store(0);
-    Hold::held_at_wake[r].store(r == 1);
-    Hold::stopped_at_wake[r].store(0);
-  }
+  Hold::Reset(2, true);
   OpenedSession got;
   std::thread waiter([&] {
     Hold::tl_role = 1;
@@ -687,12 +684,7 @@ TEST(SessionWaitOverflowTest, AWaitingDupLetsGoOfItsSourceBeforeItLeaves) {
   InstanceCore<Policy> core;
   OpenedSession source;
   StartFull(core, &source);
-  for (int r = 0; r < Hold::kRoles; ++r) {
-    Hold::held[r].store(r != 0);
-    Hold::stopped[r].store(0);
-    Hold::held_at_wake[r].store(r == 1);
-    Hold::stopped_at_wake[r].store(0);
-  }
+  Hold::Reset(2, true);
   OpenedSession got;
   std::thread dup([&] {
     Hold::tl_role = 1;
