@@ -111,6 +111,16 @@ enum class Mutation {
                          // (deadline, flag, stop) answers without taking
                          // the grant owed to it: the grant goes to a later
                          // caller, or back to the pool
+  kStaleWaiterCounts,    // a caller that counts itself among the waiters
+                         // after JetTerm's drain read the count does not
+                         // look at the state first: it counts its wait in
+                         // the next incarnation's statistics
+  kWaiterSeesOnlyTheIncarnation,  // that caller leaves only if the
+                                  // incarnation changed: one that sees
+                                  // Terminating on it counts its wait,
+                                  // and JetTerm2 and the next JetInit can
+                                  // come first (the count lands in the
+                                  // next incarnation)
   kCancelledCellKept,    // a free that passes over a cancelled ticket does not
                          // ready its cell for the next lap of the ring
   kOpenBeforeDeliver,    // a hand-off opens the slot for the waiter (the End's

@@ -838,14 +838,25 @@ class InstanceCore {
       return error;
     }
     pool->waiters().Arrive();
-    // seq_cst: with JetTerm's flag CAS (the Dekker pair of Arrive()): a
-    // caller that came to wait on an incarnation that has ended since (its
-    // JetTerm saw no caller, and the record may run the next one) leaves
-    // before it counts anything.
-    if (GenOf(state_.load(std::memory_order_seq_cst)) != gen) {
-      let_go();
-      pool->waiters().Leave();
-      return Error::kInvalidInstance;
+    // seq_cst: with JetTerm's flag CAS (the Dekker pair of Arrive()). A
+    // caller that JetTerm's drain did not see counted (it read the count
+    // before Arrive()) sees Terminating here, or the incarnation ended: it
+    // leaves before it counts anything, since the drain does not wait for
+    // it and the record may already run the next incarnation, whose
+    // statistics start afresh. A caller that sees another flag leaves
+    // with its error as the queue would, and did not wait either.
+    if (Policy::kMutation != Mutation::kStaleWaiterCounts) {
+      const std::uint64_t state = state_.load(std::memory_order_seq_cst);
+      const Error gate =
+          GenOf(state) != gen ? Error::kInvalidInstance
+          : Policy::kMutation == Mutation::kWaiterSeesOnlyTheIncarnation
+              ? Error::kSuccess
+              : BeginError(state);
+      if (gate != Error::kSuccess) {
+        let_go();
+        pool->waiters().Leave();
+        return gate == Error::kInvalidInstance ? gate : Settled(state, gate);
+      }
     }
     // Counted while the caller is (JetTerm waits for it): the stats reader
     // takes a change of this count as a waiter it may have missed between

@@ -5,6 +5,7 @@
 // Mutation of src/atomics.h) and must then see it.
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <type_traits>
@@ -586,6 +587,69 @@ TEST(InstanceLifetimeTest, SessionHeldByAnotherCallAnswersTheFlagFirst) {
             Error::kInstanceUnavailable);
   EXPECT_EQ(EndOnHeldSessionAfterFlag(Core::kStopped),
             Error::kSessionSharingViolation);  // Stop does not refuse End
+}
+
+// ---- A caller that comes to wait on an incarnation that has ended --------
+
+// A steady clock that runs an action once, at its next reading on the
+// thread that set it. A waiting Begin's first reading comes between the
+// full answer that sent it to wait and its count among the waiters
+// (WaitForSlot()).
+struct HookedClock : std::chrono::steady_clock {
+  static inline thread_local std::function<void()> on_now;
+  static time_point now() {
+    if (on_now) {
+      const std::function<void()> action = std::move(on_now);
+      on_now = nullptr;
+      action();
+    }
+    return std::chrono::steady_clock::now();
+  }
+};
+
+template <Mutation M>
+struct ClockHookPolicy : StdAtomics {
+  static constexpr Mutation kMutation = M;
+  using WaitClock = HookedClock;
+};
+
+// The schedule: a waiting Begin finds the instance full, and before it
+// counts itself among the waiters JetTerm2 runs (it finds no waiter and
+// returns) and the record is initialized again. The caller must leave
+// with InvalidInstance and count nothing in the next incarnation. Returns
+// the waits that incarnation's statistics report.
+template <Mutation M>
+std::uint64_t WaitsCountedAfterTheIncarnationEnded() {
+  using Core = InstanceCore<ClockHookPolicy<M>>;
+  Core core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::hours(1);
+  std::uint64_t next = 0;
+  HookedClock::on_now = [&core, &next] {
+    Terminate(core);
+    next = core.Create();
+    EXPECT_EQ(core.Init(1), Error::kSuccess);  // the same pool
+  };
+  OpenedSession s;
+  EXPECT_EQ(core.BeginWait(gen, &s, deadline), Error::kInvalidInstance);
+  EXPECT_FALSE(HookedClock::on_now) << "the schedule did not run";
+  EXPECT_EQ(core.Waiting(), 0U);
+  SessionStatsData stats;
+  EXPECT_EQ(core.Stats(next, &stats), Error::kSuccess);
+  EXPECT_EQ(stats.waiters, 0U);
+  Terminate(core);
+  return stats.waits;
+}
+
+TEST(InstanceLifetimeTest, AWaiterOfAnEndedIncarnationCountsNothingInTheNext) {
+  EXPECT_EQ(WaitsCountedAfterTheIncarnationEnded<Mutation::kNone>(), 0U);
+}
+
+TEST(InstanceLifetimeTest, StaleWaiterCountsMutantIsSeen) {
+  EXPECT_EQ(
+      WaitsCountedAfterTheIncarnationEnded<Mutation::kStaleWaiterCounts>(), 1U);
 }
 
 }  // namespace

@@ -152,11 +152,17 @@
 //   kLeaverIgnoresMail     ListedLeaver  a listed caller behind the
 //                                   head that leaves answers without
 //                                   taking the grant owed to it
+//   kStaleWaiterCounts     StaleWaiter  a caller that counts itself as
+//                                   waiting after JetTerm2 read the count
+//                                   adds to the next incarnation's waits
+//   kWaiterSeesOnlyTheIncarnation  StaleWaiter  the same when it sees
+//                                   Terminating on its incarnation
 // Exit status 0 when the model passes and every mutant fails; the failing
 // schedules go to $RELACY_LOG (default /dev/null). argv[1], when given,
 // runs only the tests whose names contain it; known defects of the core
 // (Expect::kDefect) and the searches too long for CI (StopBetweenFrees,
-// EndBeforeUnavailable/deep) run only then. Build with
+// EndBeforeUnavailable/deep) run only then. RELACY_SHARD=k/n runs only the
+// k-th of every n runs (check.sh runs n such processes). Build with
 // -fno-sized-deallocation: Relacy replaces operator new and the unsized
 // operator delete only, and a sized delete would free its memory with free().
 #include <algorithm>
@@ -780,6 +786,55 @@ struct Opened {
   void Set(const ji::OpenedSession& s) {
     slot($) = s.slot;
     gen($) = s.gen;
+  }
+};
+
+// A waiting Begin on incarnation g of a full instance (capacity 1) races
+// JetTerm2 of g and JetInit of the next incarnation on the record (the
+// same pool). The waiter answers a state error (TermInProgress while g
+// terminates, InvalidInstance once it has ended), and nothing of its wait
+// is counted in the next incarnation: its statistics show no waiter and
+// no wait (JetTerm2 waits for a caller counted before it read the count;
+// one that counts itself later finds g ended and leaves first).
+template <ji::Mutation kM>
+struct StaleWaiter : rl::test_suite<StaleWaiter<kM>, 2> {
+  using Policy = jv::RelacyPolicy<kM>;
+  using Core = ji::InstanceCore<Policy>;
+  Core* core = nullptr;
+  std::uint64_t gen = 0;
+  rl::var<std::uint64_t> next;  // the next incarnation (T's)
+  Opened waited;                // W's BeginWait
+  rl::atomic<Clock::rep> time;  // stands still
+  void before() {
+    Policy::SetHint(0);
+    Clock::Use(time);
+    core = NewRunningCore<Core>(1, &gen);
+    ji::OpenedSession s;
+    RL_ASSERT(core->Begin(gen, &s) == Error::kSuccess);
+    waited.Reset();
+    next($) = 0;
+  }
+  void thread(unsigned index) {
+    Policy::SetHint(0);
+    if (index == 0) {
+      waited.BeginWait(core, gen, kForever);
+    } else {
+      core->SetFlag(Core::kTerminating);
+      core->Drain();
+      core->Release();
+      next($) = core->Create();
+      RL_ASSERT(core->Init(1) == Error::kSuccess);
+    }
+  }
+  void after() {
+    const Error e = ErrorIn(waited.result);
+    RL_ASSERT(e == Error::kTermInProgress || e == Error::kInvalidInstance);
+    ji::SessionStatsData stats;
+    RL_ASSERT(core->Stats(next($), &stats) == Error::kSuccess);
+    RL_ASSERT(stats.waiters == 0);
+    RL_ASSERT(stats.waits == 0);
+    RL_ASSERT(core->Waiting() == 0);
+    jv::DeleteObject(core);
   }
 };
 
@@ -1801,6 +1856,17 @@ struct ParkedLapAfterNext : rl::test_suite<ParkedLapAfterNext<kM>, 3>,
 // Only the tests whose names contain this (argv[1]), when given.
 const char* g_filter = nullptr;
 
+// RELACY_SHARD=k/n: this process runs only the k-th of every n runs (in
+// the order main() lists them), so that check.sh can spread one build over
+// n processes. Unset: every run.
+struct Shard {
+  unsigned index = 0;
+  unsigned count = 1;
+  unsigned next = 0;   // runs selected so far, this one excluded
+  bool given = false;  // RELACY_SHARD was set: the verdict says "shard"
+};
+Shard g_shard;
+
 // How a test's schedules are searched.
 enum class Search {
   kRandom,      // `iterations` random schedules
@@ -1852,6 +1918,7 @@ void Run(const char* name, Expect expect, Plan plan = {}) {
       g_filter == nullptr) {
     return;
   }
+  if (g_shard.next++ % g_shard.count != g_shard.index) return;
   rl::test_params params;
   switch (plan.search) {
     case Search::kRandom:
@@ -2019,6 +2086,14 @@ void RunModel(const char* name, const Plan& tree, const Plan& random) {
 
 int main(int argc, char** argv) {
   if (argc > 1) g_filter = argv[1];
+  if (const char* shard = std::getenv("RELACY_SHARD"); shard != nullptr) {
+    if (std::sscanf(shard, "%u/%u", &g_shard.index, &g_shard.count) != 2 ||
+        g_shard.count == 0 || g_shard.index >= g_shard.count) {
+      std::fprintf(stderr, "RELACY_SHARD=%s: expected k/n with k < n\n", shard);
+      return 2;
+    }
+    g_shard.given = true;
+  }
   using M = ji::Mutation;
   using C = ji::InstanceCore<jv::RelacyPolicy<>>;
   constexpr std::uint64_t kUnavailable = C::kUnavailable;
@@ -2045,6 +2120,7 @@ int main(int argc, char** argv) {
   RunModel<TermOvertakesCalls<M::kNone, true>>("TermOvertakes/context",
                                                bounded(2), random);
   RunModel<CountIncarnation<M::kNone>>("CountIncarnation", bounded(3), random);
+  RunModel<StaleWaiter<M::kNone>>("StaleWaiter", bounded(3), random);
   RunModel<EndPair<M::kNone, kUnavailable>>("EndPair/unavailable", bounded(2),
                                             random);
   Run<EndPair<M::kNone, kTerminating>>("EndPair/term", kPass, random);
@@ -2090,6 +2166,10 @@ int main(int argc, char** argv) {
       "TermOvertakes/context[hold-first]", kFail);
   Run<CountIncarnation<M::kCountAnyIncarnation>>("CountIncarnation[count-any]",
                                                  kFail, bounded(3));
+  Run<StaleWaiter<M::kStaleWaiterCounts>>("StaleWaiter[stale-waiter-counts]",
+                                          kFail, bounded(1));
+  Run<StaleWaiter<M::kWaiterSeesOnlyTheIncarnation>>(
+      "StaleWaiter[sees-only-the-incarnation]", kFail, bounded(2));
   Run<EndPair<M::kStateBeforeBusy, kUnavailable>>(
       "EndPair/unavailable[state-before-busy]", kFail);
   Run<EndPair<M::kStateBeforeBusy, kTerminating>>(
@@ -2141,7 +2221,8 @@ int main(int argc, char** argv) {
   Run<PaidEnd<M::kSlotIgnoresPayer>>("PaidEnd[slot-ignores-payer]", kFail,
                                      bounded(2));
   std::printf(
-      "relacy: %s (%d of %d mutants caught; %d known defect%s reproduced)\n",
+      "relacy%s: %s (%d of %d mutants caught; %d known defect%s reproduced)\n",
+      g_shard.given ? " shard" : "",
       g_tally.wrong == 0 ? "model verified" : "UNEXPECTED RESULT",
       g_tally.caught, g_tally.mutants, g_tally.defects,
       g_tally.defects == 1 ? "" : "s");
