@@ -55,8 +55,9 @@ workflow() {
 models_run() {
   local logs spin resize relacy spin_rc=0 resize_rc=0 relacy_rc=0
   logs=$(mktemp -d)
-  # Spin in two parts (resize.pml apart), beside Relacy: three processes
-  # on the cores, so that no part waits alone at the end.
+  # Spin in two parts (resize.pml apart), beside Relacy, whose check.sh
+  # builds once and spreads its runs over one process a core: no part waits
+  # alone on one core at the end.
   SPIN_PART=base verification/spin/check.sh >"$logs/spin.log" 2>&1 &
   spin=$!
   SPIN_PART=resize verification/spin/check.sh >"$logs/resize.log" 2>&1 &
