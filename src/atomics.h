@@ -15,6 +15,7 @@
 #define JETSESSION_SRC_ATOMICS_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <thread>
 
@@ -212,6 +213,11 @@ struct StdAtomics {
   // Sleeps until `deadline` (a waiter with no cell to block on).
   static void SleepUntil(WaitClock::time_point deadline) noexcept {
     std::this_thread::sleep_until(deadline);
+  }
+  // Sleeps a short while (JetTerm's wait for a few steps of another
+  // thread, past its first yields: SlotPool::DrainPause()).
+  static void Nap() noexcept {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
 
   // A value that names the calling thread for the life of the process: a

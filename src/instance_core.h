@@ -690,7 +690,7 @@ class InstanceCore {
     // An End handing its slot over may have let go of the hold before
     // ForceEndAll() reached its slot: it finishes its few steps before the
     // incarnation ends.
-    while (pool->Handing() != 0) Policy::Yield();
+    for (int pauses = 0; pool->Handing() != 0;) Pool::DrainPause(&pauses);
   }
 
   // JetExtSetMaxSessions on a Running incarnation (the caller checked the

@@ -21,7 +21,7 @@
 // Resize() blocks on the Ends and payers in flight, and AwaitEndHolds() on
 // the Ends in flight (their few steps). ForceEndAll()
 // blocks until the calls in flight on the pool's slots have returned (JetTerm
-// may block).
+// may block): a few yields, then short sleeps (DrainPause()).
 //
 // Invariant: a slot bit is set in its word from the Claim() of the slot to
 // the Free() of the session opened on it. The session stays open, held by
@@ -663,6 +663,21 @@ class alignas(64) SlotPool {
     step();
     // release: the hand-off's last writes happen-before a Handing() of 0.
     handing_.fetch_sub(1, std::memory_order_release);
+  }
+
+  // One step of JetTerm's wait for another thread's few steps (a call in
+  // flight on a slot, a hand-off): a yield for the first kDrainYields steps
+  // of the wait (`*pauses` counts them), then short sleeps (Policy::Nap(),
+  // 100 us). A sleep past that, not a yield: a yield gives the processor
+  // only to threads of the caller's priority, so a JetTerm thread of a
+  // higher priority would keep the thread it waits for off a processor
+  // they share.
+  static void DrainPause(int* pauses) noexcept {
+    if (++*pauses <= kDrainYields) {
+      Policy::Yield();
+    } else {
+      Policy::Nap();
+    }
   }
 
   // Frees in their hand-off now (see FreeWhileFull()).
@@ -1852,6 +1867,7 @@ class alignas(64) SlotPool {
     // Sessions may be open on any slot below the ceiling (a shrink leaves
     // them where they are).
     const std::uint32_t ceiling = ceiling_.load(std::memory_order_relaxed);
+    int pauses = 0;
     for (std::uint32_t i = 0; i < words; ++i) {
       auto& word = WordAt(i);
       for (std::uint32_t b = 0; b < kSlotsPerWord; ++b) {
@@ -1872,7 +1888,7 @@ class alignas(64) SlotPool {
             // A call is in flight on the slot, or a Begin has claimed it and
             // not yet opened it, or an End has closed it and not yet freed
             // the bit: each finishes in a few steps of its own.
-            Policy::Yield();
+            DrainPause(&pauses);
             continue;
           }
           if (!claimed) break;
@@ -2658,6 +2674,7 @@ class alignas(64) SlotPool {
   // mutable: a const count waits on it.
   mutable Atomic<std::uint32_t> resize_gate_{0};
   static constexpr int kResizeSpins = 16;
+  static constexpr int kDrainYields = 16;
   // The incarnation the pool was Reset() for (MarkClosedForBegin()).
   Atomic<std::uint64_t> incarnation_{0};
   // The largest capacity this incarnation may be given (at most

@@ -3,6 +3,7 @@
 #ifndef JETSESSION_TESTS_INSTANCE_CORE_TEST_UTIL_H_
 #define JETSESSION_TESTS_INSTANCE_CORE_TEST_UTIL_H_
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <thread>
@@ -63,6 +64,27 @@ void ExpectRoomFor(InstanceCore<Policy>& core, std::uint64_t gen,
   for (const OpenedSession& s : opened) {
     EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
   }
+}
+
+// Starts JetTerm's drain of `core` (the caller has set Terminating) on a
+// thread, while what the drain waits for cannot go on (the test holds it),
+// and checks that, once under way, the drain makes no step that `steps()`
+// counts (its policy's yields) for 50 ms: it sleeps or blocks instead of
+// spinning, and has not returned. *drained becomes true when Drain()
+// returns. Returns the thread.
+template <class CoreT, class Steps>
+std::thread StartHeldDrain(CoreT& core, std::atomic<bool>* drained,
+                           Steps steps) {
+  std::thread term([&core, drained] {
+    core.Drain();
+    drained->store(true);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const int before = steps();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(steps(), before) << "the drain spins while it waits";
+  EXPECT_FALSE(drained->load());
+  return term;
 }
 
 // Starts a thread that waits on `core` with no deadline, and returns once

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -650,6 +651,40 @@ TEST(InstanceLifetimeTest, AWaiterOfAnEndedIncarnationCountsNothingInTheNext) {
 TEST(InstanceLifetimeTest, StaleWaiterCountsMutantIsSeen) {
   EXPECT_EQ(
       WaitsCountedAfterTheIncarnationEnded<Mutation::kStaleWaiterCounts>(), 1U);
+}
+
+// ---- JetTerm's wait for a call in flight ----------------------------------
+
+// StdAtomics, counting the yields.
+struct YieldCountingPolicy : StdAtomics {
+  static inline std::atomic<int> yields{0};
+  static void Yield() noexcept {
+    yields.fetch_add(1);
+    std::this_thread::yield();
+  }
+};
+
+// JetTerm2 while a call on a session is in flight and its thread does not
+// run (a thread of lower priority on the Term's processor; here the test
+// thread, which holds the call): past its first few yields the drain
+// sleeps instead of yielding again and again, and it returns once the call
+// has returned, with the session ended.
+TEST(InstanceLifetimeTest, TermSleepsWhileACallInFlightCannotRun) {
+  using Core = InstanceCore<YieldCountingPolicy>;
+  Core core;
+  OpenedSession held;
+  StartFull(core, &held);
+  std::uint64_t control = 0;
+  ASSERT_EQ(core.EnterCall(held.slot, held.gen, &control), Error::kSuccess);
+  core.SetFlag(Core::kTerminating);
+  std::atomic<bool> drained{false};
+  std::thread term = StartHeldDrain(
+      core, &drained, [] { return YieldCountingPolicy::yields.load(); });
+  core.ExitCall(held.slot, control);
+  term.join();
+  EXPECT_TRUE(drained.load());
+  EXPECT_EQ(core.End(held.slot, held.gen), Error::kInvalidSesid);
+  core.Release();
 }
 
 }  // namespace

@@ -229,6 +229,9 @@ struct RelacyPolicy {
   // The model never runs out of memory, so no waiter sleeps without a
   // cell; a sleep is a step of the schedule.
   static void SleepUntil(WaitClock::time_point /*deadline*/) { Yield(); }
+  // A sleep is a step that lets the others run; it reads no clock (a
+  // stepping model clock would move).
+  static void Nap() { Yield(); }
   static void WakeAll(Atomic<std::uint32_t>& /*word*/) {}
   // The thread's hint word, kept across schedules (a plain static): tests
   // whose pool has more than one word set it (SetHint(0)) at the start of
