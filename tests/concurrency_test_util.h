@@ -7,7 +7,8 @@
 // - StressScale(n): every iteration count, from ONE constant, kStressFactor
 //   (raise it to soak), divided under ThreadSanitizer by ONE constant,
 //   kTsanSlowdown, under AddressSanitizer by kAsanSlowdown, and by
-//   JETSESSION_STRESS_DIVISOR where a build asks for it (coverage).
+//   JETSESSION_STRESS_DIVISOR where a build asks for it (coverage and
+//   UBSan: lines and undefined behaviour, not interleavings).
 // - TestSeed() / ThreadGen(): deterministic absl::BitGen per thread; the seed
 //   is printed, and JETSESSION_TEST_SEED=<n> in the environment replays it.
 // - Failures: a thread-safe collector of worker-thread failures (the first
@@ -89,7 +90,9 @@ inline constexpr int kTsanSlowdown = 4;
 // The same under ASan, which finds memory errors, not races: the histories'
 // searches (CPU-bound, 2-3x slower there) need not run at full scale.
 inline constexpr int kAsanSlowdown = 4;
-// A build's own divisor (the coverage build: lines, not interleavings).
+// A build's own divisor (the coverage and UBSan builds: lines and undefined
+// behaviour, not interleavings, which the release, ASan and TSan builds
+// search at their scale).
 #ifndef JETSESSION_STRESS_DIVISOR
 #define JETSESSION_STRESS_DIVISOR 1
 #endif
