@@ -48,6 +48,14 @@ workflow() {
   cmake --workflow --preset "$1" --fresh
 }
 
+# The ubsan preset, whose build is also instrumented for source coverage:
+# its test run writes the profiles that scripts/coverage.sh --reuse reports
+# (older ones removed first).
+ubsan_run() {
+  rm -rf build/ubsan/profiles
+  workflow ubsan
+}
+
 # The Spin and Relacy checks side by side: each runs one model checker at a
 # time on one core, so on 2 cores the pair takes as long as the longer one.
 # Their logs are printed one after the other once both are done; fails if

@@ -3,7 +3,8 @@
 # test and gate. CI runs exactly this (.ci/run). Stages:
 #   release   gcc, -Werror, ctest (unit, concurrency, C99, consumer tests)
 #   asan      clang AddressSanitizer + LeakSanitizer, ctest
-#   ubsan     clang UndefinedBehaviorSanitizer, ctest
+#   ubsan     clang UndefinedBehaviorSanitizer, ctest (the build is also
+#             instrumented for coverage: the run writes the profiles)
 #   tsan      clang 14 ThreadSanitizer, ctest (every test)
 #   stress-*  jetsession-stress of the asan and tsan builds, 6 s on each
 #             scenario (STRESS_SECONDS), its op counts printed
@@ -25,7 +26,8 @@
 #               seeded mutants (which must be caught);
 #             - the real core under Relacy: model tests over every schedule
 #               or 100000 random ones, and its seeded mutants (caught)
-#   coverage  line coverage of src/ by every test (llvm-cov report printed)
+#   coverage  line coverage of src/ by every test (llvm-cov report printed),
+#             from the ubsan stage's profiles
 #   bench     the ratio check (scripts/bench_check.sh), report only: timing
 #             on a shared machine is noisy, so it never fails the run
 # scripts/verify.sh runs only the verification stages (stress, histories,
@@ -41,7 +43,7 @@ source scripts/stages.sh
 stage release workflow release
 stage asan workflow asan
 stage stress-asan stress_show asan 6
-stage ubsan workflow ubsan
+stage ubsan ubsan_run
 stage tsan workflow tsan
 stage stress-tsan stress_show tsan 6
 stage kvserver scripts/loadtest.sh --short
@@ -50,5 +52,5 @@ stage tidy workflow tidy
 stage format format_check
 stage fuzz fuzz_run
 stage models models_run
-stage coverage scripts/coverage.sh
+stage coverage scripts/coverage.sh --reuse
 stage bench-check scripts/bench_check.sh

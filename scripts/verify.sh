@@ -11,7 +11,8 @@
 #                mutants; the Spin models (claims and the full flag,
 #                waiting, resizing) and their seeded mutants
 #   fuzz         libFuzzer on the C API for JETSESSION_FUZZ_SECONDS (60)
-#   coverage     line coverage of src/ by every test
+#   coverage     line coverage of src/ by every test (the ubsan preset,
+#                built and run for it)
 # scripts/test.sh (the CI command) runs all of these too, among its gates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
