@@ -172,12 +172,19 @@ enum class Mutation {
                         // paying End has ended it at its unit, before the
                         // mark that makes the handle stale
   // Statistics (JetExtGetSessionStats):
-  kStatsNoPhantoms,  // a waiter that ends again a session it received (a
-                     // flag came first) does not count it: its generation
-                     // step reads as an End
-  kStatsNoInFlight,  // the stats take every open control word for a session
-                     // begun, also one handed to a waiter that may give it
-                     // back: the reported mark stays too high
+  kStatsNoPhantoms,      // a waiter that ends again a session it received (a
+                         // flag came first) does not count it: its generation
+                         // step reads as an End
+  kStatsNoInFlight,      // the stats take every open control word for a session
+                         // begun, also one handed to a waiter that may give it
+                         // back: the reported mark stays too high
+  kStatsPoolCallers,     // the stats take the pool's count of waiting callers
+                         // for the waits under way: a caller of an ended
+                         // incarnation, still counted, lowers the next one's
+                         // cSessionsBegun
+  kTimeoutBeforeAnswer,  // a waiter that times out counts its timeout before
+                         // its OutOfSessions answer: a report in between
+                         // shows more timeouts than answers
 };
 
 struct StdAtomics {

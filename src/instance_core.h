@@ -491,7 +491,7 @@ class InstanceCore {
     data.running = true;
     // seq_cst, all four (in the callees): ordered before the pass (see
     // SlotPool::ScanSlots()).
-    const std::uint32_t callers_before = pool->waiters().Callers();
+    const std::uint64_t callers_before = WaitsUnderWay(pool, gen);
     const std::uint32_t handing_before = pool->Handing();
     const std::uint64_t waits_before = counters_.Read(Counters::kWaits, gen);
     const std::uint64_t hand_offs_before = pool->HandOffs();
@@ -499,7 +499,11 @@ class InstanceCore {
     std::uint32_t open = 0;
     pool->ScanSlots(&steps, &open);
     const std::uint64_t phantoms = counters_.Read(Counters::kPhantoms, gen);
-    const std::uint32_t callers_after = pool->waiters().Callers();
+    // The timeouts before the waits and the OutOfSessions answers, which a
+    // waiter counts before them: a report never shows more timeouts than
+    // either.
+    data.wait_timeouts = counters_.Read(Counters::kWaitTimeouts, gen);
+    const std::uint64_t callers_after = WaitsUnderWay(pool, gen);
     const std::uint32_t handing_after = pool->Handing();
     data.waits = counters_.Read(Counters::kWaits, gen);
     const std::uint64_t hand_offs_after = pool->HandOffs();
@@ -507,7 +511,6 @@ class InstanceCore {
     data.ceiling = pool->ceiling();
     data.open = pool->CountClaimed();
     data.waiters = pool->waiters().QueuedCallers();
-    data.wait_timeouts = counters_.Read(Counters::kWaitTimeouts, gen);
     data.wait_micros = counters_.Read(Counters::kWaitMicros, gen);
     data.out_of_sessions = counters_.ReadOutOfSessions(gen);
     // The words were of incarnation `gen` only if it still holds (as
@@ -517,10 +520,10 @@ class InstanceCore {
     if (GenOf(after) != gen) return Error::kInvalidInstance;
     if ((after & kTerminating) != 0) return Error::kTermInProgress;
     const std::uint64_t ended = steps >= phantoms ? steps - phantoms : 0;
-    const std::uint64_t unsure =
-        std::uint64_t{std::max(callers_before, callers_after)} +
-        std::max(handing_before, handing_after) + (data.waits - waits_before) +
-        (hand_offs_after - hand_offs_before);
+    const std::uint64_t unsure = std::max(callers_before, callers_after) +
+                                 std::max(handing_before, handing_after) +
+                                 (data.waits - waits_before) +
+                                 (hand_offs_after - hand_offs_before);
     const std::uint64_t seen =
         ended + open +
         (Policy::kMutation == Mutation::kStatsNoInFlight ? unsure : 0);
@@ -712,6 +715,17 @@ class InstanceCore {
   }
 
  private:
+  // The waits of incarnation `gen` under way (Stats()): its own count, as
+  // the pool's count of waiting callers may hold a caller of an earlier
+  // incarnation on the record, which has yet to leave.
+  std::uint64_t WaitsUnderWay(const Pool* pool,
+                              std::uint64_t gen) const noexcept {
+    if (Policy::kMutation == Mutation::kStatsPoolCallers) {
+      return pool->waiters().Callers();
+    }
+    return counters_.Read(Counters::kInFlight, gen);
+  }
+
   // Validates (slot, gen), then the instance state by `state_error` (ESE's
   // order: state errors before the sharing check), then sets the session's
   // busy flag. On kSuccess, *control is the control word before the flag
@@ -860,18 +874,28 @@ class InstanceCore {
     }
     // Counted while the caller is (JetTerm waits for it): the stats reader
     // takes a change of this count as a waiter it may have missed between
-    // its two reads of the waiters (Stats()).
+    // its two reads of the waits under way, and those as waiters whose
+    // slots it cannot be sure of (Stats()).
     counters_.AddWhileWaiting(Counters::kWaits, 1);
+    counters_.AddWhileWaiting(Counters::kInFlight, 1);
     const Error result = QueueForSlot(pool, gen, deadline, stop, opened);
     if (result == Error::kOutOfSessions) {
+      // The larger set first, as the reader reads the smaller first: a
+      // report never shows more timeouts than OutOfSessions answers.
+      if (Policy::kMutation != Mutation::kTimeoutBeforeAnswer) {
+        counters_.AddOutOfSessionsWhileWaiting();
+      }
       counters_.AddWhileWaiting(Counters::kWaitTimeouts, 1);
-      counters_.AddOutOfSessionsWhileWaiting();
+      if (Policy::kMutation == Mutation::kTimeoutBeforeAnswer) {
+        counters_.AddOutOfSessionsWhileWaiting();
+      }
     }
     const auto waited = std::chrono::duration_cast<std::chrono::microseconds>(
         WaitClock::now() - start);
     counters_.AddWhileWaiting(Counters::kWaitMicros,
                               static_cast<std::uint64_t>(waited.count()));
     let_go();
+    counters_.SubWhileWaiting(Counters::kInFlight, 1);
     pool->waiters().Leave();
     return result;
   }

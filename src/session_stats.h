@@ -47,6 +47,10 @@ class SessionCounters {
     kWaitMicros,    // time spent waiting, microseconds
     kPhantoms,      // sessions a waiter held and ended again (a flag came
                     // first): generation steps that are no End
+    kInFlight,      // waits under way: from their count in kWaits to their
+                    // last step on the slots (the stats reader's unsure
+                    // waiters; the pool's count of callers would include a
+                    // caller of an earlier incarnation on the record)
     kEndedMark,     // the highest cSessionsEnded reported
     kBegunMark,     // the highest cSessionsBegun reported
     kCounters,
@@ -80,6 +84,12 @@ class SessionCounters {
     // seq_cst: pairs with the stats reader's loads (ReadFrom()), ordered
     // against its reads of the slots and waiters around them.
     counters_[counter].value.fetch_add(n, std::memory_order_seq_cst);
+  }
+  // Takes back `n` that the same caller added (kInFlight): the count
+  // stays at least 0, so the tag is left as it is.
+  void SubWhileWaiting(Counter counter, std::uint64_t n) noexcept {
+    // seq_cst: as AddWhileWaiting().
+    counters_[counter].value.fetch_sub(n, std::memory_order_seq_cst);
   }
 
   // An OutOfSessions answer: on one of several lines, by thread, so that

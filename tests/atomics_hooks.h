@@ -150,6 +150,29 @@ struct SubHook {
 template <class T>
 using SubHookAtomic = BeforeSubAtomic<T, SubHook>;
 
+// std::atomic whose fetch_add on a 64-bit word first calls AddHook::before
+// (on the thread that set it: the hook is thread-local), except within the
+// hook itself. (The statistics' counters are such words.)
+struct AddHook {
+  static inline thread_local std::function<void()> before;
+  static inline thread_local bool inside = false;
+};
+template <class T>
+struct AddHookAtomic : std::atomic<T> {
+  using std::atomic<T>::atomic;
+  using std::atomic<T>::operator=;
+  T fetch_add(T arg, std::memory_order order) noexcept {
+    if constexpr (std::is_same_v<T, std::uint64_t>) {
+      if (AddHook::before && !AddHook::inside) {
+        AddHook::inside = true;
+        AddHook::before();
+        AddHook::inside = false;
+      }
+    }
+    return std::atomic<T>::fetch_add(arg, order);
+  }
+};
+
 // Runs `before` just before every compare-exchange of a 64-bit word made by
 // thread `on`, except those made by `before` itself. Set `on` before other
 // threads start; `before` is read by that thread only.

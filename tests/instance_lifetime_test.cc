@@ -653,6 +653,58 @@ TEST(InstanceLifetimeTest, StaleWaiterCountsMutantIsSeen) {
       WaitsCountedAfterTheIncarnationEnded<Mutation::kStaleWaiterCounts>(), 1U);
 }
 
+// The same schedule, and a stats read of the next incarnation (one session
+// open, nothing of it in flight) just before the caller leaves: its count
+// among the pool's waiters drops (the first 32-bit fetch_sub after the
+// schedule ran). Returns that read.
+template <Mutation M>
+struct StaleCallerPolicy : WrappedPolicy<SubHookAtomic, M> {
+  using WaitClock = HookedClock;
+};
+
+template <Mutation M>
+SessionStatsData StatsBesideAStaleCaller() {
+  using Core = InstanceCore<StaleCallerPolicy<M>>;
+  Core core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::hours(1);
+  std::uint64_t next = 0;
+  bool armed = false;
+  bool read = false;
+  SessionStatsData stats;
+  HookedClock::on_now = [&] {
+    Terminate(core);
+    next = core.Create();
+    EXPECT_EQ(core.Init(1), Error::kSuccess);
+    OpenedSession b;
+    EXPECT_EQ(core.Begin(next, &b), Error::kSuccess);
+    armed = true;
+  };
+  SubHook::before = [&](std::thread::id) {
+    if (!armed || read) return;
+    read = true;
+    EXPECT_EQ(core.Stats(next, &stats), Error::kSuccess);
+  };
+  OpenedSession s;
+  EXPECT_EQ(core.BeginWait(gen, &s, deadline), Error::kInvalidInstance);
+  SubHook::before = nullptr;
+  EXPECT_TRUE(read) << "the schedule did not run";
+  Terminate(core);
+  return stats;
+}
+
+TEST(InstanceLifetimeTest, ACallerOfAnEndedIncarnationLeavesTheNextsFigures) {
+  const SessionStatsData stats = StatsBesideAStaleCaller<Mutation::kNone>();
+  EXPECT_EQ(stats.open, 1U);
+  EXPECT_EQ(stats.begun, 1U);
+}
+
+TEST(InstanceLifetimeTest, StatsPoolCallersMutantIsSeen) {
+  EXPECT_EQ(StatsBesideAStaleCaller<Mutation::kStatsPoolCallers>().begun, 0U);
+}
+
 // ---- JetTerm's wait for a call in flight ----------------------------------
 
 // StdAtomics, counting the yields.

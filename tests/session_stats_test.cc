@@ -170,5 +170,49 @@ TEST(SessionStatsTest, AReadAcrossTermAndReinitReportsNothingLower) {
   Terminate(core);
 }
 
+// A waiter that times out counts its OutOfSessions answer, then its
+// timeout. Stats read just before each of its 64-bit fetch_adds (the
+// counters' adds among them) never show more timeouts than OutOfSessions
+// answers or waits. Returns the reads that did.
+template <Mutation M>
+int ReadsWithMoreTimeoutsThanAnswers() {
+  using Core = InstanceCore<WrappedPolicy<AddHookAtomic, M>>;
+  Core core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  int reads = 0;
+  int torn = 0;
+  AddHook::before = [&] {
+    SessionStatsData figures;
+    EXPECT_EQ(core.Stats(gen, &figures), Error::kSuccess);
+    ++reads;
+    if (figures.wait_timeouts > figures.out_of_sessions ||
+        figures.wait_timeouts > figures.waits) {
+      ++torn;
+    }
+  };
+  OpenedSession s;
+  EXPECT_EQ(core.BeginWait(
+                gen, &s, Core::WaitClock::now() + std::chrono::milliseconds(1)),
+            Error::kOutOfSessions);
+  AddHook::before = nullptr;
+  EXPECT_GT(reads, 2);
+  SessionStatsData rest;
+  EXPECT_EQ(core.Stats(gen, &rest), Error::kSuccess);
+  EXPECT_EQ(rest.wait_timeouts, 1U);
+  EXPECT_EQ(rest.out_of_sessions, 1U);
+  Terminate(core);
+  return torn;
+}
+
+TEST(SessionStatsTest, ATimeoutIsNeverReportedBeforeItsAnswer) {
+  EXPECT_EQ(ReadsWithMoreTimeoutsThanAnswers<Mutation::kNone>(), 0);
+}
+
+TEST(SessionStatsTest, TheReadsCatchTheTimeoutBeforeAnswerMutant) {
+  EXPECT_GT(ReadsWithMoreTimeoutsThanAnswers<Mutation::kTimeoutBeforeAnswer>(),
+            0);
+}
+
 }  // namespace
 }  // namespace jetsession::internal

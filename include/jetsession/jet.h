@@ -378,7 +378,7 @@ JET_ERR JET_API JetExtGetSessionSlot(JET_SESID sesid,
  * most the callers waiting and the Ends handing a session to a waiter, and
  * cWaiters counts a caller from its place in the queue until its wait
  * returns (one handed a session counts until its thread has run to take
- * it).
+ * it). No report shows more cWaitTimeouts than cWaits or cOutOfSessions.
  */
 /* ESE-style names: */
 /* NOLINTBEGIN(modernize-use-using,readability-identifier-naming) */
