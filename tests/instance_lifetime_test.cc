@@ -614,6 +614,25 @@ struct ClockHookPolicy : StdAtomics {
   using WaitClock = HookedClock;
 };
 
+// The schedule: at this thread's next wait-clock reading, JetTerm2 of the
+// record's incarnation and JetInit(1) of the next one (*next, the same
+// pool), with its one session opened if `open_one`; then *armed (if given)
+// becomes true.
+template <class Core>
+void ReinitAtTheNextClockReading(Core& core, std::uint64_t* next, bool open_one,
+                                 bool* armed) {
+  HookedClock::on_now = [&core, next, open_one, armed] {
+    Terminate(core);
+    *next = core.Create();
+    EXPECT_EQ(core.Init(1), Error::kSuccess);
+    if (open_one) {
+      OpenedSession b;
+      EXPECT_EQ(core.Begin(*next, &b), Error::kSuccess);
+    }
+    if (armed != nullptr) *armed = true;
+  };
+}
+
 // The schedule: a waiting Begin finds the instance full, and before it
 // counts itself among the waiters JetTerm2 runs (it finds no waiter and
 // returns) and the record is initialized again. The caller must leave
@@ -628,11 +647,7 @@ std::uint64_t WaitsCountedAfterTheIncarnationEnded() {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::hours(1);
   std::uint64_t next = 0;
-  HookedClock::on_now = [&core, &next] {
-    Terminate(core);
-    next = core.Create();
-    EXPECT_EQ(core.Init(1), Error::kSuccess);  // the same pool
-  };
+  ReinitAtTheNextClockReading(core, &next, false, nullptr);
   OpenedSession s;
   EXPECT_EQ(core.BeginWait(gen, &s, deadline), Error::kInvalidInstance);
   EXPECT_FALSE(HookedClock::on_now) << "the schedule did not run";
@@ -674,14 +689,7 @@ SessionStatsData StatsBesideAStaleCaller() {
   bool armed = false;
   bool read = false;
   SessionStatsData stats;
-  HookedClock::on_now = [&] {
-    Terminate(core);
-    next = core.Create();
-    EXPECT_EQ(core.Init(1), Error::kSuccess);
-    OpenedSession b;
-    EXPECT_EQ(core.Begin(next, &b), Error::kSuccess);
-    armed = true;
-  };
+  ReinitAtTheNextClockReading(core, &next, true, &armed);
   SubHook::before = [&](std::thread::id) {
     if (!armed || read) return;
     read = true;
