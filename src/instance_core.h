@@ -490,10 +490,12 @@ class InstanceCore {
     const Pool* const pool = pool_.load(std::memory_order_acquire);
     data.running = true;
     // seq_cst, all four (in the callees): ordered before the pass (see
-    // SlotPool::ScanSlots()).
+    // SlotPool::ScanSlots()). The waits ever counted before the waits under
+    // way: a waiter counts itself under way first, so one counted in
+    // waits_before is seen under way, or had left before this read.
+    const std::uint64_t waits_before = counters_.Read(Counters::kWaits, gen);
     const std::uint64_t callers_before = WaitsUnderWay(pool, gen);
     const std::uint32_t handing_before = pool->Handing();
-    const std::uint64_t waits_before = counters_.Read(Counters::kWaits, gen);
     const std::uint64_t hand_offs_before = pool->HandOffs();
     std::uint64_t steps = 0;
     std::uint32_t open = 0;
@@ -876,8 +878,8 @@ class InstanceCore {
     // takes a change of this count as a waiter it may have missed between
     // its two reads of the waits under way, and those as waiters whose
     // slots it cannot be sure of (Stats()).
-    counters_.AddWhileWaiting(Counters::kWaits, 1);
     counters_.AddWhileWaiting(Counters::kInFlight, 1);
+    counters_.AddWhileWaiting(Counters::kWaits, 1);
     const Error result = QueueForSlot(pool, gen, deadline, stop, opened);
     if (result == Error::kOutOfSessions) {
       // The larger set first, as the reader reads the smaller first: a
