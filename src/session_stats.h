@@ -47,10 +47,11 @@ class SessionCounters {
     kWaitMicros,    // time spent waiting, microseconds
     kPhantoms,      // sessions a waiter held and ended again (a flag came
                     // first): generation steps that are no End
-    kInFlight,      // waits under way: from their count in kWaits to their
-                    // last step on the slots (the stats reader's unsure
-                    // waiters; the pool's count of callers would include a
-                    // caller of an earlier incarnation on the record)
+    kInFlight,      // waits under way: from just before their count in
+                    // kWaits to their last step on the slots (the stats
+                    // reader's unsure waiters; the pool's count of callers
+                    // would include a caller of an earlier incarnation on
+                    // the record)
     kEndedMark,     // the highest cSessionsEnded reported
     kBegunMark,     // the highest cSessionsBegun reported
     kCounters,
