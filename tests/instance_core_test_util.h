@@ -72,6 +72,12 @@ void ExpectRoomFor(InstanceCore<Policy>& core, std::uint64_t gen,
 // counts (its policy's yields) for 50 ms: it sleeps or blocks instead of
 // spinning, and has not returned. *drained becomes true when Drain()
 // returns. Returns the thread.
+//
+// "Under way": the drain may yield a few times before it sleeps, and on a
+// loaded machine each yield can give the processor away for a time slice,
+// so its first steps may take longer than any fixed delay. The check starts
+// once `steps()` stood still for 50 ms (a drain that spins never does: after
+// 5 s the check starts anyway, and fails).
 template <class CoreT, class Steps>
 std::thread StartHeldDrain(CoreT& core, std::atomic<bool>* drained,
                            Steps steps) {
@@ -79,8 +85,13 @@ std::thread StartHeldDrain(CoreT& core, std::atomic<bool>* drained,
     core.Drain();
     drained->store(true);
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  const int before = steps();
+  int before = steps();
+  for (int settle = 0; settle < 100; ++settle) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const int now = steps();
+    if (now == before) break;
+    before = now;
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(steps(), before) << "the drain spins while it waits";
   EXPECT_FALSE(drained->load());
