@@ -185,6 +185,11 @@ enum class Mutation {
   kTimeoutBeforeAnswer,  // a waiter that times out counts its timeout before
                          // its OutOfSessions answer: a report in between
                          // shows more timeouts than answers
+  kStatsInFlightFirst,   // the stats read the waits under way before the
+                         // waits ever counted: a waiter that arrives between
+                         // the two reads and leaves within the pass is seen
+                         // by neither safeguard, and a grant it gives back
+                         // stays counted as a session begun
 };
 
 struct StdAtomics {

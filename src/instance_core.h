@@ -74,6 +74,16 @@ struct SessionStatsData {
   bool running = false;  // false: before JetInit (every figure 0)
 };
 
+// Points of InstanceCore::Stats() at which a test policy may run other
+// threads' steps (Policy::AtStatsStep(), see tests/session_stats_test.cc);
+// the library's policy has no such hook.
+enum class StatsStep {
+  kBetweenFirstReads,  // between the reads of the waits ever counted and of
+                       // the waits under way
+  kAfterPass,          // after the pass over the slots and the phantom read
+  kBeforeMarks,        // the incarnation checked again, the marks not raised
+};
+
 template <class Policy = StdAtomics>
 class InstanceCore {
   template <class T>
@@ -493,14 +503,24 @@ class InstanceCore {
     // SlotPool::ScanSlots()). The waits ever counted before the waits under
     // way: a waiter counts itself under way first, so one counted in
     // waits_before is seen under way, or had left before this read.
-    const std::uint64_t waits_before = counters_.Read(Counters::kWaits, gen);
-    const std::uint64_t callers_before = WaitsUnderWay(pool, gen);
+    std::uint64_t waits_before = 0;
+    std::uint64_t callers_before = 0;
+    if constexpr (Policy::kMutation == Mutation::kStatsInFlightFirst) {
+      callers_before = WaitsUnderWay(pool, gen);
+      AtStatsStep(StatsStep::kBetweenFirstReads);
+      waits_before = counters_.Read(Counters::kWaits, gen);
+    } else {
+      waits_before = counters_.Read(Counters::kWaits, gen);
+      AtStatsStep(StatsStep::kBetweenFirstReads);
+      callers_before = WaitsUnderWay(pool, gen);
+    }
     const std::uint32_t handing_before = pool->Handing();
     const std::uint64_t hand_offs_before = pool->HandOffs();
     std::uint64_t steps = 0;
     std::uint32_t open = 0;
     pool->ScanSlots(&steps, &open);
     const std::uint64_t phantoms = counters_.Read(Counters::kPhantoms, gen);
+    AtStatsStep(StatsStep::kAfterPass);
     // The timeouts before the waits and the OutOfSessions answers, which a
     // waiter counts before them: a report never shows more timeouts than
     // either.
@@ -530,11 +550,7 @@ class InstanceCore {
         ended + open +
         (Policy::kMutation == Mutation::kStatsNoInFlight ? unsure : 0);
     const std::uint64_t begun = seen > unsure ? seen - unsure : 0;
-    // A test policy may run another thread's steps here (see
-    // tests/session_stats_test.cc); the library's has no such hook.
-    if constexpr (requires { Policy::BeforeStatsMarks(); }) {
-      Policy::BeforeStatsMarks();
-    }
+    AtStatsStep(StatsStep::kBeforeMarks);
     // A mark of another incarnation: this one ended (and the record was
     // initialized again) after the check above, during the call: its
     // figures are not reported (the call is ordered after the JetTerm).
@@ -717,6 +733,12 @@ class InstanceCore {
   }
 
  private:
+  static void AtStatsStep(StatsStep step) noexcept {
+    if constexpr (requires { Policy::AtStatsStep(step); }) {
+      Policy::AtStatsStep(step);
+    }
+  }
+
   // The waits of incarnation `gen` under way (Stats()): its own count, as
   // the pool's count of waiting callers may hold a caller of an earlier
   // incarnation on the record, which has yet to leave.

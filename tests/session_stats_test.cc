@@ -114,18 +114,21 @@ TEST(SessionStatsTest, TheScheduleCatchesThePhantomMutant) {
   EXPECT_EQ(f.rest.ended, 2U) << "the session given back counted as an End";
 }
 
-// A policy that runs `before_marks` where Stats() has validated the
-// incarnation and is about to raise its marks.
-struct MarksHookPolicy : WrappedPolicy<std::atomic> {
-  static inline std::function<void()> before_marks;
-  static void BeforeStatsMarks() {
-    if (before_marks) {
-      const auto action = std::move(before_marks);
-      before_marks = nullptr;
-      action();
+// A policy whose Stats() runs `at[step]`, once, at each of its steps (see
+// StatsStep).
+template <template <class> class A, Mutation M = Mutation::kNone>
+struct StatsStepPolicy : WrappedPolicy<A, M> {
+  static inline std::function<void()> at[3];
+  static void AtStatsStep(StatsStep step) {
+    std::function<void()>& action = at[static_cast<int>(step)];
+    if (action) {
+      const auto run = std::move(action);
+      action = nullptr;
+      run();
     }
   }
 };
+using MarksHookPolicy = StatsStepPolicy<std::atomic>;
 
 // A stats call validated its incarnation, then JetTerm and a JetInit of the
 // next incarnation on the record ran before it raised its marks: it must
@@ -151,7 +154,7 @@ TEST(SessionStatsTest, AReadAcrossTermAndReinitReportsNothingLower) {
   });
   while (core.Waiting() != 1) std::this_thread::yield();
   bool ran = false;
-  MarksHookPolicy::before_marks = [&] {
+  MarksHookPolicy::at[static_cast<int>(StatsStep::kBeforeMarks)] = [&] {
     ran = true;
     Terminate(core);  // the waiter leaves with TermInProgress
     core.Create();
@@ -168,6 +171,83 @@ TEST(SessionStatsTest, AReadAcrossTermAndReinitReportsNothingLower) {
     EXPECT_EQ(error, Error::kInvalidInstance);
   }
   Terminate(core);
+}
+
+// Capacity 2, sessions A and B open. A stats read: between its reads of
+// the waits ever counted and of the waits under way, a waiter arrives (it
+// counts itself and queues), a Stop comes, End A hands its slot to the
+// waiter (gated by the Stop) and End B frees its own. The read's pass sees
+// A's slot open for the waiter. After the pass, the waiter, held until then
+// at its first cell compare-exchange after the Stop, takes the grant, finds
+// it gated, ends the session again and leaves; then the read finishes. The
+// schedule of a fresh-eyes attack (made there by a debugger through the C
+// API). Returns the read's figures and those read at rest.
+template <Mutation M>
+Figures WaiterBetweenTheFirstReads() {
+  using Policy = StatsStepPolicy<EveryCasAnyWidthHookAtomic, M>;
+  using Core = InstanceCore<Policy>;
+  Core core;
+  Figures figures;
+  OpenedSession a;
+  OpenedSession b;
+  const std::uint64_t gen = StartTwoOpen(core, &a, &b);
+  std::atomic<std::thread::id> waiter_id;
+  // 1: the Stop is set; 2: the read's pass is done.
+  std::atomic<int> phase{0};
+  bool waiter_held = false;
+  EveryCasAnyWidthHook::each = [&](std::thread::id id, bool wide) {
+    if (id == waiter_id.load() && !wide && !waiter_held &&
+        phase.load(std::memory_order_acquire) >= 1) {
+      waiter_held = true;
+      while (phase.load(std::memory_order_acquire) < 2) {
+        std::this_thread::yield();
+      }
+    }
+  };
+  std::thread waiter;
+  Policy::at[static_cast<int>(StatsStep::kBetweenFirstReads)] = [&] {
+    waiter = std::thread([&] {
+      waiter_id.store(std::this_thread::get_id());
+      OpenedSession w;
+      figures.waited =
+          core.BeginWait(gen, &w, Core::WaitClock::time_point::max());
+    });
+    while (core.QueuedTickets() != 1) std::this_thread::yield();
+    phase.store(1, std::memory_order_release);
+    core.SetFlag(Core::kStopped);
+    EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+    EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+  };
+  Policy::at[static_cast<int>(StatsStep::kAfterPass)] = [&] {
+    figures.ran = true;
+    phase.store(2, std::memory_order_release);
+    waiter.join();
+  };
+  EXPECT_EQ(core.Stats(gen, &figures.middle), Error::kSuccess);
+  EveryCasAnyWidthHook::each = nullptr;
+  for (std::function<void()>& action : Policy::at) action = nullptr;
+  if (waiter.joinable()) waiter.join();
+  EXPECT_EQ(core.Stats(gen, &figures.rest), Error::kSuccess);
+  Terminate(core);
+  return figures;
+}
+
+TEST(SessionStatsTest, AWaiterBetweenTheFirstReadsCountsNoBegin) {
+  const Figures f = WaiterBetweenTheFirstReads<Mutation::kNone>();
+  ASSERT_TRUE(f.ran) << "the schedule did not run";
+  EXPECT_EQ(f.waited, Error::kClientRequestToStopJetService);
+  EXPECT_LE(f.middle.begun, 2U) << "the slot given back counted as begun";
+  EXPECT_EQ(f.rest.begun, 2U);
+  EXPECT_EQ(f.rest.ended, 2U);
+  EXPECT_EQ(f.rest.open, 0U);
+  EXPECT_EQ(f.rest.waits, 1U);
+}
+
+TEST(SessionStatsTest, TheScheduleCatchesTheInFlightFirstMutant) {
+  const Figures f = WaiterBetweenTheFirstReads<Mutation::kStatsInFlightFirst>();
+  ASSERT_TRUE(f.ran);
+  EXPECT_EQ(f.rest.begun, 3U) << "the mark kept the session given back";
+  EXPECT_EQ(f.rest.ended, 2U);
 }
 
 // A waiter that times out counts its OutOfSessions answer, then its
