@@ -885,11 +885,12 @@ class InstanceCore {
     // with its error as the queue would, and did not wait either.
     if (Policy::kMutation != Mutation::kStaleWaiterCounts) {
       const std::uint64_t state = state_.load(std::memory_order_seq_cst);
-      const Error gate =
-          GenOf(state) != gen ? Error::kInvalidInstance
-          : Policy::kMutation == Mutation::kWaiterSeesOnlyTheIncarnation
-              ? Error::kSuccess
-              : BeginError(state);
+      Error gate = Error::kInvalidInstance;
+      if (GenOf(state) == gen) {
+        gate = Policy::kMutation == Mutation::kWaiterSeesOnlyTheIncarnation
+                   ? Error::kSuccess
+                   : BeginError(state);
+      }
       if (gate != Error::kSuccess) {
         let_go();
         pool->waiters().Leave();
