@@ -141,14 +141,21 @@ void Forget(Held& held) {
 
 // With the tail at ticket 32 (0 modulo the 32 tickets): starts W3, which
 // waits until kHeldDeadline, and records in *queued whether it took a
-// ticket within 30 ms; then lets S (held by g_held[0]) run, and joins it.
+// ticket within 300 ms (looked at until it does: a loaded machine may take
+// long to start W3, and a mutant's W3 is seen as soon as it queues); then
+// lets S (held by g_held[0]) run, and joins it.
 template <class CoreT>
 std::thread ComeAtTicket32(CoreT& core, std::uint64_t gen, OpenedSession* w3,
                            Error* w3_result, std::thread* s_thread,
                            bool* queued) {
   std::thread w3_thread =
       StartWaiter(core, gen, w3, w3_result, Clock::now() + kHeldDeadline);
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  while (core.QueuedTickets() == 0 &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   *queued = core.QueuedTickets() != 0;
   Release(g_held[0]);
   s_thread->join();
