@@ -3,6 +3,7 @@
 // stale and garbage handles, contexts.
 #include <jetsession/jet.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -735,13 +736,17 @@ TEST_F(JetSessionTest, SessionSlotIsNotACallOnTheSession) {
   const JET_SESID src = Begin(inst);
   unsigned long slot = ~0UL;
   ASSERT_EQ(JetExtGetSessionSlot(src, &slot), JET_errSuccess);
+  std::atomic<bool> waited{false};
   std::thread waiter([&] {
     JET_SESID d = JET_sesidNil;
     EXPECT_EQ(JetExtDupSessionWait(src, &d, 300), JET_errOutOfSessions);
+    waited.store(true);
   });
+  // Looked for until the waiting Dup returns (however late its thread
+  // starts on a loaded machine).
   JET_SESID d = JET_sesidNil;
   bool seen_held = false;
-  for (int i = 0; i < 200 && !seen_held; ++i) {
+  while (!seen_held && !waited.load()) {
     seen_held = JetDupSession(src, &d) == JET_errSessionSharingViolation;
     if (!seen_held) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
