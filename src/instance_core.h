@@ -82,6 +82,7 @@ enum class StatsStep {
                        // the waits under way
   kAfterPass,          // after the pass over the slots and the phantom read
   kBeforeMarks,        // the incarnation checked again, the marks not raised
+                       // (the last step)
 };
 
 template <class Policy = StdAtomics>

@@ -5,8 +5,10 @@
 // slot committed to the waiter and opened for it), and run against the two
 // statistics mutants to show that the schedule catches each (ctest's mutant
 // builds of the whole library would need the race to happen by chance).
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <thread>
@@ -122,13 +124,19 @@ TEST(SessionStatsTest, TheScheduleCatchesThePhantomMutant) {
   EXPECT_EQ(f.rest.ended, 2U) << "the session given back counted as an End";
 }
 
-// A policy whose Stats() runs `at[step]`, once, at each of its steps (see
-// StatsStep).
+// A policy whose Stats() runs the action set with At(step), once, at each
+// of its steps (see StatsStep).
 template <template <class> class A, Mutation M = Mutation::kNone>
 struct StatsStepPolicy : WrappedPolicy<A, M> {
-  static inline std::function<void()> at[3];
+  static inline std::array<std::function<void()>,
+                           static_cast<std::size_t>(StatsStep::kBeforeMarks) +
+                               1>
+      actions;
+  static std::function<void()>& At(StatsStep step) {
+    return actions[static_cast<std::size_t>(step)];
+  }
   static void AtStatsStep(StatsStep step) {
-    std::function<void()>& action = at[static_cast<int>(step)];
+    std::function<void()>& action = At(step);
     if (action) {
       const auto run = std::move(action);
       action = nullptr;
@@ -162,7 +170,7 @@ TEST(SessionStatsTest, AReadAcrossTermAndReinitReportsNothingLower) {
   });
   while (core.Waiting() != 1) std::this_thread::yield();
   bool ran = false;
-  MarksHookPolicy::at[static_cast<int>(StatsStep::kBeforeMarks)] = [&] {
+  MarksHookPolicy::At(StatsStep::kBeforeMarks) = [&] {
     ran = true;
     Terminate(core);  // the waiter leaves with TermInProgress
     core.Create();
@@ -213,7 +221,7 @@ Figures WaiterBetweenTheFirstReads() {
     }
   };
   std::thread waiter;
-  Policy::at[static_cast<int>(StatsStep::kBetweenFirstReads)] = [&] {
+  Policy::At(StatsStep::kBetweenFirstReads) = [&] {
     waiter = std::thread([&] {
       waiter_id.store(std::this_thread::get_id());
       OpenedSession w;
@@ -226,14 +234,14 @@ Figures WaiterBetweenTheFirstReads() {
     EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
     EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
   };
-  Policy::at[static_cast<int>(StatsStep::kAfterPass)] = [&] {
+  Policy::At(StatsStep::kAfterPass) = [&] {
     figures.ran = true;
     phase.store(2, std::memory_order_release);
     waiter.join();
   };
   EXPECT_EQ(core.Stats(gen, &figures.middle), Error::kSuccess);
   EveryCasAnyWidthHook::each = nullptr;
-  for (std::function<void()>& action : Policy::at) action = nullptr;
+  for (std::function<void()>& action : Policy::actions) action = nullptr;
   if (waiter.joinable()) waiter.join();
   EXPECT_EQ(core.Stats(gen, &figures.rest), Error::kSuccess);
   Terminate(core);
