@@ -22,6 +22,7 @@
 
 #include "absl/random/random.h"
 #include "linearizability.h"
+#include "poll_until.h"
 
 namespace jetsession::testing {
 
@@ -72,11 +73,7 @@ class QueueHistory {
     for (int t = 1; t <= waiters_; ++t) {
       // release: pairs with the waiter's acquire load.
       go_[static_cast<std::size_t>(t)].store(true, std::memory_order_release);
-      const auto give_up = std::chrono::steady_clock::now() + patience;
-      while (!queued(t) && std::chrono::steady_clock::now() < give_up) {
-        std::this_thread::yield();
-      }
-      if (!queued(t)) break;
+      if (!PollUntil(patience, [&] { return queued(t); })) break;
       pins_[static_cast<std::size_t>(t)] = clock.Stamp();
     }
     for (int t = 1; t <= racer(); ++t) {

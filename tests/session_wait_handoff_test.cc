@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "instance_core.h"
 #include "instance_core_test_util.h"
+#include "poll_until.h"
 
 namespace jetsession::internal {
 namespace {
@@ -574,12 +575,8 @@ EndBeforeAFlag EndStalledAcrossAFlag(std::uint64_t flag) {
         core.SetFlag(flag);
       }
     });
-    const auto limit =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
-    while (!returned.load(std::memory_order_acquire) &&
-           std::chrono::steady_clock::now() < limit) {
-      std::this_thread::yield();
-    }
+    PollUntil(std::chrono::milliseconds(200),
+              [&] { return returned.load(std::memory_order_acquire); });
   };
   seen.ended = core.End(held.slot, held.gen);
   EveryCasHook::before = nullptr;

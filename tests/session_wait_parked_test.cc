@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "instance_core.h"
 #include "instance_core_test_util.h"
+#include "poll_until.h"
 
 namespace jetsession::internal {
 namespace {
@@ -150,13 +151,8 @@ std::thread ComeAtTicket32(CoreT& core, std::uint64_t gen, OpenedSession* w3,
                            bool* queued) {
   std::thread w3_thread =
       StartWaiter(core, gen, w3, w3_result, Clock::now() + kHeldDeadline);
-  const auto until =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
-  while (core.QueuedTickets() == 0 &&
-         std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  *queued = core.QueuedTickets() != 0;
+  *queued = PollUntil(std::chrono::milliseconds(300),
+                      [&] { return core.QueuedTickets() != 0; });
   Release(g_held[0]);
   s_thread->join();
   Forget(g_held[0]);

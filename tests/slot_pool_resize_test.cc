@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "instance_core.h"
 #include "instance_core_test_util.h"
+#include "poll_until.h"
 #include "slot_pool.h"
 
 namespace jetsession::internal {
@@ -228,11 +229,7 @@ Error BeginAfterAShrinkBesideAHandOff() {
     resized.store(true);
   });
   // The shrink cannot finish before the End (the fix); the mutant's does.
-  const auto limit =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
-  while (!resized.load() && std::chrono::steady_clock::now() < limit) {
-    std::this_thread::yield();
-  }
+  PollUntil(std::chrono::milliseconds(300), [&] { return resized.load(); });
   go.store(true);
   ender.join();
   resizer.join();
@@ -304,12 +301,8 @@ PayingEndSeen PayingEndWindow() {
   };
   AfterCasHook::on = ender.get_id();
   start.store(true);
-  const auto limit =
-      std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!paused.load() && std::chrono::steady_clock::now() < limit) {
-    std::this_thread::yield();
-  }
-  seen.paused = paused.load();
+  seen.paused =
+      PollUntil(std::chrono::seconds(10), [&] { return paused.load(); });
   if (seen.paused) {
     seen.slot_of_paid = core.CheckOpen(first.slot, first.gen);
     EXPECT_EQ(core.OpenSessions(gen, 0,
