@@ -29,6 +29,27 @@ struct Figures {
   bool ran = false;
 };
 
+// Holds a waiter at its first 32-bit compare-exchange (a cell CAS) once the
+// schedule's phase is 1, until the phase is 2. Called from
+// EveryCasAnyWidthHook::each on every compare-exchange.
+struct WaiterHold {
+  std::atomic<std::thread::id> waiter_id;
+  // Set by the schedule: 1 once the waiter may be held, 2 to let it go.
+  std::atomic<int> phase{0};
+  bool held = false;  // the waiter's thread only
+
+  void AtCas(std::thread::id id, bool wide) {
+    if (id != waiter_id.load() || wide || held ||
+        phase.load(std::memory_order_acquire) < 1) {
+      return;
+    }
+    held = true;
+    while (phase.load(std::memory_order_acquire) < 2) {
+      std::this_thread::yield();
+    }
+  }
+};
+
 // Capacity 1: a session held, one waiter; the End hands its slot over: a
 // Stop after the End's free and before its head CAS (at its second 64-bit
 // compare-exchange, the bit taken back), a stats read just before its
@@ -43,36 +64,30 @@ Figures HandOffGivenBack() {
   OpenedSession held;
   const std::uint64_t gen = StartFull(core, &held);
   const std::thread::id main_id = std::this_thread::get_id();
-  std::atomic<std::thread::id> waiter_id;
   std::atomic<bool> armed{false};
-  // 1: the Stop is under way; 2: the End returned.
-  std::atomic<int> phase{0};
+  // Phase 1: the Stop is under way; 2: the End returned.
+  WaiterHold hold;
   int main_cases = 0;
-  bool waiter_held = false;
   EveryCasAnyWidthHook::each = [&](std::thread::id id, bool wide) {
     if (!armed.load(std::memory_order_acquire)) return;
     if (id == main_id && wide && ++main_cases == 2) {
       // Phase 1 before the Stop's alert can wake the waiter: its cancel is
       // then held.
-      phase.store(1, std::memory_order_release);
+      hold.phase.store(1, std::memory_order_release);
       core.SetFlag(Core::kStopped);
-    } else if (id == waiter_id.load() && !wide && !waiter_held &&
-               phase.load(std::memory_order_acquire) >= 1) {
-      waiter_held = true;
-      while (phase.load(std::memory_order_acquire) < 2) {
-        std::this_thread::yield();
-      }
+    } else {
+      hold.AtCas(id, wide);
     }
   };
   EveryCasAnyWidthHook::each_store = [&](std::thread::id id) {
     if (armed.load(std::memory_order_acquire) && id == main_id &&
-        phase.load(std::memory_order_acquire) == 1 && !figures.ran) {
+        hold.phase.load(std::memory_order_acquire) == 1 && !figures.ran) {
       figures.ran = true;
       EXPECT_EQ(core.Stats(gen, &figures.middle), Error::kSuccess);
     }
   };
   std::thread waiter([&] {
-    waiter_id.store(std::this_thread::get_id());
+    hold.waiter_id.store(std::this_thread::get_id());
     OpenedSession w;
     figures.waited =
         core.BeginWait(gen, &w, Core::WaitClock::time_point::max());
@@ -80,7 +95,7 @@ Figures HandOffGivenBack() {
   while (core.QueuedTickets() != 1) std::this_thread::yield();
   armed.store(true, std::memory_order_release);
   EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
-  phase.store(2, std::memory_order_release);
+  hold.phase.store(2, std::memory_order_release);
   waiter.join();
   EveryCasAnyWidthHook::each = nullptr;
   EveryCasAnyWidthHook::each_store = nullptr;
@@ -207,36 +222,28 @@ Figures WaiterBetweenTheFirstReads() {
   OpenedSession a;
   OpenedSession b;
   const std::uint64_t gen = StartTwoOpen(core, &a, &b);
-  std::atomic<std::thread::id> waiter_id;
-  // 1: the Stop is set; 2: the read's pass is done.
-  std::atomic<int> phase{0};
-  bool waiter_held = false;
+  // Phase 1: the Stop is set; 2: the read's pass is done.
+  WaiterHold hold;
   EveryCasAnyWidthHook::each = [&](std::thread::id id, bool wide) {
-    if (id == waiter_id.load() && !wide && !waiter_held &&
-        phase.load(std::memory_order_acquire) >= 1) {
-      waiter_held = true;
-      while (phase.load(std::memory_order_acquire) < 2) {
-        std::this_thread::yield();
-      }
-    }
+    hold.AtCas(id, wide);
   };
   std::thread waiter;
   Policy::At(StatsStep::kBetweenFirstReads) = [&] {
     waiter = std::thread([&] {
-      waiter_id.store(std::this_thread::get_id());
+      hold.waiter_id.store(std::this_thread::get_id());
       OpenedSession w;
       figures.waited =
           core.BeginWait(gen, &w, Core::WaitClock::time_point::max());
     });
     while (core.QueuedTickets() != 1) std::this_thread::yield();
-    phase.store(1, std::memory_order_release);
+    hold.phase.store(1, std::memory_order_release);
     core.SetFlag(Core::kStopped);
     EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
     EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
   };
   Policy::At(StatsStep::kAfterPass) = [&] {
     figures.ran = true;
-    phase.store(2, std::memory_order_release);
+    hold.phase.store(2, std::memory_order_release);
     waiter.join();
   };
   EXPECT_EQ(core.Stats(gen, &figures.middle), Error::kSuccess);
