@@ -39,9 +39,9 @@ enum class Mutation {
   // The four defects where one incarnation meets the next, each revertible:
   kStaleProof,  // the full proof is promoted without re-validating the
                 // incarnation, and Reset() moves the flag by a plain store
-  kDefaultInstanceRace,   // the default instance is published before JetInit
-                          // and cleared after its record is released, and a
-                          // dead default is reported as InvalidInstance
+  kDefaultInstanceRace,   // the default instance is published before
+                          // JetInit, and a dead default is reported as
+                          // InvalidInstance
   kCountAnyIncarnation,   // the session count does not check that the record
                           // still holds the validated incarnation
   kHoldBeforeStateCheck,  // End and the context and parameter calls take the

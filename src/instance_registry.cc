@@ -73,14 +73,19 @@ Error InstanceRegistry::OnInstance(JET_INSTANCE handle, Call&& call) noexcept {
     if (error == Error::kSuccess) error = call(ref, record);
     // 0 names no instance, so it is never an invalid one: kInvalidInstance
     // here means that the default instance was freed after we read its
-    // handle. FreeLocked() cleared the handle before it released the
-    // record, and the release is what we saw (acquire loads of the state
-    // word), so reading the handle again gives 0 or a later default
-    // instance's: answer as that state says. (Never the same handle: a
-    // freed instance's handle is not reused.)
-    if (error != Error::kInvalidInstance || kDefaultInstanceRace ||
-        default_instance_.load(std::memory_order_acquire) == current) {
+    // handle. The default instance is gone at its record's release
+    // (FreeLocked() clears the handle only after it), the instant at which
+    // its own handle turns invalid too: the handle read again is still
+    // `current` (the clear has not come yet: no default now,
+    // InvalidParameter), or 0, or a later default instance's (look again).
+    // (Never the same handle for another instance: a freed instance's
+    // handle is not reused.)
+    if (error != Error::kInvalidInstance || kDefaultInstanceRace) {
       return error;
+    }
+    // acquire: pairs with the release stores in Init() and FreeLocked().
+    if (default_instance_.load(std::memory_order_acquire) == current) {
+      return Error::kInvalidParameter;
     }
   }
 }
@@ -179,17 +184,20 @@ Error InstanceRegistry::CreateLocked(const char* name, Mode mode,
 }
 
 void InstanceRegistry::FreeLocked(const InstanceRef& ref, Record* record) {
-  // The default handle is cleared before the record is released: a lock-free
-  // caller that finds the record released (acquire, on its state word) then
-  // reads 0 or a later default here (see OnInstance()).
-  if (kDefaultInstanceRace) record->core.Release();
+  // The record is released first and the default handle cleared after it:
+  // the default instance is gone at the release, the instant at which its
+  // own handle turns invalid, and a lock-free caller that finds the record
+  // released through the default handle answers as if the handle were
+  // cleared (see OnInstance()). Cleared first, a call on handle 0 would
+  // find no default instance while a call on its own handle still found
+  // it terminating (no order of the two explains that).
+  record->core.Release();
   // relaxed: written under mutex_, which we hold.
   if (default_instance_.load(std::memory_order_relaxed) ==
       MakeInstanceHandle(ref)) {
     // release: pairs with the acquire in OnInstance().
     default_instance_.store(0, std::memory_order_release);
   }
-  if (!kDefaultInstanceRace) record->core.Release();
   names_.get()[ref.index].clear();
   --live_count_;
   if (live_count_ == 0) mode_ = Mode::kNone;
