@@ -201,7 +201,8 @@ class InstanceRegistry {
   // returns its answer; `call` returns kInvalidInstance when it finds the
   // incarnation gone. 0 and JET_instanceNil mean the default instance in
   // one-instance mode (else kInvalidParameter); a call that finds the
-  // default instance freed under it starts again from the default handle.
+  // default instance freed under it answers kInvalidParameter if the
+  // default handle still names it, else starts again from the handle.
   template <class Call>
   Error OnInstance(JET_INSTANCE handle, Call&& call) noexcept;
   // Resolves a handle that is not 0/nil to a live record.
