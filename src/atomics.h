@@ -42,6 +42,10 @@ enum class Mutation {
   kDefaultInstanceRace,   // the default instance is published before
                           // JetInit, and a dead default is reported as
                           // InvalidInstance
+  kDefaultClearedFirst,   // JetTerm of the default instance clears the
+                          // default handle before it releases the record:
+                          // in between, handle 0 names no instance while
+                          // the own handle still finds it terminating
   kCountAnyIncarnation,   // the session count does not check that the record
                           // still holds the validated incarnation
   kHoldBeforeStateCheck,  // End and the context and parameter calls take the

@@ -191,12 +191,30 @@ void InstanceRegistry::FreeLocked(const InstanceRef& ref, Record* record) {
   // cleared (see OnInstance()). Cleared first, a call on handle 0 would
   // find no default instance while a call on its own handle still found
   // it terminating (no order of the two explains that).
-  record->core.Release();
-  // relaxed: written under mutex_, which we hold.
-  if (default_instance_.load(std::memory_order_relaxed) ==
-      MakeInstanceHandle(ref)) {
-    // release: pairs with the acquire in OnInstance().
-    default_instance_.store(0, std::memory_order_release);
+  const auto clear_default = [&] {
+    // relaxed: written under mutex_, which we hold.
+    if (default_instance_.load(std::memory_order_relaxed) ==
+        MakeInstanceHandle(ref)) {
+      // release: pairs with the acquire in OnInstance().
+      default_instance_.store(0, std::memory_order_release);
+    }
+  };
+  if constexpr (kDefaultClearedFirst) {
+    clear_default();
+  } else {
+    record->core.Release();
+  }
+#ifdef JETSESSION_TEST_HOOKS
+  // acquire: pairs with the test's release store of the hook.
+  if (auto* const hook = RegistryTestHooks::between_release_and_clear.load(
+          std::memory_order_acquire)) {
+    hook();
+  }
+#endif
+  if constexpr (kDefaultClearedFirst) {
+    record->core.Release();
+  } else {
+    clear_default();
   }
   names_.get()[ref.index].clear();
   --live_count_;

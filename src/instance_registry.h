@@ -40,6 +40,20 @@
 
 namespace jetsession::internal {
 
+#ifdef JETSESSION_TEST_HOOKS
+// Test builds only (the hooked and mutant builds of tests/CMakeLists.txt
+// define JETSESSION_TEST_HOOKS; the library proper has no hook). A function
+// set here runs inside JetTerm, under the registry's lock, between the two
+// steps of freeing an instance's record (FreeLocked()): its release and the
+// clearing of the default handle (the other way round in the mutant
+// kDefaultClearedFirst). It may make lock-free calls only (Begin,
+// the counts and reports), from any thread: a call that takes the lock
+// waits for the JetTerm that runs the hook.
+struct RegistryTestHooks {
+  static inline std::atomic<void (*)()> between_release_and_clear{nullptr};
+};
+#endif
+
 class InstanceRegistry {
  public:
   // Parameter limits and defaults of the contract.
@@ -157,9 +171,11 @@ class InstanceRegistry {
 
  private:
   using Core = InstanceCore<StdAtomics>;
-  // The mutant of the default-instance race (see Mutation).
+  // The mutants of the default instance's lifetime (see Mutation).
   static constexpr bool kDefaultInstanceRace =
       StdAtomics::kMutation == Mutation::kDefaultInstanceRace;
+  static constexpr bool kDefaultClearedFirst =
+      StdAtomics::kMutation == Mutation::kDefaultClearedFirst;
   enum class Mode { kNone, kOneInstance, kMultiInstance };
 
   // All zero until first used (so that the table of them is zero-filled
