@@ -83,6 +83,45 @@
  *  - MUTANT_LEAVE_IGNORES_UNITS: a waiter whose deadline passed cancels
  *    while a unit is left (it answers OutOfSessions beside room that is
  *    on its way to it).
+ *
+ * A fresh-eyes review found six flaws in the protocol as stated above.
+ * Each is a switch that makes the model faithful where it abstracted too
+ * much, and fails; its fix is a switch that passes (SPIN_PART=design
+ * check.sh runs both, as "open" and "fixed" rows):
+ *  1. A pool record leaves the flag verified beside a claimable slot:
+ *     src/ answers Begins and queues waiters from that flag (MONITOR: a
+ *     monitor of "verified beside claimable room"; SRC_FLAG: src/'s flag
+ *     paths). Fix FIX_POOLCLEAR: the decide CAS that picks the pool clears
+ *     the flag and steps its epoch. (And src/'s search and collect read
+ *     control words only under free bits: a claimable slot, its bit set,
+ *     must be found some other way.)
+ *  2. Stale helpers across grows: L[] is reused, and the 16-byte pair can
+ *     come back bit for bit (TWO_GROWS with CAP2; ABA with LSEQ_ONLY: a
+ *     grow, a shrink, a grow). Fix GROWSEQ: a grow number in G, compared
+ *     by every pair CAS, and in a listed slot's control word, compared by
+ *     the helper's control CAS.
+ *  3. The ring of cells is reused (RING=R cells, laps): a helper that
+ *     readies a cancelled cell before the record's last CAS makes the
+ *     record read "taken" and lose the unit (READY_BEFORE_END). Fix:
+ *     only the CAS that drops the record readies the cell (RING alone), or
+ *     the decision comes from the slot (still listed: not delivered;
+ *     FIX_CTLDECIDE).
+ *  4. The proof of "full" in src/ is a candidate, two collects and a
+ *     promote that may fail: a grow's linearization point between its read
+ *     of the pair and its collects goes unseen (PROOF_SPLIT). Fix
+ *     PROOF_FIX: the pair read again after the second collect, full only
+ *     if it is unchanged (grow number included).
+ *  5. A unit goes to the pool past a caller waiting in src/'s overflow
+ *     list, which has no ticket (LISTGHOST with LISTED_CLIENT). Not fixed
+ *     here: the decide must treat the list bit as a queued ticket (a
+ *     mail record), which needs a mailbox that helpers may use.
+ *  6. (Argued, not modelled.) A shrink's debt must be in the same CAS as
+ *     the grow's linearization point, so in the pair: see
+ *     shrink_records.pml, where G holds it.
+ * Costs the design must weigh: End's flag load becomes half of a 16-byte
+ * atomic (a mixed-size access, or a 16-byte load); a waiter with no
+ * deadline that nobody helps sleeps beside a stopped grower's room (a
+ * timed wake, a few per second, would bound it).
  */
 
 #ifndef N
@@ -136,14 +175,51 @@ byte units;
 byte u;
 byte rec = NONE;
 byte L[K + 1];
-byte cell[MAXT];
-byte cslot[MAXT];
+byte gseq = 0;     /* GROWSEQ fix: the grow's number, in G */
+byte lseq[N];      /* GROWSEQ fix: the grow that listed the slot (in its control word) */
+#ifndef CAP2
+#define CAP2 CAP1
+#endif
+#ifndef RING
+#define RING MAXT /* the model's cells: one per ticket, never reused */
+#endif
+#define NOTYET 5
+#define CI(t) ((t) % RING)
+#define LAPOF(t) ((t) / RING)
+/* ticket t's view of its cell: a later lap reads as TAKEN (the waiter took
+ * it and readied the cell for the next lap, as src/ does) */
+#define CS(t) (clap[CI(t)] == LAPOF(t) -> cell[CI(t)] : (clap[CI(t)] > LAPOF(t) -> TAKEN : NOTYET))
+byte cell[RING];
+byte clap[RING];
+byte cslot[RING];
 /* ghosts */
 byte open = HELD;
 bool cancelled[MAXT];
 byte finished;
 bool grown;
 bool growerdone;
+bool fullq[MAXT];
+byte clk = 1;             /* LISTGHOST: calls' start order */
+byte listedat[CLIENTS + 1]; /* when client c began to wait in the overflow list (0: not listed) */
+#ifdef LISTED_CLIENT
+#define NOCELL (me == LISTED_CLIENT) /* its ticket's cell is never ready (held, or no cells): it waits in the overflow list */
+#else
+#define NOCELL false
+#endif
+bool artifact; /* LISTGHOST: an End freed beside a listed caller */
+byte watch; /* PROOF_SPLIT ghosts: clients inside a proof's window */
+byte seen;  /* ... that saw open >= cap at some instant of it */
+#define SEEN if :: open >= cap -> seen = seen | watch :: else -> skip fi /* SRC_FLAG: the pool was full when ticket t was taken */
+#define ANYCLAIMABLE (ctl[0] == CLAIMABLE || (N > 1 && ctl[1] == CLAIMABLE) || (N > 2 && ctl[2] == CLAIMABLE) || (N > 3 && ctl[3] == CLAIMABLE))
+#ifdef MONITOR
+/* wait_queue.pml's invariant, extended to claimable slots: a verified
+ * flag never stands beside room (src/ answers Begins from it and queues
+ * waiters on it) */
+proctype Monitor() {
+end_mon:
+  atomic { verified && ANYCLAIMABLE && u == units -> assert(false) }
+}
+#endif
 
 inline count_room(r) {
   r = 0;
@@ -171,10 +247,23 @@ inline check_fifo(before) {
 
 /* One step of the grow's units, from the pair as read (atomically) now.
  * `helped` is set when there was a unit left. */
+#if defined(GROWSEQ) || defined(LSEQ_ONLY)
+#define SEQOK (lseq[L[ru]] == rg)
+#else
+#define SEQOK true
+#endif
+#ifdef GROWSEQ
+#define GSAME (gseq == rg && cap == rc && units == rn)
+#else
+#define GSAME (cap == rc && units == rn) /* the rest of the 16-byte pair */
+#endif
 inline unit_step() {
   atomic {
     helped = (u < units);
     ru = u;
+    rg = gseq;
+    rc = cap;
+    rn = units;
     rr = rec;
     rt = head;
     rq = (head < tail)
@@ -186,14 +275,14 @@ inline unit_step() {
      atomic { if :: head == rt && u == ru -> head++ :: else -> skip fi };
      atomic {
        if
-       :: cell[rt] == READY -> assert(open < cap); open++;
+       :: CS(rt) == READY -> assert(open < cap); open++; SEEN;
           assert(ctl[L[ru]] == LISTED);
-          cell[rt] = DELIVERED; cslot[rt] = L[ru]
+          cell[CI(rt)] = DELIVERED; cslot[CI(rt)] = L[ru]
        :: else -> skip
        fi
      };
      atomic { if :: ctl[L[ru]] == LISTED -> ctl[L[ru]] = OPEN :: else -> skip fi };
-     atomic { if :: cell[rt] == DELIVERED && ctl[cslot[rt]] == OPEN -> cell[rt] = PUBLISHED :: else -> skip fi };
+     atomic { if :: CS(rt) == DELIVERED && ctl[cslot[CI(rt)]] == OPEN -> cell[CI(rt)] = PUBLISHED :: else -> skip fi };
      atomic { if :: u == ru -> u++ :: else -> skip fi }
   :: helped && !rq ->
      atomic { if :: ctl[L[ru]] == LISTED -> ctl[L[ru]] = CLAIMABLE :: else -> skip fi };
@@ -203,61 +292,81 @@ inline unit_step() {
      /* decide: one CAS of the pair, expecting it as read */
      atomic {
        if
-       :: u == ru && rec == NONE && head == rt ->
+       :: u == ru && rec == NONE && head == rt && GSAME ->
 #ifdef MUTANT_UNIT_SKIPS_QUEUE
           rec = POOLREC
 #else
           if
           :: head < tail -> rec = head; head++
           :: else -> rec = POOLREC
+#ifdef FIX_POOLCLEAR
+             ; verified = false /* (src/: and a new epoch) */
+#endif
           fi
 #endif
        :: else -> skip
        fi
      }
   :: helped && rr == POOLREC ->
-     atomic { if :: ctl[L[ru]] == LISTED -> ctl[L[ru]] = CLAIMABLE :: else -> skip fi };
-     atomic { if :: u == ru && rec == POOLREC -> u++; rec = NONE :: else -> skip fi }
+     atomic { if :: ctl[L[ru]] == LISTED && SEQOK -> ctl[L[ru]] = CLAIMABLE :: else -> skip fi };
+     atomic { if :: u == ru && rec == POOLREC && GSAME -> u++; rec = NONE :: else -> skip fi }
   :: helped && rr < MAXT ->
      /* a ticket's record: commit, open, publish, end the record */
      atomic {
        if
-       :: cell[rr] == READY ->
-          assert(open < cap); open++;
+       :: CS(rr) == READY && SEQOK ->
+          assert(open < cap); open++; SEEN;
           assert(ctl[L[ru]] == LISTED); /* no session, not claimable */
-          cell[rr] = DELIVERED; cslot[rr] = L[ru]
+          cell[CI(rr)] = DELIVERED; cslot[CI(rr)] = L[ru]
        :: else -> skip
        fi
      };
      atomic {
        if
-       :: cell[rr] == DELIVERED && cslot[rr] == L[ru] && ctl[L[ru]] == LISTED ->
+       :: CS(rr) == DELIVERED && cslot[CI(rr)] == L[ru] && ctl[L[ru]] == LISTED && SEQOK ->
           ctl[L[ru]] = OPEN
        :: else -> skip
        fi
      };
      atomic {
        if
-       :: cell[rr] == DELIVERED && cslot[rr] == L[ru] && ctl[L[ru]] == OPEN ->
-          cell[rr] = PUBLISHED
+       :: CS(rr) == DELIVERED && cslot[CI(rr)] == L[ru] && ctl[L[ru]] == OPEN ->
+          cell[CI(rr)] = PUBLISHED
        :: else -> skip
        fi
      };
+#ifdef READY_BEFORE_END
+     /* a helper readies the cancelled cell before the record ends */
+     atomic { if :: u == ru && rec == rr && CS(rr) == CANCELLED -> cell[CI(rr)] = READY; clap[CI(rr)] = LAPOF(rr) + 1 :: else -> skip fi };
+#endif
+     rdy = false;
      atomic {
        if
-       :: u == ru && rec == rr ->
+       :: u == ru && rec == rr && GSAME ->
           if
-          :: cell[rr] == CANCELLED ->
+          :: CS(rr) == CANCELLED -> rdy = true;
 #ifdef MUTANT_CANCEL_USES_UNIT
              u++;
 #endif
              rec = NONE
-          :: cell[rr] == PUBLISHED || cell[rr] == TAKEN -> u++; rec = NONE
+#ifdef FIX_CTLDECIDE
+          /* a cell in a later lap: the slot's control word tells whether
+           * the unit was delivered (it left LISTED only by this record) */
+          :: CS(rr) == TAKEN && ctl[L[ru]] == LISTED && SEQOK -> rec = NONE
+          :: CS(rr) == PUBLISHED || (CS(rr) == TAKEN && !(ctl[L[ru]] == LISTED && SEQOK)) -> u++; rec = NONE
+#else
+          :: CS(rr) == PUBLISHED || CS(rr) == TAKEN -> u++; rec = NONE
+#endif
           :: else -> skip /* not published yet: another helper is on it */
           fi
        :: else -> skip
        fi
-     }
+     };
+     /* the winner of the drop readies the cancelled cell for its next lap */
+     if
+     :: rdy -> atomic { assert(CS(rr) == CANCELLED); cell[CI(rr)] = READY; clap[CI(rr)] = LAPOF(rr) + 1 }
+     :: else -> skip
+     fi
 #endif
   fi
 }
@@ -265,8 +374,8 @@ inline unit_step() {
 proctype Client(byte me) {
   byte mine = NONE; /* the slot of the session held */
   byte round = 0;
-  byte t, s, i, r, ru, rr, rt, start, c0;
-  bool helped, rq, waiting;
+  byte t, s, i, r, ru, rr, rt, start, c0, rg, rc, rn, mystart;
+  bool helped, rq, waiting, rdy, oka, okb;
   if
   :: me < HELD -> mine = me
   :: else -> skip
@@ -288,7 +397,13 @@ proctype Client(byte me) {
 end_again:
      atomic { rq = verified; t = head; r = tail };
      if
-     :: !rq -> atomic { ctl[s] = CLOSED; open-- }
+     :: !rq -> atomic { ctl[s] = CLOSED; open--;
+#ifdef LISTGHOST
+          i = 0;
+          do :: i < CLIENTS -> if :: listedat[i] != 0 -> artifact = true :: else -> skip fi; i++
+             :: else -> break od
+#endif
+        }
      :: rq && t == r ->
         atomic { if :: verified && head == tail -> verified = false :: else -> skip fi };
         goto end_again
@@ -306,20 +421,23 @@ end_again:
         fi;
         atomic {
           if
-          :: cell[t] == READY ->
-             cell[t] = DELIVERED; cslot[t] = s /* the session moves */
-          :: else -> assert(cell[t] == CANCELLED); t = NONE
+          :: CS(t) == READY ->
+             cell[CI(t)] = DELIVERED; cslot[CI(t)] = s /* the session moves */
+          :: else -> assert(CS(t) == CANCELLED);
+             cell[CI(t)] = READY; clap[CI(t)] = LAPOF(t) + 1; /* readied by the taker */
+             t = NONE
           fi
         };
         if
         :: t == NONE -> atomic { bits[s] = 0 }; goto end_again
-        :: else -> cell[t] = PUBLISHED
+        :: else -> cell[CI(t)] = PUBLISHED
         fi
      fi;
      round++
   :: round < ROUNDS && mine == NONE ->
      /* Begin (a waiting one when `waiting`) */
      start = tail;
+     atomic { mystart = clk; clk++ };
 begin_again:
      atomic {
        /* a free closed slot, or a claimable one */
@@ -339,7 +457,19 @@ begin_again:
        :: s != NONE ->
           assert(open < cap);
           check_fifo(start);
-          bits[s] = 1; ctl[s] = OPEN; open++; mine = s
+#ifdef LISTGHOST
+          /* no caller waiting in the overflow list since before this call
+           * began is passed over by it */
+          /* only for a pool unit's slot (claimable), and only if no End
+           * freed a slot beside a listed caller (src/ mails it to the list's
+           * head: MailToHead(), which this model does not have) */
+          if :: !waiting && ctl[s] == CLAIMABLE && !artifact -> i = 0;
+                do :: i < CLIENTS -> assert(listedat[i] == 0 || listedat[i] >= mystart); i++
+                   :: else -> break od
+             :: else -> skip fi;
+          listedat[me] = 0;
+#endif
+          bits[s] = 1; ctl[s] = OPEN; open++; SEEN; mine = s
        :: else -> skip
        fi
      };
@@ -353,6 +483,65 @@ begin_again:
      :: helped -> goto begin_again
      :: else -> skip
      fi;
+#ifdef SRC_FLAG
+     /* src/ Claim(): hint word full and the flag verified: full at once
+      * (here even reading G with it: no unit left) */
+     if
+     :: !waiting ->
+        atomic {
+          if
+          :: verified && u == units -> assert(open >= cap); t = NONE
+          :: else -> t = 0
+          fi
+        };
+        if
+        :: t == NONE -> goto begun /* OutOfSessions from the flag */
+        :: else -> skip
+        fi
+     :: else -> skip
+     fi;
+#endif
+#ifdef PROOF_SPLIT
+     /* the proof as src/ runs it: read the pair and publish a candidate;
+      * the double collect (its instant: one step here); the promote CAS of
+      * the pair, whose failure (a free cleared the candidate) src/ does not
+      * hold against the proof */
+     if
+     :: !waiting ->
+        atomic { rc = cap; rn = units; ru = u; rg = gseq; oka = (open >= cap);
+                 watch = watch | (1 << me);
+                 if :: oka -> seen = seen | (1 << me) :: else -> seen = seen & ~(1 << me) fi };
+        if
+        :: ru < rn -> goto begin_again /* a unit left: help */
+        :: else -> skip
+        fi;
+        atomic { count_room(r); okb = (open >= cap) };
+        if
+        :: r != 0 -> goto begin_again
+        :: else -> skip
+        fi;
+#ifdef PROOF_FIX
+        /* re-read G after the collects: unchanged, or search again */
+        atomic {
+          if
+#ifdef GROWSEQ
+          :: cap == rc && units == rn && u == ru && gseq == rg -> t = NONE
+#else
+          :: cap == rc && units == rn && u == ru -> t = NONE
+#endif
+          :: else -> t = 0
+          fi };
+        if
+        :: t == 0 -> goto begin_again
+        :: else -> skip
+        fi;
+#endif
+        atomic { assert(seen & (1 << me)); /* full at some instant of the proof */
+                 watch = watch & ~(1 << me) };
+        goto begun /* OutOfSessions */
+     :: else -> skip
+     fi;
+#endif
      if
      :: !waiting ->
         /* the proof: full at one instant that also reads G */
@@ -380,6 +569,24 @@ begin_again:
       * A proof that counted a pending slot (its End between the free and
       * the store) is not promoted (src/: kPromotePendingProof): the caller
       * proves again. */
+#ifdef SRC_FLAG
+     atomic {
+       if
+       :: verified && u == units && tail < MAXT && CS(tail) == READY ->
+          t = tail; tail++; fullq[t] = (open >= cap);
+#ifndef NO_QASSERT
+          assert(open >= cap) /* queued only while full */
+#else
+          skip
+#endif
+       :: else -> t = NONE
+       fi
+     };
+     if
+     :: t != NONE -> goto queued
+     :: else -> skip
+     fi;
+#endif
      atomic {
        count_room(r);
        i = 0;
@@ -388,9 +595,14 @@ begin_again:
        :: else -> break
        od;
        if
-       :: r == 0 && u == units && tail < MAXT ->
+       :: r == 0 && u == units && tail < MAXT && CS(tail) == READY && !NOCELL ->
           assert(open >= cap);
-          verified = true; t = tail; tail++
+          verified = true; t = tail; tail++; listedat[me] = 0
+       :: r == 0 && u == units && tail < MAXT && (CS(tail) != READY || NOCELL) ->
+          /* src/: the cell is held, the caller joins the overflow list
+           * (Join(): kListed, the flag verified); here it retries */
+          verified = true; t = NONE;
+          if :: listedat[me] == 0 -> listedat[me] = clk; clk++ :: else -> skip fi
        :: else -> t = NONE
        fi
      };
@@ -398,12 +610,13 @@ begin_again:
      :: t == NONE -> goto begin_again
      :: else -> skip
      fi;
+queued:
      /* wait for the cell */
      do
-     :: atomic { cell[t] == PUBLISHED -> cell[t] = TAKEN; mine = cslot[t] }; break
+     :: atomic { CS(t) == PUBLISHED -> cell[CI(t)] = READY; clap[CI(t)] = LAPOF(t) + 1; mine = cslot[CI(t)] }; break
      :: rec == t -> unit_step() /* my own ticket in a record */
 #ifdef TIMEOUTS
-     :: cell[t] != PUBLISHED ->
+     :: CS(t) != PUBLISHED ->
         /* the deadline: leave */
 leave_again:
         atomic { ru = u; rr = units; rt = head; i = open; c0 = cap };
@@ -411,7 +624,7 @@ leave_again:
         :: rt > t ->
            /* taken: wait for the slot, helping a record of it */
            do
-           :: atomic { cell[t] == PUBLISHED -> cell[t] = TAKEN; mine = cslot[t] }; break
+           :: atomic { CS(t) == PUBLISHED -> cell[CI(t)] = READY; clap[CI(t)] = LAPOF(t) + 1; mine = cslot[CI(t)] }; break
            :: rec == t -> unit_step()
            od;
            break
@@ -421,7 +634,7 @@ leave_again:
         :: else ->
            atomic {
              if
-             :: cell[t] == READY -> cell[t] = CANCELLED; cancelled[t] = true;
+             :: CS(t) == READY -> cell[CI(t)] = CANCELLED; cancelled[t] = true;
                 assert(i >= c0) /* full at the read that decided */
              :: else -> skip
              fi
@@ -430,7 +643,7 @@ leave_again:
            :: cancelled[t] -> break /* OutOfSessions */
            :: else ->
               do
-              :: atomic { cell[t] == PUBLISHED -> cell[t] = TAKEN; mine = cslot[t] }; break
+              :: atomic { CS(t) == PUBLISHED -> cell[CI(t)] = READY; clap[CI(t)] = LAPOF(t) + 1; mine = cslot[CI(t)] }; break
               :: rec == t -> unit_step()
               od;
               break
@@ -445,8 +658,8 @@ begun:
 }
 
 proctype Grower() {
-  byte i, n = 0, ru, rr, rt, r;
-  bool helped, rq;
+  byte i, n = 0, ru, rr, rt, r, rg, rc, rn;
+  bool helped, rq, rdy;
   /* list K reserved slots (the grower alone writes them) */
   i = 0;
   do
@@ -461,6 +674,70 @@ proctype Grower() {
   /* the linearization point: one CAS of the pair */
   atomic { cap = CAP1; units = K; u = 0; rec = NONE; grown = true };
 #ifndef STALL
+  do
+  :: u < units -> unit_step()
+  :: else -> break
+  od;
+#endif
+#ifdef ABA
+  do
+  :: u < units -> unit_step()
+  :: else -> break
+  od;
+  /* a shrink CAP1 -> CAP0 that finds room (simplified: it waits for a
+   * free closed or claimable slot and reserves it in one step; no debt) */
+  do
+  :: atomic {
+       i = 0; r = NONE;
+       do
+       :: i < N -> if :: r == NONE && ((bits[i] == 0 && ctl[i] == CLOSED) || ctl[i] == CLAIMABLE) -> r = i :: else -> skip fi; i++
+       :: else -> break
+       od;
+       if
+       :: r != NONE -> bits[r] = 1; ctl[r] = RESERVED; cap = CAP0; SEEN
+       :: else -> skip
+       fi
+     };
+     if
+     :: r != NONE -> break
+     :: else -> skip
+     fi
+  od;
+  /* a grow CAP0 -> CAP1 again, listing into L[] */
+  i = 0; n = 0;
+  do
+  :: n < K && i < N ->
+     if
+     :: ctl[i] == RESERVED -> atomic { ctl[i] = LISTED; lseq[i] = gseq + 1 }; L[n] = i; n++
+     :: else -> skip
+     fi;
+     i++
+  :: else -> break
+  od;
+  atomic { cap = CAP1; units = K; u = 0; rec = NONE; gseq++ };
+  do
+  :: u < units -> unit_step()
+  :: else -> break
+  od;
+#endif
+#ifdef TWO_GROWS
+  /* a second JetExtSetMaxSessions: it first helps the units left, then
+   * lists CAP2 - CAP1 reserved slots in L[] (the same array) and grows */
+  do
+  :: u < units -> unit_step()
+  :: else -> break
+  od;
+  i = 0; n = 0;
+  do
+  :: n < CAP2 - CAP1 && i < N ->
+     if
+     :: ctl[i] == RESERVED -> atomic { ctl[i] = LISTED; lseq[i] = gseq + 1 }; L[n] = i; n++
+     :: else -> skip
+     fi;
+     i++
+  :: else -> break
+  od;
+  atomic { cap = CAP2; units = CAP2 - CAP1; u = 0; rec = NONE; gseq++ };
   do
   :: u < units -> unit_step()
   :: else -> break
@@ -484,6 +761,9 @@ init {
     :: else -> break
     od;
     run Grower();
+#ifdef MONITOR
+    run Monitor();
+#endif
     i = 0;
     do
     :: i < CLIENTS -> run Client(i); i++
