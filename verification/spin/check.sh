@@ -103,9 +103,9 @@ expect_pass() {  # $1: label, the rest: run's arguments
 }
 caught=0  # mutant runs caught so far (a run not caught exits)
 # SPIN_PART=resize runs only resize.pml's runs, SPIN_PART=base all the others
-# (scripts/stages.sh runs the two parts side by side); unset, all of them.
-# The models of a design that src/ does not have yet (a lock-free resize):
-# only SPIN_PART=design runs them.
+# (scripts/stages.sh runs the two parts side by side); unset, both. The
+# models of a design that src/ does not have yet (a lock-free resize): only
+# SPIN_PART=design runs them.
 is_design() {
   [[ ${model:-full_flag.pml} == shrink_records.pml ||
     ${model:-full_flag.pml} == grow_units.pml ]]
