@@ -112,16 +112,65 @@
  *     PROOF_FIX: the pair read again after the second collect, full only
  *     if it is unchanged (grow number included).
  *  5. A unit goes to the pool past a caller waiting in src/'s overflow
- *     list, which has no ticket (LISTGHOST with LISTED_CLIENT). Not fixed
- *     here: the decide must treat the list bit as a queued ticket (a
- *     mail record), which needs a mailbox that helpers may use.
+ *     list, which has no ticket (LISTGHOST with LISTED_CLIENT, a client
+ *     that never finds its ticket's cell ready). Fix FIX_MAIL, which
+ *     models the list (its lock, which only waiting callers take; the
+ *     flag's listed and mailed bits, in the pair; the Ends' mailbox and
+ *     their count, as overflow.pml has them) and keeps the list's units in
+ *     G, so that no helper needs the lock or the mailbox's stack:
+ *      - the decide ranks the list after the tickets and before the pool:
+ *        with no ticket queued and the listed bit set, its CAS installs a
+ *        mail record and sets the mailed bit (the list's head takes no
+ *        ticket while a grant is on its way to the list);
+ *      - the record's steps, by anyone: commit L[u] to the list (listed ->
+ *        mailed, a CAS of its control word: the bit stays set, no session
+ *        yet, no claim or proof counts it), then end the record by a CAS
+ *        of the pair that counts the grant in G (mb + 1, u + 1); the
+ *        winners of the decide and of the end wake the list's head
+ *        (WakeHead(), which anyone may call). A mail record is never
+ *        dropped: the list takes or gives back its grant;
+ *      - the list's callers, under its lock, take the grants in order (the
+ *        k-th decided for the k-th caller; an End's and a unit's are
+ *        fungible): a unit's by mb - 1 (a CAS of the pair), then a mailed
+ *        slot's control word -> open, found by a scan (only the lock's
+ *        holder moves a slot out of mailed). A listed caller helps the
+ *        list's record. The head that takes a grant and leaves callers
+ *        listed clears the mailed bit only by a CAS that finds mb = 0 and
+ *        no mail record. A caller that leaves by its deadline helps while
+ *        a unit is left, then takes a grant if more are decided than
+ *        callers ahead of it, else answers OutOfSessions. The last to leave
+ *        clears the listed and mailed bits, waits for the Ends counted,
+ *        helps the list's record to its end (none is decided after the
+ *        clear) and ends every grant left again (to a ticket, or the pool);
+ *      - a caller joins the list, as it takes a ticket, by a CAS of the
+ *        pair that finds no unit left (else it helps), and so does the
+ *        head's ticket CAS.
+ *     Checked with it, besides the rest: no claim at all passes a caller
+ *     listed before the claimer's call began, no End frees its slot beside
+ *     a listed caller, a listed caller takes a grant only with no live
+ *     ticket queued and fewer callers ahead of it than grants decided, one
+ *     that leaves without one finds the capacity open and no more grants
+ *     decided than callers ahead, and at rest nobody is listed and no
+ *     grant is left. Like a ticket's waiter, a listed caller with no
+ *     deadline sleeps beside a unit that nobody decides (HOLDER, STALL).
+ *     Mutants of the fix (each must be caught): MUTANT_MAIL_SKIPS_LIST (the
+ *     decide ignores the list), MUTANT_MAIL_BEFORE_TICKETS (the list before
+ *     an older ticket), MUTANT_CLOSE_IGNORES_MAILREC (the last to leave
+ *     gives the grants back without finishing the list's record: its
+ *     grant is stranded), MUTANT_SETTLE_IGNORES_G (the mailed bit cleared
+ *     beside a unit's grant: the head takes a ticket, and the grant is
+ *     stranded), MUTANT_LISTED_LEAVE_IGNORES_UNITS (a listed caller's
+ *     deadline answers OutOfSessions while a unit is left).
  *  6. (Argued, not modelled.) A shrink's debt must be in the same CAS as
  *     the grow's linearization point, so in the pair: see
  *     shrink_records.pml, where G holds it.
  * Costs the design must weigh: End's flag load becomes half of a 16-byte
  * atomic (a mixed-size access, or a 16-byte load); a waiter with no
  * deadline that nobody helps sleeps beside a stopped grower's room (a
- * timed wake, a few per second, would bound it).
+ * timed wake, a few per second, would bound it); the list's taker scans
+ * the control words for a mailed slot, and a leaving caller's reads of
+ * the pair, the Ends' count and the mailbox must hold at one instant (the
+ * model takes it as one step: the pair read again after, as PROOF_FIX).
  */
 
 #ifndef N
@@ -202,11 +251,31 @@ bool fullq[MAXT];
 byte clk = 1;             /* LISTGHOST: calls' start order */
 byte listedat[CLIENTS + 1]; /* when client c began to wait in the overflow list (0: not listed) */
 #ifdef LISTED_CLIENT
-#define NOCELL (me == LISTED_CLIENT) /* its ticket's cell is never ready (held, or no cells): it waits in the overflow list */
+/* its ticket's cell is never ready (held, or no cells): it waits in the
+ * overflow list (FIX_MAIL: it joins it, and as its head takes a grant,
+ * never a ticket; else it retries) */
+#define NOCELL (me == LISTED_CLIENT)
 #else
 #define NOCELL false
 #endif
 bool artifact; /* LISTGHOST: an End freed beside a listed caller */
+#ifdef FIX_MAIL
+/* The overflow list and its mailbox (src/: Join, EnqueueHead, MailToHead,
+ * TakeMail, SettleMailed, CloseList), with the list's units in G. */
+#define MAILREC 253 /* G's record: the unit goes to the overflow list */
+#define LISTEDT 252 /* (the waiting caller joined the list) */
+#define MAILED 5    /* control state: a unit's grant for the list (its bit set, no session yet) */
+bool listbit;       /* the flag's kListed: callers wait in the overflow list */
+bool mailbit;       /* the flag's kMailed: a grant for the list is in the mailbox or on its way */
+byte mb;            /* G: the list's units committed (MAILED) and not yet taken */
+byte ovl[CLIENTS];  /* the list, under its lock lk (only waiting callers take it) */
+byte ovn;
+byte lk = NONE;
+bit inbox[N];       /* the mailbox of the Ends' grants (src/: a stack) */
+byte nbox;
+byte pushing;       /* the Ends counted on their way to the mailbox */
+byte mailg;         /* ghost: grants decided for the list, not yet taken or given back */
+#endif
 byte watch; /* PROOF_SPLIT ghosts: clients inside a proof's window */
 byte seen;  /* ... that saw open >= cap at some instant of it */
 #define SEEN if :: open >= cap -> seen = seen | watch :: else -> skip fi /* SRC_FLAG: the pool was full when ticket t was taken */
@@ -245,6 +314,52 @@ inline check_fifo(before) {
   od
 }
 
+#ifdef FIX_MAIL
+/* The list's helpers (the caller me, k a scratch variable). */
+inline unlist() {
+  k = 0;
+  do
+  :: k < ovn && ovl[k] != me -> k++
+  :: k < ovn && ovl[k] == me ->
+     do
+     :: k + 1 < ovn -> ovl[k] = ovl[k + 1]; k++
+     :: else -> break
+     od;
+     ovn--; ovl[ovn] = NONE; break
+  :: k >= ovn -> assert(false)
+  od;
+  k = 0
+}
+inline position() {
+  pos = 0;
+  do
+  :: ovl[pos] != me -> pos++
+  :: else -> break
+  od
+}
+/* any grant in the mailbox (a stack: any may be on top) */
+inline pick_box(x) {
+  if
+  :: inbox[0] -> x = 0
+  :: N > 1 && inbox[1] -> x = 1
+  :: N > 2 && inbox[2] -> x = 2
+  :: N > 3 && inbox[3] -> x = 3
+  :: else -> assert(false)
+  fi
+}
+/* any slot committed to the list (one counted in mb, or the one of a
+ * record that has committed it and not yet ended) */
+inline pick_mailed(x) {
+  if
+  :: ctl[0] == MAILED -> x = 0
+  :: N > 1 && ctl[1] == MAILED -> x = 1
+  :: N > 2 && ctl[2] == MAILED -> x = 2
+  :: N > 3 && ctl[3] == MAILED -> x = 3
+  :: else -> assert(false) /* mb counts a grant that is not there */
+  fi
+}
+#endif
+
 /* One step of the grow's units, from the pair as read (atomically) now.
  * `helped` is set when there was a unit left. */
 #if defined(GROWSEQ) || defined(LSEQ_ONLY)
@@ -267,6 +382,9 @@ inline unit_step() {
     rr = rec;
     rt = head;
     rq = (head < tail)
+#ifdef FIX_MAIL
+    ; assert(!listbit || verified) /* the list only with the flag verified */
+#endif
   };
   if
   :: !helped -> skip
@@ -297,8 +415,22 @@ inline unit_step() {
           rec = POOLREC
 #else
           if
+#ifdef MUTANT_MAIL_BEFORE_TICKETS
+          :: listbit -> rec = MAILREC; mailbit = true; mailg++
+          :: !listbit && head < tail -> rec = head; head++
+#else
           :: head < tail -> rec = head; head++
+#endif
+#ifdef FIX_MAIL
+#ifndef MUTANT_MAIL_SKIPS_LIST
+          /* callers in the overflow list come next: a record for the list
+           * (the flag marked mailed in the same CAS) */
+          :: head == tail && listbit -> rec = MAILREC; mailbit = true; mailg++
+#endif
           :: else -> rec = POOLREC
+#else
+          :: else -> rec = POOLREC
+#endif
 #ifdef FIX_POOLCLEAR
              ; verified = false /* (src/: and a new epoch) */
 #endif
@@ -310,6 +442,22 @@ inline unit_step() {
   :: helped && rr == POOLREC ->
      atomic { if :: ctl[L[ru]] == LISTED && SEQOK -> ctl[L[ru]] = CLAIMABLE :: else -> skip fi };
      atomic { if :: u == ru && rec == POOLREC && GSAME -> u++; rec = NONE :: else -> skip fi }
+#ifdef FIX_MAIL
+  :: helped && rr == MAILREC ->
+     /* the list's record: commit the slot to the list (listed -> mailed,
+      * a CAS of its control word; a failed CAS: another helper did it),
+      * then end the record, the grant counted in G (mb); the list's lock
+      * holder takes it (TakeMail()) */
+     atomic {
+       if
+       :: ctl[L[ru]] == LISTED && SEQOK ->
+          assert(open < cap); open++; SEEN;
+          ctl[L[ru]] = MAILED
+       :: else -> skip
+       fi
+     };
+     atomic { if :: u == ru && rec == MAILREC && GSAME -> u++; rec = NONE; mb++ :: else -> skip fi }
+#endif
   :: helped && rr < MAXT ->
      /* a ticket's record: commit, open, publish, end the record */
      atomic {
@@ -376,6 +524,10 @@ proctype Client(byte me) {
   byte round = 0;
   byte t, s, i, r, ru, rr, rt, start, c0, rg, rc, rn, mystart;
   bool helped, rq, waiting, rdy, oka, okb;
+#ifdef FIX_MAIL
+  byte pos, k; /* pos: callers ahead in the list */
+  bool gbk;    /* ending a grant given back by CloseList */
+#endif
   if
   :: me < HELD -> mine = me
   :: else -> skip
@@ -393,20 +545,52 @@ proctype Client(byte me) {
      /* End */
      s = mine;
      mine = NONE;
+end_free:
      atomic { bits[s] = 0 }; /* the free: the slot pending (still open) */
 end_again:
+#ifdef FIX_MAIL
+     atomic { rq = verified; t = head; r = tail; oka = listbit };
+#else
      atomic { rq = verified; t = head; r = tail };
+#endif
      if
      :: !rq -> atomic { ctl[s] = CLOSED; open--;
+#ifdef FIX_MAIL
+          /* no caller is listed beside a free slot */
+          i = 0;
+          do :: i < CLIENTS -> assert(listedat[i] == 0); i++
+             :: else -> break od
+#endif
 #ifdef LISTGHOST
           i = 0;
           do :: i < CLIENTS -> if :: listedat[i] != 0 -> artifact = true :: else -> skip fi; i++
              :: else -> break od
 #endif
         }
+#ifdef FIX_MAIL
+     :: rq && t == r && !oka ->
+        atomic { if :: verified && head == tail && !listbit -> verified = false :: else -> skip fi };
+        goto end_again
+     :: rq && t == r && oka ->
+        /* MailToHead(): the bit back and the End counted; a CAS that needs
+         * the list and no ticket marks the flag mailed (the grant decided);
+         * the slot, still open, pushed for the list, and the count dropped */
+        atomic { assert(bits[s] == 0); bits[s] = 1; pushing++ };
+        atomic {
+          if
+          :: verified && head == tail && listbit -> mailbit = true; mailg++; oka = true
+          :: else -> oka = false
+          fi
+        };
+        if
+        :: oka -> atomic { inbox[s] = 1; nbox++; pushing-- }
+        :: else -> atomic { pushing--; bits[s] = 0 }; goto end_again
+        fi
+#else
      :: rq && t == r ->
         atomic { if :: verified && head == tail -> verified = false :: else -> skip fi };
         goto end_again
+#endif
      :: rq && t < r ->
         atomic { assert(bits[s] == 0); bits[s] = 1 }; /* the bit back */
         atomic {
@@ -433,6 +617,12 @@ end_again:
         :: else -> cell[CI(t)] = PUBLISHED
         fi
      fi;
+#ifdef FIX_MAIL
+     if
+     :: gbk -> gbk = false; goto giveback
+     :: else -> skip
+     fi;
+#endif
      round++
   :: round < ROUNDS && mine == NONE ->
      /* Begin (a waiting one when `waiting`) */
@@ -457,7 +647,15 @@ begin_again:
        :: s != NONE ->
           assert(open < cap);
           check_fifo(start);
-#ifdef LISTGHOST
+#if defined(LISTGHOST) && defined(FIX_MAIL)
+          /* no caller waiting in the overflow list since before this call
+           * began is passed over by it (any claim: the list has its
+           * mailbox) */
+          i = 0;
+          do :: i < CLIENTS -> assert(i == me || listedat[i] == 0 || listedat[i] >= mystart); i++
+             :: else -> break od;
+          listedat[me] = 0;
+#elif defined(LISTGHOST)
           /* no caller waiting in the overflow list since before this call
            * began is passed over by it */
           /* only for a pool unit's slot (claimable), and only if no End
@@ -572,7 +770,11 @@ begin_again:
 #ifdef SRC_FLAG
      atomic {
        if
+#ifdef FIX_MAIL
+       :: verified && u == units && tail < MAXT && CS(tail) == READY && !listbit ->
+#else
        :: verified && u == units && tail < MAXT && CS(tail) == READY ->
+#endif
           t = tail; tail++; fullq[t] = (open >= cap);
 #ifndef NO_QASSERT
           assert(open >= cap) /* queued only while full */
@@ -595,6 +797,18 @@ begin_again:
        :: else -> break
        od;
        if
+#ifdef FIX_MAIL
+       :: r == 0 && u == units && tail < MAXT && CS(tail) == READY && !NOCELL && !listbit ->
+          assert(open >= cap);
+          verified = true; t = tail; tail++; listedat[me] = 0
+       :: r == 0 && u == units && tail < MAXT && (CS(tail) != READY || NOCELL || listbit) && lk == NONE ->
+          /* Join(), under the list's lock: the flag verified and the list
+           * bit set by one CAS of the pair (it reads G: no unit left), the
+           * caller appended */
+          assert(open >= cap);
+          verified = true; listbit = true; ovl[ovn] = me; ovn++;
+          listedat[me] = clk; clk++; t = LISTEDT
+#else
        :: r == 0 && u == units && tail < MAXT && CS(tail) == READY && !NOCELL ->
           assert(open >= cap);
           verified = true; t = tail; tail++; listedat[me] = 0
@@ -603,11 +817,15 @@ begin_again:
            * (Join(): kListed, the flag verified); here it retries */
           verified = true; t = NONE;
           if :: listedat[me] == 0 -> listedat[me] = clk; clk++ :: else -> skip fi
+#endif
        :: else -> t = NONE
        fi
      };
      if
      :: t == NONE -> goto begin_again
+#ifdef FIX_MAIL
+     :: t == LISTEDT -> goto listed
+#endif
      :: else -> skip
      fi;
 queued:
@@ -651,6 +869,114 @@ leave_again:
         fi
 #endif
      od;
+#ifdef FIX_MAIL
+     goto begun;
+listed:
+     /* In the overflow list, asleep until one of these (the head's wake
+      * word is bumped by a push, by a record's decide and end, and by a
+      * change of head): the list's record in G, which any listed caller
+      * helps; the head takes a grant, or a ticket when none is on its way
+      * (EnqueueHead(): the ticket taken and the list left by one CAS of
+      * the pair, which reads G: no unit left). */
+     do
+     :: rec == MAILREC -> unit_step()
+     :: atomic { lk == NONE && ovl[0] == me && (nbox > 0 || mb > 0) -> lk = me; pos = 0 }; goto take
+     :: atomic {
+          lk == NONE && ovl[0] == me && !mailbit && u == units && !NOCELL &&
+          tail < MAXT && CS(tail) == READY ->
+          assert(verified && listbit && open >= cap);
+          t = tail; tail++; unlist(); listedat[me] = 0;
+          if :: ovn == 0 -> listbit = false :: else -> skip fi
+        }; goto queued
+#ifdef TIMEOUTS
+     :: atomic { lk == NONE -> lk = me }; goto leavelist
+#endif
+     od;
+take:
+     /* TakeMail(), under the lock: the caller pos places behind the head
+      * takes a grant, an End's from the mailbox or a unit's from G (they
+      * are fungible); more are decided than callers ahead of it, and no
+      * ticket is queued (the tickets came first) */
+     if
+     :: atomic { nbox > 0 ->
+          check_fifo(tail); assert(pos < mailg);
+          pick_box(i); inbox[i] = 0; nbox--; mine = i; mailg--;
+          unlist(); listedat[me] = 0 }
+     :: atomic { mb > 0 ->
+          check_fifo(tail); assert(pos < mailg);
+          mb--; mailg--; unlist(); listedat[me] = 0 };
+        /* the slot's control word, by the lock's holder alone */
+        atomic { pick_mailed(i); ctl[i] = OPEN; mine = i }
+     fi;
+     if
+     :: ovn == 0 -> goto closelist
+     :: else -> skip
+     fi;
+     /* SettleMailed(): the mailed bit cleared once no grant is left or on
+      * its way (a CAS of the pair that finds no record for the list and no
+      * unit's grant in G), set again if an End came meanwhile */
+#ifdef MUTANT_SETTLE_IGNORES_G
+     atomic { if :: nbox == 0 && pushing == 0 -> mailbit = false :: else -> skip fi };
+#else
+     atomic { if :: nbox == 0 && pushing == 0 && mb == 0 && rec != MAILREC -> mailbit = false :: else -> skip fi };
+#endif
+     atomic { if :: nbox != 0 || pushing != 0 -> mailbit = true :: else -> skip fi };
+     atomic { lk = NONE };
+     goto begun;
+#ifdef TIMEOUTS
+leavelist:
+     /* A deadline, under the lock (TakeMail(pos, settle)): help while a
+      * unit is left; then, once no End is on its way to the mailbox, take a
+      * grant if more are decided than callers ahead, else leave the list
+      * (OutOfSessions). */
+     do
+#ifndef MUTANT_LISTED_LEAVE_IGNORES_UNITS
+     :: u < units -> unit_step()
+     :: atomic {
+          u == units && pushing == 0 ->
+#else
+     :: atomic {
+          pushing == 0 ->
+#endif
+          position();
+          if
+          :: nbox + mb > pos -> oka = true
+          :: else -> oka = false; assert(mailg <= pos);
+             assert(open >= cap); /* full at the instant that decided */
+             unlist(); listedat[me] = 0
+          fi
+        }; break
+     od;
+     if
+     :: oka -> goto take
+     :: !oka && ovn == 0 -> goto closelist
+     :: else -> atomic { lk = NONE }; goto begun /* OutOfSessions */
+     fi;
+#endif
+closelist:
+     /* CloseList(), by the last to leave, under the lock: the list and
+      * mailed bits cleared by one CAS; the Ends counted waited for (a few
+      * steps each); a record for the list helped to its end (none is
+      * decided after the clear); every grant left ended again (a free: to
+      * a ticket, or to the pool) */
+     atomic { listbit = false; mailbit = false };
+     (pushing == 0);
+#ifndef MUTANT_CLOSE_IGNORES_MAILREC
+     do
+     :: rec == MAILREC -> unit_step()
+     :: else -> break
+     od;
+#endif
+giveback:
+     if
+     :: atomic { nbox > 0 -> pick_box(i); inbox[i] = 0; nbox--; mailg--; s = i };
+        gbk = true; goto end_free
+     :: atomic { mb > 0 -> mb--; mailg-- };
+        atomic { pick_mailed(i); ctl[i] = OPEN; s = i };
+        gbk = true; goto end_free
+     :: atomic { nbox == 0 && mb == 0 -> lk = NONE }; goto begun
+     fi;
+#endif
 begun:
      round++
   od;
@@ -760,6 +1086,14 @@ init {
        i++
     :: else -> break
     od;
+#ifdef FIX_MAIL
+    i = 0;
+    do
+    :: i < CLIENTS -> ovl[i] = NONE; i++
+    :: else -> break
+    od;
+    i = 0;
+#endif
     run Grower();
 #ifdef MONITOR
     run Monitor();
@@ -772,6 +1106,13 @@ init {
   };
   /* at rest: every client finished (the grower may have stopped) */
   (finished == CLIENTS);
+#ifdef FIX_MAIL
+  /* nobody listed, and no grant left for the list: none of a unit (in G
+   * or in its record), none of an End (in the mailbox or on its way) */
+  assert(ovn == 0 && !listbit && !mailbit && lk == NONE);
+  assert(mb == 0 && rec != MAILREC);
+  assert(nbox == 0 && pushing == 0 && mailg == 0);
+#endif
 #ifndef STALL
   (growerdone);
   atomic {
