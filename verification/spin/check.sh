@@ -32,7 +32,7 @@
 #
 # SPIN_PART=design runs only the models of a lock-free resize that src/
 # does not have yet (shrink_records.pml, grow_units.pml, resize_pair.pml;
-# about 27 minutes, up to 16 GB of memory); no other part runs them.
+# about 41 minutes, up to 16 GB of memory); no other part runs them.
 #
 # SPIN_WEAK=1 adds two runs (about a minute more): MUTANT_RESET_STORE under
 # sequential consistency, which passes (harmless there, see the model's
