@@ -501,6 +501,35 @@ inline take_cell(t) {
   if :: bits[mine] == 0 -> bits[mine] = 1; ver++ :: else -> skip fi
 }
 
+/* The claim of free slot s by one CAS of the word, which expects it as
+ * read (its hint and version); then to `begun`, or to `begin_again` when
+ * the CAS failed or the claim was given back. */
+inline word_claim() {
+  atomic {
+    if
+    :: hint == wh && ver == wv && bits[s] == 0 && CLAIM_CTL_OK(s) ->
+       bits[s] = 1; CLAIM_OPEN(s); CLAIM_GHOST;
+       if :: !waiting -> check_fifo(start) :: else -> skip fi;
+       mine = s
+    :: else -> skip
+    fi
+  };
+  OPEN_CLAIMED();
+  if
+  :: mine != NONE -> goto begun
+  :: else -> goto begin_again
+  fi
+}
+
+/* A waiter whose ticket was taken waits for its grant, helping a record
+ * that names its ticket. */
+inline await_grant(t) {
+  do
+  :: atomic { cell[t] == PUBLISHED -> take_cell(t) }; break
+  :: atomic { rkind == RTICKET && rslot == t } -> unit_step()
+  od
+}
+
 /* Resets the scratch values between calls (fewer states, same behaviour). */
 #define SCRATCH_RESET d_step { s = 0; c = 0; j = 0; r = 0; rd = 0; rq = 0; rk = 0; rs = 0; re = 0; \
   ru = 0; rn = 0; rg = 0; rt = 0; wh = 0; wv = 0; mq = 0; t = 0; start = 0; i0 = 0; c0 = 0; \
@@ -581,20 +610,7 @@ begin_again:
      if
      :: wh == 0 && s != NONE ->
         /* the fast path: one CAS of the word */
-        atomic {
-          if
-          :: hint == wh && ver == wv && bits[s] == 0 && CLAIM_CTL_OK(s) ->
-             bits[s] = 1; CLAIM_OPEN(s); CLAIM_GHOST;
-             if :: !waiting -> check_fifo(start) :: else -> skip fi;
-             mine = s
-          :: else -> skip
-          fi
-        };
-        OPEN_CLAIMED();
-        if
-        :: mine != NONE -> goto begun
-        :: else -> goto begin_again
-        fi
+        word_claim()
      :: else -> skip
      fi;
      /* read G */
@@ -610,20 +626,7 @@ begin_again:
         /* review: the filter's peek of the control word after the read of G */
         if :: ctl[s] != CLOSED -> goto begin_again :: else -> skip fi;
 #endif
-        atomic {
-          if
-          :: hint == wh && ver == wv && bits[s] == 0 && CLAIM_CTL_OK(s) ->
-             bits[s] = 1; CLAIM_OPEN(s); CLAIM_GHOST;
-             if :: !waiting -> check_fifo(start) :: else -> skip fi;
-             mine = s
-          :: else -> skip
-          fi
-        };
-        OPEN_CLAIMED();
-        if
-        :: mine != NONE -> goto begun
-        :: else -> goto begin_again
-        fi
+        word_claim()
      :: s != NONE && wh != 0 && rd > 0 ->
         mark_and_settle(PAYMARK, 0); /* pay a unit with the free slot */
         goto begin_again
@@ -735,10 +738,7 @@ leave_again:
         if
         :: rt > t ->
            /* taken: wait for the slot, helping a record of it */
-           do
-           :: atomic { cell[t] == PUBLISHED -> take_cell(t) }; break
-           :: atomic { rkind == RTICKET && rslot == t } -> unit_step()
-           od;
+           await_grant(t);
            break
         :: rt <= t && (ru < rn || rk != RNONE) -> unit_step(); goto leave_again
         :: else ->
@@ -752,10 +752,7 @@ leave_again:
            if
            :: cancelled[t] -> break /* OutOfSessions */
            :: else ->
-              do
-              :: atomic { cell[t] == PUBLISHED -> take_cell(t) }; break
-              :: atomic { rkind == RTICKET && rslot == t } -> unit_step()
-              od;
+              await_grant(t);
               break
            fi
         fi
