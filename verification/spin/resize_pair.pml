@@ -158,6 +158,28 @@
 #define KMAX 3 /* listed slots */
 #define NONE 255
 
+/* The tags' widths. G's sequence number, the resizes' number and the pool
+ * word's version count modulo SEQM, GSEQM and VERM when those are defined
+ * (src/ keeps them in a few bits each; see the layout in docs/design.md),
+ * else modulo 256 (a byte; no run comes near it). Comparisons are
+ * equalities: a mark is live when its tag is the sequence number's next
+ * value. */
+#ifdef SEQM
+#define SNEXT(x) (((x) + 1) % SEQM)
+#else
+#define SNEXT(x) ((x) + 1)
+#endif
+#ifdef GSEQM
+#define GNEXT(x) (((x) + 1) % GSEQM)
+#else
+#define GNEXT(x) ((x) + 1)
+#endif
+#ifdef VERM
+#define VNEXT(x) (((x) + 1) % VERM)
+#else
+#define VNEXT(x) ((x) + 1)
+#endif
+
 /* control states */
 #define CLOSED 0
 #define OPEN 1      /* a session (bit free: pending, its End's window) */
@@ -251,7 +273,7 @@ byte gtrans; /* SRC_SPLIT: claims between their word CAS and OpenClaimed */
      atomic { \
        if \
        :: OC_COND -> assert(ctl[mine] == CLOSED); assert(wcok); ctl[mine] = OPEN; gtrans-- \
-       :: else -> bits[mine] = 0; ver++; open--; gtrans--; mine = NONE \
+       :: else -> bits[mine] = 0; ver = VNEXT(ver); open--; gtrans--; mine = NONE \
        fi \
      } \
   :: else -> skip \
@@ -266,7 +288,7 @@ byte gtrans; /* SRC_SPLIT: claims between their word CAS and OpenClaimed */
 #endif
 
 #ifdef FIX_HINTVER
-#define HINT_VER ver++ /* the resizer's hint CAS steps the word's version */
+#define HINT_VER ver = VNEXT(ver) /* the resizer's hint CAS steps the word's version */
 #else
 #define HINT_VER skip
 #endif
@@ -277,12 +299,12 @@ byte gtrans; /* SRC_SPLIT: claims between their word CAS and OpenClaimed */
  * cancels debt steps the sequence number (marks made for the debt, or
  * before the shrink, die). */
 #ifdef FIX_MARKTAG
-#define MARK_TAG tag[s] = rq + 1; mq = rq + 1
+#define MARK_TAG tag[s] = SNEXT(rq); mq = SNEXT(rq)
 #else
-#define MARK_TAG tag[s] = seq + 1; mq = seq + 1
+#define MARK_TAG tag[s] = SNEXT(seq); mq = SNEXT(seq)
 #endif
 #ifdef FIX_GROWSEQ
-#define GROW_SEQ if :: rd > 0 -> seq++ :: else -> skip fi
+#define GROW_SEQ if :: rd > 0 -> seq = SNEXT(seq) :: else -> skip fi
 #else
 #define GROW_SEQ skip
 #endif
@@ -304,7 +326,7 @@ inline undo_dead_marks() {
   :: j < N ->
      atomic {
        if
-       :: ISMARK(ctl[j]) && tag[j] <= seq &&
+       :: ISMARK(ctl[j]) && tag[j] != SNEXT(seq) &&
           !(SHRINKREC(rkind) && rslot == j && tag[j] == seq) ->
           if
           :: mfrom[j] == 1 -> ctl[j] = CLAIMABLE
@@ -323,18 +345,18 @@ inline undo_dead_marks() {
 inline settle(m) {
   atomic {
     if
-    :: rkind == RNONE && tag[m] == seq + 1 && ctl[m] == CLAIMING ->
+    :: rkind == RNONE && tag[m] == SNEXT(seq) && ctl[m] == CLAIMING ->
        if
        :: D == 0 -> assert(open < cap); open++; rkind = RCLAIM; rslot = m
        :: else -> skip
        fi;
-       seq++
-    :: rkind == RNONE && tag[m] == seq + 1 && ctl[m] == PAYMARK ->
+       seq = SNEXT(seq)
+    :: rkind == RNONE && tag[m] == SNEXT(seq) && ctl[m] == PAYMARK ->
        if
        :: D > 0 && (mfrom[m] == 1 || SETTLE_BIT_OK(m)) -> D--; rkind = RPAYFREE; rslot = m
        :: else -> skip
        fi;
-       seq++
+       seq = SNEXT(seq)
     :: else -> skip
     fi
   }
@@ -482,7 +504,7 @@ inline mark_and_settle(kind, fromc) {
      :: atomic {
           won = (rkind != RNONE && SHRINKREC(rkind) && rslot == s && seq == mq) ||
                 (tag[s] == mq && (ctl[s] == GRANTED || ctl[s] == RESERVED));
-          passed = !won && seq >= mq
+          passed = !won && SNEXT(seq) != mq
         };
         if
         :: won -> rk = (kind == CLAIMING -> RCLAIM : RPAYFREE); help_shrink(rk, s, mq); break
@@ -498,7 +520,7 @@ inline mark_and_settle(kind, fromc) {
  * if a payment had left it free (the bit is its own now). */
 inline take_cell(t) {
   cell[t] = READY; mine = cslot[t];
-  if :: bits[mine] == 0 -> bits[mine] = 1; ver++ :: else -> skip fi
+  if :: bits[mine] == 0 -> bits[mine] = 1; ver = VNEXT(ver) :: else -> skip fi
 }
 
 /* The claim of free slot s by one CAS of the word, which expects it as
@@ -551,24 +573,24 @@ proctype Client(byte me) {
      /* End */
      s = mine;
      mine = NONE;
-     atomic { bits[s] = 0; ver++ }; /* the free: pending, still open */
+     atomic { bits[s] = 0; ver = VNEXT(ver) }; /* the free: pending, still open */
 end_again:
      atomic { rd = D; rq = seq; rk = rkind; rs = rslot; rv = verified; t = head; r = tail };
      if
      :: rd > 0 && rk != RNONE -> help_pending(); goto end_again
      :: rd > 0 && rk == RNONE ->
-        atomic { ctl[s] = PAYING; tag[s] = rq + 1 };
+        atomic { ctl[s] = PAYING; tag[s] = SNEXT(rq) };
         atomic {
           if
           :: rkind == RNONE && seq == rq && D > 0 ->
-             D--; seq = rq + 1; rkind = RPAYEND; rslot = s;
+             D--; seq = SNEXT(rq); rkind = RPAYEND; rslot = s;
              open--; /* the End takes effect: its slot pays the unit */
              won = true
           :: else -> won = false
           fi
         };
         if
-        :: won -> help_shrink(RPAYEND, s, rq + 1)
+        :: won -> help_shrink(RPAYEND, s, SNEXT(rq))
         :: else -> atomic { ctl[s] = OPEN }; goto end_again
         fi
      :: rd == 0 && !rv -> atomic { ctl[s] = CLOSED; open-- }
@@ -584,7 +606,7 @@ end_again:
           fi
         };
         if
-        :: t == NONE -> atomic { bits[s] = 0; ver++ }; goto end_again
+        :: t == NONE -> atomic { bits[s] = 0; ver = VNEXT(ver) }; goto end_again
         :: else -> skip
         fi;
         atomic {
@@ -594,7 +616,7 @@ end_again:
           fi
         };
         if
-        :: t == NONE -> atomic { bits[s] = 0; ver++ }; goto end_again
+        :: t == NONE -> atomic { bits[s] = 0; ver = VNEXT(ver) }; goto end_again
         :: else -> cell[t] = PUBLISHED
         fi
      fi;
@@ -804,8 +826,8 @@ inline grow(k, st) {
         atomic {
           if
           :: ctl[j] == RESERVED ->
-             if :: bits[j] == 0 -> bits[j] = 1; ver++ :: else -> skip fi;
-             ctl[j] = LISTED; tag[j] = gseq + 1; L[n] = j; n++
+             if :: bits[j] == 0 -> bits[j] = 1; ver = VNEXT(ver) :: else -> skip fi;
+             ctl[j] = LISTED; tag[j] = GNEXT(gseq); L[n] = j; n++
           :: else -> skip
           fi
         };
@@ -830,7 +852,7 @@ inline grow(k, st) {
 #else
           units = need; u = 0; D = rd - (k - need); GROW_SEQ;
 #endif
-          gseq++; cap = cap + k; done = true
+          gseq = GNEXT(gseq); cap = cap + k; done = true
        :: else -> done = false
        fi
      };
