@@ -15,11 +15,38 @@
 
 namespace jetsession::internal {
 
+// The pool's pair (AtomicPair) over hooked halves: its 16-byte
+// compare-exchange runs the halves' hooks as a compare-exchange of the
+// second word would (Before with the second word as expected, After with
+// the outcome), so that a schedule can stop a thread around a step of the
+// debt word, which the pair changes with the flag. Halves without hooks
+// (std::atomic) leave it as it is.
+template <class Half>
+struct HookedPair : AtomicPair<Half> {
+  bool compare_exchange(PairValue& expected, PairValue desired) noexcept {
+    if constexpr (requires { typename Half::HookType; }) {
+      using Hook = typename Half::HookType;
+      Hook::Before(this->second(), expected.second);
+      const bool done = AtomicPair<Half>::compare_exchange(expected, desired);
+      if constexpr (requires(std::atomic<std::uint64_t> & word) {
+                      Hook::After(word, done);
+                    }) {
+        Hook::After(this->second(), done);
+      }
+      return done;
+    } else {
+      return AtomicPair<Half>::compare_exchange(expected, desired);
+    }
+  }
+};
+
 // StdAtomics with atomics of the class template `A` and `kMutation` M.
 template <template <class> class A, Mutation M = Mutation::kNone>
 struct WrappedPolicy : StdAtomics {
   template <class T>
   using Atomic = A<T>;
+  template <class Half>
+  using AtomicPair = HookedPair<Half>;
   static constexpr Mutation kMutation = M;
 };
 
@@ -28,6 +55,7 @@ struct WrappedPolicy : StdAtomics {
 // hook has one.
 template <class T, class Hook>
 struct BeforeCasAtomic : std::atomic<T> {
+  using HookType = Hook;
   using std::atomic<T>::atomic;
   using std::atomic<T>::operator=;
   // Out of line: inlined into SlotPool::Reset(), GCC's -Wstringop-overflow
