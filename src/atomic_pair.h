@@ -46,7 +46,8 @@ struct PairValue {
 
 template <class Half = std::atomic<std::uint64_t>>
 class alignas(16) AtomicPair {
-  static_assert(sizeof(Half) == 8 && alignof(Half) == 8);
+  static_assert(sizeof(Half) == 8, "a half is one 8-byte word");
+  static_assert(alignof(Half) == 8, "a half is aligned as one");
 
  public:
   AtomicPair() = default;
@@ -106,9 +107,9 @@ class alignas(16) AtomicPair {
   Half second_{0};
 };
 
-static_assert(sizeof(std::atomic<std::uint64_t>) == 8 &&
-              std::atomic<std::uint64_t>::is_always_lock_free);
-static_assert(sizeof(AtomicPair<>) == 16 && alignof(AtomicPair<>) == 16);
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+static_assert(sizeof(AtomicPair<>) == 16, "the two words, nothing else");
+static_assert(alignof(AtomicPair<>) == 16, "cmpxchg16b's alignment");
 
 }  // namespace jetsession::internal
 
