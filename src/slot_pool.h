@@ -273,8 +273,9 @@ class alignas(64) SlotPool {
     // relaxed: as capacity_.
     ceiling_.store(ceiling, std::memory_order_relaxed);
     active_words_.store(active, std::memory_order_relaxed);
-    // relaxed, all three: as capacity_ (no End runs while the owner resets).
-    DebtWord().store(0, std::memory_order_relaxed);
+    // No debt. seq_cst (an RMW of the pair, as every write of it is).
+    full_.value.store_second(0);
+    // relaxed, both: as capacity_ (no End runs while the owner resets).
     reserved_.store(ceiling - capacity, std::memory_order_relaxed);
     clearing_.store(0, std::memory_order_relaxed);
     // relaxed: as capacity_ (no hand-off runs while the owner resets).
@@ -345,11 +346,10 @@ class alignas(64) SlotPool {
              gate;
     };
     if constexpr (Policy::kMutation == Mutation::kStaleProof) {
-      flag.store(fresh_flag(f), std::memory_order_release);
+      // An unconditional write (seq_cst, an RMW of the pair).
+      full_.value.store_first(fresh_flag(f));
     } else {
-      while (!flag.compare_exchange_weak(f, fresh_flag(f),
-                                         std::memory_order_seq_cst,
-                                         std::memory_order_relaxed)) {
+      while (!FlagCas(f, fresh_flag(f))) {
       }
     }
   }
@@ -916,7 +916,6 @@ class alignas(64) SlotPool {
                                                        std::uint64_t f,
                                                        std::uint64_t ended,
                                                        FreedBy by) noexcept {
-    auto& flag = Flag();
     auto& control_word = SlotRef(slot).control;
     // A give-back's caller stores nothing: once a hand-off has written the
     // control word (a waiter that left, or none), its final store is ours.
@@ -939,8 +938,7 @@ class alignas(64) SlotPool {
         // before the slot becomes claimable (the caller's store of `ended`
         // after this): a claim or proof in between finds it pending.
         if ((f & kFullStateMask) == kFullNone ||
-            flag.compare_exchange_weak(f, NextEpoch(f) | kFullNone,
-                                       std::memory_order_seq_cst)) {
+            FlagCas(f, NextEpoch(f) | kFullNone)) {
           return done();
         }
         continue;
@@ -1058,9 +1056,7 @@ class alignas(64) SlotPool {
       // seq_cst: with the other RMWs of the debt word; a load of it that
       // reads the record gone synchronizes with this CAS (release), and so
       // sees the mark above.
-      if (DebtWord().compare_exchange_weak(d, UnitsOf(d),
-                                           std::memory_order_seq_cst,
-                                           std::memory_order_seq_cst)) {
+      if (full_.value.compare_exchange_second(d, UnitsOf(d))) {
         // release: pairs with CountClaimed()'s acquire load.
         reserved_.fetch_add(1, std::memory_order_release);
         return;
@@ -1113,16 +1109,14 @@ class alignas(64) SlotPool {
     auto& flag = Flag();
     // seq_cst: every RMW of the flag is (the frees' Dekker pair).
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
-    while ((f & bits) != 0 && !flag.compare_exchange_weak(
-                                  f, f & ~bits, std::memory_order_seq_cst)) {
+    while ((f & bits) != 0 && !FlagCas(f, f & ~bits)) {
     }
   }
   void SetFlagBits(std::uint64_t bits) noexcept {
     auto& flag = Flag();
     // seq_cst: as ClearFlagBits().
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
-    while ((f & bits) != bits && !flag.compare_exchange_weak(
-                                     f, f | bits, std::memory_order_seq_cst)) {
+    while ((f & bits) != bits && !FlagCas(f, f | bits)) {
     }
   }
 
@@ -1286,8 +1280,7 @@ class alignas(64) SlotPool {
       }
       const std::uint32_t ticket = HeadOf(f);
       // seq_cst: the tickets' order.
-      if (!flag.compare_exchange_weak(f, WithHead(f, ticket + 1),
-                                      std::memory_order_seq_cst)) {
+      if (!FlagCas(f, WithHead(f, ticket + 1))) {
         continue;
       }
       // A waiter that left before its ticket came: passed over, the slot
@@ -1400,8 +1393,7 @@ class alignas(64) SlotPool {
         }
         return Enqueued::kNoRoom;
       }
-      if (flag.compare_exchange_weak(f, WithTail(f, *ticket + 1),
-                                     std::memory_order_seq_cst)) {
+      if (FlagCas(f, WithTail(f, *ticket + 1))) {
         return Enqueued::kQueued;
       }
     }
@@ -1429,8 +1421,7 @@ class alignas(64) SlotPool {
         return;
       }
       // seq_cst: as HandOver()'s.
-      if (!flag.compare_exchange_weak(f, WithHead(f, ticket + 1),
-                                      std::memory_order_seq_cst)) {
+      if (!FlagCas(f, WithHead(f, ticket + 1))) {
         continue;
       }
       if constexpr (Policy::kMutation == Mutation::kPassOverLiveTicket) {
@@ -1479,8 +1470,7 @@ class alignas(64) SlotPool {
       if ((f & kFullStateMask) != kFullVerified) return Joined::kNotFull;
       if ((f & kListed) == 0 && HasRoom(TailOf(f))) return Joined::kRoom;
       // seq_cst: as above.
-      if (flag.compare_exchange_weak(f, f | kListed,
-                                     std::memory_order_seq_cst)) {
+      if (FlagCas(f, f | kListed)) {
         overflow_.Append(node);
         return Joined::kListed;
       }
@@ -1507,7 +1497,7 @@ class alignas(64) SlotPool {
       std::uint64_t next = WithTail(f, *ticket + 1);
       if (overflow_.IsLast(node)) next &= ~kListed;
       // seq_cst: as Enqueue().
-      if (flag.compare_exchange_weak(f, next, std::memory_order_seq_cst)) {
+      if (FlagCas(f, next)) {
         overflow_.Remove(node);
         return Enqueued::kQueued;
       }
@@ -1533,7 +1523,6 @@ class alignas(64) SlotPool {
   // last): the list emptied or a ticket was taken meanwhile.
   bool MailToHead(std::uint32_t slot, std::uint64_t ended, FreedBy by,
                   std::uint64_t* f) noexcept {
-    auto& flag = Flag();
     // seq_cst: before the CAS; CloseList() clears kListed, then waits for
     // this count to drop, and MailIdle() reads it before the mailbox.
     pushing_.fetch_add(1, std::memory_order_seq_cst);
@@ -1547,8 +1536,7 @@ class alignas(64) SlotPool {
         return false;
       }
       // seq_cst: with the ticket CASes, Join() and CloseList()'s clear.
-      if (flag.compare_exchange_weak(seen, seen | kMailed,
-                                     std::memory_order_seq_cst)) {
+      if (FlagCas(seen, seen | kMailed)) {
         break;
       }
     }
@@ -1799,10 +1787,9 @@ class alignas(64) SlotPool {
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     // relaxed: the incarnation that Reset() stored before the flag CAS
     // this load may have read from (the CAS releases, the load acquires).
-    while (
-        (f & gates) != gates &&
-        incarnation_.load(std::memory_order_relaxed) == gen &&
-        !flag.compare_exchange_weak(f, f | gates, std::memory_order_seq_cst)) {
+    while ((f & gates) != gates &&
+           incarnation_.load(std::memory_order_relaxed) == gen &&
+           !FlagCas(f, f | gates)) {
     }
   }
 
@@ -2546,8 +2533,7 @@ class alignas(64) SlotPool {
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     if ((f & kFullStateMask) == kFullVerified) return Proof::kFull;
     const std::uint64_t candidate = NextEpoch(f) | kFullCandidate;
-    if (!flag.compare_exchange_strong(f, candidate,
-                                      std::memory_order_seq_cst)) {
+    if (!FlagCas(f, candidate)) {
       // Another prover or a free got there first: look again.
       return Proof::kChanged;
     }
@@ -2571,7 +2557,7 @@ class alignas(64) SlotPool {
     // seq_cst: pairs with AfterFreeWhileFull() and Reset(); failure means a
     // free cleared the candidate (this call's own proof stays intact) or a
     // Reset() started the next incarnation (the caller is stale).
-    flag.compare_exchange_strong(expected, next, std::memory_order_seq_cst);
+    FlagCas(expected, next);
     return proof;
   }
 
@@ -2646,10 +2632,15 @@ class alignas(64) SlotPool {
   // The flag (first) and the debt word (second): see kFullStateMask and
   // kDebtUnits.
   PaddedPair full_;
-  auto& Flag() noexcept { return full_.value.first(); }
+  // Loads of either word are 8-byte loads (Flag(), DebtWord()); every RMW
+  // of either is a 16-byte compare-exchange of the pair (FlagCas(),
+  // compare_exchange_second(), compare_exchange()): see atomic_pair.h.
   const auto& Flag() const noexcept { return full_.value.first(); }
-  auto& DebtWord() noexcept { return full_.value.second(); }
   const auto& DebtWord() const noexcept { return full_.value.second(); }
+  // The flag's compare-exchange: seq_cst (the pair's), never spurious.
+  bool FlagCas(std::uint64_t& expected, std::uint64_t desired) noexcept {
+    return full_.value.compare_exchange_first(expected, desired);
+  }
   // The waiters' cells (their order is in the flag).
   WaitQueue waiters_;
   // Frees in FreeWhileFull() now.

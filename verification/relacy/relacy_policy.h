@@ -137,11 +137,10 @@ inline std::ostream& operator<<(std::ostream& out, const PairValue& v) {
 namespace jetsession::verification {
 
 // The policy's AtomicPair: one rl::atomic of both words. Relacy has no
-// mixed sizes, so each operation of one half (first(), second(), with
-// std::atomic's interface) is done on the pair: a load reads the pair, an
-// RMW (a store too) is a loop of 16-byte compare-exchanges that keeps the
-// other half, which fails back to the caller only when this half is not
-// as expected. A weak compare-exchange of a half is strong here.
+// mixed sizes, so a half's load (first(), second()) loads the pair, and a
+// one-word write is a loop of 16-byte compare-exchanges that keeps the
+// other word, which fails back to the caller only when its word is not as
+// expected (as AtomicPair's).
 class RlAtomicPair {
   using PairValue = internal::PairValue;
 
@@ -243,6 +242,20 @@ class RlAtomicPair {
   const Half& second() const { return second_; }
   bool compare_exchange(PairValue& expected, PairValue desired) {
     return a_($).compare_exchange_strong(expected, desired, rl::mo_seq_cst);
+  }
+  bool compare_exchange_first(std::uint64_t& expected, std::uint64_t desired) {
+    return first_.compare_exchange_strong(expected, desired,
+                                          std::memory_order::seq_cst);
+  }
+  bool compare_exchange_second(std::uint64_t& expected, std::uint64_t desired) {
+    return second_.compare_exchange_strong(expected, desired,
+                                           std::memory_order::seq_cst);
+  }
+  void store_first(std::uint64_t desired) {
+    first_.store(desired, std::memory_order::seq_cst);
+  }
+  void store_second(std::uint64_t desired) {
+    second_.store(desired, std::memory_order::seq_cst);
   }
   PairValue load() const { return a_($).load(rl::mo_seq_cst); }
 
