@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <thread>
 
+#include "atomic_pair.h"
 #include "futex.h"
 
 namespace jetsession::internal {
@@ -199,6 +200,11 @@ enum class Mutation {
 struct StdAtomics {
   template <class T>
   using Atomic = std::atomic<T>;
+  // Two words that change together (atomic_pair.h): first() and second()
+  // are `Half` (the policy's Atomic<std::uint64_t>), compare_exchange() and
+  // load() take both.
+  template <class Half>
+  using AtomicPair = internal::AtomicPair<Half>;
 
   // The library proper has none. A mutant build of the whole library (the
   // verification's, see tests/CMakeLists.txt) names one in

@@ -273,8 +273,9 @@ class alignas(64) SlotPool {
     // relaxed: as capacity_.
     ceiling_.store(ceiling, std::memory_order_relaxed);
     active_words_.store(active, std::memory_order_relaxed);
-    // relaxed, all three: as capacity_ (no End runs while the owner resets).
-    debt_.store(0, std::memory_order_relaxed);
+    // No debt. seq_cst (an RMW of the pair, as every write of it is).
+    full_.value.store_second(0);
+    // relaxed, both: as capacity_ (no End runs while the owner resets).
     reserved_.store(ceiling - capacity, std::memory_order_relaxed);
     clearing_.store(0, std::memory_order_relaxed);
     // relaxed: as capacity_ (no hand-off runs while the owner resets).
@@ -322,7 +323,7 @@ class alignas(64) SlotPool {
     // promote CAS must fail on any value this writes (see ProveFull()).
     // seq_cst: pairs with ProveFull()'s CASes; the flag is published with
     // the words by the instance-state release store that follows.
-    auto& flag = full_.value;
+    auto& flag = Flag();
     // relaxed: a first guess for the CAS, which re-reads it.
     std::uint64_t f = flag.load(std::memory_order_relaxed);
     // The tickets of waiters that left (cancelled, never taken by a free)
@@ -345,11 +346,10 @@ class alignas(64) SlotPool {
              gate;
     };
     if constexpr (Policy::kMutation == Mutation::kStaleProof) {
-      flag.store(fresh_flag(f), std::memory_order_release);
+      // An unconditional write (seq_cst, an RMW of the pair).
+      full_.value.store_first(fresh_flag(f));
     } else {
-      while (!flag.compare_exchange_weak(f, fresh_flag(f),
-                                         std::memory_order_seq_cst,
-                                         std::memory_order_relaxed)) {
+      while (!FlagCas(f, fresh_flag(f))) {
       }
     }
   }
@@ -707,7 +707,7 @@ class alignas(64) SlotPool {
   };
   FlagView DebugFlag() const noexcept {
     // seq_cst: as every other read of the flag.
-    const std::uint64_t f = full_.value.load(std::memory_order_seq_cst);
+    const std::uint64_t f = Flag().load(std::memory_order_seq_cst);
     return {static_cast<unsigned>(f & kFullStateMask),
             HeadOf(f),
             TailOf(f),
@@ -769,7 +769,8 @@ class alignas(64) SlotPool {
       // record says so until the mark (as IsOpenSession()). seq_cst: in the
       // order of the payers' unit CAS.
       const std::uint64_t debt =
-          (before & kByEnd) != 0 ? debt_.load(std::memory_order_seq_cst) : 0;
+          (before & kByEnd) != 0 ? DebtWord().load(std::memory_order_seq_cst)
+                                 : 0;
       // acquire: as the first load; the same value means the session and
       // its busy flag did not change in between (a call that ran wholly in
       // between left the context it set, which held at its release).
@@ -879,7 +880,7 @@ class alignas(64) SlotPool {
   // The flag, read by every free after its word fetch_add. seq_cst: the
   // second half of the free side of the Dekker pair.
   std::uint64_t LoadFlagAfterFree() const noexcept {
-    return full_.value.load(std::memory_order_seq_cst);
+    return Flag().load(std::memory_order_seq_cst);
   }
 
   // Frees the bit of `slot`, whose control word the caller does not own
@@ -915,7 +916,6 @@ class alignas(64) SlotPool {
                                                        std::uint64_t f,
                                                        std::uint64_t ended,
                                                        FreedBy by) noexcept {
-    auto& flag = full_.value;
     auto& control_word = SlotRef(slot).control;
     // A give-back's caller stores nothing: once a hand-off has written the
     // control word (a waiter that left, or none), its final store is ours.
@@ -938,8 +938,7 @@ class alignas(64) SlotPool {
         // before the slot becomes claimable (the caller's store of `ended`
         // after this): a claim or proof in between finds it pending.
         if ((f & kFullStateMask) == kFullNone ||
-            flag.compare_exchange_weak(f, NextEpoch(f) | kFullNone,
-                                       std::memory_order_seq_cst)) {
+            FlagCas(f, NextEpoch(f) | kFullNone)) {
           return done();
         }
         continue;
@@ -984,16 +983,16 @@ class alignas(64) SlotPool {
   bool PayDebt(std::uint32_t slot, std::uint64_t control,
                std::uint64_t* f) noexcept {
     // seq_cst: read after the flag, in the order of Resize()'s RMWs.
-    std::uint64_t d = debt_.load(std::memory_order_seq_cst);
-    if (UnitsOf(d) == 0 || !ReclaimBit(slot)) return false;
-    // seq_cst: counted before the unit is taken (it may be the last, whose
-    // payer clears the flag's owing bit): Resize() waits for the count to
-    // drop after it adds a debt (see ClearOwing()).
+    if (UnitsOwed() == 0 || !ReclaimBit(slot)) return false;
+    // seq_cst: counted before the unit is taken: a grow waits for the
+    // count to drop before it releases a reserved slot (Release()).
     clearing_.fetch_add(1, std::memory_order_seq_cst);
     const std::uint64_t mine = PayerRecord(slot, control);
-    // seq_cst: as above.
-    d = debt_.load(std::memory_order_seq_cst);
+    // seq_cst, both: a first guess for the pair's CAS, which re-reads it.
+    PairValue p{Flag().load(std::memory_order_seq_cst),
+                DebtWord().load(std::memory_order_seq_cst)};
     for (;;) {
+      const std::uint64_t d = p.second;
       if (UnitsOf(d) == 0) {
         // release: nothing to publish but the count.
         clearing_.fetch_sub(1, std::memory_order_release);
@@ -1004,21 +1003,23 @@ class alignas(64) SlotPool {
       if (PayerOf(d) != 0) {
         FinishPayment(d);
         // seq_cst: as above.
-        d = debt_.load(std::memory_order_seq_cst);
+        p.second = DebtWord().load(std::memory_order_seq_cst);
         continue;
       }
-      const std::uint64_t recorded = (mine << kPayerShift) | (d - 1U);
-      // seq_cst: with the other RMWs of the debt word and against
-      // IsOpenSession()'s load (the End takes effect here).
-      if (debt_.compare_exchange_weak(d, recorded, std::memory_order_seq_cst,
-                                      std::memory_order_seq_cst)) {
-        FinishPayment(recorded);
+      // The unit, the record and, for the last unit, the owing bit's clear
+      // in one step. seq_cst (the pair's CAS): with the other RMWs of the
+      // pair and against IsOpenSession()'s load (the End takes effect
+      // here).
+      const PairValue paid{UnitsOf(d) == 1 ? p.first & ~kOwing : p.first,
+                           (mine << kPayerShift) | (d - 1U)};
+      if (full_.value.compare_exchange(p, paid)) {
+        FinishPayment(paid.second);
         break;
       }
     }
-    if (UnitsOf(d) == 1) ClearOwing();
-    // seq_cst: after the owing bit is settled (Resize() reads the count).
-    clearing_.fetch_sub(1, std::memory_order_seq_cst);
+    // release: nothing to publish but the count (the mark is published by
+    // its own release).
+    clearing_.fetch_sub(1, std::memory_order_release);
     return true;
   }
 
@@ -1055,8 +1056,7 @@ class alignas(64) SlotPool {
       // seq_cst: with the other RMWs of the debt word; a load of it that
       // reads the record gone synchronizes with this CAS (release), and so
       // sees the mark above.
-      if (debt_.compare_exchange_weak(d, UnitsOf(d), std::memory_order_seq_cst,
-                                      std::memory_order_seq_cst)) {
+      if (full_.value.compare_exchange_second(d, UnitsOf(d))) {
         // release: pairs with CountClaimed()'s acquire load.
         reserved_.fetch_add(1, std::memory_order_release);
         return;
@@ -1082,7 +1082,7 @@ class alignas(64) SlotPool {
     // the session was open at this load (the control word below still
     // reads it); after it, the record or its clearing (which follows the
     // mark) is read.
-    const std::uint64_t d = debt_.load(std::memory_order_seq_cst);
+    const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
     // acquire: as above; after the debt load.
     const std::uint64_t again = control.load(std::memory_order_acquire);
     // Changed but still matching: the End let go (only busy and "by End"
@@ -1091,33 +1091,32 @@ class alignas(64) SlotPool {
     return !Paid(d, slot, held);
   }
 
-  // Clears the flag's owing bit once the debt is paid (the payer of the last
-  // unit, or Resize()), and sets it again if a resize added a debt
-  // meanwhile. In between, a free may not pay: Resize() waits for
-  // clearing_ after it adds a debt, and then catches such a free's slot,
-  // while the words are still closed to claims.
-  void ClearOwing() noexcept {
-    ClearFlagBits(kOwing);
-    // After the clear, against Resize()'s add then SetOwing().
-    if (UnitsOwed() != 0) SetOwing();
+  // Adds `units` to the debt and sets the flag's owing bit, in one step of
+  // the pair (a shrink's debt, or a unit a reservation gives back).
+  void AddDebt(std::uint32_t units) noexcept {
+    // seq_cst, both: a first guess for the pair's CAS.
+    PairValue p{Flag().load(std::memory_order_seq_cst),
+                DebtWord().load(std::memory_order_seq_cst)};
+    // seq_cst (the pair's CAS): with the payers' and the frees' reads of
+    // the flag.
+    while (!full_.value.compare_exchange(
+        p, PairValue{p.first | kOwing, p.second + units})) {
+    }
   }
-  void SetOwing() noexcept { SetFlagBits(kOwing); }
 
   // Clears (sets) `bits` of the flag, leaving the rest as it is.
   void ClearFlagBits(std::uint64_t bits) noexcept {
-    auto& flag = full_.value;
+    auto& flag = Flag();
     // seq_cst: every RMW of the flag is (the frees' Dekker pair).
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
-    while ((f & bits) != 0 && !flag.compare_exchange_weak(
-                                  f, f & ~bits, std::memory_order_seq_cst)) {
+    while ((f & bits) != 0 && !FlagCas(f, f & ~bits)) {
     }
   }
   void SetFlagBits(std::uint64_t bits) noexcept {
-    auto& flag = full_.value;
+    auto& flag = Flag();
     // seq_cst: as ClearFlagBits().
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
-    while ((f & bits) != bits && !flag.compare_exchange_weak(
-                                     f, f | bits, std::memory_order_seq_cst)) {
+    while ((f & bits) != bits && !FlagCas(f, f | bits)) {
     }
   }
 
@@ -1218,7 +1217,7 @@ class alignas(64) SlotPool {
   // Debt owed now (the units a shrink could not reserve yet).
   std::uint32_t Debt() const noexcept {
     // relaxed: a figure for reports.
-    return UnitsOf(debt_.load(std::memory_order_relaxed));
+    return UnitsOf(DebtWord().load(std::memory_order_relaxed));
   }
 
   // Takes the bit of `slot` back after this thread freed it: false when a
@@ -1255,7 +1254,7 @@ class alignas(64) SlotPool {
   // End's), and a waiter that times out as it is served either has the
   // slot or left before the End's handle went stale.
   bool HandOver(std::uint32_t slot, std::uint64_t ended, FreedBy by) noexcept {
-    auto& flag = full_.value;
+    auto& flag = Flag();
     auto& control_word = SlotRef(slot).control;
     // seq_cst: with Enqueue()'s CAS.
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
@@ -1281,8 +1280,7 @@ class alignas(64) SlotPool {
       }
       const std::uint32_t ticket = HeadOf(f);
       // seq_cst: the tickets' order.
-      if (!flag.compare_exchange_weak(f, WithHead(f, ticket + 1),
-                                      std::memory_order_seq_cst)) {
+      if (!FlagCas(f, WithHead(f, ticket + 1))) {
         continue;
       }
       // A waiter that left before its ticket came: passed over, the slot
@@ -1363,7 +1361,7 @@ class alignas(64) SlotPool {
   // CAS, so no free is missed and no slot stays free while a ticket is
   // waiting). seq_cst, as ProveFull().
   Enqueued Enqueue(std::uint32_t* ticket) noexcept {
-    auto& flag = full_.value;
+    auto& flag = Flag();
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     for (;;) {
       if ((f & kFullStateMask) != kFullVerified) return Enqueued::kNotFull;
@@ -1395,8 +1393,7 @@ class alignas(64) SlotPool {
         }
         return Enqueued::kNoRoom;
       }
-      if (flag.compare_exchange_weak(f, WithTail(f, *ticket + 1),
-                                     std::memory_order_seq_cst)) {
+      if (FlagCas(f, WithTail(f, *ticket + 1))) {
         return Enqueued::kQueued;
       }
     }
@@ -1414,7 +1411,7 @@ class alignas(64) SlotPool {
   // WaitQueue::Cancel()), so no left ticket stays at the head once every
   // waiter before it has left.
   void PassOverLeftTickets() noexcept {
-    auto& flag = full_.value;
+    auto& flag = Flag();
     // seq_cst: the tickets' order (as HandOver()).
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     while (HasWaiters(f)) {
@@ -1424,8 +1421,7 @@ class alignas(64) SlotPool {
         return;
       }
       // seq_cst: as HandOver()'s.
-      if (!flag.compare_exchange_weak(f, WithHead(f, ticket + 1),
-                                      std::memory_order_seq_cst)) {
+      if (!FlagCas(f, WithHead(f, ticket + 1))) {
         continue;
       }
       if constexpr (Policy::kMutation == Mutation::kPassOverLiveTicket) {
@@ -1467,15 +1463,14 @@ class alignas(64) SlotPool {
   // older ticket holds the cell (as in Enqueue()).
   Joined Join(typename OverflowList::Node* node) noexcept
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
-    auto& flag = full_.value;
+    auto& flag = Flag();
     // seq_cst: as Enqueue() (the Dekker pair with the frees).
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     for (;;) {
       if ((f & kFullStateMask) != kFullVerified) return Joined::kNotFull;
       if ((f & kListed) == 0 && HasRoom(TailOf(f))) return Joined::kRoom;
       // seq_cst: as above.
-      if (flag.compare_exchange_weak(f, f | kListed,
-                                     std::memory_order_seq_cst)) {
+      if (FlagCas(f, f | kListed)) {
         overflow_.Append(node);
         return Joined::kListed;
       }
@@ -1491,7 +1486,7 @@ class alignas(64) SlotPool {
   Enqueued EnqueueHead(typename OverflowList::Node* node,
                        std::uint32_t* ticket) noexcept
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
-    auto& flag = full_.value;
+    auto& flag = Flag();
     // seq_cst: as Enqueue().
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     for (;;) {
@@ -1502,7 +1497,7 @@ class alignas(64) SlotPool {
       std::uint64_t next = WithTail(f, *ticket + 1);
       if (overflow_.IsLast(node)) next &= ~kListed;
       // seq_cst: as Enqueue().
-      if (flag.compare_exchange_weak(f, next, std::memory_order_seq_cst)) {
+      if (FlagCas(f, next)) {
         overflow_.Remove(node);
         return Enqueued::kQueued;
       }
@@ -1528,7 +1523,6 @@ class alignas(64) SlotPool {
   // last): the list emptied or a ticket was taken meanwhile.
   bool MailToHead(std::uint32_t slot, std::uint64_t ended, FreedBy by,
                   std::uint64_t* f) noexcept {
-    auto& flag = full_.value;
     // seq_cst: before the CAS; CloseList() clears kListed, then waits for
     // this count to drop, and MailIdle() reads it before the mailbox.
     pushing_.fetch_add(1, std::memory_order_seq_cst);
@@ -1542,8 +1536,7 @@ class alignas(64) SlotPool {
         return false;
       }
       // seq_cst: with the ticket CASes, Join() and CloseList()'s clear.
-      if (flag.compare_exchange_weak(seen, seen | kMailed,
-                                     std::memory_order_seq_cst)) {
+      if (FlagCas(seen, seen | kMailed)) {
         break;
       }
     }
@@ -1713,7 +1706,7 @@ class alignas(64) SlotPool {
   // and freed its slot read the flag after the head CAS that passed this
   // ticket, so a read that finds the ticket queued comes before that free.
   bool IsTicketTaken(std::uint32_t ticket) const noexcept {
-    const std::uint64_t f = full_.value.load(std::memory_order_seq_cst);
+    const std::uint64_t f = Flag().load(std::memory_order_seq_cst);
     const std::uint32_t head = HeadOf(f);
     return TicketsFrom(head, ticket) >= TicketsFrom(head, TailOf(f));
   }
@@ -1725,13 +1718,13 @@ class alignas(64) SlotPool {
   // wait now, and those that left (timed out or woken by a flag) whose
   // ticket no free has reached yet. relaxed: a figure for reports.
   std::uint32_t QueuedTickets() const noexcept {
-    const std::uint64_t f = full_.value.load(std::memory_order_relaxed);
+    const std::uint64_t f = Flag().load(std::memory_order_relaxed);
     return TicketsFrom(HeadOf(f), TailOf(f));
   }
   // Tickets taken, modulo WaitQueue::kTickets (the tail). relaxed: a
   // figure for tests.
   std::uint32_t TicketsTaken() const noexcept {
-    return TailOf(full_.value.load(std::memory_order_relaxed));
+    return TailOf(Flag().load(std::memory_order_relaxed));
   }
 
   // Wakes every waiter, which then reads the instance state (Stop,
@@ -1744,7 +1737,7 @@ class alignas(64) SlotPool {
   // after each.
   void AlertWaiters() noexcept {
     // seq_cst: pairs with Enqueue()'s ticket CAS (above).
-    const std::uint64_t f = full_.value.load(std::memory_order_seq_cst);
+    const std::uint64_t f = Flag().load(std::memory_order_seq_cst);
     waiters_.AlertTickets(HeadOf(f), TailOf(f));
     // The listed callers (each sleeps on its node, the head on the head
     // word): the lock orders this after every Join() before it, and a
@@ -1789,15 +1782,14 @@ class alignas(64) SlotPool {
   // that succeeded before a word's closure comes before it too (the CASes
   // that closed the words are sequenced before it).
   void MarkClosedForBegin(std::uint64_t gen, std::uint64_t gates) noexcept {
-    auto& flag = full_.value;
+    auto& flag = Flag();
     // seq_cst: as above.
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     // relaxed: the incarnation that Reset() stored before the flag CAS
     // this load may have read from (the CAS releases, the load acquires).
-    while (
-        (f & gates) != gates &&
-        incarnation_.load(std::memory_order_relaxed) == gen &&
-        !flag.compare_exchange_weak(f, f | gates, std::memory_order_seq_cst)) {
+    while ((f & gates) != gates &&
+           incarnation_.load(std::memory_order_relaxed) == gen &&
+           !FlagCas(f, f | gates)) {
     }
   }
 
@@ -1966,10 +1958,12 @@ class alignas(64) SlotPool {
   struct alignas(64) PaddedWord {
     Atomic<std::uint64_t> value{0};
   };
-  // The "full" flag, alone on its cache line: read on every free (shared,
-  // read-mostly until the pool is full), written only around a full pool.
-  struct alignas(64) PaddedFlag {
-    Atomic<std::uint64_t> value{0};
+  // The "full" flag and the debt word, one pair (Policy::AtomicPair)
+  // alone on its cache line: the flag is read on every free (shared,
+  // read-mostly until the pool is full) and written only around a full
+  // pool or a debt; the debt word only by shrinks and their payers.
+  struct alignas(64) PaddedPair {
+    typename Policy::template AtomicPair<Atomic<std::uint64_t>> value;
   };
   // A slot's control word and session context. 32 bytes: the slots of one
   // word (one thread's working set, through its hint) share lines.
@@ -2065,8 +2059,9 @@ class alignas(64) SlotPool {
   // listed: callers wait in the overflow list (set by the first to join it,
   // with the state verified, cleared by the last to leave it); mailed: a
   // grant for the list's head is in the mailbox or on its way (MailToHead()).
-  // owing: a shrink left a debt (debt_ > 0, or it is being paid off): every
-  // free looks at it (PayDebt()). The gates say that the incarnation is
+  // owing: a shrink left a debt: set exactly while the debt word owes
+  // units (the pair changes both in one step), and every free looks at it
+  // (PayDebt()). The gates say that the incarnation is
   // closed for Begin (MarkClosedForBegin()): gate by a Stop, end gate by
   // Unavailable or Term. A grant whose head CAS replaced a value with the
   // gate set is gated; so is one with the end gate set, unless an End made
@@ -2082,7 +2077,7 @@ class alignas(64) SlotPool {
   // The flag bits that send a free to FreeWhileFull().
   static constexpr std::uint64_t kFreeSlowMask = kFullStateMask | kOwing;
 
-  // The debt word (debt_):
+  // The debt word (DebtWord(), the pair's second word):
   //
   //   63..32                 31..16          15..0
   //   +----------------------+---------------+-------+
@@ -2119,7 +2114,7 @@ class alignas(64) SlotPool {
   // Units owed now, read in the order of the debt word's RMWs.
   std::uint32_t UnitsOwed() const noexcept {
     // seq_cst: with the payers' and Resize()'s RMWs.
-    return UnitsOf(debt_.load(std::memory_order_seq_cst));
+    return UnitsOf(DebtWord().load(std::memory_order_seq_cst));
   }
   static constexpr unsigned kTailShift = 3;
   static constexpr unsigned kHeadShift = 18;
@@ -2164,14 +2159,7 @@ class alignas(64) SlotPool {
   // the owing bit, then free slots reserved until the debt is paid or none
   // is free or pending.
   void Reserve(std::uint32_t k, std::uint32_t words) noexcept {
-    // seq_cst: before the owing bit and the reads of clearing_ below.
-    debt_.fetch_add(k, std::memory_order_seq_cst);
-    SetOwing();
-    // A payer of the last unit of an earlier debt may clear the owing bit
-    // after our SetOwing(); it sets it again once it sees this debt. Wait
-    // for it (a few steps of its own). seq_cst: after the add (a payer
-    // counts itself, then takes a unit: it sees the add, or we see it).
-    while (clearing_.load(std::memory_order_seq_cst) != 0) Policy::Yield();
+    AddDebt(k);
     for (;;) {
       // An End in FreeWhileFull() that read the flag before the owing bit
       // may hold its bit across this pass (a hand-off takes it back) and
@@ -2190,10 +2178,7 @@ class alignas(64) SlotPool {
         std::uint64_t w = word.load(std::memory_order_seq_cst);
         for (auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
              free_bits != 0; free_bits &= free_bits - 1U) {
-          if (UnitsOwed() == 0) {
-            ClearOwing();
-            return;
-          }
+          if (UnitsOwed() == 0) return;
           const auto b =
               static_cast<std::uint32_t>(std::countr_zero(free_bits));
           const std::uint32_t slot = i * kSlotsPerWord + b;
@@ -2208,16 +2193,13 @@ class alignas(64) SlotPool {
           }
           // Reserved since `w` was read: its End paid with it.
           if (IsReserved(c)) continue;
-          if (TakeDebt(1) == 0) {
-            ClearOwing();
-            return;
-          }
+          if (TakeDebt(1) == 0) return;
           // No claim runs: only frees, payers and hand-offs write the word,
           // and those set only a bit of their own pending slot, so the bit
           // is still free; the CAS checks it all the same. seq_cst: with
           // the frees' fetch_adds.
           if (!SetFreeBit(word, 1ULL << b)) {
-            debt_.fetch_add(1, std::memory_order_seq_cst);  // unit back
+            AddDebt(1);  // the unit back
             continue;
           }
           // release: pairs with CountClaimed()'s acquire load (which then
@@ -2228,15 +2210,11 @@ class alignas(64) SlotPool {
           control.store(c | kBusy, std::memory_order_release);
         }
       }
-      if (UnitsOwed() == 0) {
-        ClearOwing();
-        return;
-      }
+      if (UnitsOwed() == 0) return;
       if constexpr (Policy::kMutation == Mutation::kShrinkForgetsDebt) {
         if (!pending && !handing) {
-          // relaxed: the mutant drops what the open sessions owe.
-          debt_.fetch_and(~kDebtUnits, std::memory_order_relaxed);
-          ClearOwing();
+          // The mutant drops what the open sessions owe.
+          TakeDebt(kDebtUnits);
           return;
         }
       }
@@ -2261,24 +2239,28 @@ class alignas(64) SlotPool {
   }
 
   // Takes up to `most` units of the debt (as many as are owed), leaving a
-  // payer's record as it is; returns the units owed before (0: none owed,
-  // nothing taken).
+  // payer's record as it is, and clears the flag's owing bit with the last
+  // unit, in one step of the pair; returns the units owed before (0: none
+  // owed, nothing taken).
   std::uint32_t TakeDebt(std::uint32_t most) noexcept {
-    // seq_cst, all: with the other RMWs of the debt (payers', Resize()'s).
-    std::uint64_t d = debt_.load(std::memory_order_seq_cst);
-    while (UnitsOf(d) > 0 &&
-           !debt_.compare_exchange_weak(d, d - std::min(UnitsOf(d), most),
-                                        std::memory_order_seq_cst,
-                                        std::memory_order_seq_cst)) {
+    // seq_cst, both: a first guess for the pair's CAS.
+    PairValue p{Flag().load(std::memory_order_seq_cst),
+                DebtWord().load(std::memory_order_seq_cst)};
+    for (;;) {
+      const std::uint32_t units = UnitsOf(p.second);
+      if (units == 0) return 0;
+      const std::uint32_t taken = std::min(units, most);
+      const PairValue less{taken == units ? p.first & ~kOwing : p.first,
+                           p.second - taken};
+      // seq_cst (the pair's CAS): with the payers' RMWs of the pair.
+      if (full_.value.compare_exchange(p, less)) return units;
     }
-    return UnitsOf(d);
   }
 
   // Resize()'s growth by `k`, with the words closed to claims: up to `k` of
   // the debt is cancelled, and reserved slots are released for the rest.
   void Release(std::uint32_t k) noexcept {
     k -= std::min(TakeDebt(k), k);
-    if (UnitsOwed() == 0) ClearOwing();
     if (k == 0) return;
     // The debt is 0 now. A payer that took its unit before the cancel may
     // not have marked its slot reserved yet: wait for it (a few steps of
@@ -2468,7 +2450,7 @@ class alignas(64) SlotPool {
   bool FullIsVerified() const noexcept {
     // seq_cst: pairs with the seq_cst clear in AfterFreeWhileFull() and the
     // promote in ProveFull(); the caller re-reads the instance state (seq_cst).
-    return (full_.value.load(std::memory_order_seq_cst) & kFullStateMask) ==
+    return (Flag().load(std::memory_order_seq_cst) & kFullStateMask) ==
            kFullVerified;
   }
 
@@ -2546,13 +2528,12 @@ class alignas(64) SlotPool {
   // docs/design.md, "A proof never outlives its incarnation".
   template <class Revalidate>
   Proof ProveFull(std::uint32_t words, Revalidate& still_current) noexcept {
-    auto& flag = full_.value;
+    auto& flag = Flag();
     // seq_cst: see above.
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     if ((f & kFullStateMask) == kFullVerified) return Proof::kFull;
     const std::uint64_t candidate = NextEpoch(f) | kFullCandidate;
-    if (!flag.compare_exchange_strong(f, candidate,
-                                      std::memory_order_seq_cst)) {
+    if (!FlagCas(f, candidate)) {
       // Another prover or a free got there first: look again.
       return Proof::kChanged;
     }
@@ -2576,7 +2557,7 @@ class alignas(64) SlotPool {
     // seq_cst: pairs with AfterFreeWhileFull() and Reset(); failure means a
     // free cleared the candidate (this call's own proof stays intact) or a
     // Reset() started the next incarnation (the caller is stale).
-    flag.compare_exchange_strong(expected, next, std::memory_order_seq_cst);
+    FlagCas(expected, next);
     return proof;
   }
 
@@ -2648,8 +2629,19 @@ class alignas(64) SlotPool {
     return (early_read & kOpen) != 0;
   }
 
-  PaddedFlag full_;
-  // The waiters' cells (their order is in full_).
+  // The flag (first) and the debt word (second): see kFullStateMask and
+  // kDebtUnits.
+  PaddedPair full_;
+  // Loads of either word are 8-byte loads (Flag(), DebtWord()); every RMW
+  // of either is a 16-byte compare-exchange of the pair (FlagCas(),
+  // compare_exchange_second(), compare_exchange()): see atomic_pair.h.
+  const auto& Flag() const noexcept { return full_.value.first(); }
+  const auto& DebtWord() const noexcept { return full_.value.second(); }
+  // The flag's compare-exchange: seq_cst (the pair's), never spurious.
+  bool FlagCas(std::uint64_t& expected, std::uint64_t desired) noexcept {
+    return full_.value.compare_exchange_first(expected, desired);
+  }
+  // The waiters' cells (their order is in the flag).
   WaitQueue waiters_;
   // Frees in FreeWhileFull() now.
   Atomic<std::uint32_t> handing_{0};
@@ -2661,12 +2653,10 @@ class alignas(64) SlotPool {
   Atomic<std::uint32_t> mail_{0};
   Atomic<std::uint32_t> pushing_{0};
   static constexpr std::uint32_t kMailGated = 1U << 31U;
-  // A shrink's debt: reservations still owed, paid by frees (PayDebt()),
-  // and the record of the payer whose slot is not yet marked (kPayerShift).
-  Atomic<std::uint64_t> debt_{0};
   // Slots below the ceiling that the capacity leaves out (IsReserved()).
   Atomic<std::uint32_t> reserved_{0};
-  // Payers between counting themselves and settling the owing bit.
+  // Payers between counting themselves and finishing their payment
+  // (Release() waits for them).
   Atomic<std::uint32_t> clearing_{0};
   // Resize() calls begun and ended: odd while one runs (CountClaimed()).
   Atomic<std::uint64_t> resizes_{0};

@@ -15,11 +15,81 @@
 
 namespace jetsession::internal {
 
+// The pool's pair (AtomicPair) over hooked halves: its compare-exchanges
+// and stores run the halves' hooks as the same operation of one word would:
+// compare_exchange_first() and store_first() as the first word's,
+// compare_exchange_second(), store_second() and compare_exchange() of both
+// (the debt word with the flag) as the second word's. So a schedule can
+// stop a thread around a step of the flag or of the debt word, which the
+// pair changes by 16-byte steps. Halves without hooks (std::atomic) leave
+// it as it is.
+template <class Half>
+struct HookedPair : AtomicPair<Half> {
+  using Base = AtomicPair<Half>;
+  bool compare_exchange(PairValue& expected, PairValue desired) noexcept {
+    return Hooked(Second(), expected.second,
+                  [&] { return Base::compare_exchange(expected, desired); });
+  }
+  bool compare_exchange_first(std::uint64_t& expected,
+                              std::uint64_t desired) noexcept {
+    return Hooked(First(), expected, [&] {
+      return Base::compare_exchange_first(expected, desired);
+    });
+  }
+  bool compare_exchange_second(std::uint64_t& expected,
+                               std::uint64_t desired) noexcept {
+    return Hooked(Second(), expected, [&] {
+      return Base::compare_exchange_second(expected, desired);
+    });
+  }
+  void store_first(std::uint64_t desired) noexcept {
+    BeforeStore(First());
+    Base::store_first(desired);
+  }
+  void store_second(std::uint64_t desired) noexcept {
+    BeforeStore(Second());
+    Base::store_second(desired);
+  }
+
+ private:
+  // The hooks take the word as the std::atomic it derives from.
+  Half& First() noexcept { return const_cast<Half&>(this->first()); }
+  Half& Second() noexcept { return const_cast<Half&>(this->second()); }
+  template <class Cas>
+  static bool Hooked(Half& word, std::uint64_t expected, Cas cas) noexcept {
+    if constexpr (requires { typename Half::HookType; }) {
+      using Hook = typename Half::HookType;
+      Hook::Before(word, expected);
+      const bool done = cas();
+      if constexpr (requires(std::atomic<std::uint64_t> & w) {
+                      Hook::After(w, done);
+                    }) {
+        Hook::After(word, done);
+      }
+      return done;
+    } else {
+      return cas();
+    }
+  }
+  static void BeforeStore(Half& word) noexcept {
+    if constexpr (requires { typename Half::HookType; }) {
+      using Hook = typename Half::HookType;
+      if constexpr (requires(std::atomic<std::uint64_t> & w) {
+                      Hook::BeforeStore(w);
+                    }) {
+        Hook::BeforeStore(word);
+      }
+    }
+  }
+};
+
 // StdAtomics with atomics of the class template `A` and `kMutation` M.
 template <template <class> class A, Mutation M = Mutation::kNone>
 struct WrappedPolicy : StdAtomics {
   template <class T>
   using Atomic = A<T>;
+  template <class Half>
+  using AtomicPair = HookedPair<Half>;
   static constexpr Mutation kMutation = M;
 };
 
@@ -28,6 +98,7 @@ struct WrappedPolicy : StdAtomics {
 // hook has one.
 template <class T, class Hook>
 struct BeforeCasAtomic : std::atomic<T> {
+  using HookType = Hook;
   using std::atomic<T>::atomic;
   using std::atomic<T>::operator=;
   // Out of line: inlined into SlotPool::Reset(), GCC's -Wstringop-overflow

@@ -125,6 +125,146 @@ class RlAtomic {
   mutable rl::atomic<T> a_;
 };
 
+}  // namespace jetsession::verification
+
+namespace jetsession::internal {
+// Relacy prints the values of the atomics it reports.
+inline std::ostream& operator<<(std::ostream& out, const PairValue& v) {
+  return out << v.first << ':' << v.second;
+}
+}  // namespace jetsession::internal
+
+namespace jetsession::verification {
+
+// The policy's AtomicPair: one rl::atomic of both words. Relacy has no
+// mixed sizes, so a half's load (first(), second()) loads the pair, and a
+// one-word write is a loop of 16-byte compare-exchanges that keeps the
+// other word, which fails back to the caller only when its word is not as
+// expected (as AtomicPair's).
+class RlAtomicPair {
+  using PairValue = internal::PairValue;
+
+ public:
+  class Half {
+   public:
+    Half(RlAtomicPair* pair, bool second) : pair_(pair), second_(second) {}
+    Half(const Half&);
+    Half& operator=(const Half&);
+
+    std::uint64_t load(std::memory_order mo) const {
+      return Get(pair_->a_($).load(Map(mo)));
+    }
+    void store(std::uint64_t value, std::memory_order mo) {
+      Update([value](std::uint64_t) { return value; }, mo);
+    }
+    bool compare_exchange_strong(std::uint64_t& expected, std::uint64_t desired,
+                                 std::memory_order mo,
+                                 std::memory_order failure) {
+      // relaxed: a guess of the other half; the CAS below is the read.
+      PairValue want = pair_->a_($).load(rl::mo_relaxed);
+      for (;;) {
+        Set(want, expected);
+        PairValue put = want;
+        Set(put, desired);
+        if (pair_->a_($).compare_exchange_strong(want, put, Map(mo),
+                                                 Map(failure))) {
+          return true;
+        }
+        if (Get(want) != expected) {
+          expected = Get(want);
+          return false;
+        }
+      }
+    }
+    bool compare_exchange_strong(std::uint64_t& expected, std::uint64_t desired,
+                                 std::memory_order mo) {
+      return compare_exchange_strong(expected, desired, mo, FailureOf(mo));
+    }
+    bool compare_exchange_weak(std::uint64_t& expected, std::uint64_t desired,
+                               std::memory_order mo,
+                               std::memory_order failure) {
+      return compare_exchange_strong(expected, desired, mo, failure);
+    }
+    bool compare_exchange_weak(std::uint64_t& expected, std::uint64_t desired,
+                               std::memory_order mo) {
+      return compare_exchange_strong(expected, desired, mo);
+    }
+    std::uint64_t fetch_add(std::uint64_t value, std::memory_order mo) {
+      return Update([value](std::uint64_t v) { return v + value; }, mo);
+    }
+    std::uint64_t fetch_sub(std::uint64_t value, std::memory_order mo) {
+      return Update([value](std::uint64_t v) { return v - value; }, mo);
+    }
+    std::uint64_t fetch_or(std::uint64_t value, std::memory_order mo) {
+      return Update([value](std::uint64_t v) { return v | value; }, mo);
+    }
+    std::uint64_t fetch_and(std::uint64_t value, std::memory_order mo) {
+      return Update([value](std::uint64_t v) { return v & value; }, mo);
+    }
+
+   private:
+    static std::memory_order FailureOf(std::memory_order mo) {
+      if (mo == std::memory_order::acq_rel) return std::memory_order::acquire;
+      if (mo == std::memory_order::release) return std::memory_order::relaxed;
+      return mo;
+    }
+    std::uint64_t Get(const PairValue& v) const {
+      return second_ ? v.second : v.first;
+    }
+    void Set(PairValue& v, std::uint64_t half) const {
+      (second_ ? v.second : v.first) = half;
+    }
+    template <class F>
+    std::uint64_t Update(F f, std::memory_order mo) {
+      // relaxed: a guess; the CAS is the read.
+      PairValue want = pair_->a_($).load(rl::mo_relaxed);
+      for (;;) {
+        PairValue put = want;
+        Set(put, f(Get(want)));
+        if (pair_->a_($).compare_exchange_strong(want, put, Map(mo),
+                                                 Map(FailureOf(mo)))) {
+          return Get(want);
+        }
+      }
+    }
+
+    RlAtomicPair* pair_;
+    bool second_;
+  };
+
+  RlAtomicPair() { a_($).store(PairValue{}, rl::mo_relaxed); }
+  RlAtomicPair(const RlAtomicPair&);
+  RlAtomicPair& operator=(const RlAtomicPair&);
+
+  Half& first() { return first_; }
+  const Half& first() const { return first_; }
+  Half& second() { return second_; }
+  const Half& second() const { return second_; }
+  bool compare_exchange(PairValue& expected, PairValue desired) {
+    return a_($).compare_exchange_strong(expected, desired, rl::mo_seq_cst);
+  }
+  bool compare_exchange_first(std::uint64_t& expected, std::uint64_t desired) {
+    return first_.compare_exchange_strong(expected, desired,
+                                          std::memory_order::seq_cst);
+  }
+  bool compare_exchange_second(std::uint64_t& expected, std::uint64_t desired) {
+    return second_.compare_exchange_strong(expected, desired,
+                                           std::memory_order::seq_cst);
+  }
+  void store_first(std::uint64_t desired) {
+    first_.store(desired, std::memory_order::seq_cst);
+  }
+  void store_second(std::uint64_t desired) {
+    second_.store(desired, std::memory_order::seq_cst);
+  }
+  PairValue load() const { return a_($).load(rl::mo_seq_cst); }
+
+ private:
+  mutable rl::atomic<PairValue> a_;
+  Half first_{this, false};
+  Half second_{this, true};
+};
+
 // The waits' clock (RelacyPolicy::WaitClock): model time, in milliseconds,
 // held in an atomic of the test (Use(), in before(); tests that never wait
 // need none). It stands still unless a test moves it: by Set() (a test
@@ -191,6 +331,8 @@ template <internal::Mutation kM = internal::Mutation::kNone>
 struct RelacyPolicy {
   template <class T>
   using Atomic = RlAtomic<T>;
+  template <class Half>
+  using AtomicPair = RlAtomicPair;
   static constexpr internal::Mutation kMutation = kM;
   // A step of a spin-wait (ForceEndAll() waiting for a call in flight, and
   // the mutants' widened windows): counted per thread, for the tests that

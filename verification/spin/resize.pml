@@ -49,14 +49,14 @@
  *    from then on, and the mark only shows it.
  * After its unit: mark its slot reserved (a CAS from open; it fails if a
  * helper marked it), clear its record if it is still there (the winner
- * counts the reservation), clear the owing bit after the last unit (and
- * set it again if a debt came meanwhile), uncount. An End that took no
+ * counts the reservation), uncount. (The owing bit changes with the debt,
+ * in the same step: the flag and the debt word are one pair.) An End that took no
  * unit: the control store (the session ends there).
  *
  * The resizer runs CAPS: capacities in turn. Resize: the sequence count
  * (odd), every word closed (resizing), the capacity stored (its
- * linearization point), then a shrink by k: debt += k, owing set, wait for
- * clearing to drop, then passes over a snapshot of the word: a pending slot
+ * linearization point), then a shrink by k: debt += k and owing set in one
+ * step, then passes over a snapshot of the word: a pending slot
  * is waited for (another pass), a reserved one skipped, a closed one gets
  * a unit and its bit (a CAS that must find it free); until the debt is paid
  * (owing cleared) or no slot was pending. A grow by k: cancel up to k of
@@ -182,14 +182,9 @@ bit first_ended = 0;  /* ghost: client 0's first session (slot 0) ended */
 #define END_FIRST skip
 #endif
 
-inline set_owing() {
-  atomic { owing = 1 }
-}
-
-inline clear_owing() {
-  atomic { owing = 0 };
-  atomic { if :: debt != 0 -> owing = 1 :: else -> skip fi }
-}
+/* The flag and the debt word are one pair (src/atomic_pair.h): a step
+ * that changes the debt sets or clears the owing bit with it. */
+#define OWING_FROM_DEBT if :: debt == 0 -> owing = 0 :: else -> owing = 1 fi
 
 /* Helps the payment recorded for slot p: marks the slot reserved if it is
  * still open (a CAS that compares with the state and generation read: it
@@ -272,7 +267,7 @@ proctype Client(byte me) {
               atomic {
                 if
                 :: debt == d && payer == NONE ->
-                  debt--; payer = held; took = 1;
+                  debt--; OWING_FROM_DEBT; payer = held; took = 1;
                   sess[held] = 0; open--; END_FIRST
                 :: else -> skip
                 fi
@@ -313,10 +308,6 @@ proctype Client(byte me) {
               fi
             };
 #endif
-            if
-            :: d == 1 -> clear_owing()
-            :: else -> skip
-            fi;
             paid = 1
           :: else ->
             atomic { bits[held] = 0; ver++ }
@@ -428,9 +419,7 @@ inline resize_to(n) {
   if
   :: n < old ->
     /* Reserve(old - n). */
-    atomic { debt = debt + (old - n) };
-    set_owing();
-    (clearing == 0);
+    atomic { debt = debt + (old - n); OWING_FROM_DEBT };
     do
     :: true ->
       pending = 0;
@@ -443,7 +432,7 @@ inline resize_to(n) {
         :: (snap & (1 << i)) == 0 && !stop ->
           atomic { d = debt };
           if
-          :: d == 0 -> clear_owing(); stop = 1
+          :: d == 0 -> stop = 1
           :: else ->
             atomic { c = ctl[i] };
             if
@@ -452,9 +441,14 @@ inline resize_to(n) {
             :: c == C_RESERVED -> skip
 #endif
             :: else ->
-              atomic { if :: debt > 0 -> debt--; took = 1 :: else -> took = 0 fi };
+              atomic {
+                if
+                :: debt > 0 -> debt--; OWING_FROM_DEBT; took = 1
+                :: else -> took = 0
+                fi
+              };
               if
-              :: !took -> clear_owing(); stop = 1
+              :: !took -> stop = 1
               :: else ->
                 atomic {
                   if
@@ -470,7 +464,7 @@ inline resize_to(n) {
                 :: took ->
                   atomic { reserved++ };
                   atomic { ctl[i] = C_RESERVED }
-                :: else -> atomic { debt++ }
+                :: else -> atomic { debt++; OWING_FROM_DEBT }
                 fi
               fi
             fi
@@ -484,12 +478,12 @@ inline resize_to(n) {
       fi;
       atomic { d = debt };
       if
-      :: d == 0 -> clear_owing(); break
+      :: d == 0 -> break
       :: else -> skip
       fi;
 #ifdef MUTANT_SHRINK_FORGETS_DEBT
       if
-      :: !pending -> atomic { debt = 0 }; clear_owing(); break
+      :: !pending -> atomic { debt = 0; OWING_FROM_DEBT }; break
       :: else -> skip
       fi;
 #endif
@@ -507,14 +501,10 @@ inline resize_to(n) {
       :: debt < k -> c = debt
       :: else -> c = k
       fi;
-      debt = debt - c
+      debt = debt - c;
+      OWING_FROM_DEBT
     };
     k = k - c;
-    atomic { d = debt };
-    if
-    :: d == 0 -> clear_owing()
-    :: else -> skip
-    fi;
     if
     :: k > 0 ->
 #ifndef MUTANT_GROW_NO_WAIT
