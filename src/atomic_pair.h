@@ -102,11 +102,15 @@ class alignas(16) AtomicPair {
   // Both words at one instant: a compare-exchange that puts back what it
   // finds (a write of the line, so meant for the slow paths).
   PairValue load() const noexcept {
-    // relaxed, both: a first guess for the compare-exchange, which is the
-    // read.
-    const Wide guess = Join(PairValue{first_.load(std::memory_order_relaxed),
-                                      second_.load(std::memory_order_relaxed)});
+    // relaxed: a first guess for the compare-exchange, which is the read.
+    const Wide guess = Join(load_halves(std::memory_order_relaxed));
     return Split(__sync_val_compare_and_swap(Storage(), guess, guess));
+  }
+
+  // Both words by two 8-byte loads, each with `order`: not one instant,
+  // so a first guess for a compare-exchange, which checks it.
+  PairValue load_halves(std::memory_order order) const noexcept {
+    return PairValue{first_.load(order), second_.load(order)};
   }
 
  private:
@@ -126,9 +130,8 @@ class alignas(16) AtomicPair {
   bool CompareExchangeOne(std::uint64_t PairValue::*word,
                           std::uint64_t& expected,
                           std::uint64_t desired) noexcept {
-    // relaxed, both: a first guess of the pair; the CAS is the read.
-    PairValue want{first_.load(std::memory_order_relaxed),
-                   second_.load(std::memory_order_relaxed)};
+    // relaxed: a first guess of the pair; the CAS is the read.
+    PairValue want = load_halves(std::memory_order_relaxed);
     for (;;) {
       want.*word = expected;
       PairValue put = want;
@@ -143,9 +146,7 @@ class alignas(16) AtomicPair {
   void StoreOne(std::uint64_t PairValue::*word,
                 std::uint64_t desired) noexcept {
     // relaxed: a first guess of the word; the CAS is the read.
-    std::uint64_t seen = word == &PairValue::first
-                             ? first_.load(std::memory_order_relaxed)
-                             : second_.load(std::memory_order_relaxed);
+    std::uint64_t seen = load_halves(std::memory_order_relaxed).*word;
     while (!CompareExchangeOne(word, seen, desired)) {
     }
   }

@@ -988,9 +988,9 @@ class alignas(64) SlotPool {
     // count to drop before it releases a reserved slot (Release()).
     clearing_.fetch_add(1, std::memory_order_seq_cst);
     const std::uint64_t mine = PayerRecord(slot, control);
-    // seq_cst, both: a first guess for the pair's CAS, which re-reads it.
-    PairValue p{Flag().load(std::memory_order_seq_cst),
-                DebtWord().load(std::memory_order_seq_cst)};
+    // seq_cst, both: read in the order of the pair's RMWs (no units: not
+    // paid); a first guess for the pair's CAS, which re-reads it.
+    PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
     for (;;) {
       const std::uint64_t d = p.second;
       if (UnitsOf(d) == 0) {
@@ -1010,8 +1010,8 @@ class alignas(64) SlotPool {
       // in one step. seq_cst (the pair's CAS): with the other RMWs of the
       // pair and against IsOpenSession()'s load (the End takes effect
       // here).
-      const PairValue paid{UnitsOf(d) == 1 ? p.first & ~kOwing : p.first,
-                           (mine << kPayerShift) | (d - 1U)};
+      const PairValue paid =
+          WithDebt(p.first, (mine << kPayerShift) | (d - 1U));
       if (full_.value.compare_exchange(p, paid)) {
         FinishPayment(paid.second);
         break;
@@ -1091,16 +1091,22 @@ class alignas(64) SlotPool {
     return !Paid(d, slot, held);
   }
 
+  // The pair with flag `flag` and debt word `debt`, the flag's owing bit
+  // set exactly when `debt` owes units: every step of the pair that
+  // changes the units writes both through this.
+  static PairValue WithDebt(std::uint64_t flag, std::uint64_t debt) noexcept {
+    return PairValue{UnitsOf(debt) != 0 ? flag | kOwing : flag & ~kOwing, debt};
+  }
+
   // Adds `units` to the debt and sets the flag's owing bit, in one step of
   // the pair (a shrink's debt, or a unit a reservation gives back).
   void AddDebt(std::uint32_t units) noexcept {
     // seq_cst, both: a first guess for the pair's CAS.
-    PairValue p{Flag().load(std::memory_order_seq_cst),
-                DebtWord().load(std::memory_order_seq_cst)};
+    PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
     // seq_cst (the pair's CAS): with the payers' and the frees' reads of
     // the flag.
-    while (!full_.value.compare_exchange(
-        p, PairValue{p.first | kOwing, p.second + units})) {
+    while (
+        !full_.value.compare_exchange(p, WithDebt(p.first, p.second + units))) {
     }
   }
 
@@ -2243,15 +2249,14 @@ class alignas(64) SlotPool {
   // unit, in one step of the pair; returns the units owed before (0: none
   // owed, nothing taken).
   std::uint32_t TakeDebt(std::uint32_t most) noexcept {
-    // seq_cst, both: a first guess for the pair's CAS.
-    PairValue p{Flag().load(std::memory_order_seq_cst),
-                DebtWord().load(std::memory_order_seq_cst)};
+    // seq_cst, both: read in the order of the pair's RMWs (no units: none
+    // taken); a first guess for the pair's CAS.
+    PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
     for (;;) {
       const std::uint32_t units = UnitsOf(p.second);
       if (units == 0) return 0;
-      const std::uint32_t taken = std::min(units, most);
-      const PairValue less{taken == units ? p.first & ~kOwing : p.first,
-                           p.second - taken};
+      const PairValue less =
+          WithDebt(p.first, p.second - std::min(units, most));
       // seq_cst (the pair's CAS): with the payers' RMWs of the pair.
       if (full_.value.compare_exchange(p, less)) return units;
     }

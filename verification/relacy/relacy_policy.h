@@ -143,126 +143,77 @@ namespace jetsession::verification {
 // expected (as AtomicPair's).
 class RlAtomicPair {
   using PairValue = internal::PairValue;
+  using Word = std::uint64_t PairValue::*;
 
  public:
+  // One word, for loads only (as AtomicPair's halves).
   class Half {
    public:
-    Half(RlAtomicPair* pair, bool second) : pair_(pair), second_(second) {}
+    Half(const RlAtomicPair* pair, Word word) : pair_(pair), word_(word) {}
     Half(const Half&);
     Half& operator=(const Half&);
-
     std::uint64_t load(std::memory_order mo) const {
-      return Get(pair_->a_($).load(Map(mo)));
-    }
-    void store(std::uint64_t value, std::memory_order mo) {
-      Update([value](std::uint64_t) { return value; }, mo);
-    }
-    bool compare_exchange_strong(std::uint64_t& expected, std::uint64_t desired,
-                                 std::memory_order mo,
-                                 std::memory_order failure) {
-      // relaxed: a guess of the other half; the CAS below is the read.
-      PairValue want = pair_->a_($).load(rl::mo_relaxed);
-      for (;;) {
-        Set(want, expected);
-        PairValue put = want;
-        Set(put, desired);
-        if (pair_->a_($).compare_exchange_strong(want, put, Map(mo),
-                                                 Map(failure))) {
-          return true;
-        }
-        if (Get(want) != expected) {
-          expected = Get(want);
-          return false;
-        }
-      }
-    }
-    bool compare_exchange_strong(std::uint64_t& expected, std::uint64_t desired,
-                                 std::memory_order mo) {
-      return compare_exchange_strong(expected, desired, mo, FailureOf(mo));
-    }
-    bool compare_exchange_weak(std::uint64_t& expected, std::uint64_t desired,
-                               std::memory_order mo,
-                               std::memory_order failure) {
-      return compare_exchange_strong(expected, desired, mo, failure);
-    }
-    bool compare_exchange_weak(std::uint64_t& expected, std::uint64_t desired,
-                               std::memory_order mo) {
-      return compare_exchange_strong(expected, desired, mo);
-    }
-    std::uint64_t fetch_add(std::uint64_t value, std::memory_order mo) {
-      return Update([value](std::uint64_t v) { return v + value; }, mo);
-    }
-    std::uint64_t fetch_sub(std::uint64_t value, std::memory_order mo) {
-      return Update([value](std::uint64_t v) { return v - value; }, mo);
-    }
-    std::uint64_t fetch_or(std::uint64_t value, std::memory_order mo) {
-      return Update([value](std::uint64_t v) { return v | value; }, mo);
-    }
-    std::uint64_t fetch_and(std::uint64_t value, std::memory_order mo) {
-      return Update([value](std::uint64_t v) { return v & value; }, mo);
+      return pair_->a_($).load(Map(mo)).*word_;
     }
 
    private:
-    static std::memory_order FailureOf(std::memory_order mo) {
-      if (mo == std::memory_order::acq_rel) return std::memory_order::acquire;
-      if (mo == std::memory_order::release) return std::memory_order::relaxed;
-      return mo;
-    }
-    std::uint64_t Get(const PairValue& v) const {
-      return second_ ? v.second : v.first;
-    }
-    void Set(PairValue& v, std::uint64_t half) const {
-      (second_ ? v.second : v.first) = half;
-    }
-    template <class F>
-    std::uint64_t Update(F f, std::memory_order mo) {
-      // relaxed: a guess; the CAS is the read.
-      PairValue want = pair_->a_($).load(rl::mo_relaxed);
-      for (;;) {
-        PairValue put = want;
-        Set(put, f(Get(want)));
-        if (pair_->a_($).compare_exchange_strong(want, put, Map(mo),
-                                                 Map(FailureOf(mo)))) {
-          return Get(want);
-        }
-      }
-    }
-
-    RlAtomicPair* pair_;
-    bool second_;
+    const RlAtomicPair* pair_;
+    Word word_;
   };
 
   RlAtomicPair() { a_($).store(PairValue{}, rl::mo_relaxed); }
   RlAtomicPair(const RlAtomicPair&);
   RlAtomicPair& operator=(const RlAtomicPair&);
 
-  Half& first() { return first_; }
   const Half& first() const { return first_; }
-  Half& second() { return second_; }
   const Half& second() const { return second_; }
   bool compare_exchange(PairValue& expected, PairValue desired) {
     return a_($).compare_exchange_strong(expected, desired, rl::mo_seq_cst);
   }
   bool compare_exchange_first(std::uint64_t& expected, std::uint64_t desired) {
-    return first_.compare_exchange_strong(expected, desired,
-                                          std::memory_order::seq_cst);
+    return CompareExchangeOne(&PairValue::first, expected, desired);
   }
   bool compare_exchange_second(std::uint64_t& expected, std::uint64_t desired) {
-    return second_.compare_exchange_strong(expected, desired,
-                                           std::memory_order::seq_cst);
+    return CompareExchangeOne(&PairValue::second, expected, desired);
   }
   void store_first(std::uint64_t desired) {
-    first_.store(desired, std::memory_order::seq_cst);
+    StoreOne(&PairValue::first, desired);
   }
   void store_second(std::uint64_t desired) {
-    second_.store(desired, std::memory_order::seq_cst);
+    StoreOne(&PairValue::second, desired);
   }
   PairValue load() const { return a_($).load(rl::mo_seq_cst); }
+  // Both words (one load here: Relacy's pair is one atomic).
+  PairValue load_halves(std::memory_order mo) const {
+    return a_($).load(Map(mo));
+  }
 
  private:
+  bool CompareExchangeOne(Word word, std::uint64_t& expected,
+                          std::uint64_t desired) {
+    // relaxed: a guess of the other word; the CAS below is the read.
+    PairValue want = a_($).load(rl::mo_relaxed);
+    for (;;) {
+      want.*word = expected;
+      PairValue put = want;
+      put.*word = desired;
+      if (compare_exchange(want, put)) return true;
+      if (want.*word != expected) {
+        expected = want.*word;
+        return false;
+      }
+    }
+  }
+  void StoreOne(Word word, std::uint64_t desired) {
+    // relaxed: a guess; the CAS is the read.
+    std::uint64_t seen = a_($).load(rl::mo_relaxed).*word;
+    while (!CompareExchangeOne(word, seen, desired)) {
+    }
+  }
+
   mutable rl::atomic<PairValue> a_;
-  Half first_{this, false};
-  Half second_{this, true};
+  Half first_{this, &PairValue::first};
+  Half second_{this, &PairValue::second};
 };
 
 // The waits' clock (RelacyPolicy::WaitClock): model time, in milliseconds,
