@@ -108,8 +108,9 @@ void FormatDebug(Core& core, const InstanceRef& ref, std::string* out) {
   const std::uint32_t capacity = pool->capacity();
   for (std::uint32_t w = 0; w < pool->ActiveWords(); ++w) {
     const std::uint64_t word = pool->DebugWord(w);
-    Append(out, "  word %4u v%-10u %s ", w, Pool::VersionOf(word),
-           (word & Pool::kClosedForBegin) != 0 ? "closed" : "open  ");
+    Append(out, "  word %4u v%-10u %s h%u ", w, Pool::VersionOf(word),
+           (word & Pool::kClosedForBegin) != 0 ? "closed" : "open  ",
+           Pool::HintOf(word));
     for (std::uint32_t b = 0; b < Pool::kSlotsPerWord; ++b) {
       const std::uint32_t slot = w * Pool::kSlotsPerWord + b;
       out->push_back(SlotChar(((word >> b) & 1U) != 0, pool->LoadControl(slot),

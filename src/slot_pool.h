@@ -98,35 +98,39 @@ class alignas(64) SlotPool {
 
   // Pool word layout (64 bits):
   //
-  //   63..34          33        32        31..0
+  //   63..35          34..33    32        31..0
   //   +---------------+---------+---------+---------------+
-  //   | version (30)  | resizing| closed  | slot bits (32)|
+  //   | version (29)  | hint (2)| closed  | slot bits (32)|
   //   |               |         | Begin   | 1 = claimed   |
   //   +---------------+---------+---------+---------------+
   //
-  // The version grows by one on every free and every Reset(): a word that
-  // reads the same value twice was not freed in between (up to 2^30 frees),
-  // which is what the exact-full double collect relies on. It sits at the
-  // top so that a free is one fetch_add of (one version - the slot's bit):
-  // the bit is set, so the subtraction clears it, and the version's carry
-  // out of bit 63 is dropped (it wraps modulo 2^30). Bits of slots at
-  // or past the ceiling are set for good; a slot below it that the capacity
-  // leaves out of use is reserved: its bit set and its control word marked
-  // (IsReserved()). The resizing bit is set on every word while Resize()
-  // runs: claims wait for it to clear (End does not look at it). The
-  // closed bit only
-  // ever gets set during an incarnation; Reset() clears it for the next
-  // one. End needs no closed bit: it checks the instance state after it
-  // holds the session (see InstanceCore::End()).
+  // The version grows by one on every free, every Reset() and every change
+  // of the hint: a word that reads the same value twice was not freed in
+  // between (up to 2^29 frees), which is what the exact-full double
+  // collect relies on. It sits at the top so that a free is one fetch_add
+  // of (one version - the slot's bit): the bit is set, so the subtraction
+  // clears it, and the version's carry out of bit 63 is dropped (it wraps
+  // modulo 2^29). Bits of slots at or past the ceiling are set for good; a
+  // slot below it that the capacity leaves out of use is reserved: its bit
+  // set and its control word marked (IsReserved()). The hint is written by
+  // Resize() alone: 0 while no resize runs, kHintResizing on every word
+  // while one runs (claims wait for it to clear; End does not look at it).
+  // The closed bit only ever gets set during an incarnation; Reset() clears
+  // it for the next one. End needs no closed bit: it checks the instance
+  // state after it holds the session (see InstanceCore::End()).
   static constexpr std::uint32_t kSlotsPerWord = 32;
   static constexpr std::uint64_t kSlotBits = 0xFFFF'FFFFULL;
-  static constexpr unsigned kVersionShift = 34;
+  static constexpr unsigned kVersionShift = 35;
   static constexpr std::uint64_t kVersionOne = 1ULL << kVersionShift;
   static constexpr std::uint64_t kVersionMask = ~(kVersionOne - 1U);
   static constexpr std::uint64_t kClosedForBegin = 1ULL << 32U;
-  static constexpr std::uint64_t kResizing = 1ULL << 33U;
+  static constexpr unsigned kHintShift = 33;
+  static constexpr std::uint64_t kHintMask = 3ULL << kHintShift;
+  // The hint while Resize() runs: the word is closed to claims.
+  static constexpr std::uint64_t kHintResizing = 3ULL << kHintShift;
+  static_assert(kVersionShift == kHintShift + 2);
   // The word bits that stop Begin's fast claim.
-  static constexpr std::uint64_t kNoFastClaim = kClosedForBegin | kResizing;
+  static constexpr std::uint64_t kNoFastClaim = kClosedForBegin | kHintMask;
   // What Free() adds to a word to clear slot bit b and bump the version,
   // by b: one table load instead of building 1 << b and subtracting it.
   static constexpr std::array<std::uint64_t, kSlotsPerWord> kFreeDelta = [] {
@@ -506,7 +510,7 @@ class alignas(64) SlotPool {
     // The control word again, now that the bit is ours: unchanged since the
     // read before the CAS, it is that of a free slot of the incarnation the
     // caller validated, and the claim opens it from that read. Changed, the
-    // CAS succeeded across a wrap of the word's version (2^30 frees of the
+    // CAS succeeded across a wrap of the word's version (2^29 frees of the
     // word while this thread stood between its read and its CAS): the slot
     // was reused meanwhile (its generation moved on, it may be pending), or
     // the record went on to another incarnation (Reset() moved every
@@ -727,6 +731,9 @@ class alignas(64) SlotPool {
   }
   static std::uint32_t VersionOf(std::uint64_t word) noexcept {
     return static_cast<std::uint32_t>(word >> kVersionShift);
+  }
+  static std::uint32_t HintOf(std::uint64_t word) noexcept {
+    return static_cast<std::uint32_t>((word & kHintMask) >> kHintShift);
   }
   static bool IsOpen(std::uint64_t control) noexcept {
     return (control & kOpen) != 0;
@@ -1154,7 +1161,7 @@ class alignas(64) SlotPool {
   // Sets the capacity to `capacity` (at most ceiling()). Owner only (the
   // registry's lock), on a Running incarnation with no Term in flight.
   //
-  // Every active word is closed to claims (the resizing bit) for the
+  // Every active word is closed to claims (kHintResizing) for the
   // duration: Begins wait (TryWord()), End goes on. The new capacity takes
   // effect at the store of capacity_, with no claim in flight. Then, while
   // claims are still held off:
@@ -1181,9 +1188,11 @@ class alignas(64) SlotPool {
     resize_gate_.store(1, std::memory_order_seq_cst);
     for (std::uint32_t i = 0; i < words; ++i) {
       // seq_cst: release pairs with the claims' acquire loads (a claimer
-      // that sees the bit waits); a claim CAS that expects the word as it
-      // was fails. The bit is clear: only Resize() sets it.
-      WordAt(i).fetch_add(kResizing, std::memory_order_seq_cst);
+      // that sees the hint waits); a claim CAS that expects the word as it
+      // was fails. The hint is 0: only Resize() sets it. Sets the hint and
+      // bumps the version, in one add.
+      WordAt(i).fetch_add(kHintResizing + kVersionOne,
+                          std::memory_order_seq_cst);
     }
     // seq_cst: read by the stats and the owner's parameter reads.
     capacity_.store(capacity, std::memory_order_seq_cst);
@@ -1194,8 +1203,9 @@ class alignas(64) SlotPool {
     }
     for (std::uint32_t i = 0; i < words; ++i) {
       // seq_cst: release pairs with the waiting claimers' acquire loads.
-      // Clears the resizing bit and bumps the version, in one add.
-      WordAt(i).fetch_add(kVersionOne - kResizing, std::memory_order_seq_cst);
+      // Clears the hint and bumps the version, in one add.
+      WordAt(i).fetch_add(kVersionOne - kHintResizing,
+                          std::memory_order_seq_cst);
     }
     // seq_cst: after every write of the resize (see CountClaimed()).
     resizes_.fetch_add(1, std::memory_order_seq_cst);
@@ -2325,7 +2335,7 @@ class alignas(64) SlotPool {
         *result = {ClaimStatus::kClosed, 0, 0};
         return true;
       }
-      if ((w & kResizing) != 0) [[unlikely]] {
+      if ((w & kHintMask) != 0) [[unlikely]] {
         // A resize runs (Resize(), on the owner's side): wait for it to
         // reopen the word, which it does in a few steps of its own and of
         // the Ends in flight.
@@ -2368,7 +2378,7 @@ class alignas(64) SlotPool {
       if (ClaimCas(word, &w, bit)) {  // mutant hook
         // The incarnation again, after the CAS: the check before it and the
         // CAS are two steps. A caller stalled between them across JetTerm,
-        // a re-create on this pool and 2^30 frees of the word (its version
+        // a re-create on this pool and 2^29 frees of the word (its version
         // wraps back to `w`) has just claimed a bit of the next
         // incarnation: it gives the bit back untouched (the slot's control
         // word is not read or written) and answers kStale. The CAS acquired
@@ -2479,7 +2489,7 @@ class alignas(64) SlotPool {
       const std::uint64_t w = WordAt(i).load(std::memory_order_seq_cst);
       if ((w & kClosedForBegin) != 0) return Proof::kClosed;
       // A resize runs: the claim waits for it (TryWord()).
-      if ((w & kResizing) != 0) return Proof::kChanged;
+      if ((w & kHintMask) != 0) return Proof::kChanged;
       seen->words += w;
       for (auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
            free_bits != 0; free_bits &= free_bits - 1U) {
@@ -2503,7 +2513,7 @@ class alignas(64) SlotPool {
   // bits) grows by one on every free, which outweighs the bit the free
   // clears, and a claim only sets bits. So an equal word sum means that
   // every word read the same in both collects and kept that value in
-  // between (while fewer than 2^30 frees happen in the whole pool between
+  // between (while fewer than 2^29 frees happen in the whole pool between
   // the two collects, the growth stays below 2^64). The same free bits
   // were then read twice, and a pending slot's control word only moves to
   // higher generations, so an equal sum of them means each read the same
@@ -2569,7 +2579,7 @@ class alignas(64) SlotPool {
   // Opens the session on a slot just claimed; *gen is its handle
   // generation. The control word is read now that the bit is ours, never
   // before the claim: the claim CAS compares only the pool word, whose
-  // 30-bit version wraps, so a value read before it could be 2^30 frees of
+  // 29-bit version wraps, so a value read before it could be 2^29 frees of
   // the word old and revive an ended generation. Not open (the usual
   // case): nobody else writes a claimed control word that is not open
   // (TryEnterCall and ForceEndAll need it open or wait; a stale caller's

@@ -32,6 +32,8 @@ TEST_F(DebugStringTest, ARunningInstanceWithSessionsWaitersAndAFlag) {
   // Two open sessions, one free slot, the rest of the word beyond the
   // capacity.
   EXPECT_TRUE(Has(dump, "oo.xxxxxxxxxxxxxxxxxxxxxxxxxxxxx")) << dump;
+  // The word's hint: no resize runs.
+  EXPECT_TRUE(Has(dump, " h0 ")) << dump;
   const JET_SESID c = Begin(inst);
   JET_SESID d = 0;
   std::thread waiter([&] {

@@ -113,7 +113,7 @@
  *    rounds (with 3 clients it takes minutes: check.sh runs it with
  *    SPIN_LARGE=1);
  *  - WRAP (with LIFECYCLE): the claim CAS compares the word's version
- *    modulo VMOD (2), as the code's 30-bit version wraps after 2^30 frees.
+ *    modulo VMOD (2), as the code's 29-bit version wraps after 2^29 frees.
  *    A client that validated generation 1 and loaded word 0 then finds, at
  *    its CAS, the value it expects again after JetTerm, Reset's bump and
  *    one more free of the word: its CAS succeeds in generation 3, and the
@@ -330,7 +330,7 @@ byte owner_floor;
 
 #ifdef WRAP
 /* The word's version as the claim CAS compares it: modulo VMOD (the code's
- * 30 bits wrap after 2^30 frees); ver[] itself is kept unwrapped, and the
+ * 29 bits wrap after 2^29 frees); ver[] itself is kept unwrapped, and the
  * collects sum it so (see the header). */
 #ifndef VMOD
 #define VMOD 2

@@ -1,7 +1,7 @@
 /* resize.pml: Spin model of capacity at run time (src/slot_pool.h: Resize,
  * Reserve, Release, ReleaseReserved, PayDebt and its payer record,
- * ClearOwing, SetOwing, Free's flag load after its fetch_add, the claims'
- * wait on the resizing bit, CountClaimed's sequence count; and
+ * TakeDebt, AddDebt, Free's flag load after its fetch_add, the claims'
+ * wait on the resizing hint, CountClaimed's sequence count; and
  * JetExtGetSessionSlot against a paying End).
  *
  * N slots in one word: each a bit (set: claimed, or reserved) and a control
@@ -10,8 +10,10 @@
  * the capacity leaves it out) or releasing (a grow frees it as an End
  * does: open under a generation no handle names). The control word also
  * has a generation, bumped by every open (a handle names one). The word
- * also has the resizing bit and a version (bumped by every free and by the
- * reopening), which a claim's CAS compares. The flag's owing bit, the debt
+ * also has the resizing hint (src/'s kHintResizing, a bit here) and a
+ * version (bumped by every free and by the reopening; src/ bumps it at the
+ * closing too, which changes the word anyway), which a claim's CAS
+ * compares. The flag's owing bit, the debt
  * word, the payers' count (clearing) and the reserved count are words of
  * their own. The debt word holds the debt (units owed) and the payer
  * record: NONE, or the slot of the one End whose unit is taken and whose
