@@ -1450,13 +1450,17 @@ class InstanceCore {
   static constexpr bool kHoldBeforeStateCheck =
       Policy::kMutation == Mutation::kHoldBeforeStateCheck;
 
+  // The slow paths' counts and the reported marks (JetExtGetSessionStats):
+  // cache lines of their own, first, so that the fields below end the
+  // object and leave its tail padding to a holder's fields (the registry's
+  // record: see InstanceRegistry::Record).
+  Counters counters_;
+
   Atomic<std::uint64_t> state_{0};
   Atomic<Pool*> pool_{nullptr};
 
   // Owner-side only (under the registry lock).
   std::unique_ptr<Pool> owned_pool_;
-  // The slow paths' counts and the reported marks (JetExtGetSessionStats).
-  Counters counters_;
 };
 
 }  // namespace jetsession::internal
