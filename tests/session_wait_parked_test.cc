@@ -151,7 +151,10 @@ std::thread ComeAtTicket32(CoreT& core, std::uint64_t gen, OpenedSession* w3,
                            bool* queued) {
   std::thread w3_thread =
       StartWaiter(core, gen, w3, w3_result, Clock::now() + kHeldDeadline);
-  *queued = PollUntil(std::chrono::milliseconds(300),
+  // A second: on a loaded machine W3 may take long to come to its ticket
+  // (300 ms let the mutants pass in a CI dry run beside other work), and
+  // it must still be waiting (kHeldDeadline) when S is released.
+  *queued = PollUntil(std::chrono::seconds(1),
                       [&] { return core.QueuedTickets() != 0; });
   Release(g_held[0]);
   s_thread->join();
