@@ -53,6 +53,40 @@ struct PairValue {
   friend bool operator==(const PairValue&, const PairValue&) = default;
 };
 
+// A compare-exchange of one word of `pair` (`word`: &PairValue::first or
+// &PairValue::second) that leaves the other as it is: false, with the word
+// as found in `expected`, only when this word differs from `expected`. A
+// compare-exchange of the whole pair does it, so that no RMW ever writes a
+// half alone (see above). Any pair type with compare_exchange(PairValue&,
+// PairValue) and load_halves() serves: AtomicPair, and the model
+// checker's pair (verification/relacy/relacy_policy.h).
+template <class Pair>
+bool CompareExchangeWord(Pair& pair, std::uint64_t PairValue::*word,
+                         std::uint64_t& expected, std::uint64_t desired) {
+  // relaxed: a first guess of the pair; the compare-exchange is the read.
+  PairValue want = pair.load_halves(std::memory_order_relaxed);
+  for (;;) {
+    want.*word = expected;
+    PairValue put = want;
+    put.*word = desired;
+    if (pair.compare_exchange(want, put)) return true;
+    if (want.*word != expected) {
+      expected = want.*word;
+      return false;
+    }
+  }
+}
+
+// Writes one word of `pair`, whatever it held, by CompareExchangeWord().
+template <class Pair>
+void StoreWord(Pair& pair, std::uint64_t PairValue::*word,
+               std::uint64_t desired) {
+  // relaxed: a first guess of the word; the compare-exchange is the read.
+  std::uint64_t seen = pair.load_halves(std::memory_order_relaxed).*word;
+  while (!CompareExchangeWord(pair, word, seen, desired)) {
+  }
+}
+
 template <class Half = std::atomic<std::uint64_t>>
 class alignas(16) AtomicPair {
   static_assert(sizeof(Half) == 8, "a half is one 8-byte word");
@@ -85,18 +119,18 @@ class alignas(16) AtomicPair {
   // differs from `expected`. seq_cst, never spurious.
   bool compare_exchange_first(std::uint64_t& expected,
                               std::uint64_t desired) noexcept {
-    return CompareExchangeOne(&PairValue::first, expected, desired);
+    return CompareExchangeWord(*this, &PairValue::first, expected, desired);
   }
   bool compare_exchange_second(std::uint64_t& expected,
                                std::uint64_t desired) noexcept {
-    return CompareExchangeOne(&PairValue::second, expected, desired);
+    return CompareExchangeWord(*this, &PairValue::second, expected, desired);
   }
   // Writes one word, whatever it held (an exchange; seq_cst).
   void store_first(std::uint64_t desired) noexcept {
-    StoreOne(&PairValue::first, desired);
+    StoreWord(*this, &PairValue::first, desired);
   }
   void store_second(std::uint64_t desired) noexcept {
-    StoreOne(&PairValue::second, desired);
+    StoreWord(*this, &PairValue::second, desired);
   }
 
   // Both words at one instant: a compare-exchange that puts back what it
@@ -126,29 +160,6 @@ class alignas(16) AtomicPair {
   static PairValue Split(Wide w) noexcept {
     return PairValue{static_cast<std::uint64_t>(w),
                      static_cast<std::uint64_t>(w >> 64U)};
-  }
-  bool CompareExchangeOne(std::uint64_t PairValue::*word,
-                          std::uint64_t& expected,
-                          std::uint64_t desired) noexcept {
-    // relaxed: a first guess of the pair; the CAS is the read.
-    PairValue want = load_halves(std::memory_order_relaxed);
-    for (;;) {
-      want.*word = expected;
-      PairValue put = want;
-      put.*word = desired;
-      if (compare_exchange(want, put)) return true;
-      if (want.*word != expected) {
-        expected = want.*word;
-        return false;
-      }
-    }
-  }
-  void StoreOne(std::uint64_t PairValue::*word,
-                std::uint64_t desired) noexcept {
-    // relaxed: a first guess of the word; the CAS is the read.
-    std::uint64_t seen = load_halves(std::memory_order_relaxed).*word;
-    while (!CompareExchangeOne(word, seen, desired)) {
-    }
   }
   Wide* Storage() const noexcept {
     // The two atomics, 8 bytes each and lock-free, are the 16 bytes of the

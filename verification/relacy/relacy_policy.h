@@ -138,9 +138,8 @@ namespace jetsession::verification {
 
 // The policy's AtomicPair: one rl::atomic of both words. Relacy has no
 // mixed sizes, so a half's load (first(), second()) loads the pair, and a
-// one-word write is a loop of 16-byte compare-exchanges that keeps the
-// other word, which fails back to the caller only when its word is not as
-// expected (as AtomicPair's).
+// one-word write is AtomicPair's loop of 16-byte compare-exchanges that
+// keeps the other word (CompareExchangeWord(), StoreWord()).
 class RlAtomicPair {
   using PairValue = internal::PairValue;
   using Word = std::uint64_t PairValue::*;
@@ -171,16 +170,18 @@ class RlAtomicPair {
     return a_($).compare_exchange_strong(expected, desired, rl::mo_seq_cst);
   }
   bool compare_exchange_first(std::uint64_t& expected, std::uint64_t desired) {
-    return CompareExchangeOne(&PairValue::first, expected, desired);
+    return internal::CompareExchangeWord(*this, &PairValue::first, expected,
+                                         desired);
   }
   bool compare_exchange_second(std::uint64_t& expected, std::uint64_t desired) {
-    return CompareExchangeOne(&PairValue::second, expected, desired);
+    return internal::CompareExchangeWord(*this, &PairValue::second, expected,
+                                         desired);
   }
   void store_first(std::uint64_t desired) {
-    StoreOne(&PairValue::first, desired);
+    internal::StoreWord(*this, &PairValue::first, desired);
   }
   void store_second(std::uint64_t desired) {
-    StoreOne(&PairValue::second, desired);
+    internal::StoreWord(*this, &PairValue::second, desired);
   }
   PairValue load() const { return a_($).load(rl::mo_seq_cst); }
   // Both words (one load here: Relacy's pair is one atomic).
@@ -189,28 +190,6 @@ class RlAtomicPair {
   }
 
  private:
-  bool CompareExchangeOne(Word word, std::uint64_t& expected,
-                          std::uint64_t desired) {
-    // relaxed: a guess of the other word; the CAS below is the read.
-    PairValue want = a_($).load(rl::mo_relaxed);
-    for (;;) {
-      want.*word = expected;
-      PairValue put = want;
-      put.*word = desired;
-      if (compare_exchange(want, put)) return true;
-      if (want.*word != expected) {
-        expected = want.*word;
-        return false;
-      }
-    }
-  }
-  void StoreOne(Word word, std::uint64_t desired) {
-    // relaxed: a guess; the CAS is the read.
-    std::uint64_t seen = a_($).load(rl::mo_relaxed).*word;
-    while (!CompareExchangeOne(word, seen, desired)) {
-    }
-  }
-
   mutable rl::atomic<PairValue> a_;
   Half first_{this, &PairValue::first};
   Half second_{this, &PairValue::second};
