@@ -62,6 +62,7 @@
 
 #include "allocation_faults.h"
 #include "atomics.h"
+#include "debt_word.h"
 #include "session_overflow_list.h"
 #include "session_wait_queue.h"
 
@@ -86,6 +87,11 @@ struct ClaimResult {
   std::uint32_t slot;
   std::uint32_t gen;  // low kHandleGenBits of the slot's generation
 };
+
+// A policy of the tests' builds that may reach into a pool
+// (SlotPool::SetGenerationForTest()).
+template <class Policy>
+concept HasTestAccess = Policy::kTestAccess;
 
 template <class Policy = StdAtomics>
 class alignas(64) SlotPool {
@@ -143,14 +149,20 @@ class alignas(64) SlotPool {
 
   // Slot control word layout (64 bits):
   //
-  //   63       62..2             1      0
-  //   +--------+-----------------+------+------+
-  //   | by End | generation (61) | open | busy |
-  //   +--------+-----------------+------+------+
+  //   63       62..60  59..44          43..2                 1      0
+  //   +--------+-------+---------------+---------------------+------+------+
+  //   | by End | mark  | gen high / tag| generation low (42) | open | busy |
+  //   +--------+-------+---------------+---------------------+------+------+
   //
   // The generation grows by one each time a session on the slot ends (End or
   // JetTerm's force-end); a handle carries its low kHandleGenBits, so a stale
-  // handle stays invalid for 2^30 reuses of its slot. busy is set only while
+  // handle stays invalid for 2^30 reuses of its slot. Unmarked (mark 0), bits
+  // 2..59 are the generation (an End's one add carries into bits 44..59).
+  // Marked, bits 44..59 are the mark's tag, and the generation's high part
+  // has been moved to the pool's gen_carry_ first (MarkPaying()): the only
+  // mark is kMarkPaying, set by an End that pays a shrink's debt with its
+  // slot, tagged with the seq of the record its payment installs in the
+  // debt word (PayDebt()). busy is set only while
   // open: it is the in-call flag of the session. "by End" is set with busy
   // when the call in flight is an End (the only call that may end the
   // session), so that another call on the session knows whether the holder
@@ -163,6 +175,19 @@ class alignas(64) SlotPool {
   static constexpr std::uint64_t kByEnd = 1ULL << 63U;
   static constexpr std::uint64_t kEndHold = kBusy | kByEnd;
   static constexpr unsigned kGenShift = 2;
+  static constexpr unsigned kGenLowBits = 42;
+  static constexpr unsigned kTagShift = kGenShift + kGenLowBits;
+  static constexpr std::uint64_t kTagMask = 0xFFFFULL << kTagShift;
+  static constexpr unsigned kMarkShift = 60;
+  static constexpr std::uint64_t kMarkMask = 7ULL << kMarkShift;
+  static constexpr std::uint64_t kMarkPaying = 1ULL << kMarkShift;
+  static_assert(kTagShift + 16 == kMarkShift);
+  static constexpr bool IsMarked(std::uint64_t control) noexcept {
+    return (control & kMarkMask) != 0;
+  }
+  static constexpr std::uint32_t TagOf(std::uint64_t control) noexcept {
+    return static_cast<std::uint32_t>((control & kTagMask) >> kTagShift);
+  }
   static constexpr bool IsReserved(std::uint64_t control) noexcept {
     return (control & (kOpen | kBusy)) == kBusy;
   }
@@ -307,8 +332,10 @@ class alignas(64) SlotPool {
       // of this incarnation (ReadOpen()), which this store precedes.
       SlotRef(j).stamp.store(0, std::memory_order_relaxed);
     }
-    // relaxed: published by the instance-state release store that follows.
-    gen_base_.store(gen_sum, std::memory_order_relaxed);
+    // relaxed, both: published by the instance-state release store that
+    // follows (no End runs while the owner resets, so the carry stands).
+    gen_base_.store(gen_sum + gen_carry_.load(std::memory_order_relaxed),
+                    std::memory_order_relaxed);
     for (std::uint32_t i = 0; i < allocated_words_; ++i) {
       auto& word = WordAt(i);
       // acquire: pairs with the acq_rel CAS of the last writer; orders the
@@ -645,7 +672,7 @@ class alignas(64) SlotPool {
                                                   FreedBy by) noexcept {
     CountedHandOff([&] {
       bool store = false;
-      if ((f & kOwing) == 0 || !PayDebt(slot, control, &f)) {
+      if ((f & kOwing) == 0 || !PayDebt(slot, &control, &f)) {
         store = (f & kFullStateMask) == kFullNone ||
                 AfterFreeWhileFull(slot, f, EndedControl(control), by);
       }
@@ -798,10 +825,13 @@ class alignas(64) SlotPool {
   static bool InCall(std::uint64_t control) noexcept {
     return (control & kBusy) != 0;
   }
-  // The whole generation of a control word (the handle has its low
-  // kHandleGenBits).
+  // The generation of a control word (the handle has its low
+  // kHandleGenBits): bits 2..59 unmarked; marked, the low part only (the
+  // high part is in gen_carry_).
   static constexpr std::uint64_t GenOfControl(std::uint64_t control) noexcept {
-    return (control & ~kByEnd) >> kGenShift;
+    return IsMarked(control)
+               ? (control >> kGenShift) & ((1ULL << kGenLowBits) - 1U)
+               : (control & ~(kByEnd | kMarkMask)) >> kGenShift;
   }
 
   // One pass over the slots for the stats: *ended_steps is the number of
@@ -811,7 +841,10 @@ class alignas(64) SlotPool {
   // re-reads the instance state to know that they were of its incarnation.
   void ScanSlots(std::uint64_t* ended_steps,
                  std::uint32_t* open) const noexcept {
-    std::uint64_t gen_sum = 0;
+    // seq_cst: before the words (MarkPaying() clears a generation's high
+    // part from its word, then adds it here: a pass that reads the word
+    // with it read the carry without it).
+    std::uint64_t gen_sum = gen_carry_.load(std::memory_order_seq_cst);
     std::uint32_t opened = 0;
     for (std::uint32_t j = 0; j < allocated(); ++j) {
       // acquire: pairs with the release stores that open and end sessions
@@ -974,53 +1007,65 @@ class alignas(64) SlotPool {
   // control word still open, so no claim takes it), and reserves it. The
   // bit is taken back before the unit is: the End's session is still open
   // then, so the slot is never free while the debt counts it, and no
-  // claim can take a free slot that a debt owes (Resize()). The End takes
-  // effect at the unit's CAS: from then on its slot stands for the unit
-  // (its bit set), so that another End that finds no debt left may free
-  // its own slot for a Begin. The same CAS records the End as the payer
-  // in the debt word (kPayerShift): until its slot is marked reserved
-  // (which makes the handle stale), a call on the handle finds the session
-  // held by the End, and IsOpenSession() finds the record and answers
-  // that it ended. One record at a time: a payer that finds another's
-  // finishes that payment first (FinishPayment()). True when paid (the
-  // slot reserved, with the session's ended generation); false when no
-  // debt is left (the bit is freed again and *f is the flag read after
-  // that) or a claim took the bit (only across a wrap of the word's
-  // version; *f is left as it was).
-  bool PayDebt(std::uint32_t slot, std::uint64_t control,
+  // claim can take a free slot that a debt owes (Resize()). The End marks
+  // its control word paying, tagged with the seq that its record will
+  // have (MarkPaying()), then takes the unit and installs its record in
+  // one CAS of the pair: the End takes effect there, and from then on its
+  // slot stands for the unit (its bit set), so that another End that finds
+  // no debt left may free its own slot for a Begin. Until the slot is
+  // marked reserved (which makes the handle stale), a call on the handle
+  // finds the session held by the End, and IsOpenSession() finds the
+  // record and answers that it ended. One record at a time: a payer that
+  // finds another's finishes that payment first (FinishRecord()). True
+  // when paid (the slot reserved, with the session's ended generation);
+  // false when no debt is left (the bit is freed again, the mark undone,
+  // and *f is the flag read after that) or a claim took the bit (only
+  // across a wrap of the word's version; *f is left as it was). *control,
+  // the session's open control word as the End entered it, loses the
+  // generation's high part if MarkPaying() moved it to gen_carry_.
+  bool PayDebt(std::uint32_t slot, std::uint64_t* control,
                std::uint64_t* f) noexcept {
     // seq_cst: read after the flag, in the order of Resize()'s RMWs.
     if (UnitsOwed() == 0 || !ReclaimBit(slot)) return false;
     // seq_cst: counted before the unit is taken: a grow waits for the
     // count to drop before it releases a reserved slot (Release()).
     clearing_.fetch_add(1, std::memory_order_seq_cst);
-    const std::uint64_t mine = PayerRecord(slot, control);
+    auto& own = SlotRef(slot).control;
+    // acquire: the End holds it (or, for a waiter's session that no handle
+    // names, nobody else writes it): its own last value.
+    std::uint64_t c = own.load(std::memory_order_acquire);
     // seq_cst, both: read in the order of the pair's RMWs (no units: not
     // paid); a first guess for the pair's CAS, which re-reads it.
     PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
     for (;;) {
       const std::uint64_t d = p.second;
       if (UnitsOf(d) == 0) {
+        if (IsMarked(c)) {
+          // The mark undone: no record of this slot has its tag, and none
+          // will. release: pairs with the acquire loads of IsOpenSession()
+          // and ReadOpen().
+          own.store(c & ~(kMarkMask | kTagMask), std::memory_order_release);
+        }
         // release: nothing to publish but the count.
         clearing_.fetch_sub(1, std::memory_order_release);
         FreeWordBit(slot);
         *f = LoadFlagAfterFree();
         return false;
       }
-      if (PayerOf(d) != 0) {
-        FinishPayment(d);
+      if (DebtWord::HasRecord(d)) {
+        FinishRecord(d);
         // seq_cst: as above.
         p.second = DebtWord().load(std::memory_order_seq_cst);
         continue;
       }
+      c = MarkPaying(slot, c, DebtWord::NextSeq(d), control);
       // The unit, the record and, for the last unit, the owing bit's clear
       // in one step. seq_cst (the pair's CAS): with the other RMWs of the
       // pair and against IsOpenSession()'s load (the End takes effect
       // here).
-      const PairValue paid =
-          WithDebt(p.first, (mine << kPayerShift) | (d - 1U));
+      const PairValue paid = WithDebt(p.first, DebtWord::Paid(d, slot));
       if (full_.value.compare_exchange(p, paid)) {
-        FinishPayment(paid.second);
+        FinishRecord(paid.second);
         break;
       }
     }
@@ -1030,28 +1075,61 @@ class alignas(64) SlotPool {
     return true;
   }
 
+  // Marks `slot`'s control word `c` (open: the paying End's session, held
+  // or, for a waiter's session no handle names, not held) paying with tag
+  // `tag`, and returns the marked word. A word marked already gets the new
+  // tag. An unmarked word whose generation has a high part (2^42 sessions
+  // on the slot) first has it moved to gen_carry_: cleared from the word,
+  // then added to the carry, so that the stats' sum of generations, which
+  // reads the carry before the words, may come out low in between (the
+  // stats' marks hide that) but never high. *control loses it too.
+  std::uint64_t MarkPaying(std::uint32_t slot, std::uint64_t c,
+                           std::uint32_t tag, std::uint64_t* control) noexcept {
+    auto& own = SlotRef(slot).control;
+    if (!IsMarked(c) && (c & kTagMask) != 0) {
+      const std::uint64_t high = (c & kTagMask) >> kTagShift;
+      // release: pairs with the stats' acquire loads (ScanSlots()); the
+      // owner of the word writes it.
+      own.store(c & ~kTagMask, std::memory_order_release);
+      // seq_cst: after the store above; ScanSlots() reads the carry before
+      // the words.
+      gen_carry_.fetch_add(high << kGenLowBits, std::memory_order_seq_cst);
+      c &= ~kTagMask;
+      *control &= ~kTagMask;
+    }
+    const std::uint64_t marked = (c & ~(kMarkMask | kTagMask)) | kMarkPaying |
+                                 (std::uint64_t{tag} << kTagShift);
+    // seq_cst: before the pair's CAS that installs the record with this
+    // tag (a helper that reads the record then reads this mark), and
+    // in the order of IsOpenSession()'s loads. Only the End writes its
+    // word until its record is installed.
+    own.store(marked, std::memory_order_seq_cst);
+    return marked;
+  }
+
   // Finishes the payment recorded in debt word `d` (a payer's record is in
   // it): marks the payer's slot reserved, with the ended session's
   // generation, unless that is done (by the payer or another helper), then
   // clears the record and counts the reserved slot, once (the CAS that
   // clears it). The mark comes first, so a record cleared means a handle
   // that reads stale.
-  void FinishPayment(std::uint64_t d) noexcept {
-    const std::uint64_t record = PayerOf(d);
-    const auto slot = static_cast<std::uint32_t>(record & kPayerSlotMask) - 1U;
+  void FinishRecord(std::uint64_t d) noexcept {
+    const std::uint32_t slot = DebtWord::SlotOf(d);
     auto& control = SlotRef(slot).control;
-    // acquire: pairs with the release CAS of another helper's mark.
+    // acquire: pairs with the release CAS of another helper's mark and
+    // with the payer's mark.
     std::uint64_t c = control.load(std::memory_order_acquire);
-    // Until the mark, the control word is the payer's session, open under
-    // the recorded generation: held by its End, or, for a waiter that ends
-    // again a session it received (InstanceCore::EndPhantom()), not held at
-    // all, since no handle of it was given out. After the mark it is
-    // reserved under the next generation. A helper is a payer, counted in
-    // clearing_, so no grow releases and reopens the slot before its CAS;
-    // a CAS against a changed word fails.
+    // Until the mark, the control word is the payer's session, open and
+    // marked paying with the record's seq: held by its End, or, for a
+    // waiter that ends again a session it received
+    // (InstanceCore::EndPhantom()), not held at all, since no handle of it
+    // was given out. After the mark it is reserved under the next
+    // generation. A helper is a payer, counted in clearing_, so no grow
+    // releases and reopens the slot before its CAS; a CAS against a
+    // changed word fails.
     constexpr std::uint64_t kMarkable =
         Policy::kMutation == Mutation::kMarkOnlyHeld ? kOpen | kByEnd : kOpen;
-    if ((c & kMarkable) == kMarkable && PayerRecord(slot, c) == record) {
+    if ((c & kMarkable) == kMarkable && Paid(d, slot, c)) {
       // release: pairs with the acquire loads of Resize() (which may later
       // release the slot), of ForceEndAll(), of IsOpenSession() and of
       // another helper. relaxed on failure: the mark is done.
@@ -1059,11 +1137,13 @@ class alignas(64) SlotPool {
                                       std::memory_order_release,
                                       std::memory_order_relaxed);
     }
-    while (PayerOf(d) == record) {
+    const std::uint64_t record = d & DebtWord::kRecordMask;
+    const std::uint32_t seq = DebtWord::SeqOf(d);
+    while ((d & DebtWord::kRecordMask) == record && DebtWord::SeqOf(d) == seq) {
       // seq_cst: with the other RMWs of the debt word; a load of it that
       // reads the record gone synchronizes with this CAS (release), and so
       // sees the mark above.
-      if (full_.value.compare_exchange_second(d, UnitsOf(d))) {
+      if (full_.value.compare_exchange_second(d, DebtWord::Cleared(d))) {
         // release: pairs with CountClaimed()'s acquire load.
         reserved_.fetch_add(1, std::memory_order_release);
         return;
@@ -1228,6 +1308,15 @@ class alignas(64) SlotPool {
     while (resize_gate_.load(std::memory_order_acquire) != 0) {
       Policy::WaitWhile(resize_gate_, 1, Policy::WaitClock::time_point::max());
     }
+  }
+
+  // Test builds only (a policy with kTestAccess): gives free `slot` the
+  // generation `gen` (below 2^58), so that a test can reach the
+  // generations that take a high part (2^42 and more).
+  void SetGenerationForTest(std::uint32_t slot, std::uint64_t gen) noexcept
+      requires HasTestAccess<Policy> {
+    // relaxed: the test's thread alone runs on the pool.
+    SlotRef(slot).control.store(gen << kGenShift, std::memory_order_relaxed);
   }
 
   // Debt owed now (the units a shrink could not reserve yet).
@@ -2047,14 +2136,14 @@ class alignas(64) SlotPool {
   }
 
   // Control word after the session of `control` ends: generation + 1, not
-  // open, not busy, not held by an End.
+  // open, not busy, not held by an End, unmarked.
   static constexpr std::uint64_t NextGen(std::uint64_t control) noexcept {
-    return (((control & ~kByEnd) >> kGenShift) + 1U) << kGenShift & ~kByEnd;
+    return ((GenOfControl(control) + 1U) << kGenShift) & ~(kByEnd | kMarkMask);
   }
 
   // NextGen() of `control` when it is that of an open session with no call
   // in flight (generation | kOpen), as every End enters it: one add. The
-  // generation would carry into kByEnd after 2^61 sessions on one slot.
+  // generation would carry into the mark after 2^58 sessions on one slot.
   static constexpr std::uint64_t EndedControl(std::uint64_t control) noexcept {
     return control + ((1ULL << kGenShift) - kOpen);
   }
@@ -2093,39 +2182,23 @@ class alignas(64) SlotPool {
   // The flag bits that send a free to FreeWhileFull().
   static constexpr std::uint64_t kFreeSlowMask = kFullStateMask | kOwing;
 
-  // The debt word (DebtWord(), the pair's second word):
-  //
-  //   63..32                 31..16          15..0
-  //   +----------------------+---------------+-------+
-  //   | payer's generation   | payer slot + 1 | units |
-  //   +----------------------+---------------+-------+
-  //
-  // units: reservations owed (at most the ceiling, below 2^15). The payer
-  // record (bits 16..63, 0 for none) names the End that took a unit and
-  // whose slot may not be marked reserved yet: its slot and the low 32 bits
-  // of its session's generation (PayDebt(), FinishPayment()).
-  static constexpr std::uint64_t kDebtUnits = 0xFFFF;
-  static constexpr unsigned kPayerShift = 16;
-  static constexpr std::uint64_t kPayerSlotMask = 0xFFFF;
+  // The debt word (DebtWord(), the pair's second word): the units a shrink
+  // still owes, at most one payer's record, and the records' seq
+  // (src/debt_word.h).
   static constexpr std::uint32_t UnitsOf(std::uint64_t debt) noexcept {
-    return static_cast<std::uint32_t>(debt & kDebtUnits);
+    return DebtWord::Units(debt);
   }
-  static constexpr std::uint64_t PayerOf(std::uint64_t debt) noexcept {
-    return debt >> kPayerShift;
-  }
-  // The record of a payer on `slot` whose control word (any of its states
-  // while the session is open) is `control`.
-  static constexpr std::uint64_t PayerRecord(std::uint32_t slot,
-                                             std::uint64_t control) noexcept {
-    return ((GenOfControl(control) & 0xFFFFFFFFULL) << kPayerShift) |
-           (std::uint64_t{slot} + 1U);
-  }
-  // True when debt word `debt` records the session of `slot` whose control
-  // word is `control` as paid (its End took effect, its slot not yet
-  // marked).
+  // True when debt word `debt` records the session of `slot`, whose control
+  // word is `control`, as paid: its End took effect at the record's
+  // install, and its slot is not yet marked reserved. The End tagged its
+  // control word with the seq of that record before installing it, and
+  // only it installs records of its slot.
   static constexpr bool Paid(std::uint64_t debt, std::uint32_t slot,
                              std::uint64_t control) noexcept {
-    return PayerOf(debt) == PayerRecord(slot, control);
+    return (control & kMarkMask) == kMarkPaying &&
+           DebtWord::KindOf(debt) == DebtWord::Kind::kPayEnd &&
+           DebtWord::SlotOf(debt) == slot &&
+           DebtWord::SeqOf(debt) == TagOf(control);
   }
   // Units owed now, read in the order of the debt word's RMWs.
   std::uint32_t UnitsOwed() const noexcept {
@@ -2230,7 +2303,7 @@ class alignas(64) SlotPool {
       if constexpr (Policy::kMutation == Mutation::kShrinkForgetsDebt) {
         if (!pending && !handing) {
           // The mutant drops what the open sessions owe.
-          TakeDebt(kDebtUnits);
+          TakeDebt(DebtWord::kUnitsMask);
           return;
         }
       }
@@ -2690,6 +2763,10 @@ class alignas(64) SlotPool {
   // The sum (modulo 2^64) of the slots' generations just after Reset(), for
   // ScanSlots(). Written by Reset() only, as active_words_.
   Atomic<std::uint64_t> gen_base_{0};
+  // The generations' high parts that paying Ends moved out of their
+  // control words (MarkPaying()), in generation steps, modulo 2^64: part of
+  // ScanSlots()'s sum. Never reset (gen_base_ takes it in).
+  Atomic<std::uint64_t> gen_carry_{0};
   // Pools this one replaced, kept alive (type-stable storage: a stale call
   // may still read them).
   std::unique_ptr<SlotPool> retired_;

@@ -9,6 +9,7 @@
 
 #include "atomics.h"
 #include "atomics_hooks.h"
+#include "debt_word.h"
 #include "gtest/gtest.h"
 #include "instance_core.h"
 #include "instance_core_test_util.h"
@@ -289,10 +290,12 @@ PayingEndSeen PayingEndWindow() {
     EXPECT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
   });
   // The unit's CAS writes the debt word with 2 units left and the first's
-  // slot in the payer record (bits 16..31; a pool word has them all set past
-  // the ceiling, a control word of these generations none).
+  // slot in an End's payment record (a pool word has its units bits set
+  // past the ceiling, a control word of these generations no kind bits).
   AfterCasHook::after = [&](std::uint64_t value) {
-    if ((value & 0xFFFF) != 2 || ((value >> 16) & 0xFFFF) != first.slot + 1) {
+    if (DebtWord::Units(value) != 2 ||
+        DebtWord::KindOf(value) != DebtWord::Kind::kPayEnd ||
+        DebtWord::SlotOf(value) != first.slot) {
       return false;
     }
     paused.store(true);
@@ -393,6 +396,60 @@ TEST(SlotPoolResizeTest, AFreeWithoutAHoldPaysWithItsSlot) {
 
 TEST(SlotPoolResizeTest, CatchesMarkingOnlyHeldSlots) {
   EXPECT_EQ(ClaimsAfterAFreeWithoutAHoldPaid<Mutation::kMarkOnlyHeld>(), 1U);
+}
+
+struct GenerationPolicy : StdAtomics {
+  static constexpr bool kTestAccess = true;
+};
+
+// A paying End whose slot's generation has passed 2^42 moves the
+// generation's high part out of its control word before it tags it
+// (SlotPool::MarkPaying()): the stats' sum of generations still counts one
+// step for the End, and the slot's next session carries the generation
+// that follows.
+TEST(SlotPoolResizeTest, APayerWhoseGenerationPassed2To42KeepsTheCounts) {
+  using Pool = SlotPool<GenerationPolicy>;
+  constexpr auto kCurrent = [] { return true; };
+  constexpr std::uint64_t kGen = (1ULL << 42U) + 6;
+  auto pool = Pool::Create(2);
+  ASSERT_NE(pool, nullptr);
+  pool->Reset(2, 0);
+  pool->SetGenerationForTest(0, kGen);
+  pool->SetGenerationForTest(1, kGen);
+  std::uint64_t steps_before = 0;
+  std::uint32_t open = 0;
+  pool->ScanSlots(&steps_before, &open);
+  const ClaimResult a = pool->Claim(kCurrent);
+  const ClaimResult b = pool->Claim(kCurrent);
+  ASSERT_EQ(a.status, ClaimStatus::kClaimed);
+  ASSERT_EQ(b.status, ClaimStatus::kClaimed);
+  EXPECT_EQ(a.gen, static_cast<std::uint32_t>(kGen & Pool::kHandleGenMask));
+  pool->Resize(1);
+  ASSERT_EQ(pool->Debt(), 1U);
+  const std::uint64_t control = pool->LoadControl(a.slot);
+  ASSERT_TRUE(pool->TryEnterCall(a.slot, control, Pool::kEndHold));
+  pool->Free(a.slot, control);
+  EXPECT_EQ(pool->Debt(), 0U);
+  EXPECT_EQ(pool->CountClaimed(), 1U);
+  std::uint64_t steps = 0;
+  pool->ScanSlots(&steps, &open);
+  EXPECT_EQ(steps - steps_before, 1U);
+  EXPECT_EQ(open, 1U);
+  // The reserved slot keeps the low part of its next generation.
+  EXPECT_EQ(Pool::HandleGenOf(pool->LoadControl(a.slot)),
+            static_cast<std::uint32_t>((kGen + 1) & Pool::kHandleGenMask));
+  pool->Resize(2);
+  const ClaimResult again = pool->Claim(kCurrent);
+  ASSERT_EQ(again.status, ClaimStatus::kClaimed);
+  EXPECT_EQ(again.slot, a.slot);
+  EXPECT_EQ(again.gen,
+            static_cast<std::uint32_t>((kGen + 1) & Pool::kHandleGenMask));
+  const std::uint64_t b_control = pool->LoadControl(b.slot);
+  ASSERT_TRUE(pool->TryEnterCall(b.slot, b_control, Pool::kEndHold));
+  pool->Free(b.slot, b_control);
+  pool->ScanSlots(&steps, &open);
+  EXPECT_EQ(steps - steps_before, 2U);
+  EXPECT_EQ(open, 1U);
 }
 
 // While grows and shrinks come and go on a pool with no session, nothing

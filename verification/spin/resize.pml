@@ -17,10 +17,14 @@
  * word, the payers' count (clearing) and the reserved count are words of
  * their own. The debt word holds the debt (units owed) and the payer
  * record: NONE, or the slot of the one End whose unit is taken and whose
- * slot is not yet known to be marked reserved (src/ keeps the slot's
- * generation in it too; the model needs none: a recorded slot stays
- * reserved until a grow, which waits for every payer and helper in flight,
- * so no later session on the slot meets a reader of the record).
+ * slot is not yet known to be marked reserved (src/ also has the End mark
+ * its control word paying, still open, before its CAS, with a tag that is
+ * the record's sequence number, and the helpers and the check compare the
+ * tag; the model needs neither: a recorded slot stays reserved until a
+ * grow, which waits for every payer and helper in flight, so no later
+ * session on the slot meets a reader of the record, and the mark, which
+ * changes nothing but the tag, reads open to everybody until the
+ * record's install).
  * Every statement in an atomic block is one C++ atomic operation (one
  * statement may read or write both parts of the debt word); all are
  * sequentially consistent (the code's orders on these paths are seq_cst,

@@ -1,0 +1,98 @@
+// The debt word of a slot pool: the second word of the pair that holds the
+// full flag (SlotPool::full_), written only by compare-exchanges of the
+// whole pair.
+//
+//   63..48   47..44   43..24          23..21        20..0
+//   +--------+--------+---------------+-------------+---------+
+//   | seq    | 0      | record slot   | record kind | units   |
+//   +--------+--------+---------------+-------------+---------+
+//
+// units: reservations a shrink still owes (at most the ceiling, below
+// 2^20 + 1). The record names the one End whose unit is taken and whose
+// slot may not be marked reserved yet (SlotPool::PayDebt()): kind
+// kPayEnd and its slot, or kind kNone. seq steps by one with every record
+// installed, modulo 2^16; a paying End tags its control word with the seq
+// its record will have (SlotPool::kMarkPaying), so that a helper converts
+// the slot of this record and of no other. Clearing a record leaves seq as
+// it is.
+//
+// Thread safety: plain values; SlotPool reads and writes them atomically.
+// Progress, Invariant, Memory ordering, Lifetime: see SlotPool (the pair).
+#ifndef JETSESSION_SRC_DEBT_WORD_H_
+#define JETSESSION_SRC_DEBT_WORD_H_
+
+#include <cstdint>
+
+namespace jetsession::internal {
+
+struct DebtWord {
+  enum class Kind : std::uint32_t { kNone = 0, kPayEnd = 1 };
+
+  static constexpr unsigned kKindShift = 21;
+  static constexpr unsigned kSlotShift = 24;
+  static constexpr unsigned kSeqShift = 48;
+  static constexpr std::uint64_t kUnitsMask = (1ULL << kKindShift) - 1U;
+  static constexpr std::uint64_t kKindMask = 7ULL << kKindShift;
+  static constexpr std::uint64_t kSlotMask = ((1ULL << 20U) - 1U) << kSlotShift;
+  static constexpr std::uint64_t kRecordMask = kKindMask | kSlotMask;
+  static constexpr std::uint64_t kSeqOne = 1ULL << kSeqShift;
+  static constexpr std::uint32_t kSeqMask = 0xFFFF;
+
+  static constexpr std::uint32_t Units(std::uint64_t d) noexcept {
+    return static_cast<std::uint32_t>(d & kUnitsMask);
+  }
+  static constexpr Kind KindOf(std::uint64_t d) noexcept {
+    return static_cast<Kind>((d & kKindMask) >> kKindShift);
+  }
+  static constexpr bool HasRecord(std::uint64_t d) noexcept {
+    return (d & kKindMask) != 0;
+  }
+  static constexpr std::uint32_t SlotOf(std::uint64_t d) noexcept {
+    return static_cast<std::uint32_t>((d & kSlotMask) >> kSlotShift);
+  }
+  static constexpr std::uint32_t SeqOf(std::uint64_t d) noexcept {
+    return static_cast<std::uint32_t>(d >> kSeqShift);
+  }
+  // The seq that the next record installed on `d` gets.
+  static constexpr std::uint32_t NextSeq(std::uint64_t d) noexcept {
+    return (SeqOf(d) + 1U) & kSeqMask;
+  }
+  // `d` with `units` more owed (the record and seq as they are).
+  static constexpr std::uint64_t Plus(std::uint64_t d,
+                                      std::uint32_t units) noexcept {
+    return d + units;
+  }
+  // `d` with `units` fewer owed (at most Units(d)).
+  static constexpr std::uint64_t Minus(std::uint64_t d,
+                                       std::uint32_t units) noexcept {
+    return d - units;
+  }
+  // `d` (no record in it, a unit owed) after an End on `slot` paid a unit:
+  // the unit taken, the End's record installed, seq stepped.
+  static constexpr std::uint64_t Paid(std::uint64_t d,
+                                      std::uint32_t slot) noexcept {
+    return ((d & kUnitsMask) - 1U) |
+           (static_cast<std::uint64_t>(Kind::kPayEnd) << kKindShift) |
+           (std::uint64_t{slot} << kSlotShift) |
+           (std::uint64_t{NextSeq(d)} << kSeqShift);
+  }
+  // `d` with its record cleared.
+  static constexpr std::uint64_t Cleared(std::uint64_t d) noexcept {
+    return d & ~kRecordMask;
+  }
+};
+
+static_assert(DebtWord::Units(DebtWord::Paid(5, 7)) == 4);
+static_assert(DebtWord::SlotOf(DebtWord::Paid(5, 7)) == 7);
+static_assert(DebtWord::KindOf(DebtWord::Paid(5, 7)) ==
+              DebtWord::Kind::kPayEnd);
+static_assert(DebtWord::SeqOf(DebtWord::Paid(DebtWord::kSeqOne * 0xFFFF + 1,
+                                             (1U << 20U) - 1U)) == 0);
+static_assert(DebtWord::SlotOf(DebtWord::Paid(1, (1U << 20U) - 1U)) ==
+              (1U << 20U) - 1U);
+static_assert(DebtWord::Cleared(DebtWord::Paid(5, 7)) ==
+              (4 | DebtWord::kSeqOne));
+
+}  // namespace jetsession::internal
+
+#endif  // JETSESSION_SRC_DEBT_WORD_H_
