@@ -176,6 +176,11 @@ enum class Mutation {
                         // for open without looking for the End's payment: a
                         // paying End has ended it at its unit, before the
                         // mark that makes the handle stale
+  kEnterIgnoresPayer,   // a call on a session held by a paying End answers
+                        // SessionSharingViolation without looking for the
+                        // End's payment: after its unit, JetExtGetSessionSlot
+                        // says the session ended and the call that it is in
+                        // use
   // Statistics (JetExtGetSessionStats):
   kStatsNoPhantoms,      // a waiter that ends again a session it received (a
                          // flag came first) does not count it: its generation

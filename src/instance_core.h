@@ -776,6 +776,16 @@ class InstanceCore {
     for (;;) {
       *control = pool->LoadControl(slot);
       if (!Pool::Matches(*control, gen)) return Error::kInvalidSesid;
+      if (Pool::IsPayingMark(*control) &&
+          Policy::kMutation != Mutation::kEnterIgnoresPayer) {
+        // Held by an End that pays a shrink's debt with the slot: if its
+        // payment took effect, the session has ended (as
+        // JetExtGetSessionSlot answers), though the End still holds it.
+        std::uint64_t again = 0;
+        const auto held = pool->PayingSession(slot, *control, &again);
+        if (held == Pool::HeldSession::kEnded) return Error::kInvalidSesid;
+        if (held == Pool::HeldSession::kChanged) continue;
+      }
       // seq_cst, both: a hold that precedes a flag in the single total
       // order (the holder's CAS, then the flag CAS) is seen by the control
       // re-load of a call that saw the flag, which then starts over and

@@ -799,12 +799,11 @@ class alignas(64) SlotPool {
       // acquire: the context is written under the busy flag, whose release
       // (ExitCall()) the control loads acquire.
       view->context = s.context.load(std::memory_order_acquire);
-      // Held by an End: a paying one ended the session at its unit, and its
-      // record says so until the mark (as IsOpenSession()). seq_cst: in the
-      // order of the payers' unit CAS.
+      // Marked paying by its End: the End ended the session at its unit,
+      // and its record says so until the mark (as PayingSession()).
+      // seq_cst: in the order of the payers' unit CAS.
       const std::uint64_t debt =
-          (before & kByEnd) != 0 ? DebtWord().load(std::memory_order_seq_cst)
-                                 : 0;
+          IsPayingMark(before) ? DebtWord().load(std::memory_order_seq_cst) : 0;
       // acquire: as the first load; the same value means the session and
       // its busy flag did not change in between (a call that ran wholly in
       // between left the context it set, which held at its release).
@@ -841,9 +840,25 @@ class alignas(64) SlotPool {
   // re-reads the instance state to know that they were of its incarnation.
   void ScanSlots(std::uint64_t* ended_steps,
                  std::uint32_t* open) const noexcept {
-    // seq_cst: before the words (MarkPaying() clears a generation's high
-    // part from its word, then adds it here: a pass that reads the word
-    // with it read the carry without it).
+    // A pass that a move of a generation's high part overlapped (between
+    // its word and gen_carry_, MarkPaying()) is made again: a few steps of
+    // an End, once per 2^42 sessions on a slot.
+    for (;;) {
+      // seq_cst: the move's first step precedes its word's change.
+      const std::uint32_t moves = carry_moves_.load(std::memory_order_seq_cst);
+      if (moves % 2 != 0) {
+        Policy::Yield();
+        continue;
+      }
+      ScanSlotsOnce(ended_steps, open);
+      // seq_cst: after the pass's loads; a move whose word change or carry
+      // add the pass saw has stepped the count by then.
+      if (carry_moves_.load(std::memory_order_seq_cst) == moves) return;
+    }
+  }
+  void ScanSlotsOnce(std::uint64_t* ended_steps,
+                     std::uint32_t* open) const noexcept {
+    // seq_cst: between the two reads of carry_moves_.
     std::uint64_t gen_sum = gen_carry_.load(std::memory_order_seq_cst);
     std::uint32_t opened = 0;
     for (std::uint32_t j = 0; j < allocated(); ++j) {
@@ -1080,20 +1095,25 @@ class alignas(64) SlotPool {
   // `tag`, and returns the marked word. A word marked already gets the new
   // tag. An unmarked word whose generation has a high part (2^42 sessions
   // on the slot) first has it moved to gen_carry_: cleared from the word,
-  // then added to the carry, so that the stats' sum of generations, which
-  // reads the carry before the words, may come out low in between (the
-  // stats' marks hide that) but never high. *control loses it too.
+  // then added to the carry, between two steps of carry_moves_ (odd
+  // meanwhile), so that the stats' sum of generations (ScanSlots()) never
+  // mixes a word and a carry from either side of a move. *control loses it
+  // too.
   std::uint64_t MarkPaying(std::uint32_t slot, std::uint64_t c,
                            std::uint32_t tag, std::uint64_t* control) noexcept {
     auto& own = SlotRef(slot).control;
     if (!IsMarked(c) && (c & kTagMask) != 0) {
       const std::uint64_t high = (c & kTagMask) >> kTagShift;
+      // seq_cst: odd before the word changes (ScanSlots() reads the count
+      // before and after its pass).
+      carry_moves_.fetch_add(1, std::memory_order_seq_cst);
       // release: pairs with the stats' acquire loads (ScanSlots()); the
       // owner of the word writes it.
       own.store(c & ~kTagMask, std::memory_order_release);
-      // seq_cst: after the store above; ScanSlots() reads the carry before
-      // the words.
+      // seq_cst: read by ScanSlots() between its two reads of the count.
       gen_carry_.fetch_add(high << kGenLowBits, std::memory_order_seq_cst);
+      // seq_cst: even again after both (ScanSlots()'s second read).
+      carry_moves_.fetch_add(1, std::memory_order_seq_cst);
       c &= ~kTagMask;
       *control &= ~kTagMask;
     }
@@ -1161,21 +1181,57 @@ class alignas(64) SlotPool {
     // acquire: pairs with the release stores that open and end a session.
     const std::uint64_t held = control.load(std::memory_order_acquire);
     if (!Matches(held, gen)) return false;
-    if ((held & kByEnd) == 0) return true;
+    // Not marked paying: no payment of it has taken effect.
+    if (!IsPayingMark(held)) return true;
     if constexpr (Policy::kMutation == Mutation::kSlotIgnoresPayer) {
       return true;
     }
+    std::uint64_t again = 0;
+    switch (PayingSession(slot, held, &again)) {
+      case HeldSession::kOpen:
+        return true;
+      case HeldSession::kEnded:
+        return false;
+      case HeldSession::kChanged:
+        // Still matching: the End let go or tagged its mark anew, so the
+        // session was open at this read.
+        return Matches(again, gen);
+    }
+    return false;
+  }
+
+  static constexpr bool IsPayingMark(std::uint64_t control) noexcept {
+    return (control & kMarkMask) == kMarkPaying;
+  }
+
+  // What PayingSession() found.
+  enum class HeldSession {
+    kOpen,     // open at the debt word's read: the payment not yet made
+    kEnded,    // the End's payment took effect: the session has ended
+    kChanged,  // the control word changed since `held` (in *again)
+  };
+
+  // For `held`, the control word of `slot` just read, open and marked
+  // paying by its End (PayDebt()): whether that End's payment has taken
+  // effect. Reads the debt word, then the control word again. A paying End
+  // takes effect at the CAS that installs its record, before its slot is
+  // marked reserved; the record, which names its slot and its mark's tag,
+  // stays until that mark. So with the control word unchanged, the session
+  // had ended at the debt word's read if the record names it, and was open
+  // there otherwise (a record cleared before the read was cleared after
+  // the mark, which the second read would see). Wait-free: two loads.
+  HeldSession PayingSession(std::uint32_t slot, std::uint64_t held,
+                            std::uint64_t* again) const noexcept {
     // seq_cst: in the order of the payers' unit CAS (PayDebt()): before it,
     // the session was open at this load (the control word below still
     // reads it); after it, the record or its clearing (which follows the
     // mark) is read.
     const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
-    // acquire: as above; after the debt load.
-    const std::uint64_t again = control.load(std::memory_order_acquire);
-    // Changed but still matching: the End let go (only busy and "by End"
-    // differ), so the session was open at this read.
-    if (again != held) return Matches(again, gen);
-    return !Paid(d, slot, held);
+    // acquire: pairs with the release stores that open and end a session;
+    // after the debt load.
+    *again = SlotRef(slot).control.load(std::memory_order_acquire);
+    if (*again != held) return HeldSession::kChanged;
+    return Paid(d, slot, held) ? HeldSession::kEnded : HeldSession::kOpen;
   }
 
   // The pair with flag `flag` and debt word `debt`, the flag's owing bit
@@ -2767,6 +2823,9 @@ class alignas(64) SlotPool {
   // control words (MarkPaying()), in generation steps, modulo 2^64: part of
   // ScanSlots()'s sum. Never reset (gen_base_ takes it in).
   Atomic<std::uint64_t> gen_carry_{0};
+  // Moves into gen_carry_ begun and ended: odd while one runs
+  // (MarkPaying(), ScanSlots()).
+  Atomic<std::uint32_t> carry_moves_{0};
   // Pools this one replaced, kept alive (type-stable storage: a stale call
   // may still read them).
   std::unique_ptr<SlotPool> retired_;

@@ -1,6 +1,7 @@
 // White-box tests of JetExtSetMaxSessions's core (SlotPool::Resize(), the
 // debt paid by Ends, the reserved slots), each with the seeded mutant that
 // it catches.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -263,6 +264,7 @@ TEST(SlotPoolResizeTest, CatchesReserveIgnoringHandOffs) {
 struct PayingEndSeen {
   bool paused = false;                         // the schedule ran
   Error slot_of_paid = Error::kSuccess;        // JetExtGetSessionSlot's check
+  Error call_on_paid = Error::kSuccess;        // a context call on it
   bool listed = false;                         // in the open-session report
   Error second_end = Error::kInvalidSesid;     // returned while the first waits
   Error slot_of_paid_after = Error::kSuccess;  // after the second's End
@@ -308,6 +310,7 @@ PayingEndSeen PayingEndWindow() {
       PollUntil(std::chrono::seconds(10), [&] { return paused.load(); });
   if (seen.paused) {
     seen.slot_of_paid = core.CheckOpen(first.slot, first.gen);
+    seen.call_on_paid = core.ResetContext(first.slot, first.gen);
     EXPECT_EQ(core.OpenSessions(gen, 0,
                                 [&](const auto& info) {
                                   if (info.slot == first.slot) {
@@ -344,6 +347,7 @@ TEST(SlotPoolResizeTest, APaidSessionIsNotOpenBeforeItsSlotIsMarked) {
   const PayingEndSeen seen = PayingEndWindow<Mutation::kNone>();
   ASSERT_TRUE(seen.paused) << "the schedule did not run";
   EXPECT_EQ(seen.slot_of_paid, Error::kInvalidSesid);
+  EXPECT_EQ(seen.call_on_paid, Error::kInvalidSesid);
   EXPECT_FALSE(seen.listed);
   EXPECT_EQ(seen.second_end, Error::kSuccess);
   EXPECT_EQ(seen.slot_of_paid_after, Error::kInvalidSesid);
@@ -354,6 +358,18 @@ TEST(SlotPoolResizeTest, CatchesSlotIgnoringThePayer) {
   const PayingEndSeen seen = PayingEndWindow<Mutation::kSlotIgnoresPayer>();
   ASSERT_TRUE(seen.paused) << "the schedule did not run";
   EXPECT_EQ(seen.slot_of_paid, Error::kSuccess);
+}
+
+// A call that takes the session (here JetResetSessionContext) must agree
+// with JetExtGetSessionSlot: once the paying End's unit is taken, the
+// session has ended, though the End still holds it. (As the calls had it
+// before, an outside attack saw InvalidSesid from the slot call and then
+// SessionSharingViolation from the context call on the same handle.)
+TEST(SlotPoolResizeTest, CatchesEnterIgnoringThePayer) {
+  const PayingEndSeen seen = PayingEndWindow<Mutation::kEnterIgnoresPayer>();
+  ASSERT_TRUE(seen.paused) << "the schedule did not run";
+  EXPECT_EQ(seen.slot_of_paid, Error::kInvalidSesid);
+  EXPECT_EQ(seen.call_on_paid, Error::kSessionSharingViolation);
 }
 
 // A free that pays a shrink's debt without holding its session (a waiter
@@ -450,6 +466,80 @@ TEST(SlotPoolResizeTest, APayerWhoseGenerationPassed2To42KeepsTheCounts) {
   pool->ScanSlots(&steps, &open);
   EXPECT_EQ(steps - steps_before, 2U);
   EXPECT_EQ(open, 1U);
+}
+
+struct CarryPolicy : WrappedPolicy<AddHookAtomic> {
+  static constexpr bool kTestAccess = true;
+};
+
+// A slot's generation has a high part when JetInit resets the pool, so the
+// stats' base takes it in; then its session pays a debt, and its End moves
+// the high part to the pool's carry. A stats read at each of the End's
+// 64-bit RMWs must never see the word without the high part and the carry
+// without it too: the count of steps would go below the base, wrap, and
+// the stats' marks would keep the huge figure for good. (An outside attack
+// saw cSessionsEnded 2^64 - 2^42 during the End and about 2^56 at rest.)
+TEST(SlotPoolResizeTest, StatsReadWhileAPayerMovesItsGenerationStayExact) {
+  using Core = InstanceCore<CarryPolicy>;
+  Core core;
+  std::uint64_t gen = core.Create();
+  ASSERT_EQ(core.Init(2, false, 2), Error::kSuccess);
+  std::uint64_t state = 0;
+  auto* pool = const_cast<Core::Pool*>(core.DebugPool(&state));
+  ASSERT_NE(pool, nullptr);
+  pool->SetGenerationForTest(0, (1ULL << 42U) + 5);
+  pool->SetGenerationForTest(1, (1ULL << 42U) + 5);
+  Terminate(core);
+  gen = core.Create();
+  ASSERT_EQ(core.Init(2, false, 2), Error::kSuccess);
+  ASSERT_EQ(core.DebugPool(&state), pool);
+  OpenedSession a;
+  OpenedSession b;
+  ASSERT_EQ(core.Begin(gen, &a), Error::kSuccess);
+  ASSERT_EQ(core.Begin(gen, &b), Error::kSuccess);
+  core.Resize(1);
+  // At each RMW the End asks another thread for a stats read and waits
+  // for it, or for 100 ms (a read that waits for the End's move to finish
+  // finishes after it).
+  std::atomic<int> asked{0};
+  std::atomic<int> done{0};
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> most_ended{0};
+  std::atomic<std::uint64_t> most_begun{0};
+  std::thread reader([&] {
+    for (int next = 1;; ++next) {
+      while (asked.load() < next) {
+        if (stop.load()) return;
+        std::this_thread::yield();
+      }
+      SessionStatsData d;
+      if (core.Stats(gen, &d) == Error::kSuccess) {
+        most_ended.store(std::max(most_ended.load(), d.ended));
+        most_begun.store(std::max(most_begun.load(), d.begun));
+      }
+      done.store(next);
+    }
+  });
+  AddHook::before = [&] {
+    const int n = asked.fetch_add(1) + 1;
+    PollUntil(std::chrono::milliseconds(100), [&] { return done.load() >= n; });
+  };
+  EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+  AddHook::before = nullptr;
+  const int reads = asked.load();
+  PollUntil(std::chrono::seconds(10), [&] { return done.load() >= reads; });
+  stop.store(true);
+  reader.join();
+  EXPECT_GT(reads, 1);
+  EXPECT_LE(most_ended, 1U);
+  EXPECT_LE(most_begun, 2U);
+  SessionStatsData after;
+  ASSERT_EQ(core.Stats(gen, &after), Error::kSuccess);
+  EXPECT_EQ(after.ended, 1U);
+  EXPECT_EQ(after.begun, 2U);
+  EXPECT_EQ(after.open, 1U);
+  EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+  Terminate(core);
 }
 
 // While grows and shrinks come and go on a pool with no session, nothing

@@ -78,7 +78,8 @@
 //                   debt of 1): A ends its session while B ends its own,
 //                   begins, and asks for A's slot (JetExtGetSessionSlot):
 //                   a Begin that succeeds means A's End paid the debt, so
-//                   A's session is ended to B's call.
+//                   A's session is ended to B's call and to B's context
+//                   call on it.
 //   TwoPayers       capacity 3 shrunk to 1 with three sessions open (a
 //                   debt of 2): A's and B's Ends both pay, each finishing
 //                   the other's payment when it finds it recorded; at rest
@@ -142,6 +143,8 @@
 //   kSlotIgnoresPayer      PaidEnd  JetExtGetSessionSlot takes a session
 //                                   held by an End for open, without
 //                                   looking for the End's payment
+//   kEnterIgnoresPayer     PaidEnd  a context call finds a session held by
+//                                   a paying End in use after its payment
 //   kCloseIgnoresPushers   ListedMail  the last caller to leave the
 //                                   overflow list gives back the mailbox
 //                                   without waiting for the frees on their
@@ -2006,8 +2009,10 @@ Core* NewShrunkCore(std::uint32_t capacity, std::uint64_t* gen,
 // JetExtGetSessionSlot). B's Begin succeeds only if B's End found the debt
 // paid, so by A's End, which took effect at its unit; B's check comes after
 // and must find A's session ended, even while A's control word still reads
-// open (between A's unit and the mark that makes its handle stale). With
-// kSlotIgnoresPayer the check takes A's held session for open.
+// open (between A's unit and the mark that makes its handle stale); so
+// must B's context call on A's session that follows. With
+// kSlotIgnoresPayer the check takes A's held session for open; with
+// kEnterIgnoresPayer the context call finds it in use.
 template <ji::Mutation kM>
 struct PaidEnd : rl::test_suite<PaidEnd<kM>, 2> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
@@ -2016,10 +2021,12 @@ struct PaidEnd : rl::test_suite<PaidEnd<kM>, 2> {
   ji::OpenedSession opened[2];  // A's, B's
   Opened begun;                 // B's Begin
   rl::var<int> a_open;          // B's check of A's session, an Error
+  rl::var<int> a_call;          // B's context call on it, an Error
   void before() {
     core = NewShrunkCore<Core>(1, &gen, opened);
     begun.Reset();
     a_open($) = 0;
+    a_call($) = 0;
   }
   void thread(unsigned index) {
     if (index == 0) {
@@ -2030,11 +2037,19 @@ struct PaidEnd : rl::test_suite<PaidEnd<kM>, 2> {
     begun.Begin(core, gen);
     a_open($) =
         static_cast<int>(core->CheckOpen(opened[0].slot, opened[0].gen));
+    // Only once A's End has taken effect: before, the call would take A's
+    // session, and A's End answer SessionSharingViolation.
+    if (begun.Result() == Error::kSuccess) {
+      a_call($) =
+          static_cast<int>(core->ResetContext(opened[0].slot, opened[0].gen));
+    }
   }
   void after() {
     const auto open = ErrorIn(a_open);
     RL_ASSERT(begun.Result() != Error::kSuccess ||
               open == Error::kInvalidSesid);
+    RL_ASSERT(begun.Result() != Error::kSuccess ||
+              ErrorIn(a_call) == Error::kInvalidSesid);
     // At rest: both sessions ended, B's new one (if any) the only one.
     for (const ji::OpenedSession& s : opened) {
       RL_ASSERT(core->CheckOpen(s.slot, s.gen) == Error::kInvalidSesid);
@@ -2220,6 +2235,8 @@ int main(int argc, char** argv) {
       "ParkedLapAfterNext[ready-over-parked]", kFail);
   Run<PaidEnd<M::kSlotIgnoresPayer>>("PaidEnd[slot-ignores-payer]", kFail,
                                      bounded(2));
+  Run<PaidEnd<M::kEnterIgnoresPayer>>("PaidEnd[enter-ignores-payer]", kFail,
+                                      bounded(2));
   std::printf(
       "relacy%s: %s (%d of %d mutants caught; %d known defect%s reproduced)\n",
       g_shard.given ? " shard" : "",
