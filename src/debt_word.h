@@ -25,7 +25,7 @@
 
 namespace jetsession::internal {
 
-struct DebtWord {
+struct DebtWordBits {
   enum class Kind : std::uint32_t { kNone = 0, kPayEnd = 1 };
 
   static constexpr unsigned kKindShift = 21;
@@ -57,16 +57,6 @@ struct DebtWord {
   static constexpr std::uint32_t NextSeq(std::uint64_t d) noexcept {
     return (SeqOf(d) + 1U) & kSeqMask;
   }
-  // `d` with `units` more owed (the record and seq as they are).
-  static constexpr std::uint64_t Plus(std::uint64_t d,
-                                      std::uint32_t units) noexcept {
-    return d + units;
-  }
-  // `d` with `units` fewer owed (at most Units(d)).
-  static constexpr std::uint64_t Minus(std::uint64_t d,
-                                       std::uint32_t units) noexcept {
-    return d - units;
-  }
   // `d` (no record in it, a unit owed) after an End on `slot` paid a unit:
   // the unit taken, the End's record installed, seq stepped.
   static constexpr std::uint64_t Paid(std::uint64_t d,
@@ -82,16 +72,16 @@ struct DebtWord {
   }
 };
 
-static_assert(DebtWord::Units(DebtWord::Paid(5, 7)) == 4);
-static_assert(DebtWord::SlotOf(DebtWord::Paid(5, 7)) == 7);
-static_assert(DebtWord::KindOf(DebtWord::Paid(5, 7)) ==
-              DebtWord::Kind::kPayEnd);
-static_assert(DebtWord::SeqOf(DebtWord::Paid(DebtWord::kSeqOne * 0xFFFF + 1,
-                                             (1U << 20U) - 1U)) == 0);
-static_assert(DebtWord::SlotOf(DebtWord::Paid(1, (1U << 20U) - 1U)) ==
+static_assert(DebtWordBits::Units(DebtWordBits::Paid(5, 7)) == 4);
+static_assert(DebtWordBits::SlotOf(DebtWordBits::Paid(5, 7)) == 7);
+static_assert(DebtWordBits::KindOf(DebtWordBits::Paid(5, 7)) ==
+              DebtWordBits::Kind::kPayEnd);
+static_assert(DebtWordBits::SeqOf(DebtWordBits::Paid(
+                  DebtWordBits::kSeqOne * 0xFFFF + 1, (1U << 20U) - 1U)) == 0);
+static_assert(DebtWordBits::SlotOf(DebtWordBits::Paid(1, (1U << 20U) - 1U)) ==
               (1U << 20U) - 1U);
-static_assert(DebtWord::Cleared(DebtWord::Paid(5, 7)) ==
-              (4 | DebtWord::kSeqOne));
+static_assert(DebtWordBits::Cleared(DebtWordBits::Paid(5, 7)) ==
+              (4 | DebtWordBits::kSeqOne));
 
 }  // namespace jetsession::internal
 

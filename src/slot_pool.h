@@ -1067,18 +1067,18 @@ class alignas(64) SlotPool {
         *f = LoadFlagAfterFree();
         return false;
       }
-      if (DebtWord::HasRecord(d)) {
+      if (DebtWordBits::HasRecord(d)) {
         FinishRecord(d);
         // seq_cst: as above.
         p.second = DebtWord().load(std::memory_order_seq_cst);
         continue;
       }
-      c = MarkPaying(slot, c, DebtWord::NextSeq(d), control);
+      c = MarkPaying(slot, c, DebtWordBits::NextSeq(d), control);
       // The unit, the record and, for the last unit, the owing bit's clear
       // in one step. seq_cst (the pair's CAS): with the other RMWs of the
       // pair and against IsOpenSession()'s load (the End takes effect
       // here).
-      const PairValue paid = WithDebt(p.first, DebtWord::Paid(d, slot));
+      const PairValue paid = WithDebt(p.first, DebtWordBits::Paid(d, slot));
       if (full_.value.compare_exchange(p, paid)) {
         FinishRecord(paid.second);
         break;
@@ -1134,7 +1134,7 @@ class alignas(64) SlotPool {
   // clears it). The mark comes first, so a record cleared means a handle
   // that reads stale.
   void FinishRecord(std::uint64_t d) noexcept {
-    const std::uint32_t slot = DebtWord::SlotOf(d);
+    const std::uint32_t slot = DebtWordBits::SlotOf(d);
     auto& control = SlotRef(slot).control;
     // acquire: pairs with the release CAS of another helper's mark and
     // with the payer's mark.
@@ -1157,13 +1157,14 @@ class alignas(64) SlotPool {
                                       std::memory_order_release,
                                       std::memory_order_relaxed);
     }
-    const std::uint64_t record = d & DebtWord::kRecordMask;
-    const std::uint32_t seq = DebtWord::SeqOf(d);
-    while ((d & DebtWord::kRecordMask) == record && DebtWord::SeqOf(d) == seq) {
+    const std::uint64_t record = d & DebtWordBits::kRecordMask;
+    const std::uint32_t seq = DebtWordBits::SeqOf(d);
+    while ((d & DebtWordBits::kRecordMask) == record &&
+           DebtWordBits::SeqOf(d) == seq) {
       // seq_cst: with the other RMWs of the debt word; a load of it that
       // reads the record gone synchronizes with this CAS (release), and so
       // sees the mark above.
-      if (full_.value.compare_exchange_second(d, DebtWord::Cleared(d))) {
+      if (full_.value.compare_exchange_second(d, DebtWordBits::Cleared(d))) {
         // release: pairs with CountClaimed()'s acquire load.
         reserved_.fetch_add(1, std::memory_order_release);
         return;
@@ -2242,7 +2243,7 @@ class alignas(64) SlotPool {
   // still owes, at most one payer's record, and the records' seq
   // (src/debt_word.h).
   static constexpr std::uint32_t UnitsOf(std::uint64_t debt) noexcept {
-    return DebtWord::Units(debt);
+    return DebtWordBits::Units(debt);
   }
   // True when debt word `debt` records the session of `slot`, whose control
   // word is `control`, as paid: its End took effect at the record's
@@ -2252,9 +2253,9 @@ class alignas(64) SlotPool {
   static constexpr bool Paid(std::uint64_t debt, std::uint32_t slot,
                              std::uint64_t control) noexcept {
     return (control & kMarkMask) == kMarkPaying &&
-           DebtWord::KindOf(debt) == DebtWord::Kind::kPayEnd &&
-           DebtWord::SlotOf(debt) == slot &&
-           DebtWord::SeqOf(debt) == TagOf(control);
+           DebtWordBits::KindOf(debt) == DebtWordBits::Kind::kPayEnd &&
+           DebtWordBits::SlotOf(debt) == slot &&
+           DebtWordBits::SeqOf(debt) == TagOf(control);
   }
   // Units owed now, read in the order of the debt word's RMWs.
   std::uint32_t UnitsOwed() const noexcept {
@@ -2359,7 +2360,7 @@ class alignas(64) SlotPool {
       if constexpr (Policy::kMutation == Mutation::kShrinkForgetsDebt) {
         if (!pending && !handing) {
           // The mutant drops what the open sessions owe.
-          TakeDebt(DebtWord::kUnitsMask);
+          TakeDebt(DebtWordBits::kUnitsMask);
           return;
         }
       }

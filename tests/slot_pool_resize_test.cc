@@ -295,9 +295,9 @@ PayingEndSeen PayingEndWindow() {
   // slot in an End's payment record (a pool word has its units bits set
   // past the ceiling, a control word of these generations no kind bits).
   AfterCasHook::after = [&](std::uint64_t value) {
-    if (DebtWord::Units(value) != 2 ||
-        DebtWord::KindOf(value) != DebtWord::Kind::kPayEnd ||
-        DebtWord::SlotOf(value) != first.slot) {
+    if (DebtWordBits::Units(value) != 2 ||
+        DebtWordBits::KindOf(value) != DebtWordBits::Kind::kPayEnd ||
+        DebtWordBits::SlotOf(value) != first.slot) {
       return false;
     }
     paused.store(true);
@@ -414,7 +414,9 @@ TEST(SlotPoolResizeTest, CatchesMarkingOnlyHeldSlots) {
   EXPECT_EQ(ClaimsAfterAFreeWithoutAHoldPaid<Mutation::kMarkOnlyHeld>(), 1U);
 }
 
-struct GenerationPolicy : StdAtomics {
+// A policy of these tests that may reach into the pool
+// (SetGenerationForTest()) and hook its 64-bit fetch_adds (AddHook).
+struct TestAccessPolicy : WrappedPolicy<AddHookAtomic> {
   static constexpr bool kTestAccess = true;
 };
 
@@ -424,7 +426,7 @@ struct GenerationPolicy : StdAtomics {
 // step for the End, and the slot's next session carries the generation
 // that follows.
 TEST(SlotPoolResizeTest, APayerWhoseGenerationPassed2To42KeepsTheCounts) {
-  using Pool = SlotPool<GenerationPolicy>;
+  using Pool = SlotPool<TestAccessPolicy>;
   constexpr auto kCurrent = [] { return true; };
   constexpr std::uint64_t kGen = (1ULL << 42U) + 6;
   auto pool = Pool::Create(2);
@@ -468,10 +470,6 @@ TEST(SlotPoolResizeTest, APayerWhoseGenerationPassed2To42KeepsTheCounts) {
   EXPECT_EQ(open, 1U);
 }
 
-struct CarryPolicy : WrappedPolicy<AddHookAtomic> {
-  static constexpr bool kTestAccess = true;
-};
-
 // A slot's generation has a high part when JetInit resets the pool, so the
 // stats' base takes it in; then its session pays a debt, and its End moves
 // the high part to the pool's carry. A stats read at each of the End's
@@ -480,7 +478,7 @@ struct CarryPolicy : WrappedPolicy<AddHookAtomic> {
 // the stats' marks would keep the huge figure for good. (An outside attack
 // saw cSessionsEnded 2^64 - 2^42 during the End and about 2^56 at rest.)
 TEST(SlotPoolResizeTest, StatsReadWhileAPayerMovesItsGenerationStayExact) {
-  using Core = InstanceCore<CarryPolicy>;
+  using Core = InstanceCore<TestAccessPolicy>;
   Core core;
   std::uint64_t gen = core.Create();
   ASSERT_EQ(core.Init(2, false, 2), Error::kSuccess);
