@@ -157,13 +157,15 @@ enum class Mutation {
                          // grant's waiter reads its lap again and waits on
                          // (or cancels) a cell that is no longer its own
   // Capacity at run time (JetExtSetMaxSessions):
-  kShrinkForgetsDebt,       // a shrink reserves the free slots and forgets the
-                            // rest: the sessions open beyond the new capacity
-                            // owe nothing, and their Ends free room for Begins
-  kReserveIgnoresHandOffs,  // a shrink returns without waiting for the
-                            // hand-offs in flight: an End that took its bit
-                            // back across the pass frees it after, with the
-                            // debt owed
+  kShrinkForgetsDebt,   // a shrink pays with the free slots and forgets the
+                        // rest: the sessions open beyond the new capacity
+                        // owe nothing, and their Ends free room for Begins
+  kClaimIgnoresDebt,    // a claim in a word hinted for a debt claims without
+                        // reading the debt word: a slot freed by an End that
+                        // missed the debt goes to a Begin beyond the capacity
+  kShrinkHoldsClaims,   // a shrink keeps the words closed until it has paid
+                        // with the free slots: a Begin waits for the
+                        // resizer, which may have stopped
   kGrowLeavesFullFlag,  // a grow frees the reserved slots without looking at
                         // the flag: a verified "full" outlives it (Begins
                         // answer OutOfSessions with room free) and the
@@ -246,6 +248,11 @@ struct StdAtomics {
   static void Nap() noexcept {
     std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
+
+  // Called by a shrink right after it has taken effect and reopened the
+  // words (SlotPool::Resize()): nothing here; a test's policy stops the
+  // resizer there to show that nobody waits for it.
+  static void AfterShrinkTakesEffect() noexcept {}
 
   // A value that names the calling thread for the life of the process: a
   // thread that starts after another exited never gets its id (a context

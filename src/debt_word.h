@@ -8,13 +8,15 @@
 //   +--------+--------+---------------+-------------+---------+
 //
 // units: reservations a shrink still owes (at most the ceiling, below
-// 2^20 + 1). The record names the one End whose unit is taken and whose
-// slot may not be marked reserved yet (SlotPool::PayDebt()): kind
-// kPayEnd and its slot, or kind kNone. seq steps by one with every record
-// installed, modulo 2^16; a paying End tags its control word with the seq
-// its record will have (SlotPool::kMarkPaying), so that a helper converts
-// the slot of this record and of no other. Clearing a record leaves seq as
-// it is.
+// 2^20 + 1). The record names the one payment whose unit is taken and
+// whose slot may not be marked reserved yet: kind kPayEnd, an End that
+// paid with its own slot (SlotPool::PayDebt()), or kind kPayFree, a free
+// slot paid by a claimer or the resizer (SlotPool::PayWithFreeSlot()),
+// and its slot; or kind kNone. seq steps by one with every record
+// installed, modulo 2^16; a payer tags the slot's control word with the
+// seq its record will have (SlotPool::kMarkPaying, kMarkPayFree), so that
+// a helper converts the slot of this record and of no other. Clearing a
+// record leaves seq as it is.
 //
 // Thread safety: plain values; SlotPool reads and writes them atomically.
 // Progress, Invariant, Memory ordering, Lifetime: see SlotPool (the pair).
@@ -26,7 +28,7 @@
 namespace jetsession::internal {
 
 struct DebtWordBits {
-  enum class Kind : std::uint32_t { kNone = 0, kPayEnd = 1 };
+  enum class Kind : std::uint32_t { kNone = 0, kPayEnd = 1, kPayFree = 2 };
 
   static constexpr unsigned kKindShift = 21;
   static constexpr unsigned kSlotShift = 24;
@@ -57,14 +59,18 @@ struct DebtWordBits {
   static constexpr std::uint32_t NextSeq(std::uint64_t d) noexcept {
     return (SeqOf(d) + 1U) & kSeqMask;
   }
-  // `d` (no record in it, a unit owed) after an End on `slot` paid a unit:
-  // the unit taken, the End's record installed, seq stepped.
-  static constexpr std::uint64_t Paid(std::uint64_t d,
-                                      std::uint32_t slot) noexcept {
+  // `d` (no record in it, a unit owed) after a payment of `kind` with
+  // `slot`: the unit taken, the payment's record installed, seq stepped.
+  static constexpr std::uint64_t Paid(std::uint64_t d, std::uint32_t slot,
+                                      Kind kind = Kind::kPayEnd) noexcept {
     return ((d & kUnitsMask) - 1U) |
-           (static_cast<std::uint64_t>(Kind::kPayEnd) << kKindShift) |
+           (static_cast<std::uint64_t>(kind) << kKindShift) |
            (std::uint64_t{slot} << kSlotShift) |
            (std::uint64_t{NextSeq(d)} << kSeqShift);
+  }
+  // `d` with its seq alone: no units, no record.
+  static constexpr std::uint64_t SeqPart(std::uint64_t d) noexcept {
+    return d & ~(kSeqOne - 1U);
   }
   // `d` with its record cleared.
   static constexpr std::uint64_t Cleared(std::uint64_t d) noexcept {
@@ -80,6 +86,9 @@ static_assert(DebtWordBits::SeqOf(DebtWordBits::Paid(
                   DebtWordBits::kSeqOne * 0xFFFF + 1, (1U << 20U) - 1U)) == 0);
 static_assert(DebtWordBits::SlotOf(DebtWordBits::Paid(1, (1U << 20U) - 1U)) ==
               (1U << 20U) - 1U);
+static_assert(DebtWordBits::KindOf(
+                  DebtWordBits::Paid(5, 7, DebtWordBits::Kind::kPayFree)) ==
+              DebtWordBits::Kind::kPayFree);
 static_assert(DebtWordBits::Cleared(DebtWordBits::Paid(5, 7)) ==
               (4 | DebtWordBits::kSeqOne));
 

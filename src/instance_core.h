@@ -712,7 +712,10 @@ class InstanceCore {
     // An End handing its slot over may have let go of the hold before
     // ForceEndAll() reached its slot: it finishes its few steps before the
     // incarnation ends.
-    for (int pauses = 0; pool->Handing() != 0;) Pool::DrainPause(&pauses);
+    // So may a claimer paying a shrink's debt with a free slot.
+    for (int pauses = 0; pool->Handing() != 0 || pool->Payers() != 0;) {
+      Pool::DrainPause(&pauses);
+    }
   }
 
   // JetExtSetMaxSessions on a Running incarnation (the caller checked the

@@ -117,10 +117,16 @@ class alignas(64) SlotPool {
   // of (one version - the slot's bit): the bit is set, so the subtraction
   // clears it, and the version's carry out of bit 63 is dropped (it wraps
   // modulo 2^29). Bits of slots at or past the ceiling are set for good; a
-  // slot below it that the capacity leaves out of use is reserved: its bit
-  // set and its control word marked (IsReserved()). The hint is written by
-  // Resize() alone: 0 while no resize runs, kHintResizing on every word
-  // while one runs (claims wait for it to clear; End does not look at it).
+  // slot below it that the capacity leaves out of use is reserved: its
+  // control word marked (IsReserved()), and its bit set, except for a
+  // moment after a free slot paid a shrink's debt (PayWithSlot()), or
+  // for good if its payer stopped or the pool was closed meanwhile. The
+  // hint is written by Resize() alone: 0 while no debt is owed and no
+  // resize runs; kHintResizing on every word while a resize closes the
+  // words (a grow, or a shrink until its debt is added: claims wait for
+  // it to change; End does not look at it); kHintDebt on every word from
+  // a shrink's debt until it is paid (claims read the debt word first,
+  // and pay it with free slots before they claim one).
   // The closed bit only ever gets set during an incarnation; Reset() clears
   // it for the next one. End needs no closed bit: it checks the instance
   // state after it holds the session (see InstanceCore::End()).
@@ -132,8 +138,10 @@ class alignas(64) SlotPool {
   static constexpr std::uint64_t kClosedForBegin = 1ULL << 32U;
   static constexpr unsigned kHintShift = 33;
   static constexpr std::uint64_t kHintMask = 3ULL << kHintShift;
-  // The hint while Resize() runs: the word is closed to claims.
+  // The hint while Resize() closes the words: claims wait.
   static constexpr std::uint64_t kHintResizing = 3ULL << kHintShift;
+  // The hint while a shrink's debt may be owed: claims read the debt word.
+  static constexpr std::uint64_t kHintDebt = 1ULL << kHintShift;
   static_assert(kVersionShift == kHintShift + 2);
   // The word bits that stop Begin's fast claim.
   static constexpr std::uint64_t kNoFastClaim = kClosedForBegin | kHintMask;
@@ -159,10 +167,13 @@ class alignas(64) SlotPool {
   // handle stays invalid for 2^30 reuses of its slot. Unmarked (mark 0), bits
   // 2..59 are the generation (an End's one add carries into bits 44..59).
   // Marked, bits 44..59 are the mark's tag, and the generation's high part
-  // has been moved to the pool's gen_carry_ first (MarkPaying()): the only
-  // mark is kMarkPaying, set by an End that pays a shrink's debt with its
-  // slot, tagged with the seq of the record its payment installs in the
-  // debt word (PayDebt()). busy is set only while
+  // has been moved to the pool's gen_carry_ first (MoveHighPart()). The
+  // marks, each tagged with the seq of the record its payment installs in
+  // the debt word: kMarkPaying, set by an End that pays a shrink's debt
+  // with its slot (PayDebt(), on its open word); kMarkPayFree, set by a
+  // claimer or the resizer that pays with a free slot (PayWithSlot(), on
+  // a closed word, with busy: no claim opens it). Apart from that mark,
+  // busy is set only while
   // open: it is the in-call flag of the session. "by End" is set with busy
   // when the call in flight is an End (the only call that may end the
   // session), so that another call on the session knows whether the holder
@@ -181,6 +192,7 @@ class alignas(64) SlotPool {
   static constexpr unsigned kMarkShift = 60;
   static constexpr std::uint64_t kMarkMask = 7ULL << kMarkShift;
   static constexpr std::uint64_t kMarkPaying = 1ULL << kMarkShift;
+  static constexpr std::uint64_t kMarkPayFree = 2ULL << kMarkShift;
   static_assert(kTagShift + 16 == kMarkShift);
   static constexpr bool IsMarked(std::uint64_t control) noexcept {
     return (control & kMarkMask) != 0;
@@ -188,8 +200,16 @@ class alignas(64) SlotPool {
   static constexpr std::uint32_t TagOf(std::uint64_t control) noexcept {
     return static_cast<std::uint32_t>((control & kTagMask) >> kTagShift);
   }
+  // Reserved: no session, no mark; out of use until a grow.
   static constexpr bool IsReserved(std::uint64_t control) noexcept {
-    return (control & (kOpen | kBusy)) == kBusy;
+    return (control & (kOpen | kBusy | kMarkMask)) == kBusy;
+  }
+  // A free slot's control word as a claim opens it: nobody's.
+  static constexpr bool IsClosedPlain(std::uint64_t control) noexcept {
+    return (control & (kOpen | kBusy | kMarkMask)) == 0;
+  }
+  static constexpr bool IsPayFreeMark(std::uint64_t control) noexcept {
+    return (control & kMarkMask) == kMarkPayFree;
   }
   static constexpr unsigned kHandleGenBits = 30;
   static constexpr std::uint32_t kHandleGenMask = (1U << kHandleGenBits) - 1U;
@@ -302,8 +322,12 @@ class alignas(64) SlotPool {
     // relaxed: as capacity_.
     ceiling_.store(ceiling, std::memory_order_relaxed);
     active_words_.store(active, std::memory_order_relaxed);
-    // No debt. seq_cst (an RMW of the pair, as every write of it is).
-    full_.value.store_second(0);
+    // No debt, no record; seq goes on, so that a payer stalled across
+    // this Reset() fails its CAS of the debt word (as a claimer fails its
+    // CAS of a pool word). seq_cst (an RMW of the pair, as every write of
+    // it is).
+    full_.value.store_second(
+        DebtWordBits::SeqPart(DebtWord().load(std::memory_order_seq_cst)));
     // relaxed, both: as capacity_ (no End runs while the owner resets).
     reserved_.store(ceiling - capacity, std::memory_order_relaxed);
     clearing_.store(0, std::memory_order_relaxed);
@@ -716,6 +740,13 @@ class alignas(64) SlotPool {
     // seq_cst: as FreeWhileFull().
     return handing_.load(std::memory_order_seq_cst);
   }
+  // Payers of a shrink's debt in their payment now (clearing_): JetTerm
+  // waits for them, as for Handing().
+  std::uint32_t Payers() const noexcept {
+    // seq_cst: the second read of the Dekker pair with PayWithSlot() (its
+    // count, then its read of the closed bit).
+    return clearing_.load(std::memory_order_seq_cst);
+  }
   // Hand-offs ever started (FreeWhileFull() calls): a figure for the stats
   // reader, which compares two reads.
   std::uint64_t HandOffs() const noexcept {
@@ -841,24 +872,23 @@ class alignas(64) SlotPool {
   void ScanSlots(std::uint64_t* ended_steps,
                  std::uint32_t* open) const noexcept {
     // A pass that a move of a generation's high part overlapped (between
-    // its word and gen_carry_, MarkPaying()) is made again: a few steps of
-    // an End, once per 2^42 sessions on a slot.
+    // its word and gen_carry_, MoveHighPart()) is made again: a few steps
+    // of a payer, once per 2^42 sessions on a slot. With no move under way
+    // at the first two reads (every one begun then had ended) and none
+    // begun by the last, none overlapped the pass.
     for (;;) {
-      // seq_cst: the move's first step precedes its word's change.
-      const std::uint32_t moves = carry_moves_.load(std::memory_order_seq_cst);
-      if (moves % 2 != 0) {
+      std::uint32_t begun = 0;
+      if (!QuietSplits(&begun)) {
         Policy::Yield();
         continue;
       }
       ScanSlotsOnce(ended_steps, open);
-      // seq_cst: after the pass's loads; a move whose word change or carry
-      // add the pass saw has stepped the count by then.
-      if (carry_moves_.load(std::memory_order_seq_cst) == moves) return;
+      if (!SplitsSince(begun)) return;
     }
   }
   void ScanSlotsOnce(std::uint64_t* ended_steps,
                      std::uint32_t* open) const noexcept {
-    // seq_cst: between the two reads of carry_moves_.
+    // seq_cst: between the reads of the move counts.
     std::uint64_t gen_sum = gen_carry_.load(std::memory_order_seq_cst);
     std::uint32_t opened = 0;
     for (std::uint32_t j = 0; j < allocated(); ++j) {
@@ -1000,11 +1030,25 @@ class alignas(64) SlotPool {
       }
       if (!ReclaimBit(slot)) return done();  // a claim took it: none free
       if (ended == kControlUnknown) {
+        // A give-back while a debt is owed: the slot is left free, for the
+        // claims to pay with (a waiter's session would go beyond the
+        // capacity).
+        if ((f & kOwing) != 0) {
+          FreeWordBit(slot);
+          return false;
+        }
         // A give-back: the control word is ours to open now, unless the
-        // slot is pending (an End's window: its End serves the waiters).
+        // slot is pending (an End's window: its End serves the waiters),
+        // reserved or marked by a payer. It is made pending by a CAS (a
+        // payer may mark a free slot meanwhile, PayWithSlot()), so that it
+        // is this thread's to write until its last store.
         // acquire: pairs with the release stores of Free() and Reset().
         ended = control_word.load(std::memory_order_acquire);
-        if ((ended & kOpen) != 0) {
+        // relaxed: no handle names this generation; the fetch_add or the
+        // delivery that follows publishes it.
+        if (!IsClosedPlain(ended) ||
+            !control_word.compare_exchange_strong(ended, ended | kOpen,
+                                                  std::memory_order_relaxed)) {
           FreeWordBit(slot);
           return false;
         }
@@ -1094,27 +1138,15 @@ class alignas(64) SlotPool {
   // or, for a waiter's session no handle names, not held) paying with tag
   // `tag`, and returns the marked word. A word marked already gets the new
   // tag. An unmarked word whose generation has a high part (2^42 sessions
-  // on the slot) first has it moved to gen_carry_: cleared from the word,
-  // then added to the carry, between two steps of carry_moves_ (odd
-  // meanwhile), so that the stats' sum of generations (ScanSlots()) never
-  // mixes a word and a carry from either side of a move. *control loses it
-  // too.
+  // on the slot) first has it moved to gen_carry_ (MoveHighPart()).
+  // *control loses it too.
   std::uint64_t MarkPaying(std::uint32_t slot, std::uint64_t c,
                            std::uint32_t tag, std::uint64_t* control) noexcept {
     auto& own = SlotRef(slot).control;
     if (!IsMarked(c) && (c & kTagMask) != 0) {
-      const std::uint64_t high = (c & kTagMask) >> kTagShift;
-      // seq_cst: odd before the word changes (ScanSlots() reads the count
-      // before and after its pass).
-      carry_moves_.fetch_add(1, std::memory_order_seq_cst);
-      // release: pairs with the stats' acquire loads (ScanSlots()); the
-      // owner of the word writes it.
-      own.store(c & ~kTagMask, std::memory_order_release);
-      // seq_cst: read by ScanSlots() between its two reads of the count.
-      gen_carry_.fetch_add(high << kGenLowBits, std::memory_order_seq_cst);
-      // seq_cst: even again after both (ScanSlots()'s second read).
-      carry_moves_.fetch_add(1, std::memory_order_seq_cst);
-      c &= ~kTagMask;
+      // The End holds the word: nobody else writes it, so the CAS holds.
+      while (!MoveHighPart(own, &c)) {
+      }
       *control &= ~kTagMask;
     }
     const std::uint64_t marked = (c & ~(kMarkMask | kTagMask)) | kMarkPaying |
@@ -1127,6 +1159,52 @@ class alignas(64) SlotPool {
     return marked;
   }
 
+  // Moves the generation's high part of unmarked control word *c (nonzero)
+  // into gen_carry_: clears it from the word by a CAS, then adds it to the
+  // carry, between the two counts that ScanSlots() reads (so that the
+  // stats' sum of generations never mixes a word and a carry from either
+  // side of a move). False when the word was not *c (*c is its value).
+  bool MoveHighPart(Atomic<std::uint64_t>& control, std::uint64_t* c) noexcept {
+    const std::uint64_t high = (*c & kTagMask) >> kTagShift;
+    BeginSplit();
+    // seq_cst: in the order of the count's RMWs and the stats' loads.
+    const bool moved = control.compare_exchange_strong(
+        *c, *c & ~kTagMask, std::memory_order_seq_cst);
+    if (moved) {
+      // seq_cst: read by ScanSlots() between the counts' reads.
+      gen_carry_.fetch_add(high << kGenLowBits, std::memory_order_seq_cst);
+      *c &= ~kTagMask;
+    }
+    EndSplit();
+    return moved;
+  }
+
+  // A change in two steps that the readers must see whole (a high part's
+  // move: its word, then gen_carry_; a reserved bit's set: its word, then
+  // reserved_) runs between BeginSplit() and EndSplit(). A reader makes
+  // its pass between QuietSplits() and SplitsSince(): with no split under
+  // way at the first (every one begun had ended) and none begun by the
+  // second, none overlapped the pass.
+  void BeginSplit() noexcept {
+    // seq_cst: begun before the first step (a reader's last load).
+    splits_begun_.fetch_add(1, std::memory_order_seq_cst);
+  }
+  void EndSplit() noexcept {
+    // seq_cst: ended after the second step (a reader's first loads).
+    splits_done_.fetch_add(1, std::memory_order_seq_cst);
+  }
+  // True when no split is under way; *begun is the count to compare.
+  bool QuietSplits(std::uint32_t* begun) const noexcept {
+    // seq_cst, both: in the order of the splits' counts and steps.
+    const std::uint32_t done = splits_done_.load(std::memory_order_seq_cst);
+    *begun = splits_begun_.load(std::memory_order_seq_cst);
+    return *begun == done;
+  }
+  bool SplitsSince(std::uint32_t begun) const noexcept {
+    // seq_cst: after the pass's loads.
+    return splits_begun_.load(std::memory_order_seq_cst) != begun;
+  }
+
   // Finishes the payment recorded in debt word `d` (a payer's record is in
   // it): marks the payer's slot reserved, with the ended session's
   // generation, unless that is done (by the payer or another helper), then
@@ -1135,6 +1213,8 @@ class alignas(64) SlotPool {
   // that reads stale.
   void FinishRecord(std::uint64_t d) noexcept {
     const std::uint32_t slot = DebtWordBits::SlotOf(d);
+    const bool free_slot =
+        DebtWordBits::KindOf(d) == DebtWordBits::Kind::kPayFree;
     auto& control = SlotRef(slot).control;
     // acquire: pairs with the release CAS of another helper's mark and
     // with the payer's mark.
@@ -1144,17 +1224,26 @@ class alignas(64) SlotPool {
     // waiter that ends again a session it received
     // (InstanceCore::EndPhantom()), not held at all, since no handle of it
     // was given out. After the mark it is reserved under the next
-    // generation. A helper is a payer, counted in clearing_, so no grow
-    // releases and reopens the slot before its CAS; a CAS against a
-    // changed word fails.
+    // generation. A free slot's payment (kPayFree) marked a closed word
+    // pay-free with the record's seq; reserved, it keeps its generation
+    // (that of its next session). A helper is a payer, counted in
+    // clearing_, so no grow releases and reopens the slot before its CAS;
+    // a CAS against a changed word fails.
     constexpr std::uint64_t kMarkable =
         Policy::kMutation == Mutation::kMarkOnlyHeld ? kOpen | kByEnd : kOpen;
-    if ((c & kMarkable) == kMarkable && Paid(d, slot, c)) {
+    std::uint64_t reserved = 0;
+    if (free_slot) {
+      if (IsPayFreeMark(c) && TagOf(c) == DebtWordBits::SeqOf(d)) {
+        reserved = (c & ~(kMarkMask | kTagMask)) | kBusy;
+      }
+    } else if ((c & kMarkable) == kMarkable && Paid(d, slot, c)) {
+      reserved = NextGen(c) | kBusy;
+    }
+    if (reserved != 0) {
       // release: pairs with the acquire loads of Resize() (which may later
       // release the slot), of ForceEndAll(), of IsOpenSession() and of
       // another helper. relaxed on failure: the mark is done.
-      control.compare_exchange_strong(c, NextGen(c) | kBusy,
-                                      std::memory_order_release,
+      control.compare_exchange_strong(c, reserved, std::memory_order_release,
                                       std::memory_order_relaxed);
     }
     const std::uint64_t record = d & DebtWordBits::kRecordMask;
@@ -1165,11 +1254,242 @@ class alignas(64) SlotPool {
       // reads the record gone synchronizes with this CAS (release), and so
       // sees the mark above.
       if (full_.value.compare_exchange_second(d, DebtWordBits::Cleared(d))) {
-        // release: pairs with CountClaimed()'s acquire load.
-        reserved_.fetch_add(1, std::memory_order_release);
+        if (free_slot) {
+          // Its bit is free: set it, once, by the helper that cleared the
+          // record (a reserved slot's bit is nobody's to claim).
+          SetReservedBit(slot);
+        } else {
+          // release: pairs with CountClaimed()'s acquire load.
+          reserved_.fetch_add(1, std::memory_order_release);
+        }
         return;
       }
     }
+  }
+
+  // Sets the free bit of reserved `slot` (paid with while free, then
+  // marked reserved: FinishRecord()), so that claims and proofs pass over
+  // it by its bit, and counts it in reserved_. Called by a payer counted
+  // in clearing_ (JetTerm and a grow wait for it). Leaves the bit free
+  // when the word is closed for Begin (JetTerm may reset the pool next:
+  // the count must not land after that) or closed by a resize (a grow
+  // deals with its reserved slots itself), or the slot is no longer
+  // reserved. The CAS expects the word as read before the control word
+  // was checked: a grow that releases the slot closes the word first, and
+  // Reset() rewrites it, so a CAS after either fails.
+  void SetReservedBit(std::uint32_t slot) noexcept {
+    auto& word = WordAt(slot / kSlotsPerWord);
+    const std::uint64_t bit = 1ULL << (slot % kSlotsPerWord);
+    // seq_cst: after this payer's count in clearing_ (JetTerm closes the
+    // words, then reads the count).
+    std::uint64_t w = word.load(std::memory_order_seq_cst);
+    for (;;) {
+      if ((w & (bit | kClosedForBegin)) != 0 ||
+          (w & kHintMask) == kHintResizing) {
+        return;
+      }
+      // acquire: pairs with FinishRecord()'s release CAS.
+      if (!IsReserved(SlotRef(slot).control.load(std::memory_order_acquire))) {
+        return;
+      }
+      BeginSplit();
+      // acq_rel: as a claim's CAS (the bit is set, the slot's history
+      // happens-before a later release of it).
+      const bool set = word.compare_exchange_weak(
+          w, w | bit, std::memory_order_acq_rel, std::memory_order_seq_cst);
+      if (set) {
+        // release: pairs with CountClaimed()'s acquire load.
+        reserved_.fetch_add(1, std::memory_order_release);
+      }
+      EndSplit();
+      if (set) return;
+    }
+  }
+
+  // ---- Paying a shrink's debt with free slots (see Resize()). ----
+
+  // Pays one unit of the debt with free `slot` of word `index`, whose
+  // control word read `c` (after the debt word): closed and nobody's, or
+  // marked pay-free by another payer. Counted in clearing_, and only while
+  // the word is open for Begin (JetTerm waits for the count; a payer of a
+  // stopped pool leaves the rest to the Ends). Returns once its mark is
+  // settled: the unit paid (by this thread or a helper) or the mark undone.
+  void PayWithSlot(std::uint32_t index, std::uint32_t slot,
+                   std::uint64_t c) noexcept {
+    // seq_cst: counted before the word's closed bit is read (the Dekker
+    // pair with JetTerm's CloseAll(), then its read of the count).
+    clearing_.fetch_add(1, std::memory_order_seq_cst);
+    // seq_cst: as above.
+    if ((WordAt(index).load(std::memory_order_seq_cst) & kClosedForBegin) ==
+        0) {
+      MarkAndSettle(slot, c);
+    }
+    // release: the payment's writes happen-before a count of 0.
+    clearing_.fetch_sub(1, std::memory_order_release);
+  }
+
+  // FinishRecord() of record `d` by a claimer in word `index`: counted in
+  // clearing_ (it may set a reserved slot's bit), and only while the word
+  // is open for Begin.
+  void FinishRecordCounted(std::uint32_t index, std::uint64_t d) noexcept {
+    // seq_cst: as PayWithSlot().
+    clearing_.fetch_add(1, std::memory_order_seq_cst);
+    // seq_cst: as PayWithSlot().
+    if ((WordAt(index).load(std::memory_order_seq_cst) & kClosedForBegin) ==
+        0) {
+      FinishRecord(d);
+    }
+    // release: as PayWithSlot().
+    clearing_.fetch_sub(1, std::memory_order_release);
+  }
+
+  // PayWithSlot()'s steps: marks the slot pay-free with the tag of the
+  // debt word's next record (a dead mark is tagged anew), then settles it.
+  void MarkAndSettle(std::uint32_t slot, std::uint64_t c) noexcept {
+    auto& control = SlotRef(slot).control;
+    for (;;) {
+      // seq_cst: after the control word's read (FIX_PEEKAFTER in
+      // resize_pair.pml is for the claim; here a mark's liveness is read).
+      const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
+      if (DebtWordBits::HasRecord(d)) {
+        FinishRecord(d);
+        // acquire: as the first read.
+        c = control.load(std::memory_order_acquire);
+        continue;
+      }
+      if (DebtWordBits::Units(d) == 0) {
+        // No debt left: a mark found is killed and undone (Settle()).
+        if (IsPayFreeMark(c)) Settle(slot, c);
+        return;
+      }
+      const std::uint32_t tag = DebtWordBits::NextSeq(d);
+      if (IsPayFreeMark(c) && TagOf(c) == tag) {
+        Settle(slot, c);  // live: settle it
+        return;
+      }
+      if (!IsClosedPlain(c) && !IsPayFreeMark(c)) return;  // taken meanwhile
+      if (IsClosedPlain(c) && (c & kTagMask) != 0) {
+        // A generation with a high part (2^42 sessions on the slot): moved
+        // to gen_carry_ first, so that the tag can take its place.
+        if (!MoveHighPart(control, &c)) continue;
+      }
+      // A closed word, or a dead mark (its tag passed with no record of
+      // it: the debt word was read after it), tagged anew.
+      const std::uint64_t marked = (c & ~(kMarkMask | kTagMask)) | kBusy |
+                                   kMarkPayFree |
+                                   (std::uint64_t{tag} << kTagShift);
+      // seq_cst: before the settle's CAS of the pair (a helper that reads
+      // the record then reads this mark). On failure c is the new value.
+      if (control.compare_exchange_strong(c, marked,
+                                          std::memory_order_seq_cst)) {
+        Settle(slot, marked);
+        return;
+      }
+    }
+  }
+
+  // Settles pay-free mark `marked` on `slot` (its tag the seq the next
+  // record gets, or passed): in one CAS of the pair, installs its record
+  // and takes a unit if the debt owes one, else steps seq, which kills the
+  // mark; then finishes the record, or undoes a dead mark. Anyone may
+  // settle a mark: a payer that stops between its mark and its settle
+  // holds nobody up, and no two callers undo each other's marks for ever
+  // (a mark dies only when seq passes its tag).
+  void Settle(std::uint32_t slot, std::uint64_t marked) noexcept {
+    const std::uint32_t tag = TagOf(marked);
+    // seq_cst, both: read in the order of the pair's RMWs; a first guess
+    // for the pair's CAS.
+    PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
+    for (;;) {
+      const std::uint64_t d = p.second;
+      if (DebtWordBits::HasRecord(d)) {
+        FinishRecord(d);
+        if (DebtWordBits::KindOf(d) == DebtWordBits::Kind::kPayFree &&
+            DebtWordBits::SlotOf(d) == slot && DebtWordBits::SeqOf(d) == tag) {
+          return;  // this mark's own record: paid
+        }
+        // seq_cst: as above.
+        p = full_.value.load_halves(std::memory_order_seq_cst);
+        continue;
+      }
+      if (DebtWordBits::NextSeq(d) != tag) break;  // passed: dead
+      // A unit is paid only with a slot whose bit is free after the mark:
+      // its word's version is bumped first, so that a claim CAS that read
+      // the word before the mark (and may have seen the slot closed)
+      // fails, and one that reads it after sees the mark. A bit set (a
+      // claim that got there first gives it back) kills the mark.
+      bool pay = false;
+      if (DebtWordBits::Units(d) != 0) {
+        pay = BumpIfFree(slot, &p, marked);
+        if (p.second != d) continue;  // the debt word moved on: again
+      }
+      const PairValue next =
+          pay ? WithDebt(p.first, DebtWordBits::Paid(
+                                      d, slot, DebtWordBits::Kind::kPayFree))
+              : PairValue{p.first, d + DebtWordBits::kSeqOne};
+      // seq_cst (the pair's CAS): with the other RMWs of the pair.
+      if (full_.value.compare_exchange(p, next)) {
+        if (pay) {
+          FinishRecord(next.second);
+          return;
+        }
+        break;  // killed
+      }
+    }
+    // Dead: undone, unless it is no longer this mark (paid and marked
+    // reserved by a helper, or undone and marked anew). release: pairs
+    // with the claims' acquire loads of the control word.
+    std::uint64_t expected = marked;
+    SlotRef(slot).control.compare_exchange_strong(
+        expected, marked & ~(kMarkMask | kTagMask | kBusy),
+        std::memory_order_release, std::memory_order_relaxed);
+  }
+
+  // Bumps the version of `slot`'s word if its bit is free: true when done.
+  // *p (the pair read by Settle()) is read again afterwards, and `marked`
+  // must still be the slot's control word.
+  bool BumpIfFree(std::uint32_t slot, PairValue* p,
+                  std::uint64_t marked) noexcept {
+    auto& word = WordAt(slot / kSlotsPerWord);
+    const std::uint64_t bit = 1ULL << (slot % kSlotsPerWord);
+    // seq_cst: after the mark (a claim that reads the word after the bump
+    // reads the mark after that).
+    std::uint64_t w = word.load(std::memory_order_seq_cst);
+    bool bumped = false;
+    while ((w & bit) == 0) {
+      // seq_cst: with the claims' CASes and the frees' fetch_adds.
+      if (word.compare_exchange_weak(w, w + kVersionOne,
+                                     std::memory_order_seq_cst)) {
+        bumped = true;
+        break;
+      }
+    }
+    // seq_cst, both: after the bump, for the pair's CAS.
+    *p = full_.value.load_halves(std::memory_order_seq_cst);
+    // acquire: the mark must still stand (a helper may have finished it).
+    return bumped &&
+           SlotRef(slot).control.load(std::memory_order_acquire) == marked;
+  }
+
+  // One step of paying the debt in word `index` (hinted kHintDebt), read
+  // as `w` before the caller read the debt word (no record, units owed):
+  // pays with its first free slot whose control word is closed or
+  // pay-free marked. False when it has none.
+  bool PayInWord(std::uint32_t index, std::uint64_t w) noexcept {
+    for (auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
+         free_bits != 0; free_bits &= free_bits - 1U) {
+      const std::uint32_t slot =
+          index * kSlotsPerWord +
+          static_cast<std::uint32_t>(std::countr_zero(free_bits));
+      // acquire: pairs with the release stores of Free() and the marks;
+      // after the debt word's load (the caller's).
+      const std::uint64_t c = LoadControl(slot);
+      if (IsClosedPlain(c) || IsPayFreeMark(c)) {
+        PayWithSlot(index, slot, c);
+        return true;
+      }
+    }
+    return false;
   }
 
   // True when the session of `slot` whose handle carries `gen` is open at an
@@ -1298,58 +1618,115 @@ class alignas(64) SlotPool {
   // Sets the capacity to `capacity` (at most ceiling()). Owner only (the
   // registry's lock), on a Running incarnation with no Term in flight.
   //
-  // Every active word is closed to claims (kHintResizing) for the
-  // duration: Begins wait (TryWord()), End goes on. The new capacity takes
-  // effect at the store of capacity_, with no claim in flight. Then, while
-  // claims are still held off:
-  //   - shrinking by k adds k to the debt and raises the flag's owing bit
-  //     (every free then pays a unit with its slot, PayDebt()); the free
-  //     slots are reserved, a unit each, and the pending ones waited for,
-  //     until the debt is paid or no slot is free. What is left is owed by
-  //     the sessions open beyond the capacity, and paid as they end.
-  //   - growing by k cancels up to k of the debt, then releases reserved
-  //     slots for the rest, each as an End frees its slot: to the oldest
-  //     waiter first (AfterFreeWhileFull()), else free.
-  // So when the words reopen, a slot is free only if no debt is owed, and
-  // the bits set are the open sessions, the reserved slots and the debt:
-  // the pool is full exactly when the capacity is reached. Reopening bumps
-  // each word's version (a word only grows, as ProveFull() needs).
+  // A shrink by k closes every active word to claims (kHintResizing), adds
+  // k to the debt and raises the flag's owing bit in one step of the pair
+  // (its linearization point: the capacity in force is the ceiling less
+  // the reserved slots and the debt), then hints every word kHintDebt and
+  // reopens them. From then on nobody waits for it: a claim in a hinted
+  // word reads the debt word and, while units are owed, pays them with
+  // free slots (PayWithSlot()) before it claims one; every free pays a
+  // unit with its slot (PayDebt()); a proof counts the free slots against
+  // the debt (ProveFull()). The shrink pays with the free slots it finds,
+  // and clears the hints once no debt is left; what the open sessions
+  // owe, their Ends pay.
+  //
+  // A grow by k closes the words for its whole run (claims wait): it
+  // cancels up to k of the debt, then releases reserved slots for the
+  // rest, each as an End frees its slot: to the oldest waiter first
+  // (AfterFreeWhileFull()), else free. It reopens the words hinted
+  // kHintDebt if a debt is left, else clear. Every change of a hint bumps
+  // the word's version (a word only grows, as ProveFull() needs, and a
+  // claim CAS that expects the word as it was before fails).
   void Resize(std::uint32_t capacity) noexcept {
     // relaxed: the owner wrote them.
     const std::uint32_t old = capacity_.load(std::memory_order_relaxed);
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
     if (capacity == old) return;
-    // seq_cst: odd while the resize runs; CountClaimed() retries across it.
+    // seq_cst: odd while the words are closed; CountClaimed() retries
+    // across it.
     resizes_.fetch_add(1, std::memory_order_seq_cst);
     // seq_cst: raised before any word is closed (AwaitResize()).
     resize_gate_.store(1, std::memory_order_seq_cst);
-    for (std::uint32_t i = 0; i < words; ++i) {
-      // seq_cst: release pairs with the claims' acquire loads (a claimer
-      // that sees the hint waits); a claim CAS that expects the word as it
-      // was fails. The hint is 0: only Resize() sets it. Sets the hint and
-      // bumps the version, in one add.
-      WordAt(i).fetch_add(kHintResizing + kVersionOne,
-                          std::memory_order_seq_cst);
-    }
-    // seq_cst: read by the stats and the owner's parameter reads.
-    capacity_.store(capacity, std::memory_order_seq_cst);
+    SetHints(words, kHintResizing);
     if (capacity < old) {
-      Reserve(old - capacity, words);
-    } else {
-      Release(capacity - old);
+      // The linearization point.
+      AddDebt(old - capacity);
+      // seq_cst: read by the stats and the owner's parameter reads.
+      capacity_.store(capacity, std::memory_order_seq_cst);
+      if constexpr (Policy::kMutation == Mutation::kShrinkHoldsClaims) {
+        Policy::AfterShrinkTakesEffect();
+        PayFreeSlots(words);
+        SetHints(words, kHintDebt);
+        Reopen();
+      } else {
+        SetHints(words, kHintDebt);
+        Reopen();
+        Policy::AfterShrinkTakesEffect();
+        PayFreeSlots(words);
+      }
+      if constexpr (Policy::kMutation == Mutation::kShrinkForgetsDebt) {
+        // The mutant drops what the open sessions owe.
+        TakeDebt(DebtWordBits::kUnitsMask);
+      }
+      // seq_cst: in the order of the pair's RMWs (the debt only grows by a
+      // shrink, which is this thread's).
+      if (UnitsOwed() == 0) SetHints(words, 0);
+      return;
     }
+    // seq_cst: as above.
+    capacity_.store(capacity, std::memory_order_seq_cst);
+    Release(capacity - old);
+    SetHints(words, UnitsOwed() != 0 ? kHintDebt : 0);
+    Reopen();
+  }
+
+  // Sets the hint of the first `words` words to `hint` (one of the values
+  // above), each by a CAS that also bumps the word's version: frees and
+  // claims change the words meanwhile. Resize() alone writes hints.
+  void SetHints(std::uint32_t words, std::uint64_t hint) noexcept {
     for (std::uint32_t i = 0; i < words; ++i) {
-      // seq_cst: release pairs with the waiting claimers' acquire loads.
-      // Clears the hint and bumps the version, in one add.
-      WordAt(i).fetch_add(kVersionOne - kHintResizing,
-                          std::memory_order_seq_cst);
+      auto& word = WordAt(i);
+      // seq_cst: a first guess for the CAS.
+      std::uint64_t w = word.load(std::memory_order_seq_cst);
+      // seq_cst: release pairs with the claims' acquire loads (a claimer
+      // that sees the hint waits or reads the debt word); a claim CAS that
+      // expects the word as it was fails.
+      while ((w & kHintMask) != hint &&
+             !word.compare_exchange_weak(
+                 w, ((w & ~kHintMask) | hint) + kVersionOne,
+                 std::memory_order_seq_cst)) {
+      }
     }
-    // seq_cst: after every write of the resize (see CountClaimed()).
+  }
+
+  // Ends Resize()'s closed run: claims and counts go on.
+  void Reopen() noexcept {
+    // seq_cst: after every write of the closed run (see CountClaimed()).
     resizes_.fetch_add(1, std::memory_order_seq_cst);
     // release: pairs with AwaitResize()'s acquire load; after the words
     // reopened, so a waiter that sees 0 reads them open.
     resize_gate_.store(0, std::memory_order_release);
     Policy::WakeAll(resize_gate_);
+  }
+
+  // A shrink's payments with the free slots of every word, one pass, until
+  // no debt is left (as any claim in a hinted word pays). Slots freed
+  // behind the pass are paid with by their Ends or the next claims.
+  void PayFreeSlots(std::uint32_t words) noexcept {
+    for (std::uint32_t i = 0; i < words; ++i) {
+      for (;;) {
+        // seq_cst: the word first, then the debt word (as a claim).
+        const std::uint64_t w = WordAt(i).load(std::memory_order_seq_cst);
+        // seq_cst: in the order of the pair's RMWs.
+        const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
+        if (DebtWordBits::HasRecord(d)) {
+          FinishRecord(d);
+          continue;
+        }
+        if (DebtWordBits::Units(d) == 0) return;
+        if ((w & kClosedForBegin) != 0 || !PayInWord(i, w)) break;
+      }
+    }
   }
 
   // Waits until the resize in progress, if any, has reopened the words: a
@@ -2036,7 +2413,9 @@ class alignas(64) SlotPool {
           // ExitCall()'s release and with the claim CAS and the free fetch_add.
           const std::uint64_t w = word.load(std::memory_order_seq_cst);
           std::uint64_t c = control.load(std::memory_order_seq_cst);
-          if (IsReserved(c)) break;  // no session (an End may have paid)
+          // No session: reserved (an End may have paid). A payer's mark
+          // (busy) is settled in a few steps of the payer's.
+          if (IsReserved(c)) break;
           const bool claimed = ((w >> b) & 1U) != 0;
           if ((c & kBusy) != 0 || (claimed && (c & kOpen) == 0)) {
             // A call is in flight on the slot, or a Begin has claimed it and
@@ -2083,6 +2462,13 @@ class alignas(64) SlotPool {
         AwaitResize();
         continue;
       }
+      // A reserved bit set meanwhile (its word, then reserved_) is counted
+      // whole or not at all.
+      std::uint32_t splits = 0;
+      if (!QuietSplits(&splits)) {
+        Policy::Yield();
+        continue;
+      }
       std::uint32_t count = 0;
       for (std::uint32_t i = 0; i < words; ++i) {
         // acquire: pairs with the release stores of Reset() and the RMWs
@@ -2096,7 +2482,10 @@ class alignas(64) SlotPool {
       // acquire: as the words (Resize() and PayDebt() change it).
       const std::uint32_t reserved = reserved_.load(std::memory_order_acquire);
       // seq_cst: after the reads above (they are acquire loads).
-      if (resizes_.load(std::memory_order_seq_cst) != before) continue;
+      if (resizes_.load(std::memory_order_seq_cst) != before ||
+          SplitsSince(splits)) {
+        continue;
+      }
       return count > reserved ? count - reserved : 0;
     }
   }
@@ -2301,75 +2690,6 @@ class alignas(64) SlotPool {
 
   enum class Proof { kFull, kClosed, kChanged, kStale };
 
-  // Resize()'s shrink by `k`, with the words closed to claims: the debt and
-  // the owing bit, then free slots reserved until the debt is paid or none
-  // is free or pending.
-  void Reserve(std::uint32_t k, std::uint32_t words) noexcept {
-    AddDebt(k);
-    for (;;) {
-      // An End in FreeWhileFull() that read the flag before the owing bit
-      // may hold its bit across this pass (a hand-off takes it back) and
-      // free it after: it is counted in handing_ from before its flag
-      // read, so a pass that began with none in flight saw every such
-      // slot. seq_cst: as Handing() (after the owing bit: an End counted
-      // later reads the flag after it, and pays).
-      const bool handing =
-          Policy::kMutation != Mutation::kReserveIgnoresHandOffs &&
-          Handing() != 0;
-      bool pending = false;
-      for (std::uint32_t i = 0; i < words; ++i) {
-        auto& word = WordAt(i);
-        // seq_cst: after the owing bit (a free either sees it, or its
-        // fetch_add is seen here).
-        std::uint64_t w = word.load(std::memory_order_seq_cst);
-        for (auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
-             free_bits != 0; free_bits &= free_bits - 1U) {
-          if (UnitsOwed() == 0) return;
-          const auto b =
-              static_cast<std::uint32_t>(std::countr_zero(free_bits));
-          const std::uint32_t slot = i * kSlotsPerWord + b;
-          auto& control = SlotRef(slot).control;
-          // acquire: pairs with the release stores of Free() and PayDebt().
-          const std::uint64_t c = control.load(std::memory_order_acquire);
-          if ((c & kOpen) != 0) {
-            // Pending: an End between its free and its last store, which
-            // may or may not pay with it. Looked at again.
-            pending = true;
-            continue;
-          }
-          // Reserved since `w` was read: its End paid with it.
-          if (IsReserved(c)) continue;
-          if (TakeDebt(1) == 0) return;
-          // No claim runs: only frees, payers and hand-offs write the word,
-          // and those set only a bit of their own pending slot, so the bit
-          // is still free; the CAS checks it all the same. seq_cst: with
-          // the frees' fetch_adds.
-          if (!SetFreeBit(word, 1ULL << b)) {
-            AddDebt(1);  // the unit back
-            continue;
-          }
-          // release: pairs with CountClaimed()'s acquire load (which then
-          // sees the resize's sequence count odd).
-          reserved_.fetch_add(1, std::memory_order_release);
-          // release: pairs with the acquire loads of ForceEndAll() and of a
-          // later Release().
-          control.store(c | kBusy, std::memory_order_release);
-        }
-      }
-      if (UnitsOwed() == 0) return;
-      if constexpr (Policy::kMutation == Mutation::kShrinkForgetsDebt) {
-        if (!pending && !handing) {
-          // The mutant drops what the open sessions owe.
-          TakeDebt(DebtWordBits::kUnitsMask);
-          return;
-        }
-      }
-      // Owed by open sessions, paid as they end.
-      if (!pending && !handing) return;
-      Policy::Yield();
-    }
-  }
-
   // Sets `bit` in `word` if it is clear; false when it was set.
   static bool SetFreeBit(Atomic<std::uint64_t>& word,
                          std::uint64_t bit) noexcept {
@@ -2420,8 +2740,15 @@ class alignas(64) SlotPool {
       const std::uint64_t c = control.load(std::memory_order_acquire);
       if (!IsReserved(c)) continue;
       --k;
-      // release: as in Reserve().
-      reserved_.fetch_sub(1, std::memory_order_release);
+      // A free slot paid with keeps its bit free until its payer sets it
+      // (SetReservedBit()), which a closed word stops: set here (no claim
+      // runs, and the payers are done), uncounted. seq_cst: with the
+      // frees' fetch_adds.
+      if (!SetFreeBit(WordAt(slot / kSlotsPerWord),
+                      1ULL << (slot % kSlotsPerWord))) {
+        // release: pairs with CountClaimed()'s acquire load.
+        reserved_.fetch_sub(1, std::memory_order_release);
+      }
       ReleaseReserved(slot, c & ~kBusy);
     }
   }
@@ -2465,10 +2792,10 @@ class alignas(64) SlotPool {
         *result = {ClaimStatus::kClosed, 0, 0};
         return true;
       }
-      if ((w & kHintMask) != 0) [[unlikely]] {
-        // A resize runs (Resize(), on the owner's side): wait for it to
-        // reopen the word, which it does in a few steps of its own and of
-        // the Ends in flight.
+      if ((w & kHintMask) == kHintResizing) [[unlikely]] {
+        // A resize has closed the words (Resize(), on the owner's side):
+        // wait for it to reopen them, which it does in a few steps of its
+        // own.
         if (!still_current()) {
           *result = {ClaimStatus::kStale, 0, 0};
           return true;
@@ -2477,6 +2804,28 @@ class alignas(64) SlotPool {
         // acquire: as the first load (pairs with Resize()'s reopening).
         w = word.load(std::memory_order_acquire);
         continue;
+      }
+      if ((w & kHintMask) == kHintDebt &&
+          Policy::kMutation != Mutation::kClaimIgnoresDebt) [[unlikely]] {
+        // A shrink's debt may be owed: the debt word decides, read after
+        // the word (a later shrink closes the word before it adds a debt,
+        // so the claim CAS below, which expects `w`, fails across one).
+        // seq_cst: in the order of the pair's RMWs.
+        const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
+        if (DebtWordBits::HasRecord(d) || DebtWordBits::Units(d) != 0) {
+          if (!still_current()) {
+            *result = {ClaimStatus::kStale, 0, 0};
+            return true;
+          }
+          if (DebtWordBits::HasRecord(d)) {
+            FinishRecordCounted(index, d);
+          } else if (!PayInWord(index, w)) {
+            return false;  // nothing here to pay with: the proof decides
+          }
+          // acquire: as the first load.
+          w = word.load(std::memory_order_acquire);
+          continue;
+        }
       }
       const auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
       if (free_bits == 0) return false;
@@ -2501,6 +2850,14 @@ class alignas(64) SlotPool {
       // that no proof concludes. The read is a filter only: the claim
       // opens from the read after the CAS (OpenClaimed()).
       const std::uint64_t early_read = PeekControl(slot);
+      if (IsPayFreeMark(early_read)) [[unlikely]] {
+        // A payer's mark with no debt left (it stopped, or is about to
+        // undo it): killed and undone, or paid with if a debt came.
+        PayWithSlot(index, slot, early_read);
+        // acquire: as the first load.
+        w = word.load(std::memory_order_acquire);
+        continue;
+      }
       if (IsPendingForClaim(early_read)) {  // mutant hook
         pending |= static_cast<std::uint32_t>(bit);
         continue;
@@ -2599,14 +2956,16 @@ class alignas(64) SlotPool {
            kFullVerified;
   }
 
-  // What one pass of the proof read: the sum of the active words, and the
+  // What one pass of the proof read: the sum of the active words, the
   // number and the sum of the control words of the pending slots (free
-  // bit, open and held by its End: see Free()). Sums modulo 2^64.
+  // bit, open and held by its End: see Free()), and the number of free
+  // slots that a word hinted for a debt leaves available (closed, or
+  // marked by a payer: their payment is still to come). Sums modulo 2^64.
   struct Snapshot {
     std::uint64_t words = 0;
     std::uint64_t pending_controls = 0;
     std::uint32_t pending = 0;
-    bool operator==(const Snapshot&) const = default;
+    std::uint32_t available = 0;
   };
 
   // One pass of the proof into *seen; kChanged as soon as a free bit's slot
@@ -2618,8 +2977,9 @@ class alignas(64) SlotPool {
       // (after the candidate is published).
       const std::uint64_t w = WordAt(i).load(std::memory_order_seq_cst);
       if ((w & kClosedForBegin) != 0) return Proof::kClosed;
-      // A resize runs: the claim waits for it (TryWord()).
-      if ((w & kHintMask) != 0) return Proof::kChanged;
+      // A resize has closed the words: the claim waits for it (TryWord()).
+      if ((w & kHintMask) == kHintResizing) return Proof::kChanged;
+      const bool hinted = (w & kHintMask) == kHintDebt;
       seen->words += w;
       for (auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
            free_bits != 0; free_bits &= free_bits - 1U) {
@@ -2629,7 +2989,16 @@ class alignas(64) SlotPool {
         // seq_cst: read in the same single order as the words.
         const std::uint64_t c =
             SlotRef(slot).control.load(std::memory_order_seq_cst);
-        if ((c & kOpen) == 0) return Proof::kChanged;
+        if ((c & kOpen) == 0) {
+          // Reserved (its payer has yet to set the bit): out of use.
+          if (IsReserved(c)) continue;
+          // Free: available against the debt in a hinted word, where the
+          // claims pay with it; claimable in another (a mark there has no
+          // debt left to pay: the claim undoes it).
+          if (!hinted) return Proof::kChanged;
+          ++seen->available;
+          continue;
+        }
         seen->pending_controls += c;
         ++seen->pending;
       }
@@ -2684,10 +3053,23 @@ class alignas(64) SlotPool {
     }
     Snapshot first;
     Snapshot second;
+    // seq_cst, both: the debt word before the first collect and after the
+    // second, in the single order of the words' loads.
+    const std::uint64_t debt_before =
+        DebtWord().load(std::memory_order_seq_cst);
     Proof proof = Collect(words, &first);
     if (proof == Proof::kFull) proof = Collect(words, &second);
-    if (proof == Proof::kFull && !(first == second)) proof = Proof::kChanged;
-    bool pending = first.pending != 0;
+    const std::uint64_t debt_after = DebtWord().load(std::memory_order_seq_cst);
+    if (proof == Proof::kFull &&
+        (first.words != second.words ||
+         first.pending_controls != second.pending_controls ||
+         first.pending != second.pending || debt_before != debt_after ||
+         second.available > DebtWordBits::Units(debt_after))) {
+      proof = Proof::kChanged;
+    }
+    // A slot available in a hinted word keeps the flag a candidate: its
+    // payment, or a free of it, clears nothing.
+    bool pending = first.pending != 0 || second.available != 0;
     if constexpr (Policy::kMutation != Mutation::kStaleProof) {
       if (proof == Proof::kFull && !still_current()) proof = Proof::kStale;
     }
@@ -2733,10 +3115,20 @@ class alignas(64) SlotPool {
         return false;
       }
       control = NextGen(control);  // the mutant opens the pending slot
+      // release: as below.
+      control_word.store(control | kOpen, std::memory_order_release);
+    } else if constexpr (Policy::kMutation == Mutation::kOpenFromStaleRead) {
+      // release: as below (the mutant opens from its stale read).
+      control_word.store(control | kOpen, std::memory_order_release);
+    } else if (!IsClosedPlain(control) ||
+               // release: pairs with the acquire in LoadControl() of calls
+               // on the new handle. A CAS: a payer may mark a free slot
+               // (PayWithSlot()) between the load and here.
+               !control_word.compare_exchange_strong(
+                   control, control | kOpen, std::memory_order_release,
+                   std::memory_order_relaxed)) {
+      return false;  // reserved or marked: not a free slot
     }
-    // release: pairs with the acquire in LoadControl() of calls on the new
-    // handle.
-    control_word.store(control | kOpen, std::memory_order_release);
     *gen = static_cast<std::uint32_t>(control >> kGenShift) & kHandleGenMask;
     return true;
   }
@@ -2771,7 +3163,8 @@ class alignas(64) SlotPool {
     if constexpr (Policy::kMutation == Mutation::kOpenFromStaleRead) {
       Policy::Yield();
     }
-    return (early_read & kOpen) != 0;
+    // Pending (open), reserved, or marked by a payer.
+    return (early_read & (kOpen | kBusy)) != 0;
   }
 
   // The flag (first) and the debt word (second): see kFullStateMask and
@@ -2820,13 +3213,13 @@ class alignas(64) SlotPool {
   // The sum (modulo 2^64) of the slots' generations just after Reset(), for
   // ScanSlots(). Written by Reset() only, as active_words_.
   Atomic<std::uint64_t> gen_base_{0};
-  // The generations' high parts that paying Ends moved out of their
-  // control words (MarkPaying()), in generation steps, modulo 2^64: part of
-  // ScanSlots()'s sum. Never reset (gen_base_ takes it in).
+  // The generations' high parts that payers moved out of the control
+  // words they marked (MoveHighPart()), in generation steps, modulo 2^64:
+  // part of ScanSlots()'s sum. Never reset (gen_base_ takes it in).
   Atomic<std::uint64_t> gen_carry_{0};
-  // Moves into gen_carry_ begun and ended: odd while one runs
-  // (MarkPaying(), ScanSlots()).
-  Atomic<std::uint32_t> carry_moves_{0};
+  // Changes in two steps begun and ended (BeginSplit()).
+  Atomic<std::uint32_t> splits_begun_{0};
+  Atomic<std::uint32_t> splits_done_{0};
   // Pools this one replaced, kept alive (type-stable storage: a stale call
   // may still read them).
   std::unique_ptr<SlotPool> retired_;
