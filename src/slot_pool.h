@@ -14,17 +14,22 @@
 //
 // Progress: Claim(), TryClaimAtHint(), TryEnterCall(), ExitCall() and
 // CloseAll() are lock-free: a failed CAS always means that another
-// thread's RMW on the same word succeeded. OpenClaimed() is a load and a
-// store; Free() is one fetch_add and a store, plus, with the flag set,
+// thread's RMW on the same word succeeded; except that a claim waits
+// while Resize() has the words closed (kHintResizing: a grow's whole run,
+// a shrink's until it has reopened them; a shrink's debt is then paid by
+// the claims themselves, PayWithSlot(), in steps any thread may finish).
+// OpenClaimed() is a load and a CAS; Free() is one fetch_add and a store,
+// plus, with the flag set,
 // FreeWhileFull(): a debt payment, a hand-off to the queued tickets, or
 // AfterFreeWhileFull()'s lock-free loop that clears the flag.
-// Resize() blocks on the Ends and payers in flight, and AwaitEndHolds() on
+// Resize() of a grow blocks on the payers in flight, and AwaitEndHolds() on
 // the Ends in flight (their few steps). ForceEndAll()
 // blocks until the calls in flight on the pool's slots have returned (JetTerm
 // may block): a few yields, then short sleeps (DrainPause()).
 //
 // Invariant: a slot bit is set in its word from the Claim() of the slot to
-// the Free() of the session opened on it. The session stays open, held by
+// the Free() of the session opened on it (and for a reserved slot, see the
+// pool word layout). The session stays open, held by
 // its End, until the End's last step: Free() frees the bit first and only
 // then stores the next generation into the control word. In between, the
 // slot is "pending": its bit is free and its control word open and held by
@@ -1295,8 +1300,8 @@ class alignas(64) SlotPool {
       BeginSplit();
       // acq_rel: as a claim's CAS (the bit is set, the slot's history
       // happens-before a later release of it).
-      const bool set = word.compare_exchange_weak(
-          w, w | bit, std::memory_order_acq_rel, std::memory_order_seq_cst);
+      const bool set = word.compare_exchange_strong(
+          w, w | bit, std::memory_order_acq_rel, std::memory_order_acquire);
       if (set) {
         // release: pairs with CountClaimed()'s acquire load.
         reserved_.fetch_add(1, std::memory_order_release);

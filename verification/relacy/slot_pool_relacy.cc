@@ -85,6 +85,12 @@
 //                   the other's payment when it finds it recorded; at rest
 //                   both slots are reserved and counted once, and the
 //                   capacity holds.
+//   ShrinkBesideClaims  capacity 3 with one session open, shrunk to 1 (a
+//                   debt of 2) while B begins and ends twice: the shrink
+//                   and B's Begins pay the debt with the free slots; a
+//                   Begin succeeds only while the capacity in force has
+//                   room, and at rest the capacity holds with nothing lost
+//                   (the pay-free marks, their settle, the version step).
 //   EndBeforeUnavailable  capacity 1, its session open: a waiter, an End
 //                   and an Unavailable race; if the End succeeds, the
 //                   waiter gets its session.
@@ -2059,6 +2065,61 @@ struct PaidEnd : rl::test_suite<PaidEnd<kM>, 2> {
   }
 };
 
+// Capacity 3 (ceiling 3) with A's session open, shrunk to 1 by R (a debt
+// of 2, paid with the two free slots) while B begins, ends, and begins and
+// ends again. A Begin of B is ordered before the shrink if it succeeds (the
+// capacity 1 is in force with A open after it), and B's second Begin
+// succeeds only if its first did too, before the shrink, and the End
+// between did not pay: so at most the first and, then, the second. At
+// rest: A and no other session counted, no debt left, and exactly one
+// more Begin succeeds once A ended.
+template <ji::Mutation kM>
+struct ShrinkBesideClaims : rl::test_suite<ShrinkBesideClaims<kM>, 2> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  std::uint64_t gen = 0;
+  ji::OpenedSession held;
+  Opened first;   // B's first Begin
+  Opened second;  // B's second Begin
+  void before() {
+    core = jv::NewObject<Core>();
+    gen = core->Create();
+    RL_ASSERT(core->Init(3, false, 3) == Error::kSuccess);
+    RL_ASSERT(core->Begin(gen, &held) == Error::kSuccess);
+    first.Reset();
+    second.Reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      core->Resize(1);
+      return;
+    }
+    first.Begin(core, gen);
+    first.EndIfOpened(core);
+    second.Begin(core, gen);
+    second.EndIfOpened(core);
+  }
+  void after() {
+    const auto a = first.Result();
+    const auto b = second.Result();
+    RL_ASSERT(a == Error::kSuccess || a == Error::kOutOfSessions);
+    RL_ASSERT(b == Error::kSuccess || b == Error::kOutOfSessions);
+    // After a failed Begin the shrink is in force: none succeeds again
+    // while A is open.
+    RL_ASSERT(a == Error::kSuccess || b == Error::kOutOfSessions);
+    std::uint32_t n = 0;
+    RL_ASSERT(core->Count(gen, &n) == Error::kSuccess && n == 1);
+    ji::OpenedSession extra;
+    RL_ASSERT(core->Begin(gen, &extra) == Error::kOutOfSessions);
+    RL_ASSERT(core->End(held.slot, held.gen) == Error::kSuccess);
+    RL_ASSERT(core->Begin(gen, &extra) == Error::kSuccess);
+    ji::OpenedSession more;
+    RL_ASSERT(core->Begin(gen, &more) == Error::kOutOfSessions);
+    RL_ASSERT(core->End(extra.slot, extra.gen) == Error::kSuccess);
+    jv::DeleteObject(core);
+  }
+};
+
 // Capacity 3 shrunk to 1 with A's, B's and C's sessions open: a debt of 2.
 // A and B end at once: each pays a unit, and a payer that finds the other's
 // payment recorded finishes it (marks the slot, clears the record, counts
@@ -2157,6 +2218,8 @@ int main(int argc, char** argv) {
   Run<ParkedLapAfterNext<M::kNone>>("ParkedLapAfterNext", kPass, random);
   RunModel<PaidEnd<M::kNone>>("PaidEnd", bounded(3), random);
   RunModel<TwoPayers<M::kNone>>("TwoPayers", bounded(3), random);
+  RunModel<ShrinkBesideClaims<M::kNone>>("ShrinkBesideClaims", bounded(2),
+                                         random);
   RunModel<EndBeforeUnavailable<M::kNone>>("EndBeforeUnavailable", bounded(1),
                                            random);
   RunModel<EndBeforeUnavailable<M::kNone, true>>("EndBeforeUnavailable/term",
@@ -2237,6 +2300,8 @@ int main(int argc, char** argv) {
                                      bounded(2));
   Run<PaidEnd<M::kEnterIgnoresPayer>>("PaidEnd[enter-ignores-payer]", kFail,
                                       bounded(2));
+  Run<ShrinkBesideClaims<M::kClaimIgnoresDebt>>(
+      "ShrinkBesideClaims[claim-ignores-debt]", kFail, bounded(2));
   std::printf(
       "relacy%s: %s (%d of %d mutants caught; %d known defect%s reproduced)\n",
       g_shard.given ? " shard" : "",

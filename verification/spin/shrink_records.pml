@@ -1,7 +1,15 @@
 /* shrink_records.pml: Spin model of a protocol for a shrink that holds
- * nobody up: the shrink half of a lock-free JetExtSetMaxSessions, a design
- * that src/ does not have yet (there, Resize() closes the words and Begins
- * wait for it; resize.pml models that; grow_units.pml the grow half).
+ * nobody up: the shrink half of a lock-free JetExtSetMaxSessions.
+ * With CLOSED_PRELP it is src/'s shrink (SlotPool::Resize()): the resizer
+ * closes the word (hint 3: claims wait) until its linearization point,
+ * then hints it for the new epoch and reopens it at once, so no claim
+ * record is needed (a claim whose hint was read before the shrink looks
+ * again: src/'s claim CAS expects the word as read, whose version the
+ * hints stepped); from there on, as below. MUTANT_HOLD (src/'s
+ * kShrinkHoldsClaims) pays before it reopens: with STALL, claims wait for
+ * ever. Without CLOSED_PRELP it is the design with claim records, which
+ * src/ does not have (grow_units.pml is the grow half; src/'s grow closes
+ * the words for its whole run, as resize.pml models).
  *
  * The protocol. As in grow_units.pml, a word G beside the full flag holds
  * the debt D (units a shrink still owes), the shrink epoch, a sequence
@@ -302,7 +310,12 @@ end_again:
   :: round < ROUNDS && mine == NONE ->
      /* Begin */
 begin_again:
+#ifdef CLOSED_PRELP
+     /* src/: a word closed by the resizer (3) is waited out */
+     atomic { hint != 3 -> wh = hint; wv = ver };
+#else
      atomic { wh = hint; wv = ver };
+#endif
      find_free();
      if
      :: wh == 0 && s != NONE ->
@@ -353,6 +366,12 @@ begin_again:
         mark_and_settle(PAYMARK);
         goto begin_again
      :: else ->
+#ifdef CLOSED_PRELP
+        /* src/: no claim record; the hint read is gone (the word was
+         * closed and hinted anew since), and src/'s claim CAS, which
+         * expects the word as read, fails: look again */
+        goto begin_again;
+#endif
         /* a shrink on its way: a claim record */
         mark_and_settle(CLAIMING);
         if
@@ -403,6 +422,16 @@ begun:
 }
 
 inline shrink(k) {
+#ifdef CLOSED_PRELP
+  /* src/: the words closed (claims wait), the debt added (the
+   * linearization point), the words hinted for the new epoch and reopened;
+   * MUTANT_HOLD (src/'s kShrinkHoldsClaims) pays before it reopens */
+  atomic { hint = 3 };
+  atomic { D = D + k; epoch++; cap = cap - k };
+#ifndef MUTANT_HOLD
+  atomic { hint = HINT_OF(epoch) };
+#endif
+#else
 #ifndef MUTANT_HINTLESS_SHRINK
   atomic { hint = HINT_OF(epoch + 1) };
 #endif
@@ -410,6 +439,7 @@ inline shrink(k) {
    * obstacle: a claim record's session began at its install, a unit's
    * payment too) */
   atomic { D = D + k; epoch++; cap = cap - k };
+#endif
 #ifndef STALL
   /* pay with free slots while there are some */
   do
@@ -422,6 +452,9 @@ inline shrink(k) {
      :: else -> mark_and_settle(PAYMARK)
      fi
   od;
+#ifdef MUTANT_HOLD
+  atomic { hint = HINT_OF(epoch) };
+#endif
   if
   :: D == 0 -> atomic { hint = 0 }
   :: else -> skip
