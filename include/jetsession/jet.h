@@ -351,10 +351,11 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * while it closes the pool, takes effect and reopens it (two short passes
  * over the pool, which take as long as the scheduler keeps the resizing
  * thread off the processor meanwhile); from then on nobody waits for it,
- * even if the resizing thread never runs again. While a grow runs, Begin and Dup on
- * the instance wait for it (as long, again, as the scheduler keeps it off
- * the processor); End never waits. A grow waits itself, holding the lock
- * of the instance registry, for the few steps of the payers in flight.
+ * even if the resizing thread never runs again. While a grow runs, Begin
+ * and Dup on the instance wait for it (as long, again, as the scheduler
+ * keeps it off the processor); End never waits. A grow waits itself,
+ * holding the lock of the instance registry, for the few steps of the
+ * payers in flight.
  */
 JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
                                      unsigned long cSessions) JET_NOEXCEPT_;
