@@ -1315,36 +1315,33 @@ class alignas(64) SlotPool {
 
   // Pays one unit of the debt with free `slot` of word `index`, whose
   // control word read `c` (after the debt word): closed and nobody's, or
-  // marked pay-free by another payer. Counted in clearing_, and only while
-  // the word is open for Begin (JetTerm waits for the count; a payer of a
-  // stopped pool leaves the rest to the Ends). Returns once its mark is
-  // settled: the unit paid (by this thread or a helper) or the mark undone.
+  // marked pay-free by another payer. Returns once its mark is settled: the
+  // unit paid (by this thread or a helper) or the mark undone.
   void PayWithSlot(std::uint32_t index, std::uint32_t slot,
                    std::uint64_t c) noexcept {
+    AsCountedPayer(index, [&] { MarkAndSettle(slot, c); });
+  }
+
+  // FinishRecord() of record `d` by a claimer in word `index` (it may set
+  // a reserved slot's bit).
+  void FinishRecordCounted(std::uint32_t index, std::uint64_t d) noexcept {
+    AsCountedPayer(index, [&] { FinishRecord(d); });
+  }
+
+  // Runs a claimer's payment step `step`, counted in clearing_, and only
+  // while word `index` is open for Begin (JetTerm waits for the count; a
+  // payer of a stopped pool leaves the rest to the Ends).
+  template <class Step>
+  void AsCountedPayer(std::uint32_t index, Step&& step) noexcept {
     // seq_cst: counted before the word's closed bit is read (the Dekker
     // pair with JetTerm's CloseAll(), then its read of the count).
     clearing_.fetch_add(1, std::memory_order_seq_cst);
     // seq_cst: as above.
     if ((WordAt(index).load(std::memory_order_seq_cst) & kClosedForBegin) ==
         0) {
-      MarkAndSettle(slot, c);
+      step();
     }
     // release: the payment's writes happen-before a count of 0.
-    clearing_.fetch_sub(1, std::memory_order_release);
-  }
-
-  // FinishRecord() of record `d` by a claimer in word `index`: counted in
-  // clearing_ (it may set a reserved slot's bit), and only while the word
-  // is open for Begin.
-  void FinishRecordCounted(std::uint32_t index, std::uint64_t d) noexcept {
-    // seq_cst: as PayWithSlot().
-    clearing_.fetch_add(1, std::memory_order_seq_cst);
-    // seq_cst: as PayWithSlot().
-    if ((WordAt(index).load(std::memory_order_seq_cst) & kClosedForBegin) ==
-        0) {
-      FinishRecord(d);
-    }
-    // release: as PayWithSlot().
     clearing_.fetch_sub(1, std::memory_order_release);
   }
 
