@@ -80,6 +80,13 @@
 //                   a Begin that succeeds means A's End paid the debt, so
 //                   A's session is ended to B's call and to B's context
 //                   call on it.
+//   PaidEndHandOff  capacity 2 shrunk to 1 with A's and C's sessions
+//                   open (a debt of 1): B waits for a session while A and
+//                   C end theirs (one pays, the other hands its slot to
+//                   B), then checks both sessions and makes a context call
+//                   on each: B's wait succeeds only once both Ends took
+//                   effect, so every call answers InvalidSesid, also while
+//                   the payer is between its unit and its mark.
 //   TwoPayers       capacity 3 shrunk to 1 with three sessions open (a
 //                   debt of 2): A's and B's Ends both pay, each finishing
 //                   the other's payment when it finds it recorded; at rest
@@ -146,11 +153,12 @@
 //                                   without readying its cell
 //   kReadyOverParked       ParkedLapAfterNext  the cell is readied for the
 //                                   lap after next over a parked grant
-//   kSlotIgnoresPayer      PaidEnd  JetExtGetSessionSlot takes a session
-//                                   held by an End for open, without
-//                                   looking for the End's payment
-//   kEnterIgnoresPayer     PaidEnd  a context call finds a session held by
-//                                   a paying End in use after its payment
+//   kSlotIgnoresPayer      PaidEndHandOff  JetExtGetSessionSlot takes a
+//                                   session held by an End for open,
+//                                   without looking for the End's payment
+//   kEnterIgnoresPayer     PaidEndHandOff  a context call finds a session
+//                                   held by a paying End in use after its
+//                                   payment
 //   kCloseIgnoresPushers   ListedMail  the last caller to leave the
 //                                   overflow list gives back the mailbox
 //                                   without waiting for the frees on their
@@ -2016,9 +2024,10 @@ Core* NewShrunkCore(std::uint32_t capacity, std::uint64_t* gen,
 // paid, so by A's End, which took effect at its unit; B's check comes after
 // and must find A's session ended, even while A's control word still reads
 // open (between A's unit and the mark that makes its handle stale); so
-// must B's context call on A's session that follows. With
-// kSlotIgnoresPayer the check takes A's held session for open; with
-// kEnterIgnoresPayer the context call finds it in use.
+// must B's context call on A's session that follows. The mutants
+// kSlotIgnoresPayer and kEnterIgnoresPayer pass here: B's Begin, in a word
+// hinted for the debt, finishes A's pending record before it claims, so B
+// never looks inside that window (PaidEndHandOff catches them).
 template <ji::Mutation kM>
 struct PaidEnd : rl::test_suite<PaidEnd<kM>, 2> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
@@ -2061,6 +2070,70 @@ struct PaidEnd : rl::test_suite<PaidEnd<kM>, 2> {
       RL_ASSERT(core->CheckOpen(s.slot, s.gen) == Error::kInvalidSesid);
     }
     begun.EndIfOpened(core);
+    jv::DeleteObject(core);
+  }
+};
+
+// PaidEnd with no Begin that finishes the payer's record. Capacity 2
+// shrunk to 1 with A's and C's sessions open (a debt of 1): B waits for a
+// session with no deadline, and once B has queued, A and C end theirs;
+// once B's wait returned, B checks each of their sessions (CheckOpen(), as
+// JetExtGetSessionSlot) and makes a context call on it. B's wait succeeds
+// only with no other session open (the capacity in force is 1), so both
+// Ends took effect before it returned, and every one of B's calls must
+// answer InvalidSesid. The first End pays the debt; the second, which then
+// finds no unit owed, hands its slot to B and leaves the payer's record
+// alone, so B may look while the payer is held between its unit and its
+// mark (its control word still open, marked paying), where only the record
+// says that the session ended. (A Begin in a hinted word would finish that
+// record first, as in PaidEnd.) A and C wait for B's ticket so that no
+// Begin runs after their Ends, and either may pay: B looks at both. With
+// kSlotIgnoresPayer the check takes the payer's held session for open;
+// with kEnterIgnoresPayer the context call finds it in use.
+template <ji::Mutation kM>
+struct PaidEndHandOff : rl::test_suite<PaidEndHandOff<kM>, 3> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  std::uint64_t gen = 0;
+  ji::OpenedSession opened[2];  // A's, C's
+  rl::atomic<Clock::rep> time;  // stands still
+  Opened waited;                // B's BeginWait
+  rl::var<int> checks[2];       // B's check of A's, C's session, Errors
+  rl::var<int> calls[2];        // B's context call on it, Errors
+  void before() {
+    Clock::Use(time);
+    core = NewShrunkCore<Core>(1, &gen, opened);
+    waited.Reset();
+    for (unsigned i = 0; i < 2; ++i) {
+      checks[i]($) = 0;
+      calls[i]($) = 0;
+    }
+  }
+  void thread(unsigned index) {
+    if (index != 0) {  // A (1) and C (2), once B has queued
+      while (core->QueuedTickets() != 1) rl::yield(1, $);
+      const ji::OpenedSession& mine = opened[index - 1];
+      RL_ASSERT(core->End(mine.slot, mine.gen) == Error::kSuccess);
+      return;
+    }
+    waited.BeginWait(core, gen, kForever);
+    for (unsigned i = 0; i < 2; ++i) {
+      const ji::OpenedSession& s = opened[i];
+      checks[i]($) = static_cast<int>(core->CheckOpen(s.slot, s.gen));
+      calls[i]($) = static_cast<int>(core->ResetContext(s.slot, s.gen));
+    }
+  }
+  void after() {
+    RL_ASSERT(waited.Result() == Error::kSuccess);
+    for (unsigned i = 0; i < 2; ++i) {
+      RL_ASSERT(ErrorIn(checks[i]) == Error::kInvalidSesid);
+      RL_ASSERT(ErrorIn(calls[i]) == Error::kInvalidSesid);
+    }
+    // At rest: B's session the only one, at capacity 1.
+    RL_ASSERT(core->QueuedTickets() == 0);
+    CheckCapacity(core, gen, 0, 1);
+    waited.EndIfOpened(core);
+    CheckCapacity(core, gen, 1, 0);
     jv::DeleteObject(core);
   }
 };
@@ -2217,6 +2290,8 @@ int main(int argc, char** argv) {
   // run for about two minutes (3,193,280 schedules, all passing).
   Run<ParkedLapAfterNext<M::kNone>>("ParkedLapAfterNext", kPass, random);
   RunModel<PaidEnd<M::kNone>>("PaidEnd", bounded(3), random);
+  // To 1 preemption: to 2, 32,376,916 schedules (802 s, all passing).
+  RunModel<PaidEndHandOff<M::kNone>>("PaidEndHandOff", bounded(1), random);
   RunModel<TwoPayers<M::kNone>>("TwoPayers", bounded(3), random);
   RunModel<ShrinkBesideClaims<M::kNone>>("ShrinkBesideClaims", bounded(2),
                                          random);
@@ -2298,12 +2373,15 @@ int main(int argc, char** argv) {
   Run<RingWrap<M::kCancelledCellKept>>("RingWrap[cancelled-cell-kept]", kFail);
   Run<ParkedLapAfterNext<M::kReadyOverParked>>(
       "ParkedLapAfterNext[ready-over-parked]", kFail);
-  // PaidEnd's mutants kSlotIgnoresPayer and kEnterIgnoresPayer are no
-  // longer run here: B's Begin, in a word hinted for the debt, finishes A's
-  // pending record before it claims, which closes the window they need in
-  // this schedule (not caught to 3 preemptions); the white-box schedules
-  // CatchesSlotIgnoringThePayer and CatchesEnterIgnoringThePayer still
-  // catch both.
+  // Not PaidEnd's: there B's Begin, in a word hinted for the debt,
+  // finishes A's pending record before it claims, which closes the window
+  // these mutants need (not caught to 3 preemptions). PaidEndHandOff's B
+  // gets its session from the other End's hand-off, no Begin helping. A
+  // tree search: 100,000 random schedules did not catch kEnterIgnoresPayer.
+  Run<PaidEndHandOff<M::kSlotIgnoresPayer>>(
+      "PaidEndHandOff[slot-ignores-payer]", kFail, bounded(1));
+  Run<PaidEndHandOff<M::kEnterIgnoresPayer>>(
+      "PaidEndHandOff[enter-ignores-payer]", kFail, bounded(1));
   Run<ShrinkBesideClaims<M::kClaimIgnoresDebt>>(
       "ShrinkBesideClaims[claim-ignores-debt]", kFail, bounded(2));
   std::printf(
