@@ -163,9 +163,12 @@ enum class Mutation {
   kClaimIgnoresDebt,    // a claim in a word hinted for a debt claims without
                         // reading the debt word: a slot freed by an End that
                         // missed the debt goes to a Begin beyond the capacity
-  kShrinkHoldsClaims,   // a shrink keeps the words closed until it has paid
-                        // with the free slots: a Begin waits for the
-                        // resizer, which may have stopped
+  kShrinkHoldsClaims,   // a claim that finds a word hinted for a shrink that
+                        // has not taken effect waits for the resizer, which
+                        // may have stopped, instead of helping it
+  kHelpSkipsHints,      // a claim that helps a shrink take effect adds its
+                        // debt without hinting every word first: a claim in
+                        // a word still unhinted takes a slot the debt owes
   kGrowLeavesFullFlag,  // a grow frees the reserved slots without looking at
                         // the flag: a verified "full" outlives it (Begins
                         // answer OutOfSessions with room free) and the
@@ -249,9 +252,11 @@ struct StdAtomics {
     std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
 
-  // Called by a shrink right after it has taken effect and reopened the
-  // words (SlotPool::Resize()): nothing here; a test's policy stops the
-  // resizer there to show that nobody waits for it.
+  // Called by a shrink right after it has hinted its first word, and
+  // right after it has taken effect (SlotPool::Resize()): nothing here; a
+  // test's policy stops the resizer there to show that nobody waits for
+  // it.
+  static void AfterShrinkHintsAWord() noexcept {}
   static void AfterShrinkTakesEffect() noexcept {}
 
   // A value that names the calling thread for the life of the process: a

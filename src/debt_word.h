@@ -4,19 +4,21 @@
 //
 //   63..48   47..44   43..24          23..21        20..0
 //   +--------+--------+---------------+-------------+---------+
-//   | seq    | 0      | record slot   | record kind | units   |
+//   | seq    | epoch  | record slot   | record kind | units   |
 //   +--------+--------+---------------+-------------+---------+
 //
 // units: reservations a shrink still owes (at most the ceiling, below
-// 2^20 + 1). The record names the one payment whose unit is taken and
-// whose slot may not be marked reserved yet: kind kPayEnd, an End that
-// paid with its own slot (SlotPool::PayDebt()), or kind kPayFree, a free
-// slot paid by a claimer or the resizer (SlotPool::PayWithFreeSlot()),
-// and its slot; or kind kNone. seq steps by one with every record
-// installed, modulo 2^16; a payer tags the slot's control word with the
-// seq its record will have (SlotPool::kMarkPaying, kMarkPayFree), so that
-// a helper converts the slot of this record and of no other. Clearing a
-// record leaves seq as it is.
+// 2^20 + 1). epoch: the shrinks that have taken effect, modulo 16; a
+// shrink adds its units and steps the epoch in one CAS of the pair, its
+// linearization point (SlotPool::HelpShrink()). The record names the one
+// payment whose unit is taken and whose slot may not be marked reserved yet:
+// kind kPayEnd, an End that paid with its own slot (SlotPool::PayDebt()), or
+// kind kPayFree, a free slot paid by a claimer or the resizer
+// (SlotPool::PayWithFreeSlot()), and its slot; or kind kNone. seq steps by one
+// with every record installed, modulo 2^16; a payer tags the slot's control
+// word with the seq its record will have (SlotPool::kMarkPaying, kMarkPayFree),
+// so that a helper converts the slot of this record and of no other. Clearing a
+// record leaves seq as it is, and only a shrink steps the epoch.
 //
 // Thread safety: plain values; SlotPool reads and writes them atomically.
 // Progress, Invariant, Memory ordering, Lifetime: see SlotPool (the pair).
@@ -32,11 +34,14 @@ struct DebtWordBits {
 
   static constexpr unsigned kKindShift = 21;
   static constexpr unsigned kSlotShift = 24;
+  static constexpr unsigned kEpochShift = 44;
   static constexpr unsigned kSeqShift = 48;
   static constexpr std::uint64_t kUnitsMask = (1ULL << kKindShift) - 1U;
   static constexpr std::uint64_t kKindMask = 7ULL << kKindShift;
   static constexpr std::uint64_t kSlotMask = ((1ULL << 20U) - 1U) << kSlotShift;
   static constexpr std::uint64_t kRecordMask = kKindMask | kSlotMask;
+  static constexpr std::uint64_t kEpochMask = 0xFULL << kEpochShift;
+  static constexpr std::uint32_t kEpochs = 16;
   static constexpr std::uint64_t kSeqOne = 1ULL << kSeqShift;
   static constexpr std::uint32_t kSeqMask = 0xFFFF;
 
@@ -55,6 +60,15 @@ struct DebtWordBits {
   static constexpr std::uint32_t SeqOf(std::uint64_t d) noexcept {
     return static_cast<std::uint32_t>(d >> kSeqShift);
   }
+  static constexpr std::uint32_t EpochOf(std::uint64_t d) noexcept {
+    return static_cast<std::uint32_t>((d & kEpochMask) >> kEpochShift);
+  }
+  // `d` after a shrink by `units`: the units added, the epoch stepped.
+  static constexpr std::uint64_t Shrunk(std::uint64_t d,
+                                        std::uint32_t units) noexcept {
+    return ((d & ~kEpochMask) + units) |
+           ((std::uint64_t{(EpochOf(d) + 1U) % kEpochs}) << kEpochShift);
+  }
   // The seq that the next record installed on `d` gets.
   static constexpr std::uint32_t NextSeq(std::uint64_t d) noexcept {
     return (SeqOf(d) + 1U) & kSeqMask;
@@ -63,14 +77,14 @@ struct DebtWordBits {
   // `slot`: the unit taken, the payment's record installed, seq stepped.
   static constexpr std::uint64_t Paid(std::uint64_t d, std::uint32_t slot,
                                       Kind kind = Kind::kPayEnd) noexcept {
-    return ((d & kUnitsMask) - 1U) |
+    return ((d & kUnitsMask) - 1U) | (d & kEpochMask) |
            (static_cast<std::uint64_t>(kind) << kKindShift) |
            (std::uint64_t{slot} << kSlotShift) |
            (std::uint64_t{NextSeq(d)} << kSeqShift);
   }
-  // `d` with its seq alone: no units, no record.
-  static constexpr std::uint64_t SeqPart(std::uint64_t d) noexcept {
-    return d & ~(kSeqOne - 1U);
+  // `d` with its seq and epoch alone: no units, no record.
+  static constexpr std::uint64_t Lasting(std::uint64_t d) noexcept {
+    return d & (kEpochMask | ~(kSeqOne - 1U));
   }
   // `d` with its record cleared.
   static constexpr std::uint64_t Cleared(std::uint64_t d) noexcept {
@@ -91,6 +105,15 @@ static_assert(DebtWordBits::KindOf(
               DebtWordBits::Kind::kPayFree);
 static_assert(DebtWordBits::Cleared(DebtWordBits::Paid(5, 7)) ==
               (4 | DebtWordBits::kSeqOne));
+static_assert(DebtWordBits::EpochOf(DebtWordBits::Paid(
+                  DebtWordBits::Shrunk(DebtWordBits::kEpochMask, 3), 7)) == 0);
+static_assert(DebtWordBits::Units(DebtWordBits::Shrunk(
+                  DebtWordBits::Shrunk(DebtWordBits::kSeqOne * 9 + 2, 3), 4)) ==
+              9);
+static_assert(DebtWordBits::Lasting(DebtWordBits::Shrunk(
+                  DebtWordBits::Paid(DebtWordBits::kSeqOne + 5, 7), 1)) ==
+              ((1ULL << DebtWordBits::kEpochShift) |
+               (DebtWordBits::kSeqOne * 2)));
 
 }  // namespace jetsession::internal
 

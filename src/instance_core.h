@@ -14,8 +14,8 @@
 // must Resize(); they may run concurrently with any number of session
 // calls.
 // Progress: session calls are lock-free, except that Begin and Dup wait
-// while a Resize() has the pool's words closed (AwaitResize(): a grow's
-// whole run, a shrink's until it has reopened them) and BeginWait and
+// while a grow has the pool's words closed (AwaitResize(): its whole run;
+// a shrink holds nobody up, SlotPool::HelpShrink()) and BeginWait and
 // DupWait block by
 // design (a futex, until a slot, the deadline or a flag; a waiter that
 // leaves on Unavailable or Term also waits for the few steps of the Ends

@@ -15,9 +15,10 @@
 // Progress: Claim(), TryClaimAtHint(), TryEnterCall(), ExitCall() and
 // CloseAll() are lock-free: a failed CAS always means that another
 // thread's RMW on the same word succeeded; except that a claim waits
-// while Resize() has the words closed (kHintResizing: a grow's whole run,
-// a shrink's until it has reopened them; a shrink's debt is then paid by
-// the claims themselves, PayWithSlot(), in steps any thread may finish).
+// while a grow has the words closed (kHintResizing: its whole run). A
+// shrink holds nobody up: a claim that finds its hints helps it take
+// effect (HelpShrink()), and its debt is paid by the claims themselves
+// (PayWithSlot()), in steps any thread may finish.
 // OpenClaimed() is a load and a CAS; Free() is one fetch_add and a store,
 // plus, with the flag set,
 // FreeWhileFull(): a debt payment, a hand-off to the queued tickets, or
@@ -126,12 +127,14 @@ class alignas(64) SlotPool {
   // control word marked (IsReserved()), and its bit set, except for a
   // moment after a free slot paid a shrink's debt (PayWithSlot()), or
   // for good if its payer stopped or the pool was closed meanwhile. The
-  // hint is written by Resize() alone: 0 while no debt is owed and no
-  // resize runs; kHintResizing on every word while a resize closes the
-  // words (a grow, or a shrink until its debt is added: claims wait for
-  // it to change; End does not look at it); kHintDebt on every word from
-  // a shrink's debt until it is paid (claims read the debt word first,
-  // and pay it with free slots before they claim one).
+  // hint is 0 while no debt is owed and no resize runs; kHintResizing on
+  // every word while a grow runs (claims wait for it to change; End does
+  // not look at it); DebtHint(e) on every word from just before the shrink
+  // that starts debt epoch e takes effect until its debt is paid (claims
+  // read the debt word first; one that finds the epoch before e helps the
+  // shrink take effect, HelpShrink(); then they pay the debt with free
+  // slots before they claim one). Resize() writes the hints, and so do
+  // the helpers of a shrink, DebtHint(e) only, until it takes effect.
   // The closed bit only ever gets set during an incarnation; Reset() clears
   // it for the next one. End needs no closed bit: it checks the instance
   // state after it holds the session (see InstanceCore::End()).
@@ -143,10 +146,17 @@ class alignas(64) SlotPool {
   static constexpr std::uint64_t kClosedForBegin = 1ULL << 32U;
   static constexpr unsigned kHintShift = 33;
   static constexpr std::uint64_t kHintMask = 3ULL << kHintShift;
-  // The hint while Resize() closes the words: claims wait.
+  // The hint while a grow has closed the words: claims wait.
   static constexpr std::uint64_t kHintResizing = 3ULL << kHintShift;
-  // The hint while a shrink's debt may be owed: claims read the debt word.
-  static constexpr std::uint64_t kHintDebt = 1ULL << kHintShift;
+  // The hint (1 or 2, by the parity of the debt epoch `epoch`) while a
+  // shrink's debt may be owed: claims read the debt word.
+  static constexpr std::uint64_t DebtHint(std::uint32_t epoch) noexcept {
+    return (1ULL + (epoch & 1U)) << kHintShift;
+  }
+  static constexpr bool IsDebtHint(std::uint64_t word) noexcept {
+    const std::uint64_t hint = word & kHintMask;
+    return hint != 0 && hint != kHintResizing;
+  }
   static_assert(kVersionShift == kHintShift + 2);
   // The word bits that stop Begin's fast claim.
   static constexpr std::uint64_t kNoFastClaim = kClosedForBegin | kHintMask;
@@ -327,12 +337,14 @@ class alignas(64) SlotPool {
     // relaxed: as capacity_.
     ceiling_.store(ceiling, std::memory_order_relaxed);
     active_words_.store(active, std::memory_order_relaxed);
-    // No debt, no record; seq goes on, so that a payer stalled across
-    // this Reset() fails its CAS of the debt word (as a claimer fails its
-    // CAS of a pool word). seq_cst (an RMW of the pair, as every write of
-    // it is).
+    // No debt, no record; seq and the epoch go on, so that a payer stalled
+    // across this Reset() fails its CAS of the debt word (as a claimer
+    // fails its CAS of a pool word), and the last shrink (which took
+    // effect before its Resize() returned) reads as done to a helper
+    // stalled across it (HelpShrink()). seq_cst (an RMW of the pair, as
+    // every write of it is).
     full_.value.store_second(
-        DebtWordBits::SeqPart(DebtWord().load(std::memory_order_seq_cst)));
+        DebtWordBits::Lasting(DebtWord().load(std::memory_order_seq_cst)));
     // relaxed, both: as capacity_ (no End runs while the owner resets).
     reserved_.store(ceiling - capacity, std::memory_order_relaxed);
     clearing_.store(0, std::memory_order_relaxed);
@@ -1473,7 +1485,7 @@ class alignas(64) SlotPool {
            SlotRef(slot).control.load(std::memory_order_acquire) == marked;
   }
 
-  // One step of paying the debt in word `index` (hinted kHintDebt), read
+  // One step of paying the debt in word `index` (hinted for it), read
   // as `w` before the caller read the debt word (no record, units owed):
   // pays with its first free slot whose control word is closed or
   // pay-free marked. False when it has none.
@@ -1564,18 +1576,6 @@ class alignas(64) SlotPool {
     return PairValue{UnitsOf(debt) != 0 ? flag | kOwing : flag & ~kOwing, debt};
   }
 
-  // Adds `units` to the debt and sets the flag's owing bit, in one step of
-  // the pair (a shrink's debt, or a unit a reservation gives back).
-  void AddDebt(std::uint32_t units) noexcept {
-    // seq_cst, both: a first guess for the pair's CAS.
-    PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
-    // seq_cst (the pair's CAS): with the payers' and the frees' reads of
-    // the flag.
-    while (
-        !full_.value.compare_exchange(p, WithDebt(p.first, p.second + units))) {
-    }
-  }
-
   // Clears (sets) `bits` of the flag, leaving the rest as it is.
   void ClearFlagBits(std::uint64_t bits) noexcept {
     auto& flag = Flag();
@@ -1620,23 +1620,25 @@ class alignas(64) SlotPool {
   // Sets the capacity to `capacity` (at most ceiling()). Owner only (the
   // registry's lock), on a Running incarnation with no Term in flight.
   //
-  // A shrink by k closes every active word to claims (kHintResizing), adds
-  // k to the debt and raises the flag's owing bit in one step of the pair
-  // (its linearization point: the capacity in force is the ceiling less
-  // the reserved slots and the debt), then hints every word kHintDebt and
-  // reopens them. From then on nobody waits for it: a claim in a hinted
-  // word reads the debt word and, while units are owed, pays them with
-  // free slots (PayWithSlot()) before it claims one; every free pays a
-  // unit with its slot (PayDebt()); a proof counts the free slots against
-  // the debt (ProveFull()). The shrink pays with the free slots it finds,
-  // and clears the hints once no debt is left; what the open sessions
-  // owe, their Ends pay.
+  // A shrink by k publishes its descriptor (the debt epoch it starts, and
+  // k), hints every active word for that epoch, then adds k to the debt,
+  // steps the epoch and raises the flag's owing bit in one CAS of the pair:
+  // its linearization point (the capacity in force is the ceiling less the
+  // reserved slots and the debt). A claim that finds a word hinted for an
+  // epoch the debt word has not reached does the same steps (HelpShrink()),
+  // so nobody waits for the resizer. From then on a claim in a hinted word
+  // reads the debt word and, while units are owed, pays them with free
+  // slots (PayWithSlot()) before it claims one; every free pays a unit with
+  // its slot (PayDebt()); a proof counts the free slots against the debt
+  // (ProveFull()). The shrink pays with the free slots it finds, and clears
+  // the hints once no debt is left; what the open sessions owe, their Ends
+  // pay.
   //
   // A grow by k closes the words for its whole run (claims wait): it
   // cancels up to k of the debt, then releases reserved slots for the
   // rest, each as an End frees its slot: to the oldest waiter first
-  // (AfterFreeWhileFull()), else free. It reopens the words hinted
-  // kHintDebt if a debt is left, else clear. Every change of a hint bumps
+  // (AfterFreeWhileFull()), else free. It reopens the words hinted for the
+  // debt epoch if a debt is left, else clear. Every change of a hint bumps
   // the word's version (a word only grows, as ProveFull() needs, and a
   // claim CAS that expects the word as it was before fails).
   void Resize(std::uint32_t capacity) noexcept {
@@ -1644,42 +1646,117 @@ class alignas(64) SlotPool {
     const std::uint32_t old = capacity_.load(std::memory_order_relaxed);
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
     if (capacity == old) return;
+    if (capacity < old) {
+      // relaxed: only the owner writes it.
+      const std::uint64_t last = shrink_.load(std::memory_order_relaxed);
+      // seq_cst: before the hints (a helper that reads a hint of this
+      // epoch reads this descriptor or a later one).
+      shrink_.store(ShrinkDescriptor(ShrinkEpoch(last) + 1U, old - capacity),
+                    std::memory_order_seq_cst);
+      HelpShrink(words, /*resizer=*/true);
+      // seq_cst: read by the stats and the owner's parameter reads.
+      capacity_.store(capacity, std::memory_order_seq_cst);
+      Policy::AfterShrinkTakesEffect();
+      PayFreeSlots(words);
+      if constexpr (Policy::kMutation == Mutation::kShrinkForgetsDebt) {
+        // The mutant drops what the open sessions owe.
+        TakeDebt(DebtWordBits::kUnitsMask);
+      }
+      // seq_cst: in the order of the pair's RMWs (the debt only grows by a
+      // shrink, which is this thread's, and its helpers', all done).
+      if (UnitsOwed() == 0) SetHints(words, 0);
+      return;
+    }
     // seq_cst: odd while the words are closed; CountClaimed() retries
     // across it.
     resizes_.fetch_add(1, std::memory_order_seq_cst);
     // seq_cst: raised before any word is closed (AwaitResize()).
     resize_gate_.store(1, std::memory_order_seq_cst);
     SetHints(words, kHintResizing);
-    if (capacity < old) {
-      // The linearization point.
-      AddDebt(old - capacity);
-      // seq_cst: read by the stats and the owner's parameter reads.
-      capacity_.store(capacity, std::memory_order_seq_cst);
-      if constexpr (Policy::kMutation == Mutation::kShrinkHoldsClaims) {
-        Policy::AfterShrinkTakesEffect();
-        PayFreeSlots(words);
-        SetHints(words, kHintDebt);
-        Reopen();
-      } else {
-        SetHints(words, kHintDebt);
-        Reopen();
-        Policy::AfterShrinkTakesEffect();
-        PayFreeSlots(words);
-      }
-      if constexpr (Policy::kMutation == Mutation::kShrinkForgetsDebt) {
-        // The mutant drops what the open sessions owe.
-        TakeDebt(DebtWordBits::kUnitsMask);
-      }
-      // seq_cst: in the order of the pair's RMWs (the debt only grows by a
-      // shrink, which is this thread's).
-      if (UnitsOwed() == 0) SetHints(words, 0);
-      return;
-    }
     // seq_cst: as above.
     capacity_.store(capacity, std::memory_order_seq_cst);
     Release(capacity - old);
-    SetHints(words, UnitsOwed() != 0 ? kHintDebt : 0);
+    // seq_cst: in the order of the pair's RMWs.
+    const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
+    SetHints(words, DebtWordBits::Units(d) != 0
+                        ? DebtHint(DebtWordBits::EpochOf(d))
+                        : 0);
     Reopen();
+  }
+
+  // A shrink's descriptor (shrink_): the debt epoch it starts (counted
+  // without a wrap, 32 bits) and its units.
+  static constexpr std::uint64_t ShrinkDescriptor(
+      std::uint32_t epoch, std::uint32_t units) noexcept {
+    return (std::uint64_t{epoch} << 32U) | units;
+  }
+  static constexpr std::uint32_t ShrinkEpoch(std::uint64_t desc) noexcept {
+    return static_cast<std::uint32_t>(desc >> 32U);
+  }
+
+  // True when the shrink of descriptor `desc` has taken effect (or a later
+  // one has been published, which it did before): read after whatever the
+  // caller read before. While `desc` stands, the debt word's epoch is its
+  // epoch or the one before.
+  bool ShrinkDone(std::uint64_t desc) const noexcept {
+    // seq_cst, both: in the order of the pair's RMWs and the owner's
+    // descriptor store.
+    const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
+    return DebtWordBits::EpochOf(d) ==
+               ShrinkEpoch(desc) % DebtWordBits::kEpochs ||
+           shrink_.load(std::memory_order_seq_cst) != desc;
+  }
+
+  // Makes the last shrink published take effect, if it has not: hints
+  // every active word for its epoch, then adds its units and steps the
+  // epoch in one CAS of the pair (WithDebt() raises the owing bit). Run by
+  // the resizer and by every claim or proof that finds a word hinted for
+  // an epoch the debt word has not reached, so nobody waits for a resizer
+  // that stopped. A helper that wakes late harms nothing: each step
+  // re-reads the descriptor and the epoch after the value it changes, a
+  // hint's CAS expects the word as read (the word's version steps with
+  // every change, and the shrink's hints all land before the pair's CAS),
+  // and the pair's CAS expects the epoch before the shrink's. Lock-free:
+  // a failed CAS means another thread's RMW of the same word succeeded.
+  void HelpShrink(std::uint32_t words, bool resizer) noexcept {
+    // seq_cst: after the hint that sent the caller here.
+    const std::uint64_t desc = shrink_.load(std::memory_order_seq_cst);
+    const std::uint32_t epoch = ShrinkEpoch(desc);
+    const std::uint64_t hint = DebtHint(epoch);
+    if (resizer || Policy::kMutation != Mutation::kHelpSkipsHints) {
+      for (std::uint32_t i = 0; i < words; ++i) {
+        auto& word = WordAt(i);
+        // seq_cst: a first guess for the CAS, before the check.
+        std::uint64_t w = word.load(std::memory_order_seq_cst);
+        while ((w & kHintMask) != hint) {
+          if (ShrinkDone(desc)) return;
+          // seq_cst: release pairs with the claims' acquire loads; a
+          // claim CAS that expects the word as it was fails.
+          if (word.compare_exchange_weak(
+                  w, ((w & ~kHintMask) | hint) + kVersionOne,
+                  std::memory_order_seq_cst)) {
+            break;
+          }
+        }
+        if (resizer && i == 0) Policy::AfterShrinkHintsAWord();
+      }
+    }
+    // seq_cst, both: a first guess for the pair's CAS.
+    PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
+    const auto units = static_cast<std::uint32_t>(desc);
+    for (;;) {
+      // The epoch read with the pair, the descriptor after it.
+      if (DebtWordBits::EpochOf(p.second) == epoch % DebtWordBits::kEpochs ||
+          shrink_.load(std::memory_order_seq_cst) != desc) {
+        return;
+      }
+      // seq_cst (the pair's CAS): with the payers' RMWs of the pair; the
+      // linearization point of the shrink.
+      if (full_.value.compare_exchange(
+              p, WithDebt(p.first, DebtWordBits::Shrunk(p.second, units)))) {
+        return;
+      }
+    }
   }
 
   // Sets the hint of the first `words` words to `hint` (one of the values
@@ -2807,13 +2884,34 @@ class alignas(64) SlotPool {
         w = word.load(std::memory_order_acquire);
         continue;
       }
-      if ((w & kHintMask) == kHintDebt &&
-          Policy::kMutation != Mutation::kClaimIgnoresDebt) [[unlikely]] {
+      if (IsDebtHint(w) && Policy::kMutation != Mutation::kClaimIgnoresDebt)
+          [[unlikely]] {
         // A shrink's debt may be owed: the debt word decides, read after
-        // the word (a later shrink closes the word before it adds a debt,
-        // so the claim CAS below, which expects `w`, fails across one).
+        // the word (a later shrink hints the word anew before it takes
+        // effect, so the claim CAS below, which expects `w`, fails across
+        // one).
         // seq_cst: in the order of the pair's RMWs.
         const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
+        if ((w & kHintMask) != DebtHint(DebtWordBits::EpochOf(d))) {
+          // Hinted for an epoch that is not the debt word's: a shrink is
+          // about to take effect (or took effect since `w` was read).
+          if (!still_current()) {
+            *result = {ClaimStatus::kStale, 0, 0};
+            return true;
+          }
+          if constexpr (Policy::kMutation == Mutation::kShrinkHoldsClaims) {
+            // The mutant waits for the resizer instead of helping it.
+            // seq_cst: as in HelpShrink().
+            while (!ShrinkDone(shrink_.load(std::memory_order_seq_cst))) {
+              Policy::Yield();
+            }
+          } else {
+            HelpShrink(words, /*resizer=*/false);
+          }
+          // acquire: as the first load.
+          w = word.load(std::memory_order_acquire);
+          continue;
+        }
         if (DebtWordBits::HasRecord(d) || DebtWordBits::Units(d) != 0) {
           if (!still_current()) {
             *result = {ClaimStatus::kStale, 0, 0};
@@ -2981,7 +3079,7 @@ class alignas(64) SlotPool {
       if ((w & kClosedForBegin) != 0) return Proof::kClosed;
       // A resize has closed the words: the claim waits for it (TryWord()).
       if ((w & kHintMask) == kHintResizing) return Proof::kChanged;
-      const bool hinted = (w & kHintMask) == kHintDebt;
+      const bool hinted = IsDebtHint(w);
       seen->words += w;
       for (auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
            free_bits != 0; free_bits &= free_bits - 1U) {
@@ -3198,9 +3296,15 @@ class alignas(64) SlotPool {
   // Payers between counting themselves and finishing their payment
   // (Release() waits for them).
   Atomic<std::uint32_t> clearing_{0};
-  // Resize() calls begun and ended: odd while one runs (CountClaimed()).
+  // Grows begun and ended: odd while one runs (CountClaimed()).
   Atomic<std::uint64_t> resizes_{0};
-  // 1 while a Resize() runs: claims and counts block on it (AwaitResize()).
+  // The last shrink's descriptor (ShrinkDescriptor()): written by the
+  // owner before the shrink's hints, read by its helpers (HelpShrink()).
+  // Its epoch, modulo 16, is the debt word's once the shrink took effect;
+  // 0 (epoch 0, the debt word's at the start) before any shrink. Never
+  // reset: the last shrink took effect before any Reset().
+  Atomic<std::uint64_t> shrink_{0};
+  // 1 while a grow runs: claims and counts block on it (AwaitResize()).
   // mutable: a const count waits on it.
   mutable Atomic<std::uint32_t> resize_gate_{0};
   static constexpr int kResizeSpins = 16;
@@ -3234,7 +3338,8 @@ class alignas(64) SlotPool {
   // state. Atomic because a stale caller may read them during a Reset().
   Atomic<std::uint32_t> active_words_{1};
   // The capacity in force: written by Reset() as active_words_, and by
-  // Resize() (owner-side, seq_cst) while the words are closed to claims.
+  // Resize() (owner-side, seq_cst) once a shrink took effect, or while a
+  // grow has the words closed to claims.
   // Claims do not read it (the reserved slots and the debt stand for it).
   Atomic<std::uint32_t> capacity_{0};
 };

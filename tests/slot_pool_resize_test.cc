@@ -416,17 +416,28 @@ TEST(SlotPoolResizeTest, CatchesMarkingOnlyHeldSlots) {
   EXPECT_EQ(ClaimsAfterAFreeWithoutAHoldPaid<Mutation::kMarkOnlyHeld>(), 1U);
 }
 
-// A policy whose shrink stops right after it has taken effect (its debt
-// added, the words hinted and reopened) until the test lets it go: the
+// Where StoppedResizerPolicy stops the resizer.
+enum class ShrinkStop {
+  kBeforeEffect,  // its words hinted, its debt not yet added
+  kAfterEffect,   // its debt added, nothing paid
+};
+
+// A policy whose shrink stops at `where` until the test lets it go: the
 // resizer of a stopped thread (SlotPool::Resize()).
-template <Mutation M>
+template <Mutation M, ShrinkStop where>
 struct StoppedResizerPolicy : StdAtomics {
   static constexpr Mutation kMutation = M;
   static inline std::atomic<bool> stopped{false};
   static inline std::atomic<bool> go{false};
-  static void AfterShrinkTakesEffect() noexcept {
+  static void Stop() noexcept {
     stopped.store(true);
     while (!go.load()) std::this_thread::yield();
+  }
+  static void AfterShrinkHintsAWord() noexcept {
+    if (where == ShrinkStop::kBeforeEffect) Stop();
+  }
+  static void AfterShrinkTakesEffect() noexcept {
+    if (where == ShrinkStop::kAfterEffect) Stop();
   }
 };
 
@@ -437,17 +448,18 @@ struct StoppedShrinkSeen {
   std::uint32_t count = 0;  // with the resizer stopped
 };
 
-// Nobody waits for a shrink once it has taken effect (contract rule 5:
-// Begin, Dup and End are lock-free): with the resizer stopped for good
-// right there, before it paid anything, Begins and Ends go on, pay the
-// debt and answer exactly. Capacity 4 (ceiling 4), three open, shrunk to
+// Nobody waits for a shrink (contract rule 5: Begin, Dup and End are
+// lock-free): with the resizer stopped for good after it hinted the words
+// (the first Begin makes the shrink take effect), or once it has taken
+// effect, before it paid anything, Begins and Ends go on, pay the debt
+// and answer exactly. Capacity 4 (ceiling 4), three open, shrunk to
 // 2: a debt of 2. The first Begin pays a unit with the free slot and
 // answers OutOfSessions (3 open, capacity 2); the first End pays the
 // other unit with its slot; after the second End, a Begin succeeds (2
 // open) and the next answers OutOfSessions.
-template <Mutation M>
+template <Mutation M, ShrinkStop where>
 StoppedShrinkSeen BesideAStoppedShrink() {
-  using Policy = StoppedResizerPolicy<M>;
+  using Policy = StoppedResizerPolicy<M, where>;
   using Core = InstanceCore<Policy>;
   StoppedShrinkSeen seen;
   Core core;
@@ -485,8 +497,7 @@ StoppedShrinkSeen BesideAStoppedShrink() {
   return seen;
 }
 
-TEST(SlotPoolResizeTest, NobodyWaitsForAStoppedShrink) {
-  const StoppedShrinkSeen seen = BesideAStoppedShrink<Mutation::kNone>();
+void ExpectExactBesideAStoppedShrink(const StoppedShrinkSeen& seen) {
   EXPECT_TRUE(seen.finished) << "a Begin or End waited for the resizer";
   EXPECT_EQ(seen.answers,
             (std::vector<Error>{Error::kOutOfSessions, Error::kSuccess,
@@ -496,8 +507,77 @@ TEST(SlotPoolResizeTest, NobodyWaitsForAStoppedShrink) {
   EXPECT_EQ(seen.count, 1U) << "the count with the resizer stopped";
 }
 
+TEST(SlotPoolResizeTest, NobodyWaitsForAShrinkStoppedBeforeItTakesEffect) {
+  ExpectExactBesideAStoppedShrink(
+      BesideAStoppedShrink<Mutation::kNone, ShrinkStop::kBeforeEffect>());
+}
+
+TEST(SlotPoolResizeTest, NobodyWaitsForAStoppedShrink) {
+  ExpectExactBesideAStoppedShrink(
+      BesideAStoppedShrink<Mutation::kNone, ShrinkStop::kAfterEffect>());
+}
+
 TEST(SlotPoolResizeTest, CatchesShrinkHoldingClaims) {
-  EXPECT_FALSE(BesideAStoppedShrink<Mutation::kShrinkHoldsClaims>().finished);
+  EXPECT_FALSE((BesideAStoppedShrink<Mutation::kShrinkHoldsClaims,
+                                     ShrinkStop::kBeforeEffect>()
+                    .finished));
+}
+
+// A shrink takes effect only with every word hinted, whoever makes it take
+// effect (SlotPool::HelpShrink()). Capacity 64 (ceiling 64: two words),
+// all open but slot 0 (word 0) and slots 32 and 33 (word 1), shrunk to 62
+// (a debt of 2) by a resizer stopped after it hinted word 0 alone. A
+// client that starts in word 0 helps the shrink take effect, then pays
+// with slots 0 and 32 and claims 33: Success (62 open); its next Begin
+// answers OutOfSessions. Returns the two answers.
+template <Mutation M>
+std::vector<Error> BeginsBesideAHalfHintedShrink() {
+  using Policy = StoppedResizerPolicy<M, ShrinkStop::kBeforeEffect>;
+  using Core = InstanceCore<Policy>;
+  Core core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(64, false, 64), Error::kSuccess);
+  std::vector<OpenedSession> held;
+  OpenSessions(core, gen, 64, &held);
+  std::vector<OpenedSession> kept;
+  for (const OpenedSession& s : held) {
+    if (s.slot == 0 || s.slot == 32 || s.slot == 33) {
+      EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+    } else {
+      kept.push_back(s);
+    }
+  }
+  std::thread resizer([&] { core.Resize(62); });
+  while (!Policy::stopped.load()) std::this_thread::yield();
+  std::vector<Error> answers;
+  std::vector<OpenedSession> begun(2);
+  std::thread client([&] {
+    Policy::SetHint(0);
+    for (OpenedSession& s : begun) answers.push_back(core.Begin(gen, &s));
+  });
+  client.join();
+  Policy::go.store(true);
+  resizer.join();
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    if (answers[i] == Error::kSuccess) {
+      EXPECT_EQ(core.End(begun[i].slot, begun[i].gen), Error::kSuccess);
+    }
+  }
+  for (const OpenedSession& s : kept) {
+    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  }
+  Terminate(core);
+  return answers;
+}
+
+TEST(SlotPoolResizeTest, AHelpedShrinkHintsEveryWordFirst) {
+  EXPECT_EQ(BeginsBesideAHalfHintedShrink<Mutation::kNone>(),
+            (std::vector<Error>{Error::kSuccess, Error::kOutOfSessions}));
+}
+
+TEST(SlotPoolResizeTest, CatchesHelpSkippingHints) {
+  EXPECT_EQ(BeginsBesideAHalfHintedShrink<Mutation::kHelpSkipsHints>(),
+            (std::vector<Error>{Error::kSuccess, Error::kSuccess}));
 }
 
 // A policy of these tests that may reach into the pool

@@ -13,9 +13,8 @@
  * once, on the same or different instances and sessions; every call is
  * linearizable. JetBeginSession, JetDupSession and JetEndSession are
  * lock-free, except that Begin and Dup wait while a JetExtSetMaxSessions
- * that grows their instance runs, or one that shrinks it until it has
- * reopened the pool (a deviation, see there); JetInit, JetTerm, JetTerm2
- * and the parameter calls may block.
+ * that grows their instance runs (a deviation, see there); JetInit,
+ * JetTerm, JetTerm2 and the parameter calls may block.
  */
 #ifndef JETSESSION_JET_H_
 #define JETSESSION_JET_H_
@@ -256,7 +255,7 @@ JET_ERR JET_API JetExtSetInstanceUnavailable(JET_INSTANCE instance)
 /*
  * Writes the number of open sessions to *pcSessions; exact whenever no
  * Begin/Dup/End on the instance is in flight. Lock-free, except that it
- * waits while a JetExtSetMaxSessions has the instance's pool closed (as
+ * waits while a JetExtSetMaxSessions that grows the instance runs (as
  * Begin does). Results in order:
  * pcSessions NULL -> InvalidParameter; the handle results of
  * JetBeginSession (a handle of an ended instance -> InvalidInstance, never
@@ -347,11 +346,9 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * anyone else. Shrinking below the number of open sessions ends nothing:
  * Begin and Dup answer OutOfSessions (or wait) until fewer than cSessions
  * are open, as the sessions that end, and the Begins that find a free
- * slot meanwhile, pay off the difference. A shrink holds Begin and Dup up
- * while it closes the pool, takes effect and reopens it (two short passes
- * over the pool, which take as long as the scheduler keeps the resizing
- * thread off the processor meanwhile); from then on nobody waits for it,
- * even if the resizing thread never runs again. While a grow runs, Begin
+ * slot meanwhile, pay off the difference. A shrink holds nobody up, even
+ * if the resizing thread never runs again: a Begin that finds it under
+ * way makes it take effect itself. While a grow runs, Begin
  * and Dup on the instance wait for it (as long, again, as the scheduler
  * keeps it off the processor); End never waits. A grow waits itself,
  * holding the lock of the instance registry, for the few steps of the

@@ -304,6 +304,7 @@ struct RelacyPolicy {
   // A sleep is a step that lets the others run; it reads no clock (a
   // stepping model clock would move).
   static void Nap() { Yield(); }
+  static void AfterShrinkHintsAWord() {}
   static void AfterShrinkTakesEffect() {}
   static void WakeAll(Atomic<std::uint32_t>& /*word*/) {}
   // The thread's hint word, kept across schedules (a plain static): tests
