@@ -322,30 +322,31 @@ expect_caught_by "ended_at_start" \
 expect_caught_by "ended_at_start" \
   "mutant MUTANT_PAYER_CLEAR_BEFORE_MARK (the payer's clear)" safety \
   -DOBSERVER -DROUNDS=1 -DMUTANT_PAYER_CLEAR_BEFORE_MARK
-# src/'s shrink (shrink_records.pml with CLOSED_PRELP, in the resize part):
-# the words closed until the debt is added, then hinted and reopened at
-# once; claims in a hinted word pay the debt with free slots through marks
+# src/'s shrink (shrink_records.pml with HELPED, in the resize part): the
+# descriptor published, the words hinted for the new epoch, then the debt
+# added and the epoch stepped (the linearization point), each step helped
+# by a claim that finds a word hinted for an epoch G has not reached;
+# claims in a hinted word pay the debt with free slots through marks
 # settled by one CAS of G, Ends pay it with theirs, a proof counts free and
-# marked slots against it; no claim record (a claim whose hint was read
-# before the shrink looks again). Exact, and nobody waits for a resizer
-# that stops for good after reopening (STALL); resize.pml's shrink is the
-# closed one src/ had before (its grow is src/'s).
+# marked slots against it; no claim record. Exact, and nobody waits for a
+# resizer that stops for good after its hint (STALL); resize.pml's shrink
+# is the closed one src/ had before (its grow is src/'s).
 as_part=resize
 model=shrink_records.pml
-expect_pass "src shrink 3 -> 2, two sessions held" big -DROUNDS=1 -DCLOSED_PRELP
+expect_pass "src shrink 3 -> 2, two sessions held" big -DROUNDS=1 -DHELPED
 expect_pass "src shrink 3 -> 2, two held, the resizer stops" big -DROUNDS=1 \
-  -DCLOSED_PRELP -DSTALL
+  -DHELPED -DSTALL
 expect_pass "src shrink 3 -> 1, none held, the resizer stops" big -DROUNDS=1 \
-  -DCLOSED_PRELP -DHELD=0 -DK1=2 -DSTALL
+  -DHELPED -DHELD=0 -DK1=2 -DSTALL
 expect_pass "src shrink 3 -> 2 -> 1, two sessions held" big -DROUNDS=1 \
-  -DCLOSED_PRELP -DK2=1
+  -DHELPED -DK2=1
 expect_pass "src shrink 3 -> 2, two held, 2 rounds, the resizer stops" big \
-  -DCLOSED_PRELP -DSTALL
+  -DHELPED -DSTALL
 expect_caught_by "invalid end state" \
-  "mutant MUTANT_HOLD (kShrinkHoldsClaims: pays before it reopens)" big \
-  -DROUNDS=1 -DCLOSED_PRELP -DHELD=0 -DK1=2 -DSTALL -DMUTANT_HOLD
+  "mutant MUTANT_HOLD (kShrinkHoldsClaims: claims wait, no help)" big \
+  -DROUNDS=1 -DHELPED -DHELD=0 -DK1=2 -DSTALL -DMUTANT_HOLD
 expect_caught_by "open>=cap" "mutant MUTANT_MARK_BLOCKS (src shrink)" big \
-  -DROUNDS=1 -DCLOSED_PRELP -DCLIENTS=3 -DHELD=0 -DK1=2 -DMUTANT_MARK_BLOCKS
+  -DROUNDS=1 -DHELPED -DCLIENTS=3 -DHELD=0 -DK1=2 -DMUTANT_MARK_BLOCKS
 as_part=
 # Past the ring's limit (overflow.pml, in the base part): the overflow list,
 # its flag bits and the mailbox; first come, first served across the ring

@@ -1,15 +1,18 @@
 /* shrink_records.pml: Spin model of a protocol for a shrink that holds
  * nobody up: the shrink half of a lock-free JetExtSetMaxSessions.
- * With CLOSED_PRELP it is src/'s shrink (SlotPool::Resize()): the resizer
- * closes the word (hint 3: claims wait) until its linearization point,
- * then hints it for the new epoch and reopens it at once, so no claim
- * record is needed (a claim whose hint was read before the shrink looks
- * again: src/'s claim CAS expects the word as read, whose version the
- * hints stepped); from there on, as below. MUTANT_HOLD (src/'s
- * kShrinkHoldsClaims) pays before it reopens: with STALL, claims wait for
- * ever. Without CLOSED_PRELP it is the design with claim records, which
- * src/ does not have (grow_units.pml is the grow half; src/'s grow closes
- * the words for its whole run, as resize.pml models).
+ * With HELPED it is src/'s shrink (SlotPool::Resize(), HelpShrink()): the
+ * resizer publishes a descriptor (its units and the epoch it starts),
+ * hints the word for that epoch, then adds the units and steps the epoch
+ * in one step of G (its linearization point); a claim that finds the word
+ * hinted for an epoch G has not reached does those steps itself, so no
+ * claim record is needed (a claim whose hint was read before the shrink
+ * looks again: src/'s claim CAS expects the word as read, whose version
+ * the hint stepped); from there on, as below. STALL stops the resizer for
+ * good right after its hint. MUTANT_HOLD (src/'s kShrinkHoldsClaims):
+ * claims wait for the resizer instead of helping; with STALL, for ever.
+ * Without HELPED it is the design with claim records, which src/ does not
+ * have (grow_units.pml is the grow half; src/'s grow closes the words for
+ * its whole run, as resize.pml models).
  *
  * The protocol. As in grow_units.pml, a word G beside the full flag holds
  * the debt D (units a shrink still owes), the shrink epoch, a sequence
@@ -71,8 +74,9 @@
  *    answer finds open >= cap;
  *  - a claimer opens a slot only when its own record was installed;
  *  - nobody waits for the resizer: with STALL it stops for good right
- *    after its linearization point (its words stay hinted, the debt unpaid
- *    by it), and every client still finishes (no invalid end state);
+ *    after its linearization point (with HELPED, after its hint, before
+ *    that point; its word stays hinted, the debt unpaid by it), and every
+ *    client still finishes (no invalid end state);
  *  - at rest: no record; available - D = cap - open; reserved + D =
  *    N - cap.
  * Mutants (each must be caught):
@@ -137,6 +141,9 @@ byte seq;
 byte rkind;
 byte rslot;
 /* ghosts */
+/* the shrink's descriptor (HELPED): its units and the epoch it starts */
+byte dk;
+byte de;
 byte cap = CAP0;
 byte open = HELD;
 byte finished;
@@ -268,6 +275,24 @@ inline mark_and_settle(kind) {
   fi
 }
 
+/* src/'s HelpShrink(): hint the word for the descriptor's epoch, then add
+ * its units and step the epoch in one CAS of G, each step only while the
+ * shrink has not taken effect. */
+inline help_shrink() {
+  atomic {
+    if
+    :: epoch != de && hint != HINT_OF(de) -> hint = HINT_OF(de); ver++
+    :: else -> skip
+    fi
+  };
+  atomic {
+    if
+    :: epoch != de -> D = D + dk; epoch = de; cap = cap - dk
+    :: else -> skip
+    fi
+  }
+}
+
 proctype Client(byte me) {
   byte mine = NONE, round = 0;
   byte s, j, r, rd, rq, rk, rs, re, wh, wv, mq;
@@ -310,12 +335,7 @@ end_again:
   :: round < ROUNDS && mine == NONE ->
      /* Begin */
 begin_again:
-#ifdef CLOSED_PRELP
-     /* src/: a word closed by the resizer (3) is waited out */
-     atomic { hint != 3 -> wh = hint; wv = ver };
-#else
      atomic { wh = hint; wv = ver };
-#endif
      find_free();
      if
      :: wh == 0 && s != NONE ->
@@ -337,6 +357,20 @@ begin_again:
      fi;
      /* a hinted word: read G */
      atomic { rd = D; rq = seq; rk = rkind; rs = rslot; re = epoch };
+#ifdef HELPED
+     /* src/: a word hinted for an epoch G has not reached: the shrink is
+      * about to take effect; help it (MUTANT_HOLD: wait for the resizer) */
+     if
+     :: wh != HINT_OF(re) ->
+#ifdef MUTANT_HOLD
+        (epoch != re);
+#else
+        help_shrink();
+#endif
+        goto begin_again
+     :: else -> skip
+     fi;
+#endif
      if
      :: rk != RNONE -> help(rk, rs, rq); goto begin_again
      :: s == NONE -> goto prove
@@ -366,12 +400,6 @@ begin_again:
         mark_and_settle(PAYMARK);
         goto begin_again
      :: else ->
-#ifdef CLOSED_PRELP
-        /* src/: no claim record; the hint read is gone (the word was
-         * closed and hinted anew since), and src/'s claim CAS, which
-         * expects the word as read, fails: look again */
-        goto begin_again;
-#endif
         /* a shrink on its way: a claim record */
         mark_and_settle(CLAIMING);
         if
@@ -422,14 +450,19 @@ begun:
 }
 
 inline shrink(k) {
-#ifdef CLOSED_PRELP
-  /* src/: the words closed (claims wait), the debt added (the
-   * linearization point), the words hinted for the new epoch and reopened;
-   * MUTANT_HOLD (src/'s kShrinkHoldsClaims) pays before it reopens */
-  atomic { hint = 3 };
-  atomic { D = D + k; epoch++; cap = cap - k };
-#ifndef MUTANT_HOLD
-  atomic { hint = HINT_OF(epoch) };
+#if defined(HELPED)
+  /* src/: the descriptor published, the word hinted, then the
+   * linearization point, each helped by the claims (help_shrink()); with
+   * STALL the resizer stops for good after the hint */
+  atomic { dk = k; de = epoch + 1 };
+  atomic {
+    if
+    :: epoch != de && hint != HINT_OF(de) -> hint = HINT_OF(de); ver++
+    :: else -> skip
+    fi
+  };
+#ifndef STALL
+  help_shrink();
 #endif
 #else
 #ifndef MUTANT_HINTLESS_SHRINK
@@ -452,11 +485,8 @@ inline shrink(k) {
      :: else -> mark_and_settle(PAYMARK)
      fi
   od;
-#ifdef MUTANT_HOLD
-  atomic { hint = HINT_OF(epoch) };
-#endif
   if
-  :: D == 0 -> atomic { hint = 0 }
+  :: D == 0 -> atomic { hint = 0; ver++ }
   :: else -> skip
   fi
 #endif
