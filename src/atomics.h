@@ -258,6 +258,9 @@ struct StdAtomics {
   // it.
   static void AfterShrinkHintsAWord() noexcept {}
   static void AfterShrinkTakesEffect() noexcept {}
+  // Called by a claim that helps a shrink (SlotPool::HelpShrink()) right
+  // before its CAS that makes the shrink take effect: nothing here.
+  static void BeforeHelpTakesEffect() noexcept {}
 
   // A value that names the calling thread for the life of the process: a
   // thread that starts after another exited never gets its id (a context

@@ -1744,16 +1744,25 @@ class alignas(64) SlotPool {
     // seq_cst, both: a first guess for the pair's CAS.
     PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
     const auto units = static_cast<std::uint32_t>(desc);
+    // The flag's epoch steps too (its full state stays: a shrink leaves a
+    // full pool full), so that the pair never reads the same across a
+    // shrink: a helper stalled before this CAS across 16 shrinks (the
+    // debt word's epoch wraps) and as many grows that cancel their debts
+    // would otherwise find the pair as it read it, and add a debt nobody
+    // asked for. A prover whose candidate this moves fails its promote,
+    // as when a free clears it.
     for (;;) {
       // The epoch read with the pair, the descriptor after it.
       if (DebtWordBits::EpochOf(p.second) == epoch % DebtWordBits::kEpochs ||
           shrink_.load(std::memory_order_seq_cst) != desc) {
         return;
       }
+      if (!resizer) Policy::BeforeHelpTakesEffect();
       // seq_cst (the pair's CAS): with the payers' RMWs of the pair; the
       // linearization point of the shrink.
       if (full_.value.compare_exchange(
-              p, WithDebt(p.first, DebtWordBits::Shrunk(p.second, units)))) {
+              p, WithDebt(p.first + kEpochOne,
+                          DebtWordBits::Shrunk(p.second, units)))) {
         return;
       }
     }

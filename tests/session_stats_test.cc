@@ -289,9 +289,13 @@ int ReadsWithMoreTimeoutsThanAnswers() {
     }
   };
   OpenedSession s;
-  EXPECT_EQ(core.BeginWait(
-                gen, &s, Core::WaitClock::now() + std::chrono::milliseconds(1)),
-            Error::kOutOfSessions);
+  // A deadline long enough that the call waits before it passes, even
+  // under a sanitizer on a loaded machine (a deadline passed before the
+  // wait answers OutOfSessions with no wait and no timeout).
+  EXPECT_EQ(
+      core.BeginWait(gen, &s,
+                     Core::WaitClock::now() + std::chrono::milliseconds(100)),
+      Error::kOutOfSessions);
   AddHook::before = nullptr;
   EXPECT_GT(reads, 2);
   SessionStatsData rest;

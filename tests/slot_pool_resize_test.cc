@@ -423,8 +423,10 @@ enum class ShrinkStop {
 };
 
 // A policy whose shrink stops at `where` until the test lets it go: the
-// resizer of a stopped thread (SlotPool::Resize()).
-template <Mutation M, ShrinkStop where>
+// resizer of a stopped thread (SlotPool::Resize()). Each test that uses it
+// gives its own `kTest`: the flags are the policy's statics, set for good
+// once a test has let its resizer go.
+template <Mutation M, ShrinkStop where, int kTest = 0>
 struct StoppedResizerPolicy : StdAtomics {
   static constexpr Mutation kMutation = M;
   static inline std::atomic<bool> stopped{false};
@@ -532,7 +534,7 @@ TEST(SlotPoolResizeTest, CatchesShrinkHoldingClaims) {
 // answers OutOfSessions. Returns the two answers.
 template <Mutation M>
 std::vector<Error> BeginsBesideAHalfHintedShrink() {
-  using Policy = StoppedResizerPolicy<M, ShrinkStop::kBeforeEffect>;
+  using Policy = StoppedResizerPolicy<M, ShrinkStop::kBeforeEffect, 1>;
   using Core = InstanceCore<Policy>;
   Core core;
   const std::uint64_t gen = core.Create();
@@ -578,6 +580,81 @@ TEST(SlotPoolResizeTest, AHelpedShrinkHintsEveryWordFirst) {
 TEST(SlotPoolResizeTest, CatchesHelpSkippingHints) {
   EXPECT_EQ(BeginsBesideAHalfHintedShrink<Mutation::kHelpSkipsHints>(),
             (std::vector<Error>{Error::kSuccess, Error::kSuccess}));
+}
+
+// A policy whose resizer stops after its first shrink's first hint, and
+// whose helper stops right before its CAS that makes a shrink take effect,
+// each once, until the test lets it go.
+template <Mutation M>
+struct StoppedHelperPolicy
+    : StoppedResizerPolicy<M, ShrinkStop::kBeforeEffect, 2> {
+  static inline std::atomic<bool> helper_stopped{false};
+  static inline std::atomic<bool> helper_go{false};
+  static void BeforeHelpTakesEffect() noexcept {
+    if (helper_go.load()) return;
+    helper_stopped.store(true);
+    while (!helper_go.load()) std::this_thread::yield();
+  }
+};
+
+// A helper stalled right before its CAS that makes a shrink take effect,
+// while the owner shrinks and grows back 16 times (the debt word's 4-bit
+// epoch wraps, and the grows cancel every debt), adds no debt when it
+// wakes: the shrink's CAS steps the flag's epoch too. Capacity 64 (ceiling
+// 64), all open, shrunk to 63 by a resizer stopped after its first hint; a
+// client's Begin helps and stops at the CAS; the resizer finishes, then 15
+// more rounds of 63 and 64 run; the client's Begin answers OutOfSessions.
+// Then 3 sessions end: returns how many of 3 Begins succeed (3: the
+// capacity is 64).
+template <Mutation M>
+int BeginsAfterAHelperStalledAcrossShrinks() {
+  using Policy = StoppedHelperPolicy<M>;
+  using Core = InstanceCore<Policy>;
+  Core core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(64, false, 64), Error::kSuccess);
+  std::vector<OpenedSession> held;
+  OpenSessions(core, gen, 64, &held);
+  std::thread resizer([&] { core.Resize(63); });
+  while (!Policy::stopped.load()) std::this_thread::yield();
+  Error helped = Error::kSuccess;
+  std::thread client([&] {
+    Policy::SetHint(0);
+    OpenedSession s;
+    helped = core.Begin(gen, &s);
+  });
+  while (!Policy::helper_stopped.load()) std::this_thread::yield();
+  Policy::go.store(true);
+  resizer.join();
+  core.Resize(64);
+  for (int round = 0; round < 15; ++round) {
+    core.Resize(63);
+    core.Resize(64);
+  }
+  Policy::helper_go.store(true);
+  client.join();
+  EXPECT_EQ(helped, Error::kOutOfSessions);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(core.End(held[i].slot, held[i].gen), Error::kSuccess);
+  }
+  std::vector<OpenedSession> begun(3);
+  int succeeded = 0;
+  for (OpenedSession& s : begun) {
+    if (core.Begin(gen, &s) == Error::kSuccess) {
+      ++succeeded;
+      EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+      s = OpenedSession{};
+    }
+  }
+  for (std::size_t i = 3; i < held.size(); ++i) {
+    EXPECT_EQ(core.End(held[i].slot, held[i].gen), Error::kSuccess);
+  }
+  Terminate(core);
+  return succeeded;
+}
+
+TEST(SlotPoolResizeTest, AHelperStalledAcrossShrinksAddsNoDebt) {
+  EXPECT_EQ(BeginsAfterAHelperStalledAcrossShrinks<Mutation::kNone>(), 3);
 }
 
 // A policy of these tests that may reach into the pool
