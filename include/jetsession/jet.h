@@ -256,7 +256,10 @@ JET_ERR JET_API JetExtSetInstanceUnavailable(JET_INSTANCE instance)
  * Writes the number of open sessions to *pcSessions; exact whenever no
  * Begin/Dup/End on the instance is in flight. Lock-free, except that it
  * waits while a JetExtSetMaxSessions that grows the instance runs (as
- * Begin does). Results in order:
+ * Begin does), and while a call that pays a shrink's debt is between the
+ * two steps of a change it makes (a few instructions: a reserved slot's
+ * bit and its count, or a generation's high part moved aside). Results in
+ * order:
  * pcSessions NULL -> InvalidParameter; the handle results of
  * JetBeginSession (a handle of an ended instance -> InvalidInstance, never
  * the count of a later instance); terminating -> TermInProgress.
@@ -414,7 +417,8 @@ typedef struct {
  * sessions begun and ended are read from the slots (one pass over them),
  * the other counts are kept by the calls that answer OutOfSessions or wait.
  * Before JetInit every count is 0 and cMaxSessions is the MaxSessions set.
- * Lock-free; one pass over the instance's slots. Results in order: pstats
+ * Lock-free, but for the waits of JetExtGetSessionCount; one pass over
+ * the instance's slots. Results in order: pstats
  * NULL, or pstats->cbStruct smaller than sizeof(JET_EXTSESSIONSTATS) ->
  * InvalidParameter; the handle results of JetBeginSession (a handle of an
  * ended instance -> InvalidInstance, never the figures of a later
