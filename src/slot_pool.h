@@ -1699,9 +1699,12 @@ class alignas(64) SlotPool {
   // caller read before. While `desc` stands, the debt word's epoch is its
   // epoch or the one before.
   bool ShrinkDone(std::uint64_t desc) const noexcept {
-    // seq_cst, both: in the order of the pair's RMWs and the owner's
-    // descriptor store.
-    const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
+    // seq_cst: in the order of the pair's RMWs.
+    return ShrinkDone(desc, DebtWord().load(std::memory_order_seq_cst));
+  }
+  // The same, with the debt word `d` read by the caller.
+  bool ShrinkDone(std::uint64_t desc, std::uint64_t d) const noexcept {
+    // seq_cst: after `d`, in the order of the owner's descriptor store.
     return DebtWordBits::EpochOf(d) ==
                ShrinkEpoch(desc) % DebtWordBits::kEpochs ||
            shrink_.load(std::memory_order_seq_cst) != desc;
@@ -1721,23 +1724,10 @@ class alignas(64) SlotPool {
   void HelpShrink(std::uint32_t words, bool resizer) noexcept {
     // seq_cst: after the hint that sent the caller here.
     const std::uint64_t desc = shrink_.load(std::memory_order_seq_cst);
-    const std::uint32_t epoch = ShrinkEpoch(desc);
-    const std::uint64_t hint = DebtHint(epoch);
+    const std::uint64_t hint = DebtHint(ShrinkEpoch(desc));
     if (resizer || Policy::kMutation != Mutation::kHelpSkipsHints) {
       for (std::uint32_t i = 0; i < words; ++i) {
-        auto& word = WordAt(i);
-        // seq_cst: a first guess for the CAS, before the check.
-        std::uint64_t w = word.load(std::memory_order_seq_cst);
-        while ((w & kHintMask) != hint) {
-          if (ShrinkDone(desc)) return;
-          // seq_cst: release pairs with the claims' acquire loads; a
-          // claim CAS that expects the word as it was fails.
-          if (word.compare_exchange_weak(
-                  w, ((w & ~kHintMask) | hint) + kVersionOne,
-                  std::memory_order_seq_cst)) {
-            break;
-          }
-        }
+        if (!SetHint(i, hint, [&] { return ShrinkDone(desc); })) return;
         if (resizer && i == 0) Policy::AfterShrinkHintsAWord();
       }
     }
@@ -1753,10 +1743,7 @@ class alignas(64) SlotPool {
     // as when a free clears it.
     for (;;) {
       // The epoch read with the pair, the descriptor after it.
-      if (DebtWordBits::EpochOf(p.second) == epoch % DebtWordBits::kEpochs ||
-          shrink_.load(std::memory_order_seq_cst) != desc) {
-        return;
-      }
+      if (ShrinkDone(desc, p.second)) return;
       if (!resizer) Policy::BeforeHelpTakesEffect();
       // seq_cst (the pair's CAS): with the payers' RMWs of the pair; the
       // linearization point of the shrink.
@@ -1769,22 +1756,33 @@ class alignas(64) SlotPool {
   }
 
   // Sets the hint of the first `words` words to `hint` (one of the values
-  // above), each by a CAS that also bumps the word's version: frees and
-  // claims change the words meanwhile. Resize() alone writes hints.
+  // above): Resize() (and a shrink's helpers, through SetHint()).
   void SetHints(std::uint32_t words, std::uint64_t hint) noexcept {
     for (std::uint32_t i = 0; i < words; ++i) {
-      auto& word = WordAt(i);
-      // seq_cst: a first guess for the CAS.
-      std::uint64_t w = word.load(std::memory_order_seq_cst);
+      SetHint(i, hint, [] { return false; });
+    }
+  }
+
+  // Sets the hint of word `index` to `hint` by a CAS that also bumps the
+  // word's version (frees and claims change the word meanwhile), unless
+  // `stop()`, asked after every read of the word that shows another hint,
+  // says to leave it: false then.
+  template <class Stop>
+  bool SetHint(std::uint32_t index, std::uint64_t hint, Stop&& stop) noexcept {
+    auto& word = WordAt(index);
+    // seq_cst: a first guess for the CAS, before the check.
+    std::uint64_t w = word.load(std::memory_order_seq_cst);
+    while ((w & kHintMask) != hint) {
+      if (stop()) return false;
       // seq_cst: release pairs with the claims' acquire loads (a claimer
       // that sees the hint waits or reads the debt word); a claim CAS that
       // expects the word as it was fails.
-      while ((w & kHintMask) != hint &&
-             !word.compare_exchange_weak(
-                 w, ((w & ~kHintMask) | hint) + kVersionOne,
-                 std::memory_order_seq_cst)) {
+      if (word.compare_exchange_weak(w, ((w & ~kHintMask) | hint) + kVersionOne,
+                                     std::memory_order_seq_cst)) {
+        break;
       }
     }
+    return true;
   }
 
   // Ends Resize()'s closed run: claims and counts go on.
