@@ -169,6 +169,14 @@ enum class Mutation {
   kHelpSkipsHints,      // a claim that helps a shrink take effect adds its
                         // debt without hinting every word first: a claim in
                         // a word still unhinted takes a slot the debt owes
+  kCapacityAsStored,    // the capacity reported (stats) is the one the
+                        // resizer stored: after a helper made a shrink take
+                        // effect, the old one, beside OutOfSessions answers
+                        // that count the new one
+  kHelpKeepsFlagEpoch,  // a shrink's linearization point leaves the flag's
+                        // epoch as it is: a helper stalled before its CAS
+                        // across 16 shrinks and grows finds the pair as it
+                        // read it and adds a debt nobody asked for
   kGrowLeavesFullFlag,  // a grow frees the reserved slots without looking at
                         // the flag: a verified "full" outlives it (Begins
                         // answer OutOfSessions with room free) and the

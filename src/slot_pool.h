@@ -310,9 +310,37 @@ class alignas(64) SlotPool {
 
   // Slots this pool has room for.
   std::uint32_t allocated() const noexcept { return allocated_slots_; }
+  // The capacity in force, at one instant of the call: that of the last
+  // resize whose linearization point has passed. A shrink takes effect at
+  // the CAS of the pair (HelpShrink(), maybe by a helper) and the resizer
+  // stores capacity_ after it, so a capacity_ stored before the last
+  // shrink published (its epoch tells) is that shrink's old capacity
+  // while the debt word's epoch has not reached the shrink's, and the new
+  // one less its units once it has.
   std::uint32_t capacity() const noexcept {
-    // relaxed: see the field.
-    return capacity_.load(std::memory_order_relaxed);
+    for (;;) {
+      // seq_cst, all four: in the order of the owner's stores of shrink_
+      // and capacity_ and of the pair's CAS that makes a shrink take
+      // effect; the descriptor read again after the rest, so that the
+      // three reads fall while `desc` stands.
+      const std::uint64_t desc = shrink_.load(std::memory_order_seq_cst);
+      const std::uint64_t c = capacity_.load(std::memory_order_seq_cst);
+      const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
+      if (shrink_.load(std::memory_order_seq_cst) != desc) continue;
+      const auto stored = static_cast<std::uint32_t>(c);
+      if constexpr (Policy::kMutation == Mutation::kCapacityAsStored) {
+        return stored;
+      }
+      // Stored after the shrink of `desc` took effect, or the shrink has
+      // not taken effect at the read of `d` (no grow runs until its
+      // resizer has stored capacity_).
+      if (CapacityEpoch(c) == ShrinkEpoch(desc) ||
+          DebtWordBits::EpochOf(d) !=
+              ShrinkEpoch(desc) % DebtWordBits::kEpochs) {
+        return stored;
+      }
+      return stored - static_cast<std::uint32_t>(desc);
+    }
   }
   std::uint32_t ceiling() const noexcept {
     // relaxed: see the field.
@@ -332,8 +360,12 @@ class alignas(64) SlotPool {
     // searches them all, and finds the slots that the capacity leaves out
     // reserved (their bits set).
     const std::uint32_t active = WordsFor(ceiling);
-    // relaxed: published by the instance-state release store that follows.
-    capacity_.store(capacity, std::memory_order_relaxed);
+    // relaxed: published by the instance-state release store that follows
+    // (the descriptor's load, relaxed: only the owner writes it).
+    capacity_.store(
+        CapacityWord(ShrinkEpoch(shrink_.load(std::memory_order_relaxed)),
+                     capacity),
+        std::memory_order_relaxed);
     // relaxed: as capacity_.
     ceiling_.store(ceiling, std::memory_order_relaxed);
     active_words_.store(active, std::memory_order_relaxed);
@@ -1643,7 +1675,8 @@ class alignas(64) SlotPool {
   // claim CAS that expects the word as it was before fails).
   void Resize(std::uint32_t capacity) noexcept {
     // relaxed: the owner wrote them.
-    const std::uint32_t old = capacity_.load(std::memory_order_relaxed);
+    const auto old =
+        static_cast<std::uint32_t>(capacity_.load(std::memory_order_relaxed));
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
     if (capacity == old) return;
     if (capacity < old) {
@@ -1651,11 +1684,12 @@ class alignas(64) SlotPool {
       const std::uint64_t last = shrink_.load(std::memory_order_relaxed);
       // seq_cst: before the hints (a helper that reads a hint of this
       // epoch reads this descriptor or a later one).
-      shrink_.store(ShrinkDescriptor(ShrinkEpoch(last) + 1U, old - capacity),
+      const std::uint32_t epoch = ShrinkEpoch(last) + 1U;
+      shrink_.store(ShrinkDescriptor(epoch, old - capacity),
                     std::memory_order_seq_cst);
       HelpShrink(words, /*resizer=*/true);
-      // seq_cst: read by the stats and the owner's parameter reads.
-      capacity_.store(capacity, std::memory_order_seq_cst);
+      // seq_cst: read by capacity() in the order of the pair's CAS.
+      capacity_.store(CapacityWord(epoch, capacity), std::memory_order_seq_cst);
       Policy::AfterShrinkTakesEffect();
       PayFreeSlots(words);
       if constexpr (Policy::kMutation == Mutation::kShrinkForgetsDebt) {
@@ -1673,8 +1707,11 @@ class alignas(64) SlotPool {
     // seq_cst: raised before any word is closed (AwaitResize()).
     resize_gate_.store(1, std::memory_order_seq_cst);
     SetHints(words, kHintResizing);
-    // seq_cst: as above.
-    capacity_.store(capacity, std::memory_order_seq_cst);
+    // relaxed: only the owner writes it. seq_cst: as above.
+    capacity_.store(
+        CapacityWord(ShrinkEpoch(shrink_.load(std::memory_order_relaxed)),
+                     capacity),
+        std::memory_order_seq_cst);
     Release(capacity - old);
     // seq_cst: in the order of the pair's RMWs.
     const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
@@ -1692,6 +1729,15 @@ class alignas(64) SlotPool {
   }
   static constexpr std::uint32_t ShrinkEpoch(std::uint64_t desc) noexcept {
     return static_cast<std::uint32_t>(desc >> 32U);
+  }
+  // capacity_'s value: the capacity, and the epoch of the last shrink
+  // published when it was stored.
+  static constexpr std::uint64_t CapacityWord(std::uint32_t epoch,
+                                              std::uint32_t capacity) noexcept {
+    return (std::uint64_t{epoch} << 32U) | capacity;
+  }
+  static constexpr std::uint32_t CapacityEpoch(std::uint64_t c) noexcept {
+    return static_cast<std::uint32_t>(c >> 32U);
   }
 
   // True when the shrink of descriptor `desc` has taken effect (or a later
@@ -1747,8 +1793,10 @@ class alignas(64) SlotPool {
       if (!resizer) Policy::BeforeHelpTakesEffect();
       // seq_cst (the pair's CAS): with the payers' RMWs of the pair; the
       // linearization point of the shrink.
+      constexpr std::uint64_t kStep =
+          Policy::kMutation == Mutation::kHelpKeepsFlagEpoch ? 0 : kEpochOne;
       if (full_.value.compare_exchange(
-              p, WithDebt(p.first + kEpochOne,
+              p, WithDebt(p.first + kStep,
                           DebtWordBits::Shrunk(p.second, units)))) {
         return;
       }
@@ -3344,11 +3392,13 @@ class alignas(64) SlotPool {
   // publishes the incarnation; relaxed loads by callers who acquired that
   // state. Atomic because a stale caller may read them during a Reset().
   Atomic<std::uint32_t> active_words_{1};
-  // The capacity in force: written by Reset() as active_words_, and by
-  // Resize() (owner-side, seq_cst) once a shrink took effect, or while a
-  // grow has the words closed to claims.
-  // Claims do not read it (the reserved slots and the debt stand for it).
-  Atomic<std::uint32_t> capacity_{0};
+  // The capacity (CapacityWord(): with the epoch of the last shrink
+  // published when it was stored): written by Reset() as active_words_,
+  // and by Resize() (owner-side, seq_cst) once a shrink took effect, or
+  // while a grow has the words closed to claims. capacity() reads the
+  // capacity in force from it, shrink_ and the debt word. Claims do not
+  // read it (the reserved slots and the debt stand for it).
+  Atomic<std::uint64_t> capacity_{0};
 };
 
 }  // namespace jetsession::internal

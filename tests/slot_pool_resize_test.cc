@@ -447,7 +447,8 @@ struct StoppedResizerPolicy : StdAtomics {
 struct StoppedShrinkSeen {
   bool finished = false;  // before the resizer went on
   std::vector<Error> answers;
-  std::uint32_t count = 0;  // with the resizer stopped
+  std::uint32_t count = 0;     // with the resizer stopped
+  std::uint32_t capacity = 0;  // the stats', with the resizer stopped
 };
 
 // Nobody waits for a shrink (contract rule 5: Begin, Dup and End are
@@ -458,7 +459,9 @@ struct StoppedShrinkSeen {
 // 2: a debt of 2. The first Begin pays a unit with the free slot and
 // answers OutOfSessions (3 open, capacity 2); the first End pays the
 // other unit with its slot; after the second End, a Begin succeeds (2
-// open) and the next answers OutOfSessions.
+// open) and the next answers OutOfSessions. The stats then give the
+// capacity those answers counted, 2, though the stopped resizer may not
+// have stored it.
 template <Mutation M, ShrinkStop where>
 StoppedShrinkSeen BesideAStoppedShrink() {
   using Policy = StoppedResizerPolicy<M, where>;
@@ -490,6 +493,9 @@ StoppedShrinkSeen BesideAStoppedShrink() {
   seen.finished = done.load();
   if (seen.finished) {
     EXPECT_EQ(core.Count(gen, &seen.count), Error::kSuccess);
+    SessionStatsData stats;
+    EXPECT_EQ(core.Stats(gen, &stats), Error::kSuccess);
+    seen.capacity = stats.capacity;
   }
   Policy::go.store(true);
   client.join();
@@ -507,6 +513,9 @@ void ExpectExactBesideAStoppedShrink(const StoppedShrinkSeen& seen) {
                                 Error::kSuccess, Error::kOutOfSessions,
                                 Error::kSuccess}));
   EXPECT_EQ(seen.count, 1U) << "the count with the resizer stopped";
+  EXPECT_EQ(seen.capacity, 2U)
+      << "the stats' capacity with the resizer stopped, after OutOfSessions "
+         "answers that counted 2";
 }
 
 TEST(SlotPoolResizeTest, NobodyWaitsForAShrinkStoppedBeforeItTakesEffect) {
@@ -517,6 +526,13 @@ TEST(SlotPoolResizeTest, NobodyWaitsForAShrinkStoppedBeforeItTakesEffect) {
 TEST(SlotPoolResizeTest, NobodyWaitsForAStoppedShrink) {
   ExpectExactBesideAStoppedShrink(
       BesideAStoppedShrink<Mutation::kNone, ShrinkStop::kAfterEffect>());
+}
+
+TEST(SlotPoolResizeTest, CatchesCapacityReadAsStored) {
+  EXPECT_EQ((BesideAStoppedShrink<Mutation::kCapacityAsStored,
+                                  ShrinkStop::kBeforeEffect>()
+                 .capacity),
+            4U);
 }
 
 TEST(SlotPoolResizeTest, CatchesShrinkHoldingClaims) {
@@ -604,8 +620,8 @@ struct StoppedHelperPolicy
 // 64), all open, shrunk to 63 by a resizer stopped after its first hint; a
 // client's Begin helps and stops at the CAS; the resizer finishes, then 15
 // more rounds of 63 and 64 run; the client's Begin answers OutOfSessions.
-// Then 3 sessions end: returns how many of 3 Begins succeed (3: the
-// capacity is 64).
+// Then 3 sessions end: returns how many of 3 Begins succeed, each kept
+// open (3: the capacity is 64; 2 if the helper added a debt).
 template <Mutation M>
 int BeginsAfterAHelperStalledAcrossShrinks() {
   using Policy = StoppedHelperPolicy<M>;
@@ -640,11 +656,10 @@ int BeginsAfterAHelperStalledAcrossShrinks() {
   std::vector<OpenedSession> begun(3);
   int succeeded = 0;
   for (OpenedSession& s : begun) {
-    if (core.Begin(gen, &s) == Error::kSuccess) {
-      ++succeeded;
-      EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
-      s = OpenedSession{};
-    }
+    if (core.Begin(gen, &s) == Error::kSuccess) ++succeeded;
+  }
+  for (int i = 0; i < succeeded; ++i) {
+    EXPECT_EQ(core.End(begun[i].slot, begun[i].gen), Error::kSuccess);
   }
   for (std::size_t i = 3; i < held.size(); ++i) {
     EXPECT_EQ(core.End(held[i].slot, held[i].gen), Error::kSuccess);
@@ -655,6 +670,12 @@ int BeginsAfterAHelperStalledAcrossShrinks() {
 
 TEST(SlotPoolResizeTest, AHelperStalledAcrossShrinksAddsNoDebt) {
   EXPECT_EQ(BeginsAfterAHelperStalledAcrossShrinks<Mutation::kNone>(), 3);
+}
+
+TEST(SlotPoolResizeTest, CatchesHelpKeepingTheFlagEpoch) {
+  EXPECT_EQ(
+      BeginsAfterAHelperStalledAcrossShrinks<Mutation::kHelpKeepsFlagEpoch>(),
+      2);
 }
 
 // A policy of these tests that may reach into the pool
