@@ -837,7 +837,8 @@ TEST(SlotPoolResizeTest, NoSessionShowsWhileResizesComeAndGo) {
 }
 
 // Exact at rest through a series of grows and shrinks, with sessions open:
-// with k open and capacity n, exactly max(0, n - k) Begins succeed.
+// with k open and capacity n, the stats read n and exactly max(0, n - k)
+// Begins succeed.
 TEST(SlotPoolResizeTest, ExactAtRestThroughGrowsAndShrinks) {
   using Core = InstanceCore<StdAtomics>;
   Core core;
@@ -848,6 +849,9 @@ TEST(SlotPoolResizeTest, ExactAtRestThroughGrowsAndShrinks) {
   const std::uint32_t capacities[] = {100, 3, 50, 0, 64, 7, 7, 99, 1, 40};
   for (const std::uint32_t n : capacities) {
     core.Resize(n);
+    SessionStatsData stats;
+    ASSERT_EQ(core.Stats(gen, &stats), Error::kSuccess);
+    ASSERT_EQ(stats.capacity, n);
     // End every other session held, then fill to the capacity.
     std::vector<OpenedSession> kept;
     for (std::size_t i = 0; i < held.size(); ++i) {
