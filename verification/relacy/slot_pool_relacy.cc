@@ -98,6 +98,11 @@
 //                   Begin succeeds only while the capacity in force has
 //                   room, and at rest the capacity holds with nothing lost
 //                   (the pay-free marks, their settle, the version step).
+//   ShrinkCapacity  capacity 2 with one session open, shrunk to 1 while B
+//                   begins and then reads the capacity in force: after an
+//                   OutOfSessions answer it reads 1, though B may have
+//                   made the shrink take effect before the resizer stored
+//                   its capacity.
 //   EndBeforeUnavailable  capacity 1, its session open: a waiter, an End
 //                   and an Unavailable race; if the End succeeds, the
 //                   waiter gets its session.
@@ -2193,6 +2198,48 @@ struct ShrinkBesideClaims : rl::test_suite<ShrinkBesideClaims<kM>, 2> {
   }
 };
 
+// Capacity 2 (ceiling 2) with A's session open, shrunk to 1 by R while B
+// begins and then reads the capacity in force (the stats' figure). An
+// OutOfSessions answer means the shrink had taken effect (maybe by B's
+// own help, with R between its hints and its store of the capacity), so
+// B's later read gives 1; after a Success it gives 1 or 2.
+template <ji::Mutation kM>
+struct ShrinkCapacity : rl::test_suite<ShrinkCapacity<kM>, 2> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  std::uint64_t gen = 0;
+  ji::OpenedSession held;
+  Opened begun;                 // B's Begin
+  rl::var<std::uint32_t> seen;  // the capacity B read after it
+  void before() {
+    core = jv::NewObject<Core>();
+    gen = core->Create();
+    RL_ASSERT(core->Init(2, false, 2) == Error::kSuccess);
+    RL_ASSERT(core->Begin(gen, &held) == Error::kSuccess);
+    begun.Reset();
+    seen($) = 0;
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      core->Resize(1);
+      return;
+    }
+    begun.Begin(core, gen);
+    std::uint64_t state = 0;
+    seen($) = core->DebugPool(&state)->capacity();
+    begun.EndIfOpened(core);
+  }
+  void after() {
+    const auto answer = begun.Result();
+    RL_ASSERT(answer == Error::kSuccess || answer == Error::kOutOfSessions);
+    RL_ASSERT(seen($) == 1 || (seen($) == 2 && answer == Error::kSuccess));
+    std::uint64_t state = 0;
+    RL_ASSERT(core->DebugPool(&state)->capacity() == 1);
+    RL_ASSERT(core->End(held.slot, held.gen) == Error::kSuccess);
+    jv::DeleteObject(core);
+  }
+};
+
 // Capacity 3 shrunk to 1 with A's, B's and C's sessions open: a debt of 2.
 // A and B end at once: each pays a unit, and a payer that finds the other's
 // payment recorded finishes it (marks the slot, clears the record, counts
@@ -2295,6 +2342,7 @@ int main(int argc, char** argv) {
   RunModel<TwoPayers<M::kNone>>("TwoPayers", bounded(3), random);
   RunModel<ShrinkBesideClaims<M::kNone>>("ShrinkBesideClaims", bounded(2),
                                          random);
+  RunModel<ShrinkCapacity<M::kNone>>("ShrinkCapacity", bounded(2), random);
   RunModel<EndBeforeUnavailable<M::kNone>>("EndBeforeUnavailable", bounded(1),
                                            random);
   RunModel<EndBeforeUnavailable<M::kNone, true>>("EndBeforeUnavailable/term",
@@ -2384,6 +2432,8 @@ int main(int argc, char** argv) {
       "PaidEndHandOff[enter-ignores-payer]", kFail, bounded(1));
   Run<ShrinkBesideClaims<M::kClaimIgnoresDebt>>(
       "ShrinkBesideClaims[claim-ignores-debt]", kFail, bounded(2));
+  Run<ShrinkCapacity<M::kCapacityAsStored>>(
+      "ShrinkCapacity[capacity-as-stored]", kFail, bounded(2));
   std::printf(
       "relacy%s: %s (%d of %d mutants caught; %d known defect%s reproduced)\n",
       g_shard.given ? " shard" : "",
