@@ -18,7 +18,6 @@
 #include "gtest/gtest.h"
 #include "instance_core.h"
 #include "instance_core_test_util.h"
-#include "poll_until.h"
 
 namespace jetsession::internal {
 namespace {
@@ -61,7 +60,6 @@ using Core = InstanceCore<HoldPolicy<M>>;
 using Clock = StdAtomics::WaitClock;
 
 constexpr auto kLimit = std::chrono::seconds(10);
-constexpr auto kHeldDeadline = std::chrono::seconds(2);
 
 // Spins until `done()` or kLimit; returns done().
 template <class F>
@@ -85,29 +83,32 @@ void AdvanceTo(CoreT& core, std::uint64_t gen, std::uint32_t tail) {
 }
 
 // A waiter on `core` held by `held` at its first return from a blocking
-// wait, with `deadline`; *result is its answer.
+// wait, with no deadline; `stop`, when not null, is its stop request;
+// *result is its answer.
 template <class CoreT>
 std::thread StartHeld(CoreT& core, std::uint64_t gen, Held* held,
                       OpenedSession* s, Error* result,
-                      Clock::time_point deadline) {
+                      std::atomic<bool>* stop = nullptr) {
   held->waits.store(0);
   held->phase.store(kArmed);
   std::atomic<bool> registered{false};
-  std::thread waiter([&core, gen, held, s, result, deadline, &registered] {
+  std::thread waiter([&core, gen, held, s, result, stop, &registered] {
     held->thread.store(std::this_thread::get_id());
     registered.store(true);
-    *result = core.BeginWait(gen, s, deadline);
+    *result = core.BeginWait(gen, s, Clock::time_point::max(), stop);
   });
   while (!registered.load()) std::this_thread::yield();
   return waiter;
 }
 
-// A waiter on `core` that is not held; *result is its answer.
+// A waiter on `core` that is not held; *result is its answer. `stop`, when
+// not null, is its stop request.
 template <class CoreT>
 std::thread StartWaiter(CoreT& core, std::uint64_t gen, OpenedSession* s,
-                        Error* result, Clock::time_point deadline) {
-  return std::thread([&core, gen, s, result, deadline] {
-    *result = core.BeginWait(gen, s, deadline);
+                        Error* result, Clock::time_point deadline,
+                        const std::atomic<bool>* stop = nullptr) {
+  return std::thread([&core, gen, s, result, deadline, stop] {
+    *result = core.BeginWait(gen, s, deadline, stop);
   });
 }
 
@@ -135,31 +136,53 @@ void EndAll(CoreT& core, std::uint64_t gen,
 
 void Release(Held& held) { held.phase.store(kFree); }
 
+// Lets held waiter `held` run, its stop request `stop` set first. A waiter
+// looks at its cell before its stop request, so it takes the grant it has;
+// one whose grant is lost (a mutant's) leaves the queue.
+void StopAndRelease(Held& held, std::atomic<bool>* stop) {
+  stop->store(true);
+  Release(held);
+}
+
 void Forget(Held& held) {
   held.thread.store(std::thread::id());
   held.phase.store(kFree);
 }
 
-// With the tail at ticket 32 (0 modulo the 32 tickets): starts W3, which
-// waits until kHeldDeadline, and records in *queued whether it took a
-// ticket within 300 ms (looked at until it does: a loaded machine may take
-// long to start W3, and a mutant's W3 is seen as soon as it queues); then
-// lets S (held by g_held[0]) run, and joins it.
+// With the tail at ticket 32 (0 modulo the 32 tickets), while S (held by
+// g_held[0], with stop request `s_stop`) has not run: starts W3, which
+// waits with no deadline until served or stopped by `w3_stop`, and looks
+// until W3 has either taken ticket 32 or, finding cell 0 not free for it,
+// joined the overflow list. No held thread runs meanwhile, so cell 0 does
+// not change, and W3 stays where it is until S runs. Records in *queued
+// whether W3 took ticket 32, then lets S run (StopAndRelease()), and joins
+// it.
 template <class CoreT>
 std::thread ComeAtTicket32(CoreT& core, std::uint64_t gen, OpenedSession* w3,
-                           Error* w3_result, std::thread* s_thread,
+                           Error* w3_result, const std::atomic<bool>* w3_stop,
+                           std::thread* s_thread, std::atomic<bool>* s_stop,
                            bool* queued) {
   std::thread w3_thread =
-      StartWaiter(core, gen, w3, w3_result, Clock::now() + kHeldDeadline);
-  // A second: on a loaded machine W3 may take long to come to its ticket
-  // (300 ms let the mutants pass in a CI dry run beside other work), and
-  // it must still be waiting (kHeldDeadline) when S is released.
-  *queued = PollUntil(std::chrono::seconds(1),
-                      [&] { return core.QueuedTickets() != 0; });
-  Release(g_held[0]);
+      StartWaiter(core, gen, w3, w3_result, Clock::time_point::max(), w3_stop);
+  EXPECT_TRUE(Await([&] {
+    return core.QueuedTickets() != 0 || core.ListedCallers() != 0;
+  })) << "W3 neither took a ticket nor joined the overflow list";
+  *queued = core.QueuedTickets() != 0;
+  StopAndRelease(g_held[0], s_stop);
   s_thread->join();
   Forget(g_held[0]);
   return w3_thread;
+}
+
+// Sets the stop request `stop` of W3 (see ComeAtTicket32()), wakes it, and
+// joins it. A waiter looks at its cell before its stop request, so a W3
+// that was served takes its grant; one that was not (a mutant's) leaves.
+template <class CoreT>
+void StopAndJoin(CoreT& core, std::uint64_t gen, std::atomic<bool>* stop,
+                 std::thread* waiter) {
+  stop->store(true);
+  core.WakeWaiters(gen);
+  waiter->join();
 }
 
 TEST(SessionWaitParkedTest, AServedWaiterNotYetRunLeavesItsCellToTheNextLap) {
@@ -170,8 +193,7 @@ TEST(SessionWaitParkedTest, AServedWaiterNotYetRunLeavesItsCellToTheNextLap) {
   // S takes ticket 0 and is served, then held: its grant sits in cell 0.
   OpenedSession s;
   Error s_result = Error::kInvalidInstance;
-  std::thread s_thread =
-      StartHeld(core, gen, &g_held[0], &s, &s_result, Clock::time_point::max());
+  std::thread s_thread = StartHeld(core, gen, &g_held[0], &s, &s_result);
   ServeHeld(core, g_held[0], h1);
   // Tickets 1..15 time out; ticket 16 maps to cell 0 again.
   AdvanceTo(core, gen, 16);
@@ -225,8 +247,9 @@ LapAfterNext HoldTheLapAfterNext() {
   OpenedSession h2;
   const std::uint64_t gen = StartTwoOpen(core, &h1, &h2);
   OpenedSession s;
-  std::thread s_thread = StartHeld(core, gen, &g_held[0], &s, &seen.s_result,
-                                   Clock::now() + kHeldDeadline);
+  std::atomic<bool> s_stop{false};
+  std::thread s_thread =
+      StartHeld(core, gen, &g_held[0], &s, &seen.s_result, &s_stop);
   ServeHeld(core, g_held[0], h1);
   AdvanceTo(core, gen, 16);
   OpenedSession w1;
@@ -241,14 +264,16 @@ LapAfterNext HoldTheLapAfterNext() {
   AdvanceTo(core, gen, 0);
   OpenedSession w3;
   Error w3_result = Error::kInvalidInstance;
-  std::thread w3_thread = ComeAtTicket32(core, gen, &w3, &w3_result, &s_thread,
-                                         &seen.queued_while_parked);
+  std::atomic<bool> w3_stop{false};
+  std::thread w3_thread =
+      ComeAtTicket32(core, gen, &w3, &w3_result, &w3_stop, &s_thread, &s_stop,
+                     &seen.queued_while_parked);
   if (seen.s_result == Error::kSuccess) {
     EXPECT_TRUE(Await([&] { return core.QueuedTickets() == 1; }))
         << "W3 did not queue once S had taken its grant";
     EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
   }
-  w3_thread.join();
+  StopAndJoin(core, gen, &w3_stop, &w3_thread);
   if constexpr (M == Mutation::kNone) {
     EXPECT_EQ(w3_result, Error::kSuccess);
     EXPECT_EQ(s.slot, h1.slot);
@@ -293,21 +318,25 @@ TwoParked KeepOneGrantParked() {
   OpenedSession h[3];
   for (OpenedSession& o : h) EXPECT_EQ(core.Begin(gen, &o), Error::kSuccess);
   OpenedSession s;
-  std::thread s_thread = StartHeld(core, gen, &g_held[0], &s, &seen.s_result,
-                                   Clock::now() + kHeldDeadline);
+  std::atomic<bool> s_stop{false};
+  std::thread s_thread =
+      StartHeld(core, gen, &g_held[0], &s, &seen.s_result, &s_stop);
   ServeHeld(core, g_held[0], h[0]);
   AdvanceTo(core, gen, 16);
   OpenedSession w1;
-  std::thread w1_thread = StartHeld(core, gen, &g_held[1], &w1, &seen.w1_result,
-                                    Clock::now() + kHeldDeadline);
+  std::atomic<bool> w1_stop{false};
+  std::thread w1_thread =
+      StartHeld(core, gen, &g_held[1], &w1, &seen.w1_result, &w1_stop);
   ServeHeld(core, g_held[1], h[1]);
   AdvanceTo(core, gen, 0);
   OpenedSession w3;
   Error w3_result = Error::kInvalidInstance;
-  std::thread w3_thread = ComeAtTicket32(core, gen, &w3, &w3_result, &s_thread,
-                                         &seen.queued_while_parked);
+  std::atomic<bool> w3_stop{false};
+  std::thread w3_thread =
+      ComeAtTicket32(core, gen, &w3, &w3_result, &w3_stop, &s_thread, &s_stop,
+                     &seen.queued_while_parked);
   seen.s_has_its_slot = seen.s_result == Error::kSuccess && s.slot == h[0].slot;
-  Release(g_held[1]);
+  StopAndRelease(g_held[1], &w1_stop);
   w1_thread.join();
   Forget(g_held[1]);
   if (seen.s_result == Error::kSuccess && seen.w1_result == Error::kSuccess) {
@@ -316,7 +345,7 @@ TwoParked KeepOneGrantParked() {
         << "W3 did not queue once W1 had taken its grant";
     EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
   }
-  w3_thread.join();
+  StopAndJoin(core, gen, &w3_stop, &w3_thread);
   if constexpr (M == Mutation::kNone) {
     EXPECT_EQ(w3_result, Error::kSuccess);
     EndAll(core, gen, {w1, w3, h[2]}, 3);
