@@ -173,6 +173,10 @@ enum class Mutation {
                         // resizer stored: after a helper made a shrink take
                         // effect, the old one, beside OutOfSessions answers
                         // that count the new one
+  kLeaveIgnoresGrow,    // a waiter that leaves the queue (its deadline
+                        // passed) does not wait for a grow that is handing
+                        // out its slots: it answers OutOfSessions with room
+                        // that the grow will hand to the next ticket
   kHelpKeepsFlagEpoch,  // a shrink's linearization point leaves the flag's
                         // epoch as it is: a helper stalled before its CAS
                         // across 16 shrinks and grows finds the pair as it
@@ -269,6 +273,9 @@ struct StdAtomics {
   // Called by a claim that helps a shrink (SlotPool::HelpShrink()) right
   // before its CAS that makes the shrink take effect: nothing here.
   static void BeforeHelpTakesEffect() noexcept {}
+  // Called by a grow right after it has released a reserved slot (to the
+  // oldest waiter, else free; SlotPool::Release()): nothing here.
+  static void AfterGrowReleasesASlot() noexcept {}
 
   // A value that names the calling thread for the life of the process: a
   // thread that starts after another exited never gets its id (a context

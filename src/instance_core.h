@@ -1118,11 +1118,18 @@ class InstanceCore {
     bool gated = false;
     if (Policy::kMutation != Mutation::kLeaverIgnoresMail ||
         pool->overflow().IsHead(node)) {
-      if (pool->TakeMail(pool->overflow().Ahead(node), /*settle=*/true, &slot,
-                         &gated)) {
-        Unlist(pool, node);
-        pool->overflow().Unlock();
-        return AcceptGrant(pool, gen, slot, gated, opened);
+      // As in Leave(): a grow hands its slots out one by one, and may mail
+      // one to this caller; the answer counts only if no grow ran
+      // meanwhile. (The grow takes no list lock.)
+      for (;;) {
+        const std::uint64_t grows = pool->AwaitGrows();
+        if (pool->TakeMail(pool->overflow().Ahead(node), /*settle=*/true, &slot,
+                           &gated)) {
+          Unlist(pool, node);
+          pool->overflow().Unlock();
+          return AcceptGrant(pool, gen, slot, gated, opened);
+        }
+        if (!pool->GrowsSince(grows)) break;
       }
     }
     Unlist(pool, node);
@@ -1177,9 +1184,13 @@ class InstanceCore {
   // ticket, so the pool is full (tickets are taken only under a verified
   // flag). But two frees can find one ticket between them: the one that
   // took it may still be on its way to the cell when the other, finding no
-  // ticket left, frees its slot, or serves the next ticket.
+  // ticket left, frees its slot, or serves the next ticket. And a grow
+  // hands its slots to the tickets one by one: while it runs, a ticket
+  // still queued may be the next it serves. So the waiter makes the reads
+  // below with no grow under way: it waits for one that runs, and reads
+  // again if one began before its last read.
   //
-  // So the waiter first reads the state and, when it shows a flag, sets
+  // The waiter first reads the state and, when it shows a flag, sets
   // the flag's gate (Settled()): from then on every ticket a free takes is
   // granted gated. Then it reads the queue's head. If a free (or a grow)
   // has taken its ticket, that free is on its way to the cell, its commit
@@ -1205,24 +1216,35 @@ class InstanceCore {
     constexpr bool kStateAfter =
         Policy::kMutation == Mutation::kStateAfterCancel;
     constexpr bool kGateFirst = Policy::kMutation != Mutation::kLeaveBeforeGate;
-    // seq_cst: with SetFlag()'s flag CAS (a Stop that returned before the
-    // flag read below is seen here).
-    std::uint64_t state =
-        kStateAfter ? 0 : state_.load(std::memory_order_seq_cst);
-    Error gate = kStateAfter ? Error::kSuccess : GateOf(state, gen);
-    if (kGateFirst && gate != Error::kSuccess &&
-        gate != Error::kInvalidInstance) {
-      // The flag's error orders this waiter after the flag's gate: set it
-      // (help the closure) before the flag read, so that a free that takes
-      // a ticket after that read grants it gated.
-      Settled(state, gate);
-      // Unavailable and Term do not gate an End's grant: the End is ordered
-      // before them. Let every such End in flight take its ticket first.
-      AwaitEndsBefore(pool, state);
-    }
-    if (Policy::kMutation != Mutation::kLeaveIgnoresTaker &&
-        pool->IsTicketTaken(ticket)) {
-      return AwaitTaker(pool, gen, ticket, opened);
+    constexpr bool kSeeGrows = Policy::kMutation != Mutation::kLeaveIgnoresGrow;
+    std::uint64_t state = 0;
+    Error gate = Error::kSuccess;
+    for (;;) {
+      // A grow hands its slots to the tickets one by one (Resize()): while
+      // it runs, a ticket still queued does not mean a full pool. The reads
+      // below count only if no grow ran from before the first to after the
+      // last; else they are made again.
+      const std::uint64_t grows = kSeeGrows ? pool->AwaitGrows() : 0;
+      // seq_cst: with SetFlag()'s flag CAS (a Stop that returned before
+      // the flag read below is seen here).
+      state = kStateAfter ? 0 : state_.load(std::memory_order_seq_cst);
+      gate = kStateAfter ? Error::kSuccess : GateOf(state, gen);
+      if (kGateFirst && gate != Error::kSuccess &&
+          gate != Error::kInvalidInstance) {
+        // The flag's error orders this waiter after the flag's gate: set
+        // it (help the closure) before the flag read, so that a free that
+        // takes a ticket after that read grants it gated.
+        Settled(state, gate);
+        // Unavailable and Term do not gate an End's grant: the End is
+        // ordered before them. Let every such End in flight take its
+        // ticket first.
+        AwaitEndsBefore(pool, state);
+      }
+      if (Policy::kMutation != Mutation::kLeaveIgnoresTaker &&
+          pool->IsTicketTaken(ticket)) {
+        return AwaitTaker(pool, gen, ticket, opened);
+      }
+      if (!kSeeGrows || !pool->GrowsSince(grows)) break;
     }
     if constexpr (!kGateFirst) {
       // seq_cst: as above (the mutant reads the state after the flag).

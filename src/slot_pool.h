@@ -1863,6 +1863,25 @@ class alignas(64) SlotPool {
     }
   }
 
+  // For a waiter that leaves the queue or the list: while a grow hands its
+  // slots out one by one, a ticket still queued does not mean a full pool.
+  // AwaitGrows() waits until no grow runs and returns the count of grows
+  // begun and ended (even); GrowsSince(count) tells, after the caller's
+  // reads, whether a grow has begun since.
+  std::uint64_t AwaitGrows() const noexcept {
+    for (;;) {
+      // seq_cst: pairs with Resize()'s increments; before the caller's
+      // reads (the state, the queue's head).
+      const std::uint64_t grows = resizes_.load(std::memory_order_seq_cst);
+      if ((grows & 1U) == 0) return grows;
+      AwaitResize();
+    }
+  }
+  bool GrowsSince(std::uint64_t grows) const noexcept {
+    // seq_cst: after the caller's reads.
+    return resizes_.load(std::memory_order_seq_cst) != grows;
+  }
+
   // Waits until the resize in progress, if any, has reopened the words: a
   // few yields, then blocked (a futex), so that a waiter with a higher
   // priority than the resizer's lets it run.
@@ -2884,6 +2903,7 @@ class alignas(64) SlotPool {
         reserved_.fetch_sub(1, std::memory_order_release);
       }
       ReleaseReserved(slot, c & ~kBusy);
+      Policy::AfterGrowReleasesASlot();
     }
   }
 

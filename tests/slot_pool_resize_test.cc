@@ -168,6 +168,118 @@ TEST(SlotPoolResizeTest, CatchesGrowLeavingTheFullFlag) {
   EXPECT_EQ(seen.after_grow, Error::kOutOfSessions);
 }
 
+// A policy whose grow stops after the first slot it releases, once armed,
+// until the test lets it go, and that notes when the thread `waiter`
+// blocks with no deadline (a waiter waiting for the grow: AwaitResize()).
+template <Mutation M>
+struct StoppedGrowPolicy : StdAtomics {
+  static constexpr Mutation kMutation = M;
+  static inline std::atomic<bool> armed{false};
+  static inline std::atomic<bool> stopped{false};
+  static inline std::atomic<bool> go{false};
+  static inline std::atomic<std::thread::id> waiter{};
+  static inline std::atomic<bool> waiter_blocked{false};
+  static void AfterGrowReleasesASlot() noexcept {
+    if (!armed.exchange(false)) return;
+    stopped.store(true);
+    while (!go.load()) std::this_thread::yield();
+  }
+  static void WaitWhile(std::atomic<std::uint32_t>& word,
+                        std::uint32_t expected,
+                        WaitClock::time_point deadline) noexcept {
+    if (deadline == WaitClock::time_point::max() &&
+        waiter.load() == std::this_thread::get_id()) {
+      waiter_blocked.store(true);
+    }
+    StdAtomics::WaitWhile(word, expected, deadline);
+  }
+};
+
+// What TimeoutBesideAGrow() saw.
+struct GrowTimeoutSeen {
+  bool queued = false;                     // both waiters held tickets
+  bool answered_beside_grow = false;       // W2 returned, the grow stopped
+  Error second = Error::kInvalidInstance;  // W2's answer
+};
+
+// A waiter whose deadline passes while a grow hands out its slots waits
+// for the grow: the slot it has for the next ticket is this waiter's.
+// Capacity 2 (ceiling 4), both open; W1 waits with no deadline, then W2
+// with a short one; the pool grows to 4, and the resizer is stopped right
+// after the first slot, which W1 gets. W2's deadline passes meanwhile: a
+// capacity of 4 is in force (W1 has a third session) and one slot is to
+// come, so W2 may not answer OutOfSessions; it waits for the grow, whose
+// second slot is its. (Found by an outside attack, with the resizer
+// stopped in gdb: W2 answered OutOfSessions with 3 open and capacity 4.)
+template <Mutation M>
+GrowTimeoutSeen TimeoutBesideAGrow() {
+  using Policy = StoppedGrowPolicy<M>;
+  using Core = InstanceCore<Policy>;
+  Policy::stopped.store(false);
+  Policy::go.store(false);
+  Policy::waiter_blocked.store(false);
+  GrowTimeoutSeen seen;
+  Core core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(2, false, 4), Error::kSuccess);
+  std::vector<OpenedSession> held;
+  OpenSessions(core, gen, 2, &held);
+  OpenedSession w1;
+  Error first_answer = Error::kInvalidInstance;
+  std::thread first([&] {
+    first_answer = core.BeginWait(gen, &w1, Core::WaitClock::time_point::max());
+  });
+  while (core.QueuedTickets() < 1) std::this_thread::yield();
+  OpenedSession w2;
+  std::atomic<bool> second_done{false};
+  std::thread second([&] {
+    Policy::waiter.store(std::this_thread::get_id());
+    seen.second = core.BeginWait(
+        gen, &w2, Core::WaitClock::now() + std::chrono::milliseconds(500));
+    second_done.store(true);
+  });
+  while (core.QueuedTickets() < 2 && !second_done.load()) {
+    std::this_thread::yield();
+  }
+  seen.queued = core.QueuedTickets() == 2;
+  Policy::armed.store(true);
+  std::thread resizer([&] { core.Resize(4); });
+  while (!Policy::stopped.load()) std::this_thread::yield();
+  // W2's deadline passes: it answers, or blocks until the grow is done.
+  while (!second_done.load() && !Policy::waiter_blocked.load()) {
+    std::this_thread::yield();
+  }
+  seen.answered_beside_grow = second_done.load();
+  Policy::go.store(true);
+  resizer.join();
+  first.join();
+  second.join();
+  EXPECT_EQ(first_answer, Error::kSuccess);
+  if (first_answer == Error::kSuccess) held.push_back(w1);
+  if (seen.second == Error::kSuccess) held.push_back(w2);
+  for (const OpenedSession& s : held) {
+    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  }
+  Terminate(core);
+  return seen;
+}
+
+TEST(SlotPoolResizeTest, AWaiterTimingOutBesideAGrowGetsItsSlot) {
+  const GrowTimeoutSeen seen = TimeoutBesideAGrow<Mutation::kNone>();
+  EXPECT_TRUE(seen.queued);
+  EXPECT_FALSE(seen.answered_beside_grow)
+      << "W2 answered while the grow had a slot to hand out";
+  EXPECT_EQ(seen.second, Error::kSuccess);
+}
+
+TEST(SlotPoolResizeTest, CatchesLeaveIgnoringTheGrow) {
+  const GrowTimeoutSeen seen =
+      TimeoutBesideAGrow<Mutation::kLeaveIgnoresGrow>();
+  EXPECT_TRUE(seen.queued);
+  EXPECT_TRUE(seen.answered_beside_grow);
+  EXPECT_EQ(seen.second, Error::kOutOfSessions);
+}
+
 // A shrink while an End hands its slot over: the End read the flag before
 // the shrink's owing bit, took its bit back for the queue's next ticket,
 // and finds that waiter gone (held here, at the cell's store, with its bit
