@@ -1875,6 +1875,9 @@ class alignas(64) SlotPool {
       const std::uint64_t grows = resizes_.load(std::memory_order_seq_cst);
       if ((grows & 1U) == 0) return grows;
       AwaitResize();
+      // The grow counts itself before it raises the gate: until it has,
+      // the wait above returns at once. Let it run.
+      Policy::Yield();
     }
   }
   bool GrowsSince(std::uint64_t grows) const noexcept {

@@ -98,6 +98,10 @@
 //                   Begin succeeds only while the capacity in force has
 //                   room, and at rest the capacity holds with nothing lost
 //                   (the pay-free marks, their settle, the version step).
+//   GrowServesTwoWaiters  capacity 1 (ceiling 3), its session open: V
+//                   waits, W waits until time 1, R grows to 3 and the
+//                   time passes right after its first slot: both get a
+//                   session (W waits for the grow's second slot).
 //   ShrinkCapacity  capacity 2 with one session open, shrunk to 1 while B
 //                   begins and then reads the capacity in force: after an
 //                   OutOfSessions answer it reads 1, though B may have
@@ -1322,6 +1326,59 @@ struct GrowServesTimeout : rl::test_suite<GrowServesTimeout<kM>, 3> {
   }
 };
 
+// RelacyPolicy whose grow moves the time to 1 right after it has released
+// its first slot (SlotPool::Release()).
+template <ji::Mutation kM>
+struct TimeAfterFirstSlotPolicy : jv::RelacyPolicy<kM> {
+  static void AfterGrowReleasesASlot() { Clock::Set(1); }
+};
+
+// A grow hands its slots to the tickets one by one, and a waiter whose
+// deadline passes in between waits for it. Capacity 1 (ceiling 3), its
+// session open: V waits with no deadline, W until time 1; R grows the
+// capacity to 3, and the time passes to 1 right after its first slot
+// (the policy's hook). Both get a session: at time 1 the grow still has
+// a slot for the next ticket, and a caller that comes later finds room.
+// With kLeaveIgnoresGrow, W, behind V's ticket, answers OutOfSessions
+// there.
+template <ji::Mutation kM>
+struct GrowServesTwoWaiters : rl::test_suite<GrowServesTwoWaiters<kM>, 3> {
+  using Core = ji::InstanceCore<TimeAfterFirstSlotPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  std::uint64_t gen = 0;
+  ji::OpenedSession held;
+  rl::atomic<Clock::rep> time;
+  Opened patient;  // V's BeginWait, no deadline
+  Opened timed;    // W's BeginWait, until time 1
+  void before() {
+    Clock::Use(time);
+    core = jv::NewObject<Core>();
+    gen = core->Create();
+    RL_ASSERT(core->Init(1, false, 3) == Error::kSuccess);
+    RL_ASSERT(core->Begin(gen, &held) == Error::kSuccess);
+    patient.Reset();
+    timed.Reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      patient.BeginWait(core, gen, kForever);
+    } else if (index == 1) {
+      timed.BeginWait(core, gen, Clock::At(1));
+    } else {
+      core->Resize(3);
+    }
+  }
+  void after() {
+    RL_ASSERT(patient.Result() == Error::kSuccess);
+    RL_ASSERT(timed.Result() == Error::kSuccess);
+    patient.EndIfOpened(core);
+    timed.EndIfOpened(core);
+    RL_ASSERT(core->End(held.slot, held.gen) == Error::kSuccess);
+    CheckCapacity(core, gen, 3, 0);
+    jv::DeleteObject(core);
+  }
+};
+
 // Grants across a Stop follow the tickets (docs/design.md, "Grants across
 // a Stop follow the tickets"). Capacity 2, both open: W waits, then L
 // waits behind it (no deadlines); E1 ends one session; E2 ends the other
@@ -2328,6 +2385,10 @@ int main(int argc, char** argv) {
   RunModel<TimeoutExact<M::kNone>>("TimeoutExact", bounded(2), random);
   RunModel<GrowServesTimeout<M::kNone>>("GrowServesTimeout", bounded(2),
                                         random);
+  // To 1 preemption: to 2, 2,229,921 schedules (52 s, all passing), where
+  // its mutant is caught after 63,084.
+  RunModel<GrowServesTwoWaiters<M::kNone>>("GrowServesTwoWaiters", bounded(1),
+                                           random);
   RunModel<WaitStop<M::kNone, true>>("WaitStop/end", bounded(2), random);
   RunModel<WaitStop<M::kNone, false>>("WaitStop/idle", bounded(3), random);
   RunModel<RingWrap<M::kNone>>("RingWrap", bounded(2), random);
@@ -2432,6 +2493,8 @@ int main(int argc, char** argv) {
       "PaidEndHandOff[enter-ignores-payer]", kFail, bounded(1));
   Run<ShrinkBesideClaims<M::kClaimIgnoresDebt>>(
       "ShrinkBesideClaims[claim-ignores-debt]", kFail, bounded(2));
+  Run<GrowServesTwoWaiters<M::kLeaveIgnoresGrow>>(
+      "GrowServesTwoWaiters[leave-ignores-grow]", kFail, bounded(2));
   Run<ShrinkCapacity<M::kCapacityAsStored>>(
       "ShrinkCapacity[capacity-as-stored]", kFail, bounded(2));
   std::printf(
