@@ -354,9 +354,9 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * way makes it take effect itself. While a grow runs, Begin
  * and Dup on the instance wait for it (as long, again, as the scheduler
  * keeps it off the processor), and so does a waiting call whose deadline
- * passes meanwhile (the grow may have a slot for it); End never waits. A grow waits itself,
- * holding the lock of the instance registry, for the few steps of the
- * payers in flight.
+ * passes meanwhile (the grow may have a slot for it); End never waits. A grow
+ * waits itself, holding the lock of the instance registry, for the few steps of
+ * the payers in flight.
  */
 JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
                                      unsigned long cSessions) JET_NOEXCEPT_;
