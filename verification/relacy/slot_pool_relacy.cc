@@ -1935,14 +1935,27 @@ struct ParkedLapAfterNext : rl::test_suite<ParkedLapAfterNext<kM>, 3>,
 // Only the tests whose names contain this (argv[1]), when given.
 const char* g_filter = nullptr;
 
-// RELACY_SHARD=k/n: this process runs only the k-th of every n runs (in
-// the order main() lists them), so that check.sh can spread one build over
-// n processes. Unset: every run.
+// RELACY_SHARD=k/n: this process runs only the k-th of n shares of the
+// runs, so that check.sh can spread one build over n processes. Unset:
+// every run. Each run goes, in the order main() lists them, to the share
+// with the fewest seconds so far (its Plan's estimate; the lowest index on
+// a tie): every process makes the same choices, and the shares end up
+// about equal, the longest searches apart.
 struct Shard {
+  static constexpr unsigned kMost = 64;
   unsigned index = 0;
   unsigned count = 1;
-  unsigned next = 0;   // runs selected so far, this one excluded
-  bool given = false;  // RELACY_SHARD was set: the verdict says "shard"
+  double seconds[kMost] = {};  // estimated seconds of each share so far
+  bool given = false;          // RELACY_SHARD was set: the verdict says "shard"
+  // Whether this process runs a run of `estimate` seconds.
+  bool Takes(double estimate) {
+    unsigned least = 0;
+    for (unsigned k = 1; k < count; ++k) {
+      if (seconds[k] < seconds[least]) least = k;
+    }
+    seconds[least] += estimate;
+    return least == index;
+  }
 };
 Shard g_shard;
 
@@ -1967,6 +1980,8 @@ struct Plan {
   bool spurious = true;
   // Run only when named (argv[1]): a search too long for the CI stage.
   bool only_when_named = false;
+  // Seconds it takes, about (Shard): the longest searches say theirs.
+  double seconds = 1;
 };
 
 // What a run must show.
@@ -1997,7 +2012,7 @@ void Run(const char* name, Expect expect, Plan plan = {}) {
       g_filter == nullptr) {
     return;
   }
-  if (g_shard.next++ % g_shard.count != g_shard.index) return;
+  if (!g_shard.Takes(plan.seconds)) return;
   rl::test_params params;
   switch (plan.search) {
     case Search::kRandom:
@@ -2341,7 +2356,8 @@ int main(int argc, char** argv) {
   if (argc > 1) g_filter = argv[1];
   if (const char* shard = std::getenv("RELACY_SHARD"); shard != nullptr) {
     if (std::sscanf(shard, "%u/%u", &g_shard.index, &g_shard.count) != 2 ||
-        g_shard.count == 0 || g_shard.index >= g_shard.count) {
+        g_shard.count == 0 || g_shard.count > Shard::kMost ||
+        g_shard.index >= g_shard.count) {
       std::fprintf(stderr, "RELACY_SHARD=%s: expected k/n with k < n\n", shard);
       return 2;
     }
@@ -2358,6 +2374,13 @@ int main(int argc, char** argv) {
     return Plan{Search::kBounded, 0, bound, 5000, false};
   };
   const Plan random{Search::kRandom, kIterations, 0, 5000};
+  // A tree search that takes about `seconds` (a full run on this 2-core
+  // machine, verification/relacy/README.md), for the shards' balance.
+  const auto long_bounded = [&](unsigned bound, double seconds) {
+    Plan plan = bounded(bound);
+    plan.seconds = seconds;
+    return plan;
+  };
   // The model: every schedule must pass.
   Run<NoSpuriousFull<M::kNone>>("NoSpuriousFull", kPass, exhaustive);
   Run<NoDoubleIssue<M::kNone>>("NoDoubleIssue", kPass);
@@ -2366,20 +2389,21 @@ int main(int argc, char** argv) {
   Run<EndGating<M::kNone>>("EndGating", kPass);
   Run<TermDrain<M::kNone>>("TermDrain", kPass);
   RunModel<EndWitness<M::kNone>>("EndWitness", bounded(2), random);
-  Run<StaleProof<M::kNone, false>>("StaleProof/fine", kPass, bounded(3));
+  Run<StaleProof<M::kNone, false>>("StaleProof/fine", kPass,
+                                   long_bounded(3, 46));
   RunModel<StaleProof<M::kNone, true>>("StaleProof/coarse", bounded(4), random);
   RunModel<TermOvertakesCalls<M::kNone, false>>("TermOvertakes/end", bounded(2),
                                                 random);
   RunModel<TermOvertakesCalls<M::kNone, true>>("TermOvertakes/context",
                                                bounded(2), random);
   RunModel<CountIncarnation<M::kNone>>("CountIncarnation", bounded(3), random);
-  RunModel<StaleWaiter<M::kNone>>("StaleWaiter", bounded(3), random);
+  RunModel<StaleWaiter<M::kNone>>("StaleWaiter", long_bounded(3, 18), random);
   RunModel<EndPair<M::kNone, kUnavailable>>("EndPair/unavailable", bounded(2),
                                             random);
   Run<EndPair<M::kNone, kTerminating>>("EndPair/term", kPass, random);
   RunModel<EndWindow<M::kNone>>("EndWindow", bounded(5), random);
-  RunModel<PendingClaim<M::kNone>>("PendingClaim", bounded(6), random);
-  RunModel<PendingProof<M::kNone>>("PendingProof", bounded(5), random);
+  RunModel<PendingClaim<M::kNone>>("PendingClaim", long_bounded(6, 12), random);
+  RunModel<PendingProof<M::kNone>>("PendingProof", long_bounded(5, 29), random);
   RunModel<WaitHandOff<M::kNone>>("WaitHandOff", bounded(3), random);
   RunModel<WaitTimeout<M::kNone>>("WaitTimeout", bounded(2), random);
   RunModel<TimeoutExact<M::kNone>>("TimeoutExact", bounded(2), random);
@@ -2393,7 +2417,7 @@ int main(int argc, char** argv) {
   RunModel<WaitStop<M::kNone, false>>("WaitStop/idle", bounded(3), random);
   RunModel<RingWrap<M::kNone>>("RingWrap", bounded(2), random);
   RunModel<HandOffOneStep<M::kNone>>("HandOffOneStep", bounded(2), random);
-  RunModel<ParkedGrant<M::kNone>>("ParkedGrant", bounded(1), random);
+  RunModel<ParkedGrant<M::kNone>>("ParkedGrant", long_bounded(1, 22), random);
   // Random only: E's and T's spin-waits make a one-preemption tree search
   // run for about two minutes (3,193,280 schedules, all passing).
   Run<ParkedLapAfterNext<M::kNone>>("ParkedLapAfterNext", kPass, random);
@@ -2404,12 +2428,13 @@ int main(int argc, char** argv) {
   RunModel<ShrinkBesideClaims<M::kNone>>("ShrinkBesideClaims", bounded(2),
                                          random);
   RunModel<ShrinkCapacity<M::kNone>>("ShrinkCapacity", bounded(2), random);
-  RunModel<EndBeforeUnavailable<M::kNone>>("EndBeforeUnavailable", bounded(1),
-                                           random);
+  RunModel<EndBeforeUnavailable<M::kNone>>("EndBeforeUnavailable",
+                                           long_bounded(1, 13), random);
   RunModel<EndBeforeUnavailable<M::kNone, true>>("EndBeforeUnavailable/term",
-                                                 bounded(1), random);
-  RunModel<ListedMail<M::kNone>>("ListedMail", bounded(3), random);
-  RunModel<ListedMailStop<M::kNone>>("ListedMailStop", bounded(2), random);
+                                                 long_bounded(1, 65), random);
+  RunModel<ListedMail<M::kNone>>("ListedMail", long_bounded(3, 87), random);
+  RunModel<ListedMailStop<M::kNone>>("ListedMailStop", long_bounded(2, 51),
+                                     random);
   RunModel<ListedLeaver<M::kNone>>("ListedLeaver", bounded(1), random);
   // The mutants: each must fail.
   Run<NoSpuriousFull<M::kSpuriousFull>>("NoSpuriousFull[spurious-full]", kFail);
@@ -2449,7 +2474,7 @@ int main(int argc, char** argv) {
   // which random schedules rarely do once the first waiter's Ensure() also
   // clears the parked words (one scheduling point each).
   Run<ListedMail<M::kCloseIgnoresPushers>>("ListedMail[close-ignores-pushers]",
-                                           kFail, bounded(3));
+                                           kFail, long_bounded(3, 62));
   Run<ListedMailStop<M::kHeadTakesTopMail>>("ListedMailStop[head-takes-top]",
                                             kFail, bounded(2));
   Run<ListedLeaver<M::kLeaverIgnoresMail>>("ListedLeaver[leaver-ignores-mail]",
