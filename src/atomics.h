@@ -177,6 +177,10 @@ enum class Mutation {
                         // passed) does not wait for a grow that is handing
                         // out its slots: it answers OutOfSessions with room
                         // that the grow will hand to the next ticket
+  kCountBeforeGate,     // a grow counts itself before it raises its gate:
+                        // a caller that finds the count odd and the gate
+                        // down goes round without blocking until the
+                        // grow raises it (a busy spin)
   kHelpKeepsFlagEpoch,  // a shrink's linearization point leaves the flag's
                         // epoch as it is: a helper stalled before its CAS
                         // across 16 shrinks and grows finds the pair as it
@@ -274,8 +278,10 @@ struct StdAtomics {
   // before its CAS that makes the shrink take effect: nothing here.
   static void BeforeHelpTakesEffect() noexcept {}
   // Called by a grow right after it has released a reserved slot (to the
-  // oldest waiter, else free; SlotPool::Release()): nothing here.
+  // oldest waiter, else free; SlotPool::Release()), and between its first
+  // two steps (SlotPool::Resize()): nothing here.
   static void AfterGrowReleasesASlot() noexcept {}
+  static void AfterGrowBegins() noexcept {}
 
   // A value that names the calling thread for the life of the process: a
   // thread that starts after another exited never gets its id (a context

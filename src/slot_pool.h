@@ -1701,11 +1701,22 @@ class alignas(64) SlotPool {
       if (UnitsOwed() == 0) SetHints(words, 0);
       return;
     }
-    // seq_cst: odd while the words are closed; CountClaimed() retries
-    // across it.
-    resizes_.fetch_add(1, std::memory_order_seq_cst);
-    // seq_cst: raised before any word is closed (AwaitResize()).
+    if constexpr (Policy::kMutation == Mutation::kCountBeforeGate) {
+      // seq_cst: as below.
+      resizes_.fetch_add(1, std::memory_order_seq_cst);
+      Policy::AfterGrowBegins();
+    }
+    // seq_cst: raised before any word is closed (AwaitResize()), and
+    // before the count below: a reader that finds the count odd (with an
+    // acquire, so it sees the gate) blocks on the gate instead of going
+    // round without a wait.
     resize_gate_.store(1, std::memory_order_seq_cst);
+    if constexpr (Policy::kMutation != Mutation::kCountBeforeGate) {
+      Policy::AfterGrowBegins();
+      // seq_cst: odd while the words are closed; CountClaimed() retries
+      // across it, and a leaving waiter waits it out (AwaitGrows()).
+      resizes_.fetch_add(1, std::memory_order_seq_cst);
+    }
     SetHints(words, kHintResizing);
     // relaxed: only the owner writes it. seq_cst: as above.
     capacity_.store(

@@ -168,21 +168,42 @@ TEST(SlotPoolResizeTest, CatchesGrowLeavingTheFullFlag) {
   EXPECT_EQ(seen.after_grow, Error::kOutOfSessions);
 }
 
-// A policy whose grow stops after the first slot it releases, once armed,
-// until the test lets it go, and that notes when the thread `waiter`
-// blocks with no deadline (a waiter waiting for the grow: AwaitResize()).
+// A policy whose grow stops, once armed, after the first slot it releases
+// (`armed`) or between its first two steps (`armed_at_begin`), until the
+// test lets it go, and that notes when the thread `waiter` blocks with no
+// deadline (a waiter waiting for the grow: AwaitResize()) and counts its
+// yields.
 template <Mutation M>
 struct StoppedGrowPolicy : StdAtomics {
   static constexpr Mutation kMutation = M;
   static inline std::atomic<bool> armed{false};
+  static inline std::atomic<bool> armed_at_begin{false};
   static inline std::atomic<bool> stopped{false};
   static inline std::atomic<bool> go{false};
   static inline std::atomic<std::thread::id> waiter{};
   static inline std::atomic<bool> waiter_blocked{false};
-  static void AfterGrowReleasesASlot() noexcept {
-    if (!armed.exchange(false)) return;
+  static inline std::atomic<std::uint64_t> waiter_yields{0};
+  static void Reset() {
+    armed.store(false);
+    armed_at_begin.store(false);
+    stopped.store(false);
+    go.store(false);
+    waiter_blocked.store(false);
+    waiter_yields.store(0);
+  }
+  static void Stop() {
     stopped.store(true);
     while (!go.load()) std::this_thread::yield();
+  }
+  static void AfterGrowReleasesASlot() noexcept {
+    if (armed.exchange(false)) Stop();
+  }
+  static void AfterGrowBegins() noexcept {
+    if (armed_at_begin.exchange(false)) Stop();
+  }
+  static void Yield() noexcept {
+    if (waiter.load() == std::this_thread::get_id()) waiter_yields.fetch_add(1);
+    StdAtomics::Yield();
   }
   static void WaitWhile(std::atomic<std::uint32_t>& word,
                         std::uint32_t expected,
@@ -215,9 +236,7 @@ template <Mutation M>
 GrowTimeoutSeen TimeoutBesideAGrow() {
   using Policy = StoppedGrowPolicy<M>;
   using Core = InstanceCore<Policy>;
-  Policy::stopped.store(false);
-  Policy::go.store(false);
-  Policy::waiter_blocked.store(false);
+  Policy::Reset();
   GrowTimeoutSeen seen;
   Core core;
   const std::uint64_t gen = core.Create();
@@ -278,6 +297,70 @@ TEST(SlotPoolResizeTest, CatchesLeaveIgnoringTheGrow) {
   EXPECT_TRUE(seen.queued);
   EXPECT_TRUE(seen.answered_beside_grow);
   EXPECT_EQ(seen.second, Error::kOutOfSessions);
+}
+
+// What LeaveBesideAStartingGrow() saw.
+struct StartingGrowSeen {
+  bool spun = false;                       // W went round without blocking
+  Error answer = Error::kInvalidInstance;  // W's
+};
+
+// A waiter that leaves while a grow is starting does not spin: the grow
+// raises its gate before it counts itself, so a reader that finds the
+// count odd blocks on the gate. Capacity 2 (ceiling 4), both open; W
+// waits with a short deadline; the pool grows to 3, the resizer stopped
+// between its first two steps. W's deadline passes: it finds no grow
+// counted and answers OutOfSessions (the grow has not taken effect).
+// With kCountBeforeGate, W finds the count odd and the gate down, and
+// goes round until the resizer goes on (seen here as more than 100,000
+// yields).
+template <Mutation M>
+StartingGrowSeen LeaveBesideAStartingGrow() {
+  using Policy = StoppedGrowPolicy<M>;
+  using Core = InstanceCore<Policy>;
+  Policy::Reset();
+  StartingGrowSeen seen;
+  Core core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(2, false, 4), Error::kSuccess);
+  std::vector<OpenedSession> held;
+  OpenSessions(core, gen, 2, &held);
+  OpenedSession w;
+  std::atomic<bool> done{false};
+  std::thread waiter([&] {
+    Policy::waiter.store(std::this_thread::get_id());
+    seen.answer = core.BeginWait(
+        gen, &w, Core::WaitClock::now() + std::chrono::milliseconds(200));
+    done.store(true);
+  });
+  while (core.QueuedTickets() < 1 && !done.load()) std::this_thread::yield();
+  Policy::armed_at_begin.store(true);
+  std::thread resizer([&] { core.Resize(3); });
+  while (!Policy::stopped.load()) std::this_thread::yield();
+  while (!done.load() && !Policy::waiter_blocked.load() &&
+         Policy::waiter_yields.load() <= 100000) {
+    std::this_thread::yield();
+  }
+  seen.spun = Policy::waiter_yields.load() > 100000;
+  Policy::go.store(true);
+  resizer.join();
+  waiter.join();
+  if (seen.answer == Error::kSuccess) held.push_back(w);
+  for (const OpenedSession& s : held) {
+    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  }
+  Terminate(core);
+  return seen;
+}
+
+TEST(SlotPoolResizeTest, AWaiterLeavingBesideAStartingGrowDoesNotSpin) {
+  const StartingGrowSeen seen = LeaveBesideAStartingGrow<Mutation::kNone>();
+  EXPECT_FALSE(seen.spun);
+  EXPECT_EQ(seen.answer, Error::kOutOfSessions);
+}
+
+TEST(SlotPoolResizeTest, CatchesCountBeforeGate) {
+  EXPECT_TRUE(LeaveBesideAStartingGrow<Mutation::kCountBeforeGate>().spun);
 }
 
 // A shrink while an End hands its slot over: the End read the flag before

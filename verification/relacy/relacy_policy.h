@@ -308,6 +308,7 @@ struct RelacyPolicy {
   static void AfterShrinkTakesEffect() {}
   static void BeforeHelpTakesEffect() {}
   static void AfterGrowReleasesASlot() {}
+  static void AfterGrowBegins() {}
   static void WakeAll(Atomic<std::uint32_t>& /*word*/) {}
   // The thread's hint word, kept across schedules (a plain static): tests
   // whose pool has more than one word set it (SetHint(0)) at the start of
