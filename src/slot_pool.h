@@ -360,12 +360,8 @@ class alignas(64) SlotPool {
     // searches them all, and finds the slots that the capacity leaves out
     // reserved (their bits set).
     const std::uint32_t active = WordsFor(ceiling);
-    // relaxed: published by the instance-state release store that follows
-    // (the descriptor's load, relaxed: only the owner writes it).
-    capacity_.store(
-        CapacityWord(ShrinkEpoch(shrink_.load(std::memory_order_relaxed)),
-                     capacity),
-        std::memory_order_relaxed);
+    // relaxed: published by the instance-state release store that follows.
+    capacity_.store(CapacityWord(capacity), std::memory_order_relaxed);
     // relaxed: as capacity_.
     ceiling_.store(ceiling, std::memory_order_relaxed);
     active_words_.store(active, std::memory_order_relaxed);
@@ -1684,12 +1680,11 @@ class alignas(64) SlotPool {
       const std::uint64_t last = shrink_.load(std::memory_order_relaxed);
       // seq_cst: before the hints (a helper that reads a hint of this
       // epoch reads this descriptor or a later one).
-      const std::uint32_t epoch = ShrinkEpoch(last) + 1U;
-      shrink_.store(ShrinkDescriptor(epoch, old - capacity),
+      shrink_.store(ShrinkDescriptor(ShrinkEpoch(last) + 1U, old - capacity),
                     std::memory_order_seq_cst);
       HelpShrink(words, /*resizer=*/true);
       // seq_cst: read by capacity() in the order of the pair's CAS.
-      capacity_.store(CapacityWord(epoch, capacity), std::memory_order_seq_cst);
+      capacity_.store(CapacityWord(capacity), std::memory_order_seq_cst);
       Policy::AfterShrinkTakesEffect();
       PayFreeSlots(words);
       if constexpr (Policy::kMutation == Mutation::kShrinkForgetsDebt) {
@@ -1718,11 +1713,8 @@ class alignas(64) SlotPool {
       resizes_.fetch_add(1, std::memory_order_seq_cst);
     }
     SetHints(words, kHintResizing);
-    // relaxed: only the owner writes it. seq_cst: as above.
-    capacity_.store(
-        CapacityWord(ShrinkEpoch(shrink_.load(std::memory_order_relaxed)),
-                     capacity),
-        std::memory_order_seq_cst);
+    // seq_cst: as above.
+    capacity_.store(CapacityWord(capacity), std::memory_order_seq_cst);
     Release(capacity - old);
     // seq_cst: in the order of the pair's RMWs.
     const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
@@ -1741,11 +1733,12 @@ class alignas(64) SlotPool {
   static constexpr std::uint32_t ShrinkEpoch(std::uint64_t desc) noexcept {
     return static_cast<std::uint32_t>(desc >> 32U);
   }
-  // capacity_'s value: the capacity, and the epoch of the last shrink
-  // published when it was stored.
-  static constexpr std::uint64_t CapacityWord(std::uint32_t epoch,
-                                              std::uint32_t capacity) noexcept {
-    return (std::uint64_t{epoch} << 32U) | capacity;
+  // capacity_'s value for `capacity`, stored by the owner: the capacity,
+  // and the epoch of the last shrink published.
+  std::uint64_t CapacityWord(std::uint32_t capacity) const noexcept {
+    // relaxed: only the owner writes it.
+    const std::uint64_t desc = shrink_.load(std::memory_order_relaxed);
+    return (std::uint64_t{ShrinkEpoch(desc)} << 32U) | capacity;
   }
   static constexpr std::uint32_t CapacityEpoch(std::uint64_t c) noexcept {
     return static_cast<std::uint32_t>(c >> 32U);
@@ -1886,8 +1879,10 @@ class alignas(64) SlotPool {
       const std::uint64_t grows = resizes_.load(std::memory_order_seq_cst);
       if ((grows & 1U) == 0) return grows;
       AwaitResize();
-      // The grow counts itself before it raises the gate: until it has,
-      // the wait above returns at once. Let it run.
+      // The wait above returns at once only with the gate down: since a
+      // grow raises it before it counts itself, only once the grow has
+      // reopened (the next read is even). A yield a round all the same,
+      // so that no order of the grow's steps makes this loop a spin.
       Policy::Yield();
     }
   }

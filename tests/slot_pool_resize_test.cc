@@ -36,6 +36,15 @@ void OpenSessions(Core& core, std::uint64_t gen, std::uint32_t n,
   }
 }
 
+// Ends every session of `held`, then terminates the incarnation.
+template <class Core>
+void EndAllThenTerminate(Core& core, const std::vector<OpenedSession>& held) {
+  for (const OpenedSession& s : held) {
+    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  }
+  Terminate(core);
+}
+
 // Starts an incarnation of `core` with capacity 4 (ceiling 8), opens four
 // sessions into *held and shrinks the capacity to `capacity`: a debt of
 // 4 - capacity. Returns the incarnation's generation.
@@ -146,10 +155,7 @@ GrowSeen GrowAFullPool() {
   if (seen.after_waiter == Error::kSuccess) held.push_back(extra);
   waiter.join();
   if (seen.waiter == Error::kSuccess) held.push_back(w);
-  for (const OpenedSession& s : held) {
-    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
-  }
-  Terminate(core);
+  EndAllThenTerminate(core, held);
   return seen;
 }
 
@@ -216,6 +222,19 @@ struct StoppedGrowPolicy : StdAtomics {
   }
 };
 
+// Starts the thread `Policy::waiter` on `core`: a wait until `wait` from
+// now, its answer in *answer, then *done set.
+template <class Policy, class Core>
+std::thread StartTimedWaiter(Core& core, std::uint64_t gen, OpenedSession* s,
+                             std::chrono::milliseconds wait, Error* answer,
+                             std::atomic<bool>* done) {
+  return std::thread([&core, gen, s, wait, answer, done] {
+    Policy::waiter.store(std::this_thread::get_id());
+    *answer = core.BeginWait(gen, s, Core::WaitClock::now() + wait);
+    done->store(true);
+  });
+}
+
 // What TimeoutBesideAGrow() saw.
 struct GrowTimeoutSeen {
   bool queued = false;                     // both waiters held tickets
@@ -244,19 +263,12 @@ GrowTimeoutSeen TimeoutBesideAGrow() {
   std::vector<OpenedSession> held;
   OpenSessions(core, gen, 2, &held);
   OpenedSession w1;
-  Error first_answer = Error::kInvalidInstance;
-  std::thread first([&] {
-    first_answer = core.BeginWait(gen, &w1, Core::WaitClock::time_point::max());
-  });
-  while (core.QueuedTickets() < 1) std::this_thread::yield();
+  std::thread first = StartLiveWaiter(core, gen, &w1, 0);
   OpenedSession w2;
   std::atomic<bool> second_done{false};
-  std::thread second([&] {
-    Policy::waiter.store(std::this_thread::get_id());
-    seen.second = core.BeginWait(
-        gen, &w2, Core::WaitClock::now() + std::chrono::milliseconds(500));
-    second_done.store(true);
-  });
+  std::thread second =
+      StartTimedWaiter<Policy>(core, gen, &w2, std::chrono::milliseconds(500),
+                               &seen.second, &second_done);
   while (core.QueuedTickets() < 2 && !second_done.load()) {
     std::this_thread::yield();
   }
@@ -273,13 +285,9 @@ GrowTimeoutSeen TimeoutBesideAGrow() {
   resizer.join();
   first.join();
   second.join();
-  EXPECT_EQ(first_answer, Error::kSuccess);
-  if (first_answer == Error::kSuccess) held.push_back(w1);
+  held.push_back(w1);
   if (seen.second == Error::kSuccess) held.push_back(w2);
-  for (const OpenedSession& s : held) {
-    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
-  }
-  Terminate(core);
+  EndAllThenTerminate(core, held);
   return seen;
 }
 
@@ -327,12 +335,8 @@ StartingGrowSeen LeaveBesideAStartingGrow() {
   OpenSessions(core, gen, 2, &held);
   OpenedSession w;
   std::atomic<bool> done{false};
-  std::thread waiter([&] {
-    Policy::waiter.store(std::this_thread::get_id());
-    seen.answer = core.BeginWait(
-        gen, &w, Core::WaitClock::now() + std::chrono::milliseconds(200));
-    done.store(true);
-  });
+  std::thread waiter = StartTimedWaiter<Policy>(
+      core, gen, &w, std::chrono::milliseconds(200), &seen.answer, &done);
   while (core.QueuedTickets() < 1 && !done.load()) std::this_thread::yield();
   Policy::armed_at_begin.store(true);
   std::thread resizer([&] { core.Resize(3); });
@@ -346,10 +350,7 @@ StartingGrowSeen LeaveBesideAStartingGrow() {
   resizer.join();
   waiter.join();
   if (seen.answer == Error::kSuccess) held.push_back(w);
-  for (const OpenedSession& s : held) {
-    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
-  }
-  Terminate(core);
+  EndAllThenTerminate(core, held);
   return seen;
 }
 

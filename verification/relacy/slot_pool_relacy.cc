@@ -1074,6 +1074,18 @@ void CheckCapacity(Core* core, std::uint64_t gen, std::uint32_t free,
   }
 }
 
+// A new core whose first incarnation (*gen) has capacity `capacity` and
+// ceiling `ceiling`, with one session open (*held). Raw: see NewPool().
+template <class Core>
+Core* NewCoreWithOneOpen(std::uint32_t capacity, std::uint32_t ceiling,
+                         std::uint64_t* gen, ji::OpenedSession* held) {
+  Core* core = jv::NewObject<Core>();
+  *gen = core->Create();
+  RL_ASSERT(core->Init(capacity, false, ceiling) == Error::kSuccess);
+  RL_ASSERT(core->Begin(*gen, held) == Error::kSuccess);
+  return core;
+}
+
 // A wait on a full pool that times out at its second clock read (the
 // clock steps by 1 a read): it answers OutOfSessions.
 template <class Core>
@@ -1297,10 +1309,7 @@ struct GrowServesTimeout : rl::test_suite<GrowServesTimeout<kM>, 3> {
   Opened begun;   // R's Begin after its grow
   void before() {
     Clock::Use(time);
-    core = jv::NewObject<Core>();
-    gen = core->Create();
-    RL_ASSERT(core->Init(1, false, 3) == Error::kSuccess);
-    RL_ASSERT(core->Begin(gen, &held) == Error::kSuccess);
+    core = NewCoreWithOneOpen<Core>(1, 3, &gen, &held);
     waited.Reset();
     begun.Reset();
   }
@@ -1352,10 +1361,7 @@ struct GrowServesTwoWaiters : rl::test_suite<GrowServesTwoWaiters<kM>, 3> {
   Opened timed;    // W's BeginWait, until time 1
   void before() {
     Clock::Use(time);
-    core = jv::NewObject<Core>();
-    gen = core->Create();
-    RL_ASSERT(core->Init(1, false, 3) == Error::kSuccess);
-    RL_ASSERT(core->Begin(gen, &held) == Error::kSuccess);
+    core = NewCoreWithOneOpen<Core>(1, 3, &gen, &held);
     patient.Reset();
     timed.Reset();
   }
@@ -2232,10 +2238,7 @@ struct ShrinkBesideClaims : rl::test_suite<ShrinkBesideClaims<kM>, 2> {
   Opened first;   // B's first Begin
   Opened second;  // B's second Begin
   void before() {
-    core = jv::NewObject<Core>();
-    gen = core->Create();
-    RL_ASSERT(core->Init(3, false, 3) == Error::kSuccess);
-    RL_ASSERT(core->Begin(gen, &held) == Error::kSuccess);
+    core = NewCoreWithOneOpen<Core>(3, 3, &gen, &held);
     first.Reset();
     second.Reset();
   }
@@ -2284,10 +2287,7 @@ struct ShrinkCapacity : rl::test_suite<ShrinkCapacity<kM>, 2> {
   Opened begun;                 // B's Begin
   rl::var<std::uint32_t> seen;  // the capacity B read after it
   void before() {
-    core = jv::NewObject<Core>();
-    gen = core->Create();
-    RL_ASSERT(core->Init(2, false, 2) == Error::kSuccess);
-    RL_ASSERT(core->Begin(gen, &held) == Error::kSuccess);
+    core = NewCoreWithOneOpen<Core>(2, 2, &gen, &held);
     begun.Reset();
     seen($) = 0;
   }
