@@ -106,9 +106,6 @@ enum class Mutation {
                          // jumps the list
   kNewcomerIgnoresList,  // a newcomer takes a ticket while callers are
                          // listed, ahead of them
-  kCloseIgnoresPushers,  // the last caller to leave the list gives back the
-                         // mailbox without waiting for the frees on their
-                         // way to it: a grant is left there for nobody
   kHeadTakesTopMail,     // the list's head takes the grant on top of the
                          // mailbox (the last pushed): a grant decided after
                          // a Stop's gate is taken, and the one decided
@@ -117,6 +114,10 @@ enum class Mutation {
                          // (deadline, flag, stop) answers without taking
                          // the grant owed to it: the grant goes to a later
                          // caller, or back to the pool
+  kMailPastCallers,      // a free mails its slot to the list whatever the
+                         // grants already decided: one listed caller, two
+                         // grants, and a Begin answers OutOfSessions below
+                         // the capacity
   kStaleWaiterCounts,    // a caller that counts itself among the waiters
                          // after JetTerm's drain read the count does not
                          // look at the state first: it counts its wait in

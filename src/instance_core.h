@@ -1021,6 +1021,16 @@ class InstanceCore {
     pool->overflow().Lock();
     const typename Pool::Joined joined = pool->Join(&node);
     pool->overflow().Unlock();
+    if (joined == Pool::Joined::kCrowded) {
+      // Past kOwedMax callers owed a grant: this one waits a slice outside
+      // the list (a grant mailed or an alert ends it), then queues again;
+      // it keeps no place in the order meanwhile.
+      const std::uint32_t seen =
+          // acquire: as the head's load below.
+          pool->overflow().HeadWord().load(std::memory_order_acquire);
+      Policy::WaitWhile(pool->overflow().HeadWord(), seen,
+                        std::min(deadline, WaitClock::now() + kListHeadSlice));
+    }
     if (joined != Pool::Joined::kListed) {
       *again = true;
       return Error::kSuccess;
@@ -1079,16 +1089,13 @@ class InstanceCore {
   }
 
   // Under the list's lock: removes `node`; the last caller to leave closes
-  // the list (the grants left in the mailbox are ended again), a caller
-  // that leaves others settles the mailbox's mark (Pool::SettleMailed():
-  // it may have taken the last grant).
+  // the list, a caller that leaves others settles the mailbox's mark
+  // (Pool::SettleMailed(): it may have taken the last grant).
   void Unlist(Pool* pool, typename Pool::OverflowList::Node* node) noexcept
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(pool->overflow()) {
     pool->overflow().Remove(node);
     if (pool->overflow().Empty()) {
-      pool->CloseList([&](std::uint32_t slot) {
-        EndPhantom(pool, slot, pool->LoadControl(slot));
-      });
+      pool->CloseList();
     } else {
       pool->SettleMailed();
     }
@@ -1101,11 +1108,12 @@ class InstanceCore {
   // takes the grant owed to it, if the mailbox holds (or is about to hold)
   // more grants than there are callers ahead of it: that grant was decided
   // while it waited, so it is its own, gated or not (Pool::TakeMail()). A
-  // caller with none owed answers: the flag's error, kWaitCancelled, or
-  // OutOfSessions (exact: at TakeMail()'s last read the list is not empty,
-  // so the flag is verified, every free goes to a ticket or to the mailbox,
-  // and every grant in the mailbox belongs to a caller ahead: no slot is
-  // free for this one).
+  // caller with none owed leaves the callers owed a grant in one CAS
+  // (Pool::LeaveUnowed()) and answers: the flag's error, kWaitCancelled, or
+  // OutOfSessions (exact: at that CAS it is owed, so kListed is set, the
+  // flag is verified, every free goes to a ticket or to the mailbox, and
+  // every grant decided belongs to a caller ahead: no slot is free for this
+  // one).
   Error LeaveList(Pool* pool, std::uint64_t gen,
                   typename Pool::OverflowList::Node* node, std::uint64_t state,
                   Error gate, bool stopped, OpenedSession* opened) noexcept {
@@ -1116,21 +1124,24 @@ class InstanceCore {
     pool->overflow().Lock();
     std::uint32_t slot = 0;
     bool gated = false;
-    if (Policy::kMutation != Mutation::kLeaverIgnoresMail ||
-        pool->overflow().IsHead(node)) {
+    const std::uint32_t position = pool->overflow().Ahead(node);
+    if (Policy::kMutation != Mutation::kLeaverIgnoresMail || position == 0) {
       // As in Leave(): a grow hands its slots out one by one, and may mail
       // one to this caller; the answer counts only if no grow ran
-      // meanwhile. (The grow takes no list lock.)
+      // meanwhile. (The grow takes no list lock.) It leaves owed no more
+      // in one CAS that finds no grant decided for it (a free may decide
+      // one after TakeMail()'s reads): its linearization point.
       for (;;) {
         const std::uint64_t grows = pool->AwaitGrows();
-        if (pool->TakeMail(pool->overflow().Ahead(node), /*settle=*/true, &slot,
-                           &gated)) {
+        if (pool->TakeMail(position, /*settle=*/true, &slot, &gated)) {
           Unlist(pool, node);
           pool->overflow().Unlock();
           return AcceptGrant(pool, gen, slot, gated, opened);
         }
-        if (!pool->GrowsSince(grows)) break;
+        if (!pool->GrowsSince(grows) && pool->LeaveUnowed(position)) break;
       }
+    } else {
+      pool->LeaveUnowed(position);  // the mutant leaves whatever it is owed
     }
     Unlist(pool, node);
     pool->overflow().Unlock();

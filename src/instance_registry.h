@@ -59,9 +59,10 @@ class InstanceRegistry {
  public:
   // Parameter limits and defaults of the contract.
   static constexpr std::uint32_t kMaxSessionsLimit = 30000;
-  // The debt word of a pool counts units and names a payer's slot in 16 bits
-  // each (SlotPool::kDebtUnits).
-  static_assert(kMaxSessionsLimit < 0xFFFF);
+  // The debt word of a pool counts units and names a payer's slot in 15 bits
+  // each (src/debt_word.h): the ceiling, rounded up to whole pool words, is
+  // below 2^15.
+  static_assert((kMaxSessionsLimit + 31) / 32 * 32 <= DebtWordBits::kSlots);
   static constexpr std::uint32_t kDefaultMaxSessions = 16;
   static constexpr std::uint32_t kDefaultMaxInstances = 16;
 

@@ -2139,13 +2139,19 @@ class alignas(64) SlotPool {
   // ---- Past the ring's limit: the overflow list and the mailbox. ----
   //
   // A caller that finds the next ticket's cell held (or no cells) joins the
-  // overflow list, under its lock (Join(), which sets kListed with the flag
-  // verified); while the list is not empty every newcomer joins it too
-  // (Enqueue() answers kListed), and only its head takes a ticket
+  // overflow list, under its lock (Join(), which counts it owed and sets
+  // kListed, with the flag verified). The debt word counts the callers of
+  // the list owed a grant (none decided for them yet), and kListed says
+  // that they are not 0. While kListed is set every newcomer joins the list
+  // too (Enqueue() answers kListed), and only its head takes a ticket
   // (EnqueueHead()). A free that finds the flag verified, no ticket
-  // outstanding and the list not empty may not free its slot (a newcomer's
-  // claim would jump the list): it mails it to the head (MailToHead()).
-  // Begin, Dup and End never take the lock.
+  // outstanding and kListed set may not free its slot (a newcomer's claim
+  // would jump the list): it mails it to the list (MailToHead()), and its
+  // CAS counts one caller fewer owed. The grants go to the callers in the
+  // order of the list, so the first ones listed are those with a grant
+  // decided, and the others are owed: a free never mails more grants than
+  // the list has callers, and one that finds every caller served frees its
+  // slot. Begin, Dup and End never take the lock.
 
   OverflowList& overflow() noexcept ABSL_LOCK_RETURNED(overflow_) {
     return overflow_;
@@ -2155,23 +2161,29 @@ class alignas(64) SlotPool {
     kListed,   // `node` is in the list
     kNotFull,  // the flag is not verified: claim again
     kRoom,     // the next ticket's cell is ready: Enqueue() again
+    kCrowded,  // kOwedMax callers are owed already: wait, then again
   };
 
-  // Under the list's lock: appends `node`, setting kListed, when the flag
-  // is verified and the next ticket has no cell ready (or the list is not
-  // empty). The CAS fails if the tail moved since the flag read, and so
-  // since the cell read: a tail unchanged around that read proves that an
-  // older ticket holds the cell (as in Enqueue()).
+  // Under the list's lock: appends `node`, counted owed and kListed set,
+  // when the flag is verified and the next ticket has no cell ready (or
+  // kListed is set). The CAS fails if the tail moved since the flag read,
+  // and so since the cell read: a tail unchanged around that read proves
+  // that an older ticket holds the cell (as in Enqueue()).
   Joined Join(typename OverflowList::Node* node) noexcept
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
-    auto& flag = Flag();
-    // seq_cst: as Enqueue() (the Dekker pair with the frees).
-    std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    // seq_cst: as Enqueue() (the Dekker pair with the frees); a first
+    // guess for the CAS of the pair, which is the read.
+    PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
     for (;;) {
+      const std::uint64_t f = p.first;
       if ((f & kFullStateMask) != kFullVerified) return Joined::kNotFull;
       if ((f & kListed) == 0 && HasRoom(TailOf(f))) return Joined::kRoom;
-      // seq_cst: as above.
-      if (FlagCas(f, f | kListed)) {
+      if (DebtWordBits::OwedOf(p.second) == DebtWordBits::kOwedMax) {
+        return Joined::kCrowded;
+      }
+      // seq_cst (the pair's CAS): as above.
+      if (full_.value.compare_exchange(
+              p, PairValue{f | kListed, p.second + DebtWordBits::kOwedOne})) {
         overflow_.Append(node);
         return Joined::kListed;
       }
@@ -2179,29 +2191,54 @@ class alignas(64) SlotPool {
   }
 
   // Under the list's lock, by the list's head `node`: takes the next ticket
-  // into *ticket, and leaves the list in the same CAS (clearing kListed when
-  // it was the last). kNoRoom: the cell is still held, or a grant is on its
-  // way to the head (kMailed); kNoMemory: no cells. While the list is not
-  // empty only its head takes tickets, and the flag stays verified (no free
-  // clears it while kListed is set).
+  // into *ticket, and leaves the list in the same CAS, one caller fewer
+  // owed (kListed cleared with the last). kNoRoom: the cell is still held,
+  // or a grant is on its way to the head (kMailed); kNoMemory: no cells.
+  // With kMailed clear no grant is decided for the list, so the head is
+  // owed, and so is every caller behind it. While kListed is set only the
+  // list's head takes tickets, and the flag stays verified (no free clears
+  // it while kListed is set).
   Enqueued EnqueueHead(typename OverflowList::Node* node,
                        std::uint32_t* ticket) noexcept
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
-    auto& flag = Flag();
-    // seq_cst: as Enqueue().
-    std::uint64_t f = flag.load(std::memory_order_seq_cst);
+    // seq_cst: as Enqueue(); a first guess for the CAS of the pair.
+    PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
     for (;;) {
+      const std::uint64_t f = p.first;
       if ((f & kMailed) != 0) return Enqueued::kNoRoom;
       if (waiters_.Ensure() == nullptr) return Enqueued::kNoMemory;
       *ticket = TailOf(f);
       if (!HasRoom(*ticket)) return Enqueued::kNoRoom;
-      std::uint64_t next = WithTail(f, *ticket + 1);
-      if (overflow_.IsLast(node)) next &= ~kListed;
-      // seq_cst: as Enqueue().
-      if (FlagCas(f, next)) {
+      const std::uint32_t owed = DebtWordBits::OwedOf(p.second);
+      if (owed == 0) return Enqueued::kNoRoom;  // a grant is decided for it
+      PairValue next{WithTail(f, *ticket + 1),
+                     p.second - DebtWordBits::kOwedOne};
+      if (owed == 1) next.first &= ~kListed;
+      // seq_cst (the pair's CAS): as Enqueue().
+      if (full_.value.compare_exchange(p, next)) {
         overflow_.Remove(node);
         return Enqueued::kQueued;
       }
+    }
+  }
+
+  // Under the list's lock, by the caller `position` places behind the
+  // list's head that leaves the list with no grant (TakeMail() found none
+  // owed to it): counts it no longer owed, in one CAS of the pair that
+  // finds at most `position` grants decided for the list (the callers of
+  // the list less those owed), the leaver's linearization point. False: a
+  // grant was decided for it since (take it, TakeMail()).
+  bool LeaveUnowed(std::uint32_t position) noexcept
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
+    // seq_cst: a first guess for the CAS of the pair, which is the read.
+    PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
+    for (;;) {
+      const std::uint32_t owed = DebtWordBits::OwedOf(p.second);
+      if (overflow_.Size() - owed > position || owed == 0) return false;
+      PairValue next{p.first, p.second - DebtWordBits::kOwedOne};
+      if (owed == 1) next.first &= ~kListed;
+      // seq_cst: with the frees' CAS in MailToHead().
+      if (full_.value.compare_exchange(p, next)) return true;
     }
   }
 
@@ -2212,23 +2249,27 @@ class alignas(64) SlotPool {
            (waiters_.IsReadyFor(ticket) || waiters_.TakeOver(ticket));
   }
 
-  // A free (HandOver()) that found no ticket outstanding and the list not
-  // empty (*f): its slot, whose bit it holds, goes to the list's head
-  // through the mailbox. The free counts itself (pushing_), then marks the
-  // flag (kMailed) with a CAS that needs the list and no ticket: from that
-  // CAS on the head takes no ticket until it has a grant, so no later
-  // ticket is served before the head. The grant is decided at that CAS,
-  // gated as a hand-off's (IsGated() of the value it replaced). Then the
-  // slot is opened for the head (the End's handle goes stale), pushed, the
-  // count dropped and the head woken. False (uncounted, *f the flag as read
-  // last): the list emptied or a ticket was taken meanwhile.
+  // A free (HandOver()) that found no ticket outstanding and a caller of
+  // the list owed a grant (*f, kListed): its slot, whose bit it holds, goes
+  // to the list through the mailbox. The free counts itself (pushing_),
+  // then marks the flag (kMailed) and counts one caller fewer owed (kListed
+  // cleared with the last) with a CAS of the pair that needs one owed and
+  // no ticket: from that CAS on the head takes no ticket until it has a
+  // grant, so no later ticket is served before the head. The grant is
+  // decided at that CAS, for the first caller owed, gated as a hand-off's
+  // (IsGated() of the value it replaced). Then the slot is opened for it
+  // (the End's handle goes stale), pushed, the count dropped and the head
+  // woken. False (uncounted, *f the flag as read last): nobody is owed a
+  // grant any more, or a ticket was taken meanwhile.
   bool MailToHead(std::uint32_t slot, std::uint64_t ended, FreedBy by,
                   std::uint64_t* f) noexcept {
     // seq_cst: before the CAS; CloseList() clears kListed, then waits for
     // this count to drop, and MailIdle() reads it before the mailbox.
     pushing_.fetch_add(1, std::memory_order_seq_cst);
-    std::uint64_t seen = *f;
+    // seq_cst: a first guess for the CAS of the pair, which is the read.
+    PairValue p{*f, DebtWord().load(std::memory_order_seq_cst)};
     for (;;) {
+      const std::uint64_t seen = p.first;
       if ((seen & kListed) == 0 || HasWaiters(seen) ||
           (seen & kFullStateMask) != kFullVerified) {
         // release: nothing to publish but the count.
@@ -2236,12 +2277,22 @@ class alignas(64) SlotPool {
         *f = seen;
         return false;
       }
-      // seq_cst: with the ticket CASes, Join() and CloseList()'s clear.
-      if (FlagCas(seen, seen | kMailed)) {
-        break;
+      // kListed says that the count is not 0 (every CAS keeps them so); the
+      // mutant mails without counting (kListed then stays until the list
+      // closes, a grant per free, owed or not).
+      const std::uint32_t owed = DebtWordBits::OwedOf(p.second);
+      PairValue next{seen | kMailed, p.second};
+      if (Policy::kMutation != Mutation::kMailPastCallers || owed != 0) {
+        next.second -= DebtWordBits::kOwedOne;
+        if (owed == 1 && Policy::kMutation != Mutation::kMailPastCallers) {
+          next.first &= ~kListed;
+        }
       }
+      // seq_cst (the pair's CAS): with the ticket CASes, Join(),
+      // LeaveUnowed() and CloseList()'s clear.
+      if (full_.value.compare_exchange(p, next)) break;
     }
-    const bool gated = IsGated(seen, by);
+    const bool gated = IsGated(p.first, by);
     // relaxed: the control word is this thread's until the push, whose
     // release CAS PopMail() acquires.
     SlotRef(slot).control.store(ended | kOpen, std::memory_order_relaxed);
@@ -2371,22 +2422,14 @@ class alignas(64) SlotPool {
   }
 
   // Under the list's lock, by the last caller to leave the list (its node
-  // removed): clears kListed and kMailed in one CAS, waits for the frees on
-  // their way to the mailbox (a few steps each: after the clear, a free not
-  // yet past its CAS fails it and looks at the flag again), and passes every
-  // grant left in the mailbox to `end_again`, which ends it again (a free:
-  // with the list closed it goes to a ticket, or to the pool).
-  template <class EndAgain>
-  void CloseList(EndAgain&& end_again) noexcept
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
+  // removed): clears kMailed (and kListed, clear already: nobody is owed a
+  // grant). No grant is left in the mailbox or on its way to it: a free
+  // decides a grant only for a caller owed one, and a caller with a grant
+  // decided takes it before it leaves (TakeMail() waits for its push). A
+  // free counted in pushing_ and not yet past its CAS fails it, or mails
+  // to a caller that joins later.
+  void CloseList() noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
     ClearFlagBits(kListed | kMailed);
-    if constexpr (Policy::kMutation != Mutation::kCloseIgnoresPushers) {
-      // seq_cst: after the clear (a free counts itself before its CAS).
-      while (pushing_.load(std::memory_order_seq_cst) != 0) Policy::Yield();
-    }
-    std::uint32_t slot = 0;
-    bool gated = false;
-    while (PopMail(&slot, &gated)) end_again(slot);
   }
 
   // Callers in the overflow list now (takes the list's lock).
@@ -2769,9 +2812,11 @@ class alignas(64) SlotPool {
   //
   // tail is the next waiter's ticket, head the next ticket a freed slot goes
   // to (both modulo 2^15); tail != head only while the state is verified.
-  // listed: callers wait in the overflow list (set by the first to join it,
-  // with the state verified, cleared by the last to leave it); mailed: a
-  // grant for the list's head is in the mailbox or on its way (MailToHead()).
+  // listed: callers wait in the overflow list with no grant decided for
+  // them (the debt word's owed count is not 0: set by a caller that joins
+  // it, with the state verified, cleared by the CAS that leaves none owed);
+  // mailed: a grant for the list's head is in the mailbox or on its way
+  // (MailToHead()).
   // owing: a shrink left a debt: set exactly while the debt word owes
   // units (the pair changes both in one step), and every free looks at it
   // (PayDebt()). The gates say that the incarnation is

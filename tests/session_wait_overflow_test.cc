@@ -375,66 +375,6 @@ TEST(SessionWaitOverflowTest, CatchesEndIgnoresList) {
       << "the mutant's End did not free its slot beside a listed caller";
 }
 
-// Capacity 2, the ring full behind a live head, one caller (L) listed.
-// The ring's head is served and ends its session: no ticket is left, so the
-// grant goes to L through the mailbox, decided before the Stop. Then a Stop
-// sets its gate and an End mails a second grant, gated. The test holds the
-// list's lock from before the first grant until both are in the mailbox,
-// so L finds them together, the gated one on top. Returns L's answer, with
-// its session ended again.
-template <class Policy>
-Error HeadAnswerWithTwoGrantsAcrossAStop() {
-  using CoreT = InstanceCore<Policy>;
-  CoreT core;
-  OpenedSession a;
-  OpenedSession b;
-  const std::uint64_t gen = StartTwoOpen(core, &a, &b);
-  OpenedSession first;
-  std::thread head = FillRingBehindAHead(core, gen, &first);
-  OpenedSession got;
-  Error answer = Error::kSuccess;
-  std::thread listed([&] { answer = core.BeginWait(gen, &got, kForever); });
-  while (core.ListedCallers() != 1) std::this_thread::yield();
-  std::uint64_t state = 0;
-  // The test needs the list's lock, which only the core takes. Taken
-  // before the head is served: L, the list's head, wakes every 50 ms and
-  // would move into the ring once the head's cell is free (EnqueueHead(),
-  // under the lock), and first's End would then hand its slot to L's
-  // ticket instead of the mailbox (ThreadSanitizer's pace made that
-  // happen in 3 runs of 30).
-  auto* const pool = const_cast<typename CoreT::Pool*>(core.DebugPool(&state));
-  pool->overflow().Lock();
-  EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
-  head.join();
-  EXPECT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
-  EXPECT_TRUE(pool->DebugFlag().mailed);
-  // The Stop sets its gate, then waits for the lock to wake the listed.
-  std::thread stop([&] { core.SetFlag(CoreT::kStopped); });
-  while (!pool->DebugFlag().gated) std::this_thread::yield();
-  EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
-  pool->overflow().Unlock();
-  stop.join();
-  listed.join();
-  if (answer == Error::kSuccess) {
-    EXPECT_EQ(core.End(got.slot, got.gen), Error::kSuccess);
-  }
-  EXPECT_EQ(core.ListedCallers(), 0U);
-  Terminate(core);
-  return answer;
-}
-
-TEST(SessionWaitOverflowTest,
-     AGrantMadeBeforeAStopIsTheHeadsWhateverCameAfter) {
-  EXPECT_EQ(HeadAnswerWithTwoGrantsAcrossAStop<TinyRing>(), Error::kSuccess);
-}
-
-TEST(SessionWaitOverflowTest, CatchesHeadTakesTopMail) {
-  EXPECT_EQ(HeadAnswerWithTwoGrantsAcrossAStop<
-                TinyRingMutant<Mutation::kHeadTakesTopMail>>(),
-            Error::kClientRequestToStopJetService)
-      << "the mutant's head did not take the gated grant on top";
-}
-
 // A policy whose waits can be held: a thread that names a role (tl_role)
 // stops at the top of its next wait (the list's sleeps, the head's polls,
 // the lock's) while that role is held, and counts itself as stopped. The
@@ -488,6 +428,81 @@ struct HeldRing : TinyRingMutant<M> {
     TinyRing::WakeAll(word);
   }
 };
+
+// Capacity 2, the ring full behind a live head, two callers listed: L1 at
+// the list's head, L2 behind it and held in its wait. The ring's head is
+// served and ends its session: no ticket is left, so the grant goes to the
+// list through the mailbox, decided before the Stop (L1's). Then a Stop
+// sets its gate and an End mails a second grant, gated (L2's). The test
+// holds the list's lock from before the first grant until both are in the
+// mailbox, so L1 finds them together, the gated one on top. Returns L1's
+// answer, with its session ended again.
+template <Mutation M>
+Error HeadAnswerWithTwoGrantsAcrossAStop() {
+  using CoreT = InstanceCore<HeldRing<M>>;
+  CoreT core;
+  OpenedSession a;
+  OpenedSession b;
+  const std::uint64_t gen = StartTwoOpen(core, &a, &b);
+  OpenedSession first;
+  std::thread head = FillRingBehindAHead(core, gen, &first);
+  Hold::Reset(0, false);
+  OpenedSession got1;
+  Error answer1 = Error::kSuccess;
+  std::thread l1([&] { answer1 = core.BeginWait(gen, &got1, kForever); });
+  while (core.ListedCallers() != 1) std::this_thread::yield();
+  Hold::held[2].store(true);
+  OpenedSession got2;
+  Error answer2 = Error::kSuccess;
+  std::thread l2([&] {
+    Hold::tl_role = 2;
+    answer2 = core.BeginWait(gen, &got2, kForever);
+  });
+  while (Hold::stopped[2].load() == 0) std::this_thread::yield();
+  EXPECT_EQ(core.ListedCallers(), 2U);
+  std::uint64_t state = 0;
+  // The test needs the list's lock, which only the core takes. Taken
+  // before the head is served: L1, the list's head, wakes every 50 ms and
+  // would move into the ring once the head's cell is free (EnqueueHead(),
+  // under the lock), and first's End would then hand its slot to L1's
+  // ticket instead of the mailbox (ThreadSanitizer's pace made that
+  // happen in 3 runs of 30).
+  auto* const pool = const_cast<typename CoreT::Pool*>(core.DebugPool(&state));
+  pool->overflow().Lock();
+  EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+  head.join();
+  EXPECT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  EXPECT_TRUE(pool->DebugFlag().mailed);
+  // The Stop sets its gate, then waits for the lock to wake the listed.
+  std::thread stop([&] { core.SetFlag(CoreT::kStopped); });
+  while (!pool->DebugFlag().gated) std::this_thread::yield();
+  EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+  pool->overflow().Unlock();
+  stop.join();
+  l1.join();
+  Hold::held[2].store(false);
+  l2.join();
+  for (auto [answer, got] : {std::pair{answer1, got1}, {answer2, got2}}) {
+    if (answer == Error::kSuccess) {
+      EXPECT_EQ(core.End(got.slot, got.gen), Error::kSuccess);
+    }
+  }
+  EXPECT_EQ(core.ListedCallers(), 0U);
+  Terminate(core);
+  return answer1;
+}
+
+TEST(SessionWaitOverflowTest,
+     AGrantMadeBeforeAStopIsTheHeadsWhateverCameAfter) {
+  EXPECT_EQ(HeadAnswerWithTwoGrantsAcrossAStop<Mutation::kNone>(),
+            Error::kSuccess);
+}
+
+TEST(SessionWaitOverflowTest, CatchesHeadTakesTopMail) {
+  EXPECT_EQ(HeadAnswerWithTwoGrantsAcrossAStop<Mutation::kHeadTakesTopMail>(),
+            Error::kClientRequestToStopJetService)
+      << "the mutant's head did not take the gated grant on top";
+}
 
 enum class Leave { kDeadline, kStopRequest, kStopFlag };
 
@@ -565,7 +580,10 @@ std::optional<Error> SecondListedOnce(Leave how) {
     EXPECT_EQ(core.End(got2.slot, got2.gen), Error::kSuccess);
   }
   EXPECT_EQ(core.ListedCallers(), 0U);
-  if (how != Leave::kStopFlag) ExpectRoomFor(core, gen, 2);
+  // The mutant's L2 leaves its grant in the mailbox, held by nobody.
+  if (how != Leave::kStopFlag) {
+    ExpectRoomFor(core, gen, M == Mutation::kNone ? 2 : 1);
+  }
   Terminate(core);
   if (!placed) return std::nullopt;
   return answer2;
@@ -603,6 +621,73 @@ TEST(SessionWaitOverflowTest, CatchesLeaverIgnoresMail) {
   EXPECT_EQ(SecondListedLeavingWithTwoGrants<Mutation::kLeaverIgnoresMail>(
                 Leave::kStopFlag),
             Error::kClientRequestToStopJetService);
+}
+
+// Capacity 2 and the ring full behind a live head; one caller (L) listed
+// and held in its wait. The ring's head is served and ends its session: no
+// ticket is left, so that grant goes to L through the mailbox. L has not
+// taken it yet when a second End comes: nobody else is listed, so that
+// slot is free, and a plain Begin gets it. Returns the Begin's answer, and
+// the open count just before it in *open (L's grant alone: 1).
+template <Mutation M>
+Error BeginBesideAGrantNotYetTaken(std::uint32_t* open) {
+  using Policy = HeldRing<M>;
+  using CoreT = InstanceCore<Policy>;
+  CoreT core;
+  OpenedSession a;
+  OpenedSession b;
+  const std::uint64_t gen = StartTwoOpen(core, &a, &b);
+  OpenedSession first;
+  std::thread head = FillRingBehindAHead(core, gen, &first);
+  Hold::Reset(1, false);
+  OpenedSession got;
+  Error answer = Error::kOutOfSessions;
+  std::thread listed([&] {
+    Hold::tl_role = 1;
+    answer = core.BeginWait(gen, &got, kForever);
+  });
+  while (Hold::stopped[1].load() == 0) std::this_thread::yield();
+  EXPECT_EQ(core.ListedCallers(), 1U);
+  EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+  head.join();
+  EXPECT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  std::uint64_t state = 0;
+  EXPECT_TRUE(core.DebugPool(&state)->DebugFlag().mailed);
+  EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+  *open = CountOf(core, gen);
+  OpenedSession plain;
+  const Error begun = core.Begin(gen, &plain);
+  Hold::held[1].store(false);
+  listed.join();
+  EXPECT_EQ(answer, Error::kSuccess);
+  if (answer == Error::kSuccess) {
+    EXPECT_EQ(core.End(got.slot, got.gen), Error::kSuccess);
+  }
+  if (begun == Error::kSuccess) {
+    EXPECT_EQ(core.End(plain.slot, plain.gen), Error::kSuccess);
+  }
+  EXPECT_EQ(core.ListedCallers(), 0U);
+  // The mutant's second grant is left in the mailbox, held by nobody.
+  ExpectRoomFor(core, gen, M == Mutation::kNone ? 2 : 1);
+  Terminate(core);
+  return begun;
+}
+
+// One listed caller gets one grant: a free that finds every listed caller
+// with a grant decided frees its slot.
+TEST(SessionWaitOverflowTest, AFreeMailsNoMoreGrantsThanTheListHasCallers) {
+  std::uint32_t open = 0;
+  EXPECT_EQ(BeginBesideAGrantNotYetTaken<Mutation::kNone>(&open),
+            Error::kSuccess);
+  EXPECT_EQ(open, 1U);
+}
+
+TEST(SessionWaitOverflowTest, CatchesMailPastCallers) {
+  std::uint32_t open = 0;
+  EXPECT_EQ(BeginBesideAGrantNotYetTaken<Mutation::kMailPastCallers>(&open),
+            Error::kOutOfSessions)
+      << "the mutant's second End freed its slot";
+  EXPECT_EQ(open, 2U) << "the mutant's count holds both grants";
 }
 
 // JetTerm waits for a waiter that cannot run (held here, as a thread of

@@ -368,13 +368,11 @@ expect_caught "mutant MUTANT_END_IGNORES_V" safety -DMUTANT_END_IGNORES_V
 expect_caught_by "arrof" "mutant MUTANT_NEWCOMER_IGNORES_V" safety \
   -DMUTANT_NEWCOMER_IGNORES_V
 expect_caught "mutant MUTANT_PUSH_WITHOUT_G" safety -DMUTANT_PUSH_WITHOUT_G
-expect_caught "mutant MUTANT_LEAVE_IGNORES_PUSHERS" safety -DTIMEOUTS \
-  -DMUTANT_LEAVE_IGNORES_PUSHERS
 expect_caught "mutant MUTANT_CLEAR_G_ONCE (2 slots, 5 clients)" safety \
   -DN=2 -DHELD=2 -DCLIENTS=5 -DROUNDS=1 -DMUTANT_CLEAR_G_ONCE
 expect_caught_by "bmade" "mutant MUTANT_PUSH_UNGATED" safety -DWITH_STOP \
   -DMUTANT_PUSH_UNGATED
-expect_caught_by "stoperr" "mutant MUTANT_FLAG_LEAVE_IGNORES_MAILBOX" safety \
+expect_caught_by "owner[k]==255" "mutant MUTANT_FLAG_LEAVE_IGNORES_MAILBOX" safety \
   -DWITH_STOP -DMUTANT_FLAG_LEAVE_IGNORES_MAILBOX
 expect_caught_by "owed" "mutant MUTANT_HEAD_TAKES_TOP (2 slots)" safety \
   -DN=2 -DHELD=2 -DCLIENTS=3 -DROUNDS=2 -DWITH_STOP -DMUTANT_HEAD_TAKES_TOP
@@ -384,6 +382,8 @@ expect_caught_by "mailed" "mutant MUTANT_LEAVER_IGNORES_MAIL (2 slots, timeouts)
 expect_caught_by "mailed" "mutant MUTANT_LEAVER_IGNORES_MAIL (2 slots, Stop)" \
   safety -DN=2 -DHELD=2 -DCLIENTS=3 -DROUNDS=2 -DWITH_STOP \
   -DMUTANT_LEAVER_IGNORES_MAIL
+expect_caught_by "mailed" "mutant MUTANT_MAIL_PAST_CALLERS (2 slots)" \
+  safety -DN=2 -DHELD=2 -DCLIENTS=4 -DROUNDS=1 -DMUTANT_MAIL_PAST_CALLERS
 model=full_flag.pml
 if [[ ${SPIN_LARGE:-0} == 1 ]]; then
   expect_pass "model, 3 clients x 2 rounds (progress)" progress $fix

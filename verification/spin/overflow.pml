@@ -2,24 +2,30 @@
  * EnqueueHead, MailToHead, TakeMail, SettleMailed, CloseList, HandOver's
  * branch for listed callers; src/session_overflow_list.h; and
  * src/instance_core.h: AwaitListed, LeaveList, Unlist): first come, first
- * served past the ring's limit. V is the flag's kListed bit, G its kMailed
- * bit, pushing the pushers' count (pushing_), the mailbox mail_.
+ * served past the ring's limit. V is the flag's kListed bit, U the debt
+ * word's owed count, G the flag's kMailed bit, pushing the pushers' count
+ * (pushing_), the mailbox mail_.
  *
  * The ring of cells serves tickets in order, but a ticket holds its cell
  * until it is done, so a caller that finds the cell of the tail held has
  * no place in the ring. Here such callers join an overflow list (a FIFO
  * under a mutex: only waiters take it, never Begin, Dup or End), and the
  * flag word gains two bits:
- *  - V, "the overflow list is not empty": set by the first caller that
- *    joins it (a CAS that needs the flag verified, like a ticket); while
- *    it is set, no newcomer takes a ticket: it joins the list. Only the
- *    head of the list takes a ticket (leaving the list in the same CAS,
- *    and clearing V if it was the last).
+ *  - V, "a caller of the overflow list is owed a grant" (U, the callers
+ *    owed, is not 0; V and U change together, one CAS of the pair): a
+ *    caller that joins the list counts itself owed and sets V (a CAS that
+ *    needs the flag verified, like a ticket); while V is set, no newcomer
+ *    takes a ticket: it joins the list. Only the head of the list takes a
+ *    ticket (leaving the list in the same CAS, owed no more). A caller
+ *    that leaves the list with no grant counts itself owed no more in a
+ *    CAS that finds at most as many grants decided (the callers less U)
+ *    as callers ahead of it (LeaveUnowed()).
  *  - G, "a grant for the head of the list is in the mailbox or on its
  *    way": an End that finds the flag verified, no ticket outstanding and
  *    V set may not free its slot (a newcomer's claim would jump the list):
- *    it counts itself (pushing), sets G with a CAS that needs V set and no
- *    ticket outstanding (else it uncounts and looks at the flag again),
+ *    it counts itself (pushing), sets G and counts one caller fewer owed
+ *    with a CAS that needs V set and no ticket outstanding (else it
+ *    uncounts and looks at the flag again),
  *    opens the slot as a grant, pushes it onto the mailbox (a stack of
  *    slots), and uncounts. While G is set the head takes no ticket: it
  *    waits for the mailbox. The head takes a grant decided before the
@@ -30,9 +36,9 @@
  *    holder takes tickets while V is set, so nobody acts on the moment G
  *    is clear).
  *  - The last member to leave the list (served, or timed out) clears V and
- *    G in one CAS, waits for the pushers counted (a few steps of theirs),
- *    and gives every grant left in the mailbox back (a free: with V clear
- *    it goes to a ticket, or the pool).
+ *    G in one CAS (V is clear by then: nobody is owed). No grant is left
+ *    in the mailbox or on its way: a grant is decided only for a caller
+ *    owed one, who takes it before it leaves.
  *
  * The ring is abstracted: one cell, at most one ticket outstanding, and a
  * hand-off (head CAS, commit, publish) is one step (wait_queue.pml checks
@@ -70,6 +76,9 @@
  *    that takes one has fewer live waiters older than it than such grants,
  *    all of them ahead of it in the list (first come, first served among
  *    the grants' owners);
+ *  - no more grants than callers: the grants decided and not yet taken
+ *    never outnumber the callers of the list (monitor), and V says that U
+ *    is not 0;
  *  - nothing stranded: at the end every slot is free and closed, the flag
  *    clear, the mailbox empty, nobody listed.
  *
@@ -79,8 +88,6 @@
  *  - MUTANT_PUSH_WITHOUT_G: the End's CAS before its push leaves G as it
  *    is;
  *  - MUTANT_NEWCOMER_IGNORES_V: a newcomer takes a ticket while V is set;
- *  - MUTANT_LEAVE_IGNORES_PUSHERS: the last member clears V and G and
- *    gives back the mailbox without waiting for the pushers counted;
  *  - MUTANT_CLEAR_G_ONCE: the head clears G without looking at the pushers
  *    again afterwards;
  *  - MUTANT_PUSH_UNGATED (WITH_STOP): an End's push ignores the gate;
@@ -90,6 +97,9 @@
  *    top of the mailbox, gated or not.
  *  - MUTANT_LEAVER_IGNORES_MAIL (N=2): a caller behind the head that
  *    leaves the list answers without looking at the mailbox.
+ *  - MUTANT_MAIL_PAST_CALLERS (N=2): an End mails its slot whatever the
+ *    grants already decided (V set while the list is not empty, U not
+ *    looked at): one listed caller, two grants.
  */
 #ifndef N
 #define N 1
@@ -130,6 +140,7 @@ bit fver;
 byte ftail;
 byte fhead;
 bit fV;
+byte fU; /* the debt word's owed count */
 bit fG;
 
 /* The ring's one cell. */
@@ -197,21 +208,10 @@ inline nobefore(start) {
 }
 
 /* Waiter w, pos places behind the list's head, takes one of the grants
- * decided: the live waiters older than it are the pos callers ahead of it,
- * and they are fewer than such grants (the others are theirs). */
+ * decided: it is among the first callers of the list, those the grants
+ * were decided for (pos < mailed), and was served at that decision. */
 inline fairtake(w) {
-  k = 0; i2 = 0;
-  do
-  :: k < CLIENTS ->
-     if
-     :: k != w && live[k] && arrof[k] < arrof[w] -> i2++
-     :: else -> skip
-     fi;
-     k++
-  :: else -> break
-  od;
-  assert(i2 == pos && i2 < mailed);
-  k = 0; i2 = 0
+  assert(pos < mailed && !live[w])
 }
 
 /* The position of id in the list (pos). */
@@ -241,6 +241,30 @@ inline settle() {
     :: else -> ok = 0; assert(mailed <= pos)
     fi
   }
+}
+
+/* LeaveUnowed(pos): a caller pos places behind the list's head that leaves
+ * it with no grant counts itself owed no more, if no more grants are
+ * decided than callers ahead of it (the callers less those owed); ok = 1:
+ * one was decided since, take it. */
+inline unowed() {
+#ifdef MUTANT_LEAVER_IGNORES_MAIL
+  if
+  :: pos > 0 && fU > 0 -> fU--; ok = 0
+  :: pos > 0 && fU == 0 -> ok = 0
+  :: pos == 0 && (ovn - fU > pos || fU == 0) -> ok = 1
+  :: pos == 0 && !(ovn - fU > pos || fU == 0) -> fU--; ok = 0
+  fi;
+#else
+  if
+  :: ovn - fU > pos || fU == 0 -> ok = 1
+  :: else -> fU--; ok = 0
+  fi;
+#endif
+  if
+  :: ok == 0 && fU == 0 -> fV = 0
+  :: else -> skip
+  fi
 }
 
 inline arrive() {
@@ -398,7 +422,7 @@ queue:
     if
     :: fver == 0 -> ok = 0
     :: fver == 1 && fV == 0 && cst == CELL_READY -> ok = 2
-    :: else -> fV = 1; ovl[ovn] = id; ovn++; arrive(); ok = 1
+    :: else -> fV = 1; fU++; ovl[ovn] = id; ovn++; arrive(); ok = 1
     fi
   };
   unlock();
@@ -426,10 +450,14 @@ listed:
     if
     :: ovl[0] == id && fG == 0 && cst == CELL_READY ->
        assert(fver == 1 && fV == 1);
+#ifndef MUTANT_MAIL_PAST_CALLERS
+       assert(fU == ovn);
+#endif
        cst = CELL_WAIT; cown = id; ftail = NEXT(ftail);
        unlist();
+       fU--;
        if
-       :: ovn == 0 -> fV = 0
+       :: fU == 0 -> fV = 0
        :: else -> skip
        fi;
        ok = 1
@@ -534,13 +562,37 @@ leaveflag:
   fi;
 #endif
   /* TakeMail(pos, settle): the answer holds at one instant. */
+flagsettle:
   settle();
   if
   :: ok -> goto pop
   :: else -> skip
   fi;
+  atomic {
+    unowed();
+    if
+    :: ok == 0 -> unlist(); live[id] = 0; answer_stop()
+    :: else -> skip
+    fi
+  };
+  if
+  :: ok -> goto flagsettle
+  :: else -> goto flagleft
+  fi;
 flagout:
-  atomic { unlist(); live[id] = 0; answer_stop() };
+  /* (the mutant's head: owed no more, whatever the mailbox holds) */
+  atomic {
+    if
+    :: fU > 0 -> fU--
+    :: else -> skip
+    fi;
+    if
+    :: fU == 0 -> fV = 0
+    :: else -> skip
+    fi;
+    unlist(); live[id] = 0; answer_stop()
+  };
+flagleft:
   if
   :: ovn == 0 -> goto lastout
   :: else -> unlock(); goto next
@@ -558,46 +610,43 @@ leavelist:
   /* A time-out: as leaveflag, OutOfSessions for none owed. */
   lock();
   position();
+timesettle:
   settle();
   if
   :: ok -> goto pop
   :: else -> skip
   fi;
   atomic {
-    unlist(); live[id] = 0;
-    /* Exact: the timeout finds no free slot. */
-    assert(NONE_FREE)
+    unowed();
+    if
+    :: ok == 0 ->
+       unlist(); live[id] = 0;
+       /* Exact: the timeout finds no free slot. */
+       assert(NONE_FREE)
+    :: else -> skip
+    fi
   };
+  if
+  :: ok -> goto timesettle
+  :: else -> skip
+  fi;
   if
   :: ovn == 0 -> goto lastout
   :: else -> unlock(); goto next /* OutOfSessions */
   fi;
 
 lastout:
-  /* The last member: V and G cleared in one CAS, the pushers waited for,
-   * the grants left given back. */
-  atomic { fV = 0; fG = 0 };
-#ifndef MUTANT_LEAVE_IGNORES_PUSHERS
-  pushing == 0;
-#endif
-giveback:
+  /* The last member: V (clear already, nobody owed) and G cleared in one
+   * CAS. Nothing is left in the mailbox or on its way: a grant is decided
+   * only for a caller owed one, who takes it before it leaves. */
   atomic {
-    i = 0;
-    do
-    :: i < N && inbox[i] ->
-       if
-       :: !bgated[i] -> owed--
-       :: else -> skip
-       fi;
-       inbox[i] = 0; nbox--; mailed--; owner[i] = NONE; bgated[i] = 0; break
-    :: i < N && !inbox[i] -> i++
-    :: i >= N -> break
-    od
+#ifndef MUTANT_MAIL_PAST_CALLERS
+    assert(fV == 0 && fU == 0);
+#endif
+    fV = 0; fG = 0
   };
-  if
-  :: i < N -> fs = i; ret = 1; goto freebit
-  :: else -> unlock(); goto gated
-  fi;
+  unlock();
+  goto gated;
 
 ring:
   if
@@ -659,7 +708,7 @@ dofree:
   /* End (or a give-back): the fetch_add frees the bit; the slot is
    * pending, held by its End, until the last store. */
   atomic {
-    assert(owner[fs] == id || ret == 1);
+    assert(owner[fs] == id);
     owner[fs] = NONE; claimed[fs] = 0; ctl[fs] = C_PEND
   };
   goto flagread;
@@ -716,6 +765,25 @@ handoff:
 #ifndef MUTANT_PUSH_WITHOUT_G
           fG = 1;
 #endif
+#ifdef MUTANT_MAIL_PAST_CALLERS
+          if
+          :: fU > 0 -> fU--
+          :: else -> skip
+          fi;
+#else
+          /* The grant is decided for the first caller owed, which no live
+           * waiter is older than: it is served here. */
+          assert(fU > 0 && fU <= ovn);
+          i2 = ovl[ovn - fU];
+          noolder(i2);
+          live[i2] = 0;
+          i2 = 0;
+          fU--;
+          if
+          :: fU == 0 -> fV = 0
+          :: else -> skip
+          fi;
+#endif
           gm = stopdone;
 #ifdef MUTANT_PUSH_UNGATED
           gg = 0; ok = 1;
@@ -744,7 +812,6 @@ handoff:
   fi;
 freed:
   if
-  :: ret == 1 -> goto giveback
   :: ret == 2 -> atomic { gb = NONE; ret = 0; answer_stop() }; goto next
   :: else -> goto next
   fi;
@@ -766,6 +833,10 @@ end_monitor:
   do
   :: atomic { fver == 1 && !NONE_FREE -> assert(false) }
   :: atomic { fV == 1 && fver == 0 -> assert(false) }
+  :: atomic { mailed > ovn -> assert(mailed <= ovn) }
+#ifndef MUTANT_MAIL_PAST_CALLERS
+  :: atomic { (fV == 1) != (fU > 0) -> assert(false) }
+#endif
   od
 }
 
@@ -799,6 +870,6 @@ init {
   :: k < N -> assert(claimed[k] == 0 && ctl[k] == C_CLOSED && owner[k] == NONE); k++
   :: else -> break
   od;
-  assert(fver == 0 && fV == 0 && fG == 0 && nbox == 0 && ovn == 0 &&
+  assert(fver == 0 && fV == 0 && fU == 0 && fG == 0 && nbox == 0 && ovn == 0 &&
          pushing == 0 && fhead == ftail)
 }
