@@ -1022,12 +1022,18 @@ class InstanceCore {
     const typename Pool::Joined joined = pool->Join(&node);
     pool->overflow().Unlock();
     if (joined == Pool::Joined::kCrowded) {
-      // Past kOwedMax callers owed a grant: this one waits a slice outside
-      // the list (a grant mailed or an alert ends it), then queues again;
-      // it keeps no place in the order meanwhile.
+      // Past Pool::kOwedMax callers owed a grant: this one waits a slice
+      // outside the list (a grant mailed or an alert ends it), then queues
+      // again (QueueForSlot() reads the state and the deadline first); it
+      // keeps no place in the order meanwhile. The head word is read
+      // before the stop request: a request after this read bumps it.
+      // acquire: as the head's load below.
       const std::uint32_t seen =
-          // acquire: as the head's load below.
           pool->overflow().HeadWord().load(std::memory_order_acquire);
+      // seq_cst: as AwaitTicket().
+      if (stop != nullptr && stop->load(std::memory_order_seq_cst)) {
+        return Error::kWaitCancelled;
+      }
       Policy::WaitWhile(pool->overflow().HeadWord(), seen,
                         std::min(deadline, WaitClock::now() + kListHeadSlice));
     }

@@ -2157,11 +2157,23 @@ class alignas(64) SlotPool {
     return overflow_;
   }
 
+  // The most callers the list counts owed a grant: the debt word's field
+  // holds kOwedMax, unless the policy names fewer (Policy::kOwedMax: the
+  // white-box tests fill it with a few callers).
+  static constexpr std::uint32_t kOwedMax = [] {
+    if constexpr (requires { Policy::kOwedMax; }) {
+      static_assert(Policy::kOwedMax <= DebtWordBits::kOwedMax);
+      return Policy::kOwedMax;
+    } else {
+      return DebtWordBits::kOwedMax;
+    }
+  }();
+
   enum class Joined {
     kListed,   // `node` is in the list
     kNotFull,  // the flag is not verified: claim again
     kRoom,     // the next ticket's cell is ready: Enqueue() again
-    kCrowded,  // kOwedMax callers are owed already: wait, then again
+    kCrowded,  // kOwedMax callers are owed a grant: wait, then again
   };
 
   // Under the list's lock: appends `node`, counted owed and kListed set,
@@ -2178,9 +2190,7 @@ class alignas(64) SlotPool {
       const std::uint64_t f = p.first;
       if ((f & kFullStateMask) != kFullVerified) return Joined::kNotFull;
       if ((f & kListed) == 0 && HasRoom(TailOf(f))) return Joined::kRoom;
-      if (DebtWordBits::OwedOf(p.second) == DebtWordBits::kOwedMax) {
-        return Joined::kCrowded;
-      }
+      if (DebtWordBits::OwedOf(p.second) >= kOwedMax) return Joined::kCrowded;
       // seq_cst (the pair's CAS): as above.
       if (full_.value.compare_exchange(
               p, PairValue{f | kListed, p.second + DebtWordBits::kOwedOne})) {

@@ -429,6 +429,68 @@ struct HeldRing : TinyRingMutant<M> {
   }
 };
 
+// The library's policy with a ring of 4 cells and room for one caller owed
+// a grant in the overflow list.
+struct CrowdedRing : TinyRing {
+  static constexpr std::uint32_t kOwedMax = 1;
+};
+
+// Capacity 1, the ring full behind a live head, L1 listed (owed a grant):
+// L2 and L3, past the count's limit, wait outside the list. A stop request
+// ends L3's wait; L2 is served once L1 has its grant, after L1.
+TEST(SessionWaitOverflowTest, CallersPastTheOwedLimitWaitOutsideTheList) {
+  using CoreT = InstanceCore<CrowdedRing>;
+  CoreT core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  OpenedSession first;
+  std::thread head = FillRingBehindAHead(core, gen, &first);
+  OpenedSession got1;
+  std::atomic<int> served{0};
+  std::atomic<int> place1{-1};
+  std::thread l1([&] {
+    EXPECT_EQ(core.BeginWait(gen, &got1, kForever), Error::kSuccess);
+    place1.store(served.fetch_add(1));
+  });
+  while (core.ListedCallers() != 1) std::this_thread::yield();
+  OpenedSession got2;
+  std::atomic<int> place2{-1};
+  std::thread l2([&] {
+    EXPECT_EQ(core.BeginWait(gen, &got2, kForever), Error::kSuccess);
+    place2.store(served.fetch_add(1));
+  });
+  std::atomic<bool> stop{false};
+  std::atomic<bool> done3{false};
+  OpenedSession got3;
+  std::thread l3([&] {
+    EXPECT_EQ(core.BeginWait(gen, &got3, kForever, &stop),
+              Error::kWaitCancelled);
+    done3.store(true);
+  });
+  // Both wait (slices of 50 ms), neither listed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(core.ListedCallers(), 1U);
+  EXPECT_EQ(place2.load(), -1);
+  EXPECT_FALSE(done3.load());
+  stop.store(true);
+  core.WakeWaiters(gen);  // as the C++ API's stop callback
+  l3.join();
+  // The ring's head is served; its End mails its slot to L1.
+  EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  head.join();
+  EXPECT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  l1.join();
+  EXPECT_EQ(place1.load(), 0);
+  EXPECT_EQ(place2.load(), -1);
+  EXPECT_EQ(core.End(got1.slot, got1.gen), Error::kSuccess);
+  l2.join();
+  EXPECT_EQ(place2.load(), 1);
+  EXPECT_EQ(core.End(got2.slot, got2.gen), Error::kSuccess);
+  EXPECT_EQ(core.ListedCallers(), 0U);
+  ExpectRoomFor(core, gen, 1);
+  Terminate(core);
+}
+
 // Capacity 2, the ring full behind a live head, two callers listed: L1 at
 // the list's head, L2 behind it and held in its wait. The ring's head is
 // served and ends its session: no ticket is left, so the grant goes to the
