@@ -491,6 +491,30 @@ TEST(SessionWaitOverflowTest, CallersPastTheOwedLimitWaitOutsideTheList) {
   Terminate(core);
 }
 
+// Capacity 2, both sessions open (*a, *b), and the ring full behind a live
+// head (*first, its wait on *head). Returns the incarnation.
+template <class CoreT>
+std::uint64_t StartTwoOpenRingFull(CoreT& core, OpenedSession* a,
+                                   OpenedSession* b, OpenedSession* first,
+                                   std::thread* head) {
+  const std::uint64_t gen = StartTwoOpen(core, a, b);
+  *head = FillRingBehindAHead(core, gen, first);
+  return gen;
+}
+
+// Starts a caller that waits with no deadline in `role` (Hold: held at its
+// next wait, which the role must be), and returns once it is held there.
+template <class CoreT>
+std::thread StartHeldWaiter(CoreT& core, std::uint64_t gen, int role,
+                            OpenedSession* got, Error* answer) {
+  std::thread waiter([&core, gen, role, got, answer] {
+    Hold::tl_role = role;
+    *answer = core.BeginWait(gen, got, kForever);
+  });
+  while (Hold::stopped[role].load() == 0) std::this_thread::yield();
+  return waiter;
+}
+
 // Capacity 2, the ring full behind a live head, two callers listed: L1 at
 // the list's head, L2 behind it and held in its wait. The ring's head is
 // served and ends its session: no ticket is left, so the grant goes to the
@@ -505,9 +529,9 @@ Error HeadAnswerWithTwoGrantsAcrossAStop() {
   CoreT core;
   OpenedSession a;
   OpenedSession b;
-  const std::uint64_t gen = StartTwoOpen(core, &a, &b);
   OpenedSession first;
-  std::thread head = FillRingBehindAHead(core, gen, &first);
+  std::thread head;
+  const std::uint64_t gen = StartTwoOpenRingFull(core, &a, &b, &first, &head);
   Hold::Reset(0, false);
   OpenedSession got1;
   Error answer1 = Error::kSuccess;
@@ -516,11 +540,7 @@ Error HeadAnswerWithTwoGrantsAcrossAStop() {
   Hold::held[2].store(true);
   OpenedSession got2;
   Error answer2 = Error::kSuccess;
-  std::thread l2([&] {
-    Hold::tl_role = 2;
-    answer2 = core.BeginWait(gen, &got2, kForever);
-  });
-  while (Hold::stopped[2].load() == 0) std::this_thread::yield();
+  std::thread l2 = StartHeldWaiter(core, gen, 2, &got2, &answer2);
   EXPECT_EQ(core.ListedCallers(), 2U);
   std::uint64_t state = 0;
   // The test needs the list's lock, which only the core takes. Taken
@@ -582,9 +602,9 @@ std::optional<Error> SecondListedOnce(Leave how) {
   CoreT core;
   OpenedSession a;
   OpenedSession b;
-  const std::uint64_t gen = StartTwoOpen(core, &a, &b);
   OpenedSession first;
-  std::thread head = FillRingBehindAHead(core, gen, &first);
+  std::thread head;
+  const std::uint64_t gen = StartTwoOpenRingFull(core, &a, &b, &first, &head);
   Hold::Reset(2, false);
   OpenedSession got1;
   OpenedSession got2;
@@ -592,11 +612,7 @@ std::optional<Error> SecondListedOnce(Leave how) {
   Error answer2 = Error::kSuccess;
   std::atomic<bool> stop{false};
   std::atomic<bool> done2{false};
-  std::thread l1([&] {
-    Hold::tl_role = 1;
-    answer1 = core.BeginWait(gen, &got1, kForever);
-  });
-  while (Hold::stopped[1].load() == 0) std::this_thread::yield();
+  std::thread l1 = StartHeldWaiter(core, gen, 1, &got1, &answer1);
   const auto deadline = how == Leave::kDeadline
                             ? PolicyClock::now() + std::chrono::milliseconds(50)
                             : PolicyClock::time_point::max();
@@ -698,17 +714,13 @@ Error BeginBesideAGrantNotYetTaken(std::uint32_t* open) {
   CoreT core;
   OpenedSession a;
   OpenedSession b;
-  const std::uint64_t gen = StartTwoOpen(core, &a, &b);
   OpenedSession first;
-  std::thread head = FillRingBehindAHead(core, gen, &first);
+  std::thread head;
+  const std::uint64_t gen = StartTwoOpenRingFull(core, &a, &b, &first, &head);
   Hold::Reset(1, false);
   OpenedSession got;
   Error answer = Error::kOutOfSessions;
-  std::thread listed([&] {
-    Hold::tl_role = 1;
-    answer = core.BeginWait(gen, &got, kForever);
-  });
-  while (Hold::stopped[1].load() == 0) std::this_thread::yield();
+  std::thread listed = StartHeldWaiter(core, gen, 1, &got, &answer);
   EXPECT_EQ(core.ListedCallers(), 1U);
   EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
   head.join();
