@@ -303,13 +303,15 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * order holds however many callers wait: the queue is a ring of 16384
  * tickets (a ticket is a caller that waits now, or one that left behind a
  * caller that still waits, until an End has passed over it), and a caller
- * that finds no ticket free joins an overflow list behind it; while that
- * list is not empty every later caller joins it too, and its head takes
- * the next ticket, or is handed an End's session directly (several can be
- * on their way at once, one for each listed caller in order: one whose
- * time runs out, or that a flag wakes, takes the one meant for it before
- * it returns). Callers in the list wait under a lock that only they take
- * (Begin, Dup and End never do).
+ * that finds no ticket free joins an overflow list behind it; while a
+ * caller in that list has no session on its way, every later caller joins
+ * it too, and its head takes the next ticket, or is handed an End's
+ * session directly (several can be on their way at once, at most one for
+ * each listed caller, in order: one whose time runs out, or that a flag
+ * wakes, takes the one meant for it before it returns). Callers in the
+ * list wait under a lock that only they take (Begin, Dup and End never
+ * do). Past 4095 listed callers with no session on their way, a later
+ * caller waits outside the list, in no order, looking again every 50 ms.
  * Across JetStopServiceInstance the order holds: a session handed to a
  * caller is decided before or after the Stop in the callers' order, so no
  * caller answers the Stop's error while one that came later keeps a
