@@ -114,6 +114,10 @@ enum class Mutation {
                          // (deadline, flag, stop) answers without taking
                          // the grant owed to it: the grant goes to a later
                          // caller, or back to the pool
+  kLeaverWaitsLocked,    // a listed caller whose grant is decided but not
+                         // yet pushed waits for the push holding the list's
+                         // lock, a yield a round: it spins, and a Stop
+                         // waits for the lock
   kMailPastCallers,      // a free mails its slot to the list whatever the
                          // grants already decided: one listed caller, two
                          // grants, and a Begin answers OutOfSessions below
@@ -283,6 +287,9 @@ struct StdAtomics {
   // two steps (SlotPool::Resize()): nothing here.
   static void AfterGrowReleasesASlot() noexcept {}
   static void AfterGrowBegins() noexcept {}
+  // After a free's CAS that decides a grant for the overflow list, before
+  // its push (SlotPool::MailToHead()): nothing here.
+  static void AfterMailDecided() noexcept {}
 
   // A value that names the calling thread for the life of the process: a
   // thread that starts after another exited never gets its id (a context

@@ -1068,7 +1068,7 @@ class InstanceCore {
       if (head) {
         std::uint32_t slot = 0;
         bool gated = false;
-        if (pool->TakeMail(0, /*settle=*/false, &slot, &gated)) {
+        if (pool->TakeMail(0, &slot, &gated) == Pool::Mail::kTaken) {
           Unlist(pool, &node);
           pool->overflow().Unlock();
           result = AcceptGrant(pool, gen, slot, gated, opened);
@@ -1130,24 +1130,43 @@ class InstanceCore {
     pool->overflow().Lock();
     std::uint32_t slot = 0;
     bool gated = false;
-    const std::uint32_t position = pool->overflow().Ahead(node);
-    if (Policy::kMutation != Mutation::kLeaverIgnoresMail || position == 0) {
+    for (;;) {
+      const std::uint32_t position = pool->overflow().Ahead(node);
+      if (Policy::kMutation == Mutation::kLeaverIgnoresMail && position != 0) {
+        pool->LeaveUnowed(position);  // the mutant leaves whatever it is owed
+        break;
+      }
       // As in Leave(): a grow hands its slots out one by one, and may mail
       // one to this caller; the answer counts only if no grow ran
       // meanwhile. (The grow takes no list lock.) It leaves owed no more
       // in one CAS that finds no grant decided for it (a free may decide
-      // one after TakeMail()'s reads): its linearization point.
-      for (;;) {
-        const std::uint64_t grows = pool->AwaitGrows();
-        if (pool->TakeMail(position, /*settle=*/true, &slot, &gated)) {
-          Unlist(pool, node);
-          pool->overflow().Unlock();
-          return AcceptGrant(pool, gen, slot, gated, opened);
-        }
-        if (!pool->GrowsSince(grows) && pool->LeaveUnowed(position)) break;
+      // one after TakeMail()'s reads): its linearization point. A grant
+      // decided for it and not yet pushed is waited for on the head word,
+      // without the lock (the free pushes, then bumps the word), which is
+      // read before the mailbox.
+      const std::uint64_t grows = pool->AwaitGrows();
+      // acquire: pairs with the release bump after a push.
+      const std::uint32_t seen =
+          pool->overflow().HeadWord().load(std::memory_order_acquire);
+      const typename Pool::Mail mail = pool->TakeMail(position, &slot, &gated);
+      if (mail == Pool::Mail::kTaken) {
+        Unlist(pool, node);
+        pool->overflow().Unlock();
+        return AcceptGrant(pool, gen, slot, gated, opened);
       }
-    } else {
-      pool->LeaveUnowed(position);  // the mutant leaves whatever it is owed
+      if (mail == Pool::Mail::kOnItsWay &&
+          Policy::kMutation == Mutation::kLeaverWaitsLocked) {
+        Policy::Yield();
+        continue;
+      }
+      if (mail == Pool::Mail::kOnItsWay) {
+        pool->overflow().Unlock();
+        Policy::WaitWhile(pool->overflow().HeadWord(), seen,
+                          WaitClock::now() + kListHeadSlice);
+        pool->overflow().Lock();
+        continue;
+      }
+      if (!pool->GrowsSince(grows) && pool->LeaveUnowed(position)) break;
     }
     Unlist(pool, node);
     pool->overflow().Unlock();

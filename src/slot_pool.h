@@ -1620,13 +1620,14 @@ class alignas(64) SlotPool {
     }
   }
 
-  // No grant in the mailbox and none on its way. The count first: a free
-  // counts itself, pushes, then uncounts, so a count of 0 read before the
-  // mailbox read means every push counted before it is in the mailbox.
-  bool MailIdle() const noexcept {
-    // seq_cst, both: with MailToHead()'s count and push.
-    return pushing_.load(std::memory_order_seq_cst) == 0 &&
-           mail_.load(std::memory_order_seq_cst) == 0;
+  // Under the list's lock: the grants decided for the list's callers and
+  // not yet taken, in the mailbox or on their way to it (the callers less
+  // those owed one; the lock holds the callers still).
+  std::uint32_t GrantsDecided() const noexcept
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
+    // seq_cst: with MailToHead()'s CAS of the pair, which decides a grant.
+    return overflow_.Size() -
+           DebtWordBits::OwedOf(DebtWord().load(std::memory_order_seq_cst));
   }
 
   // Pushes the grant of `slot` onto the mailbox (MailToHead()).
@@ -2261,29 +2262,24 @@ class alignas(64) SlotPool {
 
   // A free (HandOver()) that found no ticket outstanding and a caller of
   // the list owed a grant (*f, kListed): its slot, whose bit it holds, goes
-  // to the list through the mailbox. The free counts itself (pushing_),
-  // then marks the flag (kMailed) and counts one caller fewer owed (kListed
-  // cleared with the last) with a CAS of the pair that needs one owed and
-  // no ticket: from that CAS on the head takes no ticket until it has a
-  // grant, so no later ticket is served before the head. The grant is
-  // decided at that CAS, for the first caller owed, gated as a hand-off's
-  // (IsGated() of the value it replaced). Then the slot is opened for it
-  // (the End's handle goes stale), pushed, the count dropped and the head
-  // woken. False (uncounted, *f the flag as read last): nobody is owed a
-  // grant any more, or a ticket was taken meanwhile.
+  // to the list through the mailbox. The free marks the flag (kMailed) and
+  // counts one caller fewer owed (kListed cleared with the last) with a CAS
+  // of the pair that needs one owed and no ticket: from that CAS on the
+  // head takes no ticket until it has a grant, so no later ticket is served
+  // before the head. The grant is decided at that CAS, for the first caller
+  // owed, gated as a hand-off's (IsGated() of the value it replaced). Then
+  // the slot is opened for it (the End's handle goes stale), pushed, and
+  // the callers sleeping on the head word woken (a caller owed this grant
+  // may wait for the push, TakeMail()). False (*f the flag as read last):
+  // nobody is owed a grant any more, or a ticket was taken meanwhile.
   bool MailToHead(std::uint32_t slot, std::uint64_t ended, FreedBy by,
                   std::uint64_t* f) noexcept {
-    // seq_cst: before the CAS; CloseList() clears kListed, then waits for
-    // this count to drop, and MailIdle() reads it before the mailbox.
-    pushing_.fetch_add(1, std::memory_order_seq_cst);
     // seq_cst: a first guess for the CAS of the pair, which is the read.
     PairValue p{*f, DebtWord().load(std::memory_order_seq_cst)};
     for (;;) {
       const std::uint64_t seen = p.first;
       if ((seen & kListed) == 0 || HasWaiters(seen) ||
           (seen & kFullStateMask) != kFullVerified) {
-        // release: nothing to publish but the count.
-        pushing_.fetch_sub(1, std::memory_order_release);
         *f = seen;
         return false;
       }
@@ -2299,16 +2295,15 @@ class alignas(64) SlotPool {
         }
       }
       // seq_cst (the pair's CAS): with the ticket CASes, Join(),
-      // LeaveUnowed() and CloseList()'s clear.
+      // LeaveUnowed(), SettleMailed() and GrantsDecided().
       if (full_.value.compare_exchange(p, next)) break;
     }
     const bool gated = IsGated(p.first, by);
     // relaxed: the control word is this thread's until the push, whose
     // release CAS PopMail() acquires.
     SlotRef(slot).control.store(ended | kOpen, std::memory_order_relaxed);
+    Policy::AfterMailDecided();
     PushMail(slot, gated);
-    // seq_cst: after the push (MailIdle() reads this, then the mailbox).
-    pushing_.fetch_sub(1, std::memory_order_seq_cst);
     overflow_.WakeHead();
     return true;
   }
@@ -2340,104 +2335,107 @@ class alignas(64) SlotPool {
     return false;
   }
 
+  // What TakeMail() found.
+  enum class Mail {
+    kTaken,     // *slot is the caller's grant
+    kNone,      // no grant is decided for the caller
+    kOnItsWay,  // one is, not yet pushed: wait on the head word, then again
+  };
+
   // Under the list's lock, by the caller `position` places behind the
   // list's head (0: the head): takes the grant owed to it. The grants are
   // owed in the order they were decided: the k-th of those still in the
   // mailbox or on their way to it belongs to the k-th caller of the list
-  // (a caller that leaves with none owed to it shifts the ones behind it,
-  // and the grants with them). Grants are fungible but for the gate: one
-  // decided before a Stop's gate (ungated) belongs to its caller whatever
-  // the state is by now. After the Stop's gate every decision is gated, so
-  // the ungated grants are the first ones decided: the caller takes an
-  // ungated grant if more than `position` of them are in the mailbox, and
-  // otherwise a gated one once no ungated grant can still be on its way.
-  // The mailbox is a stack and a free pushes a few steps after its
-  // decision, so the caller pops every grant and sets it aside (chained
-  // through the slots' links, the ungated and the gated apart), then reads
-  // the count of frees on their way (MailIdle()): a free counts itself
-  // before its decision, so a count of 0 read after the pops means that
-  // every grant decided before the read is set aside, and, once a gated
-  // one is among them, that every grant still to come is gated. The grants
-  // it does not take go back. (After Unavailable's or Term's gate an End's
-  // grant stays ungated: the caller waits for the Ends ordered before that
-  // flag before it answers its error, InstanceCore::LeaveList() and
-  // AcceptGrant().)
-  //
-  // `settle` false (a head that may sleep instead): false as soon as no
-  // more than `position` grants are in the mailbox. `settle` true (a caller
-  // that leaves the list): waits until the answer holds at one instant,
-  // false only if no more than `position` grants were decided then. The
-  // wait ends: a free on its way pushes in a few steps, and a free that
-  // comes later adds a grant. False: none owed (the grants go back).
-  bool TakeMail(std::uint32_t position, bool settle, std::uint32_t* slot,
+  // (the callers with a grant decided are the first ones listed, and a
+  // caller leaves only with its grant, or owed none). Grants are fungible
+  // but for the gate: one decided before a Stop's gate (ungated) belongs to
+  // its caller whatever the state is by now. After the Stop's gate every
+  // decision is gated, so the ungated grants are the first ones decided:
+  // the caller takes an ungated grant if more than `position` of them are
+  // in the mailbox, and otherwise a gated one once every grant decided is
+  // in hand (none ungated can still come). The mailbox is a stack and a
+  // free pushes a few steps after its decision, so the caller pops every
+  // grant and sets it aside (chained through the slots' links, the ungated
+  // and the gated apart), then reads how many grants are decided
+  // (GrantsDecided(): a grant is pushed after its decision, so those set
+  // aside are among them). The grants it does not take go back. (After
+  // Unavailable's or Term's gate an End's grant stays ungated: the caller
+  // waits for the Ends ordered before that flag before it answers its
+  // error, InstanceCore::LeaveList() and AcceptGrant().) It never waits:
+  // kOnItsWay when its grant may be one not yet pushed (the free pushes,
+  // then bumps the head word).
+  Mail TakeMail(std::uint32_t position, std::uint32_t* slot,
                 bool* gated) noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
     if constexpr (Policy::kMutation == Mutation::kHeadTakesTopMail) {
-      if (position == 0) return PopMail(slot, gated);
+      if (position == 0 && PopMail(slot, gated)) return Mail::kTaken;
     }
     std::uint32_t aside[2] = {0, 0};  // [gated]: slot + 1 of the last, 0: none
     std::uint32_t count[2] = {0, 0};  // [gated]: how many set aside
-    int take = -1;                    // which chain to take from, -1: none
-    for (;;) {
-      std::uint32_t s = 0;
-      bool g = false;
-      while (PopMail(&s, &g)) {
-        // relaxed: the link is this thread's (the slot left the mailbox).
-        SlotRef(s).context_thread.store(aside[g], std::memory_order_relaxed);
-        aside[g] = s + 1U;
-        ++count[g];
-      }
-      if (count[0] > position) {
-        take = 0;
-        break;
-      }
-      const std::uint32_t held = count[0] + count[1];
-      if (held <= position && !settle) break;
-      if (MailIdle()) {
-        if (held > position) take = 1;
-        break;
-      }
-      Policy::Yield();
+    std::uint32_t s = 0;
+    bool g = false;
+    while (PopMail(&s, &g)) {
+      // relaxed: the link is this thread's (the slot left the mailbox).
+      SlotRef(s).context_thread.store(aside[g], std::memory_order_relaxed);
+      aside[g] = s + 1U;
+      ++count[g];
+    }
+    const std::uint32_t decided = GrantsDecided();
+    int take = -1;  // which chain to take from, -1: none
+    Mail found = Mail::kTaken;
+    if (count[0] > position) {
+      take = 0;
+    } else if (decided <= position) {
+      found = Mail::kNone;
+    } else if (count[0] + count[1] == decided) {
+      take = 1;  // every grant decided is here, and more than `position`
+    } else {
+      found = Mail::kOnItsWay;
     }
     if (take >= 0) {
-      const std::uint32_t s = aside[take] - 1U;
+      const std::uint32_t t = aside[take] - 1U;
       // relaxed: as above.
       aside[take] = static_cast<std::uint32_t>(
-          SlotRef(s).context_thread.load(std::memory_order_relaxed));
+          SlotRef(t).context_thread.load(std::memory_order_relaxed));
       // relaxed: the session has no context, so no context thread.
-      SlotRef(s).context_thread.store(0, std::memory_order_relaxed);
-      *slot = s;
+      SlotRef(t).context_thread.store(0, std::memory_order_relaxed);
+      *slot = t;
       *gated = take == 1;
     }
-    for (int g = 0; g < 2; ++g) {
-      while (aside[g] != 0) {
-        const std::uint32_t back = aside[g] - 1U;
+    for (int k = 0; k < 2; ++k) {
+      while (aside[k] != 0) {
+        const std::uint32_t back = aside[k] - 1U;
         // relaxed: as above.
-        aside[g] = static_cast<std::uint32_t>(
+        aside[k] = static_cast<std::uint32_t>(
             SlotRef(back).context_thread.load(std::memory_order_relaxed));
-        PushMail(back, g == 1);
+        PushMail(back, k == 1);
       }
     }
-    return take >= 0;
+    return found;
   }
 
-  // Under the list's lock, by a head that took a grant and leaves callers
-  // listed: clears kMailed once the mailbox is empty and no free is on its
-  // way to it, then marks it again if one came meanwhile (only the lock's
-  // holder takes tickets while kListed is set, so nobody acts on the
-  // moment between).
+  // Under the list's lock, by a caller that took a grant and leaves callers
+  // listed: clears kMailed once no grant is decided for the list (none in
+  // the mailbox or on its way), by a CAS of the pair that a decision
+  // meanwhile fails (only the lock's holder takes tickets while kListed is
+  // set).
   void SettleMailed() noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
-    if (!MailIdle()) return;
-    ClearFlagBits(kMailed);
-    if (!MailIdle()) SetFlagBits(kMailed);
+    // seq_cst: a first guess for the CAS of the pair, which is the read.
+    PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
+    while ((p.first & kMailed) != 0 &&
+           overflow_.Size() == DebtWordBits::OwedOf(p.second)) {
+      // seq_cst (the pair's CAS): with MailToHead()'s.
+      if (full_.value.compare_exchange(
+              p, PairValue{p.first & ~kMailed, p.second})) {
+        return;
+      }
+    }
   }
 
   // Under the list's lock, by the last caller to leave the list (its node
   // removed): clears kMailed (and kListed, clear already: nobody is owed a
   // grant). No grant is left in the mailbox or on its way to it: a free
   // decides a grant only for a caller owed one, and a caller with a grant
-  // decided takes it before it leaves (TakeMail() waits for its push). A
-  // free counted in pushing_ and not yet past its CAS fails it, or mails
-  // to a caller that joins later.
+  // decided takes it before it leaves (it waits for its push, TakeMail()).
   void CloseList() noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
     ClearFlagBits(kListed | kMailed);
   }
@@ -3422,13 +3420,11 @@ class alignas(64) SlotPool {
   WaitQueue waiters_;
   // Frees in FreeWhileFull() now.
   Atomic<std::uint32_t> handing_{0};
-  // The overflow list (its own lock), the mailbox (a stack of grants for
-  // the list's head: slot + 1, kMailGated, linked through the slots'
-  // context_thread words while they sit there) and the frees on their way
-  // to it (MailToHead()).
+  // The overflow list (its own lock) and the mailbox (a stack of grants for
+  // the list's callers: slot + 1, kMailGated, linked through the slots'
+  // context_thread words while they sit there; MailToHead()).
   OverflowList overflow_;
   Atomic<std::uint32_t> mail_{0};
-  Atomic<std::uint32_t> pushing_{0};
   static constexpr std::uint32_t kMailGated = 1U << 31U;
   // Slots below the ceiling that the capacity leaves out (IsReserved()).
   Atomic<std::uint32_t> reserved_{0};

@@ -764,6 +764,116 @@ TEST(SessionWaitOverflowTest, CatchesMailPastCallers) {
   EXPECT_EQ(open, 2U) << "the mutant's count holds both grants";
 }
 
+// HeldRing, with a free that decides a grant for the list held before its
+// push while hold_push is set (a thread preempted there).
+template <Mutation M>
+struct PushHeldRing : HeldRing<M> {
+  static inline std::atomic<bool> hold_push{false};
+  static inline std::atomic<int> pushes_held{0};
+  static void AfterMailDecided() noexcept {
+    if (!hold_push.load()) return;
+    pushes_held.fetch_add(1);
+    while (hold_push.load()) std::this_thread::yield();
+  }
+};
+
+// Capacity 2 and the ring full behind a live head; L0 listed and held in
+// its wait, L1 listed behind it with a deadline of `l1_wait`. The ring's
+// head is served, then an End decides a grant for L0 (for the first caller
+// owed) and is held before its push. Then L1's deadline passes, and a Stop
+// wakes L0, which leaves while its grant is still on its way. Returns L0's
+// yields over the 200 ms it waits for that push; *l1 is L1's answer, given
+// while the push is held, and *l0 L0's.
+template <Mutation M>
+int LeaversBesideAHeldPush(Error* l0, Error* l1) {
+  using Policy = PushHeldRing<M>;
+  using CoreT = InstanceCore<Policy>;
+  CoreT core;
+  OpenedSession a;
+  OpenedSession b;
+  OpenedSession first;
+  std::thread head;
+  const std::uint64_t gen = StartTwoOpenRingFull(core, &a, &b, &first, &head);
+  Hold::Reset(1, false);
+  Policy::pushes_held.store(0);
+  OpenedSession got0;
+  *l0 = Error::kSuccess;
+  std::thread w0 = StartHeldWaiter(core, gen, 1, &got0, l0);
+  std::atomic<bool> done1{false};
+  OpenedSession got1;
+  const auto deadline =
+      CoreT::WaitClock::now() + std::chrono::milliseconds(300);
+  std::thread w1([&] {
+    *l1 = core.BeginWait(gen, &got1, deadline);
+    done1.store(true);
+  });
+  while (core.ListedCallers() != 2) std::this_thread::yield();
+  EXPECT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+  head.join();
+  Policy::hold_push.store(true);
+  std::thread ender(
+      [&] { EXPECT_EQ(core.End(first.slot, first.gen), Error::kSuccess); });
+  while (Policy::pushes_held.load() == 0) std::this_thread::yield();
+  // L1 is owed nothing (L0's grant is the only one decided): it answers
+  // at its deadline, whatever the push.
+  for (int i = 0; i < 400 && !done1.load(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(done1.load()) << "L1 waited for a push that is not its grant";
+  // A Stop wakes L0: its grant is decided before the gate, not pushed.
+  core.SetFlag(CoreT::kStopped);
+  Policy::yields.store(0);
+  Hold::held[1].store(false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const int yields = Policy::yields.load();
+  // The list's lock is free meanwhile (the Stop's alert and the count
+  // take it).
+  std::atomic<bool> counted{false};
+  std::uint32_t listed = 0;
+  std::thread counter([&] {
+    listed = core.ListedCallers();
+    counted.store(true);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const bool lock_free = counted.load();
+  Policy::hold_push.store(false);
+  ender.join();
+  counter.join();
+  w0.join();
+  w1.join();
+  if (M == Mutation::kNone) {
+    EXPECT_TRUE(lock_free) << "the leaver held the list's lock while it waited";
+    EXPECT_EQ(listed, 1U) << "L0 waits in the list for its push";
+  }
+  if (*l0 == Error::kSuccess) {
+    EXPECT_EQ(core.End(got0.slot, got0.gen), Error::kSuccess);
+  }
+  EXPECT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+  EXPECT_EQ(core.ListedCallers(), 0U);
+  Terminate(core);
+  return yields;
+}
+
+// A caller that leaves the list never waits for a push under the lock: one
+// owed nothing answers at once, one whose grant is on its way sleeps until
+// the push (a few yields at most) and takes it.
+TEST(SessionWaitOverflowTest, LeaversDoNotSpinBesideAHeldPush) {
+  Error l0 = Error::kSuccess;
+  Error l1 = Error::kSuccess;
+  EXPECT_LT(LeaversBesideAHeldPush<Mutation::kNone>(&l0, &l1), 20);
+  EXPECT_EQ(l0, Error::kSuccess) << "the grant decided before the Stop";
+  EXPECT_EQ(l1, Error::kOutOfSessions);
+}
+
+TEST(SessionWaitOverflowTest, CatchesLeaverWaitsLocked) {
+  Error l0 = Error::kSuccess;
+  Error l1 = Error::kSuccess;
+  EXPECT_GT(LeaversBesideAHeldPush<Mutation::kLeaverWaitsLocked>(&l0, &l1),
+            1000)
+      << "the mutant's leaver did not spin";
+  EXPECT_EQ(l0, Error::kSuccess);
+}
+
 // JetTerm waits for a waiter that cannot run (held here, as a thread of
 // lower priority on the Term's processor): it blocks on the waiters' count
 // instead of spinning, and returns once the waiter left.

@@ -368,8 +368,8 @@ expect_caught "mutant MUTANT_END_IGNORES_V" safety -DMUTANT_END_IGNORES_V
 expect_caught_by "arrof" "mutant MUTANT_NEWCOMER_IGNORES_V" safety \
   -DMUTANT_NEWCOMER_IGNORES_V
 expect_caught "mutant MUTANT_PUSH_WITHOUT_G" safety -DMUTANT_PUSH_WITHOUT_G
-expect_caught "mutant MUTANT_CLEAR_G_ONCE (2 slots, 5 clients)" safety \
-  -DN=2 -DHELD=2 -DCLIENTS=5 -DROUNDS=1 -DMUTANT_CLEAR_G_ONCE
+expect_caught "mutant MUTANT_CLEAR_G_ON_EMPTY (2 slots, 5 clients)" safety \
+  -DN=2 -DHELD=2 -DCLIENTS=5 -DROUNDS=1 -DMUTANT_CLEAR_G_ON_EMPTY
 expect_caught_by "bmade" "mutant MUTANT_PUSH_UNGATED" safety -DWITH_STOP \
   -DMUTANT_PUSH_UNGATED
 expect_caught_by "owner[k]==255" "mutant MUTANT_FLAG_LEAVE_IGNORES_MAILBOX" safety \

@@ -3,8 +3,7 @@
  * branch for listed callers; src/session_overflow_list.h; and
  * src/instance_core.h: AwaitListed, LeaveList, Unlist): first come, first
  * served past the ring's limit. V is the flag's kListed bit, U the debt
- * word's owed count, G the flag's kMailed bit, pushing the pushers' count
- * (pushing_), the mailbox mail_.
+ * word's owed count, G the flag's kMailed bit, the mailbox mail_.
  *
  * The ring of cells serves tickets in order, but a ticket holds its cell
  * until it is done, so a caller that finds the cell of the tail held has
@@ -23,18 +22,17 @@
  *  - G, "a grant for the head of the list is in the mailbox or on its
  *    way": an End that finds the flag verified, no ticket outstanding and
  *    V set may not free its slot (a newcomer's claim would jump the list):
- *    it counts itself (pushing), sets G and counts one caller fewer owed
- *    with a CAS that needs V set and no ticket outstanding (else it
- *    uncounts and looks at the flag again),
- *    opens the slot as a grant, pushes it onto the mailbox (a stack of
- *    slots), and uncounts. While G is set the head takes no ticket: it
- *    waits for the mailbox. The head takes a grant decided before the
- *    Stop's gate if the mailbox holds one, a gated one only once no pusher
- *    is on its way (the mailbox is a stack: any grant may be on top). The
- *    head that pops the last grant clears G when nobody is pushing, then
- *    looks again (a pusher counted meanwhile sets it again; only the mutex
- *    holder takes tickets while V is set, so nobody acts on the moment G
- *    is clear).
+ *    it sets G and counts one caller fewer owed with a CAS that needs V
+ *    set and no ticket outstanding (else it looks at the flag again),
+ *    opens the slot as a grant and pushes it onto the mailbox (a stack of
+ *    slots). While G is set the head takes no ticket: it waits for the
+ *    mailbox. A caller takes a grant decided before the Stop's gate if
+ *    the mailbox holds more of them than callers ahead, a gated one only
+ *    once every grant decided (the callers less U) is in the mailbox (the
+ *    mailbox is a stack: any grant may be on top); with its grant decided
+ *    and not yet pushed it lets go of the mutex and waits. A caller that
+ *    pops a grant and leaves others clears G when no grant is decided,
+ *    in one step (a CAS of the pair, which a decision fails).
  *  - The last member to leave the list (served, or timed out) clears V and
  *    G in one CAS (V is clear by then: nobody is owed). No grant is left
  *    in the mailbox or on its way: a grant is decided only for a caller
@@ -88,8 +86,8 @@
  *  - MUTANT_PUSH_WITHOUT_G: the End's CAS before its push leaves G as it
  *    is;
  *  - MUTANT_NEWCOMER_IGNORES_V: a newcomer takes a ticket while V is set;
- *  - MUTANT_CLEAR_G_ONCE: the head clears G without looking at the pushers
- *    again afterwards;
+ *  - MUTANT_CLEAR_G_ON_EMPTY: G is cleared once the mailbox is empty,
+ *    whatever grants are decided and not yet pushed;
  *  - MUTANT_PUSH_UNGATED (WITH_STOP): an End's push ignores the gate;
  *  - MUTANT_FLAG_LEAVE_IGNORES_MAILBOX (WITH_STOP): the head woken by the
  *    Stop answers its error without looking at the mailbox.
@@ -133,7 +131,6 @@ byte ctl[N];
 byte owner[N];
 bit inbox[N]; /* a grant in the mailbox */
 byte nbox;
-byte pushing;
 
 /* The flag word. */
 bit fver;
@@ -223,22 +220,27 @@ inline position() {
   od
 }
 
-/* A caller pos places behind the list's head that leaves it: whether a
- * grant is its own (ok), once no pusher is on its way or an ungated one is
- * sure to be (TakeMail(pos, settle)'s one instant). Leaving without one,
- * it is owed none: no more grants decided than callers ahead. */
+/* TakeMail(pos) for a caller pos places behind the list's head that
+ * leaves it: ok = 1, a grant is its own and in hand (an ungated one, more
+ * of them than callers ahead, or every grant decided is in the mailbox);
+ * ok = 0, none is decided for it (no more decided, the callers less U,
+ * than callers ahead); ok = 2, its grant is decided and not yet pushed. */
+#ifdef MUTANT_LEAVER_IGNORES_MAIL
+#define SETTLES(p) (p == 0) /* the mutant's callers behind the head: none */
+#else
+#define SETTLES(p) 1
+#endif
 inline settle() {
   atomic {
-#ifdef MUTANT_LEAVER_IGNORES_MAIL
-    (pos > 0 || pushing == 0 || UNGATED_IN_BOX > pos);
     if
-    :: pos == 0 && nbox > pos -> ok = 1
-#else
-    (pushing == 0 || UNGATED_IN_BOX > pos);
-    if
-    :: nbox > pos -> ok = 1
-#endif
-    :: else -> ok = 0; assert(mailed <= pos)
+    :: !SETTLES(pos) -> ok = 0; assert(mailed <= pos)
+    :: SETTLES(pos) && UNGATED_IN_BOX > pos -> ok = 1
+    :: SETTLES(pos) && UNGATED_IN_BOX <= pos && ovn - fU <= pos ->
+       ok = 0; assert(mailed <= pos)
+    :: SETTLES(pos) && UNGATED_IN_BOX <= pos && ovn - fU > pos &&
+       nbox == ovn - fU -> ok = 1
+    :: SETTLES(pos) && UNGATED_IN_BOX <= pos && ovn - fU > pos &&
+       nbox != ovn - fU -> ok = 2
     fi
   }
 }
@@ -442,7 +444,12 @@ listed:
   fi;
   lock();
   if
+#ifdef MUTANT_HEAD_TAKES_TOP
   :: ovl[0] == id && nbox > 0 -> pos = 0; goto pop
+#else
+  :: ovl[0] == id && (UNGATED_IN_BOX > 0 || (nbox > 0 && nbox == ovn - fU)) ->
+     pos = 0; goto pop
+#endif
   :: else -> skip
   fi;
   /* The head takes a ticket, and leaves the list in the same CAS. */
@@ -479,7 +486,7 @@ pop:
    * one step here). */
   atomic {
 #ifndef MUTANT_HEAD_TAKES_TOP
-    (pushing == 0 || UNGATED_IN_BOX > pos);
+    assert(UNGATED_IN_BOX > pos || nbox == ovn - fU);
 #endif
     assert(nbox > pos);
 #if N == 1
@@ -533,18 +540,18 @@ pop:
   :: ovn == 0 -> goto lastout
   :: else -> skip
   fi;
-  /* Others wait: G stays set only while a grant is left or on its way. */
-  if
-  :: nbox == 0 && pushing == 0 ->
-     fG = 0;
-#ifndef MUTANT_CLEAR_G_ONCE
-     if
-     :: nbox != 0 || pushing != 0 -> fG = 1
-     :: else -> skip
-     fi
+  /* Others wait: G stays set only while a grant is left or on its way
+   * (SettleMailed(): a CAS of the pair, which a decision fails). */
+  atomic {
+    if
+#ifdef MUTANT_CLEAR_G_ON_EMPTY
+    :: nbox == 0 -> fG = 0
+#else
+    :: ovn - fU == 0 -> fG = 0
 #endif
-  :: else -> skip
-  fi;
+    :: else -> skip
+    fi
+  };
   unlock();
   goto gated;
 
@@ -565,7 +572,8 @@ leaveflag:
 flagsettle:
   settle();
   if
-  :: ok -> goto pop
+  :: ok == 1 -> goto pop
+  :: ok == 2 -> unlock(); lock(); position(); goto flagsettle
   :: else -> skip
   fi;
   atomic {
@@ -613,7 +621,8 @@ leavelist:
 timesettle:
   settle();
   if
-  :: ok -> goto pop
+  :: ok == 1 -> goto pop
+  :: ok == 2 -> unlock(); lock(); position(); goto timesettle
   :: else -> skip
   fi;
   atomic {
@@ -757,7 +766,6 @@ handoff:
 #ifndef MUTANT_END_IGNORES_V
   :: lver == 1 && lt == lh && lV == 1 ->
      atomic { assert(claimed[fs] == 0); claimed[fs] = 1 };
-     pushing++;
      atomic {
        if
        :: fver == lver && ftail == lt && fhead == lh && fV == 1 &&
@@ -804,9 +812,8 @@ handoff:
           ctl[fs] = C_OPEN; owner[fs] = MBOX; inbox[fs] = 1; nbox++;
           bgated[fs] = gg; bmade[fs] = gm
         };
-        pushing--;
         goto freed
-     :: else -> pushing--; claimed[fs] = 0; goto flagread
+     :: else -> claimed[fs] = 0; goto flagread
      fi
 #endif
   fi;
@@ -871,5 +878,5 @@ init {
   :: else -> break
   od;
   assert(fver == 0 && fV == 0 && fU == 0 && fG == 0 && nbox == 0 && ovn == 0 &&
-         pushing == 0 && fhead == ftail)
+         fhead == ftail)
 }
