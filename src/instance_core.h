@@ -1034,8 +1034,10 @@ class InstanceCore {
       if (stop != nullptr && stop->load(std::memory_order_seq_cst)) {
         return Error::kWaitCancelled;
       }
+      pool->waiters().Queued();  // a caller that waits (cWaiters)
       Policy::WaitWhile(pool->overflow().HeadWord(), seen,
                         std::min(deadline, WaitClock::now() + kListHeadSlice));
+      pool->waiters().Unqueued();
     }
     if (joined != Pool::Joined::kListed) {
       *again = true;

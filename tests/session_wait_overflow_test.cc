@@ -467,9 +467,19 @@ TEST(SessionWaitOverflowTest, CallersPastTheOwedLimitWaitOutsideTheList) {
               Error::kWaitCancelled);
     done3.store(true);
   });
-  // Both wait (slices of 50 ms), neither listed.
+  // Both wait (slices of 50 ms), neither listed, both counted among the
+  // waiters (with L1 and the ring's head) while they sleep.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(core.ListedCallers(), 1U);
+  const auto waiters = [&] {
+    SessionStatsData stats;
+    EXPECT_EQ(core.Stats(gen, &stats), Error::kSuccess);
+    return stats.waiters;
+  };
+  for (int i = 0; i < 1000 && waiters() != 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(waiters(), 4U);
   EXPECT_EQ(place2.load(), -1);
   EXPECT_FALSE(done3.load());
   stop.store(true);
