@@ -2479,7 +2479,7 @@ int main(int argc, char** argv) {
   Run<TimeoutExact<M::kLeaveIgnoresTaker>>("TimeoutExact[leave-ignores-taker]",
                                            kFail, bounded(3));
   Run<GrowServesTimeout<M::kTimeoutClaims>>("GrowServesTimeout[timeout-claims]",
-                                            kFail, bounded(1));
+                                            kFail, bounded(2));
   // Long searches (run when named): the model's search to 2 preemptions
   // does not finish in an hour, the mutant's fails within a minute.
   Plan named = bounded(2);
