@@ -115,9 +115,9 @@ enum class Mutation {
                          // the grant owed to it: the grant goes to a later
                          // caller, or back to the pool
   kLeaverWaitsLocked,    // a listed caller whose grant is decided but not
-                         // yet pushed waits for the push holding the list's
-                         // lock, a yield a round: it spins, and a Stop
-                         // waits for the lock
+                         // yet pushed waits for the push in a loop, a yield
+                         // a round, holding the list's lock but between
+                         // rounds: it spins
   kMailPastCallers,      // a free mails its slot to the list whatever the
                          // grants already decided: one listed caller, two
                          // grants, and a Begin answers OutOfSessions below

@@ -1129,24 +1129,24 @@ class InstanceCore {
       Settled(state, gate);
       AwaitEndsBefore(pool, state);
     }
-    pool->overflow().Lock();
     std::uint32_t slot = 0;
     bool gated = false;
     for (;;) {
+      // As in Leave(): a grow hands its slots out one by one, and may mail
+      // one to this caller; the answer counts only if no grow ran
+      // meanwhile. It waits for a grow without the list's lock (the grow
+      // takes none). It leaves owed no more in one CAS that finds no grant
+      // decided for it (a free may decide one after TakeMail()'s reads):
+      // its linearization point. A grant decided for it and not yet pushed
+      // is waited for on the head word, also without the lock (the free
+      // pushes, then bumps the word), which is read before the mailbox.
+      const std::uint64_t grows = pool->AwaitGrows();
+      pool->overflow().Lock();
       const std::uint32_t position = pool->overflow().Ahead(node);
       if (Policy::kMutation == Mutation::kLeaverIgnoresMail && position != 0) {
         pool->LeaveUnowed(position);  // the mutant leaves whatever it is owed
         break;
       }
-      // As in Leave(): a grow hands its slots out one by one, and may mail
-      // one to this caller; the answer counts only if no grow ran
-      // meanwhile. (The grow takes no list lock.) It leaves owed no more
-      // in one CAS that finds no grant decided for it (a free may decide
-      // one after TakeMail()'s reads): its linearization point. A grant
-      // decided for it and not yet pushed is waited for on the head word,
-      // without the lock (the free pushes, then bumps the word), which is
-      // read before the mailbox.
-      const std::uint64_t grows = pool->AwaitGrows();
       // acquire: pairs with the release bump after a push.
       const std::uint32_t seen =
           pool->overflow().HeadWord().load(std::memory_order_acquire);
@@ -1158,17 +1158,19 @@ class InstanceCore {
       }
       if (mail == Pool::Mail::kOnItsWay &&
           Policy::kMutation == Mutation::kLeaverWaitsLocked) {
+        // The mutant spins for the push, the lock held but between rounds.
         Policy::Yield();
+        pool->overflow().Unlock();
         continue;
       }
       if (mail == Pool::Mail::kOnItsWay) {
         pool->overflow().Unlock();
         Policy::WaitWhile(pool->overflow().HeadWord(), seen,
                           WaitClock::now() + kListHeadSlice);
-        pool->overflow().Lock();
         continue;
       }
       if (!pool->GrowsSince(grows) && pool->LeaveUnowed(position)) break;
+      pool->overflow().Unlock();
     }
     Unlist(pool, node);
     pool->overflow().Unlock();

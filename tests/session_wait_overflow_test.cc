@@ -884,6 +884,77 @@ TEST(SessionWaitOverflowTest, CatchesLeaverWaitsLocked) {
   EXPECT_EQ(l0, Error::kSuccess);
 }
 
+// The library's policy with a ring of 4 cells and a grow that stops after
+// its first slot while `armed`, until `go`.
+struct GrowHeldRing : TinyRing {
+  static inline std::atomic<bool> armed{false};
+  static inline std::atomic<bool> stopped{false};
+  static inline std::atomic<bool> go{false};
+  static void AfterGrowReleasesASlot() noexcept {
+    if (!armed.exchange(false)) return;
+    stopped.store(true);
+    while (!go.load()) std::this_thread::yield();
+  }
+};
+
+// Capacity 1 (ceiling 3), the ring full behind a live head; L0 listed with
+// no deadline, L behind it with one. A grow to 3 hands its first slot to
+// the ring's head and stops; L0 moves into the ring (the head's cell is
+// free again). L's deadline passes: L waits for the grow without the
+// list's lock (the count, which takes it, answers meanwhile), then finds
+// the grow's second slot went to L0 and answers OutOfSessions, three open.
+TEST(SessionWaitOverflowTest, ALeaverWaitsForAGrowWithoutTheListsLock) {
+  using CoreT = InstanceCore<GrowHeldRing>;
+  CoreT core;
+  const std::uint64_t gen = core.Create();
+  ASSERT_EQ(core.Init(1, false, 3), Error::kSuccess);
+  OpenedSession held;
+  ASSERT_EQ(core.Begin(gen, &held), Error::kSuccess);
+  OpenedSession first;
+  std::thread head = FillRingBehindAHead(core, gen, &first);
+  OpenedSession got0;
+  std::thread l0([&] {
+    EXPECT_EQ(core.BeginWait(gen, &got0, kForever), Error::kSuccess);
+  });
+  while (core.ListedCallers() != 1) std::this_thread::yield();
+  const auto deadline =
+      CoreT::WaitClock::now() + std::chrono::milliseconds(500);
+  std::thread l([&] {
+    OpenedSession none;
+    EXPECT_EQ(core.BeginWait(gen, &none, deadline), Error::kOutOfSessions);
+  });
+  while (core.ListedCallers() != 2) std::this_thread::yield();
+  GrowHeldRing::stopped.store(false);
+  GrowHeldRing::go.store(false);
+  GrowHeldRing::armed.store(true);
+  std::thread grow([&] { core.Resize(3); });
+  while (!GrowHeldRing::stopped.load()) std::this_thread::yield();
+  head.join();  // served by the grow's first slot
+  while (CoreT::WaitClock::now() < deadline + std::chrono::milliseconds(100)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::atomic<bool> counted{false};
+  std::thread counter([&] {
+    core.ListedCallers();
+    counted.store(true);
+  });
+  for (int i = 0; i < 200 && !counted.load(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(counted.load()) << "the leaver held the list's lock";
+  GrowHeldRing::go.store(true);
+  grow.join();
+  counter.join();
+  l.join();
+  l0.join();
+  for (const OpenedSession& s : {held, first, got0}) {
+    EXPECT_EQ(core.End(s.slot, s.gen), Error::kSuccess);
+  }
+  EXPECT_EQ(core.ListedCallers(), 0U);
+  ExpectRoomFor(core, gen, 3);
+  Terminate(core);
+}
+
 // JetTerm waits for a waiter that cannot run (held here, as a thread of
 // lower priority on the Term's processor): it blocks on the waiters' count
 // instead of spinning, and returns once the waiter left.
