@@ -1626,8 +1626,21 @@ class alignas(64) SlotPool {
   std::uint32_t GrantsDecided() const noexcept
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
     // seq_cst: with MailToHead()'s CAS of the pair, which decides a grant.
-    return overflow_.Size() -
-           DebtWordBits::OwedOf(DebtWord().load(std::memory_order_seq_cst));
+    return DecidedIn(PairValue{0, DebtWord().load(std::memory_order_seq_cst)});
+  }
+  // Under the list's lock: the grants decided for the list's callers in
+  // pair `p` (its debt word's count of callers owed one).
+  std::uint32_t DecidedIn(const PairValue& p) const noexcept
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
+    return overflow_.Size() - DebtWordBits::OwedOf(p.second);
+  }
+  // Pair `p` (one caller at least owed a grant) with one caller fewer
+  // owed, kListed cleared with the last: every such step keeps the bit
+  // saying that the count is not 0.
+  static PairValue OneFewerOwed(PairValue p) noexcept {
+    p.second -= DebtWordBits::kOwedOne;
+    if (DebtWordBits::OwedOf(p.second) == 0) p.first &= ~kListed;
+    return p;
   }
 
   // Pushes the grant of `slot` onto the mailbox (MailToHead()).
@@ -2222,11 +2235,9 @@ class alignas(64) SlotPool {
       if (!HasRoom(*ticket)) return Enqueued::kNoRoom;
       const std::uint32_t owed = DebtWordBits::OwedOf(p.second);
       if (owed == 0) return Enqueued::kNoRoom;  // a grant is decided for it
-      PairValue next{WithTail(f, *ticket + 1),
-                     p.second - DebtWordBits::kOwedOne};
-      if (owed == 1) next.first &= ~kListed;
       // seq_cst (the pair's CAS): as Enqueue().
-      if (full_.value.compare_exchange(p, next)) {
+      if (full_.value.compare_exchange(
+              p, OneFewerOwed(PairValue{WithTail(f, *ticket + 1), p.second}))) {
         overflow_.Remove(node);
         return Enqueued::kQueued;
       }
@@ -2244,12 +2255,11 @@ class alignas(64) SlotPool {
     // seq_cst: a first guess for the CAS of the pair, which is the read.
     PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
     for (;;) {
-      const std::uint32_t owed = DebtWordBits::OwedOf(p.second);
-      if (overflow_.Size() - owed > position || owed == 0) return false;
-      PairValue next{p.first, p.second - DebtWordBits::kOwedOne};
-      if (owed == 1) next.first &= ~kListed;
+      if (DebtWordBits::OwedOf(p.second) == 0 || DecidedIn(p) > position) {
+        return false;
+      }
       // seq_cst: with the frees' CAS in MailToHead().
-      if (full_.value.compare_exchange(p, next)) return true;
+      if (full_.value.compare_exchange(p, OneFewerOwed(p))) return true;
     }
   }
 
@@ -2286,13 +2296,13 @@ class alignas(64) SlotPool {
       // kListed says that the count is not 0 (every CAS keeps them so); the
       // mutant mails without counting (kListed then stays until the list
       // closes, a grant per free, owed or not).
-      const std::uint32_t owed = DebtWordBits::OwedOf(p.second);
       PairValue next{seen | kMailed, p.second};
-      if (Policy::kMutation != Mutation::kMailPastCallers || owed != 0) {
-        next.second -= DebtWordBits::kOwedOne;
-        if (owed == 1 && Policy::kMutation != Mutation::kMailPastCallers) {
-          next.first &= ~kListed;
+      if constexpr (Policy::kMutation == Mutation::kMailPastCallers) {
+        if (DebtWordBits::OwedOf(p.second) != 0) {
+          next.second -= DebtWordBits::kOwedOne;
         }
+      } else {
+        next = OneFewerOwed(next);
       }
       // seq_cst (the pair's CAS): with the ticket CASes, Join(),
       // LeaveUnowed(), SettleMailed() and GrantsDecided().
@@ -2421,8 +2431,7 @@ class alignas(64) SlotPool {
   void SettleMailed() noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
     // seq_cst: a first guess for the CAS of the pair, which is the read.
     PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
-    while ((p.first & kMailed) != 0 &&
-           overflow_.Size() == DebtWordBits::OwedOf(p.second)) {
+    while ((p.first & kMailed) != 0 && DecidedIn(p) == 0) {
       // seq_cst (the pair's CAS): with MailToHead()'s.
       if (full_.value.compare_exchange(
               p, PairValue{p.first & ~kMailed, p.second})) {
