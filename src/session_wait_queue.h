@@ -50,6 +50,16 @@
 // word marked kBlocked, and the waiter that takes the parked grant readies
 // the cell (UnholdIfTaken(), TakeParked()).
 //
+// Sleepers. A thread sleeps on a cell only for its own ticket, in the
+// ticket's lap: its waiter until the cell is delivered or alerted
+// (AwaitTicket(), AwaitTaker() in InstanceCore), or while the delivery is
+// opening or its grant is moving (Take()). A caller whose ticket's cell is
+// not ready waits in the overflow list, not on the cell. So the writes that
+// wake are Publish(), TakeOver() and AlertTickets(); those that ready a
+// cell for a later lap (Skip(), ReadyNext(), UnholdIfTaken(),
+// TakeParked()) and Cancel() change a cell nobody sleeps on, and make no
+// system call.
+//
 // Thread safety: any thread. Progress: every operation is a bounded number
 // of atomic steps or a CAS loop that fails only when another thread's RMW
 // on the cell succeeded, except Wait(), which blocks (a futex) until its
@@ -319,11 +329,14 @@ class SessionWaitQueue {
 
   // A ticket whose waiter cancelled (or, in a mutant, any ticket), taken
   // by someone who will not deliver to it: readies the cell.
-  // Once cancelled, the cell changes only by its taker: a store.
+  // Once cancelled, the cell changes only by its taker: a store. It wakes
+  // nobody: nobody sleeps on a cancelled cell (see Sleepers above), so a
+  // waiter or a free that passes over many left tickets makes no system
+  // call for them.
   void Skip(std::uint32_t t) noexcept {
     const std::uint32_t grant = ParkedGrant(t);
     // release: pairs with the acquire loads of the next lap's users
-    // (IsReadyFor() and the callers that wait for the cell).
+    // (IsReadyFor(), TakeOver()).
     Cell(t).store(NextOrHeld(t, grant), std::memory_order_release);
     UnholdIfTaken(t, grant);
   }
@@ -542,10 +555,9 @@ class SessionWaitQueue {
   // After the cell was readied with NextOrHeld(t, grant): marks the parked
   // word kBlocked, so that the grant's taker readies the cell
   // (TakeParked()); if the taker came first (the CAS fails: the word only
-  // goes from the grant to 0 meanwhile), readies it here. Wakes the callers
-  // that wait for the cell.
+  // goes from the grant to 0 meanwhile), readies it here. Wakes nobody:
+  // nobody sleeps on a cell readied for a later lap (see Sleepers above).
   void UnholdIfTaken(std::uint32_t t, std::uint32_t grant) noexcept {
-    auto& cell = Cell(t);
     // acq_rel: release orders the held store before the mark, which
     // TakeParked()'s exchange acquires before it readies the cell.
     if ((NextOrHeld(t, grant) & kHeld) != 0 &&
@@ -553,9 +565,21 @@ class SessionWaitQueue {
                                            std::memory_order_acq_rel,
                                            std::memory_order_relaxed)) {
       // release: as Skip()'s.
-      cell.store(ReadyFor(t + kCells), std::memory_order_release);
+      Cell(t).store(ReadyFor(t + kCells), std::memory_order_release);
     }
-    Policy::WakeAll(cell);
+    WakeForMutant(t);
+  }
+
+  // The mutants that break the invariant of Sleepers above (a live ticket
+  // skipped, a cell readied for a lap that a parked grant's waiter still
+  // reads as its own) have waiters asleep on the cells they ready: they
+  // wake them, so that their tests end.
+  void WakeForMutant(std::uint32_t t) noexcept {
+    if constexpr (Policy::kMutation == Mutation::kPassOverLiveTicket ||
+                  Policy::kMutation == Mutation::kReadyOverParked ||
+                  Policy::kMutation == Mutation::kParkOverParked) {
+      Policy::WakeAll(Cell(t));
+    }
   }
 
   // For the waiter of ticket t, whose cell has moved on: takes its parked
@@ -568,10 +592,9 @@ class SessionWaitQueue {
     const std::uint32_t grant =
         Parked(t).exchange(0, std::memory_order_acq_rel);
     if ((grant & kBlocked) != 0) {
-      auto& cell = Cell(t);
-      // release: as ReadyNext()'s.
-      cell.store(ReadyFor(t + 2 * kCells), std::memory_order_release);
-      Policy::WakeAll(cell);
+      // release: as ReadyNext()'s. Wakes nobody (see Sleepers above).
+      Cell(t).store(ReadyFor(t + 2 * kCells), std::memory_order_release);
+      WakeForMutant(t);
     }
     return grant & ~kBlocked;
   }

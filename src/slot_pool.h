@@ -2063,8 +2063,8 @@ class alignas(64) SlotPool {
     kQueued,    // *ticket is the caller's place in the queue
     kNotFull,   // the flag is not verified: claim again
     kNoRoom,    // *ticket's cell is still in use by an older ticket (a
-                // live waiter, or a grant that cannot be parked): wait for
-                // it to change (WaitQueue::Peek()/Wait()), then again
+                // live waiter, or a grant that cannot be parked): wait in
+                // the overflow list (Join()), not on the cell
     kNoMemory,  // the cells could not be allocated
     kListed,    // callers wait in the overflow list: join it (Join())
   };

@@ -30,7 +30,8 @@ constexpr auto kForever = Clock::time_point::max();
 
 // Blocks until `core` has `n` tickets queued (the waiters started so far
 // have taken theirs).
-void AwaitQueued(const Core& core, std::uint32_t n) {
+template <class CoreT>
+void AwaitQueued(const CoreT& core, std::uint32_t n) {
   while (core.QueuedTickets() != n) std::this_thread::yield();
 }
 
@@ -151,6 +152,75 @@ TEST(SessionWaitOrderTest, AWaiterThatLeavesPassesOverTheTicketsLeftBeforeIt) {
   ASSERT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
   second.join();
   ASSERT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+  ExpectRoomFor(core, gen, 1);
+  Terminate(core);
+}
+
+// SmallRing whose wake-ups are counted, per thread.
+struct WakeCountingRing : SmallRing {
+  static inline thread_local int wakes = 0;
+  static void WakeAll(std::atomic<std::uint32_t>& word) noexcept {
+    ++wakes;
+    SmallRing::WakeAll(word);
+  }
+};
+
+TEST(SessionWaitOrderTest, PassingOverLeftTicketsWakesNobody) {
+  // Nobody sleeps on a cancelled cell, so the waiter and the End that pass
+  // over left tickets make no wake-up (a system call) for them: a ring
+  // full of them costs neither a core.
+  using WCore = InstanceCore<WakeCountingRing>;
+  constexpr std::uint32_t kLeft = WCore::Pool::WaitQueue::kCells - 2;
+  WCore core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  // A waiter at the head times out behind kLeft left tickets, a live one
+  // after them.
+  std::atomic<int> head_wakes{-1};
+  std::thread head([&] {
+    OpenedSession s;
+    EXPECT_EQ(core.BeginWait(gen, &s, Clock::now() + std::chrono::seconds(1)),
+              Error::kOutOfSessions);
+    head_wakes.store(WakeCountingRing::wakes);
+  });
+  AwaitQueued(core, 1);
+  LeaveTicketsUntil(core, gen, 1 + kLeft);
+  ASSERT_EQ(core.QueuedTickets(), 1 + kLeft);
+  OpenedSession live;
+  std::thread waiter = StartLiveWaiter(core, gen, &live, 1 + kLeft);
+  head.join();
+  EXPECT_EQ(head_wakes.load(), 0)
+      << "the head woke a cell for each ticket it passed over";
+  EXPECT_EQ(core.QueuedTickets(), 1U) << "the left tickets stayed";
+  // The End serves the live waiter: one wake-up, its cell's.
+  WakeCountingRing::wakes = 0;
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  EXPECT_EQ(WakeCountingRing::wakes, 1);
+  waiter.join();
+  // Again with the left tickets before the live one at the head: the End
+  // passes over them with the same one wake-up.
+  std::atomic<bool> go{false};
+  OpenedSession first;
+  std::thread head2([&] {
+    EXPECT_EQ(core.BeginWait(gen, &first, Clock::time_point::max()),
+              Error::kSuccess);
+    while (!go.load()) std::this_thread::yield();
+  });
+  AwaitQueued(core, 1);
+  LeaveTicketsUntil(core, gen, 1 + kLeft);
+  OpenedSession last;
+  std::thread waiter2 = StartLiveWaiter(core, gen, &last, 1 + kLeft);
+  ASSERT_EQ(core.End(live.slot, live.gen), Error::kSuccess);  // head2 served
+  go.store(true);
+  head2.join();
+  WakeCountingRing::wakes = 0;
+  // head2's ticket is served; the left ones are next, then waiter2's.
+  ASSERT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  EXPECT_EQ(WakeCountingRing::wakes, 1)
+      << "the End woke a cell for each ticket it passed over";
+  waiter2.join();
+  EXPECT_EQ(core.QueuedTickets(), 0U);
+  ASSERT_EQ(core.End(last.slot, last.gen), Error::kSuccess);
   ExpectRoomFor(core, gen, 1);
   Terminate(core);
 }
