@@ -290,6 +290,9 @@ struct StdAtomics {
   // After a free's CAS that decides a grant for the overflow list, before
   // its push (SlotPool::MailToHead()): nothing here.
   static void AfterMailDecided() noexcept {}
+  // Inside a change in two steps that the count and the stats must see
+  // whole, between its steps (SlotPool::BeginSplit()): nothing here.
+  static void InsideSplit() noexcept {}
 
   // A value that names the calling thread for the life of the process: a
   // thread that starts after another exited never gets its id (a context

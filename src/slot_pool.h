@@ -921,10 +921,12 @@ class alignas(64) SlotPool {
     // of a payer, once per 2^42 sessions on a slot. With no move under way
     // at the first two reads (every one begun then had ended) and none
     // begun by the last, none overlapped the pass.
-    for (;;) {
+    // A payer stopped inside a split (descheduled) is waited for with a
+    // few yields, then short sleeps, not a spin.
+    for (int pauses = 0;;) {
       std::uint32_t begun = 0;
       if (!QuietSplits(&begun)) {
-        Policy::Yield();
+        DrainPause(&pauses);
         continue;
       }
       ScanSlotsOnce(ended_steps, open);
@@ -1212,6 +1214,7 @@ class alignas(64) SlotPool {
   bool MoveHighPart(Atomic<std::uint64_t>& control, std::uint64_t* c) noexcept {
     const std::uint64_t high = (*c & kTagMask) >> kTagShift;
     BeginSplit();
+    Policy::InsideSplit();
     // seq_cst: in the order of the count's RMWs and the stats' loads.
     const bool moved = control.compare_exchange_strong(
         *c, *c & ~kTagMask, std::memory_order_seq_cst);
@@ -1338,6 +1341,7 @@ class alignas(64) SlotPool {
         return;
       }
       BeginSplit();
+      Policy::InsideSplit();
       // acq_rel: as a claim's CAS (the bit is set, the slot's history
       // happens-before a later release of it).
       const bool set = word.compare_exchange_strong(
@@ -2677,7 +2681,7 @@ class alignas(64) SlotPool {
   std::uint32_t CountClaimed() const noexcept {
     // relaxed: see the field (a stale value is caught as the words are).
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
-    for (;;) {
+    for (int pauses = 0;;) {
       // seq_cst: pairs with Resize()'s increments.
       const std::uint64_t before = resizes_.load(std::memory_order_seq_cst);
       if ((before & 1U) != 0) {
@@ -2685,10 +2689,11 @@ class alignas(64) SlotPool {
         continue;
       }
       // A reserved bit set meanwhile (its word, then reserved_) is counted
-      // whole or not at all.
+      // whole or not at all; a payer stopped inside that split is waited
+      // for with a few yields, then short sleeps.
       std::uint32_t splits = 0;
       if (!QuietSplits(&splits)) {
-        Policy::Yield();
+        DrainPause(&pauses);
         continue;
       }
       std::uint32_t count = 0;

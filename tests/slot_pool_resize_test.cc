@@ -1081,5 +1081,68 @@ TEST(SlotPoolResizeTest, ExactAtRestThroughGrowsAndShrinks) {
   Terminate(core);
 }
 
+// A policy that holds the thread inside a change in two steps (a reserved
+// bit and its count) once armed, and counts the yields of the readers.
+struct HeldSplitPolicy : StdAtomics {
+  static inline std::atomic<bool> armed{false};
+  static inline std::atomic<bool> held{false};
+  static inline std::atomic<bool> go{false};
+  static inline std::atomic<int> reader_yields{0};
+  static inline thread_local bool tl_reader = false;
+  static void InsideSplit() noexcept {
+    if (!armed.exchange(false)) return;
+    held.store(true);
+    while (!go.load()) std::this_thread::yield();
+  }
+  static void Yield() noexcept {
+    if (tl_reader) reader_yields.fetch_add(1);
+    StdAtomics::Yield();
+  }
+};
+
+// The count and the stats wait for a payer stopped between setting a
+// reserved slot's bit and counting it, by sleeping, not by yielding the
+// processor round and round: a reader beside a descheduled payer must not
+// take a core. Capacity 2, none open; the shrink to 1 pays its unit with a
+// free slot, and its thread is held in the split.
+TEST(SlotPoolResizeTest, ReadersWaitForAHeldSplitWithoutSpinning) {
+  using Policy = HeldSplitPolicy;
+  using Core = InstanceCore<Policy>;
+  Core core;
+  const std::uint64_t gen = core.Create();
+  ASSERT_EQ(core.Init(2, false, 2), Error::kSuccess);
+  Policy::armed.store(true);
+  std::thread resizer([&] { core.Resize(1); });
+  ASSERT_TRUE(
+      PollUntil(std::chrono::seconds(10), [&] { return Policy::held.load(); }));
+  std::atomic<int> returned{0};
+  std::uint32_t count = 99;
+  SessionStatsData stats;
+  std::thread counter([&] {
+    Policy::tl_reader = true;
+    EXPECT_EQ(core.Count(gen, &count), Error::kSuccess);
+    returned.fetch_add(1);
+  });
+  std::thread stats_reader([&] {
+    Policy::tl_reader = true;
+    EXPECT_EQ(core.Stats(gen, &stats), Error::kSuccess);
+    returned.fetch_add(1);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const int yields = Policy::reader_yields.load();
+  EXPECT_EQ(returned.load(), 0) << "a reader did not wait for the split";
+  Policy::go.store(true);
+  counter.join();
+  stats_reader.join();
+  resizer.join();
+  // Each reader yields a few times (DrainPause()), then sleeps.
+  EXPECT_LE(yields, 40) << "the readers spun beside the held payer";
+  EXPECT_EQ(count, 0U);
+  EXPECT_EQ(stats.open, 0U);
+  EXPECT_EQ(stats.capacity, 1U);
+  ExpectRoomFor(core, gen, 1);
+  Terminate(core);
+}
+
 }  // namespace
 }  // namespace jetsession::internal
