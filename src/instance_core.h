@@ -1070,7 +1070,7 @@ class InstanceCore {
       if (head) {
         std::uint32_t slot = 0;
         bool gated = false;
-        if (pool->TakeMail(0, &slot, &gated) == Pool::Mail::kTaken) {
+        if (pool->TakeMail(&node, &slot, &gated) == Pool::Mail::kTaken) {
           Unlist(pool, &node);
           pool->overflow().Unlock();
           result = AcceptGrant(pool, gen, slot, gated, opened);
@@ -1142,15 +1142,15 @@ class InstanceCore {
       // pushes, then bumps the word), which is read before the mailbox.
       const std::uint64_t grows = pool->AwaitGrows();
       pool->overflow().Lock();
-      const std::uint32_t position = pool->overflow().Ahead(node);
-      if (Policy::kMutation == Mutation::kLeaverIgnoresMail && position != 0) {
-        pool->LeaveUnowed(position);  // the mutant leaves whatever it is owed
+      if (Policy::kMutation == Mutation::kLeaverIgnoresMail &&
+          !pool->overflow().IsHead(node)) {
+        pool->LeaveUnowed(node);  // the mutant leaves whatever it is owed
         break;
       }
       // acquire: pairs with the release bump after a push.
       const std::uint32_t seen =
           pool->overflow().HeadWord().load(std::memory_order_acquire);
-      const typename Pool::Mail mail = pool->TakeMail(position, &slot, &gated);
+      const typename Pool::Mail mail = pool->TakeMail(node, &slot, &gated);
       if (mail == Pool::Mail::kTaken) {
         Unlist(pool, node);
         pool->overflow().Unlock();
@@ -1169,7 +1169,7 @@ class InstanceCore {
                           WaitClock::now() + kListHeadSlice);
         continue;
       }
-      if (!pool->GrowsSince(grows) && pool->LeaveUnowed(position)) break;
+      if (!pool->GrowsSince(grows) && pool->LeaveUnowed(node)) break;
       pool->overflow().Unlock();
     }
     Unlist(pool, node);

@@ -116,12 +116,18 @@ class ABSL_LOCKABLE SessionOverflowList {
   std::uint32_t Size() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
     return size_;
   }
-  // How many nodes are ahead of `node` (0: the head). Walks the list.
-  std::uint32_t Ahead(const Node* node) const
+  // Whether at least `k` nodes are ahead of `node`. Walks at most k nodes:
+  // a leaver compares its place with the grants decided for the list,
+  // usually none or a few, so the callers that leave a long list at once
+  // (a Stop) do not each walk it.
+  bool HasAhead(const Node* node, std::uint32_t k) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
-    std::uint32_t n = 0;
-    for (const Node* p = node->prev; p != nullptr; p = p->prev) ++n;
-    return n;
+    const Node* p = node;
+    for (std::uint32_t n = 0; n < k; ++n) {
+      p = p->prev;
+      if (p == nullptr) return false;
+    }
+    return true;
   }
 
   // Wakes every node and the head (Stop, Unavailable, Term, a stop

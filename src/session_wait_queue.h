@@ -398,13 +398,20 @@ class SessionWaitQueue {
       // and either this one marks the re-armed cell, or the Rearm() reads
       // this write. release: pairs with the waiter's acquire Peek() and
       // Rearm(), which then see the flag set before this alert.
+      bool alerted = false;
       while (
+          OfLap(t, seen) &&
           ((seen & kStateMask) == kReady || (seen & kStateMask) == kAlerted) &&
-          !cell.compare_exchange_weak(seen, seen | kAlerted,
-                                      std::memory_order_release,
-                                      std::memory_order_relaxed)) {
+          !(alerted = cell.compare_exchange_weak(seen, seen | kAlerted,
+                                                 std::memory_order_release,
+                                                 std::memory_order_relaxed))) {
       }
-      Policy::WakeAll(cell);
+      // Only the waiter of a cell ready in its ticket's lap sleeps for the
+      // state (see Sleepers above): a left ticket's cell (cancelled, or
+      // readied for a later lap by a waiter passing over it meanwhile) and
+      // a delivered one are not woken, so a ring full of left tickets costs
+      // the alert no system call each.
+      if (alerted) Policy::WakeAll(cell);
     }
   }
 

@@ -2248,18 +2248,19 @@ class alignas(64) SlotPool {
     }
   }
 
-  // Under the list's lock, by the caller `position` places behind the
-  // list's head that leaves the list with no grant (TakeMail() found none
-  // owed to it): counts it no longer owed, in one CAS of the pair that
-  // finds at most `position` grants decided for the list (the callers of
-  // the list less those owed), the leaver's linearization point. False: a
-  // grant was decided for it since (take it, TakeMail()).
-  bool LeaveUnowed(std::uint32_t position) noexcept
+  // Under the list's lock, by the caller of `node` that leaves the list
+  // with no grant (TakeMail() found none owed to it): counts it no longer
+  // owed, in one CAS of the pair that finds no more grants decided for the
+  // list (the callers of the list less those owed) than callers ahead of
+  // it, the leaver's linearization point. False: a grant was decided for
+  // it since (take it, TakeMail()).
+  bool LeaveUnowed(const typename OverflowList::Node* node) noexcept
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
     // seq_cst: a first guess for the CAS of the pair, which is the read.
     PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
     for (;;) {
-      if (DebtWordBits::OwedOf(p.second) == 0 || DecidedIn(p) > position) {
+      if (DebtWordBits::OwedOf(p.second) == 0 ||
+          !overflow_.HasAhead(node, DecidedIn(p))) {
         return false;
       }
       // seq_cst: with the frees' CAS in MailToHead().
@@ -2356,10 +2357,10 @@ class alignas(64) SlotPool {
     kOnItsWay,  // one is, not yet pushed: wait on the head word, then again
   };
 
-  // Under the list's lock, by the caller `position` places behind the
-  // list's head (0: the head): takes the grant owed to it. The grants are
-  // owed in the order they were decided: the k-th of those still in the
-  // mailbox or on their way to it belongs to the k-th caller of the list
+  // Under the list's lock, by the caller of `node`, `position` places
+  // behind the list's head (0: the head): takes the grant owed to it. The
+  // grants are owed in the order they were decided: the k-th of those still in
+  // the mailbox or on their way to it belongs to the k-th caller of the list
   // (the callers with a grant decided are the first ones listed, and a
   // caller leaves only with its grant, or owed none). Grants are fungible
   // but for the gate: one decided before a Stop's gate (ungated) belongs to
@@ -2378,10 +2379,12 @@ class alignas(64) SlotPool {
   // error, InstanceCore::LeaveList() and AcceptGrant().) It never waits:
   // kOnItsWay when its grant may be one not yet pushed (the free pushes,
   // then bumps the head word).
-  Mail TakeMail(std::uint32_t position, std::uint32_t* slot,
+  // The position is compared with the grants set aside and decided
+  // (HasAhead(), which walks no further than those), never counted whole.
+  Mail TakeMail(const typename OverflowList::Node* node, std::uint32_t* slot,
                 bool* gated) noexcept ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
     if constexpr (Policy::kMutation == Mutation::kHeadTakesTopMail) {
-      if (position == 0 && PopMail(slot, gated)) return Mail::kTaken;
+      if (overflow_.IsHead(node) && PopMail(slot, gated)) return Mail::kTaken;
     }
     std::uint32_t aside[2] = {0, 0};  // [gated]: slot + 1 of the last, 0: none
     std::uint32_t count[2] = {0, 0};  // [gated]: how many set aside
@@ -2396,9 +2399,9 @@ class alignas(64) SlotPool {
     const std::uint32_t decided = GrantsDecided();
     int take = -1;  // which chain to take from, -1: none
     Mail found = Mail::kTaken;
-    if (count[0] > position) {
+    if (!overflow_.HasAhead(node, count[0])) {  // count[0] > position
       take = 0;
-    } else if (decided <= position) {
+    } else if (overflow_.HasAhead(node, decided)) {  // decided <= position
       found = Mail::kNone;
     } else if (count[0] + count[1] == decided) {
       take = 1;  // every grant decided is here, and more than `position`

@@ -225,6 +225,36 @@ TEST(SessionWaitOrderTest, PassingOverLeftTicketsWakesNobody) {
   Terminate(core);
 }
 
+TEST(SessionWaitOrderTest, AnAlertWakesOnlyTheLiveTickets) {
+  // A stop request (and a Stop) alerts the cells of the tickets queued:
+  // only the live waiters' are woken, not those of the tickets left
+  // behind them.
+  using WCore = InstanceCore<WakeCountingRing>;
+  constexpr std::uint32_t kLeft = WCore::Pool::WaitQueue::kCells - 2;
+  WCore core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  OpenedSession first;
+  std::thread head = StartLiveWaiter(core, gen, &first, 0);
+  LeaveTicketsUntil(core, gen, 1 + kLeft);
+  OpenedSession last;
+  std::thread waiter = StartLiveWaiter(core, gen, &last, 1 + kLeft);
+  WakeCountingRing::wakes = 0;
+  core.WakeWaiters(gen);  // no flag: the waiters look and wait again
+  // The two live cells, and the overflow list's head word.
+  EXPECT_LE(WakeCountingRing::wakes, 3)
+      << "the alert woke the cells of the tickets left";
+  EXPECT_EQ(core.QueuedTickets(), 2 + kLeft);
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  head.join();
+  ASSERT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  waiter.join();
+  ASSERT_EQ(core.End(last.slot, last.gen), Error::kSuccess);
+  EXPECT_EQ(core.QueuedTickets(), 0U);
+  ExpectRoomFor(core, gen, 1);
+  Terminate(core);
+}
+
 // Capacity 1, full: a live waiter queues, then a waiter times out behind
 // it. Returns the tickets queued after the time-out, and what a Begin
 // answers after an End that should serve the live waiter.

@@ -90,6 +90,31 @@ struct ListedWaiters {
   std::vector<std::thread> threads;
 };
 
+TEST(SessionWaitOverflowTest, HasAheadComparesAPlaceWithoutCountingIt) {
+  // A leaver compares its place with the grants decided (TakeMail(),
+  // LeaveUnowed()): HasAhead(node, k) says whether k nodes are ahead.
+  using List = Core::Pool::OverflowList;
+  List list;
+  std::vector<List::Node> nodes(5);
+  list.Lock();
+  for (auto& n : nodes) list.Append(&n);
+  for (std::uint32_t i = 0; i < nodes.size(); ++i) {
+    for (std::uint32_t k = 0; k <= nodes.size() + 1; ++k) {
+      EXPECT_EQ(list.HasAhead(&nodes[i], k), i >= k) << i << " " << k;
+    }
+  }
+  list.Remove(&nodes[1]);
+  EXPECT_TRUE(list.HasAhead(&nodes[4], 3));
+  EXPECT_FALSE(list.HasAhead(&nodes[4], 4));
+  EXPECT_FALSE(list.HasAhead(&nodes[2], 2));
+  EXPECT_TRUE(list.HasAhead(&nodes[0], 0));
+  for (auto& n : nodes) {
+    if (&n != &nodes[1]) list.Remove(&n);
+  }
+  EXPECT_TRUE(list.Empty());
+  list.Unlock();
+}
+
 TEST(SessionWaitOverflowTest, ListedCallersAreServedInTheOrderTheyCame) {
   Core core;
   OpenedSession held;
