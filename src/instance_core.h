@@ -213,11 +213,25 @@ class InstanceCore {
   }
 
   // Wakes every waiter of incarnation `gen`, to look at its stop request.
+  // Called by the C++ API's stop callback, on the thread that requests the
+  // stop, while the waiter's call waits for the callback to return: JetTerm
+  // waits for the wakers in flight (Drain()), so that such a call has
+  // returned before JetTerm does. A waker that finds Terminating does
+  // nothing (JetTerm's own alert woke every waiter). seq_cst, the count
+  // and the state: a Dekker pair with Drain()'s flag CAS and its read of
+  // the count (either the waker sees Terminating, or JetTerm waits for it).
   void WakeWaiters(std::uint64_t gen) noexcept {
-    const std::uint64_t state = LoadState();
-    if (GenOf(state) != gen || LifecycleOf(state) != kRunning) return;
-    // acquire: pairs with Init()'s release store of the pool.
-    pool_.load(std::memory_order_acquire)->AlertWaiters();
+    wakers_.fetch_add(1, std::memory_order_seq_cst);
+    const std::uint64_t state = state_.load(std::memory_order_seq_cst);
+    if (GenOf(state) == gen && LifecycleOf(state) == kRunning &&
+        (state & kTerminating) == 0) {
+      // acquire: pairs with Init()'s release store of the pool.
+      pool_.load(std::memory_order_acquire)->AlertWaiters();
+    }
+    Policy::AfterWakerAlerts();
+    // release: its alert happens-before the return of a Drain() that
+    // reads the count down.
+    wakers_.fetch_sub(1, std::memory_order_release);
   }
 
   // JetExtDupSessionWait: opens a session on the instance of the open
@@ -710,6 +724,13 @@ class InstanceCore {
     // set the flag, then read the count; it counts itself, then reads the
     // state).
     pool->waiters().AwaitNoCallers();
+    // seq_cst: the second half of the pair with WakeWaiters() (the flag
+    // CAS came first). A waker is a few loads and wakes: a few yields,
+    // then short sleeps.
+    for (int pauses = 0; Policy::kMutation != Mutation::kTermIgnoresWakers &&
+                         wakers_.load(std::memory_order_seq_cst) != 0;) {
+      Pool::DrainPause(&pauses);
+    }
     pool->ForceEndAll();
     // An End handing its slot over may have let go of the hold before
     // ForceEndAll() reached its slot: it finishes its few steps before the
@@ -1535,6 +1556,8 @@ class InstanceCore {
 
   Atomic<std::uint64_t> state_{0};
   Atomic<Pool*> pool_{nullptr};
+  // Callers of WakeWaiters() in flight (JetTerm waits for them).
+  Atomic<std::uint32_t> wakers_{0};
 
   // Owner-side only (under the registry lock).
   std::unique_ptr<Pool> owned_pool_;

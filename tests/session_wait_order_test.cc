@@ -255,6 +255,67 @@ TEST(SessionWaitOrderTest, AnAlertWakesOnlyTheLiveTickets) {
   Terminate(core);
 }
 
+// SmallRing whose stop-request wakers stop after their alert until the
+// test lets them go.
+template <Mutation M>
+struct HeldWakerRing : SmallRing {
+  static constexpr Mutation kMutation = M;
+  static inline std::atomic<bool> held{false};
+  static inline std::atomic<bool> go{false};
+  static void AfterWakerAlerts() noexcept {
+    held.store(true);
+    while (!go.load()) std::this_thread::yield();
+  }
+};
+
+// The C++ API's stop callback wakes the waiters (WakeWaiters()) on the
+// thread that requests the stop, and the waiter's call returns only once
+// that callback has: JetTerm waits for the wakers in flight, so that every
+// waiter's call has returned before it does. A waker is held after its
+// alert; returns whether a JetTerm that starts then returned within 100 ms.
+template <Mutation M>
+bool TermReturnsBesideAHeldWaker() {
+  using Ring = HeldWakerRing<M>;
+  using HCore = InstanceCore<Ring>;
+  HCore core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  std::atomic<bool> stop{false};
+  std::thread waiter([&] {
+    OpenedSession s;
+    EXPECT_EQ(core.BeginWait(gen, &s, Clock::time_point::max(), &stop),
+              Error::kWaitCancelled);
+  });
+  AwaitQueued(core, 1);
+  std::thread waker([&] {
+    stop.store(true);
+    core.WakeWaiters(gen);
+  });
+  while (!Ring::held.load()) std::this_thread::yield();
+  waiter.join();  // it saw its stop request (the cell was alerted)
+  std::atomic<bool> termed{false};
+  std::thread term([&] {
+    Terminate(core);
+    termed.store(true);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const bool returned = termed.load();
+  Ring::go.store(true);
+  waker.join();
+  term.join();
+  EXPECT_TRUE(termed.load());
+  return returned;
+}
+
+TEST(SessionWaitOrderTest, TermWaitsForAWakerInFlight) {
+  EXPECT_FALSE(TermReturnsBesideAHeldWaker<Mutation::kNone>())
+      << "JetTerm returned beside a waker in flight";
+}
+
+TEST(SessionWaitOrderTest, CatchesTermIgnoresWakers) {
+  EXPECT_TRUE(TermReturnsBesideAHeldWaker<Mutation::kTermIgnoresWakers>());
+}
+
 // Capacity 1, full: a live waiter queues, then a waiter times out behind
 // it. Returns the tickets queued after the time-out, and what a Begin
 // answers after an End that should serve the live waiter.
