@@ -118,8 +118,9 @@ enum class Mutation {
                          // yet pushed waits for the push in a loop, a yield
                          // a round, holding the list's lock but between
                          // rounds: it spins
-  kTermIgnoresWakers,    // JetTerm returns without waiting for the stop
-                         // requests' wakers in flight (WakeWaiters())
+  kTermIgnoresWakers,    // JetTerm returns without waiting for the C++
+                         // waits whose stop callback may run
+                         // (InstanceCore::EnterWaitScope())
   kMailPastCallers,      // a free mails its slot to the list whatever the
                          // grants already decided: one listed caller, two
                          // grants, and a Begin answers OutOfSessions below
@@ -295,9 +296,6 @@ struct StdAtomics {
   // Inside a change in two steps that the count and the stats must see
   // whole, between its steps (SlotPool::BeginSplit()): nothing here.
   static void InsideSplit() noexcept {}
-  // After a stop request's alert of the waiters, before the waker counts
-  // itself out (InstanceCore::WakeWaiters()): nothing here.
-  static void AfterWakerAlerts() noexcept {}
 
   // A value that names the calling thread for the life of the process: a
   // thread that starts after another exited never gets its id (a context

@@ -68,6 +68,10 @@ Result<Session> Instance::BeginSession(
   if (timeout <= std::chrono::milliseconds::zero()) return BeginSession();
   std::atomic<bool> stopped{false};
   const JET_INSTANCE instance = handle_;
+  // Entered before the callback is registered, left after it is gone (its
+  // destructor waits for a callback running on another thread): JetTerm
+  // waits for this scope, so this call has returned before JetTerm does.
+  const internal::InstanceRegistry::WaitScope scope(instance);
   // The callback runs on the thread that requests the stop (or here, if it
   // was requested already): it marks the request, then wakes the waiters,
   // which look at it. seq_cst: with the waiter's load after its ticket CAS

@@ -212,26 +212,34 @@ class InstanceCore {
     return WaitForSlot(gen, deadline, stop, opened);
   }
 
-  // Wakes every waiter of incarnation `gen`, to look at its stop request.
-  // Called by the C++ API's stop callback, on the thread that requests the
-  // stop, while the waiter's call waits for the callback to return: JetTerm
-  // waits for the wakers in flight (Drain()), so that such a call has
-  // returned before JetTerm does. A waker that finds Terminating does
-  // nothing (JetTerm's own alert woke every waiter). seq_cst, the count
-  // and the state: a Dekker pair with Drain()'s flag CAS and its read of
-  // the count (either the waker sees Terminating, or JetTerm waits for it).
+  // Wakes every waiter of incarnation `gen`, to look at its stop request
+  // (the C++ API's stop callback, on the thread that requests the stop). A
+  // waker that finds Terminating does nothing: JetTerm's own alert woke
+  // every waiter.
   void WakeWaiters(std::uint64_t gen) noexcept {
-    wakers_.fetch_add(1, std::memory_order_seq_cst);
-    const std::uint64_t state = state_.load(std::memory_order_seq_cst);
+    const std::uint64_t state = LoadState();
     if (GenOf(state) == gen && LifecycleOf(state) == kRunning &&
         (state & kTerminating) == 0) {
       // acquire: pairs with Init()'s release store of the pool.
       pool_.load(std::memory_order_acquire)->AlertWaiters();
     }
-    Policy::AfterWakerAlerts();
-    // release: its alert happens-before the return of a Drain() that
-    // reads the count down.
-    wakers_.fetch_sub(1, std::memory_order_release);
+  }
+
+  // A C++ wait with a stop request: from before its std::stop_callback is
+  // registered to after it is destroyed. That destructor waits for a
+  // callback running on the thread that requests the stop (WakeWaiters(),
+  // or the few steps around it, which can be descheduled), so JetTerm
+  // waits for these scopes (Drain()), and every such call has returned
+  // (its last steps aside) before JetTerm does. seq_cst, the entry: a call
+  // that enters after Drain() read the count reads the state after it,
+  // finds Terminating and returns at once.
+  void EnterWaitScope() noexcept {
+    wait_scopes_.fetch_add(1, std::memory_order_seq_cst);
+  }
+  // release: the call's steps happen-before the return of a Drain() that
+  // reads the count down.
+  void ExitWaitScope() noexcept {
+    wait_scopes_.fetch_sub(1, std::memory_order_release);
   }
 
   // JetExtDupSessionWait: opens a session on the instance of the open
@@ -724,11 +732,11 @@ class InstanceCore {
     // set the flag, then read the count; it counts itself, then reads the
     // state).
     pool->waiters().AwaitNoCallers();
-    // seq_cst: the second half of the pair with WakeWaiters() (the flag
-    // CAS came first). A waker is a few loads and wakes: a few yields,
-    // then short sleeps.
+    // The C++ waits whose stop callback may still run on another thread
+    // (EnterWaitScope()): a few steps once their waiter has left, so a few
+    // yields, then short sleeps. seq_cst: after the flag CAS.
     for (int pauses = 0; Policy::kMutation != Mutation::kTermIgnoresWakers &&
-                         wakers_.load(std::memory_order_seq_cst) != 0;) {
+                         wait_scopes_.load(std::memory_order_seq_cst) != 0;) {
       Pool::DrainPause(&pauses);
     }
     pool->ForceEndAll();
@@ -1556,8 +1564,8 @@ class InstanceCore {
 
   Atomic<std::uint64_t> state_{0};
   Atomic<Pool*> pool_{nullptr};
-  // Callers of WakeWaiters() in flight (JetTerm waits for them).
-  Atomic<std::uint32_t> wakers_{0};
+  // C++ waits with a stop request in flight (EnterWaitScope()).
+  Atomic<std::uint32_t> wait_scopes_{0};
 
   // Owner-side only (under the registry lock).
   std::unique_ptr<Pool> owned_pool_;

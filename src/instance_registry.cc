@@ -527,6 +527,19 @@ void InstanceRegistry::WakeWaiters(JET_INSTANCE instance) noexcept {
   if (record != nullptr) record->core.WakeWaiters(ref.gen);
 }
 
+InstanceRegistry::WaitScope::WaitScope(JET_INSTANCE instance) noexcept {
+  InstanceRef ref{};
+  if (!DecodeInstanceHandle(instance, &ref)) return;
+  Record* const record = Find(ref.index);
+  if (record == nullptr) return;
+  core_ = &record->core;
+  core_->EnterWaitScope();
+}
+
+InstanceRegistry::WaitScope::~WaitScope() {
+  if (core_ != nullptr) core_->ExitWaitScope();
+}
+
 Error InstanceRegistry::DupSessionWait(JET_SESID sesid, JET_SESID* psesid,
                                        unsigned long cmsec_timeout) noexcept {
   return DupSessionUntil(sesid, psesid,

@@ -123,6 +123,19 @@ class InstanceRegistry {
                               const std::atomic<bool>* stop) noexcept;
   // Wakes the waiters of `instance` to look at their stop requests.
   static void WakeWaiters(JET_INSTANCE instance) noexcept;
+  // The scope of a C++ wait with a stop request (InstanceCore::
+  // EnterWaitScope()), which JetTerm waits for: entered by the constructor
+  // (nothing for a handle that names no record), left by the destructor.
+  class WaitScope {
+   public:
+    explicit WaitScope(JET_INSTANCE instance) noexcept;
+    ~WaitScope();
+    WaitScope(const WaitScope&) = delete;
+    WaitScope& operator=(const WaitScope&) = delete;
+
+   private:
+    InstanceCore<StdAtomics>* core_ = nullptr;
+  };
   static Error DupSessionWait(JET_SESID sesid, JET_SESID* psesid,
                               unsigned long cmsec_timeout) noexcept;
   // DupSession that waits until `deadline` (min(): no wait).

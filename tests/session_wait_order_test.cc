@@ -255,44 +255,43 @@ TEST(SessionWaitOrderTest, AnAlertWakesOnlyTheLiveTickets) {
   Terminate(core);
 }
 
-// SmallRing whose stop-request wakers stop after their alert until the
-// test lets them go.
+// A C++ wait with a stop request (Instance::BeginSession(timeout, token))
+// as the library makes it: the core's wait inside a wait scope, and the
+// std::stop_callback's destructor, which waits for a callback running on
+// the thread that requests the stop. That thread is descheduled between
+// the callback's first step (the request's flag) and its alert. The
+// waiter sees its request at its deadline and leaves; then JetTerm runs.
+// Returns whether JetTerm returned within 100 ms, before the callback.
 template <Mutation M>
-struct HeldWakerRing : SmallRing {
-  static constexpr Mutation kMutation = M;
-  static inline std::atomic<bool> held{false};
-  static inline std::atomic<bool> go{false};
-  static void AfterWakerAlerts() noexcept {
-    held.store(true);
-    while (!go.load()) std::this_thread::yield();
-  }
-};
-
-// The C++ API's stop callback wakes the waiters (WakeWaiters()) on the
-// thread that requests the stop, and the waiter's call returns only once
-// that callback has: JetTerm waits for the wakers in flight, so that every
-// waiter's call has returned before it does. A waker is held after its
-// alert; returns whether a JetTerm that starts then returned within 100 ms.
-template <Mutation M>
-bool TermReturnsBesideAHeldWaker() {
-  using Ring = HeldWakerRing<M>;
-  using HCore = InstanceCore<Ring>;
-  HCore core;
+bool TermReturnsBesideAStopCallback() {
+  using MCore = InstanceCore<WrappedPolicy<std::atomic, M>>;
+  MCore core;
   OpenedSession held;
   const std::uint64_t gen = StartFull(core, &held);
   std::atomic<bool> stop{false};
+  std::atomic<bool> waited{false};
+  std::atomic<bool> go{false};
+  std::atomic<bool> callback_done{false};
   std::thread waiter([&] {
+    core.EnterWaitScope();
     OpenedSession s;
-    EXPECT_EQ(core.BeginWait(gen, &s, Clock::time_point::max(), &stop),
-              Error::kWaitCancelled);
+    EXPECT_EQ(
+        core.BeginWait(gen, &s,
+                       MCore::WaitClock::now() + std::chrono::milliseconds(20),
+                       &stop),
+        Error::kWaitCancelled);
+    waited.store(true);
+    while (!callback_done.load()) std::this_thread::yield();  // the destructor
+    core.ExitWaitScope();
   });
   AwaitQueued(core, 1);
-  std::thread waker([&] {
+  std::thread requester([&] {
     stop.store(true);
+    while (!go.load()) std::this_thread::yield();  // descheduled
     core.WakeWaiters(gen);
+    callback_done.store(true);
   });
-  while (!Ring::held.load()) std::this_thread::yield();
-  waiter.join();  // it saw its stop request (the cell was alerted)
+  while (!waited.load()) std::this_thread::yield();
   std::atomic<bool> termed{false};
   std::thread term([&] {
     Terminate(core);
@@ -300,20 +299,20 @@ bool TermReturnsBesideAHeldWaker() {
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const bool returned = termed.load();
-  Ring::go.store(true);
-  waker.join();
+  go.store(true);
+  requester.join();
+  waiter.join();
   term.join();
-  EXPECT_TRUE(termed.load());
   return returned;
 }
 
-TEST(SessionWaitOrderTest, TermWaitsForAWakerInFlight) {
-  EXPECT_FALSE(TermReturnsBesideAHeldWaker<Mutation::kNone>())
-      << "JetTerm returned beside a waker in flight";
+TEST(SessionWaitOrderTest, TermWaitsForAStopCallbackInFlight) {
+  EXPECT_FALSE(TermReturnsBesideAStopCallback<Mutation::kNone>())
+      << "JetTerm returned while a waiter's call waited for its stop callback";
 }
 
 TEST(SessionWaitOrderTest, CatchesTermIgnoresWakers) {
-  EXPECT_TRUE(TermReturnsBesideAHeldWaker<Mutation::kTermIgnoresWakers>());
+  EXPECT_TRUE(TermReturnsBesideAStopCallback<Mutation::kTermIgnoresWakers>());
 }
 
 // Capacity 1, full: a live waiter queues, then a waiter times out behind

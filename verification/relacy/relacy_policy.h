@@ -311,7 +311,6 @@ struct RelacyPolicy {
   static void AfterGrowBegins() {}
   static void AfterMailDecided() {}
   static void InsideSplit() {}
-  static void AfterWakerAlerts() {}
   static void WakeAll(Atomic<std::uint32_t>& /*word*/) {}
   // The thread's hint word, kept across schedules (a plain static): tests
   // whose pool has more than one word set it (SetHint(0)) at the start of
