@@ -179,8 +179,9 @@ TEST(SessionWaitOrderTest, PassingOverLeftTicketsWakesNobody) {
   std::atomic<int> head_wakes{-1};
   std::thread head([&] {
     OpenedSession s;
-    EXPECT_EQ(core.BeginWait(gen, &s, Clock::now() + std::chrono::seconds(1)),
-              Error::kOutOfSessions);
+    EXPECT_EQ(
+        core.BeginWait(gen, &s, Clock::now() + std::chrono::milliseconds(300)),
+        Error::kOutOfSessions);
     head_wakes.store(WakeCountingRing::wakes);
   });
   AwaitQueued(core, 1);
