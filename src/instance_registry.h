@@ -121,8 +121,10 @@ class InstanceRegistry {
   Error BeginSessionWaitUntil(JET_INSTANCE instance, JET_SESID* psesid,
                               WaitClock::time_point deadline,
                               const std::atomic<bool>* stop) noexcept;
-  // Wakes the waiters of `instance` to look at their stop requests.
+  // Wakes the waiters of `instance` (0: the default instance) to look at
+  // their stop requests.
   static void WakeWaiters(JET_INSTANCE instance) noexcept;
+  static JET_INSTANCE NamedForStop(JET_INSTANCE instance) noexcept;
   // The scope of a C++ wait with a stop request (InstanceCore::
   // EnterWaitScope()), which JetTerm waits for: entered by the constructor
   // (nothing for a handle that names no record), left by the destructor.

@@ -136,6 +136,36 @@ TEST_F(CppApiTest, BeginSessionWaitsForAFreedSession) {
   EXPECT_EQ(CountOf(*instance), 1U);
 }
 
+TEST_F(CppApiTest, AStopTokenEndsAWaitOnTheDefaultInstance) {
+  // Instance(0) names the default instance: its stop callback wakes that
+  // instance's waiters, not nobody (a waiter would see its request only at
+  // its deadline).
+  using std::chrono::milliseconds;
+  const DefaultInstanceGuard guard;
+  ASSERT_EQ(JetSetSystemParameter(nullptr, 0, JET_paramMaxSessions, 1, nullptr),
+            JET_errSuccess);
+  ASSERT_EQ(JetInit(nullptr), JET_errSuccess);
+  JET_SESID held = JET_sesidNil;
+  ASSERT_EQ(JetBeginSession(0, &held, nullptr, nullptr), JET_errSuccess);
+  Instance instance(0);
+  std::stop_source source;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(milliseconds(10));
+    source.request_stop();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const Result<Session> waited =
+      instance.BeginSession(milliseconds(60'000), source.get_token());
+  const auto waited_for = std::chrono::steady_clock::now() - start;
+  stopper.join();
+  (void)instance.Release();  // the guard terminates it
+  ASSERT_FALSE(waited.ok());
+  EXPECT_EQ(waited.error(), Error::kWaitCancelled);
+  EXPECT_LT(waited_for, std::chrono::seconds(30))
+      << "the request did not wake the waiter: its deadline ended the wait";
+  EXPECT_EQ(JetEndSession(held, 0), JET_errSuccess);
+}
+
 TEST_F(CppApiTest, AStopTokenEndsTheWait) {
   using std::chrono::milliseconds;
   Result<Instance> instance =
