@@ -294,7 +294,8 @@ struct StdAtomics {
   // its push (SlotPool::MailToHead()): nothing here.
   static void AfterMailDecided() noexcept {}
   // Inside a change in two steps that the count and the stats must see
-  // whole, between its steps (SlotPool::BeginSplit()): nothing here.
+  // whole, before its first step (the end of SlotPool::BeginSplit()):
+  // nothing here.
   static void InsideSplit() noexcept {}
 
   // A value that names the calling thread for the life of the process: a

@@ -520,26 +520,25 @@ Error InstanceRegistry::BeginSessionWaitUntil(
   });
 }
 
-// The instance that `instance` names for a stop request's calls: itself,
-// or for 0 (and JET_instanceNil) the default instance now (0: none).
-JET_INSTANCE InstanceRegistry::NamedForStop(JET_INSTANCE instance) noexcept {
+InstanceRegistry::Record* InstanceRegistry::FindForStop(
+    JET_INSTANCE instance, InstanceRef* ref) noexcept {
   // acquire: as OnInstance().
-  return IsNilInstance(instance)
-             ? Global().default_instance_.load(std::memory_order_acquire)
-             : instance;
+  const JET_INSTANCE named =
+      IsNilInstance(instance)
+          ? Global().default_instance_.load(std::memory_order_acquire)
+          : instance;
+  return DecodeInstanceHandle(named, ref) ? Find(ref->index) : nullptr;
 }
 
 void InstanceRegistry::WakeWaiters(JET_INSTANCE instance) noexcept {
   InstanceRef ref{};
-  if (!DecodeInstanceHandle(NamedForStop(instance), &ref)) return;
-  Record* const record = Find(ref.index);
+  Record* const record = FindForStop(instance, &ref);
   if (record != nullptr) record->core.WakeWaiters(ref.gen);
 }
 
 InstanceRegistry::WaitScope::WaitScope(JET_INSTANCE instance) noexcept {
   InstanceRef ref{};
-  if (!DecodeInstanceHandle(NamedForStop(instance), &ref)) return;
-  Record* const record = Find(ref.index);
+  Record* const record = FindForStop(instance, &ref);
   if (record == nullptr) return;
   core_ = &record->core;
   core_->EnterWaitScope();

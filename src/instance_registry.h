@@ -124,7 +124,6 @@ class InstanceRegistry {
   // Wakes the waiters of `instance` (0: the default instance) to look at
   // their stop requests.
   static void WakeWaiters(JET_INSTANCE instance) noexcept;
-  static JET_INSTANCE NamedForStop(JET_INSTANCE instance) noexcept;
   // The scope of a C++ wait with a stop request (InstanceCore::
   // EnterWaitScope()), which JetTerm waits for: entered by the constructor
   // (nothing for a handle that names no record), left by the destructor.
@@ -220,6 +219,10 @@ class InstanceRegistry {
   static Record* Find(std::uint32_t index) noexcept {
     return index < kMaxRecords ? &records_.get()[index] : nullptr;
   }
+  // The record that `instance` names for a stop request's calls (0 and
+  // JET_instanceNil: the default instance now), *ref its handle's parts;
+  // nullptr if none.
+  static Record* FindForStop(JET_INSTANCE instance, InstanceRef* ref) noexcept;
   // JetBeginSession's full path: every check in the contract's order.
   Error BeginSessionSlow(JET_INSTANCE instance, JET_SESID* psesid) noexcept;
   // Begin's fast path declined: the instance tracks sessions (the fast

@@ -1214,7 +1214,6 @@ class alignas(64) SlotPool {
   bool MoveHighPart(Atomic<std::uint64_t>& control, std::uint64_t* c) noexcept {
     const std::uint64_t high = (*c & kTagMask) >> kTagShift;
     BeginSplit();
-    Policy::InsideSplit();
     // seq_cst: in the order of the count's RMWs and the stats' loads.
     const bool moved = control.compare_exchange_strong(
         *c, *c & ~kTagMask, std::memory_order_seq_cst);
@@ -1236,6 +1235,7 @@ class alignas(64) SlotPool {
   void BeginSplit() noexcept {
     // seq_cst: begun before the first step (a reader's last load).
     splits_begun_.fetch_add(1, std::memory_order_seq_cst);
+    Policy::InsideSplit();
   }
   void EndSplit() noexcept {
     // seq_cst: ended after the second step (a reader's first loads).
@@ -1341,7 +1341,6 @@ class alignas(64) SlotPool {
         return;
       }
       BeginSplit();
-      Policy::InsideSplit();
       // acq_rel: as a claim's CAS (the bit is set, the slot's history
       // happens-before a later release of it).
       const bool set = word.compare_exchange_strong(
