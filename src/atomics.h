@@ -121,6 +121,11 @@ enum class Mutation {
   kTermIgnoresWakers,    // JetTerm returns without waiting for the C++
                          // waits whose stop callback may run
                          // (InstanceCore::EnterWaitScope())
+  kWaitNamesTwice,       // a C++ wait with a stop request on handle 0 names
+                         // the default instance for its scope, then again
+                         // for its wait: it can wait on a default instance
+                         // created in between, whose JetTerm does not wait
+                         // for its scope
   kMailPastCallers,      // a free mails its slot to the list whatever the
                          // grants already decided: one listed caller, two
                          // grants, and a Begin answers OutOfSessions below

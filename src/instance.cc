@@ -67,11 +67,18 @@ Result<Session> Instance::BeginSession(
   if (!has_value()) return Error::kInvalidInstance;
   if (timeout <= std::chrono::milliseconds::zero()) return BeginSession();
   std::atomic<bool> stopped{false};
-  const JET_INSTANCE instance = handle_;
   // Entered before the callback is registered, left after it is gone (its
   // destructor waits for a callback running on another thread): JetTerm
   // waits for this scope, so this call has returned before JetTerm does.
-  const internal::InstanceRegistry::WaitScope scope(instance);
+  // It names the instance once (handle 0: the default instance now), and
+  // the callback and the wait use that name.
+  const internal::InstanceRegistry::WaitScope scope(handle_);
+  const bool names_twice =
+      internal::StdAtomics::kMutation == internal::Mutation::kWaitNamesTwice;
+  const JET_INSTANCE instance = names_twice ? handle_ : scope.named();
+  // Handle 0 with no default instance (what the call without a wait
+  // answers).
+  if (instance == 0 && !names_twice) return Error::kInvalidParameter;
   // The callback runs on the thread that requests the stop (or here, if it
   // was requested already): it marks the request, then wakes the waiters,
   // which look at it. seq_cst: with the waiter's load after its ticket CAS
@@ -90,7 +97,12 @@ Result<Session> Instance::BeginSession(
           : now + timeout;
   JET_SESID handle = JET_sesidNil;
   const Error error =
-      Registry().BeginSessionWaitUntil(handle_, &handle, deadline, &stopped);
+      Registry().BeginSessionWaitUntil(instance, &handle, deadline, &stopped);
+  // The default instance named was freed: at that instant handle 0 named
+  // no instance (see InstanceRegistry::OnInstance()).
+  if (error == Error::kInvalidInstance && instance != handle_) {
+    return Error::kInvalidParameter;
+  }
   if (error != Error::kSuccess) return error;
   return Session(handle);
 }

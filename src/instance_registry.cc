@@ -522,12 +522,7 @@ Error InstanceRegistry::BeginSessionWaitUntil(
 
 InstanceRegistry::Record* InstanceRegistry::FindForStop(
     JET_INSTANCE instance, InstanceRef* ref) noexcept {
-  // acquire: as OnInstance().
-  const JET_INSTANCE named =
-      IsNilInstance(instance)
-          ? Global().default_instance_.load(std::memory_order_acquire)
-          : instance;
-  return DecodeInstanceHandle(named, ref) ? Find(ref->index) : nullptr;
+  return DecodeInstanceHandle(instance, ref) ? Find(ref->index) : nullptr;
 }
 
 void InstanceRegistry::WakeWaiters(JET_INSTANCE instance) noexcept {
@@ -536,9 +531,17 @@ void InstanceRegistry::WakeWaiters(JET_INSTANCE instance) noexcept {
   if (record != nullptr) record->core.WakeWaiters(ref.gen);
 }
 
-InstanceRegistry::WaitScope::WaitScope(JET_INSTANCE instance) noexcept {
+InstanceRegistry::WaitScope::WaitScope(JET_INSTANCE instance) noexcept
+    : named_(instance) {
+  if (IsNilInstance(instance)) {
+    // acquire: as OnInstance().
+    named_ = Global().default_instance_.load(std::memory_order_acquire);
+  }
+#ifdef JETSESSION_TEST_HOOKS
+  if (void (*hook)() = RegistryTestHooks::after_wait_named.load()) hook();
+#endif
   InstanceRef ref{};
-  Record* const record = FindForStop(instance, &ref);
+  Record* const record = FindForStop(named_, &ref);
   if (record == nullptr) return;
   core_ = &record->core;
   core_->EnterWaitScope();

@@ -50,8 +50,14 @@ namespace jetsession::internal {
 // kDefaultClearedFirst). It may make lock-free calls only (Begin,
 // the counts and reports), from any thread: a call that takes the lock
 // waits for the JetTerm that runs the hook.
+//
+// after_wait_named runs in a C++ wait with a stop request
+// (Instance::BeginSession(timeout, stop)), on its thread, between the
+// naming of its instance (InstanceRegistry::WaitScope: the default instance
+// for handle 0) and the entry of its wait scope.
 struct RegistryTestHooks {
   static inline std::atomic<void (*)()> between_release_and_clear{nullptr};
+  static inline std::atomic<void (*)()> after_wait_named{nullptr};
 };
 #endif
 
@@ -121,12 +127,17 @@ class InstanceRegistry {
   Error BeginSessionWaitUntil(JET_INSTANCE instance, JET_SESID* psesid,
                               WaitClock::time_point deadline,
                               const std::atomic<bool>* stop) noexcept;
-  // Wakes the waiters of `instance` (0: the default instance) to look at
-  // their stop requests.
+  // Wakes the waiters of `instance` (a handle WaitScope::named() gave) to
+  // look at their stop requests.
   static void WakeWaiters(JET_INSTANCE instance) noexcept;
   // The scope of a C++ wait with a stop request (InstanceCore::
   // EnterWaitScope()), which JetTerm waits for: entered by the constructor
   // (nothing for a handle that names no record), left by the destructor.
+  // The constructor names the instance of the wait once: `instance`, or
+  // for 0 and JET_instanceNil the default instance of that moment (0 if
+  // there is none). The wait, its stop callback and the scope all use that
+  // handle: handle 0 read again by the wait could name a default instance
+  // created since, whose JetTerm would not wait for this scope.
   class WaitScope {
    public:
     explicit WaitScope(JET_INSTANCE instance) noexcept;
@@ -134,7 +145,10 @@ class InstanceRegistry {
     WaitScope(const WaitScope&) = delete;
     WaitScope& operator=(const WaitScope&) = delete;
 
+    JET_INSTANCE named() const noexcept { return named_; }
+
    private:
+    JET_INSTANCE named_;
     InstanceCore<StdAtomics>* core_ = nullptr;
   };
   static Error DupSessionWait(JET_SESID sesid, JET_SESID* psesid,
@@ -219,9 +233,8 @@ class InstanceRegistry {
   static Record* Find(std::uint32_t index) noexcept {
     return index < kMaxRecords ? &records_.get()[index] : nullptr;
   }
-  // The record that `instance` names for a stop request's calls (0 and
-  // JET_instanceNil: the default instance now), *ref its handle's parts;
-  // nullptr if none.
+  // The record that `instance` (a handle that is not 0/nil) names for a
+  // stop request's calls, *ref its handle's parts; nullptr if none.
   static Record* FindForStop(JET_INSTANCE instance, InstanceRef* ref) noexcept;
   // JetBeginSession's full path: every check in the contract's order.
   Error BeginSessionSlow(JET_INSTANCE instance, JET_SESID* psesid) noexcept;
