@@ -228,6 +228,9 @@ TEST_F(CppApiTest, MovingTransfersOwnership) {
   Instance other = std::move(*instance);
   EXPECT_FALSE(instance->has_value());
   EXPECT_TRUE(other.BeginSession().ok());
+  // The value of a temporary Result moves out.
+  const Instance taken = *Instance::Create({.name = "move-temporary"});
+  EXPECT_TRUE(taken.has_value());
 }
 
 TEST_F(CppApiTest, InstanceTerminatesOnDestruction) {

@@ -46,6 +46,8 @@ class [[nodiscard]] Result {
   }
   T& operator*() & noexcept { return value(); }
   const T& operator*() const& noexcept { return value(); }
+  // Moves the value out of a temporary: std::move(*Instance::Create()).
+  T&& operator*() && noexcept { return std::move(*this).value(); }
   T* operator->() noexcept { return &value(); }
   const T* operator->() const noexcept { return &value(); }
 
