@@ -61,16 +61,28 @@ ubsan_run() {
 # Their logs are printed one after the other once both are done; fails if
 # either failed.
 models_run() {
-  local logs spin resize relacy spin_rc=0 resize_rc=0 relacy_rc=0
+  local logs spin resize relacy spin_rc=0 resize_rc=0 relacy_rc=0 start
   logs=$(mktemp -d)
+  start=$SECONDS
   # Spin in two parts (resize.pml apart), beside Relacy, whose check.sh
   # builds once and spreads its runs over one process a core: no part waits
   # alone on one core at the end.
-  SPIN_PART=base verification/spin/check.sh >"$logs/spin.log" 2>&1 &
+  # Each part's log ends with the seconds it took (its end, from the start
+  # of the stage): the longest is the stage's critical path.
+  (
+    SPIN_PART=base verification/spin/check.sh
+    echo "(done at $((SECONDS - start)) s)"
+  ) >"$logs/spin.log" 2>&1 &
   spin=$!
-  SPIN_PART=resize verification/spin/check.sh >"$logs/resize.log" 2>&1 &
+  (
+    SPIN_PART=resize verification/spin/check.sh
+    echo "(done at $((SECONDS - start)) s)"
+  ) >"$logs/resize.log" 2>&1 &
   resize=$!
-  verification/relacy/check.sh >"$logs/relacy.log" 2>&1 &
+  (
+    verification/relacy/check.sh
+    echo "(done at $((SECONDS - start)) s)"
+  ) >"$logs/relacy.log" 2>&1 &
   relacy=$!
   wait "$spin" || spin_rc=$?
   wait "$resize" || resize_rc=$?
