@@ -56,6 +56,16 @@ ubsan_run() {
   workflow ubsan
 }
 
+# Runs the command "$2..." and prints the second, counted from "$1" (a
+# $SECONDS value), at which it finished; returns the command's status.
+timed_part() {
+  local start=$1 rc=0
+  shift
+  "$@" || rc=$?
+  echo "(done at $((SECONDS - start)) s)"
+  return "$rc"
+}
+
 # The Spin and Relacy checks side by side: each runs one model checker at a
 # time on one core, so on 2 cores the pair takes as long as the longer one.
 # Their logs are printed one after the other once both are done; fails if
@@ -69,20 +79,13 @@ models_run() {
   # alone on one core at the end.
   # Each part's log ends with the seconds it took (its end, from the start
   # of the stage): the longest is the stage's critical path.
-  (
-    SPIN_PART=base verification/spin/check.sh
-    echo "(done at $((SECONDS - start)) s)"
-  ) >"$logs/spin.log" 2>&1 &
+  timed_part "$start" env SPIN_PART=base verification/spin/check.sh \
+    >"$logs/spin.log" 2>&1 &
   spin=$!
-  (
-    SPIN_PART=resize verification/spin/check.sh
-    echo "(done at $((SECONDS - start)) s)"
-  ) >"$logs/resize.log" 2>&1 &
+  timed_part "$start" env SPIN_PART=resize verification/spin/check.sh \
+    >"$logs/resize.log" 2>&1 &
   resize=$!
-  (
-    verification/relacy/check.sh
-    echo "(done at $((SECONDS - start)) s)"
-  ) >"$logs/relacy.log" 2>&1 &
+  timed_part "$start" verification/relacy/check.sh >"$logs/relacy.log" 2>&1 &
   relacy=$!
   wait "$spin" || spin_rc=$?
   wait "$resize" || resize_rc=$?
