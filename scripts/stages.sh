@@ -66,10 +66,11 @@ timed_part() {
   return "$rc"
 }
 
-# The Spin and Relacy checks side by side: each runs one model checker at a
-# time on one core, so on 2 cores the pair takes as long as the longer one.
-# Their logs are printed one after the other once both are done; fails if
-# either failed.
+# The Spin and Relacy checks side by side: three parts (Spin base, Spin
+# resize, Relacy on one process a core), each single-threaded per process,
+# sharing the cores, so the stage takes about their total CPU over the
+# cores. Their logs are printed one after the other once all are done;
+# fails if any failed.
 models_run() {
   local logs spin resize relacy spin_rc=0 resize_rc=0 relacy_rc=0 start
   logs=$(mktemp -d)
@@ -77,8 +78,7 @@ models_run() {
   # Spin in two parts (resize.pml apart), beside Relacy, whose check.sh
   # builds once and spreads its runs over one process a core: no part waits
   # alone on one core at the end.
-  # Each part's log ends with the seconds it took (its end, from the start
-  # of the stage): the longest is the stage's critical path.
+  # Each part's log ends with the second of the stage at which it finished.
   timed_part "$start" env SPIN_PART=base verification/spin/check.sh \
     >"$logs/spin.log" 2>&1 &
   spin=$!

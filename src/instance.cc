@@ -73,12 +73,12 @@ Result<Session> Instance::BeginSession(
   // It names the instance once (handle 0: the default instance now), and
   // the callback and the wait use that name.
   const internal::InstanceRegistry::WaitScope scope(handle_);
-  const bool names_twice =
+  constexpr bool kNamesTwice =
       internal::StdAtomics::kMutation == internal::Mutation::kWaitNamesTwice;
-  const JET_INSTANCE instance = names_twice ? handle_ : scope.named();
+  const JET_INSTANCE instance = kNamesTwice ? handle_ : scope.named();
   // Handle 0 with no default instance (what the call without a wait
   // answers).
-  if (instance == 0 && !names_twice) return Error::kInvalidParameter;
+  if (instance == 0 && !kNamesTwice) return Error::kInvalidParameter;
   // The callback runs on the thread that requests the stop (or here, if it
   // was requested already): it marks the request, then wakes the waiters,
   // which look at it. seq_cst: with the waiter's load after its ticket CAS
