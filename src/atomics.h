@@ -121,6 +121,10 @@ enum class Mutation {
   kTermIgnoresWakers,    // JetTerm returns without waiting for the C++
                          // waits whose stop callback may run
                          // (InstanceCore::EnterWaitScope())
+  kStopPlaceRelaxed,     // a C++ wait's stop request: the waiter publishes
+                         // where it sleeps, and the requester reads it,
+                         // with relaxed orders: both can miss the other's
+                         // store, and the waiter sleeps on past the request
   kWaitNamesTwice,       // a C++ wait with a stop request on handle 0 names
                          // the default instance for its scope, then again
                          // for its wait: it can wait on a default instance

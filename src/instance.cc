@@ -66,28 +66,19 @@ Result<Session> Instance::BeginSession(
     const std::stop_token& stop) const noexcept {
   if (!has_value()) return Error::kInvalidInstance;
   if (timeout <= std::chrono::milliseconds::zero()) return BeginSession();
-  std::atomic<bool> stopped{false};
+  // Lives until the call returns, after the callback is gone.
+  internal::InstanceRegistry::WaitScope::Stop request;
   // Entered before the callback is registered, left after it is gone (its
   // destructor waits for a callback running on another thread): JetTerm
   // waits for this scope, so this call has returned before JetTerm does.
   // It names the instance once (handle 0: the default instance now), and
   // the callback and the wait use that name.
   const internal::InstanceRegistry::WaitScope scope(handle_);
-  constexpr bool kNamesTwice =
-      internal::StdAtomics::kMutation == internal::Mutation::kWaitNamesTwice;
-  const JET_INSTANCE instance = kNamesTwice ? handle_ : scope.named();
-  // Handle 0 with no default instance (what the call without a wait
-  // answers).
-  if (instance == 0 && !kNamesTwice) return Error::kInvalidParameter;
   // The callback runs on the thread that requests the stop (or here, if it
-  // was requested already): it marks the request, then wakes the waiters,
-  // which look at it. seq_cst: with the waiter's load after its ticket CAS
-  // (a Dekker pair with AlertWaiters()' load of the tickets: either the
-  // waiter sees the request, or its ticket is among those woken).
-  const std::stop_callback on_stop(stop, [&stopped, instance] {
-    stopped.store(true, std::memory_order_seq_cst);
-    internal::InstanceRegistry::WakeWaiters(instance);
-  });
+  // was requested already): it marks the request, then wakes this call's
+  // waiter alone, where it published that it sleeps.
+  const std::stop_callback on_stop(
+      stop, [&scope, &request] { scope.RequestStop(&request); });
   // A deadline that would overflow the clock is no deadline.
   const auto now = internal::WaitClock::now();
   const auto deadline =
@@ -96,13 +87,7 @@ Result<Session> Instance::BeginSession(
           ? internal::WaitClock::time_point::max()
           : now + timeout;
   JET_SESID handle = JET_sesidNil;
-  const Error error =
-      Registry().BeginSessionWaitUntil(instance, &handle, deadline, &stopped);
-  // The default instance named was freed: at that instant handle 0 named
-  // no instance (see InstanceRegistry::OnInstance()).
-  if (error == Error::kInvalidInstance && instance != handle_) {
-    return Error::kInvalidParameter;
-  }
+  const Error error = scope.BeginSessionWait(&handle, deadline, &request);
   if (error != Error::kSuccess) return error;
   return Session(handle);
 }

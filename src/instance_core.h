@@ -52,6 +52,7 @@
 #include "session_stats.h"
 #include "session_tracking.h"
 #include "slot_pool.h"
+#include "stop_request.h"
 
 namespace jetsession::internal {
 
@@ -197,31 +198,47 @@ class InstanceCore {
   }
 
   using WaitClock = typename Policy::WaitClock;
+  using Stop = StopRequest<Policy>;
 
   // JetExtBeginSessionWait: Begin(), and where it would answer
   // kOutOfSessions, waits for a freed slot until `deadline`, first come,
   // first served (see WaitForSlot()).
   // `stop`, when not null, ends the wait with kWaitCancelled once it is
-  // true (the C++ API's std::stop_token; WakeWaiters() wakes the waiter to
-  // look at it).
+  // requested (the C++ API's std::stop_token; RequestStop() marks it and
+  // wakes this waiter to look at it).
   Error BeginWait(std::uint64_t gen, OpenedSession* opened,
                   typename WaitClock::time_point deadline,
-                  const std::atomic<bool>* stop = nullptr) noexcept {
+                  Stop* stop = nullptr) noexcept {
     const Error error = Begin(gen, opened);
     if (error != Error::kOutOfSessions) return error;
     return WaitForSlot(gen, deadline, stop, opened);
   }
 
-  // Wakes every waiter of incarnation `gen`, to look at its stop request
-  // (the C++ API's stop callback, on the thread that requests the stop). A
-  // waker that finds Terminating does nothing: JetTerm's own alert woke
-  // every waiter.
-  void WakeWaiters(std::uint64_t gen) noexcept {
+  // Marks `stop` requested and wakes its waiter, a caller of BeginWait()
+  // on incarnation `gen`, to look at it (the C++ API's stop callback, on
+  // the thread that requests the stop). It wakes that waiter alone, where
+  // the waiter published that it sleeps (see StopRequest): the cell of its
+  // ticket, or, listed, its own wake word and the list's head word (the
+  // head and the callers past the list's limit sleep there). A waker that
+  // finds Terminating wakes nothing: JetTerm's own alert woke every
+  // waiter. The caller keeps the pool alive meanwhile (EnterWaitScope()).
+  void RequestStop(std::uint64_t gen, Stop* stop) noexcept {
+    stop->Mark();
+    std::uint32_t ticket = 0;
+    const typename Stop::Place place = stop->Where(&ticket);
+    if (place == Stop::Place::kNowhere) return;
     const std::uint64_t state = LoadState();
-    if (GenOf(state) == gen && LifecycleOf(state) == kRunning &&
-        (state & kTerminating) == 0) {
-      // acquire: pairs with Init()'s release store of the pool.
-      pool_.load(std::memory_order_acquire)->AlertWaiters();
+    if (GenOf(state) != gen || LifecycleOf(state) != kRunning ||
+        (state & kTerminating) != 0) {
+      return;
+    }
+    // acquire: pairs with Init()'s release store of the pool.
+    Pool* const pool = pool_.load(std::memory_order_acquire);
+    if (place == Stop::Place::kTicket) {
+      pool->waiters().AlertTicket(ticket);
+    } else {
+      stop->WakeListed();
+      pool->overflow().WakeHead();
     }
   }
 
@@ -899,7 +916,7 @@ class InstanceCore {
   };
 
   Error WaitForSlot(std::uint64_t gen, typename WaitClock::time_point deadline,
-                    const std::atomic<bool>* stop, OpenedSession* opened,
+                    Stop* stop, OpenedSession* opened,
                     const HeldSource* source = nullptr) noexcept {
     // acquire: pairs with Init()'s release store of the pool.
     Pool* const pool = pool_.load(std::memory_order_acquire);
@@ -978,8 +995,7 @@ class InstanceCore {
   }
 
   Error QueueForSlot(Pool* pool, std::uint64_t gen,
-                     typename WaitClock::time_point deadline,
-                     const std::atomic<bool>* stop,
+                     typename WaitClock::time_point deadline, Stop* stop,
                      OpenedSession* opened) noexcept {
     for (int unproven = 0;;) {
       // seq_cst: the second half of the pair with Drain(), and with
@@ -1043,10 +1059,15 @@ class InstanceCore {
   // or its caller asks it to stop (LeaveList()).
   static constexpr std::chrono::milliseconds kListHeadSlice{50};
   Error AwaitListed(Pool* pool, std::uint64_t gen,
-                    typename WaitClock::time_point deadline,
-                    const std::atomic<bool>* stop, OpenedSession* opened,
-                    bool* again) noexcept {
+                    typename WaitClock::time_point deadline, Stop* stop,
+                    OpenedSession* opened, bool* again) noexcept {
     typename Pool::OverflowList::Node node;
+    if (stop != nullptr) {
+      // Its stop request wakes it where it sleeps: on the request's own
+      // word (its node's, while it is not the head) or on the head word.
+      node.wake = &stop->WakeWord();
+      stop->PublishListed();
+    }
     pool->overflow().Lock();
     const typename Pool::Joined joined = pool->Join(&node);
     pool->overflow().Unlock();
@@ -1059,8 +1080,7 @@ class InstanceCore {
       // acquire: as the head's load below.
       const std::uint32_t seen =
           pool->overflow().HeadWord().load(std::memory_order_acquire);
-      // seq_cst: as AwaitTicket().
-      if (stop != nullptr && stop->load(std::memory_order_seq_cst)) {
+      if (stop != nullptr && stop->Requested()) {
         return Error::kWaitCancelled;
       }
       pool->waiters().Queued();  // a caller that waits (cWaiters)
@@ -1077,7 +1097,8 @@ class InstanceCore {
     for (;;) {
       // acquire, both: pair with the release bumps of the list (a change
       // after these loads ends the sleep below).
-      const std::uint32_t seen_node = node.wake.load(std::memory_order_acquire);
+      const std::uint32_t seen_node =
+          node.wake->load(std::memory_order_acquire);
       const std::uint32_t seen_head =
           pool->overflow().HeadWord().load(std::memory_order_acquire);
       // seq_cst: with SetFlag()'s flag CAS; AlertWaiters() comes after it
@@ -1085,9 +1106,7 @@ class InstanceCore {
       // is seen here.
       const std::uint64_t state = state_.load(std::memory_order_seq_cst);
       const Error gate = GateOf(state, gen);
-      // seq_cst: as AwaitTicket().
-      const bool stopped =
-          stop != nullptr && stop->load(std::memory_order_seq_cst);
+      const bool stopped = stop != nullptr && stop->Requested();
       const bool leave =
           gate != Error::kSuccess || stopped || WaitClock::now() >= deadline;
       if (leave) {
@@ -1118,7 +1137,7 @@ class InstanceCore {
             pool->overflow().HeadWord(), seen_head,
             std::min(deadline, WaitClock::now() + kListHeadSlice));
       } else {
-        Policy::WaitWhile(node.wake, seen_node, deadline);
+        Policy::WaitWhile(*node.wake, seen_node, deadline);
       }
     }
     pool->waiters().Unqueued();
@@ -1212,10 +1231,12 @@ class InstanceCore {
   // deadline passes or a flag is set; then cancels the ticket, unless a
   // slot came first (Accept()).
   Error AwaitTicket(Pool* pool, std::uint64_t gen, std::uint32_t ticket,
-                    typename WaitClock::time_point deadline,
-                    const std::atomic<bool>* stop,
+                    typename WaitClock::time_point deadline, Stop* stop,
                     OpenedSession* opened) noexcept {
     auto& cells = pool->waiters();
+    // Its stop request wakes it on the cell of its ticket; published
+    // before it first looks at the request.
+    if (stop != nullptr) stop->PublishTicket(ticket);
     for (;;) {
       const std::uint32_t cell = cells.Peek(ticket);
       if (Pool::WaitQueue::IsServed(ticket, cell)) {
@@ -1229,17 +1250,17 @@ class InstanceCore {
       // it sees the flag here.
       const std::uint64_t state = state_.load(std::memory_order_seq_cst);
       const Error gate = GateOf(state, gen);
-      // seq_cst: pairs with the stop request's store (see
-      // SlotPool::AlertWaiters(): either this load sees it, or the ticket
-      // taken before it is among those the request's alert wakes).
-      const bool stopped =
-          stop != nullptr && stop->load(std::memory_order_seq_cst);
+      // After the ticket's publication: either this load sees the request,
+      // or the request's alert of the ticket's cell comes after this Peek()
+      // (see StopRequest).
+      const bool stopped = stop != nullptr && stop->Requested();
       if (gate != Error::kSuccess || stopped || WaitClock::now() >= deadline) {
         return Leave(pool, gen, ticket, stopped, opened);
       }
       if (Pool::WaitQueue::StateOf(cell) == Pool::WaitQueue::kAlerted) {
-        // A wake-up for someone else (a stop request of another caller):
-        // re-arm the cell, so that the next alert changes it again.
+        // A wake-up for someone else (a stop request that read an earlier
+        // caller's ticket of this cell, whose lap came round again): re-arm
+        // the cell, so that the next alert changes it again.
         cells.Rearm(ticket, cell);
         continue;
       }

@@ -505,7 +505,7 @@ Error InstanceRegistry::BeginSessionWait(JET_INSTANCE instance,
 
 Error InstanceRegistry::BeginSessionWaitUntil(
     JET_INSTANCE instance, JET_SESID* psesid, WaitClock::time_point deadline,
-    const std::atomic<bool>* stop) noexcept {
+    InstanceCore<StdAtomics>::Stop* stop) noexcept {
   if (psesid == nullptr) return Error::kInvalidParameter;
   *psesid = JET_sesidNil;
   return OnInstance(instance, [psesid, deadline, stop](const InstanceRef& ref,
@@ -525,14 +525,8 @@ InstanceRegistry::Record* InstanceRegistry::FindForStop(
   return DecodeInstanceHandle(instance, ref) ? Find(ref->index) : nullptr;
 }
 
-void InstanceRegistry::WakeWaiters(JET_INSTANCE instance) noexcept {
-  InstanceRef ref{};
-  Record* const record = FindForStop(instance, &ref);
-  if (record != nullptr) record->core.WakeWaiters(ref.gen);
-}
-
 InstanceRegistry::WaitScope::WaitScope(JET_INSTANCE instance) noexcept
-    : named_(instance) {
+    : requested_(instance), named_(instance) {
   if (IsNilInstance(instance)) {
     // acquire: as OnInstance().
     named_ = Global().default_instance_.load(std::memory_order_acquire);
@@ -544,11 +538,39 @@ InstanceRegistry::WaitScope::WaitScope(JET_INSTANCE instance) noexcept
   Record* const record = FindForStop(named_, &ref);
   if (record == nullptr) return;
   core_ = &record->core;
+  gen_ = ref.gen;
   core_->EnterWaitScope();
 }
 
 InstanceRegistry::WaitScope::~WaitScope() {
   if (core_ != nullptr) core_->ExitWaitScope();
+}
+
+Error InstanceRegistry::WaitScope::BeginSessionWait(
+    JET_SESID* psesid, WaitClock::time_point deadline,
+    Stop* stop) const noexcept {
+  // The mutant waits on the handle it was given, read again.
+  constexpr bool kNamesTwice =
+      StdAtomics::kMutation == Mutation::kWaitNamesTwice;
+  const JET_INSTANCE instance = kNamesTwice ? requested_ : named_;
+  if (IsNilInstance(instance) && !kNamesTwice) {
+    if (psesid != nullptr) *psesid = JET_sesidNil;
+    return Error::kInvalidParameter;
+  }
+  const Error error =
+      Global().BeginSessionWaitUntil(instance, psesid, deadline, stop);
+  if (error == Error::kInvalidInstance && instance != requested_) {
+    return Error::kInvalidParameter;
+  }
+  return error;
+}
+
+void InstanceRegistry::WaitScope::RequestStop(Stop* stop) const noexcept {
+  if (core_ == nullptr) {
+    stop->Mark();
+    return;
+  }
+  core_->RequestStop(gen_, stop);
 }
 
 Error InstanceRegistry::DupSessionWait(JET_SESID sesid, JET_SESID* psesid,

@@ -126,30 +126,41 @@ class InstanceRegistry {
   // null): the C++ API's.
   Error BeginSessionWaitUntil(JET_INSTANCE instance, JET_SESID* psesid,
                               WaitClock::time_point deadline,
-                              const std::atomic<bool>* stop) noexcept;
-  // Wakes the waiters of `instance` (a handle WaitScope::named() gave) to
-  // look at their stop requests.
-  static void WakeWaiters(JET_INSTANCE instance) noexcept;
+                              InstanceCore<StdAtomics>::Stop* stop) noexcept;
   // The scope of a C++ wait with a stop request (InstanceCore::
   // EnterWaitScope()), which JetTerm waits for: entered by the constructor
   // (nothing for a handle that names no record), left by the destructor.
   // The constructor names the instance of the wait once: `instance`, or
-  // for 0 and JET_instanceNil the default instance of that moment (0 if
-  // there is none). The wait, its stop callback and the scope all use that
-  // handle: handle 0 read again by the wait could name a default instance
-  // created since, whose JetTerm would not wait for this scope.
+  // for 0 and JET_instanceNil the default instance of that moment (none if
+  // there is none). The wait (BeginSessionWait()), its stop callback
+  // (RequestStop()) and the scope all use that instance: handle 0 read
+  // again by the wait could name a default instance created since, whose
+  // JetTerm would not wait for this scope.
   class WaitScope {
    public:
+    using Stop = InstanceCore<StdAtomics>::Stop;
+
     explicit WaitScope(JET_INSTANCE instance) noexcept;
     ~WaitScope();
     WaitScope(const WaitScope&) = delete;
     WaitScope& operator=(const WaitScope&) = delete;
 
-    JET_INSTANCE named() const noexcept { return named_; }
+    // BeginSessionWaitUntil() on the instance named, with `stop`. Handle 0
+    // (or JET_instanceNil) with no default instance answers
+    // kInvalidParameter at once, and so does a default instance named but
+    // freed before the wait looked: at that instant handle 0 named no
+    // instance (what OnInstance() answers for it).
+    Error BeginSessionWait(JET_SESID* psesid, WaitClock::time_point deadline,
+                           Stop* stop) const noexcept;
+    // The stop callback: marks `stop` and wakes its waiter, if the scope
+    // names an incarnation (InstanceCore::RequestStop()).
+    void RequestStop(Stop* stop) const noexcept;
 
    private:
+    JET_INSTANCE requested_;
     JET_INSTANCE named_;
     InstanceCore<StdAtomics>* core_ = nullptr;
+    std::uint64_t gen_ = 0;
   };
   static Error DupSessionWait(JET_SESID sesid, JET_SESID* psesid,
                               unsigned long cmsec_timeout) noexcept;

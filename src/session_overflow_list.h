@@ -24,8 +24,9 @@
 // release RMWs and read by acquire loads before the futex wait on them.
 //
 // Lifetime: nodes live on their waiters' stacks; a waiter removes its node
-// before it returns, and nobody touches a node outside the lock but its
-// wake word, which an alerter bumps under the lock.
+// before it returns, and nobody touches a node outside the lock. Its wake
+// word, bumped under the lock, is the node's own or, for a C++ wait with a
+// stop request, the request's (which its callback bumps without the lock).
 #ifndef JETSESSION_SRC_SESSION_OVERFLOW_LIST_H_
 #define JETSESSION_SRC_SESSION_OVERFLOW_LIST_H_
 
@@ -43,9 +44,13 @@ class ABSL_LOCKABLE SessionOverflowList {
  public:
   // A waiter's place in the list.
   struct Node {
-    // Bumped when the node becomes the head and on an alert (a flag or a
-    // stop request); its waiter sleeps on it while it is not the head.
-    Atomic<std::uint32_t> wake{0};
+    // The node's wake word: bumped when the node becomes the head and on
+    // an alert (a flag); its waiter sleeps on it while it is not the head.
+    // It is `own` unless the waiter has a stop request, whose word it is
+    // then (StopRequest::WakeWord(): the request bumps it, and it lives as
+    // long as the request's callback may run).
+    Atomic<std::uint32_t> own{0};
+    Atomic<std::uint32_t>* wake = &own;
     Node* prev = nullptr;
     Node* next = nullptr;
   };
@@ -130,8 +135,8 @@ class ABSL_LOCKABLE SessionOverflowList {
     return true;
   }
 
-  // Wakes every node and the head (Stop, Unavailable, Term, a stop
-  // request): each waiter then reads what it waits for.
+  // Wakes every node and the head (Stop, Unavailable, Term): each waiter
+  // then reads what it waits for.
   void AlertAll() ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
     for (Node* n = head_; n != nullptr; n = n->next) Wake(n);
     WakeHead();
@@ -150,8 +155,8 @@ class ABSL_LOCKABLE SessionOverflowList {
  private:
   static void Wake(Node* node) noexcept {
     // release: pairs with the waiter's acquire load before it sleeps.
-    node->wake.fetch_add(1, std::memory_order_release);
-    Policy::WakeAll(node->wake);
+    node->wake->fetch_add(1, std::memory_order_release);
+    Policy::WakeAll(*node->wake);
   }
 
   static constexpr std::uint32_t kUnlocked = 0;

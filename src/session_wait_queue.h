@@ -55,7 +55,7 @@
 // (AwaitTicket(), AwaitTaker() in InstanceCore), or while the delivery is
 // opening or its grant is moving (Take()). A caller whose ticket's cell is
 // not ready waits in the overflow list, not on the cell. So the writes that
-// wake are Publish(), TakeOver() and AlertTickets(); those that ready a
+// wake are Publish(), TakeOver() and AlertTicket(); those that ready a
 // cell for a later lap (Skip(), ReadyNext(), UnholdIfTaken(),
 // TakeParked()) and Cancel() change a cell nobody sleeps on, and make no
 // system call.
@@ -316,7 +316,7 @@ class SessionWaitQueue {
   // The waiter of ticket t saw an alert that was not for it: the cell is
   // made kReady again (unless a slot came meanwhile, which it then sees).
   void Rearm(std::uint32_t t, std::uint32_t seen) noexcept {
-    // acquire: pairs with AlertTickets()' release CAS: a Rearm() that
+    // acquire: pairs with AlertTicket()'s release CAS: a Rearm() that
     // reads an alert of a Stop (its rewrite of an alerted cell) sees the
     // Stop's flag in the waiter's next read of the state; one that comes
     // first is overwritten by that alert. (A plain relaxed CAS let the
@@ -386,33 +386,44 @@ class SessionWaitQueue {
   // Unavailable, Term). The caller read head and tail after it set the
   // state's flag (see SlotPool::AlertWaiters()).
   void AlertTickets(std::uint32_t head, std::uint32_t tail) noexcept {
-    // acquire: as Ensure().
+    for (std::uint32_t t = head; t != tail; t = (t + 1) % kTickets) {
+      AlertTicket(t);
+    }
+  }
+
+  // Marks the cell of ticket `t` and wakes it, if its waiter may be
+  // blocked on it (ready in t's lap): a flag's alert (AlertTickets()), or
+  // the stop request of the call that took `t` (StopRequest), which wakes
+  // no other waiter. A ticket left meanwhile is no longer in its cell's
+  // lap, unless the cell came round to it again: its next waiter then
+  // re-arms the cell (InstanceCore::AwaitTicket()).
+  void AlertTicket(std::uint32_t t) noexcept {
+    // acquire: as Ensure(); a ticket named here was taken, so its cells
+    // are allocated.
     Atomic<std::uint32_t>* const cells = cells_.load(std::memory_order_acquire);
     if (cells == nullptr) return;
-    for (std::uint32_t t = head; t != tail; t = (t + 1) % kTickets) {
-      auto& cell = cells[t % kCells];
-      // relaxed: a first guess for the CAS.
-      std::uint32_t seen = cell.load(std::memory_order_relaxed);
-      // A cell already alerted (by a stop request) is written again: the
-      // waiter's Rearm() CAS and this one are then ordered on the cell,
-      // and either this one marks the re-armed cell, or the Rearm() reads
-      // this write. release: pairs with the waiter's acquire Peek() and
-      // Rearm(), which then see the flag set before this alert.
-      bool alerted = false;
-      while (
-          OfLap(t, seen) &&
-          ((seen & kStateMask) == kReady || (seen & kStateMask) == kAlerted) &&
-          !(alerted = cell.compare_exchange_weak(seen, seen | kAlerted,
-                                                 std::memory_order_release,
-                                                 std::memory_order_relaxed))) {
-      }
-      // Only the waiter of a cell ready in its ticket's lap sleeps for the
-      // state (see Sleepers above): a left ticket's cell (cancelled, or
-      // readied for a later lap by a waiter passing over it meanwhile) and
-      // a delivered one are not woken, so a ring full of left tickets costs
-      // the alert no system call each.
-      if (alerted) Policy::WakeAll(cell);
+    auto& cell = cells[t % kCells];
+    // relaxed: a first guess for the CAS.
+    std::uint32_t seen = cell.load(std::memory_order_relaxed);
+    // A cell already alerted (by a stop request, or a flag) is written
+    // again: the waiter's Rearm() CAS and this one are then ordered on the
+    // cell, and either this one marks the re-armed cell, or the Rearm()
+    // reads this write. release: pairs with the waiter's acquire Peek()
+    // and Rearm(), which then see the flag or the stop request marked
+    // before this alert.
+    bool alerted = false;
+    while (OfLap(t, seen) &&
+           ((seen & kStateMask) == kReady || (seen & kStateMask) == kAlerted) &&
+           !(alerted = cell.compare_exchange_weak(seen, seen | kAlerted,
+                                                  std::memory_order_release,
+                                                  std::memory_order_relaxed))) {
     }
+    // Only the waiter of a cell ready in its ticket's lap sleeps for the
+    // state (see Sleepers above): a left ticket's cell (cancelled, or
+    // readied for a later lap by a waiter passing over it meanwhile) and
+    // a delivered one are not woken, so a ring full of left tickets costs
+    // the alert no system call each.
+    if (alerted) Policy::WakeAll(cell);
   }
 
   // A caller starts waiting (before it reads the instance state) or has

@@ -226,31 +226,69 @@ TEST(SessionWaitOrderTest, PassingOverLeftTicketsWakesNobody) {
   Terminate(core);
 }
 
-TEST(SessionWaitOrderTest, AnAlertWakesOnlyTheLiveTickets) {
-  // A stop request (and a Stop) alerts the cells of the tickets queued:
-  // only the live waiters' are woken, not those of the tickets left
-  // behind them.
+// A waiter with no deadline, on `core` full, that a Stop ends; returns
+// once its ticket is taken (the queue held `queued` tickets before).
+template <class CoreT>
+std::thread StartStoppedWaiter(CoreT& core, std::uint64_t gen,
+                               std::uint32_t queued,
+                               typename CoreT::Stop* stop = nullptr) {
+  std::thread waiter([&core, gen, stop] {
+    OpenedSession s;
+    EXPECT_EQ(
+        core.BeginWait(gen, &s, CoreT::WaitClock::time_point::max(), stop),
+        stop == nullptr ? Error::kClientRequestToStopJetService
+                        : Error::kWaitCancelled);
+  });
+  while (core.QueuedTickets() != queued + 1) std::this_thread::yield();
+  return waiter;
+}
+
+TEST(SessionWaitOrderTest, AStopsAlertWakesOnlyTheLiveTickets) {
+  // A Stop alerts the cells of the tickets queued: only the live waiters'
+  // are woken, not those of the tickets left behind them.
   using WCore = InstanceCore<WakeCountingRing>;
   constexpr std::uint32_t kLeft = WCore::Pool::WaitQueue::kCells - 2;
   WCore core;
   OpenedSession held;
   const std::uint64_t gen = StartFull(core, &held);
-  OpenedSession first;
-  std::thread head = StartLiveWaiter(core, gen, &first, 0);
+  std::thread head = StartStoppedWaiter(core, gen, 0);
   LeaveTicketsUntil(core, gen, 1 + kLeft);
-  OpenedSession last;
-  std::thread waiter = StartLiveWaiter(core, gen, &last, 1 + kLeft);
+  std::thread waiter = StartStoppedWaiter(core, gen, 1 + kLeft);
   WakeCountingRing::wakes = 0;
-  core.WakeWaiters(gen);  // no flag: the waiters look and wait again
+  core.SetFlag(WCore::kStopped);
   // The two live cells, and the overflow list's head word.
   EXPECT_LE(WakeCountingRing::wakes, 3)
       << "the alert woke the cells of the tickets left";
-  EXPECT_EQ(core.QueuedTickets(), 2 + kLeft);
-  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
   head.join();
-  ASSERT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
   waiter.join();
-  ASSERT_EQ(core.End(last.slot, last.gen), Error::kSuccess);
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  Terminate(core);
+}
+
+TEST(SessionWaitOrderTest, AStopRequestWakesOnlyItsWaiter) {
+  // Waiters with a stop request each, queued on tickets: each request
+  // wakes its own waiter's cell alone (one wake-up), whatever the number
+  // of waiters, and ends that wait alone.
+  using WCore = InstanceCore<WakeCountingRing>;
+  constexpr std::uint32_t kWaiters = WCore::Pool::WaitQueue::kCells;
+  WCore core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  WCore::Stop stops[kWaiters];
+  std::thread waiters[kWaiters];
+  for (std::uint32_t i = 0; i < kWaiters; ++i) {
+    waiters[i] = StartStoppedWaiter(core, gen, i, &stops[i]);
+  }
+  // From the middle, then around: every request finds the others asleep.
+  for (std::uint32_t k = 0; k < kWaiters; ++k) {
+    const std::uint32_t i = (k + kWaiters / 2) % kWaiters;
+    WakeCountingRing::wakes = 0;
+    core.RequestStop(gen, &stops[i]);
+    EXPECT_EQ(WakeCountingRing::wakes, 1) << "request " << k;
+    waiters[i].join();
+    EXPECT_EQ(core.Waiting(), kWaiters - k - 1);
+  }
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
   EXPECT_EQ(core.QueuedTickets(), 0U);
   ExpectRoomFor(core, gen, 1);
   Terminate(core);
@@ -269,7 +307,7 @@ bool TermReturnsBesideAStopCallback() {
   MCore core;
   OpenedSession held;
   const std::uint64_t gen = StartFull(core, &held);
-  std::atomic<bool> stop{false};
+  typename MCore::Stop stop;
   std::atomic<bool> waited{false};
   std::atomic<bool> go{false};
   std::atomic<bool> callback_done{false};
@@ -287,9 +325,9 @@ bool TermReturnsBesideAStopCallback() {
   });
   AwaitQueued(core, 1);
   std::thread requester([&] {
-    stop.store(true);
+    stop.Mark();
     while (!go.load()) std::this_thread::yield();  // descheduled
-    core.WakeWaiters(gen);
+    core.RequestStop(gen, &stop);
     callback_done.store(true);
   });
   while (!waited.load()) std::this_thread::yield();

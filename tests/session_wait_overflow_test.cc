@@ -454,6 +454,57 @@ struct HeldRing : TinyRingMutant<M> {
   }
 };
 
+// TinyRing whose wake-ups are counted, per thread.
+struct WakeCountingTinyRing : TinyRing {
+  static inline thread_local int wakes = 0;
+  static void WakeAll(std::atomic<std::uint32_t>& word) noexcept {
+    ++wakes;
+    TinyRing::WakeAll(word);
+  }
+};
+
+// Capacity 1, the ring full behind a live head, callers listed behind it,
+// each with a stop request: a request wakes its own caller's word and the
+// list's head word (the head sleeps there), nobody else's, and ends that
+// wait alone, whether the caller is the list's head or not. The others
+// keep their order.
+TEST(SessionWaitOverflowTest, AStopRequestWakesOnlyItsListedCaller) {
+  using CoreT = InstanceCore<WakeCountingTinyRing>;
+  constexpr int kListed = 6;
+  CoreT core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  OpenedSession first;
+  std::thread head = FillRingBehindAHead(core, gen, &first);
+  CoreT::Stop stops[kListed];
+  std::thread callers[kListed];
+  for (int i = 0; i < kListed; ++i) {
+    callers[i] = std::thread([&core, gen, &stops, i] {
+      OpenedSession s;
+      EXPECT_EQ(core.BeginWait(gen, &s, kForever, &stops[i]),
+                Error::kWaitCancelled);
+    });
+    while (core.ListedCallers() != static_cast<std::uint32_t>(i + 1)) {
+      std::this_thread::yield();
+    }
+  }
+  // From the middle, then the list's head, then the rest.
+  for (const int i : {3, 0, 5, 1, 4, 2}) {
+    const std::uint32_t listed = core.ListedCallers();
+    WakeCountingTinyRing::wakes = 0;
+    core.RequestStop(gen, &stops[i]);
+    EXPECT_EQ(WakeCountingTinyRing::wakes, 2) << "caller " << i;
+    callers[i].join();
+    EXPECT_EQ(core.ListedCallers(), listed - 1) << "caller " << i;
+  }
+  // The ring's head is served; nothing is lost.
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  head.join();
+  ASSERT_EQ(core.End(first.slot, first.gen), Error::kSuccess);
+  ExpectRoomFor(core, gen, 1);
+  Terminate(core);
+}
+
 // The library's policy with a ring of 4 cells and room for one caller owed
 // a grant in the overflow list.
 struct CrowdedRing : TinyRing {
@@ -484,7 +535,7 @@ TEST(SessionWaitOverflowTest, CallersPastTheOwedLimitWaitOutsideTheList) {
     EXPECT_EQ(core.BeginWait(gen, &got2, kForever), Error::kSuccess);
     place2.store(served.fetch_add(1));
   });
-  std::atomic<bool> stop{false};
+  CoreT::Stop stop;
   std::atomic<bool> done3{false};
   OpenedSession got3;
   std::thread l3([&] {
@@ -507,8 +558,7 @@ TEST(SessionWaitOverflowTest, CallersPastTheOwedLimitWaitOutsideTheList) {
   EXPECT_EQ(waiters(), 4U);
   EXPECT_EQ(place2.load(), -1);
   EXPECT_FALSE(done3.load());
-  stop.store(true);
-  core.WakeWaiters(gen);  // as the C++ API's stop callback
+  core.RequestStop(gen, &stop);  // as the C++ API's stop callback
   l3.join();
   // The ring's head is served; its End mails its slot to L1.
   EXPECT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
@@ -645,7 +695,7 @@ std::optional<Error> SecondListedOnce(Leave how) {
   OpenedSession got2;
   Error answer1 = Error::kSuccess;
   Error answer2 = Error::kSuccess;
-  std::atomic<bool> stop{false};
+  typename CoreT::Stop stop;
   std::atomic<bool> done2{false};
   std::thread l1 = StartHeldWaiter(core, gen, 1, &got1, &answer1);
   const auto deadline = how == Leave::kDeadline
@@ -673,8 +723,7 @@ std::optional<Error> SecondListedOnce(Leave how) {
       while (PolicyClock::now() <= deadline) std::this_thread::yield();
       break;
     case Leave::kStopRequest:
-      stop.store(true);
-      core.WakeWaiters(gen);  // as the C++ API's stop callback
+      core.RequestStop(gen, &stop);  // as the C++ API's stop callback
       break;
     case Leave::kStopFlag:
       core.SetFlag(CoreT::kStopped);

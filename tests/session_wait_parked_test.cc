@@ -88,7 +88,7 @@ void AdvanceTo(CoreT& core, std::uint64_t gen, std::uint32_t tail) {
 template <class CoreT>
 std::thread StartHeld(CoreT& core, std::uint64_t gen, Held* held,
                       OpenedSession* s, Error* result,
-                      std::atomic<bool>* stop = nullptr) {
+                      typename CoreT::Stop* stop = nullptr) {
   held->waits.store(0);
   held->phase.store(kArmed);
   std::atomic<bool> registered{false};
@@ -106,7 +106,7 @@ std::thread StartHeld(CoreT& core, std::uint64_t gen, Held* held,
 template <class CoreT>
 std::thread StartWaiter(CoreT& core, std::uint64_t gen, OpenedSession* s,
                         Error* result, Clock::time_point deadline,
-                        const std::atomic<bool>* stop = nullptr) {
+                        typename CoreT::Stop* stop = nullptr) {
   return std::thread([&core, gen, s, result, deadline, stop] {
     *result = core.BeginWait(gen, s, deadline, stop);
   });
@@ -136,11 +136,12 @@ void EndAll(CoreT& core, std::uint64_t gen,
 
 void Release(Held& held) { held.phase.store(kFree); }
 
-// Lets held waiter `held` run, its stop request `stop` set first. A waiter
-// looks at its cell before its stop request, so it takes the grant it has;
-// one whose grant is lost (a mutant's) leaves the queue.
-void StopAndRelease(Held& held, std::atomic<bool>* stop) {
-  stop->store(true);
+// Lets held waiter `held` run, its stop request `stop` marked first. A
+// waiter looks at its cell before its stop request, so it takes the grant
+// it has; one whose grant is lost (a mutant's) leaves the queue.
+template <class StopT>
+void StopAndRelease(Held& held, StopT* stop) {
+  stop->Mark();
   Release(held);
 }
 
@@ -159,8 +160,8 @@ void Forget(Held& held) {
 // it.
 template <class CoreT>
 std::thread ComeAtTicket32(CoreT& core, std::uint64_t gen, OpenedSession* w3,
-                           Error* w3_result, const std::atomic<bool>* w3_stop,
-                           std::thread* s_thread, std::atomic<bool>* s_stop,
+                           Error* w3_result, typename CoreT::Stop* w3_stop,
+                           std::thread* s_thread, typename CoreT::Stop* s_stop,
                            bool* queued) {
   std::thread w3_thread =
       StartWaiter(core, gen, w3, w3_result, Clock::time_point::max(), w3_stop);
@@ -174,14 +175,13 @@ std::thread ComeAtTicket32(CoreT& core, std::uint64_t gen, OpenedSession* w3,
   return w3_thread;
 }
 
-// Sets the stop request `stop` of W3 (see ComeAtTicket32()), wakes it, and
-// joins it. A waiter looks at its cell before its stop request, so a W3
-// that was served takes its grant; one that was not (a mutant's) leaves.
+// Requests the stop of W3 (see ComeAtTicket32()), which wakes it, and joins
+// it. A waiter looks at its cell before its stop request, so a W3 that was
+// served takes its grant; one that was not (a mutant's) leaves.
 template <class CoreT>
-void StopAndJoin(CoreT& core, std::uint64_t gen, std::atomic<bool>* stop,
+void StopAndJoin(CoreT& core, std::uint64_t gen, typename CoreT::Stop* stop,
                  std::thread* waiter) {
-  stop->store(true);
-  core.WakeWaiters(gen);
+  core.RequestStop(gen, stop);
   waiter->join();
 }
 
@@ -247,7 +247,7 @@ LapAfterNext HoldTheLapAfterNext() {
   OpenedSession h2;
   const std::uint64_t gen = StartTwoOpen(core, &h1, &h2);
   OpenedSession s;
-  std::atomic<bool> s_stop{false};
+  typename Core<M>::Stop s_stop;
   std::thread s_thread =
       StartHeld(core, gen, &g_held[0], &s, &seen.s_result, &s_stop);
   ServeHeld(core, g_held[0], h1);
@@ -264,7 +264,7 @@ LapAfterNext HoldTheLapAfterNext() {
   AdvanceTo(core, gen, 0);
   OpenedSession w3;
   Error w3_result = Error::kInvalidInstance;
-  std::atomic<bool> w3_stop{false};
+  typename Core<M>::Stop w3_stop;
   std::thread w3_thread =
       ComeAtTicket32(core, gen, &w3, &w3_result, &w3_stop, &s_thread, &s_stop,
                      &seen.queued_while_parked);
@@ -318,20 +318,20 @@ TwoParked KeepOneGrantParked() {
   OpenedSession h[3];
   for (OpenedSession& o : h) EXPECT_EQ(core.Begin(gen, &o), Error::kSuccess);
   OpenedSession s;
-  std::atomic<bool> s_stop{false};
+  typename Core<M>::Stop s_stop;
   std::thread s_thread =
       StartHeld(core, gen, &g_held[0], &s, &seen.s_result, &s_stop);
   ServeHeld(core, g_held[0], h[0]);
   AdvanceTo(core, gen, 16);
   OpenedSession w1;
-  std::atomic<bool> w1_stop{false};
+  typename Core<M>::Stop w1_stop;
   std::thread w1_thread =
       StartHeld(core, gen, &g_held[1], &w1, &seen.w1_result, &w1_stop);
   ServeHeld(core, g_held[1], h[1]);
   AdvanceTo(core, gen, 0);
   OpenedSession w3;
   Error w3_result = Error::kInvalidInstance;
-  std::atomic<bool> w3_stop{false};
+  typename Core<M>::Stop w3_stop;
   std::thread w3_thread =
       ComeAtTicket32(core, gen, &w3, &w3_result, &w3_stop, &s_thread, &s_stop,
                      &seen.queued_while_parked);

@@ -104,7 +104,9 @@ class Instance {
   // Error::kWaitCancelled (a C++-only error: the C API has no cancel),
   // unless an End has already taken the caller's place in the queue: the
   // caller then takes that End's session. A stop requested before the call
-  // ends it at once if it would wait. On Instance(0) the call names the
+  // ends it at once if it would wait. The request wakes this call alone:
+  // its cost on the requesting thread does not grow with the number of
+  // callers waiting. On Instance(0) the call names the
   // default instance once, as it starts: it never waits on a default
   // instance created after that, and answers Error::kInvalidParameter if
   // there is none, or if the one it named was freed before the wait looked

@@ -61,6 +61,9 @@
 //                   alone (/idle): Success only if the End started before
 //                   the Stop returned, else the Stop's error; the Stop wakes
 //                   a waiter nobody serves; nothing lost.
+//   StopRequestWake a waiter's stop request (the C++ API's): the request
+//                   wakes the one place its waiter published, which then
+//                   answers kWaitCancelled.
 //   RingWrap        the tickets go round the 4-cell ring: waiters that
 //                   time out pass over their own tickets and ready their
 //                   cells, and a waiter takes ticket 4 in cell 0 (its next
@@ -158,6 +161,8 @@
 //   kNoWaiterAlert         WaitStop/idle  Stop does not wake the waiters
 //   kAcceptStateAtAccept   WaitStop/end  a waiter ends again a slot granted
 //                                   before the Stop that it sees only later
+//   kStopPlaceRelaxed      StopRequestWake  the waiter's place and the
+//                                   requester's read of it are relaxed
 //   kCancelledCellKept     RingWrap  a cancelled ticket is passed over
 //                                   without readying its cell
 //   kReadyOverParked       ParkedLapAfterNext  the cell is readied for the
@@ -1559,6 +1564,47 @@ struct WaitStop : rl::test_suite<WaitStop<kM, kEnd>, kEnd ? 3 : 2> {
   }
 };
 
+// Capacity 1, full: B waits with no deadline and a stop request, and C
+// requests the stop as the C++ API's stop callback does (InstanceCore::
+// RequestStop(): the request marked, then a wake of the one place the
+// waiter published that it sleeps). B answers kWaitCancelled, and nothing
+// is left: no caller, the one session still open. With
+// kStopPlaceRelaxed the waiter's publication and the requester's read of
+// it are relaxed: each side can miss the other's store, and nothing wakes
+// B (a livelock).
+template <ji::Mutation kM>
+struct StopRequestWake : rl::test_suite<StopRequestWake<kM>, 2> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  typename Core::Stop* stop = nullptr;
+  std::uint64_t gen = 0;
+  ji::OpenedSession session;  // the one open
+  rl::atomic<Clock::rep> time;
+  Opened waited;  // B's BeginWait
+  void before() {
+    Clock::Use(time);
+    core = NewCoreWithSession<Core>(&gen, &session);
+    stop = jv::NewObject<typename Core::Stop>();
+    waited.Reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      ji::OpenedSession s;
+      waited.Keep(core->BeginWait(gen, &s, kForever, stop), s);
+    } else {
+      core->RequestStop(gen, stop);
+    }
+  }
+  void after() {
+    RL_ASSERT(waited.Result() == Error::kWaitCancelled);
+    RL_ASSERT(core->Waiting() == 0);
+    CheckCapacity(core, gen, 0, 1);
+    RL_ASSERT(core->End(session.slot, session.gen) == Error::kSuccess);
+    jv::DeleteObject(stop);
+    jv::DeleteObject(core);
+  }
+};
+
 // The tickets go round the 4-cell ring. Capacity 1, one session open; in
 // before(), kWaitCells waits time out (the clock steps by 1 a read), each
 // taking a ticket (0..3) and, with no live waiter before it, passing over
@@ -2411,6 +2457,7 @@ int main(int argc, char** argv) {
                                            random);
   RunModel<WaitStop<M::kNone, true>>("WaitStop/end", bounded(2), random);
   RunModel<WaitStop<M::kNone, false>>("WaitStop/idle", bounded(3), random);
+  RunModel<StopRequestWake<M::kNone>>("StopRequestWake", bounded(3), random);
   RunModel<RingWrap<M::kNone>>("RingWrap", bounded(2), random);
   RunModel<HandOffOneStep<M::kNone>>("HandOffOneStep", bounded(2), random);
   RunModel<ParkedGrant<M::kNone>>("ParkedGrant", long_bounded(1, 22), random);
@@ -2499,6 +2546,8 @@ int main(int argc, char** argv) {
                                           kFail, bounded(3));
   Run<WaitStop<M::kAcceptStateAtAccept, true>>(
       "WaitStop/end[accept-state-at-accept]", kFail, bounded(2));
+  Run<StopRequestWake<M::kStopPlaceRelaxed>>(
+      "StopRequestWake[stop-place-relaxed]", kFail, bounded(3));
   Run<RingWrap<M::kCancelledCellKept>>("RingWrap[cancelled-cell-kept]", kFail);
   Run<ParkedLapAfterNext<M::kReadyOverParked>>(
       "ParkedLapAfterNext[ready-over-parked]", kFail);
