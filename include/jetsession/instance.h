@@ -105,8 +105,9 @@ class Instance {
   // unless an End has already taken the caller's place in the queue: the
   // caller then takes that End's session. A stop requested before the call
   // ends it at once if it would wait. The request wakes this call alone:
-  // its cost on the requesting thread does not grow with the number of
-  // callers waiting. On Instance(0) the call names the
+  // its work on the requesting thread is a few atomic steps and one or two
+  // futex wakes, whatever the number of callers waiting. On Instance(0) the
+  // call names the
   // default instance once, as it starts: it never waits on a default
   // instance created after that, and answers Error::kInvalidParameter if
   // there is none, or if the one it named was freed before the wait looked
