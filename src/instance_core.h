@@ -959,6 +959,13 @@ class InstanceCore {
         return gate == Error::kInvalidInstance ? gate : Settled(state, gate);
       }
     }
+    // A stop requested already (before the call, or as it found the pool
+    // full): the call ends here, without a wait, and is not counted as one.
+    if (stop != nullptr && stop->Requested()) {
+      let_go();
+      pool->waiters().Leave();
+      return Error::kWaitCancelled;
+    }
     // Counted while the caller is (JetTerm waits for it): the stats reader
     // takes a change of this count as a waiter it may have missed between
     // its two reads of the waits under way, and those as waiters whose

@@ -184,11 +184,19 @@ TEST_F(CppApiTest, AStopTokenEndsTheWait) {
   ASSERT_FALSE(waited.ok());
   EXPECT_EQ(waited.error(), Error::kWaitCancelled);
   EXPECT_EQ(ErrorName(waited.error()), "JET_errExtWaitCancelled");
-  // A stop requested before the call ends a wait at once; with room there
-  // is no wait, and the session is given.
+  const auto waits = [&] {
+    const Result<SessionStats> stats = instance->Stats();
+    EXPECT_TRUE(stats.ok());
+    return stats.ok() ? stats->waits : 0;
+  };
+  EXPECT_EQ(waits(), 1U);
+  // A stop requested before the call ends a wait at once, and the call is
+  // not counted as a wait; with room there is no wait, and the session is
+  // given.
   EXPECT_EQ(
       instance->BeginSession(milliseconds(60'000), source.get_token()).error(),
       Error::kWaitCancelled);
+  EXPECT_EQ(waits(), 1U);
   EXPECT_EQ(held->End(), Error::kSuccess);
   EXPECT_TRUE(
       instance->BeginSession(milliseconds(60'000), source.get_token()).ok());

@@ -406,8 +406,11 @@ typedef struct {
   unsigned long long cmsecWaitTotal; /* time spent waiting, all calls */
 } JET_EXTSESSIONSTATS;
 /*
- * A wait is a JetExtBeginSessionWait / JetExtDupSessionWait that found the
- * instance full before its deadline. One whose deadline had already passed
+ * A wait is a JetExtBeginSessionWait / JetExtDupSessionWait (or a C++
+ * BeginSession with a timeout) that found the instance full before its
+ * deadline; a C++ call whose stop was requested before it found the
+ * instance full does not wait and is not counted. One whose deadline had
+ * already passed
  * when it found the instance full (its thread was preempted, or it was held
  * behind a JetExtSetMaxSessions) answers as the plain call does: it counts
  * in cOutOfSessions only, not in cWaits, cWaitTimeouts or cmsecWaitTotal.
