@@ -14,6 +14,17 @@
 
 namespace jetsession::internal {
 
+// Policy `Base` whose futex wake-ups are counted, per thread: a test reads
+// how many system calls a step of its own thread made.
+template <class Base>
+struct WakeCounting : Base {
+  static inline thread_local int wakes = 0;
+  static void WakeAll(std::atomic<std::uint32_t>& word) noexcept {
+    ++wakes;
+    Base::WakeAll(word);
+  }
+};
+
 // Starts an incarnation of capacity 1 on `core` and opens its one session
 // (*held): the pool is full. Returns the incarnation.
 template <class Policy>

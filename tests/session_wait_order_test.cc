@@ -156,14 +156,7 @@ TEST(SessionWaitOrderTest, AWaiterThatLeavesPassesOverTheTicketsLeftBeforeIt) {
   Terminate(core);
 }
 
-// SmallRing whose wake-ups are counted, per thread.
-struct WakeCountingRing : SmallRing {
-  static inline thread_local int wakes = 0;
-  static void WakeAll(std::atomic<std::uint32_t>& word) noexcept {
-    ++wakes;
-    SmallRing::WakeAll(word);
-  }
-};
+using WakeCountingRing = WakeCounting<SmallRing>;
 
 TEST(SessionWaitOrderTest, PassingOverLeftTicketsWakesNobody) {
   // Nobody sleeps on a cancelled cell, so the waiter and the End that pass

@@ -454,14 +454,7 @@ struct HeldRing : TinyRingMutant<M> {
   }
 };
 
-// TinyRing whose wake-ups are counted, per thread.
-struct WakeCountingTinyRing : TinyRing {
-  static inline thread_local int wakes = 0;
-  static void WakeAll(std::atomic<std::uint32_t>& word) noexcept {
-    ++wakes;
-    TinyRing::WakeAll(word);
-  }
-};
+using WakeCountingTinyRing = WakeCounting<TinyRing>;
 
 // Capacity 1, the ring full behind a live head, callers listed behind it,
 // each with a stop request: a request wakes its own caller's word and the
