@@ -185,6 +185,49 @@ void StopAndJoin(CoreT& core, std::uint64_t gen, typename CoreT::Stop* stop,
   waiter->join();
 }
 
+// A stop request takes effect when its waiter looks at it, on the
+// waiter's thread: a slot handed to the waiter before then is its, as to
+// any waiter, in the order of the queue. Capacity 1, full: A waits with a
+// stop request, B waits behind it. A's stop is requested, which wakes A,
+// but A is held before it looks; then an End hands its slot to A, the
+// oldest ticket. A, let go, takes that session (and its caller ends it);
+// B keeps its place, and gets the session when A ends it. Nothing is lost.
+TEST(SessionWaitParkedTest, AStopRequestLosesToAGrantMadeBeforeTheWaiterLooks) {
+  Core<Mutation::kNone> core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  OpenedSession a;
+  Error a_result = Error::kInvalidInstance;
+  Core<Mutation::kNone>::Stop a_stop;
+  std::thread a_thread =
+      StartHeld(core, gen, &g_held[0], &a, &a_result, &a_stop);
+  ASSERT_TRUE(Await([&] { return core.QueuedTickets() == 1; }));
+  ASSERT_TRUE(Await([&] { return g_held[0].waits.load() >= 1; }));
+  OpenedSession b;
+  Error b_result = Error::kInvalidInstance;
+  std::thread b_thread =
+      StartWaiter(core, gen, &b, &b_result, Clock::time_point::max());
+  ASSERT_TRUE(Await([&] { return core.QueuedTickets() == 2; }));
+  // The request wakes A, which is held before it looks.
+  core.RequestStop(gen, &a_stop);
+  ASSERT_TRUE(Await([&] { return g_held[0].phase.load() == kHolding; }));
+  // The End serves the oldest ticket, A's.
+  ASSERT_EQ(core.End(held.slot, held.gen), Error::kSuccess);
+  EXPECT_EQ(core.QueuedTickets(), 1U);
+  Release(g_held[0]);
+  a_thread.join();
+  Forget(g_held[0]);
+  ASSERT_EQ(a_result, Error::kSuccess);
+  EXPECT_EQ(core.QueuedTickets(), 1U) << "B lost its place";
+  ASSERT_EQ(core.End(a.slot, a.gen), Error::kSuccess);
+  b_thread.join();
+  ASSERT_EQ(b_result, Error::kSuccess);
+  EXPECT_EQ(core.QueuedTickets(), 0U);
+  ASSERT_EQ(core.End(b.slot, b.gen), Error::kSuccess);
+  ExpectRoomFor(core, gen, 1);
+  Terminate(core);
+}
+
 TEST(SessionWaitParkedTest, AServedWaiterNotYetRunLeavesItsCellToTheNextLap) {
   Core<Mutation::kNone> core;
   OpenedSession h1;

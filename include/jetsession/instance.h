@@ -101,17 +101,21 @@ class Instance {
   Result<Session> BeginSession(
       std::chrono::milliseconds timeout) const noexcept;
   // The same, and a stop requested on `stop` ends the wait with
-  // Error::kWaitCancelled (a C++-only error: the C API has no cancel),
-  // unless an End has already taken the caller's place in the queue: the
-  // caller then takes that End's session. A stop requested before the call
-  // ends it at once if it would wait. The request wakes this call alone:
+  // Error::kWaitCancelled (a C++-only error: the C API has no cancel). The
+  // request wakes the call, which looks at it on its own thread: until
+  // then the call waits as any other, so a slot freed meanwhile (an End, a
+  // larger capacity) still goes to it if it is the oldest waiter, and the
+  // call returns that session (as std::condition_variable_any's wait with
+  // a stop_token returns true when its predicate held first); the caller
+  // ends it if it no longer wants it, and the next waiter gets it. A stop
+  // requested before the call ends it at once if it would wait, and the
+  // call is not counted as a wait. The request wakes this call alone:
   // its work on the requesting thread is a few atomic steps and one or two
-  // futex wakes, whatever the number of callers waiting. On Instance(0) the
-  // call names the
-  // default instance once, as it starts: it never waits on a default
-  // instance created after that, and answers Error::kInvalidParameter if
-  // there is none, or if the one it named was freed before the wait looked
-  // (handle 0 named no instance then).
+  // futex wakes, whatever the number of callers waiting. On Instance(0)
+  // the call names the default instance once, as it starts: it never waits
+  // on a default instance created after that, and answers
+  // Error::kInvalidParameter if there is none, or if the one it named was
+  // freed before the wait looked (handle 0 named no instance then).
   Result<Session> BeginSession(std::chrono::milliseconds timeout,
                                const std::stop_token& stop) const noexcept;
   // JetStopServiceInstance.
