@@ -63,7 +63,8 @@
 //                   a waiter nobody serves; nothing lost.
 //   StopRequestWake a waiter's stop request (the C++ API's): the request
 //                   wakes the one place its waiter published, which then
-//                   answers kWaitCancelled.
+//                   answers kWaitCancelled (/idle), or, with an End
+//                   racing (/end), takes the End's slot: nothing lost.
 //   RingWrap        the tickets go round the 4-cell ring: waiters that
 //                   time out pass over their own tickets and ready their
 //                   cells, and a waiter takes ticket 4 in cell 0 (its next
@@ -161,7 +162,7 @@
 //   kNoWaiterAlert         WaitStop/idle  Stop does not wake the waiters
 //   kAcceptStateAtAccept   WaitStop/end  a waiter ends again a slot granted
 //                                   before the Stop that it sees only later
-//   kStopPlaceRelaxed      StopRequestWake  the waiter's place and the
+//   kStopPlaceRelaxed      StopRequestWake/idle  the waiter's place and the
 //                                   requester's read of it are relaxed
 //   kCancelledCellKept     RingWrap  a cancelled ticket is passed over
 //                                   without readying its cell
@@ -1567,13 +1568,16 @@ struct WaitStop : rl::test_suite<WaitStop<kM, kEnd>, kEnd ? 3 : 2> {
 // Capacity 1, full: B waits with no deadline and a stop request, and C
 // requests the stop as the C++ API's stop callback does (InstanceCore::
 // RequestStop(): the request marked, then a wake of the one place the
-// waiter published that it sleeps). B answers kWaitCancelled, and nothing
-// is left: no caller, the one session still open. With
-// kStopPlaceRelaxed the waiter's publication and the requester's read of
-// it are relaxed: each side can miss the other's store, and nothing wakes
-// B (a livelock).
-template <ji::Mutation kM>
-struct StopRequestWake : rl::test_suite<StopRequestWake<kM>, 2> {
+// waiter published that it sleeps). /idle: nobody ends the session; B
+// answers kWaitCancelled, and nothing is left: no caller, the one session
+// still open. /end: A ends the session meanwhile; B answers Success (A's
+// slot, handed to it before it looked at its request) or kWaitCancelled,
+// and the slot is B's or free: nothing is lost. With kStopPlaceRelaxed the
+// waiter's publication and the requester's read of it are relaxed: each
+// side can miss the other's store, and nothing wakes B (a livelock).
+template <ji::Mutation kM, bool kEnd>
+struct StopRequestWake
+    : rl::test_suite<StopRequestWake<kM, kEnd>, kEnd ? 3 : 2> {
   using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
   Core* core = nullptr;  // raw: see NewPool()
   typename Core::Stop* stop = nullptr;
@@ -1591,15 +1595,26 @@ struct StopRequestWake : rl::test_suite<StopRequestWake<kM>, 2> {
     if (index == 0) {
       ji::OpenedSession s;
       waited.Keep(core->BeginWait(gen, &s, kForever, stop), s);
-    } else {
+    } else if (index == 1) {
       core->RequestStop(gen, stop);
+    } else {
+      RL_ASSERT(core->End(session.slot, session.gen) == Error::kSuccess);
     }
   }
   void after() {
-    RL_ASSERT(waited.Result() == Error::kWaitCancelled);
+    const Error e = waited.Result();
+    RL_ASSERT(e == Error::kWaitCancelled || (kEnd && e == Error::kSuccess));
     RL_ASSERT(core->Waiting() == 0);
-    CheckCapacity(core, gen, 0, 1);
-    RL_ASSERT(core->End(session.slot, session.gen) == Error::kSuccess);
+    RL_ASSERT(core->QueuedTickets() == 0 || !kEnd);
+    if (kEnd) {
+      CheckCapacity(core, gen, e == Error::kSuccess ? 0 : 1,
+                    e == Error::kSuccess ? 1 : 0);
+      waited.EndIfOpened(core);
+    } else {
+      CheckCapacity(core, gen, 0, 1);
+      RL_ASSERT(core->End(session.slot, session.gen) == Error::kSuccess);
+    }
+    CheckCapacity(core, gen, 1, 0);
     jv::DeleteObject(stop);
     jv::DeleteObject(core);
   }
@@ -2457,7 +2472,10 @@ int main(int argc, char** argv) {
                                            random);
   RunModel<WaitStop<M::kNone, true>>("WaitStop/end", bounded(2), random);
   RunModel<WaitStop<M::kNone, false>>("WaitStop/idle", bounded(3), random);
-  RunModel<StopRequestWake<M::kNone>>("StopRequestWake", bounded(3), random);
+  RunModel<StopRequestWake<M::kNone, false>>("StopRequestWake/idle", bounded(3),
+                                             random);
+  RunModel<StopRequestWake<M::kNone, true>>("StopRequestWake/end", bounded(3),
+                                            random);
   RunModel<RingWrap<M::kNone>>("RingWrap", bounded(2), random);
   RunModel<HandOffOneStep<M::kNone>>("HandOffOneStep", bounded(2), random);
   RunModel<ParkedGrant<M::kNone>>("ParkedGrant", long_bounded(1, 22), random);
@@ -2546,8 +2564,8 @@ int main(int argc, char** argv) {
                                           kFail, bounded(3));
   Run<WaitStop<M::kAcceptStateAtAccept, true>>(
       "WaitStop/end[accept-state-at-accept]", kFail, bounded(2));
-  Run<StopRequestWake<M::kStopPlaceRelaxed>>(
-      "StopRequestWake[stop-place-relaxed]", kFail, bounded(3));
+  Run<StopRequestWake<M::kStopPlaceRelaxed, false>>(
+      "StopRequestWake/idle[stop-place-relaxed]", kFail, bounded(3));
   Run<RingWrap<M::kCancelledCellKept>>("RingWrap[cancelled-cell-kept]", kFail);
   Run<ParkedLapAfterNext<M::kReadyOverParked>>(
       "ParkedLapAfterNext[ready-over-parked]", kFail);
