@@ -233,6 +233,13 @@ std::thread StartStoppedWaiter(CoreT& core, std::uint64_t gen,
                         : Error::kWaitCancelled);
   });
   while (core.QueuedTickets() != queued + 1) std::this_thread::yield();
+  // With a stop request: until the waiter has published its ticket (a
+  // request before that finds no place to wake, and the waiter sees it).
+  std::uint32_t ticket = 0;
+  while (stop != nullptr &&
+         stop->Where(&ticket) != CoreT::Stop::Place::kTicket) {
+    std::this_thread::yield();
+  }
   return waiter;
 }
 

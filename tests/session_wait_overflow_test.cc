@@ -457,10 +457,10 @@ struct HeldRing : TinyRingMutant<M> {
 using WakeCountingTinyRing = WakeCounting<TinyRing>;
 
 // Capacity 1, the ring full behind a live head, callers listed behind it,
-// each with a stop request: a request wakes its own caller's word and the
-// list's head word (the head sleeps there), nobody else's, and ends that
-// wait alone, whether the caller is the list's head or not. The others
-// keep their order.
+// each with a stop request: a request makes two wake-ups, its own caller's
+// word and the list's head word (the head sleeps there, and looks again),
+// whatever the number listed, and ends that wait alone, whether the caller
+// is the list's head or not. The others keep their order.
 TEST(SessionWaitOverflowTest, AStopRequestWakesOnlyItsListedCaller) {
   using CoreT = InstanceCore<WakeCountingTinyRing>;
   constexpr int kListed = 6;

@@ -109,11 +109,13 @@ class Instance {
   // a stop_token returns true when its predicate held first); the caller
   // ends it if it no longer wants it, and the next waiter gets it. A stop
   // requested before the call ends it at once if it would wait, and the
-  // call is not counted as a wait. The request wakes this call alone:
-  // its work on the requesting thread is a few atomic steps and one or two
-  // futex wakes, whatever the number of callers waiting. On Instance(0)
-  // the call names the default instance once, as it starts: it never waits
-  // on a default instance created after that, and answers
+  // call is not counted as a wait. The request wakes this call, and no
+  // other but, for a call past the ring of 16,384 tickets, the overflow
+  // list's head (and the callers past its limit), which look again and
+  // sleep: its work on the requesting thread is a few atomic steps and one
+  // or two futex wakes, whatever the number of callers waiting. On
+  // Instance(0) the call names the default instance once, as it starts: it
+  // never waits on a default instance created after that, and answers
   // Error::kInvalidParameter if there is none, or if the one it named was
   // freed before the wait looked (handle 0 named no instance then).
   Result<Session> BeginSession(std::chrono::milliseconds timeout,

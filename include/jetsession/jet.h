@@ -408,8 +408,8 @@ typedef struct {
 /*
  * A wait is a JetExtBeginSessionWait / JetExtDupSessionWait (or a C++
  * BeginSession with a timeout) that found the instance full before its
- * deadline; a C++ call whose stop was requested before it found the
- * instance full does not wait and is not counted. One whose deadline had
+ * deadline; a C++ call whose stop was requested before it would wait does
+ * not wait and is not counted. One whose deadline had
  * already passed
  * when it found the instance full (its thread was preempted, or it was held
  * behind a JetExtSetMaxSessions) answers as the plain call does: it counts

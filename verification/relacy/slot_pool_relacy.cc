@@ -1605,7 +1605,7 @@ struct StopRequestWake
     const Error e = waited.Result();
     RL_ASSERT(e == Error::kWaitCancelled || (kEnd && e == Error::kSuccess));
     RL_ASSERT(core->Waiting() == 0);
-    RL_ASSERT(core->QueuedTickets() == 0 || !kEnd);
+    RL_ASSERT(core->QueuedTickets() == 0);
     if (kEnd) {
       CheckCapacity(core, gen, e == Error::kSuccess ? 0 : 1,
                     e == Error::kSuccess ? 1 : 0);
