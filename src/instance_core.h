@@ -237,7 +237,7 @@ class InstanceCore {
     if (place == Stop::Place::kTicket) {
       pool->waiters().AlertTicket(ticket);
     } else {
-      stop->WakeListed();
+      Pool::OverflowList::Bump(stop->WakeWord());
       pool->overflow().WakeHead();
     }
   }

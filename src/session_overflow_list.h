@@ -10,8 +10,8 @@
 // list's lock: only waiters do, and only past the ring's limit.
 //
 // Thread safety: Lock()/Unlock() bracket every list operation (Append(),
-// Remove(), IsHead(), Empty(), AlertAll()); WakeHead() and HeadWord() may be
-// called by anyone at any time.
+// Remove(), IsHead(), Empty(), AlertAll()); WakeHead(), HeadWord() and
+// Bump() may be called by anyone at any time.
 //
 // Progress: the list's operations block on its lock (a futex), held for a
 // few pointer stores at a time. WakeHead() is one fetch_add and a wake.
@@ -145,19 +145,20 @@ class ABSL_LOCKABLE SessionOverflowList {
   // The head's wake word: bumped by every grant mailed to the head
   // (SlotPool::MailToHead()) and by AlertAll().
   Atomic<std::uint32_t>& HeadWord() noexcept { return head_word_; }
-  void WakeHead() noexcept {
-    // release: pairs with the head's acquire load of the word before it
-    // re-reads the mailbox and sleeps.
-    head_word_.fetch_add(1, std::memory_order_release);
-    Policy::WakeAll(head_word_);
+  void WakeHead() noexcept { Bump(head_word_); }
+
+  // Changes wake word `word` (a node's, the head word, or a stop request's,
+  // StopRequest::WakeWord()) and wakes the thread that sleeps on it.
+  static void Bump(Atomic<std::uint32_t>& word) noexcept {
+    // release: pairs with the sleeper's acquire load of the word before it
+    // reads what the word guards (the mailbox, its place, its request) and
+    // sleeps.
+    word.fetch_add(1, std::memory_order_release);
+    Policy::WakeAll(word);
   }
 
  private:
-  static void Wake(Node* node) noexcept {
-    // release: pairs with the waiter's acquire load before it sleeps.
-    node->wake->fetch_add(1, std::memory_order_release);
-    Policy::WakeAll(*node->wake);
-  }
+  static void Wake(Node* node) noexcept { Bump(*node->wake); }
 
   static constexpr std::uint32_t kUnlocked = 0;
   static constexpr std::uint32_t kLocked = 1;

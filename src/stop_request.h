@@ -11,7 +11,7 @@
 // what was published and wakes that word (InstanceCore::RequestStop()).
 //
 // Thread safety: one waiter publishes and reads the request; any thread
-// requests. Progress: wait-free (single loads and stores, one fetch_add).
+// requests. Progress: wait-free (single loads and stores).
 // Invariant: `where_` names the place of the waiter's last publication
 // (kNowhere before the first), and a ticket named there is one the waiter
 // took. Memory ordering: the publication and the request's mark are
@@ -19,7 +19,7 @@
 // Dekker pair): either the waiter's load sees the request, or the
 // requester's load sees the place, whose wake comes after the mark, so the
 // waiter's next look at the request (after the wake) sees it. The wake
-// word is bumped by a release RMW, read by the waiter's acquire load.
+// word is changed as the overflow list's are (SessionOverflowList::Bump()).
 // Lifetime: the waiting call's (the C++ API keeps it on its stack, from
 // before its std::stop_callback is registered to after it is destroyed,
 // so the callback never touches it after the call returns).
@@ -80,15 +80,9 @@ class StopRequest {
   }
 
   // The word a listed waiter that is not the head sleeps on (its node's,
-  // see SessionOverflowList::Node).
+  // see SessionOverflowList::Node), which the requester changes
+  // (SessionOverflowList::Bump()).
   Atomic<std::uint32_t>& WakeWord() noexcept { return wake_; }
-  // The requester: wakes a listed waiter that is not the head.
-  void WakeListed() noexcept {
-    // release: pairs with the waiter's acquire load of the word before it
-    // looks at the request and sleeps.
-    wake_.fetch_add(1, std::memory_order_release);
-    Policy::WakeAll(wake_);
-  }
 
  private:
   static constexpr std::uint64_t kTicketTag = std::uint64_t{1} << 32;
