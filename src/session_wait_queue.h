@@ -386,8 +386,11 @@ class SessionWaitQueue {
   // Unavailable, Term). The caller read head and tail after it set the
   // state's flag (see SlotPool::AlertWaiters()).
   void AlertTickets(std::uint32_t head, std::uint32_t tail) noexcept {
+    // acquire: as Ensure().
+    Atomic<std::uint32_t>* const cells = cells_.load(std::memory_order_acquire);
+    if (cells == nullptr) return;
     for (std::uint32_t t = head; t != tail; t = (t + 1) % kTickets) {
-      AlertTicket(t);
+      AlertCell(cells, t);
     }
   }
 
@@ -401,29 +404,7 @@ class SessionWaitQueue {
     // acquire: as Ensure(); a ticket named here was taken, so its cells
     // are allocated.
     Atomic<std::uint32_t>* const cells = cells_.load(std::memory_order_acquire);
-    if (cells == nullptr) return;
-    auto& cell = cells[t % kCells];
-    // relaxed: a first guess for the CAS.
-    std::uint32_t seen = cell.load(std::memory_order_relaxed);
-    // A cell already alerted (by a stop request, or a flag) is written
-    // again: the waiter's Rearm() CAS and this one are then ordered on the
-    // cell, and either this one marks the re-armed cell, or the Rearm()
-    // reads this write. release: pairs with the waiter's acquire Peek()
-    // and Rearm(), which then see the flag or the stop request marked
-    // before this alert.
-    bool alerted = false;
-    while (OfLap(t, seen) &&
-           ((seen & kStateMask) == kReady || (seen & kStateMask) == kAlerted) &&
-           !(alerted = cell.compare_exchange_weak(seen, seen | kAlerted,
-                                                  std::memory_order_release,
-                                                  std::memory_order_relaxed))) {
-    }
-    // Only the waiter of a cell ready in its ticket's lap sleeps for the
-    // state (see Sleepers above): a left ticket's cell (cancelled, or
-    // readied for a later lap by a waiter passing over it meanwhile) and
-    // a delivered one are not woken, so a ring full of left tickets costs
-    // the alert no system call each.
-    if (alerted) Policy::WakeAll(cell);
+    if (cells != nullptr) AlertCell(cells, t);
   }
 
   // A caller starts waiting (before it reads the instance state) or has
@@ -509,6 +490,33 @@ class SessionWaitQueue {
   }
 
  private:
+  // AlertTicket() on the ring `cells`.
+  static void AlertCell(Atomic<std::uint32_t>* cells,
+                        std::uint32_t t) noexcept {
+    auto& cell = cells[t % kCells];
+    // relaxed: a first guess for the CAS.
+    std::uint32_t seen = cell.load(std::memory_order_relaxed);
+    // A cell already alerted (by a stop request, or a flag) is written
+    // again: the waiter's Rearm() CAS and this one are then ordered on the
+    // cell, and either this one marks the re-armed cell, or the Rearm()
+    // reads this write. release: pairs with the waiter's acquire Peek()
+    // and Rearm(), which then see the flag or the stop request marked
+    // before this alert.
+    bool alerted = false;
+    while (OfLap(t, seen) &&
+           ((seen & kStateMask) == kReady || (seen & kStateMask) == kAlerted) &&
+           !(alerted = cell.compare_exchange_weak(seen, seen | kAlerted,
+                                                  std::memory_order_release,
+                                                  std::memory_order_relaxed))) {
+    }
+    // Only the waiter of a cell ready in its ticket's lap sleeps for the
+    // state (see Sleepers above): a left ticket's cell (cancelled, or
+    // readied for a later lap by a waiter passing over it meanwhile) and
+    // a delivered one are not woken, so a ring full of left tickets costs
+    // the alert no system call each.
+    if (alerted) Policy::WakeAll(cell);
+  }
+
   static constexpr unsigned kLapShift = 2;
   static constexpr unsigned kSlotShift = 7;
   static constexpr std::uint32_t kLapMask = 31;
