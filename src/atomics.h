@@ -55,6 +55,11 @@ enum class Mutation {
                      // error before the sharing violation (two Ends racing a
                      // flag: one succeeds, the other says the session was
                      // open after the flag)
+  kContextArgFirst,  // JetSetSessionContext's 0 or ~0 answers
+                     // InvalidParameter on a terminating instance
+  kEndsNeverSettle,  // a call that finds its session held by an End after
+                     // the flag's setter returned answers the sharing
+                     // violation, not the flag's error
   // The End of a session across its two steps (Free()):
   kEndStaleBeforeFree,   // the handle goes stale before the bit is freed: a
                          // call can see the End done while the pool still

@@ -99,17 +99,21 @@ class InstanceCore {
 
   // State word layout (64 bits):
   //
-  //   63..16          15..10 9     8     7      6     5     4      3   2..0
-  //   +---------------+-----+-----+-----+------+-----+-----+------+----+-----+
-  //   | generation(48)| 0   |track| term|unavl.|stop | term|unavl.|stop|life|
-  //   |               |     |     | closed    |closed| flag| flag |flag|cycle|
-  //   +---------------+-----+-----+-----+------+-----+-----+------+----+-----+
+  //   63..16    15..11 10   9    8    7    6    5    4    3    2..0
+  //   +--------+------+----+----+----+----+----+----+----+----+-----+
+  //   |gen (48)| 0    |ends|trk.|term|unav|stop|term|unav|stop|life-|
+  //   |        |      |sett|    |clsd|clsd|clsd|flag|flag|flag|cycle|
+  //   +--------+------+----+----+----+----+----+----+----+----+-----+
+  //
+  // (gen: the generation; trk.: tracking; clsd: closed; sett: settled)
   //
   // The generation names the incarnation (it is the high part of the
   // instance handle) and grows by one in Release(); 0 is never used, so a
   // zeroed record matches no handle. Flags are set once per incarnation and
   // never cleared; a "closed" mark says the closure of the pool words for
-  // that flag is complete.
+  // that flag is complete; "ends settled" says that every End that held a
+  // session when Unavailable or Terminating was set has let go of it
+  // (SetFlag(), before it returns).
   static constexpr std::uint64_t kLifecycleMask = 0x7;
   static constexpr std::uint64_t kFree = 0;
   static constexpr std::uint64_t kCreated = 1;
@@ -128,6 +132,11 @@ class InstanceCore {
   // it set every Begin takes the path that stamps (ClaimIn()), and without
   // it Begin pays nothing.
   static constexpr std::uint64_t kTracking = 1U << 9U;
+  // Set by SetFlag() once the Ends that held a session when it set
+  // Unavailable or Terminating have let go: an End that holds one after
+  // that took it after the flag, so it re-reads the flag and leaves the
+  // session open (Enter()).
+  static constexpr std::uint64_t kEndsSettled = 1U << 10U;
   static constexpr unsigned kGenShift = 16;
   // The flags that refuse an End.
   static constexpr std::uint64_t kEndFlags = kUnavailable | kTerminating;
@@ -438,17 +447,32 @@ class InstanceCore {
     PoolFor(slot)->ExitCall(slot, control);
   }
 
+  // Test builds only (a policy with kTestAccess): takes open session
+  // (slot, gen) as an End does (Pool::kEndHold) without looking at the
+  // state, as an End in flight that read the state before a flag; the test
+  // lets go with ExitCall(*control).
+  bool HoldAsEndForTest(std::uint32_t slot, std::uint32_t gen,
+                        std::uint64_t* control) noexcept requires
+      HasTestAccess<Policy> {
+    Pool* const pool = PoolFor(slot);
+    *control = pool->LoadControl(slot);
+    return Pool::IsOpenIdle(*control, gen) &&
+           pool->TryEnterCall(slot, *control, Pool::kEndHold);
+  }
+
   // JetSetSessionContext: records `context` and the calling thread.
   Error SetContext(std::uint32_t slot, std::uint32_t gen,
                    std::uintptr_t context) noexcept {
     Pool* const pool = PoolFor(slot);
     if (pool == nullptr) return Error::kInvalidSesid;
-    // Validate first: InvalidSesid comes before the argument check.
+    // Validate first: InvalidSesid comes before the argument check, and
+    // so does TermInProgress (the contract: "after the InvalidSesid
+    // check"), which EnterCall() answers for a valid argument.
     if (!Pool::Matches(pool->LoadControl(slot), gen)) {
       return Error::kInvalidSesid;
     }
     if (context == 0 || context == ~std::uintptr_t{0}) {
-      return Error::kInvalidParameter;
+      return BadContextError(pool, slot, gen);
     }
     std::uint64_t control = 0;
     const Error error = EnterCall(slot, gen, &control);
@@ -460,6 +484,36 @@ class InstanceCore {
     }
     pool->ExitCall(slot, control);
     return result;
+  }
+
+  // SetContext()'s answer for a context of 0 or ~0 on session (slot, gen):
+  // InvalidSesid, then TermInProgress (the contract's order: "after the
+  // InvalidSesid check"), else InvalidParameter.
+  [[gnu::noinline]] Error BadContextError(Pool* pool, std::uint32_t slot,
+                                          std::uint32_t gen) noexcept {
+    for (;;) {
+      const std::uint64_t control = pool->LoadControlSeqCst(slot);
+      if (!Pool::Matches(control, gen)) return Error::kInvalidSesid;
+      if (Pool::IsPayingMark(control)) {
+        // Held by an End that pays a shrink's debt (see Enter()).
+        std::uint64_t again = 0;
+        const auto held = pool->PayingSession(slot, control, &again);
+        if (held == Pool::HeldSession::kEnded) return Error::kInvalidSesid;
+        if (held == Pool::HeldSession::kChanged) continue;
+      }
+      // seq_cst: as Enter()'s state load; the control word is loaded again
+      // after it, so the flag was read while the session was open.
+      const std::uint64_t state = state_.load(std::memory_order_seq_cst);
+      if (Policy::kMutation == Mutation::kContextArgFirst ||
+          (state & kTerminating) == 0) {
+        return Error::kInvalidParameter;
+      }
+      // Unchanged (busy or not): open at the state read. Changed (ended,
+      // or taken or let go by another call): look again.
+      if (pool->LoadControlSeqCst(slot) == control) {
+        return Settled(state, Error::kTermInProgress);
+      }
+    }
   }
 
   // JetResetSessionContext: clears a context this thread set.
@@ -728,10 +782,21 @@ class InstanceCore {
     }
     state |= flag;
     Settled(state, Error::kSuccess);
-    if (LifecycleOf(state) == kRunning &&
-        Policy::kMutation != Mutation::kNoWaiterAlert) {
-      // acquire: pairs with Init()'s release store of the pool.
-      pool_.load(std::memory_order_acquire)->AlertWaiters();
+    if (LifecycleOf(state) != kRunning) return;
+    // acquire: pairs with Init()'s release store of the pool.
+    Pool* const pool = pool_.load(std::memory_order_acquire);
+    if (Policy::kMutation != Mutation::kNoWaiterAlert) pool->AlertWaiters();
+    if ((flag & kEndFlags) != 0 && (state & kEndsSettled) == 0) {
+      // Every End that holds a session now may have re-read the state
+      // before the flag: wait until each has let go (a few steps), then
+      // say so, so that a later call on such a session answers the flag's
+      // error in ESE's order (Enter()). The flag's CAS came before the
+      // scan's seq_cst loads, so an End that holds after the scan passed
+      // its slot re-reads the state after the flag and lets go.
+      pool->AwaitEndHolds();
+      // seq_cst: after the scan; pairs with Enter()'s seq_cst state load
+      // (a call that reads the bit re-loads the control word after it).
+      state_.fetch_or(kEndsSettled, std::memory_order_seq_cst);
     }
   }
 
@@ -809,15 +874,20 @@ class InstanceCore {
   //
   // A session that another call holds (busy) answers the sharing violation
   // after the state errors, in ESE's order, except in one case: the holder
-  // is an End (kByEnd) and the state carries Unavailable or Terminating,
-  // the flags that refuse an End. That End may have re-read the state
-  // before the flag and go on to end the session, ordered before the flag;
-  // a state error, which says that the session was open after the flag,
-  // would then fit no order (two Ends racing an Unavailable: one succeeds,
-  // the other must not answer InstanceUnavailable). While the holder is in
-  // flight its outcome is unknown, and the sharing violation is the one
-  // answer that holds either way. Any other holder cannot end the session,
-  // and Stop does not refuse End (an End holding then is ordered late).
+  // is an End (kByEnd), the state carries Unavailable or Terminating, the
+  // flags that refuse an End, but not yet kEndsSettled, and no session
+  // context is set. That End may have re-read the state before the flag
+  // and go on to end the session, ordered before the flag; a state error,
+  // which says that the session was open after the flag, would then fit no
+  // order (two Ends racing an Unavailable: one succeeds, the other must not
+  // answer InstanceUnavailable). While the holder is in flight its outcome
+  // is unknown, and the sharing violation is the one answer that holds
+  // either way. Once the flag's setter has seen every such End let go
+  // (kEndsSettled, before JetExtSetInstanceUnavailable or JetTerm2 go on),
+  // an End that holds took the session after the flag and will leave it
+  // open; so does an End of a session whose context is set (SessionInUse).
+  // Any other holder cannot end the session, and Stop does not refuse End
+  // (an End holding then is ordered late).
   //
   // `hold` is what the hold sets: kBusy, or Pool::kEndHold for an End.
   template <class StateError>
@@ -844,10 +914,17 @@ class InstanceCore {
       // idle word).
       *state = state_.load(std::memory_order_seq_cst);
       const Error error = state_error(*state);
+      // The context is read after the control word that shows the hold
+      // (an acquire load that reads the holder's CAS, after the release of
+      // the call that wrote the context), and checked with it by the
+      // re-load below.
       const bool end_may_precede_flag =
           Policy::kMutation != Mutation::kStateBeforeBusy &&
           (*control & Pool::kEndHold) == Pool::kEndHold &&
-          (*state & kEndFlags) != 0;
+          (*state & kEndFlags) != 0 &&
+          ((*state & kEndsSettled) == 0 ||
+           Policy::kMutation == Mutation::kEndsNeverSettle) &&
+          pool->context(slot) == 0;
       if (error != Error::kSuccess && !end_may_precede_flag) {
         // The state read counts only if the session was still open and in
         // the same hold state at it (a JetTerm that completed in between

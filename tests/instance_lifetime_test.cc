@@ -190,6 +190,124 @@ TEST(InstanceLifetimeTest, HoldBeforeStateCheckMutantIsSeen) {
   EXPECT_GT(CasesAfterTerminating<Mutation::kHoldBeforeStateCheck>(), 0);
 }
 
+// SetContext(s, 0) on a terminating instance: TermInProgress, which the
+// contract puts right after the InvalidSesid check (before the argument).
+template <Mutation M>
+Error BadContextWhileTerminating() {
+  InstanceCore<MutantPolicy<M>> core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(2), Error::kSuccess);
+  OpenedSession s;
+  EXPECT_EQ(core.Begin(gen, &s), Error::kSuccess);
+  EXPECT_EQ(core.SetContext(s.slot, s.gen, 0), Error::kInvalidParameter);
+  core.SetFlag(InstanceCore<MutantPolicy<M>>::kTerminating);
+  const Error error = core.SetContext(s.slot, s.gen, 0);
+  EXPECT_EQ(core.SetContext(s.slot, s.gen, ~std::uintptr_t{0}), error);
+  core.Drain();
+  core.Release();
+  EXPECT_EQ(core.SetContext(s.slot, s.gen, 0), Error::kInvalidSesid);
+  return error;
+}
+
+TEST(InstanceLifetimeTest, BadContextWhileTerminatingIsTermInProgress) {
+  EXPECT_EQ(BadContextWhileTerminating<Mutation::kNone>(),
+            Error::kTermInProgress);
+}
+
+TEST(InstanceLifetimeTest, ContextArgFirstMutantIsSeen) {
+  EXPECT_EQ(BadContextWhileTerminating<Mutation::kContextArgFirst>(),
+            Error::kInvalidParameter);
+}
+
+// ---- 5. Calls on a session that an End holds across a flag ----------------
+
+template <Mutation M>
+struct TestAccessPolicy : StdAtomics {
+  static constexpr Mutation kMutation = M;
+  static constexpr bool kTestAccess = true;
+};
+
+// What End and Dup answer on session s while an End holds it, an End that
+// read the state before JetExtSetInstanceUnavailable set its flag (it may
+// still end the session, ordered before the flag): `during`, while the
+// setter waits for that End to let go; and `after_end`, `after_dup`, once
+// the setter has returned, while an End that took s after the flag holds
+// it (it re-reads the state and leaves s open). With a context set
+// (`context`), no End can end s.
+struct EndHoldAnswers {
+  Error during;
+  Error after_end;
+  Error after_dup;
+  bool setter_waited;
+};
+
+template <Mutation M>
+EndHoldAnswers AnswersBesideAnEndHold(bool context) {
+  using Core = InstanceCore<TestAccessPolicy<M>>;
+  Core core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(2), Error::kSuccess);
+  OpenedSession s;
+  EXPECT_EQ(core.Begin(gen, &s), Error::kSuccess);
+  if (context) {
+    EXPECT_EQ(core.SetContext(s.slot, s.gen, 7), Error::kSuccess);
+  }
+  std::uint64_t control = 0;
+  EXPECT_TRUE(core.HoldAsEndForTest(s.slot, s.gen, &control));
+  std::atomic<bool> returned{false};
+  std::thread setter([&core, &returned] {
+    core.SetFlag(Core::kUnavailable);
+    // seq_cst: read by the test thread below.
+    returned.store(true, std::memory_order_seq_cst);
+  });
+  while ((core.LoadState() & Core::kUnavailable) == 0) {
+    std::this_thread::yield();
+  }
+  EndHoldAnswers answers{};
+  answers.during = core.End(s.slot, s.gen);
+  // The setter waits for the End that holds s (kept here for 20 ms).
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // seq_cst: written by the setter.
+  answers.setter_waited = !returned.load(std::memory_order_seq_cst);
+  core.ExitCall(s.slot, control);
+  setter.join();
+  EXPECT_TRUE(core.HoldAsEndForTest(s.slot, s.gen, &control));
+  answers.after_end = core.End(s.slot, s.gen);
+  OpenedSession t;
+  answers.after_dup = core.Dup(s.slot, s.gen, &t);
+  core.ExitCall(s.slot, control);
+  EXPECT_EQ(core.End(s.slot, s.gen), Error::kInstanceUnavailable);
+  Terminate(core);
+  return answers;
+}
+
+TEST(InstanceLifetimeTest, AnEndHeldAcrossTheFlagHoldsTheSetterUp) {
+  const EndHoldAnswers a = AnswersBesideAnEndHold<Mutation::kNone>(false);
+  // That End may still end s before the flag: the one answer that fits
+  // both outcomes while it is in flight.
+  EXPECT_EQ(a.during, Error::kSessionSharingViolation);
+  EXPECT_TRUE(a.setter_waited);
+}
+
+TEST(InstanceLifetimeTest, AfterTheSetterReturnedAnEndHoldGivesTheFlagsError) {
+  const EndHoldAnswers a = AnswersBesideAnEndHold<Mutation::kNone>(false);
+  EXPECT_EQ(a.after_end, Error::kInstanceUnavailable);
+  EXPECT_EQ(a.after_dup, Error::kInstanceUnavailable);
+}
+
+TEST(InstanceLifetimeTest, WithAContextSetAnEndHoldGivesTheFlagsError) {
+  const EndHoldAnswers a = AnswersBesideAnEndHold<Mutation::kNone>(true);
+  EXPECT_EQ(a.during, Error::kInstanceUnavailable);
+  EXPECT_EQ(a.after_end, Error::kInstanceUnavailable);
+  EXPECT_EQ(a.after_dup, Error::kInstanceUnavailable);
+}
+
+TEST(InstanceLifetimeTest, EndsNeverSettleMutantIsSeen) {
+  const EndHoldAnswers a =
+      AnswersBesideAnEndHold<Mutation::kEndsNeverSettle>(false);
+  EXPECT_EQ(a.after_end, Error::kSessionSharingViolation);
+}
+
 // ---- An End takes effect in one step --------------------------------------
 
 // StdAtomics whose atomics run an action just before or just after the

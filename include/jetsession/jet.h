@@ -167,7 +167,8 @@ JET_ERR JET_API JetBeginSession(JET_INSTANCE instance, JET_SESID* psesid,
  * does; copies no state. Lock-free. Results in order: psesid NULL ->
  * InvalidParameter; sesid not open -> InvalidSesid; the state results of
  * JetBeginSession; a call on sesid in flight on another thread ->
- * SessionSharingViolation; OutOfSessions; else Success.
+ * SessionSharingViolation (before the state results while an End holds
+ * sesid across a flag, as JetEndSession says); OutOfSessions; else Success.
  */
 JET_ERR JET_API JetDupSession(JET_SESID sesid, JET_SESID* psesid) JET_NOEXCEPT_;
 
@@ -178,18 +179,21 @@ JET_ERR JET_API JetDupSession(JET_SESID sesid, JET_SESID* psesid) JET_NOEXCEPT_;
  * flight on another thread -> SessionSharingViolation; a session context set
  * -> SessionInUse; else Success. Works after the service was stopped. An
  * End that finds the instance terminating answers without taking the
- * session, so threads that keep calling it do not hold JetTerm up. While
- * another End on sesid is in flight on an unavailable or terminating
- * instance, SessionSharingViolation comes before the state results (that
- * End may be ordered before the flag).
+ * session, so threads that keep calling it do not hold JetTerm up. One
+ * exception to the order, while JetExtSetInstanceUnavailable or JetTerm2
+ * runs: another End on sesid that took it before their flag may still end
+ * it, ordered before the flag, so until that End has let go (they wait for
+ * it before they go on) a call on sesid answers SessionSharingViolation
+ * before the state results, unless a session context is set (then no End
+ * can end it). Once they have gone on, the order above holds.
  */
 JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit) JET_NOEXCEPT_;
 
 /*
  * Records ulContext and the calling thread on the session. Lock-free.
- * Results in order: sesid not open -> InvalidSesid; ulContext 0 or ~0 ->
- * InvalidParameter; instance terminating -> TermInProgress (without taking
- * the session: it never holds JetTerm up); a call on sesid in flight on
+ * Results in order: sesid not open -> InvalidSesid; instance terminating
+ * -> TermInProgress (without taking the session: it never holds JetTerm
+ * up); ulContext 0 or ~0 -> InvalidParameter; a call on sesid in flight on
  * another thread -> SessionSharingViolation; a context already set ->
  * SessionContextAlreadySet.
  */
@@ -247,7 +251,8 @@ JET_ERR JET_API JetExtEndRestore(JET_INSTANCE instance) JET_NOEXCEPT_;
 
 /*
  * Marks the instance as hit by a fatal error, permanently: Begin, Dup and End
- * return InstanceUnavailable from its return on.
+ * return InstanceUnavailable from its return on. Returns once the Ends that
+ * held a session when it set the flag have let go (a few steps each).
  */
 JET_ERR JET_API JetExtSetInstanceUnavailable(JET_INSTANCE instance)
     JET_NOEXCEPT_;

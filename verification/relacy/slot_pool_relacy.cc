@@ -29,6 +29,10 @@
 //                   Unavailable returned, calls ResetContext on the same
 //                   session: the End does not succeed if that call found
 //                   the session open (after the flag).
+//   EndAfterSetter  an End races an Unavailable; a third thread, once the
+//                   Unavailable returned, Ends the same session: it gets
+//                   InvalidSesid or InstanceUnavailable, never the sharing
+//                   violation.
 //   StaleProof      a Begin of incarnation g proves "full" while the owner
 //                   terminates g and starts the next incarnation on the same
 //                   record and pool: the next one is not left "full".
@@ -139,6 +143,9 @@
 //                                   record still holds incarnation g
 //   kStateBeforeBusy       EndPair   a call on a session held by an End
 //                                   answers the flag's error first
+//   kEndsNeverSettle       EndAfterSetter  a call on a session held by an
+//                                   End after the flag's setter returned
+//                                   answers the sharing violation
 //   kEndStaleBeforeFree    EndWindow  End makes the handle stale before
 //                                   it frees the bit
 //   kClaimPendingSlot      PendingClaim  a claim takes a freed bit whose
@@ -670,6 +677,53 @@ struct EndWitness : rl::test_suite<EndWitness<kM>, 3> {
     RL_ASSERT(core->End(session.slot, session.gen) ==
               (e == Error::kSuccess ? Error::kInvalidSesid
                                     : Error::kInstanceUnavailable));
+    jv::DeleteObject(core);
+  }
+};
+
+// E0 Ends a session while F sets Unavailable; E1, once F returned, Ends it
+// too. E1 begins after the flag, so it answers InvalidSesid (E0 ended the
+// session, ordered before the flag) or InstanceUnavailable, never the
+// sharing violation: F returned only once every End that held a session at
+// its flag had let go, so an E0 that holds the session then took it after
+// the flag and leaves it open. With kEndsNeverSettle: E0 reads the state
+// (no flag), F sets the flag and returns, E0 takes the session, and E1
+// finds it held by an End and answers SessionSharingViolation.
+template <ji::Mutation kM>
+struct EndAfterSetter : rl::test_suite<EndAfterSetter<kM>, 3> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;
+  std::uint64_t gen = 0;
+  ji::OpenedSession session;
+  rl::atomic<bool> flag_returned;
+  rl::var<int> first;   // E0's Error
+  rl::var<int> second;  // E1's Error
+  void before() {
+    core = NewCoreWithSession<Core>(&gen, &session);
+    flag_returned($) = false;
+    first($) = 0;
+    second($) = 0;
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      first($) = static_cast<int>(core->End(session.slot, session.gen));
+    } else if (index == 1) {
+      core->SetFlag(Core::kUnavailable);
+      flag_returned($).store(true, rl::mo_seq_cst);
+    } else {
+      while (!flag_returned($).load(rl::mo_seq_cst)) rl::yield(1, $);
+      second($) = static_cast<int>(core->End(session.slot, session.gen));
+    }
+  }
+  void after() {
+    const auto e0 = ErrorIn(first);
+    const auto e1 = ErrorIn(second);
+    RL_ASSERT(e0 == Error::kSuccess || e0 == Error::kInstanceUnavailable);
+    RL_ASSERT(e1 == (e0 == Error::kSuccess ? Error::kInvalidSesid
+                                           : Error::kInstanceUnavailable));
+    RL_ASSERT(core->End(session.slot, session.gen) ==
+              (e0 == Error::kSuccess ? Error::kInvalidSesid
+                                     : Error::kInstanceUnavailable));
     jv::DeleteObject(core);
   }
 };
@@ -2446,6 +2500,7 @@ int main(int argc, char** argv) {
   Run<EndGating<M::kNone>>("EndGating", kPass);
   Run<TermDrain<M::kNone>>("TermDrain", kPass);
   RunModel<EndWitness<M::kNone>>("EndWitness", bounded(2), random);
+  RunModel<EndAfterSetter<M::kNone>>("EndAfterSetter", bounded(2), random);
   Run<StaleProof<M::kNone, false>>("StaleProof/fine", kPass,
                                    long_bounded(3, 46));
   RunModel<StaleProof<M::kNone, true>>("StaleProof/coarse", bounded(4), random);
@@ -2505,6 +2560,8 @@ int main(int argc, char** argv) {
   Run<StopGating<M::kIgnoreClosed>>("StopGating[ignore-closed]", kFail);
   Run<EndWitness<M::kNoEndRecheck>>("EndWitness[no-end-recheck]", kFail,
                                     bounded(2));
+  Run<EndAfterSetter<M::kEndsNeverSettle>>("EndAfterSetter[ends-never-settle]",
+                                           kFail, bounded(2));
   Run<StaleProof<M::kStaleProof, false>>("StaleProof/fine[stale-proof]", kFail,
                                          bounded(3));
   Run<StaleProof<M::kStaleProof, true>>("StaleProof/coarse[stale-proof]",
