@@ -31,7 +31,8 @@
 # and with Unavailable and timeouts (32M states, a minute).
 #
 # SPIN_PART=design runs only the models of a lock-free resize that src/
-# does not have yet (shrink_records.pml, grow_units.pml, resize_pair.pml;
+# does not have yet (shrink_records.pml, grow_claims.pml, grow_units.pml,
+# resize_pair.pml;
 # about 41 minutes, up to 16 GB of memory, before resize_pair.pml's rows
 # of gating and of the overflow list, which were run one by one, not as
 # part of a whole run); no other part runs them.
@@ -111,6 +112,7 @@ caught=0  # mutant runs caught so far (a run not caught exits)
 is_design() {
   [[ ${model:-full_flag.pml} == shrink_records.pml ||
     ${model:-full_flag.pml} == grow_units.pml ||
+    ${model:-full_flag.pml} == grow_claims.pml ||
     ${model:-full_flag.pml} == resize_pair.pml ]]
 }
 in_part() {
@@ -408,7 +410,8 @@ fi
 # (STALL); grow_units.pml: the grow half (units handed in order to the
 # oldest ticket or the pool through records in G), and the flaws a
 # fresh-eyes review found in it, each an "open" row that must fail beside
-# its fix that must pass.
+# its fix that must pass; grow_claims.pml: a variant of the grow whose
+# room stays in G until a claim takes it (no listed slots, no pool units).
 one=-DROUNDS=1
 model=shrink_records.pml
 expect_pass "shrink 3 -> 2, two sessions held" big $one
@@ -430,6 +433,26 @@ expect_caught_by "open<cap" "mutant MUTANT_SETTLE_ANY" big $one -DHELD=0 \
   -DK1=2 -DMUTANT_SETTLE_ANY
 expect_caught_by "open>=cap" "mutant MUTANT_MARK_BLOCKS" big $one \
   -DCLIENTS=3 -DHELD=0 -DK1=2 -DMUTANT_MARK_BLOCKS
+# grow_claims.pml: the grow's room kept in G as units, taken by claims
+# with no record, handed to tickets through a record (see its header).
+model=grow_claims.pml
+expect_pass "units in G: grow 1 -> 2, holder, waiter, newcomer" big
+expect_pass "units in G, the grower stops after its linearization point" \
+  big -DSTALL
+expect_pass "units in G, the grower stops at any step" big -DSTALL_ANY
+expect_pass "units in G: grow 1 -> 3" big -DCAP1=3
+expect_pass "units in G: grow 1 -> 3, the grower stops at any step" big \
+  -DCAP1=3 -DSTALL_ANY
+expect_caught_by "cancelled" "mutant MUTANT_TAKE_PAST_TICKETS" big \
+  -DMUTANT_TAKE_PAST_TICKETS
+expect_caught_by "open>=cap" "mutant MUTANT_PROVER_IGNORES_RECORD" big \
+  -DMUTANT_PROVER_IGNORES_RECORD
+expect_caught_by "free+units" "mutant MUTANT_DROP_LOSES_UNIT" big \
+  -DMUTANT_DROP_LOSES_UNIT
+expect_caught_by "invalid end state" "mutant MUTANT_DECIDER_DELIVERS" big \
+  -DSTALL_ANY -DMUTANT_DECIDER_DELIVERS
+expect_caught_by "open>=cap" "mutant MUTANT_LEAVE_IGNORES_UNITS" big \
+  -DMUTANT_LEAVE_IGNORES_UNITS
 model=grow_units.pml
 expect_pass "grow 1 -> 2, holder, waiter, newcomer" big $one
 expect_pass "grow, the grower stops" big $one -DSTALL
@@ -639,7 +662,8 @@ expect_caught_by "open>=cap" "mutant MUTANT_LISTED_LEAVE_IGNORES_UNITS" bfs \
   $one $pl -DTIMEOUTS -DSTALL1 -DMUTANT_LISTED_LEAVE_IGNORES_UNITS
 case ${SPIN_PART:-all} in
   design)
-    echo "spin (shrink_records.pml, grow_units.pml, resize_pair.pml: a" \
+    echo "spin (shrink_records.pml, grow_claims.pml, grow_units.pml," \
+      "resize_pair.pml: a" \
       "design): shrinks and grows verified apart and on one pair (exact," \
       "the debt, first come first served, nobody waits for a stopped" \
       "resizer but a waiter with no deadline; on the pair, gated by a Stop" \
