@@ -222,8 +222,7 @@ TEST(InstanceLifetimeTest, ContextArgFirstMutantIsSeen) {
 // ---- 5. Calls on a session that an End holds across a flag ----------------
 
 template <Mutation M>
-struct TestAccessPolicy : StdAtomics {
-  static constexpr Mutation kMutation = M;
+struct TestAccessPolicy : MutantPolicy<M> {
   static constexpr bool kTestAccess = true;
 };
 
