@@ -508,10 +508,14 @@ class InstanceCore {
           (state & kTerminating) == 0) {
         return Error::kInvalidParameter;
       }
+      // An End that holds the session may end it before the flag: then
+      // the sharing violation, as Enter() answers.
+      const bool end_first = EndMayPrecedeFlag(pool, slot, control, state);
       // Unchanged (busy or not): open at the state read. Changed (ended,
       // or taken or let go by another call): look again.
       if (pool->LoadControlSeqCst(slot) == control) {
-        return Settled(state, Error::kTermInProgress);
+        return end_first ? Error::kSessionSharingViolation
+                         : Settled(state, Error::kTermInProgress);
       }
     }
   }
@@ -914,17 +918,8 @@ class InstanceCore {
       // idle word).
       *state = state_.load(std::memory_order_seq_cst);
       const Error error = state_error(*state);
-      // The context is read after the control word that shows the hold
-      // (an acquire load that reads the holder's CAS, after the release of
-      // the call that wrote the context), and checked with it by the
-      // re-load below.
       const bool end_may_precede_flag =
-          Policy::kMutation != Mutation::kStateBeforeBusy &&
-          (*control & Pool::kEndHold) == Pool::kEndHold &&
-          (*state & kEndFlags) != 0 &&
-          ((*state & kEndsSettled) == 0 ||
-           Policy::kMutation == Mutation::kEndsNeverSettle) &&
-          pool->context(slot) == 0;
+          EndMayPrecedeFlag(pool, slot, *control, *state);
       if (error != Error::kSuccess && !end_may_precede_flag) {
         // The state read counts only if the session was still open and in
         // the same hold state at it (a JetTerm that completed in between
@@ -938,6 +933,25 @@ class InstanceCore {
       }
       if (pool->TryEnterCall(slot, *control, hold)) return Error::kSuccess;
     }
+  }
+
+  // Whether a call that found session `slot` held as `control` (its first
+  // load) and then read `state` answers the sharing violation before the
+  // state's error (Enter()): an End holds it, the state refuses End, the
+  // Ends held at the flag are not yet settled, and no context is set. The
+  // context is read after the control word that shows the hold (a load
+  // that reads the holder's CAS, after the release of the call that wrote
+  // the context); the caller checks both with a re-load of the control
+  // word after this.
+  static bool EndMayPrecedeFlag(const Pool* pool, std::uint32_t slot,
+                                std::uint64_t control,
+                                std::uint64_t state) noexcept {
+    return Policy::kMutation != Mutation::kStateBeforeBusy &&
+           (control & Pool::kEndHold) == Pool::kEndHold &&
+           (state & kEndFlags) != 0 &&
+           ((state & kEndsSettled) == 0 ||
+            Policy::kMutation == Mutation::kEndsNeverSettle) &&
+           pool->context(slot) == 0;
   }
 
   // End when the first hold failed: the full check in ESE's order, then

@@ -2566,9 +2566,12 @@ class alignas(64) SlotPool {
   // refuses End (Unavailable, Term), so once a thread that saw that flag
   // returns from this, every such End's head CAS (HandOver()) comes before
   // the thread's next read of the flag. Blocks for a few steps of each
-  // such End (as JetTerm's drain does). seq_cst loads: the hold CAS of an
-  // End ordered before the flag precedes the caller's state read, which
-  // precedes these.
+  // such End (as JetTerm's drain does): a few yields, then short sleeps
+  // (DrainPause()), so that a caller with a higher priority than the End's
+  // thread lets it run. An End of a session whose context is set lets go
+  // without a free or a hand-off: it is not waited for. seq_cst loads: the
+  // hold CAS of an End ordered before the flag precedes the caller's state
+  // read, which precedes these.
   void AwaitEndHolds() const noexcept {
     // relaxed: written by Reset() only.
     const std::uint32_t ceiling = ceiling_.load(std::memory_order_relaxed);
@@ -2577,8 +2580,13 @@ class alignas(64) SlotPool {
       // seq_cst: see above.
       const std::uint64_t c = control.load(std::memory_order_seq_cst);
       if ((c & (kOpen | kEndHold)) != (kOpen | kEndHold)) continue;
+      // Written only by a holder of the session; the load above read this
+      // End's hold, which came after the release of that holder's call.
+      if (context(slot) != 0) continue;
       // seq_cst: as above; the End's last store is a release.
-      while (control.load(std::memory_order_seq_cst) == c) Policy::Yield();
+      for (int pauses = 0; control.load(std::memory_order_seq_cst) == c;) {
+        DrainPause(&pauses);
+      }
     }
   }
 

@@ -301,6 +301,34 @@ TEST(InstanceLifetimeTest, WithAContextSetAnEndHoldGivesTheFlagsError) {
   EXPECT_EQ(a.after_dup, Error::kInstanceUnavailable);
 }
 
+// SetContext(s, 0) on a terminating instance while an End that took s
+// before the flag holds it: that End may end s before the flag, so the
+// sharing violation, as for every other call on s (helper-81's defect 1:
+// TermInProgress, which says s was open after the flag). Once Term's
+// setter has gone on, TermInProgress.
+TEST(InstanceLifetimeTest,
+     ABadContextBesideAnEndHeldAcrossTermIsASharingViolation) {
+  using Core = InstanceCore<TestAccessPolicy<Mutation::kNone>>;
+  Core core;
+  const std::uint64_t gen = core.Create();
+  ASSERT_EQ(core.Init(2), Error::kSuccess);
+  OpenedSession s;
+  ASSERT_EQ(core.Begin(gen, &s), Error::kSuccess);
+  std::uint64_t control = 0;
+  ASSERT_TRUE(core.HoldAsEndForTest(s.slot, s.gen, &control));
+  std::thread term([&core] { core.SetFlag(Core::kTerminating); });
+  while ((core.LoadState() & Core::kTerminating) == 0) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(core.SetContext(s.slot, s.gen, 0), Error::kSessionSharingViolation);
+  EXPECT_EQ(core.SetContext(s.slot, s.gen, 5), Error::kSessionSharingViolation);
+  core.ExitCall(s.slot, control);
+  term.join();
+  EXPECT_EQ(core.SetContext(s.slot, s.gen, 0), Error::kTermInProgress);
+  core.Drain();
+  core.Release();
+}
+
 TEST(InstanceLifetimeTest, EndsNeverSettleMutantIsSeen) {
   const EndHoldAnswers a =
       AnswersBesideAnEndHold<Mutation::kEndsNeverSettle>(false);
@@ -862,6 +890,47 @@ TEST(InstanceLifetimeTest, TermSleepsWhileACallInFlightCannotRun) {
   EXPECT_TRUE(drained.load());
   EXPECT_EQ(core.End(held.slot, held.gen), Error::kInvalidSesid);
   core.Release();
+}
+
+// JetExtSetInstanceUnavailable while an End that took a session before
+// its flag holds it and its thread does not run (here the test thread
+// holds it): the setter waits for it, past its first few yields asleep,
+// not yielding again and again (helper-81: a SCHED_FIFO caller spun for a
+// second on its processor, until the kernel's real-time throttle let the
+// End run).
+struct YieldCountingTestAccessPolicy : YieldCountingPolicy {
+  static constexpr bool kTestAccess = true;
+};
+
+TEST(InstanceLifetimeTest, UnavailableSleepsWhileAnEndHeldAcrossItCannotRun) {
+  using Core = InstanceCore<YieldCountingTestAccessPolicy>;
+  Core core;
+  OpenedSession held;
+  const std::uint64_t gen = StartFull(core, &held);
+  std::uint64_t control = 0;
+  ASSERT_TRUE(core.HoldAsEndForTest(held.slot, held.gen, &control));
+  std::atomic<bool> returned{false};
+  std::thread setter([&core, &returned] {
+    core.SetFlag(Core::kUnavailable);
+    returned.store(true);
+  });
+  int before = YieldCountingPolicy::yields.load();
+  for (int settle = 0; settle < 100; ++settle) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const int now = YieldCountingPolicy::yields.load();
+    if (now == before) break;
+    before = now;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(YieldCountingPolicy::yields.load(), before)
+      << "the setter spins while it waits";
+  EXPECT_FALSE(returned.load());
+  core.ExitCall(held.slot, control);
+  setter.join();
+  EXPECT_TRUE(returned.load());
+  EXPECT_EQ(core.End(held.slot, held.gen), Error::kInstanceUnavailable);
+  EXPECT_EQ(CountOf(core, gen), 1U);
+  Terminate(core);
 }
 
 }  // namespace

@@ -195,7 +195,9 @@ JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit) JET_NOEXCEPT_;
  * -> TermInProgress (without taking the session: it never holds JetTerm
  * up); ulContext 0 or ~0 -> InvalidParameter; a call on sesid in flight on
  * another thread -> SessionSharingViolation; a context already set ->
- * SessionContextAlreadySet.
+ * SessionContextAlreadySet. The exception of JetEndSession applies: while
+ * an End holds sesid across Term's flag, the sharing violation comes
+ * first.
  */
 JET_ERR JET_API JetSetSessionContext(JET_SESID sesid,
                                      JET_API_PTR ulContext) JET_NOEXCEPT_;
@@ -252,7 +254,9 @@ JET_ERR JET_API JetExtEndRestore(JET_INSTANCE instance) JET_NOEXCEPT_;
 /*
  * Marks the instance as hit by a fatal error, permanently: Begin, Dup and End
  * return InstanceUnavailable from its return on. Returns once the Ends that
- * held a session when it set the flag have let go (a few steps each).
+ * held a session when it set the flag have let go (a few steps each; it
+ * sleeps while the scheduler keeps such an End off the processor). An End
+ * of a session with a context set is not waited for: it cannot end it.
  */
 JET_ERR JET_API JetExtSetInstanceUnavailable(JET_INSTANCE instance)
     JET_NOEXCEPT_;
