@@ -57,6 +57,8 @@ enum class Mutation {
                      // open after the flag)
   kContextArgFirst,  // JetSetSessionContext's 0 or ~0 answers
                      // InvalidParameter on a terminating instance
+  kBadContextNoEnd,  // ... and TermInProgress beside an End held across
+                     // Term's flag, which may still end the session
   kEndsNeverSettle,  // a call that finds its session held by an End after
                      // the flag's setter returned answers the sharing
                      // violation, not the flag's error

@@ -510,7 +510,8 @@ class InstanceCore {
       }
       // An End that holds the session may end it before the flag: then
       // the sharing violation, as Enter() answers.
-      const bool end_first = EndMayPrecedeFlag(pool, slot, control, state);
+      const bool end_first = Policy::kMutation != Mutation::kBadContextNoEnd &&
+                             EndMayPrecedeFlag(pool, slot, control, state);
       // Unchanged (busy or not): open at the state read. Changed (ended,
       // or taken or let go by another call): look again.
       if (pool->LoadControlSeqCst(slot) == control) {

@@ -29,6 +29,9 @@
 //                   Unavailable returned, calls ResetContext on the same
 //                   session: the End does not succeed if that call found
 //                   the session open (after the flag).
+//   BadContextBesideEnd  an End races a Term and a SetContext(s, 0): the
+//                   latter never answers TermInProgress when the End
+//                   succeeded.
 //   EndAfterSetter  an End races an Unavailable; a third thread, once the
 //                   Unavailable returned, Ends the same session: it gets
 //                   InvalidSesid or InstanceUnavailable, never the sharing
@@ -146,6 +149,9 @@
 //   kEndsNeverSettle       EndAfterSetter  a call on a session held by an
 //                                   End after the flag's setter returned
 //                                   answers the sharing violation
+//   kBadContextNoEnd       BadContextBesideEnd  SetContext(s, 0) answers
+//                                   TermInProgress beside an End held
+//                                   across Term's flag
 //   kEndStaleBeforeFree    EndWindow  End makes the handle stale before
 //                                   it frees the bit
 //   kClaimPendingSlot      PendingClaim  a claim takes a freed bit whose
@@ -724,6 +730,52 @@ struct EndAfterSetter : rl::test_suite<EndAfterSetter<kM>, 3> {
     RL_ASSERT(core->End(session.slot, session.gen) ==
               (e0 == Error::kSuccess ? Error::kInvalidSesid
                                      : Error::kInstanceUnavailable));
+    jv::DeleteObject(core);
+  }
+};
+
+// E Ends a session while T terminates the instance (its flag, then the
+// drain) and W calls SetContext(s, 0). W answers InvalidParameter (before
+// the flag), TermInProgress (after it, the session open), the sharing
+// violation (E in flight) or InvalidSesid; never TermInProgress when E
+// succeeded: E is then ordered before the flag, and W's TermInProgress
+// would say the session was open after it. With kBadContextNoEnd: E holds
+// and re-reads the state (no flag), T sets the flag and waits for E, W
+// finds E's hold and answers TermInProgress, then E ends the session.
+template <ji::Mutation kM>
+struct BadContextBesideEnd : rl::test_suite<BadContextBesideEnd<kM>, 3> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;
+  std::uint64_t gen = 0;
+  ji::OpenedSession session;
+  rl::var<int> end_result;      // an Error
+  rl::var<int> context_result;  // an Error
+  void before() {
+    core = NewCoreWithSession<Core>(&gen, &session);
+    end_result($) = 0;
+    context_result($) = 0;
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      end_result($) = static_cast<int>(core->End(session.slot, session.gen));
+    } else if (index == 1) {
+      core->SetFlag(Core::kTerminating);
+      core->Drain();
+    } else {
+      context_result($) =
+          static_cast<int>(core->SetContext(session.slot, session.gen, 0));
+    }
+  }
+  void after() {
+    const auto e = ErrorIn(end_result);
+    const auto w = ErrorIn(context_result);
+    RL_ASSERT(e == Error::kSuccess || e == Error::kTermInProgress ||
+              e == Error::kSessionSharingViolation ||
+              e == Error::kInvalidSesid);
+    RL_ASSERT(w == Error::kInvalidParameter || w == Error::kTermInProgress ||
+              w == Error::kSessionSharingViolation ||
+              w == Error::kInvalidSesid);
+    RL_ASSERT(!(e == Error::kSuccess && w == Error::kTermInProgress));
     jv::DeleteObject(core);
   }
 };
@@ -2501,6 +2553,8 @@ int main(int argc, char** argv) {
   Run<TermDrain<M::kNone>>("TermDrain", kPass);
   RunModel<EndWitness<M::kNone>>("EndWitness", bounded(2), random);
   RunModel<EndAfterSetter<M::kNone>>("EndAfterSetter", bounded(2), random);
+  RunModel<BadContextBesideEnd<M::kNone>>("BadContextBesideEnd", bounded(2),
+                                          random);
   Run<StaleProof<M::kNone, false>>("StaleProof/fine", kPass,
                                    long_bounded(3, 46));
   RunModel<StaleProof<M::kNone, true>>("StaleProof/coarse", bounded(4), random);
@@ -2562,6 +2616,8 @@ int main(int argc, char** argv) {
                                     bounded(2));
   Run<EndAfterSetter<M::kEndsNeverSettle>>("EndAfterSetter[ends-never-settle]",
                                            kFail, bounded(2));
+  Run<BadContextBesideEnd<M::kBadContextNoEnd>>(
+      "BadContextBesideEnd[bad-context-no-end]", kFail, bounded(2));
   Run<StaleProof<M::kStaleProof, false>>("StaleProof/fine[stale-proof]", kFail,
                                          bounded(3));
   Run<StaleProof<M::kStaleProof, true>>("StaleProof/coarse[stale-proof]",
