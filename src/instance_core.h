@@ -472,7 +472,17 @@ class InstanceCore {
       return Error::kInvalidSesid;
     }
     if (context == 0 || context == ~std::uintptr_t{0}) {
-      return BadContextError(pool, slot, gen);
+      if constexpr (Policy::kMutation == Mutation::kContextArgFirst) {
+        return Error::kInvalidParameter;
+      }
+      // InvalidSesid, then TermInProgress (or the sharing violation beside
+      // an End that may precede Term's flag), else InvalidParameter: a look
+      // at the session, which it does not take.
+      std::uint64_t control = 0;
+      std::uint64_t state = 0;
+      const Error error =
+          Enter(pool, slot, gen, TermError, &control, &state, kLookOnly);
+      return error == Error::kSuccess ? Error::kInvalidParameter : error;
     }
     std::uint64_t control = 0;
     const Error error = EnterCall(slot, gen, &control);
@@ -484,41 +494,6 @@ class InstanceCore {
     }
     pool->ExitCall(slot, control);
     return result;
-  }
-
-  // SetContext()'s answer for a context of 0 or ~0 on session (slot, gen):
-  // InvalidSesid, then TermInProgress (the contract's order: "after the
-  // InvalidSesid check"), else InvalidParameter.
-  [[gnu::noinline]] Error BadContextError(Pool* pool, std::uint32_t slot,
-                                          std::uint32_t gen) noexcept {
-    for (;;) {
-      const std::uint64_t control = pool->LoadControlSeqCst(slot);
-      if (!Pool::Matches(control, gen)) return Error::kInvalidSesid;
-      if (Pool::IsPayingMark(control)) {
-        // Held by an End that pays a shrink's debt (see Enter()).
-        std::uint64_t again = 0;
-        const auto held = pool->PayingSession(slot, control, &again);
-        if (held == Pool::HeldSession::kEnded) return Error::kInvalidSesid;
-        if (held == Pool::HeldSession::kChanged) continue;
-      }
-      // seq_cst: as Enter()'s state load; the control word is loaded again
-      // after it, so the flag was read while the session was open.
-      const std::uint64_t state = state_.load(std::memory_order_seq_cst);
-      if (Policy::kMutation == Mutation::kContextArgFirst ||
-          (state & kTerminating) == 0) {
-        return Error::kInvalidParameter;
-      }
-      // An End that holds the session may end it before the flag: then
-      // the sharing violation, as Enter() answers.
-      const bool end_first = Policy::kMutation != Mutation::kBadContextNoEnd &&
-                             EndMayPrecedeFlag(pool, slot, control, state);
-      // Unchanged (busy or not): open at the state read. Changed (ended,
-      // or taken or let go by another call): look again.
-      if (pool->LoadControlSeqCst(slot) == control) {
-        return end_first ? Error::kSessionSharingViolation
-                         : Settled(state, Error::kTermInProgress);
-      }
-    }
   }
 
   // JetResetSessionContext: clears a context this thread set.
@@ -894,7 +869,12 @@ class InstanceCore {
   // Any other holder cannot end the session, and Stop does not refuse End
   // (an End holding then is ordered late).
   //
-  // `hold` is what the hold sets: kBusy, or Pool::kEndHold for an End.
+  // `hold` is what the hold sets: kBusy, or Pool::kEndHold for an End; or
+  // kLookOnly for a call that answers without taking the session
+  // (SetContext() with a bad argument): kSuccess then says that the session
+  // was open with no state error, and a busy session answers the sharing
+  // violation only as the exception above.
+  static constexpr std::uint64_t kLookOnly = 0;
   template <class StateError>
   Error Enter(Pool* pool, std::uint32_t slot, std::uint32_t gen,
               StateError state_error, std::uint64_t* control,
@@ -920,6 +900,8 @@ class InstanceCore {
       *state = state_.load(std::memory_order_seq_cst);
       const Error error = state_error(*state);
       const bool end_may_precede_flag =
+          (hold != kLookOnly ||
+           Policy::kMutation != Mutation::kBadContextNoEnd) &&
           EndMayPrecedeFlag(pool, slot, *control, *state);
       if (error != Error::kSuccess && !end_may_precede_flag) {
         // The state read counts only if the session was still open and in
@@ -928,6 +910,13 @@ class InstanceCore {
         // seen on the next round).
         if (pool->LoadControlSeqCst(slot) != *control) continue;
         return Settled(*state, error);
+      }
+      if (hold == kLookOnly) {
+        if (error == Error::kSuccess) return Error::kSuccess;
+        // The exception, checked as the state error is: unchanged, the
+        // session was held by that End at the state read.
+        if (pool->LoadControlSeqCst(slot) != *control) continue;
+        return Error::kSessionSharingViolation;
       }
       if ((*control & Pool::kBusy) != 0) {
         return Error::kSessionSharingViolation;
