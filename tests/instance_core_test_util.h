@@ -77,25 +77,17 @@ void ExpectRoomFor(InstanceCore<Policy>& core, std::uint64_t gen,
   }
 }
 
-// Starts JetTerm's drain of `core` (the caller has set Terminating) on a
-// thread, while what the drain waits for cannot go on (the test holds it),
-// and checks that, once under way, the drain makes no step that `steps()`
-// counts (its policy's yields) for 50 ms: it sleeps or blocks instead of
-// spinning, and has not returned. *drained becomes true when Drain()
-// returns. Returns the thread.
+// Checks that a thread that waits for what the test holds, once under way,
+// makes no step that `steps()` counts (its policy's yields) for 50 ms: it
+// sleeps or blocks instead of spinning (`who` names it in the failure).
 //
-// "Under way": the drain may yield a few times before it sleeps, and on a
+// "Under way": the thread may yield a few times before it sleeps, and on a
 // loaded machine each yield can give the processor away for a time slice,
 // so its first steps may take longer than any fixed delay. The check starts
-// once `steps()` stood still for 50 ms (a drain that spins never does: after
-// 5 s the check starts anyway, and fails).
-template <class CoreT, class Steps>
-std::thread StartHeldDrain(CoreT& core, std::atomic<bool>* drained,
-                           Steps steps) {
-  std::thread term([&core, drained] {
-    core.Drain();
-    drained->store(true);
-  });
+// once `steps()` stood still for 50 ms (a thread that spins never does:
+// after 5 s the check starts anyway, and fails).
+template <class Steps>
+void ExpectAsleep(Steps steps, const char* who) {
   int before = steps();
   for (int settle = 0; settle < 100; ++settle) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -104,7 +96,21 @@ std::thread StartHeldDrain(CoreT& core, std::atomic<bool>* drained,
     before = now;
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(steps(), before) << "the drain spins while it waits";
+  EXPECT_EQ(steps(), before) << who << " spins while it waits";
+}
+
+// Starts JetTerm's drain of `core` (the caller has set Terminating) on a
+// thread, while what the drain waits for cannot go on (the test holds it),
+// and checks that, once under way, it sleeps (ExpectAsleep()) and has not
+// returned. *drained becomes true when Drain() returns. Returns the thread.
+template <class CoreT, class Steps>
+std::thread StartHeldDrain(CoreT& core, std::atomic<bool>* drained,
+                           Steps steps) {
+  std::thread term([&core, drained] {
+    core.Drain();
+    drained->store(true);
+  });
+  ExpectAsleep(steps, "the drain");
   EXPECT_FALSE(drained->load());
   return term;
 }

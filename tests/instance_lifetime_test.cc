@@ -195,10 +195,8 @@ TEST(InstanceLifetimeTest, HoldBeforeStateCheckMutantIsSeen) {
 template <Mutation M>
 Error BadContextWhileTerminating() {
   InstanceCore<MutantPolicy<M>> core;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(2), Error::kSuccess);
   OpenedSession s;
-  EXPECT_EQ(core.Begin(gen, &s), Error::kSuccess);
+  StartFull(core, &s);
   EXPECT_EQ(core.SetContext(s.slot, s.gen, 0), Error::kInvalidParameter);
   core.SetFlag(InstanceCore<MutantPolicy<M>>::kTerminating);
   const Error error = core.SetContext(s.slot, s.gen, 0);
@@ -240,14 +238,18 @@ struct EndHoldAnswers {
   bool setter_waited;
 };
 
+// Waits until `core`'s state carries `flag` (set by another thread).
+template <class CoreT>
+void AwaitFlag(const CoreT& core, std::uint64_t flag) {
+  while ((core.LoadState() & flag) == 0) std::this_thread::yield();
+}
+
 template <Mutation M>
 EndHoldAnswers AnswersBesideAnEndHold(bool context) {
   using Core = InstanceCore<TestAccessPolicy<M>>;
   Core core;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(2), Error::kSuccess);
   OpenedSession s;
-  EXPECT_EQ(core.Begin(gen, &s), Error::kSuccess);
+  StartFull(core, &s);
   if (context) {
     EXPECT_EQ(core.SetContext(s.slot, s.gen, 7), Error::kSuccess);
   }
@@ -259,9 +261,7 @@ EndHoldAnswers AnswersBesideAnEndHold(bool context) {
     // seq_cst: read by the test thread below.
     returned.store(true, std::memory_order_seq_cst);
   });
-  while ((core.LoadState() & Core::kUnavailable) == 0) {
-    std::this_thread::yield();
-  }
+  AwaitFlag(core, Core::kUnavailable);
   EndHoldAnswers answers{};
   answers.during = core.End(s.slot, s.gen);
   // The setter waits for the End that holds s (kept here for 20 ms).
@@ -310,16 +310,12 @@ TEST(InstanceLifetimeTest,
      ABadContextBesideAnEndHeldAcrossTermIsASharingViolation) {
   using Core = InstanceCore<TestAccessPolicy<Mutation::kNone>>;
   Core core;
-  const std::uint64_t gen = core.Create();
-  ASSERT_EQ(core.Init(2), Error::kSuccess);
   OpenedSession s;
-  ASSERT_EQ(core.Begin(gen, &s), Error::kSuccess);
+  StartFull(core, &s);
   std::uint64_t control = 0;
   ASSERT_TRUE(core.HoldAsEndForTest(s.slot, s.gen, &control));
   std::thread term([&core] { core.SetFlag(Core::kTerminating); });
-  while ((core.LoadState() & Core::kTerminating) == 0) {
-    std::this_thread::yield();
-  }
+  AwaitFlag(core, Core::kTerminating);
   EXPECT_EQ(core.SetContext(s.slot, s.gen, 0), Error::kSessionSharingViolation);
   EXPECT_EQ(core.SetContext(s.slot, s.gen, 5), Error::kSessionSharingViolation);
   core.ExitCall(s.slot, control);
@@ -914,16 +910,7 @@ TEST(InstanceLifetimeTest, UnavailableSleepsWhileAnEndHeldAcrossItCannotRun) {
     core.SetFlag(Core::kUnavailable);
     returned.store(true);
   });
-  int before = YieldCountingPolicy::yields.load();
-  for (int settle = 0; settle < 100; ++settle) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    const int now = YieldCountingPolicy::yields.load();
-    if (now == before) break;
-    before = now;
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(YieldCountingPolicy::yields.load(), before)
-      << "the setter spins while it waits";
+  ExpectAsleep([] { return YieldCountingPolicy::yields.load(); }, "the setter");
   EXPECT_FALSE(returned.load());
   core.ExitCall(held.slot, control);
   setter.join();
