@@ -201,10 +201,9 @@ enum class Mutation {
                         // passed) does not wait for a grow that is handing
                         // out its slots: it answers OutOfSessions with room
                         // that the grow will hand to the next ticket
-  kCountBeforeGate,     // a grow counts itself before it raises its gate:
-                        // a caller that finds the count odd and the gate
-                        // down goes round without blocking until the
-                        // grow raises it (a busy spin)
+  kTakePastWaiters,     // a claim takes a grow unit while callers wait
+                        // for one (tickets, the overflow list): a Begin
+                        // gets ahead of an older waiter
   kHelpKeepsFlagEpoch,  // a shrink's linearization point leaves the flag's
                         // epoch as it is: a helper stalled before its CAS
                         // across 16 shrinks and grows finds the pair as it
@@ -298,14 +297,13 @@ struct StdAtomics {
   // it.
   static void AfterShrinkHintsAWord() noexcept {}
   static void AfterShrinkTakesEffect() noexcept {}
-  // Called by a claim that helps a shrink (SlotPool::HelpShrink()) right
+  // Called by a claim that helps a resize (SlotPool::HelpResize()) right
   // before its CAS that makes the shrink take effect: nothing here.
   static void BeforeHelpTakesEffect() noexcept {}
-  // Called by a grow right after it has released a reserved slot (to the
-  // oldest waiter, else free; SlotPool::Release()), and between its first
-  // two steps (SlotPool::Resize()): nothing here.
-  static void AfterGrowReleasesASlot() noexcept {}
-  static void AfterGrowBegins() noexcept {}
+  // Called by a grow right after it has taken effect, before it decides
+  // its units for the waiters (SlotPool::Resize()): nothing here; a
+  // test's policy stops the grower there.
+  static void AfterGrowTakesEffect() noexcept {}
   // After a free's CAS that decides a grant for the overflow list, before
   // its push (SlotPool::MailToHead()): nothing here.
   static void AfterMailDecided() noexcept {}

@@ -2,24 +2,30 @@
 // full flag (SlotPool::full_), written only by compare-exchanges of the
 // whole pair.
 //
-//   63..48   47..44   43..32   31..17        16..15        14..0
-//   +--------+--------+--------+-------------+-------------+---------+
-//   | seq    | epoch  | owed   | record slot | record kind | units   |
-//   +--------+--------+--------+-------------+-------------+---------+
+//   63     62..48  47..44   43..32   31..17        16..15        14..0
+//   +------+-------+--------+--------+-------------+-------------+--------+
+//   | grow | seq   | epoch  | owed   | record slot | record kind | amount |
+//   +------+-------+--------+--------+-------------+-------------+--------+
 //
-// units: reservations a shrink still owes (at most the ceiling, below
-// 2^15). epoch: the shrinks that have taken effect, modulo 16; a
-// shrink adds its units and steps the epoch in one CAS of the pair, its
-// linearization point (SlotPool::HelpShrink()). The record names the one
-// payment whose unit is taken and whose slot may not be marked reserved yet:
-// kind kPayEnd, an End that paid with its own slot (SlotPool::PayDebt()), or
-// kind kPayFree, a free slot paid by a claimer or the resizer
-// (SlotPool::PayWithFreeSlot()), and its slot (below 2^15); or kind kNone.
-// seq steps by one with every record installed, modulo 2^16; a payer tags
-// the slot's control word with the seq its record will have
-// (SlotPool::kMarkPaying, kMarkPayFree), so that a helper converts the slot
-// of this record and of no other. Clearing a record leaves seq as it is, and
-// only a shrink steps the epoch. owed: the callers in the overflow list for
+// amount (below 2^15, at most the ceiling): with `grow` clear, the units a
+// shrink still owes (the debt, Units()); with `grow` set, the units of room
+// a grow has added and nobody has taken yet (GrowUnits()): never both, and
+// `grow` is set only with an amount. epoch: the resizes that have taken
+// effect, modulo 16; a resize applies its units and steps the epoch in one
+// CAS of the pair, its linearization point (SlotPool::HelpResize()): a
+// shrink cancels grow units first and owes the rest, a grow cancels the
+// debt first and adds the rest as grow units. The record names the one
+// step whose unit is taken and which is not finished yet: kind kPayEnd, an
+// End that paid with its own slot (SlotPool::PayDebt()); kind kPayFree, a
+// free slot paid by a claimer or the resizer (SlotPool::PayWithSlot()),
+// with its slot (below 2^15); kind kGrant, a grow unit decided for the
+// waiter of a ticket (SlotPool::HelpUnits()), with the ticket (below
+// 2^15); or kind kNone. seq steps by one with every record installed,
+// modulo 2^15; a payer or a grant's finisher tags the slot's control word
+// with the seq of its record (SlotPool::kMarkPaying, kMarkPayFree,
+// kMarkGrant), so that a helper converts the slot of this record and of
+// no other. Clearing a record leaves seq as it is, and only a resize
+// steps the epoch. owed: the callers in the overflow list for
 // whom no grant is decided yet (at most kOwedMax); the flag's kListed bit
 // says that it is not 0, and every CAS of the pair keeps the two so
 // (SlotPool::Join(), EnqueueHead(), MailToHead(), LeaveUnowed()).
@@ -34,7 +40,12 @@
 namespace jetsession::internal {
 
 struct DebtWordBits {
-  enum class Kind : std::uint32_t { kNone = 0, kPayEnd = 1, kPayFree = 2 };
+  enum class Kind : std::uint32_t {
+    kNone = 0,
+    kPayEnd = 1,
+    kPayFree = 2,
+    kGrant = 3
+  };
 
   static constexpr unsigned kKindShift = 15;
   static constexpr unsigned kSlotShift = 17;
@@ -54,10 +65,29 @@ struct DebtWordBits {
   static constexpr std::uint64_t kEpochMask = 0xFULL << kEpochShift;
   static constexpr std::uint32_t kEpochs = 16;
   static constexpr std::uint64_t kSeqOne = 1ULL << kSeqShift;
-  static constexpr std::uint32_t kSeqMask = 0xFFFF;
+  static constexpr std::uint32_t kSeqMask = 0x7FFF;
+  static constexpr std::uint64_t kSeqField = std::uint64_t{kSeqMask}
+                                             << kSeqShift;
+  static constexpr std::uint64_t kGrow = 1ULL << 63U;
 
-  static constexpr std::uint32_t Units(std::uint64_t d) noexcept {
+  // The amount, debt or grow units.
+  static constexpr std::uint32_t Amount(std::uint64_t d) noexcept {
     return static_cast<std::uint32_t>(d & kUnitsMask);
+  }
+  // The units a shrink still owes (0 while grow units are left).
+  static constexpr std::uint32_t Units(std::uint64_t d) noexcept {
+    return (d & kGrow) != 0 ? 0 : Amount(d);
+  }
+  // The units of room a grow added that nobody has taken yet.
+  static constexpr std::uint32_t GrowUnits(std::uint64_t d) noexcept {
+    return (d & kGrow) != 0 ? Amount(d) : 0;
+  }
+  // `d` with amount `amount`, grow units if `grow` (a debt otherwise).
+  static constexpr std::uint64_t WithAmount(std::uint64_t d,
+                                            std::uint32_t amount,
+                                            bool grow) noexcept {
+    return (d & ~(kUnitsMask | kGrow)) | amount |
+           (grow && amount != 0 ? kGrow : 0);
   }
   static constexpr Kind KindOf(std::uint64_t d) noexcept {
     return static_cast<Kind>((d & kKindMask) >> kKindShift);
@@ -69,7 +99,7 @@ struct DebtWordBits {
     return static_cast<std::uint32_t>((d & kSlotMask) >> kSlotShift);
   }
   static constexpr std::uint32_t SeqOf(std::uint64_t d) noexcept {
-    return static_cast<std::uint32_t>(d >> kSeqShift);
+    return static_cast<std::uint32_t>(d >> kSeqShift) & kSeqMask;
   }
   static constexpr std::uint32_t OwedOf(std::uint64_t d) noexcept {
     return static_cast<std::uint32_t>((d & kOwedMask) >> kOwedShift);
@@ -77,15 +107,53 @@ struct DebtWordBits {
   static constexpr std::uint32_t EpochOf(std::uint64_t d) noexcept {
     return static_cast<std::uint32_t>((d & kEpochMask) >> kEpochShift);
   }
-  // `d` after a shrink by `units`: the units added, the epoch stepped.
+  // `d` with its epoch stepped.
+  static constexpr std::uint64_t EpochStepped(std::uint64_t d) noexcept {
+    return (d & ~kEpochMask) |
+           ((std::uint64_t{(EpochOf(d) + 1U) % kEpochs}) << kEpochShift);
+  }
+  // `d` after a shrink by `units`: the grow units left cancelled first,
+  // the rest owed; the epoch stepped.
   static constexpr std::uint64_t Shrunk(std::uint64_t d,
                                         std::uint32_t units) noexcept {
-    return ((d & ~kEpochMask) + units) |
-           ((std::uint64_t{(EpochOf(d) + 1U) % kEpochs}) << kEpochShift);
+    const std::uint32_t room = GrowUnits(d);
+    const std::uint64_t e = EpochStepped(d);
+    return room >= units ? WithAmount(e, room - units, true)
+                         : WithAmount(e, Units(d) + units - room, false);
+  }
+  // `d` after a grow by `units`: the debt cancelled first, the rest added
+  // as grow units; the epoch stepped.
+  static constexpr std::uint64_t Grown(std::uint64_t d,
+                                       std::uint32_t units) noexcept {
+    const std::uint32_t debt = Units(d);
+    const std::uint64_t e = EpochStepped(d);
+    return debt >= units ? WithAmount(e, debt - units, false)
+                         : WithAmount(e, GrowUnits(d) + units - debt, true);
   }
   // The seq that the next record installed on `d` gets.
   static constexpr std::uint32_t NextSeq(std::uint64_t d) noexcept {
     return (SeqOf(d) + 1U) & kSeqMask;
+  }
+  // `d` with seq `seq`.
+  static constexpr std::uint64_t WithSeq(std::uint64_t d,
+                                         std::uint32_t seq) noexcept {
+    return (d & ~kSeqField) | (std::uint64_t{seq & kSeqMask} << kSeqShift);
+  }
+  // `d` (no record, grow units left) after one unit is taken by a claim.
+  static constexpr std::uint64_t UnitTaken(std::uint64_t d) noexcept {
+    return WithAmount(d, GrowUnits(d) - 1U, true);
+  }
+  // `d` (no record, grow units left) after one unit is decided for the
+  // waiter of `ticket`: the unit taken, its record installed, seq stepped.
+  static constexpr std::uint64_t Granted(std::uint64_t d,
+                                         std::uint32_t ticket) noexcept {
+    return WithSeq(WithAmount(d, GrowUnits(d) - 1U, true), NextSeq(d)) |
+           (static_cast<std::uint64_t>(Kind::kGrant) << kKindShift) |
+           (std::uint64_t{ticket} << kSlotShift);
+  }
+  // `d` with its grant record dropped and its unit given back.
+  static constexpr std::uint64_t GrantDropped(std::uint64_t d) noexcept {
+    return WithAmount(Cleared(d), GrowUnits(d) + 1U, true);
   }
   // `d` (no record in it, a unit owed) after a payment of `kind` with
   // `slot`: the unit taken, the payment's record installed, seq stepped.
@@ -98,7 +166,7 @@ struct DebtWordBits {
   }
   // `d` with its seq and epoch alone: no units, no record, none owed.
   static constexpr std::uint64_t Lasting(std::uint64_t d) noexcept {
-    return d & (kEpochMask | ~(kSeqOne - 1U));
+    return d & (kEpochMask | kSeqField);
   }
   // `d` with its record cleared.
   static constexpr std::uint64_t Cleared(std::uint64_t d) noexcept {
@@ -111,7 +179,32 @@ static_assert(DebtWordBits::SlotOf(DebtWordBits::Paid(5, 7)) == 7);
 static_assert(DebtWordBits::KindOf(DebtWordBits::Paid(5, 7)) ==
               DebtWordBits::Kind::kPayEnd);
 static_assert(DebtWordBits::SeqOf(DebtWordBits::Paid(
-                  DebtWordBits::kSeqOne * 0xFFFF + 1, (1U << 15U) - 1U)) == 0);
+                  DebtWordBits::kSeqOne * 0x7FFF + 1, (1U << 15U) - 1U)) == 0);
+static_assert(DebtWordBits::Paid(DebtWordBits::kSeqOne * 0x7FFF + 1, 3) <
+              DebtWordBits::kGrow);
+static_assert(DebtWordBits::GrowUnits(DebtWordBits::Grown(5, 7)) == 2);
+static_assert(DebtWordBits::Units(DebtWordBits::Grown(5, 7)) == 0);
+static_assert(DebtWordBits::Units(DebtWordBits::Grown(5, 3)) == 2);
+static_assert(DebtWordBits::Grown(5, 5) ==
+              (1ULL << DebtWordBits::kEpochShift));
+static_assert(DebtWordBits::Units(
+                  DebtWordBits::Shrunk(DebtWordBits::Grown(0, 2), 5)) == 3);
+static_assert(DebtWordBits::GrowUnits(
+                  DebtWordBits::Shrunk(DebtWordBits::Grown(0, 5), 2)) == 3);
+static_assert(DebtWordBits::Shrunk(DebtWordBits::Grown(0, 2), 2) ==
+              (2ULL << DebtWordBits::kEpochShift));
+static_assert(DebtWordBits::KindOf(DebtWordBits::Granted(
+                  DebtWordBits::Grown(0, 2), 9)) == DebtWordBits::Kind::kGrant);
+static_assert(DebtWordBits::SlotOf(DebtWordBits::Granted(
+                  DebtWordBits::Grown(0, 2), 9)) == 9);
+static_assert(DebtWordBits::GrowUnits(
+                  DebtWordBits::Granted(DebtWordBits::Grown(0, 1), 9)) == 0);
+static_assert(DebtWordBits::GrowUnits(DebtWordBits::GrantDropped(
+                  DebtWordBits::Granted(DebtWordBits::Grown(0, 1), 9))) == 1);
+static_assert(DebtWordBits::UnitTaken(DebtWordBits::Grown(0, 1)) ==
+              (1ULL << DebtWordBits::kEpochShift));
+static_assert(DebtWordBits::SeqOf(DebtWordBits::WithSeq(
+                  DebtWordBits::kGrow | 1, 0x7FFF)) == 0x7FFF);
 static_assert(DebtWordBits::SlotOf(DebtWordBits::Paid(1, (1U << 15U) - 1U)) ==
               (1U << 15U) - 1U);
 static_assert(DebtWordBits::OwedOf(DebtWordBits::Paid(

@@ -46,6 +46,8 @@ const char* FlagStateName(unsigned state) {
       return "candidate";
     case 2:
       return "verified";
+    case 3:
+      return "verified+grow-units";
     default:
       return "none";
   }
@@ -81,11 +83,13 @@ void FormatDebug(Core& core, const InstanceRef& ref, std::string* out) {
   if (pool == nullptr) return;
   const Pool::FlagView flag = pool->DebugFlag();
   Append(out,
-         "capacity=%u ceiling=%u allocated=%u words=%u\n"
+         "capacity=%u ceiling=%u allocated=%u words=%u debt=%u "
+         "grow_units=%u grant_pending=%s\n"
          "full flag: %s%s%s%s%s epoch=%u head=%u tail=%u queued=%u\n"
          "waiting callers=%u ends handing over=%u\n",
          pool->capacity(), pool->ceiling(), pool->allocated(),
-         pool->ActiveWords(), FlagStateName(flag.state),
+         pool->ActiveWords(), pool->Debt(), pool->GrowUnitsLeft(),
+         pool->GrantPending() ? "yes" : "no", FlagStateName(flag.state),
          flag.gated ? " gated" : "", flag.end_gated ? " end-gated" : "",
          flag.listed ? " listed" : "", flag.mailed ? " mailed" : "", flag.epoch,
          flag.head, flag.tail, pool->QueuedTickets(), pool->waiters().Callers(),

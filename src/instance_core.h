@@ -13,11 +13,9 @@
 // lifecycle and must be serialized by the caller (the registry's lock), as
 // must Resize(); they may run concurrently with any number of session
 // calls.
-// Progress: session calls are lock-free, except that Begin and Dup wait
-// while a grow has the pool's words closed (AwaitResize(): its whole run;
-// a shrink holds nobody up, SlotPool::HelpShrink()) and BeginWait and
-// DupWait block by
-// design (a futex, until a slot, the deadline or a flag; a waiter that
+// Progress: session calls are lock-free (a resize holds nobody up:
+// SlotPool::HelpResize(), TakeUnit(), HelpUnits()), except that BeginWait
+// and DupWait block by design (a futex, until a slot, the deadline or a flag; a waiter that
 // leaves on Unavailable or Term also waits for the few steps of the Ends
 // then in flight, AwaitEndsBefore()). Drain() blocks until the calls in
 // flight have returned.
@@ -639,6 +637,14 @@ class InstanceCore {
     return Error::kSuccess;
   }
 
+  // Whether a grow's grant is decided and not yet finished (a test's
+  // schedule reads it); false before JetInit.
+  bool DebugGrantPending() const noexcept {
+    // acquire: pairs with Init()'s release store of the pool pointer.
+    const Pool* const pool = pool_.load(std::memory_order_acquire);
+    return pool != nullptr && pool->GrantPending();
+  }
+
   // For the debug dump: the state word, and the pool when the instance
   // runs (else nullptr). The pool is type-stable, so its words may be read
   // whatever happens to the instance meanwhile.
@@ -801,6 +807,10 @@ class InstanceCore {
                          wait_scopes_.load(std::memory_order_seq_cst) != 0;) {
       Pool::DrainPause(&pauses);
     }
+    // A grow's grant record marks a slot busy until it ends, and a unit's
+    // taker or a payer may be opening or marking a slot: finished first.
+    pool->FinishRecords();
+    for (int pauses = 0; pool->Payers() != 0;) Pool::DrainPause(&pauses);
     pool->ForceEndAll();
     // An End handing its slot over may have let go of the hold before
     // ForceEndAll() reached its slot: it finishes its few steps before the
@@ -1261,26 +1271,31 @@ class InstanceCore {
   Error LeaveList(Pool* pool, std::uint64_t gen,
                   typename Pool::OverflowList::Node* node, std::uint64_t state,
                   Error gate, bool stopped, OpenedSession* opened) noexcept {
-    if (gate != Error::kSuccess && gate != Error::kInvalidInstance) {
-      Settled(state, gate);
-      AwaitEndsBefore(pool, state);
-    }
+    bool settled = false;
     std::uint32_t slot = 0;
     bool gated = false;
     for (;;) {
-      // As in Leave(): a grow hands its slots out one by one, and may mail
-      // one to this caller; the answer counts only if no grow ran
-      // meanwhile. It waits for a grow without the list's lock (the grow
-      // takes none). It leaves owed no more in one CAS that finds no grant
-      // decided for it (a free may decide one after TakeMail()'s reads):
+      if (!settled && gate != Error::kSuccess &&
+          gate != Error::kInvalidInstance) {
+        Settled(state, gate);
+        AwaitEndsBefore(pool, state);
+        settled = true;
+      }
+      // As in Leave(): a grow's units go to the waiters first, and may be
+      // mailed to this caller: it decides them (without the list's lock,
+      // which a decision does not take) before it looks. It leaves owed
+      // no more in one CAS that finds no grant decided for it (a free may
+      // decide one after TakeMail()'s reads) and no unit for the waiters:
       // its linearization point. A grant decided for it and not yet pushed
       // is waited for on the head word, also without the lock (the free
       // pushes, then bumps the word), which is read before the mailbox.
-      const std::uint64_t grows = pool->AwaitGrows();
+      if constexpr (Policy::kMutation != Mutation::kLeaveIgnoresGrow) {
+        pool->HelpUnits();
+      }
       pool->overflow().Lock();
       if (Policy::kMutation == Mutation::kLeaverIgnoresMail &&
           !pool->overflow().IsHead(node)) {
-        pool->LeaveUnowed(node);  // the mutant leaves whatever it is owed
+        pool->LeaveUnowed(node, true);  // the mutant leaves whatever it is owed
         break;
       }
       // acquire: pairs with the release bump after a push.
@@ -1305,8 +1320,16 @@ class InstanceCore {
                           WaitClock::now() + kListHeadSlice);
         continue;
       }
-      if (!pool->GrowsSince(grows) && pool->LeaveUnowed(node)) break;
+      if (pool->LeaveUnowed(node, gate != Error::kSuccess)) break;
       pool->overflow().Unlock();
+      if (gate == Error::kSuccess && pool->Gated()) {
+        // A gate came since the state read: the flag it follows is
+        // answered (a grow's units stay in the pool after it, so an
+        // OutOfSessions answer would not be exact).
+        // seq_cst: as the caller's read.
+        state = state_.load(std::memory_order_seq_cst);
+        gate = GateOf(state, gen);
+      }
     }
     Unlist(pool, node);
     pool->overflow().Unlock();
@@ -1331,7 +1354,9 @@ class InstanceCore {
         // Committed to this waiter: it takes the slot once its End has
         // opened it (a few instructions after the commit), from the cell
         // or from where a later caller moved it aside.
-        return Accept(pool, gen, cells.Take(ticket, cell), opened);
+        return Accept(pool, gen,
+                      cells.Take(ticket, cell, GrantHelp(pool, ticket)),
+                      opened);
       }
       // seq_cst: with SetFlag()'s flag CAS; an alert (a release CAS on the
       // cell, read by Peek()) comes after the flag, so a waiter woken by
@@ -1398,11 +1423,6 @@ class InstanceCore {
     std::uint64_t state = 0;
     Error gate = Error::kSuccess;
     for (;;) {
-      // A grow hands its slots to the tickets one by one (Resize()): while
-      // it runs, a ticket still queued does not mean a full pool. The reads
-      // below count only if no grow ran from before the first to after the
-      // last; else they are made again.
-      const std::uint64_t grows = kSeeGrows ? pool->AwaitGrows() : 0;
       // seq_cst: with SetFlag()'s flag CAS (a Stop that returned before
       // the flag read below is seen here).
       state = kStateAfter ? 0 : state_.load(std::memory_order_seq_cst);
@@ -1418,11 +1438,21 @@ class InstanceCore {
         // ticket first.
         AwaitEndsBefore(pool, state);
       }
+      // The queue and a grow's units at one instant: a grow's units go to
+      // the tickets first (Resize()), so a ticket still queued beside them
+      // does not mean a full pool. The waiter decides them (HelpUnits())
+      // and looks again.
+      const PairValue p = pool->PairNow();
       if (Policy::kMutation != Mutation::kLeaveIgnoresTaker &&
-          pool->IsTicketTaken(ticket)) {
+          Pool::IsTicketTakenIn(p.first, ticket)) {
         return AwaitTaker(pool, gen, ticket, opened);
       }
-      if (!kSeeGrows || !pool->GrowsSince(grows)) break;
+      if (kSeeGrows && gate == Error::kSuccess &&
+          Pool::IsGated(p.first, FreedBy::kOther)) {
+        continue;  // a gate since the state read: its flag is answered
+      }
+      if (!kSeeGrows || !Pool::UnitsForWaiters(p)) break;
+      pool->HelpUnits();
     }
     if constexpr (!kGateFirst) {
       // seq_cst: as above (the mutant reads the state after the flag).
@@ -1430,7 +1460,7 @@ class InstanceCore {
       gate = GateOf(state, gen);
     }
     std::uint32_t published = 0;
-    if (!pool->waiters().Cancel(ticket, &published)) {
+    if (!pool->waiters().Cancel(ticket, &published, GrantHelp(pool, ticket))) {
       return Accept(pool, gen, published, opened);
     }
     pool->PassOverLeftTickets();
@@ -1474,12 +1504,23 @@ class InstanceCore {
     for (;;) {
       const std::uint32_t cell = cells.Peek(ticket);
       if (Pool::WaitQueue::IsServed(ticket, cell)) {
-        return Accept(pool, gen, cells.Take(ticket, cell), opened);
+        return Accept(pool, gen,
+                      cells.Take(ticket, cell, GrantHelp(pool, ticket)),
+                      opened);
       }
+      // A grow's grant decided for it (its record holds the ticket until
+      // the grant is published): finished here, whoever stopped in it.
+      if (pool->HelpGrantTo(ticket)) continue;
       // Woken by the publication (an alert for a Stop also changes the
       // cell; the loop then waits on its new value).
       cells.Wait(ticket, cell, WaitClock::time_point::max());
     }
+  }
+
+  // The help that a waiter of `ticket` gives a grow's grant committed to
+  // it and not yet published (WaitQueue::Take()).
+  static auto GrantHelp(Pool* pool, std::uint32_t ticket) noexcept {
+    return [pool, ticket]() noexcept { return pool->HelpGrantTo(ticket); };
   }
 
   // The mutant kTimeoutClaims: a last claim while the ticket is live, then

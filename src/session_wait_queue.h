@@ -249,12 +249,21 @@ class SessionWaitQueue {
   // while the End that committed the slot has not published it yet, or a
   // caller moves it aside (TakeOver()); then readies the cell for the next
   // lap, or takes the grant from the parked word.
-  std::uint32_t Take(std::uint32_t t, std::uint32_t seen) noexcept {
+  //
+  // `help()` is called first while the cell is committed and not yet
+  // published: it finishes a grow's grant recorded for the ticket (whose
+  // finisher may have stopped) and returns true, or returns false when
+  // the commit is an End's (which publishes in a few steps of its own).
+  template <class Help = bool (*)()>
+  std::uint32_t Take(std::uint32_t t, std::uint32_t seen,
+                     Help&& help = NoHelp) noexcept {
     auto& cell = Cell(t);
     for (;;) {
       if (!OfLap(t, seen)) return TakeParked(t);
       if ((seen & (kOpening | kMoving)) != 0) {
-        Policy::WaitWhile(cell, seen, Policy::WaitClock::time_point::max());
+        if ((seen & kOpening) == 0 || !help()) {
+          Policy::WaitWhile(cell, seen, Policy::WaitClock::time_point::max());
+        }
         // acquire: pairs with Publish() and with TakeOver()'s store.
         seen = cell.load(std::memory_order_acquire);
         continue;
@@ -284,13 +293,15 @@ class SessionWaitQueue {
   // was delivered (*published: as Take()'s). Until its waiter has taken a
   // grant, a cell shows no other ticket's value in that ticket's lap (see
   // ReadyNext()), so the CAS cannot take another ticket's cell for t's.
-  bool Cancel(std::uint32_t t, std::uint32_t* published) noexcept {
+  template <class Help = bool (*)()>
+  bool Cancel(std::uint32_t t, std::uint32_t* published,
+              Help&& help = NoHelp) noexcept {
     auto& cell = Cell(t);
     // acquire: as Peek().
     std::uint32_t seen = cell.load(std::memory_order_acquire);
     for (;;) {
       if (IsServed(t, seen)) {
-        *published = Take(t, seen);
+        *published = Take(t, seen, help);
         return false;
       }
       // seq_cst: acquire sees a delivery that beat it (on failure too;
@@ -305,6 +316,9 @@ class SessionWaitQueue {
       }
     }
   }
+
+  // Take()'s and Cancel()'s default: no grant to help.
+  static bool NoHelp() noexcept { return false; }
 
   // Whether ticket t's waiter left before a slot came (its cell cancelled
   // in t's lap: final until the ticket's taker readies it). seq_cst: with
@@ -487,6 +501,63 @@ class SessionWaitQueue {
   // Whether a published cell's grant is ordered after a flag.
   static bool IsGated(std::uint32_t cell) noexcept {
     return (cell & kGated) != 0;
+  }
+
+  // ---- A grow's grants (SlotPool::FinishGrant()): each step may be made
+  // by any thread, so each is a CAS that names ticket t's lap. ----
+
+  // Where the grant of ticket t stands, by its cell `seen`.
+  enum class Grant {
+    kOpen,       // ready (or alerted) for t: nothing committed yet
+    kCancelled,  // t's waiter left before a slot came
+    kCommitted,  // a slot is committed, not yet published
+    kDone,       // published, taken, or the cell is in another lap
+  };
+  static Grant GrantStateOf(std::uint32_t t, std::uint32_t seen) noexcept {
+    if (!OfLap(t, seen)) return Grant::kDone;
+    switch (seen & kStateMask) {
+      case kReady:
+      case kAlerted:
+        return Grant::kOpen;
+      case kCancelled:
+        return Grant::kCancelled;
+      default:
+        return (seen & kOpening) != 0 ? Grant::kCommitted : Grant::kDone;
+    }
+  }
+
+  // Commits `slot` to ticket t's waiter if the cell is still ready (or
+  // alerted) for t: true when this call did. Unlike Deliver(), which only
+  // the ticket's taker calls, a grant's finishers may wake late: the CAS
+  // expects t's lap, so it never commits to a later ticket of the cell.
+  bool CommitGrant(std::uint32_t t, std::uint32_t slot) noexcept {
+    auto& cell = Cell(t);
+    // relaxed: a first guess for the CAS.
+    std::uint32_t seen = cell.load(std::memory_order_relaxed);
+    while (GrantStateOf(t, seen) == Grant::kOpen) {
+      // relaxed: as Deliver()'s (the waiter waits for the publication's
+      // release).
+      if (cell.compare_exchange_weak(seen, Delivered(t, slot) | kOpening,
+                                     std::memory_order_relaxed,
+                                     std::memory_order_relaxed)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Publishes the grant committed to ticket t (the cell `seen`, committed
+  // and opening), once its slot is opened, and wakes the waiter: a CAS, so
+  // that of the finishers that reach it one publishes and the others find
+  // it done.
+  void PublishGrant(std::uint32_t t, std::uint32_t seen) noexcept {
+    auto& cell = Cell(t);
+    // release: as Publish()'s (the waiter then sees the slot opened).
+    if (cell.compare_exchange_strong(seen, seen & ~kOpening,
+                                     std::memory_order_release,
+                                     std::memory_order_relaxed)) {
+      Policy::WakeAll(cell);
+    }
   }
 
  private:

@@ -14,17 +14,17 @@
 //
 // Progress: Claim(), TryClaimAtHint(), TryEnterCall(), ExitCall() and
 // CloseAll() are lock-free: a failed CAS always means that another
-// thread's RMW on the same word succeeded; except that a claim waits
-// while a grow has the words closed (kHintResizing: its whole run). A
-// shrink holds nobody up: a claim that finds its hints helps it take
-// effect (HelpShrink()), and its debt is paid by the claims themselves
-// (PayWithSlot()), in steps any thread may finish.
+// thread's RMW on the same word succeeded. A resize holds nobody up: a
+// claim that finds its hints helps it take effect (HelpResize()), a
+// shrink's debt is paid by the claims themselves (PayWithSlot()), and a
+// grow's units are taken by the claims (TakeUnit()) or decided for the
+// waiters by anyone (HelpUnits(), FinishGrant()), in steps any thread may
+// finish.
 // OpenClaimed() is a load and a CAS; Free() is one fetch_add and a store,
 // plus, with the flag set,
 // FreeWhileFull(): a debt payment, a hand-off to the queued tickets, or
 // AfterFreeWhileFull()'s lock-free loop that clears the flag.
-// Resize() of a grow blocks on the payers in flight, and AwaitEndHolds() on
-// the Ends in flight (their few steps). ForceEndAll()
+// AwaitEndHolds() blocks on the Ends in flight (their few steps). ForceEndAll()
 // blocks until the calls in flight on the pool's slots have returned (JetTerm
 // may block): a few yields, then short sleeps (DrainPause()).
 //
@@ -127,14 +127,14 @@ class alignas(64) SlotPool {
   // control word marked (IsReserved()), and its bit set, except for a
   // moment after a free slot paid a shrink's debt (PayWithSlot()), or
   // for good if its payer stopped or the pool was closed meanwhile. The
-  // hint is 0 while no debt is owed and no resize runs; kHintResizing on
-  // every word while a grow runs (claims wait for it to change; End does
-  // not look at it); DebtHint(e) on every word from just before the shrink
-  // that starts debt epoch e takes effect until its debt is paid (claims
-  // read the debt word first; one that finds the epoch before e helps the
-  // shrink take effect, HelpShrink(); then they pay the debt with free
-  // slots before they claim one). Resize() writes the hints, and so do
-  // the helpers of a shrink, DebtHint(e) only, until it takes effect.
+  // hint is 0 while no debt is owed and no resize runs; DebtHint(e) on
+  // every word from just before the resize that starts debt epoch e takes
+  // effect until no debt is left and the resizer clears it (claims read
+  // the debt word first; one that finds the epoch before e helps the
+  // resize take effect, HelpResize(); then they pay a debt with free slots
+  // before they claim one; End does not look at the hint). Resize()
+  // writes the hints, and so do the helpers of a resize, DebtHint(e) only,
+  // until it takes effect.
   // The closed bit only ever gets set during an incarnation; Reset() clears
   // it for the next one. End needs no closed bit: it checks the instance
   // state after it holds the session (see InstanceCore::End()).
@@ -146,16 +146,13 @@ class alignas(64) SlotPool {
   static constexpr std::uint64_t kClosedForBegin = 1ULL << 32U;
   static constexpr unsigned kHintShift = 33;
   static constexpr std::uint64_t kHintMask = 3ULL << kHintShift;
-  // The hint while a grow has closed the words: claims wait.
-  static constexpr std::uint64_t kHintResizing = 3ULL << kHintShift;
   // The hint (1 or 2, by the parity of the debt epoch `epoch`) while a
   // shrink's debt may be owed: claims read the debt word.
   static constexpr std::uint64_t DebtHint(std::uint32_t epoch) noexcept {
     return (1ULL + (epoch & 1U)) << kHintShift;
   }
   static constexpr bool IsDebtHint(std::uint64_t word) noexcept {
-    const std::uint64_t hint = word & kHintMask;
-    return hint != 0 && hint != kHintResizing;
+    return (word & kHintMask) != 0;
   }
   static_assert(kVersionShift == kHintShift + 2);
   // The word bits that stop Begin's fast claim.
@@ -208,6 +205,7 @@ class alignas(64) SlotPool {
   static constexpr std::uint64_t kMarkMask = 7ULL << kMarkShift;
   static constexpr std::uint64_t kMarkPaying = 1ULL << kMarkShift;
   static constexpr std::uint64_t kMarkPayFree = 2ULL << kMarkShift;
+  static constexpr std::uint64_t kMarkGrant = 3ULL << kMarkShift;
   static_assert(kTagShift + 16 == kMarkShift);
   static constexpr bool IsMarked(std::uint64_t control) noexcept {
     return (control & kMarkMask) != 0;
@@ -311,35 +309,36 @@ class alignas(64) SlotPool {
   // Slots this pool has room for.
   std::uint32_t allocated() const noexcept { return allocated_slots_; }
   // The capacity in force, at one instant of the call: that of the last
-  // resize whose linearization point has passed. A shrink takes effect at
-  // the CAS of the pair (HelpShrink(), maybe by a helper) and the resizer
+  // resize whose linearization point has passed. A resize takes effect at
+  // the CAS of the pair (HelpResize(), maybe by a helper) and the resizer
   // stores capacity_ after it, so a capacity_ stored before the last
-  // shrink published (its epoch tells) is that shrink's old capacity
-  // while the debt word's epoch has not reached the shrink's, and the new
-  // one less its units once it has.
+  // resize published (its epoch tells) is that resize's old capacity
+  // while the debt word's epoch has not reached the resize's, and the old
+  // one plus or less its units once it has.
   std::uint32_t capacity() const noexcept {
     for (;;) {
-      // seq_cst, all four: in the order of the owner's stores of shrink_
-      // and capacity_ and of the pair's CAS that makes a shrink take
+      // seq_cst, all four: in the order of the owner's stores of resize_
+      // and capacity_ and of the pair's CAS that makes a resize take
       // effect; the descriptor read again after the rest, so that the
       // three reads fall while `desc` stands.
-      const std::uint64_t desc = shrink_.load(std::memory_order_seq_cst);
+      const std::uint64_t desc = resize_.load(std::memory_order_seq_cst);
       const std::uint64_t c = capacity_.load(std::memory_order_seq_cst);
       const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
-      if (shrink_.load(std::memory_order_seq_cst) != desc) continue;
+      if (resize_.load(std::memory_order_seq_cst) != desc) continue;
       const auto stored = static_cast<std::uint32_t>(c);
       if constexpr (Policy::kMutation == Mutation::kCapacityAsStored) {
         return stored;
       }
-      // Stored after the shrink of `desc` took effect, or the shrink has
-      // not taken effect at the read of `d` (no grow runs until its
+      // Stored after the resize of `desc` took effect, or the resize has
+      // not taken effect at the read of `d` (no resize runs until its
       // resizer has stored capacity_).
-      if (CapacityEpoch(c) == ShrinkEpoch(desc) ||
+      if (CapacityEpoch(c) == ResizeEpoch(desc) ||
           DebtWordBits::EpochOf(d) !=
-              ShrinkEpoch(desc) % DebtWordBits::kEpochs) {
+              ResizeEpoch(desc) % DebtWordBits::kEpochs) {
         return stored;
       }
-      return stored - static_cast<std::uint32_t>(desc);
+      return IsGrow(desc) ? stored + ResizeUnits(desc)
+                          : stored - ResizeUnits(desc);
     }
   }
   std::uint32_t ceiling() const noexcept {
@@ -369,7 +368,7 @@ class alignas(64) SlotPool {
     // across this Reset() fails its CAS of the debt word (as a claimer
     // fails its CAS of a pool word), and the last shrink (which took
     // effect before its Resize() returned) reads as done to a helper
-    // stalled across it (HelpShrink()). seq_cst (an RMW of the pair, as
+    // stalled across it (HelpResize()). seq_cst (an RMW of the pair, as
     // every write of it is).
     full_.value.store_second(
         DebtWordBits::Lasting(DebtWord().load(std::memory_order_seq_cst)));
@@ -508,6 +507,15 @@ class alignas(64) SlotPool {
         start = first_passed;  // search again, passing over none
         pass_over = 0;
         continue;
+      }
+      // No free slot: a grow unit left may be this claim's.
+      switch (TakeUnit(still_current, &result)) {
+        case Unit::kTaken:
+          return result;
+        case Unit::kHelped:
+          continue;  // the waiters' units or a record dealt with: again
+        case Unit::kNone:
+          break;
       }
       switch (ProveFull(words, still_current)) {
         case Proof::kFull:
@@ -1133,8 +1141,8 @@ class alignas(64) SlotPool {
                std::uint64_t* f) noexcept {
     // seq_cst: read after the flag, in the order of Resize()'s RMWs.
     if (UnitsOwed() == 0 || !ReclaimBit(slot)) return false;
-    // seq_cst: counted before the unit is taken: a grow waits for the
-    // count to drop before it releases a reserved slot (Release()).
+    // seq_cst: counted before the unit is taken (JetTerm waits for the
+    // count to drop: Payers()).
     clearing_.fetch_add(1, std::memory_order_seq_cst);
     auto& own = SlotRef(slot).control;
     // acquire: the End holds it (or, for a waiter's session that no handle
@@ -1260,6 +1268,10 @@ class alignas(64) SlotPool {
   // clears it). The mark comes first, so a record cleared means a handle
   // that reads stale.
   void FinishRecord(std::uint64_t d) noexcept {
+    if (DebtWordBits::KindOf(d) == DebtWordBits::Kind::kGrant) {
+      FinishGrant(d);
+      return;
+    }
     const std::uint32_t slot = DebtWordBits::SlotOf(d);
     const bool free_slot =
         DebtWordBits::KindOf(d) == DebtWordBits::Kind::kPayFree;
@@ -1274,9 +1286,9 @@ class alignas(64) SlotPool {
     // was given out. After the mark it is reserved under the next
     // generation. A free slot's payment (kPayFree) marked a closed word
     // pay-free with the record's seq; reserved, it keeps its generation
-    // (that of its next session). A helper is a payer, counted in
-    // clearing_, so no grow releases and reopens the slot before its CAS;
-    // a CAS against a changed word fails.
+    // (that of its next session). A grow unit's taker converts the slot
+    // only once it reads reserved, after this CAS; a CAS against a changed
+    // word fails.
     constexpr std::uint64_t kMarkable =
         Policy::kMutation == Mutation::kMarkOnlyHeld ? kOpen | kByEnd : kOpen;
     std::uint64_t reserved = 0;
@@ -1332,10 +1344,7 @@ class alignas(64) SlotPool {
     // words, then reads the count).
     std::uint64_t w = word.load(std::memory_order_seq_cst);
     for (;;) {
-      if ((w & (bit | kClosedForBegin)) != 0 ||
-          (w & kHintMask) == kHintResizing) {
-        return;
-      }
+      if ((w & (bit | kClosedForBegin)) != 0) return;
       // acquire: pairs with FinishRecord()'s release CAS.
       if (!IsReserved(SlotRef(slot).control.load(std::memory_order_acquire))) {
         return;
@@ -1471,7 +1480,8 @@ class alignas(64) SlotPool {
       const PairValue next =
           pay ? WithDebt(p.first, DebtWordBits::Paid(
                                       d, slot, DebtWordBits::Kind::kPayFree))
-              : PairValue{p.first, d + DebtWordBits::kSeqOne};
+              : PairValue{p.first,
+                          DebtWordBits::WithSeq(d, DebtWordBits::NextSeq(d))};
       // seq_cst (the pair's CAS): with the other RMWs of the pair.
       if (full_.value.compare_exchange(p, next)) {
         if (pay) {
@@ -1665,163 +1675,183 @@ class alignas(64) SlotPool {
   // Sets the capacity to `capacity` (at most ceiling()). Owner only (the
   // registry's lock), on a Running incarnation with no Term in flight.
   //
-  // A shrink by k publishes its descriptor (the debt epoch it starts, and
-  // k), hints every active word for that epoch, then adds k to the debt,
-  // steps the epoch and raises the flag's owing bit in one CAS of the pair:
-  // its linearization point (the capacity in force is the ceiling less the
-  // reserved slots and the debt). A claim that finds a word hinted for an
-  // epoch the debt word has not reached does the same steps (HelpShrink()),
-  // so nobody waits for the resizer. From then on a claim in a hinted word
-  // reads the debt word and, while units are owed, pays them with free
-  // slots (PayWithSlot()) before it claims one; every free pays a unit with
-  // its slot (PayDebt()); a proof counts the free slots against the debt
-  // (ProveFull()). The shrink pays with the free slots it finds, and clears
-  // the hints once no debt is left; what the open sessions owe, their Ends
+  // A resize by k publishes its descriptor (the debt epoch it starts, k,
+  // and whether it grows), hints every active word for that epoch, then
+  // applies k to the debt word, steps the epoch and sets the flag's owing
+  // bit as the debt word owes, in one CAS of the pair: its linearization
+  // point (the capacity in force is the ceiling less the reserved slots
+  // and the debt, plus the grow units). A claim that finds a word hinted
+  // for an epoch the debt word has not reached does the same steps
+  // (HelpResize()), so nobody waits for the resizer.
+  //
+  // A shrink owes its units, less the grow units left (cancelled first).
+  // From then on a claim in a hinted word reads the debt word and, while
+  // units are owed, pays them with free slots (PayWithSlot()) before it
+  // claims one; every free pays a unit with its slot (PayDebt()); a proof
+  // counts the free slots against the debt (ProveFull()). The shrink pays
+  // with the free slots it finds; what the open sessions owe, their Ends
   // pay.
   //
-  // A grow by k closes the words for its whole run (claims wait): it
-  // cancels up to k of the debt, then releases reserved slots for the
-  // rest, each as an End frees its slot: to the oldest waiter first
-  // (AfterFreeWhileFull()), else free. It reopens the words hinted for the
-  // debt epoch if a debt is left, else clear. Every change of a hint bumps
-  // the word's version (a word only grows, as ProveFull() needs, and a
-  // claim CAS that expects the word as it was before fails).
+  // A grow cancels up to k of the debt and adds the rest to the debt word
+  // as grow units: room that is in no slot yet. Its CAS clears a verified
+  // flag, or, with callers waiting (tickets, the overflow list), sets it to
+  // kFullUnits: the frees still hand their slots to the waiters, and the
+  // claims that find no free slot decide the units for the waiters first
+  // (HelpUnits()), oldest first. A claim that finds no free slot, no
+  // waiter and a unit left takes the unit by a CAS of the pair, its
+  // linearization point, and then makes a reserved slot its own
+  // (TakeUnit()). The grower decides the units for the waiters too and
+  // returns; what is left the claims take.
+  //
+  // Either clears the hints afterwards if no debt is left (a claim in a
+  // hinted word reads the debt word first; one in a clear word does not).
+  // Every change of a hint bumps the word's version (a word only grows,
+  // as ProveFull() needs, and a claim CAS that expects the word as it was
+  // before fails).
   void Resize(std::uint32_t capacity) noexcept {
     // relaxed: the owner wrote them.
     const auto old =
         static_cast<std::uint32_t>(capacity_.load(std::memory_order_relaxed));
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
     if (capacity == old) return;
-    if (capacity < old) {
-      // relaxed: only the owner writes it.
-      const std::uint64_t last = shrink_.load(std::memory_order_relaxed);
-      // seq_cst: before the hints (a helper that reads a hint of this
-      // epoch reads this descriptor or a later one).
-      shrink_.store(ShrinkDescriptor(ShrinkEpoch(last) + 1U, old - capacity),
-                    std::memory_order_seq_cst);
-      HelpShrink(words, /*resizer=*/true);
-      // seq_cst: read by capacity() in the order of the pair's CAS.
-      capacity_.store(CapacityWord(capacity), std::memory_order_seq_cst);
+    const bool grow = capacity > old;
+    // relaxed: only the owner writes it.
+    const std::uint64_t last = resize_.load(std::memory_order_relaxed);
+    // seq_cst: before the hints (a helper that reads a hint of this
+    // epoch reads this descriptor or a later one).
+    resize_.store(ResizeDescriptor(ResizeEpoch(last) + 1U,
+                                   grow ? capacity - old : old - capacity,
+                                   grow),
+                  std::memory_order_seq_cst);
+    HelpResize(words, /*resizer=*/true);
+    // seq_cst: read by capacity() in the order of the pair's CAS.
+    capacity_.store(CapacityWord(capacity), std::memory_order_seq_cst);
+    if (grow) {
+      Policy::AfterGrowTakesEffect();
+      HelpUnits();
+    } else {
       Policy::AfterShrinkTakesEffect();
       PayFreeSlots(words);
       if constexpr (Policy::kMutation == Mutation::kShrinkForgetsDebt) {
         // The mutant drops what the open sessions owe.
         TakeDebt(DebtWordBits::kUnitsMask);
       }
-      // seq_cst: in the order of the pair's RMWs (the debt only grows by a
-      // shrink, which is this thread's, and its helpers', all done).
-      if (UnitsOwed() == 0) SetHints(words, 0);
-      return;
     }
-    if constexpr (Policy::kMutation == Mutation::kCountBeforeGate) {
-      // seq_cst: as below.
-      resizes_.fetch_add(1, std::memory_order_seq_cst);
-      Policy::AfterGrowBegins();
-    }
-    // seq_cst: raised before any word is closed (AwaitResize()), and
-    // before the count below: a reader that finds the count odd (with an
-    // acquire, so it sees the gate) blocks on the gate instead of going
-    // round without a wait.
-    resize_gate_.store(1, std::memory_order_seq_cst);
-    if constexpr (Policy::kMutation != Mutation::kCountBeforeGate) {
-      Policy::AfterGrowBegins();
-      // seq_cst: odd while the words are closed; CountClaimed() retries
-      // across it, and a leaving waiter waits it out (AwaitGrows()).
-      resizes_.fetch_add(1, std::memory_order_seq_cst);
-    }
-    SetHints(words, kHintResizing);
-    // seq_cst: as above.
-    capacity_.store(CapacityWord(capacity), std::memory_order_seq_cst);
-    Release(capacity - old);
-    // seq_cst: in the order of the pair's RMWs.
-    const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
-    SetHints(words, DebtWordBits::Units(d) != 0
-                        ? DebtHint(DebtWordBits::EpochOf(d))
-                        : 0);
-    Reopen();
+    // seq_cst: in the order of the pair's RMWs (the debt only grows by a
+    // shrink, which is this thread's, and its helpers', all done).
+    if (UnitsOwed() == 0) SetHints(words, 0);
   }
 
-  // A shrink's descriptor (shrink_): the debt epoch it starts (counted
-  // without a wrap, 32 bits) and its units.
-  static constexpr std::uint64_t ShrinkDescriptor(
-      std::uint32_t epoch, std::uint32_t units) noexcept {
-    return (std::uint64_t{epoch} << 32U) | units;
+  // A resize's descriptor (resize_): the debt epoch it starts (counted
+  // without a wrap, 32 bits), whether it grows, and its units.
+  static constexpr std::uint64_t kDescGrow = 1ULL << 31U;
+  static constexpr std::uint64_t ResizeDescriptor(std::uint32_t epoch,
+                                                  std::uint32_t units,
+                                                  bool grow) noexcept {
+    return (std::uint64_t{epoch} << 32U) | units | (grow ? kDescGrow : 0);
   }
-  static constexpr std::uint32_t ShrinkEpoch(std::uint64_t desc) noexcept {
+  static constexpr std::uint32_t ResizeEpoch(std::uint64_t desc) noexcept {
     return static_cast<std::uint32_t>(desc >> 32U);
   }
+  static constexpr std::uint32_t ResizeUnits(std::uint64_t desc) noexcept {
+    return static_cast<std::uint32_t>(desc & ~kDescGrow) &
+           static_cast<std::uint32_t>(DebtWordBits::kUnitsMask);
+  }
+  static constexpr bool IsGrow(std::uint64_t desc) noexcept {
+    return (desc & kDescGrow) != 0;
+  }
   // capacity_'s value for `capacity`, stored by the owner: the capacity,
-  // and the epoch of the last shrink published.
+  // and the epoch of the last resize published.
   std::uint64_t CapacityWord(std::uint32_t capacity) const noexcept {
     // relaxed: only the owner writes it.
-    const std::uint64_t desc = shrink_.load(std::memory_order_relaxed);
-    return (std::uint64_t{ShrinkEpoch(desc)} << 32U) | capacity;
+    const std::uint64_t desc = resize_.load(std::memory_order_relaxed);
+    return (std::uint64_t{ResizeEpoch(desc)} << 32U) | capacity;
   }
   static constexpr std::uint32_t CapacityEpoch(std::uint64_t c) noexcept {
     return static_cast<std::uint32_t>(c >> 32U);
   }
 
-  // True when the shrink of descriptor `desc` has taken effect (or a later
+  // True when the resize of descriptor `desc` has taken effect (or a later
   // one has been published, which it did before): read after whatever the
   // caller read before. While `desc` stands, the debt word's epoch is its
   // epoch or the one before.
-  bool ShrinkDone(std::uint64_t desc) const noexcept {
+  bool ResizeDone(std::uint64_t desc) const noexcept {
     // seq_cst: in the order of the pair's RMWs.
-    return ShrinkDone(desc, DebtWord().load(std::memory_order_seq_cst));
+    return ResizeDone(desc, DebtWord().load(std::memory_order_seq_cst));
   }
   // The same, with the debt word `d` read by the caller.
-  bool ShrinkDone(std::uint64_t desc, std::uint64_t d) const noexcept {
+  bool ResizeDone(std::uint64_t desc, std::uint64_t d) const noexcept {
     // seq_cst: after `d`, in the order of the owner's descriptor store.
     return DebtWordBits::EpochOf(d) ==
-               ShrinkEpoch(desc) % DebtWordBits::kEpochs ||
-           shrink_.load(std::memory_order_seq_cst) != desc;
+               ResizeEpoch(desc) % DebtWordBits::kEpochs ||
+           resize_.load(std::memory_order_seq_cst) != desc;
   }
 
-  // Makes the last shrink published take effect, if it has not: hints
-  // every active word for its epoch, then adds its units and steps the
-  // epoch in one CAS of the pair (WithDebt() raises the owing bit). Run by
-  // the resizer and by every claim or proof that finds a word hinted for
-  // an epoch the debt word has not reached, so nobody waits for a resizer
-  // that stopped. A helper that wakes late harms nothing: each step
-  // re-reads the descriptor and the epoch after the value it changes, a
-  // hint's CAS expects the word as read (the word's version steps with
-  // every change, and the shrink's hints all land before the pair's CAS),
-  // and the pair's CAS expects the epoch before the shrink's. Lock-free:
-  // a failed CAS means another thread's RMW of the same word succeeded.
-  void HelpShrink(std::uint32_t words, bool resizer) noexcept {
+  // Makes the last resize published take effect, if it has not: hints
+  // every active word for its epoch, then applies its units and steps the
+  // epoch in one CAS of the pair (WithDebt() sets the owing bit as the
+  // debt word owes). Run by the resizer and by every claim or proof that
+  // finds a word hinted for an epoch the debt word has not reached, so
+  // nobody waits for a resizer that stopped. A helper that wakes late
+  // harms nothing: each step re-reads the descriptor and the epoch after
+  // the value it changes, a hint's CAS expects the word as read (the
+  // word's version steps with every change, and the resize's hints all
+  // land before the pair's CAS), and the pair's CAS expects the epoch
+  // before the resize's. Lock-free: a failed CAS means another thread's
+  // RMW of the same word succeeded.
+  void HelpResize(std::uint32_t words, bool resizer) noexcept {
     // seq_cst: after the hint that sent the caller here.
-    const std::uint64_t desc = shrink_.load(std::memory_order_seq_cst);
-    const std::uint64_t hint = DebtHint(ShrinkEpoch(desc));
+    const std::uint64_t desc = resize_.load(std::memory_order_seq_cst);
+    const std::uint64_t hint = DebtHint(ResizeEpoch(desc));
     if (resizer || Policy::kMutation != Mutation::kHelpSkipsHints) {
       for (std::uint32_t i = 0; i < words; ++i) {
-        if (!SetHint(i, hint, [&] { return ShrinkDone(desc); })) return;
+        if (!SetHint(i, hint, [&] { return ResizeDone(desc); })) return;
         if (resizer && i == 0) Policy::AfterShrinkHintsAWord();
       }
     }
     // seq_cst, both: a first guess for the pair's CAS.
     PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
-    const auto units = static_cast<std::uint32_t>(desc);
-    // The flag's epoch steps too (its full state stays: a shrink leaves a
-    // full pool full), so that the pair never reads the same across a
-    // shrink: a helper stalled before this CAS across 16 shrinks (the
-    // debt word's epoch wraps) and as many grows that cancel their debts
-    // would otherwise find the pair as it read it, and add a debt nobody
-    // asked for. A prover whose candidate this moves fails its promote,
-    // as when a free clears it.
+    // The flag's epoch steps too (its full state stays when the resize
+    // leaves no grow units: a shrink leaves a full pool full, and so does
+    // a grow that only cancels debt, since a verified flag saw no free
+    // slot), so that the pair never reads the same across a resize: a
+    // helper stalled before this CAS across 16 resizes (the debt word's
+    // epoch wraps) would otherwise find the pair as it read it, and apply
+    // units nobody asked for. A prover whose candidate this moves fails
+    // its promote, as when a free clears it.
     for (;;) {
       // The epoch read with the pair, the descriptor after it.
-      if (ShrinkDone(desc, p.second)) return;
+      if (ResizeDone(desc, p.second)) return;
       if (!resizer) Policy::BeforeHelpTakesEffect();
       // seq_cst (the pair's CAS): with the payers' RMWs of the pair; the
-      // linearization point of the shrink.
-      constexpr std::uint64_t kStep =
-          Policy::kMutation == Mutation::kHelpKeepsFlagEpoch ? 0 : kEpochOne;
-      if (full_.value.compare_exchange(
-              p, WithDebt(p.first + kStep,
-                          DebtWordBits::Shrunk(p.second, units)))) {
-        return;
-      }
+      // linearization point of the resize.
+      if (full_.value.compare_exchange(p, Resized(p, desc))) return;
     }
+  }
+
+  // The pair `p` after the resize of descriptor `desc` took effect.
+  static PairValue Resized(const PairValue& p, std::uint64_t desc) noexcept {
+    constexpr std::uint64_t kStep =
+        Policy::kMutation == Mutation::kHelpKeepsFlagEpoch ? 0 : kEpochOne;
+    const std::uint32_t units = ResizeUnits(desc);
+    const std::uint64_t d = IsGrow(desc)
+                                ? DebtWordBits::Grown(p.second, units)
+                                : DebtWordBits::Shrunk(p.second, units);
+    std::uint64_t f = p.first + kStep;
+    if (DebtWordBits::GrowUnits(d) != 0) {
+      // Room that no proof saw: a verified flag no longer holds, and a
+      // candidate must fail its promote. With callers waiting, the frees
+      // still go to them (kFullUnits keeps the queue), and the units are
+      // decided for them before any claim takes one.
+      if constexpr (Policy::kMutation != Mutation::kGrowLeavesFullFlag) {
+        f = WithState(f, Queued(f) ? kFullUnits : kFullNone);
+      }
+    } else if ((f & kFullStateMask) == kFullUnits) {
+      // A shrink took the last grow units: the callers still wait on a
+      // full pool.
+      f = WithState(f, kFullVerified);
+    }
+    return WithDebt(f, d);
   }
 
   // Sets the hint of the first `words` words to `hint` (one of the values
@@ -1854,16 +1884,6 @@ class alignas(64) SlotPool {
     return true;
   }
 
-  // Ends Resize()'s closed run: claims and counts go on.
-  void Reopen() noexcept {
-    // seq_cst: after every write of the closed run (see CountClaimed()).
-    resizes_.fetch_add(1, std::memory_order_seq_cst);
-    // release: pairs with AwaitResize()'s acquire load; after the words
-    // reopened, so a waiter that sees 0 reads them open.
-    resize_gate_.store(0, std::memory_order_release);
-    Policy::WakeAll(resize_gate_);
-  }
-
   // A shrink's payments with the free slots of every word, one pass, until
   // no debt is left (as any claim in a hinted word pays). Slots freed
   // behind the pass are paid with by their Ends or the next claims.
@@ -1884,42 +1904,373 @@ class alignas(64) SlotPool {
     }
   }
 
-  // For a waiter that leaves the queue or the list: while a grow hands its
-  // slots out one by one, a ticket still queued does not mean a full pool.
-  // AwaitGrows() waits until no grow runs and returns the count of grows
-  // begun and ended (even); GrowsSince(count) tells, after the caller's
-  // reads, whether a grow has begun since.
-  std::uint64_t AwaitGrows() const noexcept {
-    for (;;) {
-      // seq_cst: pairs with Resize()'s increments; before the caller's
-      // reads (the state, the queue's head).
-      const std::uint64_t grows = resizes_.load(std::memory_order_seq_cst);
-      if ((grows & 1U) == 0) return grows;
-      AwaitResize();
-      // The wait above returns at once only with the gate down: since a
-      // grow raises it before it counts itself, only once the grow has
-      // reopened (the next read is even). A yield a round all the same,
-      // so that no order of the grow's steps makes this loop a spin.
-      Policy::Yield();
-    }
+  // ---- A grow's units (see Resize()). ----
+
+  // Whether flag `f` has callers waiting for a slot: tickets queued or
+  // callers listed (its state is then kFullVerified or kFullUnits).
+  static bool Queued(std::uint64_t f) noexcept {
+    return HasWaiters(f) || (f & kListed) != 0;
   }
-  bool GrowsSince(std::uint64_t grows) const noexcept {
-    // seq_cst: after the caller's reads.
-    return resizes_.load(std::memory_order_seq_cst) != grows;
+  static std::uint64_t WithState(std::uint64_t f,
+                                 std::uint64_t state) noexcept {
+    return (f & ~kFullStateMask) | state;
+  }
+  // Flag `f`, after a step that leaves `units` grow units, in the state
+  // its queue and the units call for: kFullUnits with callers waiting and
+  // units left, kFullVerified with callers waiting alone (every unit went
+  // to one of them, so the pool is full again), else kFullNone.
+  static std::uint64_t AfterDecide(std::uint64_t f,
+                                   std::uint32_t units) noexcept {
+    if (!Queued(f)) return WithState(f, kFullNone);
+    return WithState(f, units != 0 ? kFullUnits : kFullVerified);
   }
 
-  // Waits until the resize in progress, if any, has reopened the words: a
-  // few yields, then blocked (a futex), so that a waiter with a higher
-  // priority than the resizer's lets it run.
-  void AwaitResize() const noexcept {
-    for (int spins = 0; spins < kResizeSpins; ++spins) {
-      // acquire: pairs with Resize()'s release store of 0.
-      if (resize_gate_.load(std::memory_order_acquire) == 0) return;
-      Policy::Yield();
+  // Decides the grow units for the callers that wait, oldest first: the
+  // head ticket gets a grant record (FinishGrant() delivers it), else the
+  // overflow list gets a mail (DecideForList()); a record found pending is
+  // finished first. Returns once no record is pending and no unit is left
+  // for a waiter: none left, nobody waits, or a gate is set (after a
+  // Stop's gate a grant would be gated; the waiters leave on the flag, and
+  // the units stay for the pool). Lock-free: a round finishes a record,
+  // or makes a CAS of the pair that fails only when another thread's RMW
+  // of the pair succeeded. Called by the grower, by a claim that finds
+  // units and waiters (TakeUnit()), by a waiter that leaves, and by JetTerm
+  // (FinishRecords()); each is counted where JetTerm waits for it.
+  void HelpUnits() noexcept {
+    for (;;) {
+      // seq_cst, both: in the order of the pair's RMWs; a first guess for
+      // the CAS below.
+      PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
+      const std::uint64_t d = p.second;
+      if (DebtWordBits::HasRecord(d)) {
+        FinishRecord(d);
+        continue;
+      }
+      if (DebtWordBits::GrowUnits(d) == 0 || (p.first & kGates) != 0 ||
+          !Queued(p.first)) {
+        return;
+      }
+      if (!HasWaiters(p.first)) {
+        DecideForList(p);
+        continue;
+      }
+      const std::uint32_t ticket = HeadOf(p.first);
+      const std::uint64_t granted = DebtWordBits::Granted(d, ticket);
+      const PairValue next{
+          AfterDecide(WithHead(p.first, ticket + 1),
+                      DebtWordBits::GrowUnits(granted)),
+          granted};
+      // seq_cst (the pair's CAS): in the tickets' order (the frees' head
+      // CASes) and with the claims' unit CASes; the grant's decision.
+      if (full_.value.compare_exchange(p, next)) FinishGrant(granted);
     }
-    // acquire: as above.
-    while (resize_gate_.load(std::memory_order_acquire) != 0) {
-      Policy::WaitWhile(resize_gate_, 1, Policy::WaitClock::time_point::max());
+  }
+
+  // Finishes the grant recorded in debt word `d` (kind kGrant): a grow
+  // unit decided for the waiter of the record's ticket. Marks a reserved
+  // slot kMarkGrant with the record's seq, or finds one marked so
+  // (MarkForGrant()), commits it to the ticket's cell
+  // (WaitQueue::CommitGrant()), opens the committed slot for the waiter (a
+  // CAS from the mark), publishes the cell, and ends the record (a CAS of
+  // the pair that expects it). A cell found cancelled (its waiter left on
+  // a read of the pair made before the decision) drops the record and
+  // gives its unit back. Anyone may do any step: each is a CAS that
+  // expects the value the step before left, tagged with the record's seq
+  // or the ticket's lap, so a finisher that wakes late changes nothing.
+  // The waiter's grant takes effect at the commit. A mark is never undone:
+  // one that no commit took dies with its record (the debt word's record
+  // no longer has its tag), and then counts as reserved (IsConvertible()).
+  void FinishGrant(std::uint64_t d) noexcept {
+    const std::uint32_t ticket = DebtWordBits::SlotOf(d);
+    const std::uint32_t seq = DebtWordBits::SeqOf(d);
+    for (;;) {
+      // seq_cst: after the record's read (a cell still ready here was not
+      // cancelled before the record was read).
+      const std::uint32_t cell = waiters_.Peek(ticket);
+      const auto outcome = waiters_.GrantStateOf(ticket, cell);
+      if (outcome == WaitQueue::Grant::kOpen) {
+        // Not committed: commit a slot (or find the cell cancelled).
+        std::uint32_t slot = 0;
+        if (!MarkForGrant(d, &slot)) return;  // the record ended
+        // A commit that fails leaves the mark: it dies with the record.
+        waiters_.CommitGrant(ticket, slot);
+        continue;
+      }
+      if (outcome == WaitQueue::Grant::kCancelled) {
+        // seq_cst, both: a first guess for the CAS.
+        PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
+        while (IsRecord(p.second, d)) {
+          const std::uint64_t back = DebtWordBits::GrantDropped(p.second);
+          // seq_cst (the pair's CAS): the unit back, the queue as it is.
+          if (full_.value.compare_exchange(
+                  p, PairValue{AfterDecide(p.first,
+                                           DebtWordBits::GrowUnits(back)),
+                               back})) {
+            // Only the CAS that dropped the record readies the cell (a
+            // later finisher must not find it ready for the ticket).
+            waiters_.SkipIfCancelled(ticket);
+            return;
+          }
+        }
+        return;
+      }
+      if (outcome == WaitQueue::Grant::kCommitted) {
+        OpenGrant(WaitQueue::SlotOf(cell), seq);
+        waiters_.PublishGrant(ticket, cell);
+        continue;
+      }
+      // Published (or taken, or the cell gone on to a later lap): end it.
+      EndRecord(d);
+      return;
+    }
+  }
+
+  // Whether debt word `d` still holds the record of `record` (the same
+  // kind, slot or ticket, and seq).
+  static bool IsRecord(std::uint64_t d, std::uint64_t record) noexcept {
+    return (d & DebtWordBits::kRecordMask) ==
+               (record & DebtWordBits::kRecordMask) &&
+           DebtWordBits::SeqOf(d) == DebtWordBits::SeqOf(record);
+  }
+  // Clears the record of `record`, if it is still there.
+  void EndRecord(std::uint64_t record) noexcept {
+    // seq_cst: a first guess for the CAS.
+    std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
+    while (IsRecord(d, record)) {
+      // seq_cst: with the other RMWs of the pair.
+      if (full_.value.compare_exchange_second(d, DebtWordBits::Cleared(d))) {
+        return;
+      }
+    }
+  }
+
+  // A reserved slot marked for the grant of seq `seq`: kMarkGrant, busy,
+  // tagged with the seq; not open, so nobody takes it for a session.
+  static constexpr bool IsGrantMark(std::uint64_t control) noexcept {
+    return (control & kMarkMask) == kMarkGrant;
+  }
+  // A marked control word's reserved form: the mark and tag gone, busy.
+  static constexpr std::uint64_t Unmarked(std::uint64_t control) noexcept {
+    return (control & ~(kMarkMask | kTagMask)) | kBusy;
+  }
+  // Whether `control` may be taken for a grow unit: reserved, or marked for
+  // a grant whose record has ended (a dead mark: its maker's commit failed,
+  // or it woke after the record ended). `d` is the debt word read after it.
+  static bool IsConvertible(std::uint64_t control, std::uint64_t d) noexcept {
+    if (IsReserved(control)) return true;
+    return IsGrantMark(control) &&
+           !(DebtWordBits::KindOf(d) == DebtWordBits::Kind::kGrant &&
+             DebtWordBits::SeqOf(d) == TagOf(control));
+  }
+
+  // For the grant recorded in debt word `record`: finds a slot marked for
+  // it already (another finisher's), or marks a reserved one for it
+  // (a dead mark counts as reserved); true with *slot. False when the
+  // record has ended. Lock-free: with no slot found, the units left are
+  // fewer than the reserved slots that pending records hold, so the
+  // record is finished (it is the one), or a CAS failed because another
+  // thread's succeeded.
+  bool MarkForGrant(std::uint64_t record, std::uint32_t* slot) noexcept {
+    const std::uint32_t seq = DebtWordBits::SeqOf(record);
+    // relaxed: written by Reset() only.
+    const std::uint32_t ceiling = ceiling_.load(std::memory_order_relaxed);
+    for (;;) {
+      for (std::uint32_t j = 0; j < ceiling; ++j) {
+        auto& control = SlotRef(j).control;
+        // seq_cst: with the pair's RMWs (a mark's liveness is read after
+        // it).
+        std::uint64_t c = control.load(std::memory_order_seq_cst);
+        for (;;) {
+          // seq_cst: after the control word.
+          const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
+          if (!IsRecord(d, record)) return false;
+          if (IsGrantMark(c) && TagOf(c) == seq) {
+            *slot = j;  // marked for this grant: commit it
+            return true;
+          }
+          if (!IsConvertible(c, d)) break;
+          if (!IsMarked(c) && (c & kTagMask) != 0) {
+            // A generation with a high part: moved out first.
+            if (!MoveHighPart(control, &c)) continue;
+          }
+          const std::uint64_t mark = (Unmarked(c) & ~kMarkMask) | kMarkGrant |
+                                     (std::uint64_t{seq} << kTagShift);
+          // seq_cst: before the commit (a helper that reads the cell reads
+          // this mark after it).
+          if (control.compare_exchange_strong(c, mark,
+                                              std::memory_order_seq_cst)) {
+            *slot = j;
+            return true;
+          }
+        }
+      }
+    }
+  }
+
+  // Opens `slot`, committed to a waiter and marked for the grant of seq
+  // `seq`, for that waiter: a CAS from the mark (the thread whose CAS
+  // succeeds takes the slot out of the reserved count and sets its bit).
+  void OpenGrant(std::uint32_t slot, std::uint32_t seq) noexcept {
+    auto& control = SlotRef(slot).control;
+    // acquire: pairs with the mark's CAS.
+    std::uint64_t c = control.load(std::memory_order_acquire);
+    if (!IsGrantMark(c) || TagOf(c) != seq) return;  // opened already
+    // release: pairs with the waiter's acquire of the control word (through
+    // the cell's publication, which follows).
+    if (control.compare_exchange_strong(
+            c, (c & ~(kMarkMask | kTagMask | kBusy)) | kOpen,
+            std::memory_order_release, std::memory_order_relaxed)) {
+      Unreserve(slot);
+    }
+  }
+
+  // A reserved slot just made a session's (by its converter or the grant's
+  // opener): its bit is set if a payer left it free, else it leaves the
+  // reserved count, as one change in two steps for the count.
+  void Unreserve(std::uint32_t slot) noexcept {
+    BeginSplit();
+    if (!SetFreeBit(WordAt(slot / kSlotsPerWord),
+                    1ULL << (slot % kSlotsPerWord))) {
+      // release: pairs with CountClaimed()'s acquire load.
+      reserved_.fetch_sub(1, std::memory_order_release);
+    }
+    EndSplit();
+  }
+
+  // A grow unit for the overflow list (pair `p`: units left, no ticket, a
+  // caller owed a grant): one CAS of the pair takes the unit, counts one
+  // caller fewer owed and sets kMailed, as a free's mail does
+  // (MailToHead()); then a reserved slot is opened for the list and
+  // pushed to the mailbox. The listed callers wait for the push as for an
+  // End's.
+  void DecideForList(PairValue p) noexcept {
+    const std::uint64_t d = DebtWordBits::UnitTaken(p.second);
+    PairValue next = OneFewerOwed(PairValue{p.first | kMailed, d});
+    next.first = AfterDecide(next.first, DebtWordBits::GrowUnits(d));
+    // seq_cst (the pair's CAS): with MailToHead()'s and the list's.
+    if (!full_.value.compare_exchange(p, next)) return;
+    const std::uint32_t slot = ConvertReserved(kOpen);
+    PushMail(slot, /*gated=*/false);
+    overflow_.WakeHead();
+  }
+
+  // Makes a reserved slot a session's (control word `open`: kOpen) and
+  // returns it: for a grow unit already taken, so one is there (the units
+  // never exceed the reserved slots; a slot marked for a live grant or
+  // paid by a pending record is finished first).
+  std::uint32_t ConvertReserved(std::uint64_t open) noexcept {
+    // relaxed: written by Reset() only.
+    const std::uint32_t ceiling = ceiling_.load(std::memory_order_relaxed);
+    for (;;) {
+      for (std::uint32_t j = 0; j < ceiling; ++j) {
+        auto& control = SlotRef(j).control;
+        // seq_cst: as MarkForGrant().
+        std::uint64_t c = control.load(std::memory_order_seq_cst);
+        // seq_cst: after the control word.
+        while (IsConvertible(c, DebtWord().load(std::memory_order_seq_cst))) {
+          // A dead mark's tag holds no generation bits (MarkForGrant()
+          // moved them out); a reserved word keeps its high part.
+          const std::uint64_t opened =
+              (c & ~(kMarkMask | kBusy | (IsMarked(c) ? kTagMask : 0))) |
+              open;
+          // release: pairs with the acquire loads of the session's calls
+          // (through the Begin's return or the mailbox's push).
+          if (control.compare_exchange_strong(c, opened,
+                                              std::memory_order_release,
+                                              std::memory_order_relaxed)) {
+            Unreserve(j);
+            return j;
+          }
+        }
+      }
+      // Every reserved slot is marked for a live grant or paid by a pending
+      // record: finish it, then look again.
+      // seq_cst: in the order of the pair's RMWs.
+      const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
+      if (DebtWordBits::HasRecord(d)) FinishRecord(d);
+    }
+  }
+
+  // What TakeUnit() did.
+  enum class Unit {
+    kNone,    // no grow unit for a claim: the proof decides
+    kTaken,   // *result is the caller's session, on a slot a unit opened
+    kHelped,  // a record or the waiters' units were dealt with: again
+  };
+
+  // For a claim that found no free slot: takes a grow unit when one is
+  // left, no caller waits and no record is pending, by a CAS of the pair
+  // (the Begin's linearization point), then makes a reserved slot the
+  // session's (ConvertReserved()). A pending record is finished and the
+  // units are decided for the waiters first (HelpUnits()). Counted in
+  // clearing_, and only while word 0 is open for Begin (JetTerm waits for
+  // the count; a claim of a closed pool answers from its words).
+  template <class Revalidate>
+  Unit TakeUnit(Revalidate& still_current, ClaimResult* result) noexcept {
+    // seq_cst: a look before the count, in the order of the pair's RMWs.
+    const std::uint64_t look = DebtWord().load(std::memory_order_seq_cst);
+    if (DebtWordBits::GrowUnits(look) == 0 &&
+        DebtWordBits::KindOf(look) != DebtWordBits::Kind::kGrant) {
+      return Unit::kNone;
+    }
+    Unit unit = Unit::kNone;
+    AsCountedPayer(0, [&] {
+      // seq_cst, both: a first guess for the CAS.
+      PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
+      for (;;) {
+        const std::uint64_t d = p.second;
+        if (DebtWordBits::KindOf(d) == DebtWordBits::Kind::kGrant ||
+            (DebtWordBits::GrowUnits(d) != 0 && Queued(p.first) &&
+             Policy::kMutation != Mutation::kTakePastWaiters)) {
+          HelpUnits();
+          unit = Unit::kHelped;
+          return;
+        }
+        if (DebtWordBits::GrowUnits(d) == 0 || (p.first & kGates) != 0) {
+          return;
+        }
+        if (DebtWordBits::HasRecord(d)) {
+          FinishRecord(d);
+          unit = Unit::kHelped;
+          return;
+        }
+        // The pair read after the incarnation's check stands for it: a
+        // Reset() since rewrote both words, and the CAS fails.
+        if (!still_current()) {
+          *result = {ClaimStatus::kStale, 0, 0};
+          unit = Unit::kTaken;
+          return;
+        }
+        // The flag keeps its state, unless it says kFullUnits with nobody
+        // waiting any more (the frees served the queue): then none.
+        const std::uint64_t taken = DebtWordBits::UnitTaken(d);
+        const std::uint64_t f =
+            (p.first & kFullStateMask) == kFullUnits
+                ? AfterDecide(p.first, DebtWordBits::GrowUnits(taken))
+                : p.first;
+        // seq_cst (the pair's CAS): with the grow's, the decisions' and
+        // the gates' CASes; the Begin's linearization point.
+        if (full_.value.compare_exchange(p, PairValue{f, taken})) break;
+      }
+      const std::uint32_t slot = ConvertReserved(kOpen);
+      // acquire: the word it opened.
+      const std::uint64_t c = SlotRef(slot).control.load(
+          std::memory_order_acquire);
+      *result = {ClaimStatus::kClaimed, slot,
+                 static_cast<std::uint32_t>(c >> kGenShift) & kHandleGenMask};
+      unit = Unit::kTaken;
+    });
+    return unit;
+  }
+
+  // Finishes every record pending (JetTerm, before it force-ends the
+  // sessions: a grant marks a slot busy until its record ends).
+  void FinishRecords() noexcept {
+    for (;;) {
+      // seq_cst: in the order of the pair's RMWs.
+      const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
+      if (!DebtWordBits::HasRecord(d)) return;
+      FinishRecord(d);
     }
   }
 
@@ -1936,6 +2287,17 @@ class alignas(64) SlotPool {
   std::uint32_t Debt() const noexcept {
     // relaxed: a figure for reports.
     return UnitsOf(DebtWord().load(std::memory_order_relaxed));
+  }
+  // Grow units left now (room a grow added that no caller has yet).
+  std::uint32_t GrowUnitsLeft() const noexcept {
+    // relaxed: a figure for reports.
+    return DebtWordBits::GrowUnits(DebtWord().load(std::memory_order_relaxed));
+  }
+  // Whether a grow's grant to a waiter is decided and not yet finished.
+  bool GrantPending() const noexcept {
+    // seq_cst: in the order of the pair's RMWs (a test's schedule reads it).
+    return DebtWordBits::KindOf(DebtWord().load(std::memory_order_seq_cst)) ==
+           DebtWordBits::Kind::kGrant;
   }
 
   // Takes the bit of `slot` back after this thread freed it: false when a
@@ -2253,18 +2615,48 @@ class alignas(64) SlotPool {
   // list (the callers of the list less those owed) than callers ahead of
   // it, the leaver's linearization point. False: a grant was decided for
   // it since (take it, TakeMail()).
-  bool LeaveUnowed(const typename OverflowList::Node* node) noexcept
+  bool LeaveUnowed(const typename OverflowList::Node* node,
+                   bool flagged) noexcept
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(overflow_) {
     // seq_cst: a first guess for the CAS of the pair, which is the read.
     PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
     for (;;) {
       if (DebtWordBits::OwedOf(p.second) == 0 ||
-          !overflow_.HasAhead(node, DecidedIn(p))) {
+          !overflow_.HasAhead(node, DecidedIn(p)) || UnitsForWaiters(p) ||
+          (!flagged && (p.first & kGates) != 0)) {
         return false;
       }
       // seq_cst: with the frees' CAS in MailToHead().
       if (full_.value.compare_exchange(p, OneFewerOwed(p))) return true;
     }
+  }
+
+  // Whether pair `p` holds room on its way to the callers that wait: grow
+  // units that the waiters get before anyone else (no gate set: after
+  // one, the units stay for the pool and the waiters leave on the flag),
+  // or a grant record not yet finished (its unit goes to its ticket or
+  // back). A waiter that leaves helps them (HelpUnits()) before it
+  // answers OutOfSessions.
+  static bool UnitsForWaiters(const PairValue& p) noexcept {
+    return DebtWordBits::KindOf(p.second) == DebtWordBits::Kind::kGrant ||
+           (DebtWordBits::GrowUnits(p.second) != 0 && (p.first & kGates) == 0);
+  }
+  // The pair at one instant (a 16-byte compare-exchange: a slow path's).
+  PairValue PairNow() const noexcept { return full_.value.load(); }
+
+  // For the waiter of `ticket`, whose cell is committed and not yet
+  // published: finishes the grow's grant recorded for it, if that is what
+  // committed it, and returns true; false when the commit is an End's.
+  bool HelpGrantTo(std::uint32_t ticket) noexcept {
+    // seq_cst: in the order of the pair's RMWs (a grant's record ends only
+    // after its publication).
+    const std::uint64_t d = DebtWord().load(std::memory_order_seq_cst);
+    if (DebtWordBits::KindOf(d) != DebtWordBits::Kind::kGrant ||
+        DebtWordBits::SlotOf(d) != ticket) {
+      return false;
+    }
+    FinishGrant(d);
+    return true;
   }
 
   // Whether `ticket`'s cell is ready for it (moving aside a published grant
@@ -2293,7 +2685,7 @@ class alignas(64) SlotPool {
     for (;;) {
       const std::uint64_t seen = p.first;
       if ((seen & kListed) == 0 || HasWaiters(seen) ||
-          (seen & kFullStateMask) != kFullVerified) {
+          (seen & kFullStateMask) < kFullVerified) {
         *f = seen;
         return false;
       }
@@ -2473,9 +2865,17 @@ class alignas(64) SlotPool {
   // and freed its slot read the flag after the head CAS that passed this
   // ticket, so a read that finds the ticket queued comes before that free.
   bool IsTicketTaken(std::uint32_t ticket) const noexcept {
-    const std::uint64_t f = Flag().load(std::memory_order_seq_cst);
+    return IsTicketTakenIn(Flag().load(std::memory_order_seq_cst), ticket);
+  }
+  // The same, by flag value `f`.
+  static bool IsTicketTakenIn(std::uint64_t f, std::uint32_t ticket) noexcept {
     const std::uint32_t head = HeadOf(f);
     return TicketsFrom(head, ticket) >= TicketsFrom(head, TailOf(f));
+  }
+  // Whether a Stop, Unavailable or Term has set its gate in the flag.
+  bool Gated() const noexcept {
+    // seq_cst: in the order of the gates' CAS.
+    return (Flag().load(std::memory_order_seq_cst) & kGates) != 0;
   }
 
   WaitQueue& waiters() noexcept { return waiters_; }
@@ -2649,9 +3049,11 @@ class alignas(64) SlotPool {
           // ExitCall()'s release and with the claim CAS and the free fetch_add.
           const std::uint64_t w = word.load(std::memory_order_seq_cst);
           std::uint64_t c = control.load(std::memory_order_seq_cst);
-          // No session: reserved (an End may have paid). A payer's mark
-          // (busy) is settled in a few steps of the payer's.
-          if (IsReserved(c)) break;
+          // No session: reserved (an End may have paid), or marked for a
+          // grow's grant whose record has ended (FinishRecords() ran, and
+          // no grant is decided after the gate). A payer's mark (busy) is
+          // settled in a few steps of the payer's.
+          if (IsReserved(c) || IsGrantMark(c)) break;
           const bool claimed = ((w >> b) & 1U) != 0;
           if ((c & kBusy) != 0 || (claimed && (c & kOpen) == 0)) {
             // A call is in flight on the slot, or a Begin has claimed it and
@@ -2685,19 +3087,12 @@ class alignas(64) SlotPool {
   // caller re-reads the instance state afterwards to know that the words
   // were those of the incarnation it validated (see InstanceCore::Count()).
   //
-  // A resize changes word bits and the reserved count in separate steps:
-  // the count is taken again if one ran meanwhile (a sequence count, odd
-  // while it runs), and waits for one that runs (as Begin does).
+  // A payer's reserved bit and a grow unit's slot change a word bit and
+  // the reserved count in two steps (splits), which the count sees whole.
   std::uint32_t CountClaimed() const noexcept {
     // relaxed: see the field (a stale value is caught as the words are).
     const std::uint32_t words = active_words_.load(std::memory_order_relaxed);
     for (int pauses = 0;;) {
-      // seq_cst: pairs with Resize()'s increments.
-      const std::uint64_t before = resizes_.load(std::memory_order_seq_cst);
-      if ((before & 1U) != 0) {
-        AwaitResize();
-        continue;
-      }
       // A reserved bit set meanwhile (its word, then reserved_) is counted
       // whole or not at all; a payer stopped inside that split is waited
       // for with a few yields, then short sleeps.
@@ -2709,20 +3104,17 @@ class alignas(64) SlotPool {
       std::uint32_t count = 0;
       for (std::uint32_t i = 0; i < words; ++i) {
         // acquire: pairs with the release stores of Reset() and the RMWs
-        // of Resize(); the caller's state re-read must not move above it
-        // (a word of a later incarnation then shows as a generation
-        // change), nor the sequence re-read below.
+        // of the payers and the grow units' takers; the caller's state
+        // re-read must not move above it (a word of a later incarnation
+        // then shows as a generation change).
         const std::uint64_t w = WordAt(i).load(std::memory_order_acquire);
         count += static_cast<std::uint32_t>(
             std::popcount((w & kSlotBits) & ~ReservedBits(i)));
       }
-      // acquire: as the words (Resize() and PayDebt() change it).
+      // acquire: as the words (the payers and the takers change it).
       const std::uint32_t reserved = reserved_.load(std::memory_order_acquire);
-      // seq_cst: after the reads above (they are acquire loads).
-      if (resizes_.load(std::memory_order_seq_cst) != before ||
-          SplitsSince(splits)) {
-        continue;
-      }
+      // seq_cst (inside): after the reads above (they are acquire loads).
+      if (SplitsSince(splits)) continue;
       return count > reserved ? count - reserved : 0;
     }
   }
@@ -2862,6 +3254,9 @@ class alignas(64) SlotPool {
   static constexpr std::uint64_t kFullNone = 0;
   static constexpr std::uint64_t kFullCandidate = 1;
   static constexpr std::uint64_t kFullVerified = 2;
+  // Verified, with grow units in the debt word that are decided for the
+  // callers waiting before any claim takes one (Resize()).
+  static constexpr std::uint64_t kFullUnits = 3;
   static constexpr std::uint64_t kFullStateMask = 3;
   static constexpr std::uint64_t kOwing = 4;
   // The flag bits that send a free to FreeWhileFull().
@@ -2961,59 +3356,6 @@ class alignas(64) SlotPool {
     }
   }
 
-  // Resize()'s growth by `k`, with the words closed to claims: up to `k` of
-  // the debt is cancelled, and reserved slots are released for the rest.
-  void Release(std::uint32_t k) noexcept {
-    k -= std::min(TakeDebt(k), k);
-    if (k == 0) return;
-    // The debt is 0 now. A payer that took its unit before the cancel may
-    // not have marked its slot reserved yet: wait for it (a few steps of
-    // its own; later payers find no debt). seq_cst: after the cancel (a
-    // payer counts itself, then takes a unit).
-    while (clearing_.load(std::memory_order_seq_cst) != 0) Policy::Yield();
-    // relaxed: written by Reset() only.
-    const std::uint32_t ceiling = ceiling_.load(std::memory_order_relaxed);
-    for (std::uint32_t slot = 0; slot < ceiling && k > 0; ++slot) {
-      auto& control = SlotRef(slot).control;
-      // acquire: pairs with the release stores that reserved it.
-      const std::uint64_t c = control.load(std::memory_order_acquire);
-      if (!IsReserved(c)) continue;
-      --k;
-      // A free slot paid with keeps its bit free until its payer sets it
-      // (SetReservedBit()), which a closed word stops: set here (no claim
-      // runs, and the payers are done), uncounted. seq_cst: with the
-      // frees' fetch_adds.
-      if (!SetFreeBit(WordAt(slot / kSlotsPerWord),
-                      1ULL << (slot % kSlotsPerWord))) {
-        // release: pairs with CountClaimed()'s acquire load.
-        reserved_.fetch_sub(1, std::memory_order_release);
-      }
-      ReleaseReserved(slot, c & ~kBusy);
-      Policy::AfterGrowReleasesASlot();
-    }
-  }
-
-  // Frees reserved `slot`, whose session-less control word is `ended`, as an
-  // End frees its slot: its bit freed and the flag looked at, so that it
-  // goes to the oldest waiter (AfterFreeWhileFull()), else is stored free.
-  // The control word keeps its reserved mark meanwhile (busy without open):
-  // no claim runs (the words are closed), and no report, handle check or
-  // End may take it for a session (an open mark would let a handle that
-  // names its next generation, never issued, pass for one).
-  void ReleaseReserved(std::uint32_t slot, std::uint64_t ended) noexcept {
-    auto& control = SlotRef(slot).control;
-    FreeWordBit(slot);
-    const std::uint64_t f = LoadFlagAfterFree();
-    bool store = true;
-    if (Policy::kMutation != Mutation::kGrowLeavesFullFlag &&
-        (f & kFullStateMask) != kFullNone) {
-      CountedHandOff(
-          [&] { store = AfterFreeWhileFull(slot, f, ended, FreedBy::kOther); });
-    }
-    // release: pairs with OpenClaimed()'s acquire of a later claim.
-    if (store) control.store(ended, std::memory_order_release);
-  }
-
   // Tries to claim a free bit of word `index`. True when `*result` is final
   // (claimed, closed or stale); false when the word has no free bit. (The
   // steps marked "mutant hook" are the production step itself unless a
@@ -3032,19 +3374,6 @@ class alignas(64) SlotPool {
         *result = {ClaimStatus::kClosed, 0, 0};
         return true;
       }
-      if ((w & kHintMask) == kHintResizing) [[unlikely]] {
-        // A resize has closed the words (Resize(), on the owner's side):
-        // wait for it to reopen them, which it does in a few steps of its
-        // own.
-        if (!still_current()) {
-          *result = {ClaimStatus::kStale, 0, 0};
-          return true;
-        }
-        AwaitResize();
-        // acquire: as the first load (pairs with Resize()'s reopening).
-        w = word.load(std::memory_order_acquire);
-        continue;
-      }
       if (IsDebtHint(w) && Policy::kMutation != Mutation::kClaimIgnoresDebt)
           [[unlikely]] {
         // A shrink's debt may be owed: the debt word decides, read after
@@ -3062,12 +3391,12 @@ class alignas(64) SlotPool {
           }
           if constexpr (Policy::kMutation == Mutation::kShrinkHoldsClaims) {
             // The mutant waits for the resizer instead of helping it.
-            // seq_cst: as in HelpShrink().
-            while (!ShrinkDone(shrink_.load(std::memory_order_seq_cst))) {
+            // seq_cst: as in HelpResize().
+            while (!ResizeDone(resize_.load(std::memory_order_seq_cst))) {
               Policy::Yield();
             }
           } else {
-            HelpShrink(words, /*resizer=*/false);
+            HelpResize(words, /*resizer=*/false);
           }
           // acquire: as the first load.
           w = word.load(std::memory_order_acquire);
@@ -3238,8 +3567,6 @@ class alignas(64) SlotPool {
       // (after the candidate is published).
       const std::uint64_t w = WordAt(i).load(std::memory_order_seq_cst);
       if ((w & kClosedForBegin) != 0) return Proof::kClosed;
-      // A resize has closed the words: the claim waits for it (TryWord()).
-      if ((w & kHintMask) == kHintResizing) return Proof::kChanged;
       const bool hinted = IsDebtHint(w);
       seen->words += w;
       for (auto free_bits = static_cast<std::uint32_t>(~w & kSlotBits);
@@ -3251,8 +3578,10 @@ class alignas(64) SlotPool {
         const std::uint64_t c =
             SlotRef(slot).control.load(std::memory_order_seq_cst);
         if ((c & kOpen) == 0) {
-          // Reserved (its payer has yet to set the bit): out of use.
-          if (IsReserved(c)) continue;
+          // Reserved (its payer has yet to set the bit), or marked for a
+          // grow's grant (the debt word's record says so until the mark
+          // is opened): out of use.
+          if (IsReserved(c) || IsGrantMark(c)) continue;
           // Free: available against the debt in a hinted word, where the
           // claims pay with it; claimable in another (a mark there has no
           // debt left to pay: the claim undoes it).
@@ -3307,6 +3636,9 @@ class alignas(64) SlotPool {
     // seq_cst: see above.
     std::uint64_t f = flag.load(std::memory_order_seq_cst);
     if ((f & kFullStateMask) == kFullVerified) return Proof::kFull;
+    // Grow units for the callers waiting: the claim decides them first
+    // (TakeUnit()); the queue's state stays.
+    if ((f & kFullStateMask) == kFullUnits) return Proof::kChanged;
     const std::uint64_t candidate = NextEpoch(f) | kFullCandidate;
     if (!FlagCas(f, candidate)) {
       // Another prover or a free got there first: look again.
@@ -3325,7 +3657,9 @@ class alignas(64) SlotPool {
         (first.words != second.words ||
          first.pending_controls != second.pending_controls ||
          first.pending != second.pending || debt_before != debt_after ||
-         second.available > DebtWordBits::Units(debt_after))) {
+         second.available > DebtWordBits::Units(debt_after) ||
+         DebtWordBits::GrowUnits(debt_after) != 0 ||
+         DebtWordBits::KindOf(debt_after) == DebtWordBits::Kind::kGrant)) {
       proof = Proof::kChanged;
     }
     // A slot available in a hinted word keeps the flag a candidate: its
@@ -3452,21 +3786,15 @@ class alignas(64) SlotPool {
   static constexpr std::uint32_t kMailGated = 1U << 31U;
   // Slots below the ceiling that the capacity leaves out (IsReserved()).
   Atomic<std::uint32_t> reserved_{0};
-  // Payers between counting themselves and finishing their payment
-  // (Release() waits for them).
+  // Payers, grow units' takers and grants' finishers between counting
+  // themselves and their last step (JetTerm waits for them: Payers()).
   Atomic<std::uint32_t> clearing_{0};
-  // Grows begun and ended: odd while one runs (CountClaimed()).
-  Atomic<std::uint64_t> resizes_{0};
-  // The last shrink's descriptor (ShrinkDescriptor()): written by the
-  // owner before the shrink's hints, read by its helpers (HelpShrink()).
-  // Its epoch, modulo 16, is the debt word's once the shrink took effect;
-  // 0 (epoch 0, the debt word's at the start) before any shrink. Never
-  // reset: the last shrink took effect before any Reset().
-  Atomic<std::uint64_t> shrink_{0};
-  // 1 while a grow runs: claims and counts block on it (AwaitResize()).
-  // mutable: a const count waits on it.
-  mutable Atomic<std::uint32_t> resize_gate_{0};
-  static constexpr int kResizeSpins = 16;
+  // The last resize's descriptor (ResizeDescriptor()): written by the
+  // owner before the resize's hints, read by its helpers (HelpResize()).
+  // Its epoch, modulo 16, is the debt word's once the resize took effect;
+  // 0 (epoch 0, the debt word's at the start) before any resize. Never
+  // reset: the last resize took effect before any Reset().
+  Atomic<std::uint64_t> resize_{0};
   static constexpr int kDrainYields = 16;
   // The incarnation the pool was Reset() for (MarkClosedForBegin()).
   Atomic<std::uint64_t> incarnation_{0};
@@ -3500,7 +3828,7 @@ class alignas(64) SlotPool {
   // published when it was stored): written by Reset() as active_words_,
   // and by Resize() (owner-side, seq_cst) once a shrink took effect, or
   // while a grow has the words closed to claims. capacity() reads the
-  // capacity in force from it, shrink_ and the debt word. Claims do not
+  // capacity in force from it, resize_ and the debt word. Claims do not
   // read it (the reserved slots and the debt stand for it).
   Atomic<std::uint64_t> capacity_{0};
 };

@@ -1015,17 +1015,18 @@ struct SeenWhenGrowServes {
   std::uint32_t count = 0;                  // open sessions at the end
 };
 
-// Capacity 1 (ceiling 3), open; one waiter. A grow to 3 starts; it stops
-// just before it hands the waiter a slot, until the waiter's deadline has
-// passed (the waiter, timing out, waits for the grow, which holds claims
-// off). The grow hands it one slot and opens the other. The waiter takes
-// the grant and must claim nothing beside it: a Begin made by the waiter's
-// thread from inside the waiter's next step (its cell compare-exchange, as
-// it takes the grant) finds the third slot free. (The first version made
-// the timed-out waiter's last claim first: it took the third slot, then
-// found the grant and gave the claimed slot back, and a Begin in between
-// answered OutOfSessions with 2 of 3 open. Found by the random histories
-// of concurrency_resize_histories_test.cc.)
+// Capacity 1 (ceiling 3), open; one waiter. A grow to 3 decides one unit
+// for the waiter and leaves the other for the pool; the grower stops at
+// its first cell compare-exchange (the grant's commit) until the waiter's
+// deadline has passed. The waiter, timing out with its ticket taken,
+// finishes its grant itself and must claim nothing beside it: a Begin made
+// by the waiter's thread from inside its first cell compare-exchange once
+// the grant is published and its record ended (as it takes the grant)
+// finds the third slot free. (A first version made the timed-out waiter's
+// last claim first: it took the third slot, then found the grant and gave
+// the claimed slot back, and a Begin in between answered OutOfSessions
+// with 2 of 3 open. Found by the random histories of
+// concurrency_resize_histories_test.cc.)
 template <Mutation M>
 SeenWhenGrowServes GrowServingATimedOutWaiter() {
   using MCore = CellCasCore<M>;
@@ -1037,7 +1038,7 @@ SeenWhenGrowServes GrowServingATimedOutWaiter() {
   EXPECT_EQ(core.Begin(gen, &held), Error::kSuccess);
   const std::thread::id resizer = std::this_thread::get_id();
   std::atomic<std::thread::id> waiter_id{};
-  // 0: start; 1: the grow is about to deliver; 2: the probe ran.
+  // 0: start; 1: the grow is about to commit; 2: the probe ran.
   std::atomic<int> phase{0};
   const auto deadline =
       MCore::WaitClock::now() + std::chrono::milliseconds(100);
@@ -1046,10 +1047,10 @@ SeenWhenGrowServes GrowServingATimedOutWaiter() {
     const int now = phase.load(std::memory_order_acquire);
     if (id == resizer && !after && now == 0) {
       phase.store(1, std::memory_order_release);
-      // The waiter's deadline passes while the grow holds claims off.
+      // The waiter's deadline passes while the grower stands still.
       std::this_thread::sleep_until(deadline + std::chrono::milliseconds(100));
     } else if (id == waiter_id.load(std::memory_order_acquire) && !after &&
-               now == 1) {
+               now == 1 && !core.DebugGrantPending()) {
       phase.store(2, std::memory_order_release);
       OpenedSession probe;
       seen.probe = core.Begin(gen, &probe);

@@ -960,13 +960,13 @@ TEST(SessionWaitOverflowTest, CatchesLeaverWaitsLocked) {
   EXPECT_EQ(l0, Error::kSuccess);
 }
 
-// The library's policy with a ring of 4 cells and a grow that stops after
-// its first slot while `armed`, until `go`.
+// The library's policy with a ring of 4 cells and a grow that stops right
+// after its linearization point while `armed`, until `go`.
 struct GrowHeldRing : TinyRing {
   static inline std::atomic<bool> armed{false};
   static inline std::atomic<bool> stopped{false};
   static inline std::atomic<bool> go{false};
-  static void AfterGrowReleasesASlot() noexcept {
+  static void AfterGrowTakesEffect() noexcept {
     if (!armed.exchange(false)) return;
     stopped.store(true);
     while (!go.load()) std::this_thread::yield();
@@ -974,12 +974,13 @@ struct GrowHeldRing : TinyRing {
 };
 
 // Capacity 1 (ceiling 3), the ring full behind a live head; L0 listed with
-// no deadline, L behind it with one. A grow to 3 hands its first slot to
-// the ring's head and stops; L0 moves into the ring (the head's cell is
-// free again). L's deadline passes: L waits for the grow without the
-// list's lock (the count, which takes it, answers meanwhile), then finds
-// the grow's second slot went to L0 and answers OutOfSessions, three open.
-TEST(SessionWaitOverflowTest, ALeaverWaitsForAGrowWithoutTheListsLock) {
+// no deadline, L behind it with one. A grow to 3 takes effect (two units)
+// and its grower stops for good. L's deadline passes: L decides the units
+// for the waiters without the list's lock, oldest first (the ring's head,
+// then the list's head L0, by the mailbox), and answers OutOfSessions,
+// three open; the head and L0 get their sessions, all while the grower
+// stands still.
+TEST(SessionWaitOverflowTest, ALeaverDecidesAStoppedGrowsUnitsForTheWaiters) {
   using CoreT = InstanceCore<GrowHeldRing>;
   CoreT core;
   const std::uint64_t gen = core.Create();
@@ -989,15 +990,19 @@ TEST(SessionWaitOverflowTest, ALeaverWaitsForAGrowWithoutTheListsLock) {
   OpenedSession first;
   std::thread head = FillRingBehindAHead(core, gen, &first);
   OpenedSession got0;
+  std::atomic<bool> l0_done{false};
   std::thread l0([&] {
     EXPECT_EQ(core.BeginWait(gen, &got0, kForever), Error::kSuccess);
+    l0_done.store(true);
   });
   while (core.ListedCallers() != 1) std::this_thread::yield();
   const auto deadline =
-      CoreT::WaitClock::now() + std::chrono::milliseconds(500);
+      CoreT::WaitClock::now() + std::chrono::milliseconds(200);
+  std::atomic<bool> l_done{false};
   std::thread l([&] {
     OpenedSession none;
     EXPECT_EQ(core.BeginWait(gen, &none, deadline), Error::kOutOfSessions);
+    l_done.store(true);
   });
   while (core.ListedCallers() != 2) std::this_thread::yield();
   GrowHeldRing::stopped.store(false);
@@ -1005,22 +1010,16 @@ TEST(SessionWaitOverflowTest, ALeaverWaitsForAGrowWithoutTheListsLock) {
   GrowHeldRing::armed.store(true);
   std::thread grow([&] { core.Resize(3); });
   while (!GrowHeldRing::stopped.load()) std::this_thread::yield();
-  head.join();  // served by the grow's first slot
-  while (CoreT::WaitClock::now() < deadline + std::chrono::milliseconds(100)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  std::atomic<bool> counted{false};
-  std::thread counter([&] {
-    core.ListedCallers();
-    counted.store(true);
-  });
-  for (int i = 0; i < 200 && !counted.load(); ++i) {
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!(l_done.load() && l0_done.load()) &&
+         std::chrono::steady_clock::now() < limit) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  EXPECT_TRUE(counted.load()) << "the leaver held the list's lock";
+  EXPECT_TRUE(l_done.load()) << "L waited for the grower";
+  EXPECT_TRUE(l0_done.load()) << "L0 waited for the grower";
+  head.join();  // served by the grow's first unit
   GrowHeldRing::go.store(true);
   grow.join();
-  counter.join();
   l.join();
   l0.join();
   for (const OpenedSession& s : {held, first, got0}) {

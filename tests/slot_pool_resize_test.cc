@@ -174,85 +174,59 @@ TEST(SlotPoolResizeTest, CatchesGrowLeavingTheFullFlag) {
   EXPECT_EQ(seen.after_grow, Error::kOutOfSessions);
 }
 
-// A policy whose grow stops, once armed, after the first slot it releases
-// (`armed`) or between its first two steps (`armed_at_begin`), until the
-// test lets it go, and that notes when the thread `waiter` blocks with no
-// deadline (a waiter waiting for the grow: AwaitResize()) and counts its
-// yields.
+// A policy whose grow stops, once armed, right after its linearization
+// point (before it decides its units for the waiters), until the test
+// lets it go: nobody may wait for it meanwhile.
 template <Mutation M>
 struct StoppedGrowPolicy : StdAtomics {
   static constexpr Mutation kMutation = M;
   static inline std::atomic<bool> armed{false};
-  static inline std::atomic<bool> armed_at_begin{false};
   static inline std::atomic<bool> stopped{false};
   static inline std::atomic<bool> go{false};
-  static inline std::atomic<std::thread::id> waiter{};
-  static inline std::atomic<bool> waiter_blocked{false};
-  static inline std::atomic<std::uint64_t> waiter_yields{0};
   static void Reset() {
     armed.store(false);
-    armed_at_begin.store(false);
     stopped.store(false);
     go.store(false);
-    waiter_blocked.store(false);
-    waiter_yields.store(0);
   }
-  static void Stop() {
+  static void AfterGrowTakesEffect() noexcept {
+    if (!armed.exchange(false)) return;
     stopped.store(true);
     while (!go.load()) std::this_thread::yield();
   }
-  static void AfterGrowReleasesASlot() noexcept {
-    if (armed.exchange(false)) Stop();
-  }
-  static void AfterGrowBegins() noexcept {
-    if (armed_at_begin.exchange(false)) Stop();
-  }
-  static void Yield() noexcept {
-    if (waiter.load() == std::this_thread::get_id()) waiter_yields.fetch_add(1);
-    StdAtomics::Yield();
-  }
-  static void WaitWhile(std::atomic<std::uint32_t>& word,
-                        std::uint32_t expected,
-                        WaitClock::time_point deadline) noexcept {
-    if (deadline == WaitClock::time_point::max() &&
-        waiter.load() == std::this_thread::get_id()) {
-      waiter_blocked.store(true);
-    }
-    StdAtomics::WaitWhile(word, expected, deadline);
-  }
 };
 
-// Starts the thread `Policy::waiter` on `core`: a wait until `wait` from
-// now, its answer in *answer, then *done set.
-template <class Policy, class Core>
+// Starts a thread on `core`: a wait until `wait` from now, its answer in
+// *answer, then *done set.
+template <class Core>
 std::thread StartTimedWaiter(Core& core, std::uint64_t gen, OpenedSession* s,
                              std::chrono::milliseconds wait, Error* answer,
                              std::atomic<bool>* done) {
   return std::thread([&core, gen, s, wait, answer, done] {
-    Policy::waiter.store(std::this_thread::get_id());
     *answer = core.BeginWait(gen, s, Core::WaitClock::now() + wait);
     done->store(true);
   });
 }
 
-// What TimeoutBesideAGrow() saw.
+// What TimeoutBesideAStoppedGrow() saw.
 struct GrowTimeoutSeen {
-  bool queued = false;                     // both waiters held tickets
-  bool answered_beside_grow = false;       // W2 returned, the grow stopped
+  bool queued = false;                    // both waiters held tickets
+  bool answered_beside_grow = false;      // W2 returned, the grow stopped
+  bool first_beside_grow = false;         // so did W1
+  Error first = Error::kInvalidInstance;  // W1's answer
   Error second = Error::kInvalidInstance;  // W2's answer
 };
 
-// A waiter whose deadline passes while a grow hands out its slots waits
-// for the grow: the slot it has for the next ticket is this waiter's.
-// Capacity 2 (ceiling 4), both open; W1 waits with no deadline, then W2
-// with a short one; the pool grows to 4, and the resizer is stopped right
-// after the first slot, which W1 gets. W2's deadline passes meanwhile: a
-// capacity of 4 is in force (W1 has a third session) and one slot is to
-// come, so W2 may not answer OutOfSessions; it waits for the grow, whose
-// second slot is its. (Found by an outside attack, with the resizer
-// stopped in gdb: W2 answered OutOfSessions with 3 open and capacity 4.)
+// A waiter whose deadline passes beside a grow's units decides them for
+// the waiters, oldest first, whoever the grower is: the grower stops for
+// good right after its linearization point. Capacity 2 (ceiling 4), both
+// open; W1 waits with no deadline, then W2 with a short one; the pool
+// grows to 4. W2's deadline passes: a capacity of 4 is in force and two
+// units are left for the two waiters, so W2 may not answer OutOfSessions.
+// It decides the first unit for W1 (and delivers it) and the second for
+// itself, while the grower stays stopped. The mutant kLeaveIgnoresGrow
+// answers OutOfSessions beside the units.
 template <Mutation M>
-GrowTimeoutSeen TimeoutBesideAGrow() {
+GrowTimeoutSeen TimeoutBesideAStoppedGrow() {
   using Policy = StoppedGrowPolicy<M>;
   using Core = InstanceCore<Policy>;
   Policy::Reset();
@@ -263,12 +237,15 @@ GrowTimeoutSeen TimeoutBesideAGrow() {
   std::vector<OpenedSession> held;
   OpenSessions(core, gen, 2, &held);
   OpenedSession w1;
-  std::thread first = StartLiveWaiter(core, gen, &w1, 0);
+  std::atomic<bool> first_done{false};
+  std::thread first = StartTimedWaiter(core, gen, &w1, std::chrono::hours(1),
+                                       &seen.first, &first_done);
+  while (core.QueuedTickets() < 1) std::this_thread::yield();
   OpenedSession w2;
   std::atomic<bool> second_done{false};
   std::thread second =
-      StartTimedWaiter<Policy>(core, gen, &w2, std::chrono::milliseconds(500),
-                               &seen.second, &second_done);
+      StartTimedWaiter(core, gen, &w2, std::chrono::milliseconds(100),
+                       &seen.second, &second_done);
   while (core.QueuedTickets() < 2 && !second_done.load()) {
     std::this_thread::yield();
   }
@@ -276,92 +253,123 @@ GrowTimeoutSeen TimeoutBesideAGrow() {
   Policy::armed.store(true);
   std::thread resizer([&] { core.Resize(4); });
   while (!Policy::stopped.load()) std::this_thread::yield();
-  // W2's deadline passes: it answers, or blocks until the grow is done.
-  while (!second_done.load() && !Policy::waiter_blocked.load()) {
+  // W2's deadline passes: it answers with the grower stopped, and so does
+  // W1 unless W2 left it its unit (the mutant).
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!(second_done.load() &&
+           (first_done.load() || seen.second != Error::kSuccess)) &&
+         std::chrono::steady_clock::now() < limit) {
     std::this_thread::yield();
   }
   seen.answered_beside_grow = second_done.load();
+  seen.first_beside_grow = first_done.load();
   Policy::go.store(true);
   resizer.join();
+  if (!first_done.load()) {
+    // The mutant leaves W1's unit to the grower, which serves it now.
+    while (!first_done.load()) std::this_thread::yield();
+  }
   first.join();
   second.join();
-  held.push_back(w1);
+  if (seen.first == Error::kSuccess) held.push_back(w1);
   if (seen.second == Error::kSuccess) held.push_back(w2);
   EndAllThenTerminate(core, held);
   return seen;
 }
 
-TEST(SlotPoolResizeTest, AWaiterTimingOutBesideAGrowGetsItsSlot) {
-  const GrowTimeoutSeen seen = TimeoutBesideAGrow<Mutation::kNone>();
+TEST(SlotPoolResizeTest, AWaiterTimingOutBesideAStoppedGrowGetsItsSlot) {
+  const GrowTimeoutSeen seen = TimeoutBesideAStoppedGrow<Mutation::kNone>();
   EXPECT_TRUE(seen.queued);
-  EXPECT_FALSE(seen.answered_beside_grow)
-      << "W2 answered while the grow had a slot to hand out";
+  EXPECT_TRUE(seen.answered_beside_grow) << "W2 waited for the grower";
+  EXPECT_TRUE(seen.first_beside_grow) << "W1 waited for the grower";
+  EXPECT_EQ(seen.first, Error::kSuccess);
   EXPECT_EQ(seen.second, Error::kSuccess);
 }
 
 TEST(SlotPoolResizeTest, CatchesLeaveIgnoringTheGrow) {
   const GrowTimeoutSeen seen =
-      TimeoutBesideAGrow<Mutation::kLeaveIgnoresGrow>();
+      TimeoutBesideAStoppedGrow<Mutation::kLeaveIgnoresGrow>();
   EXPECT_TRUE(seen.queued);
   EXPECT_TRUE(seen.answered_beside_grow);
   EXPECT_EQ(seen.second, Error::kOutOfSessions);
 }
 
-// What LeaveBesideAStartingGrow() saw.
-struct StartingGrowSeen {
-  bool spun = false;                       // W went round without blocking
-  Error answer = Error::kInvalidInstance;  // W's
+// What BeginBesideAStoppedGrow() saw.
+struct StoppedGrowSeen {
+  Error lone = Error::kInvalidInstance;    // a Begin with nobody waiting
+  Error beside = Error::kInvalidInstance;  // a Begin beside a waiter
+  bool waiter_served = false;  // the waiter had its session by then
+  Error waiter = Error::kInvalidInstance;
 };
 
-// A waiter that leaves while a grow is starting does not spin: the grow
-// raises its gate before it counts itself, so a reader that finds the
-// count odd blocks on the gate. Capacity 2 (ceiling 4), both open; W
-// waits with a short deadline; the pool grows to 3, the resizer stopped
-// between its first two steps. W's deadline passes: it finds no grow
-// counted and answers OutOfSessions (the grow has not taken effect).
-// With kCountBeforeGate, W finds the count odd and the gate down, and
-// goes round until the resizer goes on (seen here as more than 100,000
-// yields).
+// Begin is lock-free beside a grow: with the grower stopped for good right
+// after its linearization point, a Begin takes a unit itself. Capacity 1
+// (ceiling 3) with its session open. First the pool grows to 2 with
+// nobody waiting: a Begin gets the new room. Then, full again, W waits
+// with no deadline and the pool grows to 3: a Begin decides the unit for
+// W (first come, first served), delivers it, and answers OutOfSessions;
+// the mutant kTakePastWaiters takes the unit itself ahead of W.
 template <Mutation M>
-StartingGrowSeen LeaveBesideAStartingGrow() {
+StoppedGrowSeen BeginBesideAStoppedGrow() {
   using Policy = StoppedGrowPolicy<M>;
   using Core = InstanceCore<Policy>;
   Policy::Reset();
-  StartingGrowSeen seen;
+  StoppedGrowSeen seen;
   Core core;
   const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(2, false, 4), Error::kSuccess);
+  EXPECT_EQ(core.Init(1, false, 3), Error::kSuccess);
   std::vector<OpenedSession> held;
-  OpenSessions(core, gen, 2, &held);
-  OpenedSession w;
-  std::atomic<bool> done{false};
-  std::thread waiter = StartTimedWaiter<Policy>(
-      core, gen, &w, std::chrono::milliseconds(200), &seen.answer, &done);
-  while (core.QueuedTickets() < 1 && !done.load()) std::this_thread::yield();
-  Policy::armed_at_begin.store(true);
-  std::thread resizer([&] { core.Resize(3); });
+  OpenSessions(core, gen, 1, &held);
+  OpenedSession s;
+  EXPECT_EQ(core.Begin(gen, &s), Error::kOutOfSessions);
+  Policy::armed.store(true);
+  std::thread first_grow([&] { core.Resize(2); });
   while (!Policy::stopped.load()) std::this_thread::yield();
-  while (!done.load() && !Policy::waiter_blocked.load() &&
-         Policy::waiter_yields.load() <= 100000) {
+  seen.lone = core.Begin(gen, &s);
+  if (seen.lone == Error::kSuccess) held.push_back(s);
+  Policy::go.store(true);
+  first_grow.join();
+  Policy::Reset();
+  OpenedSession w;
+  std::atomic<bool> waiter_done{false};
+  // The mutant never serves it: it times out sooner.
+  const auto wait = M == Mutation::kNone ? std::chrono::milliseconds(5000)
+                                         : std::chrono::milliseconds(500);
+  std::thread waiter =
+      StartTimedWaiter(core, gen, &w, wait, &seen.waiter, &waiter_done);
+  while (core.QueuedTickets() < 1 && !waiter_done.load()) {
     std::this_thread::yield();
   }
-  seen.spun = Policy::waiter_yields.load() > 100000;
+  Policy::armed.store(true);
+  std::thread second_grow([&] { core.Resize(3); });
+  while (!Policy::stopped.load()) std::this_thread::yield();
+  seen.beside = core.Begin(gen, &s);
+  if (seen.beside == Error::kSuccess) held.push_back(s);
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (!waiter_done.load() && std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  seen.waiter_served = waiter_done.load() && seen.waiter == Error::kSuccess;
   Policy::go.store(true);
-  resizer.join();
+  second_grow.join();
   waiter.join();
-  if (seen.answer == Error::kSuccess) held.push_back(w);
+  if (seen.waiter == Error::kSuccess) held.push_back(w);
   EndAllThenTerminate(core, held);
   return seen;
 }
 
-TEST(SlotPoolResizeTest, AWaiterLeavingBesideAStartingGrowDoesNotSpin) {
-  const StartingGrowSeen seen = LeaveBesideAStartingGrow<Mutation::kNone>();
-  EXPECT_FALSE(seen.spun);
-  EXPECT_EQ(seen.answer, Error::kOutOfSessions);
+TEST(SlotPoolResizeTest, ABeginBesideAStoppedGrowTakesItsUnitAfterTheWaiters) {
+  const StoppedGrowSeen seen = BeginBesideAStoppedGrow<Mutation::kNone>();
+  EXPECT_EQ(seen.lone, Error::kSuccess) << "no room from a stopped grow";
+  EXPECT_EQ(seen.beside, Error::kOutOfSessions);
+  EXPECT_TRUE(seen.waiter_served) << "the waiter waited for the grower";
 }
 
-TEST(SlotPoolResizeTest, CatchesCountBeforeGate) {
-  EXPECT_TRUE(LeaveBesideAStartingGrow<Mutation::kCountBeforeGate>().spun);
+TEST(SlotPoolResizeTest, CatchesTakingAUnitPastTheWaiters) {
+  const StoppedGrowSeen seen =
+      BeginBesideAStoppedGrow<Mutation::kTakePastWaiters>();
+  EXPECT_EQ(seen.beside, Error::kSuccess);
+  EXPECT_FALSE(seen.waiter_served);
 }
 
 // A shrink while an End hands its slot over: the End read the flag before
@@ -573,18 +581,25 @@ TEST(SlotPoolResizeTest, CatchesEnterIgnoringThePayer) {
 // A free that pays a shrink's debt without holding its session (a waiter
 // that ends again a session it received and does not answer frees it as
 // its control word reads, InstanceCore::EndPhantom()) marks its slot
-// reserved all the same, so that a grow finds it and releases it. Returns
-// how many claims a grow back to capacity 2 then lets through, with no
-// session open. (With kMarkOnlyHeld, as the first version of the payer's
+// reserved all the same, so that a grow finds it and a claim takes its
+// unit there. Returns whether the paid slot reads reserved once no session
+// is open, and, if it does, how many claims a grow back to capacity 2 then
+// lets through. (With kMarkOnlyHeld, as the first version of the payer's
 // record had it, the slot stays open and out of every count: an outside
-// attack found sessions nobody began and a capacity short after grows.)
+// attack found sessions nobody began and a capacity short after grows.
+// Here its grow unit would find no reserved slot to open.)
+struct FreeWithoutAHoldSeen {
+  bool reserved = false;
+  std::uint32_t claims = 0;
+};
 template <Mutation M>
-std::uint32_t ClaimsAfterAFreeWithoutAHoldPaid() {
+FreeWithoutAHoldSeen ClaimsAfterAFreeWithoutAHoldPaid() {
   using Pool = SlotPool<ResizePolicy<M>>;
   constexpr auto kCurrent = [] { return true; };
+  FreeWithoutAHoldSeen seen;
   auto pool = Pool::Create(2);
   EXPECT_NE(pool, nullptr);
-  if (pool == nullptr) return 0;
+  if (pool == nullptr) return seen;
   pool->Reset(2, 0);
   const ClaimResult a = pool->Claim(kCurrent);
   const ClaimResult b = pool->Claim(kCurrent);
@@ -598,18 +613,23 @@ std::uint32_t ClaimsAfterAFreeWithoutAHoldPaid() {
   const std::uint64_t control = pool->LoadControl(b.slot);
   EXPECT_TRUE(pool->TryEnterCall(b.slot, control));
   pool->Free(b.slot, control);
+  seen.reserved = Pool::IsReserved(pool->LoadControl(a.slot));
+  if (!seen.reserved) return seen;
   pool->Resize(2);
-  std::uint32_t claims = 0;
-  while (pool->Claim(kCurrent).status == ClaimStatus::kClaimed) ++claims;
-  return claims;
+  while (pool->Claim(kCurrent).status == ClaimStatus::kClaimed) ++seen.claims;
+  return seen;
 }
 
 TEST(SlotPoolResizeTest, AFreeWithoutAHoldPaysWithItsSlot) {
-  EXPECT_EQ(ClaimsAfterAFreeWithoutAHoldPaid<Mutation::kNone>(), 2U);
+  const FreeWithoutAHoldSeen seen =
+      ClaimsAfterAFreeWithoutAHoldPaid<Mutation::kNone>();
+  EXPECT_TRUE(seen.reserved);
+  EXPECT_EQ(seen.claims, 2U);
 }
 
 TEST(SlotPoolResizeTest, CatchesMarkingOnlyHeldSlots) {
-  EXPECT_EQ(ClaimsAfterAFreeWithoutAHoldPaid<Mutation::kMarkOnlyHeld>(), 1U);
+  EXPECT_FALSE(
+      ClaimsAfterAFreeWithoutAHoldPaid<Mutation::kMarkOnlyHeld>().reserved);
 }
 
 // Where StoppedResizerPolicy stops the resizer.

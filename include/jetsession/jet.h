@@ -12,9 +12,8 @@
  * Thread safety: every function may be called from any number of threads at
  * once, on the same or different instances and sessions; every call is
  * linearizable. JetBeginSession, JetDupSession and JetEndSession are
- * lock-free, except that Begin and Dup wait while a JetExtSetMaxSessions
- * that grows their instance runs (a deviation, see there); JetInit,
- * JetTerm, JetTerm2 and the parameter calls may block.
+ * lock-free, also while JetExtSetMaxSessions runs on their instance;
+ * JetInit, JetTerm, JetTerm2 and the parameter calls may block.
  */
 #ifndef JETSESSION_JET_H_
 #define JETSESSION_JET_H_
@@ -264,10 +263,10 @@ JET_ERR JET_API JetExtSetInstanceUnavailable(JET_INSTANCE instance)
 /*
  * Writes the number of open sessions to *pcSessions; exact whenever no
  * Begin/Dup/End on the instance is in flight. Lock-free, except that it
- * waits while a JetExtSetMaxSessions that grows the instance runs (as
- * Begin does), and while a call that pays a shrink's debt is between the
- * two steps of a change it makes (a few instructions: a reserved slot's
- * bit and its count, or a generation's high part moved aside). Results in
+ * waits while a call that pays a shrink's debt, or opens a slot of a
+ * grow's room, is between the two steps of a change it makes (a few
+ * instructions: a reserved slot's bit and its count, or a generation's
+ * high part moved aside). Results in
  * order:
  * pcSessions NULL -> InvalidParameter; the handle results of
  * JetBeginSession (a handle of an ended instance -> InvalidInstance, never
@@ -360,14 +359,14 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * anyone else. Shrinking below the number of open sessions ends nothing:
  * Begin and Dup answer OutOfSessions (or wait) until fewer than cSessions
  * are open, as the sessions that end, and the Begins that find a free
- * slot meanwhile, pay off the difference. A shrink holds nobody up, even
+ * slot meanwhile, pay off the difference. A resize holds nobody up, even
  * if the resizing thread never runs again: a Begin that finds it under
- * way makes it take effect itself. While a grow runs, Begin
- * and Dup on the instance wait for it (as long, again, as the scheduler
- * keeps it off the processor), and so does a waiting call whose deadline
- * passes meanwhile (the grow may have a slot for it); End never waits. A grow
- * waits itself, holding the lock of the instance registry, for the few steps of
- * the payers in flight.
+ * way makes it take effect itself; a Begin or Dup that finds no free slot
+ * takes a slot of the grown room itself when nobody waits, and otherwise
+ * hands that room to the waiting callers first; a waiting call whose
+ * deadline passes does the same before it answers. A waiting call with no
+ * deadline is served by the resizing thread or by the next such Begin,
+ * Dup or timed-out wait. Neither End nor the resize itself waits.
  */
 JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
                                      unsigned long cSessions) JET_NOEXCEPT_;

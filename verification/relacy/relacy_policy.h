@@ -307,8 +307,7 @@ struct RelacyPolicy {
   static void AfterShrinkHintsAWord() {}
   static void AfterShrinkTakesEffect() {}
   static void BeforeHelpTakesEffect() {}
-  static void AfterGrowReleasesASlot() {}
-  static void AfterGrowBegins() {}
+  static void AfterGrowTakesEffect() {}
   static void AfterMailDecided() {}
   static void InsideSplit() {}
   static void WakeAll(Atomic<std::uint32_t>& /*word*/) {}

@@ -1446,24 +1446,23 @@ struct GrowServesTimeout : rl::test_suite<GrowServesTimeout<kM>, 3> {
   }
 };
 
-// RelacyPolicy whose grow moves the time to 1 right after it has released
-// its first slot (SlotPool::Release()).
+// RelacyPolicy whose grow moves the time to 1 right after it has taken
+// effect, before it decides its units (SlotPool::Resize()).
 template <ji::Mutation kM>
-struct TimeAfterFirstSlotPolicy : jv::RelacyPolicy<kM> {
-  static void AfterGrowReleasesASlot() { Clock::Set(1); }
+struct TimeAfterGrowPolicy : jv::RelacyPolicy<kM> {
+  static void AfterGrowTakesEffect() { Clock::Set(1); }
 };
 
-// A grow hands its slots to the tickets one by one, and a waiter whose
-// deadline passes in between waits for it. Capacity 1 (ceiling 3), its
-// session open: V waits with no deadline, W until time 1; R grows the
-// capacity to 3, and the time passes to 1 right after its first slot
-// (the policy's hook). Both get a session: at time 1 the grow still has
-// a slot for the next ticket, and a caller that comes later finds room.
-// With kLeaveIgnoresGrow, W, behind V's ticket, answers OutOfSessions
-// there.
+// A grow's units go to the tickets oldest first, and a waiter whose
+// deadline passes beside them decides them (the grower may be slow).
+// Capacity 1 (ceiling 3), its session open: V waits with no deadline, W
+// until time 1; R grows the capacity to 3, and the time passes to 1 right
+// after the grow took effect (the policy's hook). Both get a session: at
+// time 1 the grow has a unit for each ticket. With kLeaveIgnoresGrow, W,
+// behind V's ticket, answers OutOfSessions there.
 template <ji::Mutation kM>
 struct GrowServesTwoWaiters : rl::test_suite<GrowServesTwoWaiters<kM>, 3> {
-  using Core = ji::InstanceCore<TimeAfterFirstSlotPolicy<kM>>;
+  using Core = ji::InstanceCore<TimeAfterGrowPolicy<kM>>;
   Core* core = nullptr;  // raw: see NewPool()
   std::uint64_t gen = 0;
   ji::OpenedSession held;
