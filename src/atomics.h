@@ -201,6 +201,9 @@ enum class Mutation {
                         // passed) does not wait for a grow that is handing
                         // out its slots: it answers OutOfSessions with room
                         // that the grow will hand to the next ticket
+  kUnreserveKeepsBit,   // a grow unit's taker opens a reserved slot whose
+                        // bit is free without setting it: its session is
+                        // counted nowhere, and a claim takes its slot
   kTakePastWaiters,     // a claim takes a grow unit while callers wait
                         // for one (tickets, the overflow list): a Begin
                         // gets ahead of an older waiter

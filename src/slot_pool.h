@@ -2129,7 +2129,8 @@ class alignas(64) SlotPool {
   // reserved count, as one change in two steps for the count.
   void Unreserve(std::uint32_t slot) noexcept {
     BeginSplit();
-    if (!SetFreeBit(WordAt(slot / kSlotsPerWord),
+    if (Policy::kMutation == Mutation::kUnreserveKeepsBit ||
+        !SetFreeBit(WordAt(slot / kSlotsPerWord),
                     1ULL << (slot % kSlotsPerWord))) {
       // release: pairs with CountClaimed()'s acquire load.
       reserved_.fetch_sub(1, std::memory_order_release);

@@ -632,6 +632,133 @@ TEST(SlotPoolResizeTest, CatchesMarkingOnlyHeldSlots) {
       ClaimsAfterAFreeWithoutAHoldPaid<Mutation::kMarkOnlyHeld>().reserved);
 }
 
+// A policy that stops the shrink's resizer after it took effect (before
+// it pays), and a payer thread inside its split (right before it sets the
+// bit of the free slot it paid with: SetReservedBit()), each until the
+// test lets it go.
+template <Mutation M>
+struct HeldPayerPolicy : StdAtomics {
+  static constexpr Mutation kMutation = M;
+  static inline std::atomic<bool> resizer_armed{false};
+  static inline std::atomic<bool> resizer_stopped{false};
+  static inline std::atomic<bool> resizer_go{false};
+  static inline std::atomic<std::thread::id> payer{};
+  static inline std::atomic<bool> payer_stopped{false};
+  static inline std::atomic<bool> payer_go{false};
+  static void AfterShrinkTakesEffect() noexcept {
+    if (!resizer_armed.exchange(false)) return;
+    resizer_stopped.store(true);
+    while (!resizer_go.load()) std::this_thread::yield();
+  }
+  static void InsideSplit() noexcept {
+    if (payer.load() != std::this_thread::get_id() ||
+        payer_stopped.exchange(true)) {
+      return;
+    }
+    while (!payer_go.load()) std::this_thread::yield();
+  }
+};
+
+// What a grow unit's taker did beside a payer held before its bit.
+struct HeldPayerSeen {
+  bool payer_held = false;  // the schedule ran
+  ClaimStatus taker = ClaimStatus::kStale;
+  ClaimStatus payer = ClaimStatus::kStale;
+  std::uint32_t count_with_payer = 0;
+  std::uint32_t count_after_end = 0;
+  std::uint32_t claims_at_rest = 0;
+};
+
+// A grow unit's taker that opens a reserved slot whose bit a payer left
+// free sets the bit itself. Capacity 2 with A open; shrunk to 1 (a debt of
+// 1), the resizer stopped before it pays; P's claim pays the debt with
+// the free slot and is held right before it sets that slot's bit. The
+// resizer ends; a grow back to 2 leaves a unit; a claim finds no free
+// slot to claim (the reserved one reads busy) and takes the unit, opening
+// the reserved slot, and its session ends. P goes on (its word changed,
+// and its slot is no longer reserved: it leaves the bit) and claims the
+// slot, now free: 2 open. Once P's session ends, 1 is open, and exactly
+// one claim succeeds. With
+// kUnreserveKeepsBit the taker leaves the bit free and takes the slot out
+// of the reserved count instead: its End's free of a bit that is not set
+// wrecks the word, and the count reads 0 with A open.
+template <Mutation M>
+HeldPayerSeen GrowUnitBesideAHeldPayer() {
+  using Policy = HeldPayerPolicy<M>;
+  using Pool = SlotPool<Policy>;
+  constexpr auto kCurrent = [] { return true; };
+  HeldPayerSeen seen;
+  Policy::resizer_armed.store(true);
+  Policy::resizer_stopped.store(false);
+  Policy::resizer_go.store(false);
+  Policy::payer_stopped.store(false);
+  Policy::payer_go.store(false);
+  auto pool = Pool::Create(2);
+  EXPECT_NE(pool, nullptr);
+  if (pool == nullptr) return seen;
+  pool->Reset(2, 0);
+  Policy::SetHint(0);
+  const ClaimResult a = pool->Claim(kCurrent);
+  EXPECT_EQ(a.status, ClaimStatus::kClaimed);
+  std::thread shrink([&] { pool->Resize(1); });
+  while (!Policy::resizer_stopped.load()) std::this_thread::yield();
+  ClaimResult paid{};
+  std::thread payer([&] {
+    Policy::payer.store(std::this_thread::get_id());
+    Policy::SetHint(0);
+    paid = pool->Claim(kCurrent);
+  });
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!Policy::payer_stopped.load() &&
+         std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  seen.payer_held = Policy::payer_stopped.load();
+  Policy::resizer_go.store(true);
+  shrink.join();
+  pool->Resize(2);
+  const ClaimResult taken = pool->Claim(kCurrent);
+  seen.taker = taken.status;
+  // (The count waits for P's split: it is read once P has gone on.)
+  if (taken.status == ClaimStatus::kClaimed) {
+    const std::uint64_t control = pool->LoadControl(taken.slot);
+    EXPECT_TRUE(pool->TryEnterCall(taken.slot, control));
+    pool->Free(taken.slot, control);
+  }
+  Policy::payer_go.store(true);
+  payer.join();
+  seen.payer = paid.status;
+  seen.count_with_payer = pool->CountClaimed();
+  if (paid.status == ClaimStatus::kClaimed) {
+    const std::uint64_t control = pool->LoadControl(paid.slot);
+    EXPECT_TRUE(pool->TryEnterCall(paid.slot, control));
+    pool->Free(paid.slot, control);
+  }
+  seen.count_after_end = pool->CountClaimed();
+  while (seen.claims_at_rest < 3 &&
+         pool->Claim(kCurrent).status == ClaimStatus::kClaimed) {
+    ++seen.claims_at_rest;
+  }
+  return seen;
+}
+
+TEST(SlotPoolResizeTest, AGrowUnitsTakerSetsTheBitAPayerLeftFree) {
+  const HeldPayerSeen seen = GrowUnitBesideAHeldPayer<Mutation::kNone>();
+  ASSERT_TRUE(seen.payer_held) << "the schedule did not run";
+  EXPECT_EQ(seen.taker, ClaimStatus::kClaimed);
+  EXPECT_EQ(seen.payer, ClaimStatus::kClaimed);
+  EXPECT_EQ(seen.count_with_payer, 2U);
+  EXPECT_EQ(seen.count_after_end, 1U);
+  EXPECT_EQ(seen.claims_at_rest, 1U);
+}
+
+TEST(SlotPoolResizeTest, CatchesUnreserveKeepingTheBit) {
+  const HeldPayerSeen seen =
+      GrowUnitBesideAHeldPayer<Mutation::kUnreserveKeepsBit>();
+  ASSERT_TRUE(seen.payer_held) << "the schedule did not run";
+  EXPECT_NE(seen.count_after_end, 1U);
+}
+
 // Where StoppedResizerPolicy stops the resizer.
 enum class ShrinkStop {
   kBeforeEffect,  // its words hinted, its debt not yet added

@@ -111,8 +111,17 @@
 //                   (the pay-free marks, their settle, the version step).
 //   GrowServesTwoWaiters  capacity 1 (ceiling 3), its session open: V
 //                   waits, W waits until time 1, R grows to 3 and the
-//                   time passes right after its first slot: both get a
-//                   session (W waits for the grow's second slot).
+//                   time passes right after the grow took effect: both
+//                   get a session (W decides the units for V and itself).
+//   GrowBesideClaims  capacity 1 (ceiling 3), its session open, grown to
+//                   2 while two claims begin: at most one gets the unit,
+//                   a failed one is ordered before the grow, and at rest
+//                   nothing is lost.
+//   ResizeBesideEnd  capacity 2, both open, shrunk to 1 and grown back
+//                   while one session ends and B begins twice: the
+//                   payers' reserved slots (a free bit left by a free
+//                   slot's payment too) are opened by the grow's units;
+//                   at rest the capacity holds.
 //   ShrinkCapacity  capacity 2 with one session open, shrunk to 1 while B
 //                   begins and then reads the capacity in force: after an
 //                   OutOfSessions answer it reads 1, though B may have
@@ -2435,6 +2444,116 @@ struct ShrinkBesideClaims : rl::test_suite<ShrinkBesideClaims<kM>, 2> {
   }
 };
 
+// A grow's room beside claims. Capacity 1 (ceiling 3) with A's session
+// open; R grows it to 2 while B1 and B2 each begin (and B1 reads the
+// capacity in force after its answer). The grow's room is one unit, taken
+// by a claim's CAS of the pair (TakeUnit()), which then opens a reserved
+// slot: at most one Begin succeeds, and one that answers OutOfSessions is
+// ordered before the grow (B1 then reads 1 or 2, after a Success 2). At
+// rest nothing is lost: the count is 1 plus the Begins that succeeded,
+// and exactly the rest of the capacity of 2 is free. With
+// kGrowLeavesFullFlag a Begin that proved the pool full before the grow
+// leaves the flag verified, and a Begin after it answers OutOfSessions
+// with room left.
+template <ji::Mutation kM>
+struct GrowBesideClaims : rl::test_suite<GrowBesideClaims<kM>, 3> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  std::uint64_t gen = 0;
+  ji::OpenedSession held;
+  Opened first;                 // B1's Begin
+  Opened second;                // B2's Begin
+  rl::var<std::uint32_t> seen;  // the capacity B1 read after its Begin
+  void before() {
+    core = NewCoreWithOneOpen<Core>(1, 3, &gen, &held);
+    first.Reset();
+    second.Reset();
+    seen($) = 0;
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      core->Resize(2);
+    } else if (index == 1) {
+      first.Begin(core, gen);
+      std::uint64_t state = 0;
+      seen($) = core->DebugPool(&state)->capacity();
+    } else {
+      second.Begin(core, gen);
+    }
+  }
+  void after() {
+    const auto a = first.Result();
+    const auto b = second.Result();
+    RL_ASSERT(a == Error::kSuccess || a == Error::kOutOfSessions);
+    RL_ASSERT(b == Error::kSuccess || b == Error::kOutOfSessions);
+    RL_ASSERT(!(a == Error::kSuccess && b == Error::kSuccess));
+    RL_ASSERT(seen($) == 2 || (seen($) == 1 && a == Error::kOutOfSessions));
+    const std::uint32_t won =
+        (a == Error::kSuccess ? 1U : 0U) + (b == Error::kSuccess ? 1U : 0U);
+    CheckCapacity(core, gen, 1 - won, 1 + won);
+    first.EndIfOpened(core);
+    second.EndIfOpened(core);
+    RL_ASSERT(core->End(held.slot, held.gen) == Error::kSuccess);
+    CheckCapacity(core, gen, 2, 0);
+    jv::DeleteObject(core);
+  }
+};
+
+// A shrink and a grow beside an End and claims: the grow cancels the debt
+// first, and its units open the slots that the debt's payers reserved.
+// Capacity 2 (ceiling 2) with A's and C's sessions open; R shrinks to 1
+// (a debt of 1) and grows back to 2; E ends A's session (paying the debt
+// with its slot, or freeing it); B begins twice, ending what it gets (a
+// claim in a word hinted for the debt pays with a free slot, leaving the
+// reserved slot's bit free until the record's finisher sets it; a claim
+// that finds no free slot takes a grow unit and opens a reserved slot,
+// setting a free bit itself). At rest the capacity of 2 holds with C open:
+// one Begin succeeds, the count is right, and nothing is left reserved.
+// (A taker that meets a reserved slot whose bit a payer left free needs
+// the payer stopped between its mark and its bit, past 2 preemptions
+// here: the white-box AGrowUnitsTakerSetsTheBitAPayerLeftFree plays it,
+// and catches kUnreserveKeepsBit.)
+template <ji::Mutation kM>
+struct ResizeBesideEnd : rl::test_suite<ResizeBesideEnd<kM>, 3> {
+  using Core = ji::InstanceCore<jv::RelacyPolicy<kM>>;
+  Core* core = nullptr;  // raw: see NewPool()
+  std::uint64_t gen = 0;
+  ji::OpenedSession a;
+  ji::OpenedSession c;
+  Opened first;   // B's first Begin
+  Opened second;  // B's second Begin
+  void before() {
+    core = NewRunningCore<Core>(2, &gen);
+    RL_ASSERT(core->Begin(gen, &a) == Error::kSuccess);
+    RL_ASSERT(core->Begin(gen, &c) == Error::kSuccess);
+    first.Reset();
+    second.Reset();
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      core->Resize(1);
+      core->Resize(2);
+    } else if (index == 1) {
+      RL_ASSERT(core->End(a.slot, a.gen) == Error::kSuccess);
+    } else {
+      first.Begin(core, gen);
+      first.EndIfOpened(core);
+      second.Begin(core, gen);
+      second.EndIfOpened(core);
+    }
+  }
+  void after() {
+    const auto x = first.Result();
+    const auto y = second.Result();
+    RL_ASSERT(x == Error::kSuccess || x == Error::kOutOfSessions);
+    RL_ASSERT(y == Error::kSuccess || y == Error::kOutOfSessions);
+    CheckCapacity(core, gen, 1, 1);
+    RL_ASSERT(core->End(c.slot, c.gen) == Error::kSuccess);
+    CheckCapacity(core, gen, 2, 0);
+    jv::DeleteObject(core);
+  }
+};
+
 // Capacity 2 (ceiling 2) with A's session open, shrunk to 1 by R while B
 // begins and then reads the capacity in force (the stats' figure). An
 // OutOfSessions answer means the shrink had taken effect (maybe by B's
@@ -2597,6 +2716,8 @@ int main(int argc, char** argv) {
   RunModel<ShrinkBesideClaims<M::kNone>>("ShrinkBesideClaims", bounded(2),
                                          random);
   RunModel<ShrinkCapacity<M::kNone>>("ShrinkCapacity", bounded(2), random);
+  RunModel<GrowBesideClaims<M::kNone>>("GrowBesideClaims", bounded(2), random);
+  RunModel<ResizeBesideEnd<M::kNone>>("ResizeBesideEnd", bounded(2), random);
   RunModel<EndBeforeUnavailable<M::kNone>>("EndBeforeUnavailable",
                                            long_bounded(1, 13), random);
   RunModel<EndBeforeUnavailable<M::kNone, true>>("EndBeforeUnavailable/term",
@@ -2696,6 +2817,8 @@ int main(int argc, char** argv) {
       "GrowServesTwoWaiters[leave-ignores-grow]", kFail, bounded(2));
   Run<ShrinkCapacity<M::kCapacityAsStored>>(
       "ShrinkCapacity[capacity-as-stored]", kFail, bounded(2));
+  Run<GrowBesideClaims<M::kGrowLeavesFullFlag>>(
+      "GrowBesideClaims[grow-leaves-full-flag]", kFail, bounded(2));
   std::printf(
       "relacy%s: %s (%d of %d mutants caught; %d known defect%s reproduced)\n",
       g_shard.given ? " shard" : "",
