@@ -185,8 +185,7 @@ static_assert(DebtWordBits::Paid(DebtWordBits::kSeqOne * 0x7FFF + 1, 3) <
 static_assert(DebtWordBits::GrowUnits(DebtWordBits::Grown(5, 7)) == 2);
 static_assert(DebtWordBits::Units(DebtWordBits::Grown(5, 7)) == 0);
 static_assert(DebtWordBits::Units(DebtWordBits::Grown(5, 3)) == 2);
-static_assert(DebtWordBits::Grown(5, 5) ==
-              (1ULL << DebtWordBits::kEpochShift));
+static_assert(DebtWordBits::Grown(5, 5) == (1ULL << DebtWordBits::kEpochShift));
 static_assert(DebtWordBits::Units(
                   DebtWordBits::Shrunk(DebtWordBits::Grown(0, 2), 5)) == 3);
 static_assert(DebtWordBits::GrowUnits(
@@ -195,16 +194,16 @@ static_assert(DebtWordBits::Shrunk(DebtWordBits::Grown(0, 2), 2) ==
               (2ULL << DebtWordBits::kEpochShift));
 static_assert(DebtWordBits::KindOf(DebtWordBits::Granted(
                   DebtWordBits::Grown(0, 2), 9)) == DebtWordBits::Kind::kGrant);
-static_assert(DebtWordBits::SlotOf(DebtWordBits::Granted(
-                  DebtWordBits::Grown(0, 2), 9)) == 9);
+static_assert(DebtWordBits::SlotOf(
+                  DebtWordBits::Granted(DebtWordBits::Grown(0, 2), 9)) == 9);
 static_assert(DebtWordBits::GrowUnits(
                   DebtWordBits::Granted(DebtWordBits::Grown(0, 1), 9)) == 0);
 static_assert(DebtWordBits::GrowUnits(DebtWordBits::GrantDropped(
                   DebtWordBits::Granted(DebtWordBits::Grown(0, 1), 9))) == 1);
 static_assert(DebtWordBits::UnitTaken(DebtWordBits::Grown(0, 1)) ==
               (1ULL << DebtWordBits::kEpochShift));
-static_assert(DebtWordBits::SeqOf(DebtWordBits::WithSeq(
-                  DebtWordBits::kGrow | 1, 0x7FFF)) == 0x7FFF);
+static_assert(DebtWordBits::SeqOf(DebtWordBits::WithSeq(DebtWordBits::kGrow | 1,
+                                                        0x7FFF)) == 0x7FFF);
 static_assert(DebtWordBits::SlotOf(DebtWordBits::Paid(1, (1U << 15U) - 1U)) ==
               (1U << 15U) - 1U);
 static_assert(DebtWordBits::OwedOf(DebtWordBits::Paid(

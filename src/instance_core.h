@@ -15,10 +15,10 @@
 // calls.
 // Progress: session calls are lock-free (a resize holds nobody up:
 // SlotPool::HelpResize(), TakeUnit(), HelpUnits()), except that BeginWait
-// and DupWait block by design (a futex, until a slot, the deadline or a flag; a waiter that
-// leaves on Unavailable or Term also waits for the few steps of the Ends
-// then in flight, AwaitEndsBefore()). Drain() blocks until the calls in
-// flight have returned.
+// and DupWait block by design (a futex, until a slot, the deadline or a
+// flag; a waiter that leaves on Unavailable or Term also waits for the few
+// steps of the Ends then in flight, AwaitEndsBefore()). Drain() blocks
+// until the calls in flight have returned.
 // Invariant: the pool words carry kClosedForBegin only if the state has
 // kStopped, kUnavailable or kTerminating (closure follows the flag); a
 // "closure complete" mark is in the state only once every active word is

@@ -1719,10 +1719,10 @@ class alignas(64) SlotPool {
     const std::uint64_t last = resize_.load(std::memory_order_relaxed);
     // seq_cst: before the hints (a helper that reads a hint of this
     // epoch reads this descriptor or a later one).
-    resize_.store(ResizeDescriptor(ResizeEpoch(last) + 1U,
-                                   grow ? capacity - old : old - capacity,
-                                   grow),
-                  std::memory_order_seq_cst);
+    resize_.store(
+        ResizeDescriptor(ResizeEpoch(last) + 1U,
+                         grow ? capacity - old : old - capacity, grow),
+        std::memory_order_seq_cst);
     HelpResize(words, /*resizer=*/true);
     // seq_cst: read by capacity() in the order of the pair's CAS.
     capacity_.store(CapacityWord(capacity), std::memory_order_seq_cst);
@@ -1956,10 +1956,9 @@ class alignas(64) SlotPool {
       }
       const std::uint32_t ticket = HeadOf(p.first);
       const std::uint64_t granted = DebtWordBits::Granted(d, ticket);
-      const PairValue next{
-          AfterDecide(WithHead(p.first, ticket + 1),
-                      DebtWordBits::GrowUnits(granted)),
-          granted};
+      const PairValue next{AfterDecide(WithHead(p.first, ticket + 1),
+                                       DebtWordBits::GrowUnits(granted)),
+                           granted};
       // seq_cst (the pair's CAS): in the tickets' order (the frees' head
       // CASes) and with the claims' unit CASes; the grant's decision.
       if (full_.value.compare_exchange(p, next)) FinishGrant(granted);
@@ -2003,9 +2002,9 @@ class alignas(64) SlotPool {
           const std::uint64_t back = DebtWordBits::GrantDropped(p.second);
           // seq_cst (the pair's CAS): the unit back, the queue as it is.
           if (full_.value.compare_exchange(
-                  p, PairValue{AfterDecide(p.first,
-                                           DebtWordBits::GrowUnits(back)),
-                               back})) {
+                  p,
+                  PairValue{AfterDecide(p.first, DebtWordBits::GrowUnits(back)),
+                            back})) {
             // Only the CAS that dropped the record readies the cell (a
             // later finisher must not find it ready for the ticket).
             waiters_.SkipIfCancelled(ticket);
@@ -2172,8 +2171,7 @@ class alignas(64) SlotPool {
           // A dead mark's tag holds no generation bits (MarkForGrant()
           // moved them out); a reserved word keeps its high part.
           const std::uint64_t opened =
-              (c & ~(kMarkMask | kBusy | (IsMarked(c) ? kTagMask : 0))) |
-              open;
+              (c & ~(kMarkMask | kBusy | (IsMarked(c) ? kTagMask : 0))) | open;
           // release: pairs with the acquire loads of the session's calls
           // (through the Begin's return or the mailbox's push).
           if (control.compare_exchange_strong(c, opened,
@@ -2255,8 +2253,8 @@ class alignas(64) SlotPool {
       }
       const std::uint32_t slot = ConvertReserved(kOpen);
       // acquire: the word it opened.
-      const std::uint64_t c = SlotRef(slot).control.load(
-          std::memory_order_acquire);
+      const std::uint64_t c =
+          SlotRef(slot).control.load(std::memory_order_acquire);
       *result = {ClaimStatus::kClaimed, slot,
                  static_cast<std::uint32_t>(c >> kGenShift) & kHandleGenMask};
       unit = Unit::kTaken;

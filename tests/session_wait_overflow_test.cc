@@ -1010,7 +1010,8 @@ TEST(SessionWaitOverflowTest, ALeaverDecidesAStoppedGrowsUnitsForTheWaiters) {
   GrowHeldRing::armed.store(true);
   std::thread grow([&] { core.Resize(3); });
   while (!GrowHeldRing::stopped.load()) std::this_thread::yield();
-  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  const auto limit =
+      std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!(l_done.load() && l0_done.load()) &&
          std::chrono::steady_clock::now() < limit) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

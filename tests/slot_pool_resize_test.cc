@@ -209,10 +209,10 @@ std::thread StartTimedWaiter(Core& core, std::uint64_t gen, OpenedSession* s,
 
 // What TimeoutBesideAStoppedGrow() saw.
 struct GrowTimeoutSeen {
-  bool queued = false;                    // both waiters held tickets
-  bool answered_beside_grow = false;      // W2 returned, the grow stopped
-  bool first_beside_grow = false;         // so did W1
-  Error first = Error::kInvalidInstance;  // W1's answer
+  bool queued = false;                     // both waiters held tickets
+  bool answered_beside_grow = false;       // W2 returned, the grow stopped
+  bool first_beside_grow = false;          // so did W1
+  Error first = Error::kInvalidInstance;   // W1's answer
   Error second = Error::kInvalidInstance;  // W2's answer
 };
 
@@ -255,7 +255,8 @@ GrowTimeoutSeen TimeoutBesideAStoppedGrow() {
   while (!Policy::stopped.load()) std::this_thread::yield();
   // W2's deadline passes: it answers with the grower stopped, and so does
   // W1 unless W2 left it its unit (the mutant).
-  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  const auto limit =
+      std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!(second_done.load() &&
            (first_done.load() || seen.second != Error::kSuccess)) &&
          std::chrono::steady_clock::now() < limit) {
@@ -298,7 +299,7 @@ TEST(SlotPoolResizeTest, CatchesLeaveIgnoringTheGrow) {
 struct StoppedGrowSeen {
   Error lone = Error::kInvalidInstance;    // a Begin with nobody waiting
   Error beside = Error::kInvalidInstance;  // a Begin beside a waiter
-  bool waiter_served = false;  // the waiter had its session by then
+  bool waiter_served = false;              // the waiter had its session by then
   Error waiter = Error::kInvalidInstance;
 };
 
