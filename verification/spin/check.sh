@@ -31,8 +31,8 @@
 # and with Unavailable and timeouts (32M states, a minute).
 #
 # SPIN_PART=design runs only the models of a lock-free resize that src/
-# does not have yet (shrink_records.pml, grow_claims.pml, grow_units.pml,
-# resize_pair.pml;
+# does not have yet (shrink_records.pml, grow_claims.pml, resize_claims.pml,
+# grow_units.pml, resize_pair.pml;
 # about 41 minutes, up to 16 GB of memory, before resize_pair.pml's rows
 # of gating and of the overflow list, which were run one by one, not as
 # part of a whole run); no other part runs them.
@@ -113,6 +113,7 @@ is_design() {
   [[ ${model:-full_flag.pml} == shrink_records.pml ||
     ${model:-full_flag.pml} == grow_units.pml ||
     ${model:-full_flag.pml} == grow_claims.pml ||
+    ${model:-full_flag.pml} == resize_claims.pml ||
     ${model:-full_flag.pml} == resize_pair.pml ]]
 }
 in_part() {
@@ -453,6 +454,43 @@ expect_caught_by "invalid end state" "mutant MUTANT_DECIDER_DELIVERS" big \
   -DSTALL_ANY -DMUTANT_DECIDER_DELIVERS
 expect_caught_by "open>=cap" "mutant MUTANT_LEAVE_IGNORES_UNITS" big \
   -DMUTANT_LEAVE_IGNORES_UNITS
+# resize_claims.pml: grow_claims.pml's grow beside src/'s shrink on one
+# pair (the amount a debt or units, payers' records and grant records, one
+# at a time; see its header).
+model=resize_claims.pml
+expect_pass "shrink 2 -> 1, grow 1 -> 2: holder, waiter, newcomer" big
+expect_pass "shrink, grow, the resizer stops after the grow" big -DSTALL
+# (-O0: gcc -O1 takes minutes over this pan.c)
+opt=-O0 expect_pass \
+  "shrink 2 -> 1, grow, the resizer stops at any step, two clients" big \
+  -DSTALL_ANY -DCLIENTS=2
+expect_pass "shrink 2 -> 0, grow 0 -> 1, holder and waiter" big -DKS=2 \
+  -DCLIENTS=2
+expect_pass "grow 1 -> 2, shrink 2 -> 1" big -DGROW_FIRST -DCAP0=1
+expect_pass "grow 1 -> 2, shrink 2 -> 1, the resizer does not help" big \
+  -DGROW_FIRST -DCAP0=1 -DNOHELP
+# The rule the model found: a shrink beside a pending grant record lets
+# the record's commit begin a session at the capacity.
+expect_caught_by "open<cap" "a shrink beside a pending grant record" big \
+  -DGROW_FIRST -DCAP0=1 -DNOHELP -DSHRINK_BESIDE_GRANT
+expect_caught_by "cancelled" "mutant MUTANT_TAKE_PAST_TICKETS" big \
+  -DMUTANT_TAKE_PAST_TICKETS
+expect_caught_by "open>=cap" "mutant MUTANT_PROVER_IGNORES_RECORD" big \
+  -DMUTANT_PROVER_IGNORES_RECORD
+expect_caught_by "free+" "mutant MUTANT_DROP_LOSES_UNIT" big \
+  -DMUTANT_DROP_LOSES_UNIT
+expect_caught_by "invalid end state" "mutant MUTANT_DECIDER_DELIVERS" big \
+  -DSTALL_ANY -DMUTANT_DECIDER_DELIVERS
+expect_caught_by "open>=cap" "mutant MUTANT_LEAVE_IGNORES_UNITS" big \
+  -DMUTANT_LEAVE_IGNORES_UNITS
+expect_caught_by "open<cap" "mutant MUTANT_GROW_KEEPS_DEBT" big -DKS=2 \
+  -DCLIENTS=2 -DWAITERS=0 -DMUTANT_GROW_KEEPS_DEBT
+expect_caught_by "opened==open" "mutant MUTANT_TAKE_MARKED" big -DCLIENTS=2 \
+  -DWAITERS=0 -DMUTANT_TAKE_MARKED
+expect_caught_by "bits[i]==1" "mutant MUTANT_TAKER_SKIPS_BIT" big \
+  -DMUTANT_TAKER_SKIPS_BIT
+expect_caught_by "free+" "mutant MUTANT_SHRINK_IGNORES_UNITS" big \
+  -DGROW_FIRST -DCAP0=1 -DMUTANT_SHRINK_IGNORES_UNITS
 model=grow_units.pml
 expect_pass "grow 1 -> 2, holder, waiter, newcomer" big $one
 expect_pass "grow, the grower stops" big $one -DSTALL
@@ -662,8 +700,8 @@ expect_caught_by "open>=cap" "mutant MUTANT_LISTED_LEAVE_IGNORES_UNITS" bfs \
   $one $pl -DTIMEOUTS -DSTALL1 -DMUTANT_LISTED_LEAVE_IGNORES_UNITS
 case ${SPIN_PART:-all} in
   design)
-    echo "spin (shrink_records.pml, grow_claims.pml, grow_units.pml," \
-      "resize_pair.pml: a" \
+    echo "spin (shrink_records.pml, grow_claims.pml, resize_claims.pml," \
+      "grow_units.pml, resize_pair.pml: a" \
       "design): shrinks and grows verified apart and on one pair (exact," \
       "the debt, first come first served, nobody waits for a stopped" \
       "resizer but a waiter with no deadline; on the pair, gated by a Stop" \
