@@ -112,23 +112,18 @@ struct DebtWordBits {
     return (d & ~kEpochMask) |
            ((std::uint64_t{(EpochOf(d) + 1U) % kEpochs}) << kEpochShift);
   }
-  // `d` after a shrink by `units`: the grow units left cancelled first,
-  // the rest owed; the epoch stepped.
-  static constexpr std::uint64_t Shrunk(std::uint64_t d,
-                                        std::uint32_t units) noexcept {
-    const std::uint32_t room = GrowUnits(d);
-    const std::uint64_t e = EpochStepped(d);
-    return room >= units ? WithAmount(e, room - units, true)
-                         : WithAmount(e, Units(d) + units - room, false);
-  }
-  // `d` after a grow by `units`: the debt cancelled first, the rest added
-  // as grow units; the epoch stepped.
-  static constexpr std::uint64_t Grown(std::uint64_t d,
-                                       std::uint32_t units) noexcept {
-    const std::uint32_t debt = Units(d);
-    const std::uint64_t e = EpochStepped(d);
-    return debt >= units ? WithAmount(e, debt - units, false)
-                         : WithAmount(e, GrowUnits(d) + units - debt, true);
+  // `d` after a resize by `units`, a grow's (`grow`) or a shrink's: the
+  // units net out against what `d` holds (a grow cancels the debt first,
+  // a shrink the grow units left), and what is left is owed (below 0) or
+  // grow units (above); the epoch stepped.
+  static constexpr std::uint64_t Resized(std::uint64_t d, std::uint32_t units,
+                                         bool grow) noexcept {
+    const std::int64_t room =
+        std::int64_t{GrowUnits(d)} - Units(d) +
+        (grow ? std::int64_t{units} : -std::int64_t{units});
+    return WithAmount(EpochStepped(d),
+                      static_cast<std::uint32_t>(room >= 0 ? room : -room),
+                      room > 0);
   }
   // The seq that the next record installed on `d` gets.
   static constexpr std::uint32_t NextSeq(std::uint64_t d) noexcept {
@@ -182,25 +177,29 @@ static_assert(DebtWordBits::SeqOf(DebtWordBits::Paid(
                   DebtWordBits::kSeqOne * 0x7FFF + 1, (1U << 15U) - 1U)) == 0);
 static_assert(DebtWordBits::Paid(DebtWordBits::kSeqOne * 0x7FFF + 1, 3) <
               DebtWordBits::kGrow);
-static_assert(DebtWordBits::GrowUnits(DebtWordBits::Grown(5, 7)) == 2);
-static_assert(DebtWordBits::Units(DebtWordBits::Grown(5, 7)) == 0);
-static_assert(DebtWordBits::Units(DebtWordBits::Grown(5, 3)) == 2);
-static_assert(DebtWordBits::Grown(5, 5) == (1ULL << DebtWordBits::kEpochShift));
-static_assert(DebtWordBits::Units(
-                  DebtWordBits::Shrunk(DebtWordBits::Grown(0, 2), 5)) == 3);
-static_assert(DebtWordBits::GrowUnits(
-                  DebtWordBits::Shrunk(DebtWordBits::Grown(0, 5), 2)) == 3);
-static_assert(DebtWordBits::Shrunk(DebtWordBits::Grown(0, 2), 2) ==
+static_assert(DebtWordBits::GrowUnits(DebtWordBits::Resized(5, 7, true)) == 2);
+static_assert(DebtWordBits::Units(DebtWordBits::Resized(5, 7, true)) == 0);
+static_assert(DebtWordBits::Units(DebtWordBits::Resized(5, 3, true)) == 2);
+static_assert(DebtWordBits::Resized(5, 5, true) ==
+              (1ULL << DebtWordBits::kEpochShift));
+static_assert(DebtWordBits::Units(DebtWordBits::Resized(
+                  DebtWordBits::Resized(0, 2, true), 5, false)) == 3);
+static_assert(DebtWordBits::GrowUnits(DebtWordBits::Resized(
+                  DebtWordBits::Resized(0, 5, true), 2, false)) == 3);
+static_assert(DebtWordBits::Resized(DebtWordBits::Resized(0, 2, true), 2,
+                                    false) ==
               (2ULL << DebtWordBits::kEpochShift));
 static_assert(DebtWordBits::KindOf(DebtWordBits::Granted(
-                  DebtWordBits::Grown(0, 2), 9)) == DebtWordBits::Kind::kGrant);
-static_assert(DebtWordBits::SlotOf(
-                  DebtWordBits::Granted(DebtWordBits::Grown(0, 2), 9)) == 9);
-static_assert(DebtWordBits::GrowUnits(
-                  DebtWordBits::Granted(DebtWordBits::Grown(0, 1), 9)) == 0);
+                  DebtWordBits::Resized(0, 2, true), 9)) ==
+              DebtWordBits::Kind::kGrant);
+static_assert(DebtWordBits::SlotOf(DebtWordBits::Granted(
+                  DebtWordBits::Resized(0, 2, true), 9)) == 9);
+static_assert(DebtWordBits::GrowUnits(DebtWordBits::Granted(
+                  DebtWordBits::Resized(0, 1, true), 9)) == 0);
 static_assert(DebtWordBits::GrowUnits(DebtWordBits::GrantDropped(
-                  DebtWordBits::Granted(DebtWordBits::Grown(0, 1), 9))) == 1);
-static_assert(DebtWordBits::UnitTaken(DebtWordBits::Grown(0, 1)) ==
+                  DebtWordBits::Granted(DebtWordBits::Resized(0, 1, true),
+                                        9))) == 1);
+static_assert(DebtWordBits::UnitTaken(DebtWordBits::Resized(0, 1, true)) ==
               (1ULL << DebtWordBits::kEpochShift));
 static_assert(DebtWordBits::SeqOf(DebtWordBits::WithSeq(DebtWordBits::kGrow | 1,
                                                         0x7FFF)) == 0x7FFF);
@@ -220,14 +219,16 @@ static_assert(DebtWordBits::KindOf(
 static_assert(DebtWordBits::Cleared(DebtWordBits::Paid(5, 7)) ==
               (4 | DebtWordBits::kSeqOne));
 static_assert(DebtWordBits::EpochOf(DebtWordBits::Paid(
-                  DebtWordBits::Shrunk(DebtWordBits::kEpochMask, 3), 7)) == 0);
-static_assert(DebtWordBits::Units(DebtWordBits::Shrunk(
-                  DebtWordBits::Shrunk(DebtWordBits::kSeqOne * 9 + 2, 3), 4)) ==
-              9);
-static_assert(DebtWordBits::Lasting(DebtWordBits::Shrunk(
-                  DebtWordBits::Paid(DebtWordBits::kSeqOne + 5, 7), 1)) ==
-              ((1ULL << DebtWordBits::kEpochShift) |
-               (DebtWordBits::kSeqOne * 2)));
+                  DebtWordBits::Resized(DebtWordBits::kEpochMask, 3, false),
+                  7)) == 0);
+static_assert(DebtWordBits::Units(DebtWordBits::Resized(
+                  DebtWordBits::Resized(DebtWordBits::kSeqOne * 9 + 2, 3,
+                                        false),
+                  4, false)) == 9);
+static_assert(DebtWordBits::Lasting(DebtWordBits::Resized(
+                  DebtWordBits::Paid(DebtWordBits::kSeqOne + 5, 7), 1,
+                  false)) == ((1ULL << DebtWordBits::kEpochShift) |
+                              (DebtWordBits::kSeqOne * 2)));
 
 }  // namespace jetsession::internal
 

@@ -1799,6 +1799,16 @@ class alignas(64) SlotPool {
   // land before the pair's CAS), and the pair's CAS expects the epoch
   // before the resize's. Lock-free: a failed CAS means another thread's
   // RMW of the same word succeeded.
+  //
+  // A shrink never takes effect beside a pending grant: a grant's unit has
+  // left the debt word and its session begins only at the commit, so a
+  // shrink in between would owe too little (verification/spin/
+  // resize_claims.pml, SHRINK_BESIDE_GRANT). Resizes run one at a time, a
+  // grow returns only once HelpUnits() found no record, and no grant is
+  // decided after that without a new grow: a grant needs units and a
+  // caller waiting, and none starts to wait while units are left (a ticket
+  // or a place in the list is taken only on a verified flag, which no proof
+  // promotes with units left, and a grow's CAS moves the flag's epoch).
   void HelpResize(std::uint32_t words, bool resizer) noexcept {
     // seq_cst: after the hint that sent the caller here.
     const std::uint64_t desc = resize_.load(std::memory_order_seq_cst);
@@ -1834,9 +1844,8 @@ class alignas(64) SlotPool {
     constexpr std::uint64_t kStep =
         Policy::kMutation == Mutation::kHelpKeepsFlagEpoch ? 0 : kEpochOne;
     const std::uint32_t units = ResizeUnits(desc);
-    const std::uint64_t d = IsGrow(desc)
-                                ? DebtWordBits::Grown(p.second, units)
-                                : DebtWordBits::Shrunk(p.second, units);
+    const std::uint64_t d =
+        DebtWordBits::Resized(p.second, units, IsGrow(desc));
     std::uint64_t f = p.first + kStep;
     if (DebtWordBits::GrowUnits(d) != 0) {
       // Room that no proof saw: a verified flag no longer holds, and a
