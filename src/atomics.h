@@ -204,6 +204,8 @@ enum class Mutation {
   kUnreserveKeepsBit,   // a grow unit's taker opens a reserved slot whose
                         // bit is free without setting it: its session is
                         // counted nowhere, and a claim takes its slot
+  kEndSkipsGrant,       // an End hands its slot to the next ticket while a
+                        // grow's grant to an older ticket is not delivered
   kTakePastWaiters,     // a claim takes a grow unit while callers wait
                         // for one (tickets, the overflow list): a Begin
                         // gets ahead of an older waiter

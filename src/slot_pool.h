@@ -2366,6 +2366,14 @@ class alignas(64) SlotPool {
         FreeWordBit(slot);
         return false;
       }
+      // A grow's grant decided for an older ticket and not yet delivered
+      // (its finisher may have stopped): delivered first, so that no
+      // later ticket is served before it is.
+      if (Policy::kMutation != Mutation::kEndSkipsGrant && GrantPending()) {
+        FinishRecords();
+        f = flag.load(std::memory_order_seq_cst);
+        continue;
+      }
       const std::uint32_t ticket = HeadOf(f);
       // seq_cst: the tickets' order.
       if (!FlagCas(f, WithHead(f, ticket + 1))) {

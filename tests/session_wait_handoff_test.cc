@@ -1093,5 +1093,108 @@ TEST(SessionWaitHandOffTest, CatchesTimeoutClaimsBesideAGrow) {
   EXPECT_EQ(seen.probe, Error::kOutOfSessions);
 }
 
+// What EndBesideAStalledGrant() saw.
+struct SeenBesideAStalledGrant {
+  bool ran = false;          // the grower stood at its commit
+  bool second_done = false;  // W1 returned (served by the End)
+  bool first_done = false;   // W0 returned by then (with the grower stopped)
+  Error first = Error::kInvalidParameter;
+  Error second = Error::kInvalidParameter;
+};
+
+// First come, first served beside a grow's grant that its finisher has not
+// delivered. Capacity 2 (ceiling 3), both open; W0 waits, then W1 (no
+// deadlines). A grow to 3 decides its unit for W0 and its grower stops
+// right before the commit (its first cell compare-exchange). An End then
+// frees a slot: it delivers W0's grant first, then serves W1, so W0 has its
+// session by the time W1 has its own, the grower still stopped. (An outside
+// attack stopped the grower there in gdb: the End served W1 and W0 waited
+// until a later Begin finished its grant.) The mutant kEndSkipsGrant
+// serves W1 and leaves W0 waiting.
+template <Mutation M>
+SeenBesideAStalledGrant EndBesideAStalledGrant() {
+  using MCore = CellCasCore<M>;
+  MCore core;
+  SeenBesideAStalledGrant seen;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(2, false, 3), Error::kSuccess);
+  OpenedSession held[2];
+  for (auto& h : held) EXPECT_EQ(core.Begin(gen, &h), Error::kSuccess);
+  std::atomic<std::thread::id> grower_id{};
+  std::atomic<int> phase{0};  // 1: the grower stands at its commit
+  std::atomic<bool> go{false};
+  EveryCellCasHook::each = [&](std::thread::id id, bool after) {
+    if (!after && id == grower_id.load(std::memory_order_acquire) &&
+        phase.load(std::memory_order_acquire) == 0) {
+      phase.store(1, std::memory_order_release);
+      while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+    }
+  };
+  OpenedSession w[2];
+  std::atomic<bool> done[2] = {false, false};
+  std::thread w0([&] {
+    seen.first =
+        core.BeginWait(gen, &w[0], MCore::WaitClock::time_point::max());
+    done[0].store(true);
+  });
+  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  std::thread w1([&] {
+    seen.second =
+        core.BeginWait(gen, &w[1], MCore::WaitClock::time_point::max());
+    done[1].store(true);
+  });
+  while (core.QueuedTickets() != 2) std::this_thread::yield();
+  std::thread grower([&] {
+    grower_id.store(std::this_thread::get_id(), std::memory_order_release);
+    core.Resize(3);
+  });
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (phase.load() != 1 && std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  seen.ran = phase.load() == 1;
+  EXPECT_EQ(core.End(held[1].slot, held[1].gen), Error::kSuccess);
+  while (!done[1].load() && std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  seen.second_done = done[1].load();
+  // W0's wake-up may trail W1's by a few steps of its own.
+  const auto settle =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  while (!done[0].load() && std::chrono::steady_clock::now() < settle) {
+    std::this_thread::yield();
+  }
+  seen.first_done = done[0].load();
+  go.store(true);
+  grower.join();
+  w0.join();
+  w1.join();
+  EveryCellCasHook::each = nullptr;
+  EndIfOpened(core, seen.first, w[0]);
+  EndIfOpened(core, seen.second, w[1]);
+  EXPECT_EQ(core.End(held[0].slot, held[0].gen), Error::kSuccess);
+  ExpectRoomFor(core, gen, 3);
+  Terminate(core);
+  return seen;
+}
+
+TEST(SessionWaitHandOffTest, AnEndDeliversAStalledGrantBeforeTheNextTicket) {
+  const SeenBesideAStalledGrant seen =
+      EndBesideAStalledGrant<Mutation::kNone>();
+  ASSERT_TRUE(seen.ran) << "the schedule did not run";
+  EXPECT_TRUE(seen.second_done);
+  EXPECT_TRUE(seen.first_done) << "W1 was served while W0 still waited";
+  EXPECT_EQ(seen.first, Error::kSuccess);
+  EXPECT_EQ(seen.second, Error::kSuccess);
+}
+
+TEST(SessionWaitHandOffTest, CatchesEndSkippingAStalledGrant) {
+  const SeenBesideAStalledGrant seen =
+      EndBesideAStalledGrant<Mutation::kEndSkipsGrant>();
+  ASSERT_TRUE(seen.ran) << "the schedule did not run";
+  EXPECT_TRUE(seen.second_done);
+  EXPECT_FALSE(seen.first_done);
+}
+
 }  // namespace
 }  // namespace jetsession::internal

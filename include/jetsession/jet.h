@@ -366,7 +366,11 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * hands that room to the waiting callers first; a waiting call whose
  * deadline passes does the same before it answers. A waiting call with no
  * deadline is served by the resizing thread or by the next such Begin,
- * Dup or timed-out wait. Neither End nor the resize itself waits.
+ * Dup, timed-out wait or End. Neither End nor the resize itself waits.
+ * The resize holds the lock of the instance registry while it runs, which
+ * JetInit, JetTerm, JetStopServiceInstance, JetExtSetInstanceUnavailable
+ * and the parameter calls take too: a resizing thread that the scheduler
+ * keeps off the processor there holds those calls up.
  */
 JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
                                      unsigned long cSessions) JET_NOEXCEPT_;
@@ -419,8 +423,8 @@ typedef struct {
  * deadline; a C++ call whose stop was requested before it would wait does
  * not wait and is not counted. One whose deadline had
  * already passed
- * when it found the instance full (its thread was preempted, or it was held
- * behind a JetExtSetMaxSessions) answers as the plain call does: it counts
+ * when it found the instance full (its thread was preempted) answers as
+ * the plain call does: it counts
  * in cOutOfSessions only, not in cWaits, cWaitTimeouts or cmsecWaitTotal.
  */
 /* NOLINTEND(modernize-use-using,readability-identifier-naming) */
