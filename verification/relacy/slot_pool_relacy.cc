@@ -2717,7 +2717,9 @@ int main(int argc, char** argv) {
                                          random);
   RunModel<ShrinkCapacity<M::kNone>>("ShrinkCapacity", bounded(2), random);
   RunModel<GrowBesideClaims<M::kNone>>("GrowBesideClaims", bounded(2), random);
-  RunModel<ResizeBesideEnd<M::kNone>>("ResizeBesideEnd", bounded(2), random);
+  // To 1 preemption in CI: to 2, 345,398 schedules pass (55 s beside
+  // other jobs).
+  RunModel<ResizeBesideEnd<M::kNone>>("ResizeBesideEnd", bounded(1), random);
   RunModel<EndBeforeUnavailable<M::kNone>>("EndBeforeUnavailable",
                                            long_bounded(1, 13), random);
   RunModel<EndBeforeUnavailable<M::kNone, true>>("EndBeforeUnavailable/term",
