@@ -886,7 +886,7 @@ TEST(SlotPoolResizeTest, CatchesShrinkHoldingClaims) {
 }
 
 // A shrink takes effect only with every word hinted, whoever makes it take
-// effect (SlotPool::HelpShrink()). Capacity 64 (ceiling 64: two words),
+// effect (SlotPool::HelpResize()). Capacity 64 (ceiling 64: two words),
 // all open but slot 0 (word 0) and slots 32 and 33 (word 1), shrunk to 62
 // (a debt of 2) by a resizer stopped after it hinted word 0 alone. A
 // client that starts in word 0 helps the shrink take effect, then pays
