@@ -204,6 +204,10 @@ enum class Mutation {
   kUnreserveKeepsBit,   // a grow unit's taker opens a reserved slot whose
                         // bit is free without setting it: its session is
                         // counted nowhere, and a claim takes its slot
+  kGrantSkipsBit,       // a grant marks a reserved slot whose bit a payer
+                        // left free as it is: a finisher publishes the
+                        // session while the opener has yet to set the bit,
+                        // and the session's End frees a bit that is not set
   kEndSkipsGrant,       // an End hands its slot to the next ticket while a
                         // grow's grant to an older ticket is not delivered
   kTakePastWaiters,     // a claim takes a grow unit while callers wait
@@ -309,6 +313,11 @@ struct StdAtomics {
   // its units for the waiters (SlotPool::Resize()): nothing here; a
   // test's policy stops the grower there.
   static void AfterGrowTakesEffect() noexcept {}
+  // Called by the finisher whose CAS opened a grant's slot for its waiter,
+  // before it takes the slot out of the reserved count
+  // (SlotPool::OpenGrant()): nothing here; a test's policy stops it there
+  // while another finisher publishes the grant.
+  static void AfterGrantOpens() noexcept {}
   // After a free's CAS that decides a grant for the overflow list, before
   // its push (SlotPool::MailToHead()): nothing here.
   static void AfterMailDecided() noexcept {}

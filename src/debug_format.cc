@@ -56,7 +56,21 @@ const char* FlagStateName(unsigned state) {
 // One character per slot (see jetsession/debug.h).
 char SlotChar(bool bit, std::uint64_t control, bool beyond) {
   if (beyond) return 'x';
-  if (!Pool::IsOpen(control)) return bit ? 'c' : '.';
+  if (!Pool::IsOpen(control)) {
+    if (!bit) return Pool::IsMarked(control) ? '?' : '.';
+    switch ((control & Pool::kMarkMask) >> Pool::kMarkShift) {
+      case 0:
+        return Pool::IsReserved(control) ? 'r' : 'c';
+      case 1:
+        return 'e';
+      case 2:
+        return 'f';
+      case 3:
+        return 'g';
+      default:
+        return '?';
+    }
+  }
   if (!bit) return 'p';
   return Pool::InCall(control) ? 'b' : 'o';
 }
@@ -84,12 +98,12 @@ void FormatDebug(Core& core, const InstanceRef& ref, std::string* out) {
   const Pool::FlagView flag = pool->DebugFlag();
   Append(out,
          "capacity=%u ceiling=%u allocated=%u words=%u debt=%u "
-         "grow_units=%u grant_pending=%s\n"
+         "grow_units=%u grant_pending=%s reserved=%u\n"
          "full flag: %s%s%s%s%s epoch=%u head=%u tail=%u queued=%u\n"
          "waiting callers=%u ends handing over=%u\n",
          pool->capacity(), pool->ceiling(), pool->allocated(),
          pool->ActiveWords(), pool->Debt(), pool->GrowUnitsLeft(),
-         pool->GrantPending() ? "yes" : "no", FlagStateName(flag.state),
+         pool->GrantPending() ? "yes" : "no", pool->Reserved(), FlagStateName(flag.state),
          flag.gated ? " gated" : "", flag.end_gated ? " end-gated" : "",
          flag.listed ? " listed" : "", flag.mailed ? " mailed" : "", flag.epoch,
          flag.head, flag.tail, pool->QueuedTickets(), pool->waiters().Callers(),
@@ -107,9 +121,9 @@ void FormatDebug(Core& core, const InstanceRef& ref, std::string* out) {
            static_cast<unsigned long long>(stats.wait_micros / 1000U));
   }
   out->append(
-      "slots: . free, o open, b in a call, p pending, c claimed, x beyond "
-      "capacity\n");
-  const std::uint32_t capacity = pool->capacity();
+      "slots: . free, o open, b in a call, p pending, c claimed, r reserved, "
+      "e/f/g marked (End's payment, a free slot's payment, a grant), x past "
+      "the ceiling\n");
   for (std::uint32_t w = 0; w < pool->ActiveWords(); ++w) {
     const std::uint64_t word = pool->DebugWord(w);
     Append(out, "  word %4u v%-10u %s h%u ", w, Pool::VersionOf(word),
@@ -118,7 +132,7 @@ void FormatDebug(Core& core, const InstanceRef& ref, std::string* out) {
     for (std::uint32_t b = 0; b < Pool::kSlotsPerWord; ++b) {
       const std::uint32_t slot = w * Pool::kSlotsPerWord + b;
       out->push_back(SlotChar(((word >> b) & 1U) != 0, pool->LoadControl(slot),
-                              slot >= capacity));
+                              slot >= pool->ceiling()));
     }
     out->push_back('\n');
   }

@@ -1329,22 +1329,26 @@ class alignas(64) SlotPool {
 
   // Sets the free bit of reserved `slot` (paid with while free, then
   // marked reserved: FinishRecord()), so that claims and proofs pass over
-  // it by its bit, and counts it in reserved_. Called by a payer counted
-  // in clearing_ (JetTerm and a grow wait for it). Leaves the bit free
+  // it by its bit, and counts it in reserved_: whoever sets a reserved
+  // slot's bit counts it, so a reserved slot is counted exactly when its
+  // bit is set (a claim that read the slot free before a payer's mark
+  // never sets it: Settle() bumps the word first). Called by a payer
+  // counted in clearing_ (JetTerm waits for it), which leaves the bit free
   // when the word is closed for Begin (JetTerm may reset the pool next:
-  // the count must not land after that) or closed by a resize (a grow
-  // deals with its reserved slots itself), or the slot is no longer
-  // reserved. The CAS expects the word as read before the control word
-  // was checked: a grow that releases the slot closes the word first, and
-  // Reset() rewrites it, so a CAS after either fails.
-  void SetReservedBit(std::uint32_t slot) noexcept {
+  // the count must not land after that), and with `even_closed` by a
+  // grant's marker (MarkForGrant(), which JetTerm waits for as well).
+  // Leaves the bit as it is once the slot is no longer reserved. The CAS
+  // expects the word as read before the control word was checked:
+  // Reset() rewrites the word, so a CAS after it fails.
+  void SetReservedBit(std::uint32_t slot, bool even_closed = false) noexcept {
     auto& word = WordAt(slot / kSlotsPerWord);
     const std::uint64_t bit = 1ULL << (slot % kSlotsPerWord);
+    const std::uint64_t refuse = even_closed ? bit : bit | kClosedForBegin;
     // seq_cst: after this payer's count in clearing_ (JetTerm closes the
     // words, then reads the count).
     std::uint64_t w = word.load(std::memory_order_seq_cst);
     for (;;) {
-      if ((w & (bit | kClosedForBegin)) != 0) return;
+      if ((w & refuse) != 0) return;
       // acquire: pairs with FinishRecord()'s release CAS.
       if (!IsReserved(SlotRef(slot).control.load(std::memory_order_acquire))) {
         return;
@@ -2052,6 +2056,14 @@ class alignas(64) SlotPool {
     }
   }
 
+  // Whether the word bit of `slot` is set now.
+  bool HasBit(std::uint32_t slot) const noexcept {
+    // seq_cst: in the order of the words' RMWs, after the control word's
+    // read (MarkForGrant()).
+    return (WordAt(slot / kSlotsPerWord).load(std::memory_order_seq_cst) &
+            (1ULL << (slot % kSlotsPerWord))) != 0;
+  }
+
   // A reserved slot marked for the grant of seq `seq`: kMarkGrant, busy,
   // tagged with the seq; not open, so nobody takes it for a session.
   static constexpr bool IsGrantMark(std::uint64_t control) noexcept {
@@ -2097,6 +2109,16 @@ class alignas(64) SlotPool {
             return true;
           }
           if (!IsConvertible(c, d)) break;
+          if (IsReserved(c) && !HasBit(j) &&
+              Policy::kMutation != Mutation::kGrantSkipsBit) {
+            // A payer left the bit free (it has yet to set it, or its word
+            // is closed): set and counted first, so that the grant's slot
+            // holds its bit before any finisher can publish it.
+            SetReservedBit(j, /*even_closed=*/true);
+            // seq_cst: as the first read.
+            c = control.load(std::memory_order_seq_cst);
+            continue;
+          }
           if (!IsMarked(c) && (c & kTagMask) != 0) {
             // A generation with a high part: moved out first.
             if (!MoveHighPart(control, &c)) continue;
@@ -2116,25 +2138,34 @@ class alignas(64) SlotPool {
   }
 
   // Opens `slot`, committed to a waiter and marked for the grant of seq
-  // `seq`, for that waiter: a CAS from the mark (the thread whose CAS
-  // succeeds takes the slot out of the reserved count and sets its bit).
+  // `seq`, for that waiter: a CAS from the mark. Its bit is set (the mark
+  // was made on a slot with its bit: MarkForGrant()), so the thread whose
+  // CAS succeeds only takes the slot out of the reserved count, as one
+  // change in two steps for the count. Another finisher may publish the
+  // session, and its End free the bit, as soon as the CAS is made: the
+  // opener touches no bit after it.
   void OpenGrant(std::uint32_t slot, std::uint32_t seq) noexcept {
     auto& control = SlotRef(slot).control;
     // acquire: pairs with the mark's CAS.
     std::uint64_t c = control.load(std::memory_order_acquire);
     if (!IsGrantMark(c) || TagOf(c) != seq) return;  // opened already
+    BeginSplit();
     // release: pairs with the waiter's acquire of the control word (through
     // the cell's publication, which follows).
     if (control.compare_exchange_strong(
             c, (c & ~(kMarkMask | kTagMask | kBusy)) | kOpen,
             std::memory_order_release, std::memory_order_relaxed)) {
-      Unreserve(slot);
+      Policy::AfterGrantOpens();
+      // release: pairs with CountClaimed()'s acquire load.
+      reserved_.fetch_sub(1, std::memory_order_release);
     }
+    EndSplit();
   }
 
-  // A reserved slot just made a session's (by its converter or the grant's
-  // opener): its bit is set if a payer left it free, else it leaves the
-  // reserved count, as one change in two steps for the count.
+  // A reserved slot just made a session's by its converter, which hands
+  // the session out only after this: its bit is set if a payer left it
+  // free (a reserved slot is counted exactly when its bit is set), else it
+  // leaves the reserved count, as one change in two steps for the count.
   void Unreserve(std::uint32_t slot) noexcept {
     BeginSplit();
     if (Policy::kMutation == Mutation::kUnreserveKeepsBit ||
@@ -2300,6 +2331,11 @@ class alignas(64) SlotPool {
   std::uint32_t GrowUnitsLeft() const noexcept {
     // relaxed: a figure for reports.
     return DebtWordBits::GrowUnits(DebtWord().load(std::memory_order_relaxed));
+  }
+  // Slots counted as reserved now (out of use: bits set, no session).
+  std::uint32_t Reserved() const noexcept {
+    // relaxed: a figure for reports.
+    return reserved_.load(std::memory_order_relaxed);
   }
   // Whether a grow's grant to a waiter is decided and not yet finished.
   bool GrantPending() const noexcept {

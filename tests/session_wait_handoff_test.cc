@@ -1040,8 +1040,9 @@ SeenWhenGrowServes GrowServingATimedOutWaiter() {
   std::atomic<std::thread::id> waiter_id{};
   // 0: start; 1: the grow is about to commit; 2: the probe ran.
   std::atomic<int> phase{0};
+  // Long enough for the waiter to queue on a loaded machine.
   const auto deadline =
-      MCore::WaitClock::now() + std::chrono::milliseconds(100);
+      MCore::WaitClock::now() + std::chrono::milliseconds(300);
   EveryCellCasHook::each = [&](std::thread::id id, bool after) {
     // acquire: pairs with the release stores of the phases.
     const int now = phase.load(std::memory_order_acquire);

@@ -300,6 +300,8 @@ TEST(SessionWaitOrderTest, AStopRequestWakesOnlyItsWaiter) {
 // the thread that requests the stop. That thread is descheduled between
 // the callback's first step (the request's flag) and its alert. The
 // waiter sees its request at its deadline and leaves; then JetTerm runs.
+// The deadline leaves the requester 300 ms to mark the request, so that a
+// loaded machine does not answer OutOfSessions first.
 // Returns whether JetTerm returned within 100 ms, before the callback.
 template <Mutation M>
 bool TermReturnsBesideAStopCallback() {
@@ -316,7 +318,7 @@ bool TermReturnsBesideAStopCallback() {
     OpenedSession s;
     EXPECT_EQ(
         core.BeginWait(gen, &s,
-                       MCore::WaitClock::now() + std::chrono::milliseconds(20),
+                       MCore::WaitClock::now() + std::chrono::milliseconds(300),
                        &stop),
         Error::kWaitCancelled);
     waited.store(true);

@@ -760,6 +760,149 @@ TEST(SlotPoolResizeTest, CatchesUnreserveKeepingTheBit) {
   EXPECT_NE(seen.count_after_end, 1U);
 }
 
+// HeldPayerPolicy that also stops the grower right after its CAS opened a
+// grant's slot for the waiter (SlotPool::OpenGrant()).
+template <Mutation M>
+struct HeldOpenerPolicy : HeldPayerPolicy<M> {
+  static inline std::atomic<std::thread::id> opener{};
+  static inline std::atomic<bool> opener_stopped{false};
+  static inline std::atomic<bool> opener_go{false};
+  static void AfterGrantOpens() noexcept {
+    if (opener.load() != std::this_thread::get_id() ||
+        opener_stopped.exchange(true)) {
+      return;
+    }
+    while (!opener_go.load()) std::this_thread::yield();
+  }
+  static void Reset() noexcept {
+    HeldPayerPolicy<M>::resizer_armed.store(true);
+    HeldPayerPolicy<M>::resizer_stopped.store(false);
+    HeldPayerPolicy<M>::resizer_go.store(false);
+    HeldPayerPolicy<M>::payer_stopped.store(false);
+    HeldPayerPolicy<M>::payer_go.store(false);
+    opener_stopped.store(false);
+    opener_go.store(false);
+  }
+};
+
+// What GrantBesideAHeldOpener() saw.
+struct HeldOpenerSeen {
+  bool payer_held = false;   // the payer stopped before the reserved bit
+  bool opener_held = false;  // the grower stopped after its open CAS
+  bool waiter_served = false;
+  Error beside = Error::kInvalidInstance;  // a Begin that finished the grant
+  Error waiter_end = Error::kInvalidInstance;
+  Error payer = Error::kInvalidInstance;
+  std::uint32_t count_at_rest = 0;  // A alone open
+  std::uint32_t claims_at_rest = 0;
+};
+
+// A grant's slot holds its bit before any finisher can publish it, even
+// where a payer left the bit free. Capacity 2 (ceiling 2) with A open;
+// shrunk to 1, the resizer stopped before it pays; P's Begin pays the debt
+// with the free slot and is held right before it sets that slot's bit. W
+// waits; the pool grows back to 2 and the grower decides the unit for W,
+// marks the reserved slot and commits it, and stops right after its CAS
+// that opens it. A Begin finishes the grant (it publishes it: W has its
+// session) and answers OutOfSessions; W ends its session. Then everybody
+// goes on: A alone is open, and exactly one Begin succeeds. With
+// kGrantSkipsBit the grower marks the slot with its bit free: W's End frees
+// a bit that is not set, which wrecks the word.
+template <Mutation M>
+HeldOpenerSeen GrantBesideAHeldOpener() {
+  using Policy = HeldOpenerPolicy<M>;
+  using Core = InstanceCore<Policy>;
+  Policy::Reset();
+  HeldOpenerSeen seen;
+  Core core;
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(2, false, 2), Error::kSuccess);
+  std::vector<OpenedSession> held;
+  Policy::SetHint(0);
+  OpenSessions(core, gen, 1, &held);
+  std::thread shrink([&] { core.Resize(1); });
+  while (!Policy::resizer_stopped.load()) std::this_thread::yield();
+  OpenedSession paid;
+  std::thread payer([&] {
+    Policy::payer.store(std::this_thread::get_id());
+    Policy::SetHint(0);
+    seen.payer = core.Begin(gen, &paid);
+  });
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!Policy::payer_stopped.load() &&
+         std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  seen.payer_held = Policy::payer_stopped.load();
+  Policy::resizer_go.store(true);
+  shrink.join();
+  OpenedSession w;
+  Error waiter_answer = Error::kInvalidInstance;
+  std::atomic<bool> waiter_done{false};
+  std::thread waiter =
+      StartTimedWaiter(core, gen, &w, std::chrono::milliseconds(5000),
+                       &waiter_answer, &waiter_done);
+  while (core.QueuedTickets() < 1 && !waiter_done.load()) {
+    std::this_thread::yield();
+  }
+  std::thread grow([&] {
+    Policy::opener.store(std::this_thread::get_id());
+    core.Resize(2);
+  });
+  while (!Policy::opener_stopped.load() &&
+         std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  seen.opener_held = Policy::opener_stopped.load();
+  OpenedSession s;
+  seen.beside = core.Begin(gen, &s);
+  if (seen.beside == Error::kSuccess) held.push_back(s);
+  while (!waiter_done.load() && std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  seen.waiter_served = waiter_done.load() && waiter_answer == Error::kSuccess;
+  if (seen.waiter_served) seen.waiter_end = core.End(w.slot, w.gen);
+  Policy::opener_go.store(true);
+  grow.join();
+  Policy::payer_go.store(true);
+  payer.join();
+  waiter.join();
+  if (!seen.waiter_served && waiter_answer == Error::kSuccess) {
+    held.push_back(w);
+  }
+  if (seen.payer == Error::kSuccess) {
+    EXPECT_EQ(core.End(paid.slot, paid.gen), Error::kSuccess);
+  }
+  seen.count_at_rest = CountOf(core, gen);
+  for (OpenedSession extra; seen.claims_at_rest < 3 &&
+                            core.Begin(gen, &extra) == Error::kSuccess;) {
+    held.push_back(extra);
+    ++seen.claims_at_rest;
+  }
+  // The mutant's wrecked word holds a slot that reads claimed and not open
+  // for good, which JetTerm's drain would wait for: it is not terminated.
+  if (M == Mutation::kNone) EndAllThenTerminate(core, held);
+  return seen;
+}
+
+TEST(SlotPoolResizeTest, AGrantsSlotHoldsItsBitBeforeItIsPublished) {
+  const HeldOpenerSeen seen = GrantBesideAHeldOpener<Mutation::kNone>();
+  ASSERT_TRUE(seen.payer_held) << "the schedule did not run";
+  ASSERT_TRUE(seen.opener_held) << "the schedule did not run";
+  EXPECT_EQ(seen.beside, Error::kOutOfSessions);
+  EXPECT_TRUE(seen.waiter_served) << "the Begin did not publish the grant";
+  EXPECT_EQ(seen.waiter_end, Error::kSuccess);
+  EXPECT_EQ(seen.count_at_rest, 1U);
+  EXPECT_EQ(seen.claims_at_rest, 1U);
+}
+
+TEST(SlotPoolResizeTest, CatchesAGrantSkippingTheBit) {
+  const HeldOpenerSeen seen = GrantBesideAHeldOpener<Mutation::kGrantSkipsBit>();
+  ASSERT_TRUE(seen.payer_held) << "the schedule did not run";
+  ASSERT_TRUE(seen.opener_held) << "the schedule did not run";
+  EXPECT_FALSE(seen.count_at_rest == 1U && seen.claims_at_rest == 1U);
+}
+
 // Where StoppedResizerPolicy stops the resizer.
 enum class ShrinkStop {
   kBeforeEffect,  // its words hinted, its debt not yet added

@@ -308,6 +308,7 @@ struct RelacyPolicy {
   static void AfterShrinkTakesEffect() {}
   static void BeforeHelpTakesEffect() {}
   static void AfterGrowTakesEffect() {}
+  static void AfterGrantOpens() {}
   static void AfterMailDecided() {}
   static void InsideSplit() {}
   static void WakeAll(Atomic<std::uint32_t>& /*word*/) {}
