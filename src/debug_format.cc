@@ -57,19 +57,18 @@ const char* FlagStateName(unsigned state) {
 char SlotChar(bool bit, std::uint64_t control, bool beyond) {
   if (beyond) return 'x';
   if (!Pool::IsOpen(control)) {
-    if (!bit) return Pool::IsMarked(control) ? '?' : '.';
     switch ((control & Pool::kMarkMask) >> Pool::kMarkShift) {
       case 0:
-        return Pool::IsReserved(control) ? 'r' : 'c';
+        break;
       case 1:
         return 'e';
       case 2:
         return 'f';
-      case 3:
-        return 'g';
       default:
-        return '?';
+        return 'g';
     }
+    if (Pool::IsReserved(control)) return 'r';
+    return bit ? 'c' : '.';
   }
   if (!bit) return 'p';
   return Pool::InCall(control) ? 'b' : 'o';
