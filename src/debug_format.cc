@@ -102,11 +102,11 @@ void FormatDebug(Core& core, const InstanceRef& ref, std::string* out) {
          "waiting callers=%u ends handing over=%u\n",
          pool->capacity(), pool->ceiling(), pool->allocated(),
          pool->ActiveWords(), pool->Debt(), pool->GrowUnitsLeft(),
-         pool->GrantPending() ? "yes" : "no", pool->Reserved(), FlagStateName(flag.state),
-         flag.gated ? " gated" : "", flag.end_gated ? " end-gated" : "",
-         flag.listed ? " listed" : "", flag.mailed ? " mailed" : "", flag.epoch,
-         flag.head, flag.tail, pool->QueuedTickets(), pool->waiters().Callers(),
-         pool->Handing());
+         pool->GrantPending() ? "yes" : "no", pool->Reserved(),
+         FlagStateName(flag.state), flag.gated ? " gated" : "",
+         flag.end_gated ? " end-gated" : "", flag.listed ? " listed" : "",
+         flag.mailed ? " mailed" : "", flag.epoch, flag.head, flag.tail,
+         pool->QueuedTickets(), pool->waiters().Callers(), pool->Handing());
   SessionStatsData stats;
   if (core.Stats(Core::GenOf(state), &stats) == Error::kSuccess) {
     Append(out,

@@ -874,8 +874,8 @@ HeldOpenerSeen GrantBesideAHeldOpener() {
     EXPECT_EQ(core.End(paid.slot, paid.gen), Error::kSuccess);
   }
   seen.count_at_rest = CountOf(core, gen);
-  for (OpenedSession extra; seen.claims_at_rest < 3 &&
-                            core.Begin(gen, &extra) == Error::kSuccess;) {
+  for (OpenedSession extra;
+       seen.claims_at_rest < 3 && core.Begin(gen, &extra) == Error::kSuccess;) {
     held.push_back(extra);
     ++seen.claims_at_rest;
   }
@@ -897,7 +897,8 @@ TEST(SlotPoolResizeTest, AGrantsSlotHoldsItsBitBeforeItIsPublished) {
 }
 
 TEST(SlotPoolResizeTest, CatchesAGrantSkippingTheBit) {
-  const HeldOpenerSeen seen = GrantBesideAHeldOpener<Mutation::kGrantSkipsBit>();
+  const HeldOpenerSeen seen =
+      GrantBesideAHeldOpener<Mutation::kGrantSkipsBit>();
   ASSERT_TRUE(seen.payer_held) << "the schedule did not run";
   ASSERT_TRUE(seen.opener_held) << "the schedule did not run";
   EXPECT_FALSE(seen.count_at_rest == 1U && seen.claims_at_rest == 1U);
