@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "atomics.h"
@@ -36,6 +37,19 @@ void OpenSessions(Core& core, std::uint64_t gen, std::uint32_t n,
   }
 }
 
+// Starts an incarnation of `core` with capacity `capacity` and ceiling
+// `ceiling`, and opens `open` sessions into *held. Returns the
+// incarnation's generation.
+template <class Core>
+std::uint64_t StartWithOpen(Core& core, std::uint32_t capacity,
+                            std::uint32_t ceiling, std::uint32_t open,
+                            std::vector<OpenedSession>* held) {
+  const std::uint64_t gen = core.Create();
+  EXPECT_EQ(core.Init(capacity, false, ceiling), Error::kSuccess);
+  OpenSessions(core, gen, open, held);
+  return gen;
+}
+
 // Ends every session of `held`, then terminates the incarnation.
 template <class Core>
 void EndAllThenTerminate(Core& core, const std::vector<OpenedSession>& held) {
@@ -51,9 +65,7 @@ void EndAllThenTerminate(Core& core, const std::vector<OpenedSession>& held) {
 template <class Core>
 std::uint64_t FourOpenThenShrink(Core& core, std::uint32_t capacity,
                                  std::vector<OpenedSession>* held) {
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(4, false, 8), Error::kSuccess);
-  OpenSessions(core, gen, 4, held);
+  const std::uint64_t gen = StartWithOpen(core, 4, 8, 4, held);
   core.Resize(capacity);
   return gen;
 }
@@ -124,10 +136,9 @@ GrowSeen GrowAFullPool() {
   ResizePolicy<M>::SetHint(0);
   Core core;
   GrowSeen seen;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(32, false, 64), Error::kSuccess);
   std::vector<OpenedSession> held;
-  OpenSessions(core, gen, 32, &held);  // word 0 full: this thread's hint
+  const std::uint64_t gen = StartWithOpen(
+      core, 32, 64, 32, &held);  // word 0 full: this thread's hint
   OpenedSession extra;
   seen.before_grow = core.Begin(gen, &extra);  // proves the pool full
   // Grow by one: the new slot lies in word 1, past the hint's full word.
@@ -232,10 +243,8 @@ GrowTimeoutSeen TimeoutBesideAStoppedGrow() {
   Policy::Reset();
   GrowTimeoutSeen seen;
   Core core;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(2, false, 4), Error::kSuccess);
   std::vector<OpenedSession> held;
-  OpenSessions(core, gen, 2, &held);
+  const std::uint64_t gen = StartWithOpen(core, 2, 4, 2, &held);
   OpenedSession w1;
   std::atomic<bool> first_done{false};
   std::thread first = StartTimedWaiter(core, gen, &w1, std::chrono::hours(1),
@@ -317,10 +326,8 @@ StoppedGrowSeen BeginBesideAStoppedGrow() {
   Policy::Reset();
   StoppedGrowSeen seen;
   Core core;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(1, false, 3), Error::kSuccess);
   std::vector<OpenedSession> held;
-  OpenSessions(core, gen, 1, &held);
+  const std::uint64_t gen = StartWithOpen(core, 1, 3, 1, &held);
   OpenedSession s;
   EXPECT_EQ(core.Begin(gen, &s), Error::kOutOfSessions);
   Policy::armed.store(true);
@@ -633,6 +640,24 @@ TEST(SlotPoolResizeTest, CatchesMarkingOnlyHeldSlots) {
       ClaimsAfterAFreeWithoutAHoldPaid<Mutation::kMarkOnlyHeld>().reserved);
 }
 
+// One thread, named by the test, stopped the first time it passes a hook
+// until the test lets it go.
+struct ThreadHold {
+  std::atomic<std::thread::id> thread{};
+  std::atomic<bool> stopped{false};
+  std::atomic<bool> go{false};
+  void AtHook() noexcept {
+    if (thread.load() != std::this_thread::get_id() || stopped.exchange(true)) {
+      return;
+    }
+    while (!go.load()) std::this_thread::yield();
+  }
+  void Reset() noexcept {
+    stopped.store(false);
+    go.store(false);
+  }
+};
+
 // A policy that stops the shrink's resizer after it took effect (before
 // it pays), and a payer thread inside its split (right before it sets the
 // bit of the free slot it paid with: SetReservedBit()), each until the
@@ -643,22 +668,45 @@ struct HeldPayerPolicy : StdAtomics {
   static inline std::atomic<bool> resizer_armed{false};
   static inline std::atomic<bool> resizer_stopped{false};
   static inline std::atomic<bool> resizer_go{false};
-  static inline std::atomic<std::thread::id> payer{};
-  static inline std::atomic<bool> payer_stopped{false};
-  static inline std::atomic<bool> payer_go{false};
+  static inline ThreadHold payer;
   static void AfterShrinkTakesEffect() noexcept {
     if (!resizer_armed.exchange(false)) return;
     resizer_stopped.store(true);
     while (!resizer_go.load()) std::this_thread::yield();
   }
-  static void InsideSplit() noexcept {
-    if (payer.load() != std::this_thread::get_id() ||
-        payer_stopped.exchange(true)) {
-      return;
-    }
-    while (!payer_go.load()) std::this_thread::yield();
+  static void InsideSplit() noexcept { payer.AtHook(); }
+  static void Reset() noexcept {
+    resizer_armed.store(true);
+    resizer_stopped.store(false);
+    resizer_go.store(false);
+    payer.Reset();
   }
 };
+
+// Runs `shrink` on a thread that HeldPayerPolicy stops right after the
+// shrink takes effect, then `pay` (a claim that pays the debt with a free
+// slot) on a thread it holds right before that slot's bit; lets the
+// shrink go once the payer is held (or after 5 s). Returns the payer's
+// thread (the caller lets it go: payer.go) and sets *held.
+template <class Policy, class Shrink, class Pay>
+std::thread HoldAPayer(Shrink&& shrink, Pay&& pay, bool* held) {
+  std::thread resizer(std::forward<Shrink>(shrink));
+  while (!Policy::resizer_stopped.load()) std::this_thread::yield();
+  std::thread payer([&pay] {
+    Policy::payer.thread.store(std::this_thread::get_id());
+    Policy::SetHint(0);
+    pay();
+  });
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!Policy::payer.stopped.load() &&
+         std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  *held = Policy::payer.stopped.load();
+  Policy::resizer_go.store(true);
+  resizer.join();
+  return payer;
+}
 
 // What a grow unit's taker did beside a payer held before its bit.
 struct HeldPayerSeen {
@@ -689,11 +737,7 @@ HeldPayerSeen GrowUnitBesideAHeldPayer() {
   using Pool = SlotPool<Policy>;
   constexpr auto kCurrent = [] { return true; };
   HeldPayerSeen seen;
-  Policy::resizer_armed.store(true);
-  Policy::resizer_stopped.store(false);
-  Policy::resizer_go.store(false);
-  Policy::payer_stopped.store(false);
-  Policy::payer_go.store(false);
+  Policy::Reset();
   auto pool = Pool::Create(2);
   EXPECT_NE(pool, nullptr);
   if (pool == nullptr) return seen;
@@ -701,22 +745,10 @@ HeldPayerSeen GrowUnitBesideAHeldPayer() {
   Policy::SetHint(0);
   const ClaimResult a = pool->Claim(kCurrent);
   EXPECT_EQ(a.status, ClaimStatus::kClaimed);
-  std::thread shrink([&] { pool->Resize(1); });
-  while (!Policy::resizer_stopped.load()) std::this_thread::yield();
   ClaimResult paid{};
-  std::thread payer([&] {
-    Policy::payer.store(std::this_thread::get_id());
-    Policy::SetHint(0);
-    paid = pool->Claim(kCurrent);
-  });
-  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!Policy::payer_stopped.load() &&
-         std::chrono::steady_clock::now() < limit) {
-    std::this_thread::yield();
-  }
-  seen.payer_held = Policy::payer_stopped.load();
-  Policy::resizer_go.store(true);
-  shrink.join();
+  std::thread payer = HoldAPayer<Policy>([&] { pool->Resize(1); },
+                                         [&] { paid = pool->Claim(kCurrent); },
+                                         &seen.payer_held);
   pool->Resize(2);
   const ClaimResult taken = pool->Claim(kCurrent);
   seen.taker = taken.status;
@@ -726,7 +758,7 @@ HeldPayerSeen GrowUnitBesideAHeldPayer() {
     EXPECT_TRUE(pool->TryEnterCall(taken.slot, control));
     pool->Free(taken.slot, control);
   }
-  Policy::payer_go.store(true);
+  Policy::payer.go.store(true);
   payer.join();
   seen.payer = paid.status;
   seen.count_with_payer = pool->CountClaimed();
@@ -764,24 +796,11 @@ TEST(SlotPoolResizeTest, CatchesUnreserveKeepingTheBit) {
 // grant's slot for the waiter (SlotPool::OpenGrant()).
 template <Mutation M>
 struct HeldOpenerPolicy : HeldPayerPolicy<M> {
-  static inline std::atomic<std::thread::id> opener{};
-  static inline std::atomic<bool> opener_stopped{false};
-  static inline std::atomic<bool> opener_go{false};
-  static void AfterGrantOpens() noexcept {
-    if (opener.load() != std::this_thread::get_id() ||
-        opener_stopped.exchange(true)) {
-      return;
-    }
-    while (!opener_go.load()) std::this_thread::yield();
-  }
+  static inline ThreadHold opener;
+  static void AfterGrantOpens() noexcept { opener.AtHook(); }
   static void Reset() noexcept {
-    HeldPayerPolicy<M>::resizer_armed.store(true);
-    HeldPayerPolicy<M>::resizer_stopped.store(false);
-    HeldPayerPolicy<M>::resizer_go.store(false);
-    HeldPayerPolicy<M>::payer_stopped.store(false);
-    HeldPayerPolicy<M>::payer_go.store(false);
-    opener_stopped.store(false);
-    opener_go.store(false);
+    HeldPayerPolicy<M>::Reset();
+    opener.Reset();
   }
 };
 
@@ -815,27 +834,14 @@ HeldOpenerSeen GrantBesideAHeldOpener() {
   Policy::Reset();
   HeldOpenerSeen seen;
   Core core;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(2, false, 2), Error::kSuccess);
-  std::vector<OpenedSession> held;
   Policy::SetHint(0);
-  OpenSessions(core, gen, 1, &held);
-  std::thread shrink([&] { core.Resize(1); });
-  while (!Policy::resizer_stopped.load()) std::this_thread::yield();
+  std::vector<OpenedSession> held;
+  const std::uint64_t gen = StartWithOpen(core, 2, 2, 1, &held);
   OpenedSession paid;
-  std::thread payer([&] {
-    Policy::payer.store(std::this_thread::get_id());
-    Policy::SetHint(0);
-    seen.payer = core.Begin(gen, &paid);
-  });
+  std::thread payer = HoldAPayer<Policy>(
+      [&] { core.Resize(1); }, [&] { seen.payer = core.Begin(gen, &paid); },
+      &seen.payer_held);
   const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!Policy::payer_stopped.load() &&
-         std::chrono::steady_clock::now() < limit) {
-    std::this_thread::yield();
-  }
-  seen.payer_held = Policy::payer_stopped.load();
-  Policy::resizer_go.store(true);
-  shrink.join();
   OpenedSession w;
   Error waiter_answer = Error::kInvalidInstance;
   std::atomic<bool> waiter_done{false};
@@ -846,14 +852,14 @@ HeldOpenerSeen GrantBesideAHeldOpener() {
     std::this_thread::yield();
   }
   std::thread grow([&] {
-    Policy::opener.store(std::this_thread::get_id());
+    Policy::opener.thread.store(std::this_thread::get_id());
     core.Resize(2);
   });
-  while (!Policy::opener_stopped.load() &&
+  while (!Policy::opener.stopped.load() &&
          std::chrono::steady_clock::now() < limit) {
     std::this_thread::yield();
   }
-  seen.opener_held = Policy::opener_stopped.load();
+  seen.opener_held = Policy::opener.stopped.load();
   OpenedSession s;
   seen.beside = core.Begin(gen, &s);
   if (seen.beside == Error::kSuccess) held.push_back(s);
@@ -862,9 +868,9 @@ HeldOpenerSeen GrantBesideAHeldOpener() {
   }
   seen.waiter_served = waiter_done.load() && waiter_answer == Error::kSuccess;
   if (seen.waiter_served) seen.waiter_end = core.End(w.slot, w.gen);
-  Policy::opener_go.store(true);
+  Policy::opener.go.store(true);
   grow.join();
-  Policy::payer_go.store(true);
+  Policy::payer.go.store(true);
   payer.join();
   waiter.join();
   if (!seen.waiter_served && waiter_answer == Error::kSuccess) {
@@ -956,10 +962,8 @@ StoppedShrinkSeen BesideAStoppedShrink() {
   using Core = InstanceCore<Policy>;
   StoppedShrinkSeen seen;
   Core core;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(4, false, 4), Error::kSuccess);
   std::vector<OpenedSession> held;
-  OpenSessions(core, gen, 3, &held);
+  const std::uint64_t gen = StartWithOpen(core, 4, 4, 3, &held);
   std::thread resizer([&] { core.Resize(2); });
   while (!Policy::stopped.load()) std::this_thread::yield();
   std::atomic<bool> done{false};
@@ -1041,10 +1045,8 @@ std::vector<Error> BeginsBesideAHalfHintedShrink() {
   using Policy = StoppedResizerPolicy<M, ShrinkStop::kBeforeEffect, 1>;
   using Core = InstanceCore<Policy>;
   Core core;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(64, false, 64), Error::kSuccess);
   std::vector<OpenedSession> held;
-  OpenSessions(core, gen, 64, &held);
+  const std::uint64_t gen = StartWithOpen(core, 64, 64, 64, &held);
   std::vector<OpenedSession> kept;
   for (const OpenedSession& s : held) {
     if (s.slot == 0 || s.slot == 32 || s.slot == 33) {
@@ -1115,10 +1117,8 @@ int BeginsAfterAHelperStalledAcrossShrinks() {
   using Policy = StoppedHelperPolicy<M>;
   using Core = InstanceCore<Policy>;
   Core core;
-  const std::uint64_t gen = core.Create();
-  EXPECT_EQ(core.Init(64, false, 64), Error::kSuccess);
   std::vector<OpenedSession> held;
-  OpenSessions(core, gen, 64, &held);
+  const std::uint64_t gen = StartWithOpen(core, 64, 64, 64, &held);
   std::thread resizer([&] { core.Resize(63); });
   while (!Policy::stopped.load()) std::this_thread::yield();
   Error helped = Error::kSuccess;
@@ -1330,10 +1330,8 @@ TEST(SlotPoolResizeTest, NoSessionShowsWhileResizesComeAndGo) {
 TEST(SlotPoolResizeTest, ExactAtRestThroughGrowsAndShrinks) {
   using Core = InstanceCore<StdAtomics>;
   Core core;
-  const std::uint64_t gen = core.Create();
-  ASSERT_EQ(core.Init(10, false, 100), Error::kSuccess);
   std::vector<OpenedSession> held;
-  OpenSessions(core, gen, 10, &held);
+  const std::uint64_t gen = StartWithOpen(core, 10, 100, 10, &held);
   const std::uint32_t capacities[] = {100, 3, 50, 0, 64, 7, 7, 99, 1, 40};
   for (const std::uint32_t n : capacities) {
     core.Resize(n);
