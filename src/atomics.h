@@ -208,6 +208,9 @@ enum class Mutation {
                         // left free as it is: a finisher publishes the
                         // session while the opener has yet to set the bit,
                         // and the session's End frees a bit that is not set
+  kGrowWakesNobody,     // a grow wakes no waiter before it takes effect: a
+                        // waiter with no deadline sleeps beside the room of
+                        // a grower stopped after its linearization point
   kEndSkipsGrant,       // an End hands its slot to the next ticket while a
                         // grow's grant to an older ticket is not delivered
   kTakePastWaiters,     // a claim takes a grow unit while callers wait
@@ -300,6 +303,11 @@ struct StdAtomics {
     std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
 
+  // Whether a grow wakes the waiters it would serve before it takes effect
+  // (SlotPool::AlertForGrow()): yes. A test's policy may keep them asleep
+  // (as woken waiters that stay descheduled), to play the paths by which
+  // other callers hand them the grow's room.
+  static constexpr bool kGrowAlertsWaiters = true;
   // Called by a shrink right after it has hinted its first word, and
   // right after it has taken effect (SlotPool::Resize()): nothing here; a
   // test's policy stops the resizer there to show that nobody waits for

@@ -1230,6 +1230,9 @@ class InstanceCore {
         }
       }
       pool->overflow().Unlock();
+      // As in AwaitTicket(): a grow's room, decided for the list's head
+      // through the mailbox, or for a ticket it then takes.
+      if (head && pool->HelpGrowForWaiters()) continue;
       if (head) {
         Policy::WaitWhile(
             pool->overflow().HeadWord(), seen_head,
@@ -1377,6 +1380,9 @@ class InstanceCore {
         cells.Rearm(ticket, cell);
         continue;
       }
+      // A grow that woke it (or that it finds before it sleeps) serves the
+      // waiters through it too (Pool::AlertForGrow()).
+      if (pool->HelpGrowForWaiters()) continue;
       cells.Wait(ticket, cell, deadline);
     }
   }

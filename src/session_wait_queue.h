@@ -408,6 +408,20 @@ class SessionWaitQueue {
     }
   }
 
+  // Marks and wakes the cells of the first `most` tickets of head..tail-1
+  // whose waiter may be blocked (ready in their lap; a ticket left is
+  // passed over), so that they look at a grow (SlotPool::AlertForGrow()).
+  void AlertFirst(std::uint32_t head, std::uint32_t tail,
+                  std::uint32_t most) noexcept {
+    // acquire: as Ensure().
+    Atomic<std::uint32_t>* const cells = cells_.load(std::memory_order_acquire);
+    if (cells == nullptr) return;
+    for (std::uint32_t t = head; t != tail && most != 0;
+         t = (t + 1) % kTickets) {
+      if (AlertCell(cells, t)) --most;
+    }
+  }
+
   // Marks the cell of ticket `t` and wakes it, if its waiter may be
   // blocked on it (ready in t's lap): a flag's alert (AlertTickets()), or
   // the stop request of the call that took `t` (StopRequest), which wakes
@@ -562,7 +576,8 @@ class SessionWaitQueue {
 
  private:
   // AlertTicket() on the ring `cells`.
-  static void AlertCell(Atomic<std::uint32_t>* cells,
+  // Returns whether it marked the cell.
+  static bool AlertCell(Atomic<std::uint32_t>* cells,
                         std::uint32_t t) noexcept {
     auto& cell = cells[t % kCells];
     // relaxed: a first guess for the CAS.
@@ -586,6 +601,7 @@ class SessionWaitQueue {
     // a delivered one are not woken, so a ring full of left tickets costs
     // the alert no system call each.
     if (alerted) Policy::WakeAll(cell);
+    return alerted;
   }
 
   static constexpr unsigned kLapShift = 2;

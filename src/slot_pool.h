@@ -1727,6 +1727,10 @@ class alignas(64) SlotPool {
         ResizeDescriptor(ResizeEpoch(last) + 1U,
                          grow ? capacity - old : old - capacity, grow),
         std::memory_order_seq_cst);
+    if (grow && Policy::kGrowAlertsWaiters &&
+        Policy::kMutation != Mutation::kGrowWakesNobody) {
+      AlertForGrow(capacity - old);
+    }
     HelpResize(words, /*resizer=*/true);
     // seq_cst: read by capacity() in the order of the pair's CAS.
     capacity_.store(CapacityWord(capacity), std::memory_order_seq_cst);
@@ -1976,6 +1980,49 @@ class alignas(64) SlotPool {
       // CASes) and with the claims' unit CASes; the grant's decision.
       if (full_.value.compare_exchange(p, next)) FinishGrant(granted);
     }
+  }
+
+  // Wakes the callers that a grow of `units` would serve, before it takes
+  // effect (Resize(), after its descriptor): the first `units` tickets
+  // still waiting, and the overflow list's head. A woken waiter that finds
+  // the grow published or in force makes it serve the waiters
+  // (HelpGrowForWaiters()) before it sleeps again, so a resizer that stops
+  // for good after this holds no waiter up: stopped before it, it made no
+  // room. A caller that starts to wait after this reads the descriptor
+  // before it sleeps.
+  void AlertForGrow(std::uint32_t units) noexcept {
+    // seq_cst: after the descriptor's store, in the order of the flag's
+    // RMWs (a ticket taken after this read reads the descriptor).
+    const std::uint64_t f = Flag().load(std::memory_order_seq_cst);
+    if (HasWaiters(f)) waiters_.AlertFirst(HeadOf(f), TailOf(f), units);
+    if ((f & kListed) != 0) overflow_.WakeHead();
+  }
+
+  // For a waiter about to sleep: a grow published and not yet in force is
+  // made to take effect (HelpResize()), and the units and records left for
+  // the waiters are decided and finished (HelpUnits()). True when it found
+  // either: the caller looks at its cell again.
+  bool HelpGrowForWaiters() noexcept {
+    // seq_cst: after the caller's cell read, with the descriptor's store.
+    const std::uint64_t desc = resize_.load(std::memory_order_seq_cst);
+    // seq_cst, both: in the order of the pair's RMWs.
+    PairValue p = full_.value.load_halves(std::memory_order_seq_cst);
+    bool acted = false;
+    if (IsGrow(desc) && !ResizeDone(desc, p.second)) {
+      // relaxed: see the field.
+      HelpResize(active_words_.load(std::memory_order_relaxed),
+                 /*resizer=*/false);
+      // seq_cst, both: as above.
+      p = full_.value.load_halves(std::memory_order_seq_cst);
+      acted = true;
+    }
+    if (DebtWordBits::HasRecord(p.second) ||
+        (DebtWordBits::GrowUnits(p.second) != 0 && (p.first & kGates) == 0 &&
+         Queued(p.first))) {
+      HelpUnits();
+      acted = true;
+    }
+    return acted;
   }
 
   // Finishes the grant recorded in debt word `d` (kind kGrant): a grow

@@ -83,14 +83,19 @@ struct HookedPair : AtomicPair<Half> {
   }
 };
 
-// StdAtomics with atomics of the class template `A` and `kMutation` M.
-template <template <class> class A, Mutation M = Mutation::kNone>
+// StdAtomics with atomics of the class template `A` and `kMutation` M;
+// with `kAlerts` false, a grow wakes no waiter (StdAtomics::
+// kGrowAlertsWaiters), so a schedule can keep the waiters asleep through
+// it, as woken waiters that stay descheduled would be.
+template <template <class> class A, Mutation M = Mutation::kNone,
+          bool kAlerts = true>
 struct WrappedPolicy : StdAtomics {
   template <class T>
   using Atomic = A<T>;
   template <class Half>
   using AtomicPair = HookedPair<Half>;
   static constexpr Mutation kMutation = M;
+  static constexpr bool kGrowAlertsWaiters = kAlerts;
 };
 
 // std::atomic whose compare-exchanges first call Hook::Before(*this,

@@ -32,6 +32,12 @@ void AwaitPhase(const std::atomic<int>& phase, int value) {
 // waiter's cell (EveryCellCasHook).
 template <Mutation M>
 using CellCasCore = InstanceCore<WrappedPolicy<EveryCellCasHookAtomic, M>>;
+// The same, with the waiters left asleep through a grow (as woken waiters
+// that stay descheduled would be), so that a grow's units reach them
+// through other callers.
+template <Mutation M>
+using AsleepCellCasCore =
+    InstanceCore<WrappedPolicy<EveryCellCasHookAtomic, M, /*kAlerts=*/false>>;
 
 // Ends session `s` of `core` if `opened`, the answer of the call that was to
 // open it, says it did.
@@ -1029,7 +1035,7 @@ struct SeenWhenGrowServes {
 // concurrency_resize_histories_test.cc.)
 template <Mutation M>
 SeenWhenGrowServes GrowServingATimedOutWaiter() {
-  using MCore = CellCasCore<M>;
+  using MCore = AsleepCellCasCore<M>;
   MCore core;
   SeenWhenGrowServes seen;
   const std::uint64_t gen = core.Create();
@@ -1114,7 +1120,7 @@ struct SeenBesideAStalledGrant {
 // serves W1 and leaves W0 waiting.
 template <Mutation M>
 SeenBesideAStalledGrant EndBesideAStalledGrant() {
-  using MCore = CellCasCore<M>;
+  using MCore = AsleepCellCasCore<M>;
   MCore core;
   SeenBesideAStalledGrant seen;
   const std::uint64_t gen = core.Create();

@@ -961,8 +961,11 @@ TEST(SessionWaitOverflowTest, CatchesLeaverWaitsLocked) {
 }
 
 // The library's policy with a ring of 4 cells and a grow that stops right
-// after its linearization point while `armed`, until `go`.
+// after its linearization point while `armed`, until `go`. The grow wakes
+// no waiter (as if the woken waiters stayed descheduled): its units reach
+// them through a leaver.
 struct GrowHeldRing : TinyRing {
+  static constexpr bool kGrowAlertsWaiters = false;
   static inline std::atomic<bool> armed{false};
   static inline std::atomic<bool> stopped{false};
   static inline std::atomic<bool> go{false};

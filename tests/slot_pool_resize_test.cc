@@ -187,10 +187,13 @@ TEST(SlotPoolResizeTest, CatchesGrowLeavingTheFullFlag) {
 
 // A policy whose grow stops, once armed, right after its linearization
 // point (before it decides its units for the waiters), until the test
-// lets it go: nobody may wait for it meanwhile.
-template <Mutation M>
+// lets it go: nobody may wait for it meanwhile. With `kAlerts` false the
+// grow wakes no waiter (as if the woken waiters stayed descheduled): its
+// units reach them through other callers.
+template <Mutation M, bool kAlerts = false>
 struct StoppedGrowPolicy : StdAtomics {
   static constexpr Mutation kMutation = M;
+  static constexpr bool kGrowAlertsWaiters = kAlerts;
   static inline std::atomic<bool> armed{false};
   static inline std::atomic<bool> stopped{false};
   static inline std::atomic<bool> go{false};
@@ -302,6 +305,80 @@ TEST(SlotPoolResizeTest, CatchesLeaveIgnoringTheGrow) {
   EXPECT_TRUE(seen.queued);
   EXPECT_TRUE(seen.answered_beside_grow);
   EXPECT_EQ(seen.second, Error::kOutOfSessions);
+}
+
+// What WaitersBesideAStoppedGrow() saw.
+struct StoppedGrowWaitersSeen {
+  bool queued = false;              // both waiters held tickets before the grow
+  bool served_beside_grow = false;  // both returned, the grower stopped
+  Error first = Error::kInvalidInstance;
+  Error second = Error::kInvalidInstance;
+};
+
+// Waiters with no deadline are served beside a grower stopped for good
+// right after its linearization point, with nobody else calling: the grow
+// woke them before it took effect, and they make its room theirs. Capacity
+// 1 (ceiling 3), open; W1 and W2 wait (an hour each); the pool grows to 3.
+// The mutant kGrowWakesNobody leaves both asleep until the grower goes on.
+template <Mutation M>
+StoppedGrowWaitersSeen WaitersBesideAStoppedGrow() {
+  using Policy = StoppedGrowPolicy<M, /*kAlerts=*/true>;
+  using Core = InstanceCore<Policy>;
+  Policy::Reset();
+  StoppedGrowWaitersSeen seen;
+  Core core;
+  std::vector<OpenedSession> held;
+  const std::uint64_t gen = StartWithOpen(core, 1, 3, 1, &held);
+  OpenedSession w1;
+  OpenedSession w2;
+  std::atomic<bool> first_done{false};
+  std::atomic<bool> second_done{false};
+  std::thread first = StartTimedWaiter(core, gen, &w1, std::chrono::hours(1),
+                                       &seen.first, &first_done);
+  while (core.QueuedTickets() < 1) std::this_thread::yield();
+  std::thread second = StartTimedWaiter(core, gen, &w2, std::chrono::hours(1),
+                                        &seen.second, &second_done);
+  while (core.QueuedTickets() < 2) std::this_thread::yield();
+  seen.queued = true;
+  Policy::armed.store(true);
+  std::thread grower([&] { core.Resize(3); });
+  while (!Policy::stopped.load()) std::this_thread::yield();
+  // The mutant never serves them before the grower goes on.
+  const auto limit = std::chrono::steady_clock::now() +
+                     (M == Mutation::kNone ? std::chrono::seconds(20)
+                                           : std::chrono::seconds(1));
+  while (!(first_done.load() && second_done.load()) &&
+         std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  seen.served_beside_grow = first_done.load() && second_done.load();
+  Policy::go.store(true);
+  grower.join();
+  first.join();
+  second.join();
+  if (seen.first == Error::kSuccess) held.push_back(w1);
+  if (seen.second == Error::kSuccess) held.push_back(w2);
+  EndAllThenTerminate(core, held);
+  return seen;
+}
+
+TEST(SlotPoolResizeTest, WaitersWithNoDeadlineAreServedBesideAStoppedGrow) {
+  const StoppedGrowWaitersSeen seen =
+      WaitersBesideAStoppedGrow<Mutation::kNone>();
+  EXPECT_TRUE(seen.queued);
+  EXPECT_TRUE(seen.served_beside_grow) << "the waiters waited for the grower";
+  EXPECT_EQ(seen.first, Error::kSuccess);
+  EXPECT_EQ(seen.second, Error::kSuccess);
+}
+
+TEST(SlotPoolResizeTest, CatchesAGrowWakingNobody) {
+  const StoppedGrowWaitersSeen seen =
+      WaitersBesideAStoppedGrow<Mutation::kGrowWakesNobody>();
+  EXPECT_TRUE(seen.queued);
+  EXPECT_FALSE(seen.served_beside_grow);
+  // Served once the grower goes on.
+  EXPECT_EQ(seen.first, Error::kSuccess);
+  EXPECT_EQ(seen.second, Error::kSuccess);
 }
 
 // What BeginBesideAStoppedGrow() saw.

@@ -307,6 +307,7 @@ struct RelacyPolicy {
   static void AfterShrinkHintsAWord() {}
   static void AfterShrinkTakesEffect() {}
   static void BeforeHelpTakesEffect() {}
+  static constexpr bool kGrowAlertsWaiters = true;
   static void AfterGrowTakesEffect() {}
   static void AfterGrantOpens() {}
   static void AfterMailDecided() {}
