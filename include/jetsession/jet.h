@@ -364,9 +364,11 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * way makes it take effect itself; a Begin or Dup that finds no free slot
  * takes a slot of the grown room itself when nobody waits, and otherwise
  * hands that room to the waiting callers first; a waiting call whose
- * deadline passes does the same before it answers. A waiting call with no
- * deadline is served by the resizing thread or by the next such Begin,
- * Dup, timed-out wait or End. Neither End nor the resize itself waits.
+ * deadline passes does the same before it answers. Before its room takes
+ * effect, a grow wakes the waiting calls it would serve, and each of them
+ * makes the grow take effect and hands its room to the waiting callers,
+ * oldest first, if the resizing thread has not: no waiting call waits for
+ * the resizing thread. Neither End nor the resize itself waits.
  * The resize holds the lock of the instance registry while it runs, which
  * JetInit, JetTerm, JetStopServiceInstance, JetExtSetInstanceUnavailable
  * and the parameter calls take too: a resizing thread that the scheduler
