@@ -769,7 +769,8 @@ template <class Policy, class Shrink, class Pay>
 std::thread HoldAPayer(Shrink&& shrink, Pay&& pay, bool* held) {
   std::thread resizer(std::forward<Shrink>(shrink));
   while (!Policy::resizer_stopped.load()) std::this_thread::yield();
-  std::thread payer([&pay] {
+  // `pay` is copied: the payer runs on after this returns.
+  std::thread payer([pay = std::forward<Pay>(pay)] {
     Policy::payer.thread.store(std::this_thread::get_id());
     Policy::SetHint(0);
     pay();
