@@ -368,7 +368,11 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * effect, a grow wakes the waiting calls it would serve, and each of them
  * makes the grow take effect and hands its room to the waiting callers,
  * oldest first, if the resizing thread has not: no waiting call waits for
- * the resizing thread. Neither End nor the resize itself waits.
+ * the resizing thread alone. (The resizing thread wakes them one by one: if
+ * it is kept off the processor after the first wakes, and that one too
+ * before it has served the others, the others sleep on until either runs
+ * again or another Begin, Dup, End or timed-out wait comes.) Neither End
+ * nor the resize itself waits.
  * The resize holds the lock of the instance registry while it runs, which
  * JetInit, JetTerm, JetStopServiceInstance, JetExtSetInstanceUnavailable
  * and the parameter calls take too: a resizing thread that the scheduler
