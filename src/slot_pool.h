@@ -2016,9 +2016,9 @@ class alignas(64) SlotPool {
       p = full_.value.load_halves(std::memory_order_seq_cst);
       acted = true;
     }
+    // HelpUnits()'s own work: a record, or units for callers queued.
     if (DebtWordBits::HasRecord(p.second) ||
-        (DebtWordBits::GrowUnits(p.second) != 0 && (p.first & kGates) == 0 &&
-         Queued(p.first))) {
+        (UnitsForWaiters(p) && Queued(p.first))) {
       HelpUnits();
       acted = true;
     }
