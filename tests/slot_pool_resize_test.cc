@@ -221,6 +221,19 @@ std::thread StartTimedWaiter(Core& core, std::uint64_t gen, OpenedSession* s,
   });
 }
 
+// StartTimedWaiter(), then waits until `tickets` are queued or the waiter
+// has returned.
+template <class Core>
+std::thread StartQueuedWaiter(Core& core, std::uint64_t gen, OpenedSession* s,
+                              std::chrono::milliseconds wait, Error* answer,
+                              std::atomic<bool>* done, std::uint32_t tickets) {
+  std::thread waiter = StartTimedWaiter(core, gen, s, wait, answer, done);
+  while (core.QueuedTickets() < tickets && !done->load()) {
+    std::this_thread::yield();
+  }
+  return waiter;
+}
+
 // What TimeoutBesideAStoppedGrow() saw.
 struct GrowTimeoutSeen {
   bool queued = false;                     // both waiters held tickets
@@ -250,17 +263,13 @@ GrowTimeoutSeen TimeoutBesideAStoppedGrow() {
   const std::uint64_t gen = StartWithOpen(core, 2, 4, 2, &held);
   OpenedSession w1;
   std::atomic<bool> first_done{false};
-  std::thread first = StartTimedWaiter(core, gen, &w1, std::chrono::hours(1),
-                                       &seen.first, &first_done);
-  while (core.QueuedTickets() < 1) std::this_thread::yield();
+  std::thread first = StartQueuedWaiter(core, gen, &w1, std::chrono::hours(1),
+                                        &seen.first, &first_done, 1);
   OpenedSession w2;
   std::atomic<bool> second_done{false};
   std::thread second =
-      StartTimedWaiter(core, gen, &w2, std::chrono::milliseconds(100),
-                       &seen.second, &second_done);
-  while (core.QueuedTickets() < 2 && !second_done.load()) {
-    std::this_thread::yield();
-  }
+      StartQueuedWaiter(core, gen, &w2, std::chrono::milliseconds(100),
+                        &seen.second, &second_done, 2);
   seen.queued = core.QueuedTickets() == 2;
   Policy::armed.store(true);
   std::thread resizer([&] { core.Resize(4); });
@@ -333,13 +342,11 @@ StoppedGrowWaitersSeen WaitersBesideAStoppedGrow() {
   OpenedSession w2;
   std::atomic<bool> first_done{false};
   std::atomic<bool> second_done{false};
-  std::thread first = StartTimedWaiter(core, gen, &w1, std::chrono::hours(1),
-                                       &seen.first, &first_done);
-  while (core.QueuedTickets() < 1) std::this_thread::yield();
-  std::thread second = StartTimedWaiter(core, gen, &w2, std::chrono::hours(1),
-                                        &seen.second, &second_done);
-  while (core.QueuedTickets() < 2) std::this_thread::yield();
-  seen.queued = true;
+  std::thread first = StartQueuedWaiter(core, gen, &w1, std::chrono::hours(1),
+                                        &seen.first, &first_done, 1);
+  std::thread second = StartQueuedWaiter(core, gen, &w2, std::chrono::hours(1),
+                                         &seen.second, &second_done, 2);
+  seen.queued = core.QueuedTickets() == 2;
   Policy::armed.store(true);
   std::thread grower([&] { core.Resize(3); });
   while (!Policy::stopped.load()) std::this_thread::yield();
