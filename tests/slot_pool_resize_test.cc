@@ -878,14 +878,27 @@ TEST(SlotPoolResizeTest, CatchesUnreserveKeepingTheBit) {
 }
 
 // HeldPayerPolicy that also stops the grower right after its CAS opened a
-// grant's slot for the waiter (SlotPool::OpenGrant()).
+// grant's slot for the waiter (SlotPool::OpenGrant()). The grow wakes no
+// waiter, and the test starts it once the waiter sleeps (`sleeps` counts
+// the blocking waits begun): a waiter that had not yet slept would find
+// the grow before it sleeps and open the grant itself
+// (SlotPool::HelpGrowForWaiters()), and the grower would reach no hook.
 template <Mutation M>
 struct HeldOpenerPolicy : HeldPayerPolicy<M> {
+  static constexpr bool kGrowAlertsWaiters = false;
   static inline ThreadHold opener;
+  static inline std::atomic<int> sleeps{0};
   static void AfterGrantOpens() noexcept { opener.AtHook(); }
+  static void WaitWhile(std::atomic<std::uint32_t>& word,
+                        std::uint32_t expected,
+                        StdAtomics::WaitClock::time_point deadline) noexcept {
+    sleeps.fetch_add(1);
+    StdAtomics::WaitWhile(word, expected, deadline);
+  }
   static void Reset() noexcept {
     HeldPayerPolicy<M>::Reset();
     opener.Reset();
+    sleeps.store(0);
   }
 };
 
@@ -933,7 +946,8 @@ HeldOpenerSeen GrantBesideAHeldOpener() {
   std::thread waiter =
       StartTimedWaiter(core, gen, &w, std::chrono::milliseconds(5000),
                        &waiter_answer, &waiter_done);
-  while (core.QueuedTickets() < 1 && !waiter_done.load()) {
+  while (Policy::sleeps.load() < 1 && !waiter_done.load() &&
+         std::chrono::steady_clock::now() < limit) {
     std::this_thread::yield();
   }
   std::thread grow([&] {
