@@ -81,18 +81,24 @@ void ExpectRoomFor(InstanceCore<Policy>& core, std::uint64_t gen,
 // makes no step that `steps()` counts (its policy's yields) for 50 ms: it
 // sleeps or blocks instead of spinning (`who` names it in the failure).
 //
-// "Under way": the thread may yield a few times before it sleeps, and on a
-// loaded machine each yield can give the processor away for a time slice,
-// so its first steps may take longer than any fixed delay. The check starts
-// once `steps()` stood still for 50 ms (a thread that spins never does:
-// after 5 s the check starts anyway, and fails).
+// "Under way": the thread has started (it sets `started` first) and may
+// yield a few times before it sleeps. On a loaded machine a thread can
+// wait for the processor longer than any fixed delay, before its first
+// step or between two yields, so the check starts once `steps()` stood
+// still for 200 ms after `started` (a thread that spins never does: after
+// 5 s the check starts anyway, and fails).
 template <class Steps>
-void ExpectAsleep(Steps steps, const char* who) {
+void ExpectAsleep(Steps steps, const std::atomic<bool>& started,
+                  const char* who) {
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!started.load() && std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
   int before = steps();
-  for (int settle = 0; settle < 100; ++settle) {
+  for (int still = 0; still < 4 && std::chrono::steady_clock::now() < limit;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     const int now = steps();
-    if (now == before) break;
+    still = now == before ? still + 1 : 0;
     before = now;
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -106,11 +112,13 @@ void ExpectAsleep(Steps steps, const char* who) {
 template <class CoreT, class Steps>
 std::thread StartHeldDrain(CoreT& core, std::atomic<bool>* drained,
                            Steps steps) {
-  std::thread term([&core, drained] {
+  std::atomic<bool> started{false};
+  std::thread term([&core, drained, &started] {
+    started.store(true);
     core.Drain();
     drained->store(true);
   });
-  ExpectAsleep(steps, "the drain");
+  ExpectAsleep(steps, started, "the drain");
   EXPECT_FALSE(drained->load());
   return term;
 }

@@ -905,12 +905,15 @@ TEST(InstanceLifetimeTest, UnavailableSleepsWhileAnEndHeldAcrossItCannotRun) {
   const std::uint64_t gen = StartFull(core, &held);
   std::uint64_t control = 0;
   ASSERT_TRUE(core.HoldAsEndForTest(held.slot, held.gen, &control));
+  std::atomic<bool> started{false};
   std::atomic<bool> returned{false};
-  std::thread setter([&core, &returned] {
+  std::thread setter([&core, &started, &returned] {
+    started.store(true);
     core.SetFlag(Core::kUnavailable);
     returned.store(true);
   });
-  ExpectAsleep([] { return YieldCountingPolicy::yields.load(); }, "the setter");
+  ExpectAsleep([] { return YieldCountingPolicy::yields.load(); }, started,
+               "the setter");
   EXPECT_FALSE(returned.load());
   core.ExitCall(held.slot, control);
   setter.join();
