@@ -10,9 +10,10 @@
 // ResetContext, EnterCall/ExitCall, Count) may be called from any number of
 // threads at once. The owner-side calls (Create, Init, BeginRestore,
 // EndRestore, Stop, SetUnavailable, BeginTerm, Drain, Release) change the
-// lifecycle and must be serialized by the caller (the registry's lock), as
-// must Resize(); they may run concurrently with any number of session
-// calls.
+// lifecycle and must be serialized by the caller (the registry's lock);
+// Resize() runs one at a time under LockResize(), in a wait scope, beside
+// any of them but Drain(), which waits for it. All may run concurrently
+// with any number of session calls.
 // Progress: session calls are lock-free (a resize holds nobody up:
 // SlotPool::HelpResize(), TakeUnit(), HelpUnits()), except that BeginWait
 // and DupWait block by design (a futex, until a slot, the deadline or a
@@ -254,8 +255,10 @@ class InstanceCore {
   // callback running on the thread that requests the stop (WakeWaiters(),
   // or the few steps around it, which can be descheduled), so JetTerm
   // waits for these scopes (Drain()), and every such call has returned
-  // (its last steps aside) before JetTerm does. seq_cst, the entry: a call
-  // that enters after Drain() read the count reads the state after it,
+  // (its last steps aside) before JetTerm does. JetExtSetMaxSessions runs
+  // in one too, from its state check (under the registry's lock) to its
+  // return, so that JetTerm never drains beside a resize. seq_cst, the entry: a
+  // call that enters after Drain() read the count reads the state after it,
   // finds Terminating and returns at once.
   void EnterWaitScope() noexcept {
     wait_scopes_.fetch_add(1, std::memory_order_seq_cst);
@@ -802,7 +805,10 @@ class InstanceCore {
     pool->waiters().AwaitNoCallers();
     // The C++ waits whose stop callback may still run on another thread
     // (EnterWaitScope()): a few steps once their waiter has left, so a few
-    // yields, then short sleeps. seq_cst: after the flag CAS.
+    // yields, then short sleeps. So are the resizes (JetExtSetMaxSessions),
+    // which stop deciding units at the flag's gate and paying at its
+    // closed words: a few steps, unless the resizing thread is kept off the
+    // processor. seq_cst: after the flag CAS.
     for (int pauses = 0; Policy::kMutation != Mutation::kTermIgnoresWakers &&
                          wait_scopes_.load(std::memory_order_seq_cst) != 0;) {
       Pool::DrainPause(&pauses);
@@ -821,8 +827,46 @@ class InstanceCore {
     }
   }
 
+  // JetExtSetMaxSessions's lock: one resize of the instance at a time
+  // (SlotPool::Resize() has one owner), taken without the registry's lock,
+  // so that a resizing thread kept off the processor holds up only the next
+  // resize of the same instance, and JetTerm, which waits for the resize as
+  // for a wait scope (the caller enters one, under the registry's lock,
+  // before it takes this). Blocks on a futex while another resize runs.
+  void LockResize() noexcept {
+    std::uint32_t expected = 0;
+    // acquire: pairs with UnlockResize()'s release (the previous resize
+    // happens-before this one). relaxed on failure: the loop below
+    // acquires.
+    if (resize_lock_.compare_exchange_strong(expected, 1,
+                                             std::memory_order_acquire,
+                                             std::memory_order_relaxed)) {
+      return;
+    }
+    // acquire: as above; 2 tells the holder that a thread may sleep.
+    while (resize_lock_.exchange(2, std::memory_order_acquire) != 0) {
+      Policy::WaitWhile(resize_lock_, 2, WaitClock::time_point::max());
+    }
+  }
+  void UnlockResize() noexcept {
+    // release: pairs with LockResize()'s acquire.
+    if (resize_lock_.exchange(0, std::memory_order_release) == 2) {
+      Policy::WakeAll(resize_lock_);
+    }
+  }
+
+  // The capacity in force of a Running incarnation, else `otherwise` (the
+  // parameter's value). Called under the registry's lock, which keeps a
+  // Running record's pool (JetTerm frees the record under it).
+  std::uint32_t CapacityOr(std::uint32_t otherwise) const noexcept {
+    if (LifecycleOf(LoadState()) != kRunning) return otherwise;
+    // acquire: pairs with Init()'s release store of the pool.
+    return pool_.load(std::memory_order_acquire)->capacity();
+  }
+
   // JetExtSetMaxSessions on a Running incarnation (the caller checked the
-  // state and that `capacity` is at most Ceiling()): see SlotPool::Resize().
+  // state and that `capacity` is at most Ceiling(), and holds the resize
+  // lock): see SlotPool::Resize().
   void Resize(std::uint32_t capacity) noexcept {
     // acquire: pairs with Init()'s release store of the pool.
     pool_.load(std::memory_order_acquire)->Resize(capacity);
@@ -1720,8 +1764,11 @@ class InstanceCore {
 
   Atomic<std::uint64_t> state_{0};
   Atomic<Pool*> pool_{nullptr};
-  // C++ waits with a stop request in flight (EnterWaitScope()).
+  // C++ waits with a stop request in flight, and resizes (EnterWaitScope()).
   Atomic<std::uint32_t> wait_scopes_{0};
+  // JetExtSetMaxSessions's lock (LockResize()): 0 free, 1 held, 2 held
+  // with a thread that may sleep on it.
+  Atomic<std::uint32_t> resize_lock_{0};
 
   // Owner-side only (under the registry lock).
   std::unique_ptr<Pool> owned_pool_;

@@ -422,8 +422,12 @@ Error InstanceRegistry::GetParameterLocked(const Record* record,
                                            JET_API_PTR* pvalue) const {
   switch (paramid) {
     case JET_paramMaxSessions:
-      *pvalue =
-          record != nullptr ? record->max_sessions : default_max_sessions_;
+      // A Running instance's capacity in force: a resize takes effect at
+      // its linearization point, which a Begin may make, before its thread
+      // records the value.
+      *pvalue = record != nullptr
+                    ? record->core.CapacityOr(record->max_sessions)
+                    : default_max_sessions_;
       return Error::kSuccess;
     case JET_paramExtSessionTracking:
       *pvalue = record != nullptr ? record->tracking : default_tracking_;
@@ -708,21 +712,42 @@ Error InstanceRegistry::GetSessionCount(JET_INSTANCE instance,
 
 Error InstanceRegistry::SetMaxSessions(JET_INSTANCE instance,
                                        unsigned long max_sessions) noexcept {
-  MutexLock lock(&mutex_);
-  InstanceRef ref{};
   Record* record = nullptr;
-  const Error error = ResolveLocked(instance, &ref, &record);
-  if (error != Error::kSuccess) return error;
-  // Begin's checks in ESE's order (Unavailable, Terminating, Restoring,
-  // Created), but a stopped instance may be resized.
-  const Error state_error =
-      Core::BeginError(record->core.LoadState() & ~Core::kStopped);
-  if (state_error != Error::kSuccess) return state_error;
-  if (max_sessions > record->core.Ceiling()) return Error::kInvalidParameter;
-  // Under the lock: no Stop, Unavailable, Term or other resize runs (Term
-  // drains without the lock, but only after its flag, seen above).
-  record->core.Resize(static_cast<std::uint32_t>(max_sessions));
-  record->max_sessions = static_cast<std::uint32_t>(max_sessions);
+  {
+    MutexLock lock(&mutex_);
+    InstanceRef ref{};
+    const Error error = ResolveLocked(instance, &ref, &record);
+    if (error != Error::kSuccess) return error;
+    // Begin's checks in ESE's order (Unavailable, Terminating, Restoring,
+    // Created), but a stopped instance may be resized.
+    const Error state_error =
+        Core::BeginError(record->core.LoadState() & ~Core::kStopped);
+    if (state_error != Error::kSuccess) return state_error;
+    if (max_sessions > record->core.Ceiling()) {
+      return Error::kInvalidParameter;
+    }
+    // In a wait scope from here on: JetTerm sets its flag under this lock,
+    // after this, and then waits for the scope before it drains, so the
+    // incarnation and its record outlive the resize.
+    record->core.EnterWaitScope();
+  }
+  const auto capacity = static_cast<std::uint32_t>(max_sessions);
+  // Outside the registry's lock: Stop, Unavailable, the parameter calls and
+  // every other instance go on beside a resize; resizes of this instance
+  // run one at a time.
+  record->core.LockResize();
+#ifdef JETSESSION_TEST_HOOKS
+  if (void (*hook)() = RegistryTestHooks::inside_resize.load()) hook();
+#endif
+  record->core.Resize(capacity);
+  {
+    // The value JetInit starts the next incarnation with (the parameter of
+    // a Running instance reads the capacity in force: CapacityOr()).
+    MutexLock lock(&mutex_);
+    record->max_sessions = capacity;
+  }
+  record->core.UnlockResize();
+  record->core.ExitWaitScope();
   return Error::kSuccess;
 }
 

@@ -12,6 +12,10 @@
 // calls never take the lock: they are lock-free. CreateInstance, Init, the
 // parameter calls, Stop*, SetUnavailable, the restore calls and Term take
 // `mutex_`; Term also waits, without the lock, for the calls in flight.
+// SetMaxSessions takes `mutex_` for its checks and to record the new
+// value, and resizes outside it, under its instance's resize lock
+// (InstanceCore::LockResize()): a resizing thread kept off the processor
+// holds up only the next resize and JetTerm of that instance.
 // Invariant: a record whose state is not Free is live and counted in
 // live_count_; its name is unique among live records; mode_ is kNone iff
 // live_count_ == 0; outside the lock, default_instance_ is nonzero iff
@@ -58,6 +62,10 @@ namespace jetsession::internal {
 struct RegistryTestHooks {
   static inline std::atomic<void (*)()> between_release_and_clear{nullptr};
   static inline std::atomic<void (*)()> after_wait_named{nullptr};
+  // inside_resize runs in JetExtSetMaxSessions, on its thread, once it
+  // holds the instance's resize lock and before it resizes: outside the
+  // registry's lock.
+  static inline std::atomic<void (*)()> inside_resize{nullptr};
 };
 #endif
 

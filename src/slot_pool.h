@@ -1676,8 +1676,11 @@ class alignas(64) SlotPool {
                                           std::memory_order_relaxed));
   }
 
-  // Sets the capacity to `capacity` (at most ceiling()). Owner only (the
-  // registry's lock), on a Running incarnation with no Term in flight.
+  // Sets the capacity to `capacity` (at most ceiling()). Owner only: one
+  // resize at a time (InstanceCore::LockResize()), on a Running
+  // incarnation. Stop, Unavailable and Term's flag may come beside it
+  // (HelpUnits() stops at their gates, the payments at their closed
+  // words); Term drains only once it has returned.
   //
   // A resize by k publishes its descriptor (the debt epoch it starts, k,
   // and whether it grows), hints every active word for that epoch, then

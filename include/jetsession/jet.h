@@ -373,10 +373,11 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * before it has served the others, the others sleep on until either runs
  * again or another Begin, Dup, End or timed-out wait comes.) Neither End
  * nor the resize itself waits.
- * The resize holds the lock of the instance registry while it runs, which
- * JetInit, JetTerm, JetStopServiceInstance, JetExtSetInstanceUnavailable
- * and the parameter calls take too: a resizing thread that the scheduler
- * keeps off the processor there holds those calls up.
+ * The resize runs outside the lock of the instance registry: JetInit,
+ * JetStopServiceInstance, JetExtSetInstanceUnavailable and the parameter
+ * calls go on beside it. Resizes of one instance run one at a time, and
+ * JetTerm of the instance waits for the resize under way: a resizing thread
+ * that the scheduler keeps off the processor holds those two up.
  */
 JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
                                      unsigned long cSessions) JET_NOEXCEPT_;
