@@ -377,7 +377,9 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * JetStopServiceInstance, JetExtSetInstanceUnavailable and the parameter
  * calls go on beside it. Resizes of one instance run one at a time, and
  * JetTerm of the instance waits for the resize under way: a resizing thread
- * that the scheduler keeps off the processor holds those two up.
+ * that the scheduler keeps off the processor holds those two up. Like the
+ * calls named above, it takes the registry's lock for a few steps: to check
+ * the instance's state, and to record the value for the next JetInit.
  */
 JET_ERR JET_API JetExtSetMaxSessions(JET_INSTANCE instance,
                                      unsigned long cSessions) JET_NOEXCEPT_;
