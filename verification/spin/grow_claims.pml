@@ -1,8 +1,8 @@
 /* grow_claims.pml: Spin model of a lock-free grow whose room stays in the
- * pair as a count of units until a caller takes it: a variant of
- * grow_units.pml's design (not built in src/; docs/design.md, "Against
- * src/'s words as they are") that lists no slots before the grow and
- * leaves no claimable slots after it, so that it fits src/'s debt word.
+ * pair as a count of units until a caller takes it: the variant of
+ * grow_units.pml's design that src/ has (docs/design.md, "The grow as
+ * src/ has it"), which lists no slots before the grow and leaves no
+ * claimable slots after it, so that it fits src/'s debt word.
  *
  * The pair: the full flag (verified, the tickets' tail and head) and G
  * (the grow's units left, at most one ticket record, its seq), changed by

@@ -1,8 +1,8 @@
 /* grow_units.pml: Spin model of a protocol for a grow that serves the
- * waiting callers without holding anybody up. It is the design of the part
- * of a lock-free JetExtSetMaxSessions that src/ does not have yet (there,
- * Resize() closes the words, and Begins wait for it: docs/design.md, "Not
- * lock-free during a resize"); resize.pml models what src/ does.
+ * waiting callers without holding anybody up, with listed slots and pool
+ * units: a design that src/ does not use (src/'s grow keeps its room as
+ * units that claims take, grow_claims.pml; beside its shrink,
+ * resize_claims.pml).
  *
  * The protocol. The pool's full flag and a second word G form one 16-byte
  * pair, changed by one compare-exchange (cmpxchg16b): the flag holds the

@@ -96,7 +96,7 @@
  *    bit set (its fetch_add would carry into the next bit), a unit's
  *    taker and a grant's finisher find the slot reserved (or dead-marked),
  *    a payment's finisher finds the mark with the record's seq, and the
- *    slot a waiter takes is open;
+ *    slot a waiter takes is open with its bit set;
  *  - nobody waits for the resizer (no invalid end state with STALL: it
  *    stops for good right after its second linearization point, or
  *    STALL_ANY: at any step after its first);
@@ -117,7 +117,12 @@
  *  - MUTANT_TAKER_SKIPS_BIT: a unit's taker converts a reserved slot whose
  *    bit a payer left free without claiming the bit;
  *  - MUTANT_SHRINK_IGNORES_UNITS: the shrink makes its whole amount a debt
- *    and drops the units left (GROW_FIRST).
+ *    and drops the units left (GROW_FIRST);
+ *  - MUTANT_GRANT_SKIPS_BIT: a grant's finisher marks a reserved slot
+ *    whose bit a payer left free without claiming the bit, and sets it
+ *    only after its CAS that opens the slot for the waiter (src/'s
+ *    kGrantSkipsBit): another finisher publishes the slot in between, and
+ *    the waiter takes a session whose bit is free.
  * Found while writing the model: the shrink's CAS must not land beside a
  * pending grant record (SHRINK_BESIDE_GRANT drops the rule and fails with
  * GROW_FIRST and NOHELP: the record's unit is taken from G before the
@@ -307,6 +312,13 @@ inline deliver_own() {
 }
 #endif
 
+/* The mutant's grant opener remembers whether its CAS opened the slot. */
+#ifdef MUTANT_GRANT_SKIPS_BIT
+#define OPENED(v) fwon = v
+#else
+#define OPENED(v) skip
+#endif
+
 /* Finishes the pending record, if any: each atomic block is one atomic
  * operation of src/ (the pair, a control word, a pool word, or a cell). */
 inline finish_record() {
@@ -392,10 +404,12 @@ inline finish_record() {
           :: fr < N && !CONVERTIBLE(fr) -> fr++
           :: fr == N -> break /* all marked by other finishers: look again */
           od;
+#ifndef MUTANT_GRANT_SKIPS_BIT
           if
           :: fr < N && bits[fr] == 0 -> bits[fr] = 1
           :: else -> skip
           fi
+#endif
         }
         if
         :: fr == N -> skip
@@ -441,10 +455,27 @@ inline finish_record() {
         MAYSTOP;
         atomic {
           if
-          :: ctl[fr] == MARKED && mtag[fr] == fs -> ctl[fr] = OPEN; mtag[fr] = 0
-          :: else -> skip
+          :: ctl[fr] == MARKED && mtag[fr] == fs ->
+            ctl[fr] = OPEN; mtag[fr] = 0; OPENED(1)
+          :: else -> OPENED(0)
           fi
         }
+#ifdef MUTANT_GRANT_SKIPS_BIT
+        /* the mutant's opener sets the bit a payer left free after its
+         * open (src/'s kGrantSkipsBit): another finisher may
+         * publish the slot in between */
+        if
+        :: fwon ->
+          MAYSTOP;
+          atomic {
+            if
+            :: bits[fr] == 0 -> bits[fr] = 1
+            :: else -> skip
+            fi
+          }
+        :: else -> skip
+        fi;
+#endif
         MAYSTOP;
         atomic {
           if
@@ -714,7 +745,7 @@ inline begin(waits) {
 inline await_ticket() {
   do
   :: atomic { cell[mt] == PUBLISHED -> cell[mt] = TAKEN; got = cslot[mt] };
-    assert(ctl[got] == OPEN); goto granted
+    assert(ctl[got] == OPEN && bits[got] == 1); goto granted
   :: true -> break /* the deadline passed */
   od;
   do
@@ -734,7 +765,7 @@ inline await_ticket() {
       fi
     }
     if
-    :: step == STEP_CLAIMED -> assert(ctl[got] == OPEN); break
+    :: step == STEP_CLAIMED -> assert(ctl[got] == OPEN && bits[got] == 1); break
     :: step == STEP_HELP ->
       finish_record();
       decide();
@@ -746,7 +777,7 @@ inline await_ticket() {
       :: head > mt && !(rk == KGRANT && rx == mt) ->
         /* an End's or a finished grant */
         atomic { cell[mt] == PUBLISHED -> cell[mt] = TAKEN; got = cslot[mt] };
-        assert(ctl[got] == OPEN); break
+        assert(ctl[got] == OPEN && bits[got] == 1); break
       :: else -> skip
       fi
     :: step == STEP_FULL ->
@@ -763,7 +794,7 @@ inline await_ticket() {
         /* a record's commit: finish it (its finisher may have stopped) */
         finish_record();
         atomic { cell[mt] == PUBLISHED -> cell[mt] = TAKEN; got = cslot[mt] };
-        assert(ctl[got] == OPEN); break
+        assert(ctl[got] == OPEN && bits[got] == 1); break
       fi
     fi
   od;

@@ -1,7 +1,8 @@
 /* resize_pair.pml: Spin model of a lock-free JetExtSetMaxSessions, the
  * shrink half (shrink_records.pml) and the grow half (grow_units.pml) on
- * one pair: a design that src/ does not have yet (there, Resize() closes
- * the words and Begins wait for it; resize.pml models that).
+ * one pair: a design that src/ does not use (its listed slots and pool
+ * units do not fit src/'s debt word; src/'s grow beside its shrink is
+ * resize_claims.pml's).
  *
  * The pair. The full flag (verified, the tickets' head and tail) and a word
  * G change together, by one 16-byte CAS. G holds:
