@@ -14,8 +14,9 @@
 //  - BM_SetMaxSessionsUnderLoad/background:N: one JetExtSetMaxSessions on an
 //    instance of ceiling 1024, alternately shrinking it to 512 and growing
 //    it back to 1024, while N threads run Begin+End pairs on it without
-//    pause (50 spins between the calls; their Begins wait while a resize
-//    runs). Counters: the background pairs per second while the resizes
+//    pause (50 spins between the calls; a Begin that meets a resize under
+//    way helps it take effect, and a shrink's debt is paid by the Begins
+//    and Ends that follow). Counters: the background pairs per second while the resizes
 //    ran (pairs_per_s_resizing) and, in the same run, right after them
 //    without resizes (pairs_per_s_quiet, over as long a window, at most
 //    0.1 s), and their ratio (resizing_over_quiet).
@@ -25,9 +26,8 @@
 // (with callers running, each of them may also wait for a control word to
 // hold still). Absolute times move from run to run on this shared machine:
 // compare ratios within one run. The resize row's background threads share
-// the 2 cores with the resizing thread: with 3 of them, a resize may wait
-// for a preempted End it must see finish, and the pairs counted include
-// the scheduler's time slices.
+// the 2 cores with the resizing thread: with 3 of them the pairs counted
+// include the scheduler's time slices.
 #include <jetsession/jet.h>
 
 #include <algorithm>

@@ -66,80 +66,76 @@ class ResizeUnlockedTest : public ::testing::Test {
     go.store(true);
     JetTerm(instance_);
   }
-  // Starts a resize of the instance to `n` that the hook holds.
-  std::thread StartHeldResize(unsigned long n, JET_ERR* answer) {
+  // What CallBesideAHeldResize() saw.
+  struct Beside {
+    bool returned = false;  // the call returned while the resize was held
+    JET_ERR resize = JET_errSuccess - 1;
+    JET_ERR call = JET_errSuccess - 1;
+  };
+  // Runs `call` on a thread beside a resize of the instance to 4 that the
+  // hook holds, for at most `window`, then lets the resize go and waits
+  // for both.
+  template <class Call>
+  Beside CallBesideAHeldResize(Call call, milliseconds window) {
+    Beside seen;
     std::thread resizer(
-        [this, n, answer] { *answer = JetExtSetMaxSessions(instance_, n); });
+        [this, &seen] { seen.resize = JetExtSetMaxSessions(instance_, 4); });
     while (!held.load()) std::this_thread::yield();
-    return resizer;
+    std::atomic<bool> done{false};
+    std::thread caller([&] {
+      seen.call = call();
+      done.store(true);
+    });
+    seen.returned = AwaitFlag(done, window);
+    go.store(true);
+    resizer.join();
+    caller.join();
+    return seen;
   }
   JET_INSTANCE instance_ = 0;
 };
 
 TEST_F(ResizeUnlockedTest, OtherCallsGoOnBesideAHeldResize) {
-  JET_ERR resized = JET_errSuccess - 1;
-  std::thread resizer = StartHeldResize(4, &resized);
-  std::atomic<bool> done{false};
   JET_API_PTR during = 0;
-  std::thread other([&] {
-    // Another instance's life, and this one's parameter, sessions and Stop.
-    JET_INSTANCE b = 0;
-    EXPECT_EQ(JetCreateInstance(&b, "resize-unlocked-other"), JET_errSuccess);
-    EXPECT_EQ(JetInit(&b), JET_errSuccess);
-    EXPECT_EQ(JetTerm(b), JET_errSuccess);
-    during = MaxSessionsOf(instance_);
-    JET_SESID sesid = 0;
-    EXPECT_EQ(JetBeginSession(instance_, &sesid, "", ""), JET_errSuccess);
-    EXPECT_EQ(JetEndSession(sesid, 0), JET_errSuccess);
-    EXPECT_EQ(JetStopServiceInstance(instance_), JET_errSuccess);
-    done.store(true);
-  });
-  const bool went_on = AwaitFlag(done, milliseconds(20000));
-  go.store(true);
-  resizer.join();
-  other.join();
-  EXPECT_TRUE(went_on) << "a call waited for the held resize";
+  const Beside seen = CallBesideAHeldResize(
+      [&] {
+        // Another instance's life, and this one's parameter, sessions and
+        // Stop.
+        JET_INSTANCE b = 0;
+        EXPECT_EQ(JetCreateInstance(&b, "resize-unlocked-other"),
+                  JET_errSuccess);
+        EXPECT_EQ(JetInit(&b), JET_errSuccess);
+        EXPECT_EQ(JetTerm(b), JET_errSuccess);
+        during = MaxSessionsOf(instance_);
+        JET_SESID sesid = 0;
+        EXPECT_EQ(JetBeginSession(instance_, &sesid, "", ""), JET_errSuccess);
+        EXPECT_EQ(JetEndSession(sesid, 0), JET_errSuccess);
+        return JetStopServiceInstance(instance_);
+      },
+      milliseconds(20000));
+  EXPECT_TRUE(seen.returned) << "a call waited for the held resize";
+  EXPECT_EQ(seen.call, JET_errSuccess);
   EXPECT_EQ(during, 2U);  // the held resize has not begun
-  EXPECT_EQ(resized, JET_errSuccess);
+  EXPECT_EQ(seen.resize, JET_errSuccess);
   EXPECT_EQ(MaxSessionsOf(instance_), 4U);
 }
 
 TEST_F(ResizeUnlockedTest, AResizeWaitsForTheOneBeforeIt) {
-  JET_ERR first = JET_errSuccess - 1;
-  std::thread resizer = StartHeldResize(4, &first);
-  std::atomic<bool> second_done{false};
-  JET_ERR second = JET_errSuccess - 1;
-  std::thread later([&] {
-    second = JetExtSetMaxSessions(instance_, 6);
-    second_done.store(true);
-  });
   // Observed for a while: it must not return while the first is held.
-  const bool passed = AwaitFlag(second_done, milliseconds(200));
-  go.store(true);
-  resizer.join();
-  later.join();
-  EXPECT_FALSE(passed) << "two resizes of one instance ran at once";
-  EXPECT_EQ(first, JET_errSuccess);
-  EXPECT_EQ(second, JET_errSuccess);
+  const Beside seen = CallBesideAHeldResize(
+      [this] { return JetExtSetMaxSessions(instance_, 6); }, milliseconds(200));
+  EXPECT_FALSE(seen.returned) << "two resizes of one instance ran at once";
+  EXPECT_EQ(seen.resize, JET_errSuccess);
+  EXPECT_EQ(seen.call, JET_errSuccess);
   EXPECT_EQ(MaxSessionsOf(instance_), 6U);
 }
 
 TEST_F(ResizeUnlockedTest, TermWaitsForAHeldResize) {
-  JET_ERR resized = JET_errSuccess - 1;
-  std::thread resizer = StartHeldResize(4, &resized);
-  std::atomic<bool> termed{false};
-  JET_ERR term = JET_errSuccess - 1;
-  std::thread terminator([&] {
-    term = JetTerm(instance_);
-    termed.store(true);
-  });
-  const bool passed = AwaitFlag(termed, milliseconds(200));
-  go.store(true);
-  resizer.join();
-  terminator.join();
-  EXPECT_FALSE(passed) << "JetTerm returned beside a resize in flight";
-  EXPECT_EQ(resized, JET_errSuccess);
-  EXPECT_EQ(term, JET_errSuccess);
+  const Beside seen = CallBesideAHeldResize(
+      [this] { return JetTerm(instance_); }, milliseconds(200));
+  EXPECT_FALSE(seen.returned) << "JetTerm returned beside a resize in flight";
+  EXPECT_EQ(seen.resize, JET_errSuccess);
+  EXPECT_EQ(seen.call, JET_errSuccess);
   instance_ = 0;
 }
 
