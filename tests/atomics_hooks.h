@@ -5,6 +5,7 @@
 #define JETSESSION_TESTS_ATOMICS_HOOKS_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <thread>
@@ -83,6 +84,32 @@ struct HookedPair : AtomicPair<Half> {
   }
 };
 
+// The blocking waits begun by the policies that count them (CountedWait()).
+// A schedule that grows the pool beside queued waiters starts the grow only
+// once they sleep (AwaitWaitsBegun()): a waiter not yet asleep finds the
+// grow published and serves the waiters itself before it sleeps
+// (SlotPool::HelpGrowForWaiters()), which is not the schedule it plays.
+inline std::atomic<int> g_waits_begun{0};
+
+// StdAtomics::WaitWhile(), counted in g_waits_begun first.
+inline void CountedWait(std::atomic<std::uint32_t>& word,
+                        std::uint32_t expected,
+                        StdAtomics::WaitClock::time_point deadline) noexcept {
+  g_waits_begun.fetch_add(1);
+  StdAtomics::WaitWhile(word, expected, deadline);
+}
+
+// Waits until `n` counted waits have begun since g_waits_begun read
+// `before`, or 5 s have passed; returns whether they have.
+inline bool AwaitWaitsBegun(int before, int n) {
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (g_waits_begun.load() - before < n &&
+         std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  return g_waits_begun.load() - before >= n;
+}
+
 // StdAtomics with atomics of the class template `A` and `kMutation` M;
 // with `kAlerts` false, a grow wakes no waiter (StdAtomics::
 // kGrowAlertsWaiters), so a schedule can keep the waiters asleep through
@@ -96,6 +123,11 @@ struct WrappedPolicy : StdAtomics {
   using AtomicPair = HookedPair<Half>;
   static constexpr Mutation kMutation = M;
   static constexpr bool kGrowAlertsWaiters = kAlerts;
+  static void WaitWhile(std::atomic<std::uint32_t>& word,
+                        std::uint32_t expected,
+                        WaitClock::time_point deadline) noexcept {
+    CountedWait(word, expected, deadline);
+  }
 };
 
 // std::atomic whose compare-exchanges first call Hook::Before(*this,

@@ -1066,12 +1066,14 @@ SeenWhenGrowServes GrowServingATimedOutWaiter() {
     }
   };
   OpenedSession w;
+  const int waits = g_waits_begun.load();
   std::thread waiter([&] {
     // release: pairs with the hook's load.
     waiter_id.store(std::this_thread::get_id(), std::memory_order_release);
     seen.waited = core.BeginWait(gen, &w, deadline);
   });
-  while (core.QueuedTickets() != 1) std::this_thread::yield();
+  // The grow once the waiter sleeps (see g_waits_begun).
+  EXPECT_TRUE(AwaitWaitsBegun(waits, 1)) << "the waiter did not sleep";
   core.Resize(3);
   waiter.join();
   EveryCellCasHook::each = nullptr;
@@ -1139,6 +1141,7 @@ SeenBesideAStalledGrant EndBesideAStalledGrant() {
   };
   OpenedSession w[2];
   std::atomic<bool> done[2] = {false, false};
+  const int waits = g_waits_begun.load();
   std::thread w0([&] {
     seen.first =
         core.BeginWait(gen, &w[0], MCore::WaitClock::time_point::max());
@@ -1151,6 +1154,8 @@ SeenBesideAStalledGrant EndBesideAStalledGrant() {
     done[1].store(true);
   });
   while (core.QueuedTickets() != 2) std::this_thread::yield();
+  // The grow once both sleep (see g_waits_begun).
+  EXPECT_TRUE(AwaitWaitsBegun(waits, 2)) << "the waiters did not sleep";
   std::thread grower([&] {
     grower_id.store(std::this_thread::get_id(), std::memory_order_release);
     core.Resize(3);

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "atomics_hooks.h"
 #include "gtest/gtest.h"
 #include "instance_core.h"
 #include "instance_core_test_util.h"
@@ -966,6 +967,11 @@ TEST(SessionWaitOverflowTest, CatchesLeaverWaitsLocked) {
 // them through a leaver.
 struct GrowHeldRing : TinyRing {
   static constexpr bool kGrowAlertsWaiters = false;
+  static void WaitWhile(std::atomic<std::uint32_t>& word,
+                        std::uint32_t expected,
+                        WaitClock::time_point deadline) noexcept {
+    CountedWait(word, expected, deadline);
+  }
   static inline std::atomic<bool> armed{false};
   static inline std::atomic<bool> stopped{false};
   static inline std::atomic<bool> go{false};
@@ -994,6 +1000,7 @@ TEST(SessionWaitOverflowTest, ALeaverDecidesAStoppedGrowsUnitsForTheWaiters) {
   std::thread head = FillRingBehindAHead(core, gen, &first);
   OpenedSession got0;
   std::atomic<bool> l0_done{false};
+  const int waits = g_waits_begun.load();
   std::thread l0([&] {
     EXPECT_EQ(core.BeginWait(gen, &got0, kForever), Error::kSuccess);
     l0_done.store(true);
@@ -1008,6 +1015,8 @@ TEST(SessionWaitOverflowTest, ALeaverDecidesAStoppedGrowsUnitsForTheWaiters) {
     l_done.store(true);
   });
   while (core.ListedCallers() != 2) std::this_thread::yield();
+  // The grow once both sleep (see g_waits_begun).
+  EXPECT_TRUE(AwaitWaitsBegun(waits, 2)) << "the listed callers did not sleep";
   GrowHeldRing::stopped.store(false);
   GrowHeldRing::go.store(false);
   GrowHeldRing::armed.store(true);

@@ -194,6 +194,11 @@ template <Mutation M, bool kAlerts = false>
 struct StoppedGrowPolicy : StdAtomics {
   static constexpr Mutation kMutation = M;
   static constexpr bool kGrowAlertsWaiters = kAlerts;
+  static void WaitWhile(std::atomic<std::uint32_t>& word,
+                        std::uint32_t expected,
+                        WaitClock::time_point deadline) noexcept {
+    CountedWait(word, expected, deadline);
+  }
   static inline std::atomic<bool> armed{false};
   static inline std::atomic<bool> stopped{false};
   static inline std::atomic<bool> go{false};
@@ -221,14 +226,17 @@ std::thread StartTimedWaiter(Core& core, std::uint64_t gen, OpenedSession* s,
   });
 }
 
-// StartTimedWaiter(), then waits until `tickets` are queued or the waiter
-// has returned.
+// StartTimedWaiter(), then waits until `tickets` are queued and the waiter
+// sleeps (its policy counts its waits: CountedWait()), or the waiter has
+// returned.
 template <class Core>
 std::thread StartQueuedWaiter(Core& core, std::uint64_t gen, OpenedSession* s,
                               std::chrono::milliseconds wait, Error* answer,
                               std::atomic<bool>* done, std::uint32_t tickets) {
+  const int waits = g_waits_begun.load();
   std::thread waiter = StartTimedWaiter(core, gen, s, wait, answer, done);
-  while (core.QueuedTickets() < tickets && !done->load()) {
+  while ((core.QueuedTickets() < tickets || g_waits_begun.load() == waits) &&
+         !done->load()) {
     std::this_thread::yield();
   }
   return waiter;
@@ -428,10 +436,7 @@ StoppedGrowSeen BeginBesideAStoppedGrow() {
   const auto wait = M == Mutation::kNone ? std::chrono::milliseconds(5000)
                                          : std::chrono::milliseconds(500);
   std::thread waiter =
-      StartTimedWaiter(core, gen, &w, wait, &seen.waiter, &waiter_done);
-  while (core.QueuedTickets() < 1 && !waiter_done.load()) {
-    std::this_thread::yield();
-  }
+      StartQueuedWaiter(core, gen, &w, wait, &seen.waiter, &waiter_done, 1);
   Policy::armed.store(true);
   std::thread second_grow([&] { core.Resize(3); });
   while (!Policy::stopped.load()) std::this_thread::yield();
@@ -879,26 +884,21 @@ TEST(SlotPoolResizeTest, CatchesUnreserveKeepingTheBit) {
 
 // HeldPayerPolicy that also stops the grower right after its CAS opened a
 // grant's slot for the waiter (SlotPool::OpenGrant()). The grow wakes no
-// waiter, and the test starts it once the waiter sleeps (`sleeps` counts
-// the blocking waits begun): a waiter that had not yet slept would find
-// the grow before it sleeps and open the grant itself
-// (SlotPool::HelpGrowForWaiters()), and the grower would reach no hook.
+// waiter, and the test starts it once the waiter sleeps (CountedWait()):
+// else the waiter opens the grant itself, and the grower reaches no hook.
 template <Mutation M>
 struct HeldOpenerPolicy : HeldPayerPolicy<M> {
   static constexpr bool kGrowAlertsWaiters = false;
   static inline ThreadHold opener;
-  static inline std::atomic<int> sleeps{0};
   static void AfterGrantOpens() noexcept { opener.AtHook(); }
   static void WaitWhile(std::atomic<std::uint32_t>& word,
                         std::uint32_t expected,
                         StdAtomics::WaitClock::time_point deadline) noexcept {
-    sleeps.fetch_add(1);
-    StdAtomics::WaitWhile(word, expected, deadline);
+    CountedWait(word, expected, deadline);
   }
   static void Reset() noexcept {
     HeldPayerPolicy<M>::Reset();
     opener.Reset();
-    sleeps.store(0);
   }
 };
 
@@ -944,12 +944,8 @@ HeldOpenerSeen GrantBesideAHeldOpener() {
   Error waiter_answer = Error::kInvalidInstance;
   std::atomic<bool> waiter_done{false};
   std::thread waiter =
-      StartTimedWaiter(core, gen, &w, std::chrono::milliseconds(5000),
-                       &waiter_answer, &waiter_done);
-  while (Policy::sleeps.load() < 1 && !waiter_done.load() &&
-         std::chrono::steady_clock::now() < limit) {
-    std::this_thread::yield();
-  }
+      StartQueuedWaiter(core, gen, &w, std::chrono::milliseconds(5000),
+                        &waiter_answer, &waiter_done, 1);
   std::thread grow([&] {
     Policy::opener.thread.store(std::this_thread::get_id());
     core.Resize(2);

@@ -9,7 +9,7 @@
  * amount; one record: its kind, its slot or ticket; the seq), changed by
  * one compare-exchange. The amount is the debt while F's owing bit is
  * set, else the grow's units: never both. The resizer runs one resize at
- * a time (src/'s registry lock): a shrink by KS and then a grow by KG, or
+ * a time (src/'s resize lock): a shrink by KS and then a grow by KG, or
  * (GROW_FIRST) a grow and then a shrink.
  *  - The shrink's linearization point is one CAS of the pair: it cancels
  *    the units left first (units -= min(units, KS)) and the rest becomes
