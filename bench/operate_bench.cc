@@ -16,10 +16,10 @@
 //    it back to 1024, while N threads run Begin+End pairs on it without
 //    pause (50 spins between the calls; a Begin that meets a resize under
 //    way helps it take effect, and a shrink's debt is paid by the Begins
-//    and Ends that follow). Counters: the background pairs per second while the resizes
-//    ran (pairs_per_s_resizing) and, in the same run, right after them
-//    without resizes (pairs_per_s_quiet, over as long a window, at most
-//    0.1 s), and their ratio (resizing_over_quiet).
+//    and Ends that follow). Counters: the background pairs per second
+//    while the resizes ran (pairs_per_s_resizing) and, in the same run,
+//    right after them without resizes (pairs_per_s_quiet, over as long a
+//    window, at most 0.1 s), and their ratio (resizing_over_quiet).
 //
 // How the harness distorts it: the spin is a volatile-counter loop; the
 // report calls run with no other thread busy, so they show the pass alone
