@@ -84,20 +84,23 @@ struct HookedPair : AtomicPair<Half> {
   }
 };
 
-// The blocking waits begun by the policies that count them (CountedWait()).
-// A schedule that grows the pool beside queued waiters starts the grow only
-// once they sleep (AwaitWaitsBegun()): a waiter not yet asleep finds the
-// grow published and serves the waiters itself before it sleeps
-// (SlotPool::HelpGrowForWaiters()), which is not the schedule it plays.
+// The blocking waits begun by the policies that count them
+// (WaitCountingAtomics). A schedule that grows the pool beside queued
+// waiters starts the grow only once they sleep (AwaitWaitsBegun()): a
+// waiter not yet asleep finds the grow published and serves the waiters
+// itself before it sleeps (SlotPool::HelpGrowForWaiters()), which is not
+// the schedule it plays.
 inline std::atomic<int> g_waits_begun{0};
 
-// StdAtomics::WaitWhile(), counted in g_waits_begun first.
-inline void CountedWait(std::atomic<std::uint32_t>& word,
+// StdAtomics whose blocking waits are counted in g_waits_begun first.
+struct WaitCountingAtomics : StdAtomics {
+  static void WaitWhile(std::atomic<std::uint32_t>& word,
                         std::uint32_t expected,
-                        StdAtomics::WaitClock::time_point deadline) noexcept {
-  g_waits_begun.fetch_add(1);
-  StdAtomics::WaitWhile(word, expected, deadline);
-}
+                        WaitClock::time_point deadline) noexcept {
+    g_waits_begun.fetch_add(1);
+    StdAtomics::WaitWhile(word, expected, deadline);
+  }
+};
 
 // Waits until `n` counted waits have begun since g_waits_begun read
 // `before`, or 5 s have passed; returns whether they have.
@@ -116,18 +119,13 @@ inline bool AwaitWaitsBegun(int before, int n) {
 // it, as woken waiters that stay descheduled would be.
 template <template <class> class A, Mutation M = Mutation::kNone,
           bool kAlerts = true>
-struct WrappedPolicy : StdAtomics {
+struct WrappedPolicy : WaitCountingAtomics {
   template <class T>
   using Atomic = A<T>;
   template <class Half>
   using AtomicPair = HookedPair<Half>;
   static constexpr Mutation kMutation = M;
   static constexpr bool kGrowAlertsWaiters = kAlerts;
-  static void WaitWhile(std::atomic<std::uint32_t>& word,
-                        std::uint32_t expected,
-                        WaitClock::time_point deadline) noexcept {
-    CountedWait(word, expected, deadline);
-  }
 };
 
 // std::atomic whose compare-exchanges first call Hook::Before(*this,

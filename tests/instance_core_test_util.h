@@ -120,6 +120,8 @@ std::thread StartHeldDrain(CoreT& core, std::atomic<bool>* drained,
   });
   ExpectAsleep(steps, started, "the drain");
   EXPECT_FALSE(drained->load());
+  // `started` lives here: the thread has set it before this returns.
+  while (!started.load()) std::this_thread::yield();
   return term;
 }
 

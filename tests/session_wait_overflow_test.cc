@@ -970,7 +970,7 @@ struct GrowHeldRing : TinyRing {
   static void WaitWhile(std::atomic<std::uint32_t>& word,
                         std::uint32_t expected,
                         WaitClock::time_point deadline) noexcept {
-    CountedWait(word, expected, deadline);
+    WaitCountingAtomics::WaitWhile(word, expected, deadline);
   }
   static inline std::atomic<bool> armed{false};
   static inline std::atomic<bool> stopped{false};

@@ -191,14 +191,9 @@ TEST(SlotPoolResizeTest, CatchesGrowLeavingTheFullFlag) {
 // grow wakes no waiter (as if the woken waiters stayed descheduled): its
 // units reach them through other callers.
 template <Mutation M, bool kAlerts = false>
-struct StoppedGrowPolicy : StdAtomics {
+struct StoppedGrowPolicy : WaitCountingAtomics {
   static constexpr Mutation kMutation = M;
   static constexpr bool kGrowAlertsWaiters = kAlerts;
-  static void WaitWhile(std::atomic<std::uint32_t>& word,
-                        std::uint32_t expected,
-                        WaitClock::time_point deadline) noexcept {
-    CountedWait(word, expected, deadline);
-  }
   static inline std::atomic<bool> armed{false};
   static inline std::atomic<bool> stopped{false};
   static inline std::atomic<bool> go{false};
@@ -227,7 +222,7 @@ std::thread StartTimedWaiter(Core& core, std::uint64_t gen, OpenedSession* s,
 }
 
 // StartTimedWaiter(), then waits until `tickets` are queued and the waiter
-// sleeps (its policy counts its waits: CountedWait()), or the waiter has
+// sleeps (its policy counts its waits: WaitCountingAtomics), or the waiter has
 // returned.
 template <class Core>
 std::thread StartQueuedWaiter(Core& core, std::uint64_t gen, OpenedSession* s,
@@ -752,7 +747,7 @@ struct ThreadHold {
 // bit of the free slot it paid with: SetReservedBit()), each until the
 // test lets it go.
 template <Mutation M>
-struct HeldPayerPolicy : StdAtomics {
+struct HeldPayerPolicy : WaitCountingAtomics {
   static constexpr Mutation kMutation = M;
   static inline std::atomic<bool> resizer_armed{false};
   static inline std::atomic<bool> resizer_stopped{false};
@@ -884,18 +879,14 @@ TEST(SlotPoolResizeTest, CatchesUnreserveKeepingTheBit) {
 
 // HeldPayerPolicy that also stops the grower right after its CAS opened a
 // grant's slot for the waiter (SlotPool::OpenGrant()). The grow wakes no
-// waiter, and the test starts it once the waiter sleeps (CountedWait()):
-// else the waiter opens the grant itself, and the grower reaches no hook.
+// waiter, and the test starts it once the waiter sleeps (its waits are
+// counted: WaitCountingAtomics): else the waiter opens the grant itself, and
+// the grower reaches no hook.
 template <Mutation M>
 struct HeldOpenerPolicy : HeldPayerPolicy<M> {
   static constexpr bool kGrowAlertsWaiters = false;
   static inline ThreadHold opener;
   static void AfterGrantOpens() noexcept { opener.AtHook(); }
-  static void WaitWhile(std::atomic<std::uint32_t>& word,
-                        std::uint32_t expected,
-                        StdAtomics::WaitClock::time_point deadline) noexcept {
-    CountedWait(word, expected, deadline);
-  }
   static void Reset() noexcept {
     HeldPayerPolicy<M>::Reset();
     opener.Reset();
