@@ -211,6 +211,11 @@ enum class Mutation {
   kGrowWakesNobody,     // a grow wakes no waiter before it takes effect: a
                         // waiter with no deadline sleeps beside the room of
                         // a grower stopped after its linearization point
+  kOnlyPublisherWakes,  // a grant's finisher that finds the grant
+                        // published by another ends its record without
+                        // waking the waiter: a publisher stopped between
+                        // its CAS and its wake leaves the waiter asleep
+                        // beside its session
   kEndSkipsGrant,       // an End hands its slot to the next ticket while a
                         // grow's grant to an older ticket is not delivered
   kTakePastWaiters,     // a claim takes a grow unit while callers wait

@@ -563,14 +563,27 @@ class SessionWaitQueue {
   // Publishes the grant committed to ticket t (the cell `seen`, committed
   // and opening), once its slot is opened, and wakes the waiter: a CAS, so
   // that of the finishers that reach it one publishes and the others find
-  // it done.
-  void PublishGrant(std::uint32_t t, std::uint32_t seen) noexcept {
+  // it done. Returns whether this call published (and woke).
+  bool PublishGrant(std::uint32_t t, std::uint32_t seen) noexcept {
     auto& cell = Cell(t);
     // release: as Publish()'s (the waiter then sees the slot opened).
-    if (cell.compare_exchange_strong(seen, seen & ~kOpening,
-                                     std::memory_order_release,
-                                     std::memory_order_relaxed)) {
-      Policy::WakeAll(cell);
+    if (!cell.compare_exchange_strong(seen, seen & ~kOpening,
+                                      std::memory_order_release,
+                                      std::memory_order_relaxed)) {
+      return false;
+    }
+    Policy::WakeAll(cell);
+    return true;
+  }
+
+  // Wakes the waiter of ticket t if `seen`, its cell, is a grant published
+  // in t's lap and not yet taken: the finisher that published it may have
+  // stopped between its CAS and its wake (PublishGrant()), and once the
+  // grant's record ends nobody else looks at the cell.
+  void WakePublished(std::uint32_t t, std::uint32_t seen) noexcept {
+    if (OfLap(t, seen) && (seen & kStateMask) == kDelivered &&
+        (seen & (kOpening | kMoving)) == 0) {
+      Policy::WakeAll(Cell(t));
     }
   }
 

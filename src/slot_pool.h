@@ -2045,6 +2045,7 @@ class alignas(64) SlotPool {
   void FinishGrant(std::uint64_t d) noexcept {
     const std::uint32_t ticket = DebtWordBits::SlotOf(d);
     const std::uint32_t seq = DebtWordBits::SeqOf(d);
+    bool woke = false;  // this call published the grant and woke its waiter
     for (;;) {
       // seq_cst: after the record's read (a cell still ready here was not
       // cancelled before the record was read).
@@ -2078,10 +2079,17 @@ class alignas(64) SlotPool {
       }
       if (outcome == WaitQueue::Grant::kCommitted) {
         OpenGrant(WaitQueue::SlotOf(cell), seq);
-        waiters_.PublishGrant(ticket, cell);
+        woke = waiters_.PublishGrant(ticket, cell) || woke;
         continue;
       }
       // Published (or taken, or the cell gone on to a later lap): end it.
+      // A grant that another finisher published, and its waiter has not
+      // taken yet, is woken first: that finisher may have stopped between
+      // its publication and its wake, and the waiter may sleep since
+      // before the commit (verification/spin/grow_wakeup.pml).
+      if (!woke && Policy::kMutation != Mutation::kOnlyPublisherWakes) {
+        waiters_.WakePublished(ticket, cell);
+      }
       EndRecord(d);
       return;
     }

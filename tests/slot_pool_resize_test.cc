@@ -996,6 +996,107 @@ TEST(SlotPoolResizeTest, CatchesAGrantSkippingTheBit) {
   EXPECT_FALSE(seen.count_at_rest == 1U && seen.claims_at_rest == 1U);
 }
 
+// A policy that holds one thread, named by the test, in its first wake
+// after it opened a grant's slot (SlotPool::OpenGrant()): the wake that
+// follows its publication of the grant (WaitQueue::PublishGrant()), until
+// the test lets it go. The grow wakes no waiter, so a waiter that sleeps
+// before it sleeps until a grant's publication wakes it.
+template <Mutation M>
+struct HeldWakerPolicy : WaitCountingAtomics {
+  static constexpr Mutation kMutation = M;
+  static constexpr bool kGrowAlertsWaiters = false;
+  static inline ThreadHold waker;
+  static inline std::atomic<bool> opened{false};
+  static void AfterGrantOpens() noexcept {
+    if (waker.thread.load() == std::this_thread::get_id()) opened.store(true);
+  }
+  static void WakeAll(std::atomic<std::uint32_t>& word) noexcept {
+    if (opened.load()) waker.AtHook();
+    WaitCountingAtomics::WakeAll(word);
+  }
+  static void Reset() noexcept {
+    waker.Reset();
+    opened.store(false);
+  }
+};
+
+// What GrantBesideAHeldWaker() saw.
+struct HeldWakerSeen {
+  bool waker_held = false;     // the grower stopped before its wake
+  bool waiter_served = false;  // W had its session, the grower stopped
+  Error beside = Error::kInvalidInstance;  // the Begin that ended the record
+  Error waiter = Error::kInvalidInstance;
+};
+
+// A waiter asleep since before its grant's commit is woken by whoever ends
+// the grant's record, when the finisher that published the grant stopped
+// before its wake. Capacity 1 (ceiling 2) with A open; W waits with no
+// deadline and sleeps; the pool grows to 2, waking no waiter, and the
+// grower decides the unit for W, commits a slot, opens it, publishes the
+// grant and stops right before its wake. A Begin finds the record pending
+// and the grant published: it wakes W, ends the record and answers
+// OutOfSessions. W returns with its session while the grower stays
+// stopped. With kOnlyPublisherWakes the Begin ends the record without the
+// wake, and W sleeps until the grower goes on.
+template <Mutation M>
+HeldWakerSeen GrantBesideAHeldWaker() {
+  using Policy = HeldWakerPolicy<M>;
+  using Core = InstanceCore<Policy>;
+  Policy::Reset();
+  HeldWakerSeen seen;
+  Core core;
+  std::vector<OpenedSession> held;
+  const std::uint64_t gen = StartWithOpen(core, 1, 2, 1, &held);
+  OpenedSession w;
+  std::atomic<bool> waiter_done{false};
+  std::thread waiter = StartQueuedWaiter(core, gen, &w, std::chrono::hours(1),
+                                         &seen.waiter, &waiter_done, 1);
+  std::thread grow([&] {
+    Policy::waker.thread.store(std::this_thread::get_id());
+    core.Resize(2);
+  });
+  auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!Policy::waker.stopped.load() &&
+         std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  seen.waker_held = Policy::waker.stopped.load();
+  OpenedSession s;
+  seen.beside = core.Begin(gen, &s);
+  if (seen.beside == Error::kSuccess) held.push_back(s);
+  // The mutant never wakes W before the grower goes on.
+  limit = std::chrono::steady_clock::now() + (M == Mutation::kNone
+                                                  ? std::chrono::seconds(5)
+                                                  : std::chrono::seconds(1));
+  while (!waiter_done.load() && std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  seen.waiter_served = waiter_done.load() && seen.waiter == Error::kSuccess;
+  Policy::waker.go.store(true);
+  grow.join();
+  waiter.join();
+  if (seen.waiter == Error::kSuccess) held.push_back(w);
+  EndAllThenTerminate(core, held);
+  return seen;
+}
+
+TEST(SlotPoolResizeTest, AGrantPublishedByAStoppedFinisherWakesItsWaiter) {
+  const HeldWakerSeen seen = GrantBesideAHeldWaker<Mutation::kNone>();
+  ASSERT_TRUE(seen.waker_held) << "the schedule did not run";
+  EXPECT_EQ(seen.beside, Error::kOutOfSessions);
+  EXPECT_TRUE(seen.waiter_served) << "the waiter slept beside its session";
+  EXPECT_EQ(seen.waiter, Error::kSuccess);
+}
+
+TEST(SlotPoolResizeTest, CatchesOnlyThePublisherWaking) {
+  const HeldWakerSeen seen =
+      GrantBesideAHeldWaker<Mutation::kOnlyPublisherWakes>();
+  ASSERT_TRUE(seen.waker_held) << "the schedule did not run";
+  EXPECT_FALSE(seen.waiter_served);
+  // Served once the grower goes on.
+  EXPECT_EQ(seen.waiter, Error::kSuccess);
+}
+
 // Where StoppedResizerPolicy stops the resizer.
 enum class ShrinkStop {
   kBeforeEffect,  // its words hinted, its debt not yet added
