@@ -92,7 +92,7 @@ models_run() {
   wait "$relacy" || relacy_rc=$?
   echo "---- spin: full_flag.pml, wait_queue.pml (exit ${spin_rc}) ----"
   cat "$logs/spin.log"
-  echo "---- spin: resize.pml (exit ${resize_rc}) ----"
+  echo "---- spin: resize.pml, grow_wakeup.pml (exit ${resize_rc}) ----"
   cat "$logs/resize.log"
   echo "---- relacy (exit ${relacy_rc}) ----"
   cat "$logs/relacy.log"

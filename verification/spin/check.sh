@@ -106,16 +106,21 @@ expect_pass() {  # $1: label, the rest: run's arguments
   [[ $result == "errors 0,"* ]] || { echo "$label FAILED"; exit 1; }
 }
 caught=0  # mutant runs caught so far (a run not caught exits)
-# SPIN_PART=resize runs only resize.pml's runs, SPIN_PART=base all the others
-# (scripts/stages.sh runs the two parts side by side); unset, both. The
-# models of the lock-free resize: only SPIN_PART=design runs them, but for
-# the rows marked as_part=resize.
+# SPIN_PART=resize runs only resize.pml's and grow_wakeup.pml's runs,
+# SPIN_PART=base all the others (scripts/stages.sh runs the two parts side
+# by side); unset, both. The models of the lock-free resize: only
+# SPIN_PART=design runs them, but for the rows marked as_part=resize.
 is_design() {
   [[ ${model:-full_flag.pml} == shrink_records.pml ||
     ${model:-full_flag.pml} == grow_units.pml ||
     ${model:-full_flag.pml} == grow_claims.pml ||
     ${model:-full_flag.pml} == resize_claims.pml ||
     ${model:-full_flag.pml} == resize_pair.pml ]]
+}
+# The models of src/'s resizing that the resize part runs.
+is_resize() {
+  [[ ${model:-full_flag.pml} == resize.pml ||
+    ${model:-full_flag.pml} == grow_wakeup.pml ]]
 }
 in_part() {
   # A design model run as a model of src/ (as_part=resize): src/'s shrink.
@@ -124,9 +129,9 @@ in_part() {
     return
   fi
   case ${SPIN_PART:-all} in
-    resize) [[ ${model:-full_flag.pml} == resize.pml ]] ;;
+    resize) is_resize ;;
     design) is_design ;;
-    base) [[ ${model:-full_flag.pml} != resize.pml ]] && ! is_design ;;
+    base) ! is_resize && ! is_design ;;
     *) ! is_design ;;
   esac
 }
@@ -326,6 +331,32 @@ expect_caught_by "ended_at_start" \
 expect_caught_by "ended_at_start" \
   "mutant MUTANT_PAYER_CLEAR_BEFORE_MARK (the payer's clear)" safety \
   -DOBSERVER -DROUNDS=1 -DMUTANT_PAYER_CLEAR_BEFORE_MARK
+# The grow's wake-up of waiters with no deadline (grow_wakeup.pml, src/'s
+# AlertForGrow(), HelpGrowForWaiters() and the grant's publication): no
+# waiter sleeps beside the room of a grower that stops for good at any
+# step, with two callers (a grow by 2, and by 1 where one of them stays
+# asleep); each mutant leaves one asleep beside it. LIMIT_WAITER_STOPS
+# shows the documented limit: a grower and a caller that made its grow
+# take effect, both stopped for good, leave the waiter nobody woke asleep
+# beside the room (a caller stopped alone does not).
+model=grow_wakeup.pml
+expect_pass "grow wake-up, 2 callers, grow by 2, the grower stops" safety \
+  -DCALLERS=2 -DSTALL_ANY
+expect_pass "grow wake-up, 2 callers, grow by 1, the grower stops" safety \
+  -DCALLERS=2 -DK=1 -DSTALL_ANY
+expect_pass "grow wake-up, 2 callers, a caller stops" safety -DCALLERS=2 \
+  -DLIMIT_WAITER_STOPS
+for m in MUTANT_GROW_WAKES_NOBODY MUTANT_ALERT_BEFORE_DESC \
+  MUTANT_SLEEP_IGNORES_GROW MUTANT_HELP_SKIPS_RESIZE; do
+  expect_caught_by "asleep" "mutant $m (asleep beside the room)" safety \
+    -DCALLERS=2 -DSTALL_ANY -D$m
+done
+expect_caught_by "asleep" \
+  "mutant MUTANT_ONLY_PUBLISHER_WAKES (asleep beside its published grant)" \
+  safety -DCALLERS=2 -DSTALL_ANY -DMUTANT_ONLY_PUBLISHER_WAKES
+expect_caught_by "asleep" \
+  "limit: the grower and a helper both stop (asleep beside the room)" \
+  safety -DCALLERS=2 -DSTALL_ANY -DLIMIT_WAITER_STOPS
 # src/'s shrink (shrink_records.pml with HELPED, in the resize part): the
 # descriptor published, the words hinted for the new epoch, then the debt
 # added and the epoch stepped (the linearization point), each step helped
@@ -722,12 +753,12 @@ case ${SPIN_PART:-all} in
     exit 0
     ;;
   resize)
-    echo "spin (resize.pml, shrink_records.pml as src/'s shrink," \
-      "resize_claims.pml's grant mutant): resizes verified (exact, the" \
-      "debt and the reserved slots, the count, the payer record against" \
-      "JetExtGetSessionSlot, nobody waits for a stopped shrink), a grant" \
-      "that leaves a payer's bit caught, $caught of $caught mutant runs" \
-      "caught"
+    echo "spin (resize.pml, grow_wakeup.pml, shrink_records.pml as src/'s" \
+      "shrink, resize_claims.pml's grant mutant): resizes verified (exact," \
+      "the debt and the reserved slots, the count, the payer record against" \
+      "JetExtGetSessionSlot, nobody waits for a stopped shrink, no waiter" \
+      "sleeps beside a stopped grower's room), a grant that leaves a" \
+      "payer's bit caught, $caught of $caught error runs as expected"
     exit 0
     ;;
   base)
