@@ -211,6 +211,10 @@ enum class Mutation {
   kGrowWakesNobody,     // a grow wakes no waiter before it takes effect: a
                         // waiter with no deadline sleeps beside the room of
                         // a grower stopped after its linearization point
+  kReturnIgnoresGrow,   // a waiter returns (served by an End, or left)
+                        // without making a grow serve the waiters: a
+                        // waiter the grow woke and an End served leaves the
+                        // one the grow did not wake asleep beside its room
   kOnlyPublisherWakes,  // a grant's finisher that finds the grant
                         // published by another ends its record without
                         // waking the waiter: a publisher stopped between

@@ -1108,6 +1108,13 @@ class InstanceCore {
     counters_.AddWhileWaiting(Counters::kInFlight, 1);
     counters_.AddWhileWaiting(Counters::kWaits, 1);
     const Error result = QueueForSlot(pool, gen, deadline, stop, opened);
+    // A grow wakes as many waiters as its units (Pool::AlertForGrow()) to
+    // serve the waiters through them; one that an End served instead, or
+    // that left, makes the grow serve them before it returns, in case the
+    // grower has stopped (the others may sleep since before the grow).
+    if (Policy::kMutation != Mutation::kReturnIgnoresGrow) {
+      pool->HelpGrowForWaiters();
+    }
     if (result == Error::kOutOfSessions) {
       // The larger set first, as the reader reads the smaller first: a
       // report never shows more timeouts than OutOfSessions answers.

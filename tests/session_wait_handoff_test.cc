@@ -1105,7 +1105,7 @@ TEST(SessionWaitHandOffTest, CatchesTimeoutClaimsBesideAGrow) {
 // What EndBesideAStalledGrant() saw.
 struct SeenBesideAStalledGrant {
   bool ran = false;          // the grower stood at its commit
-  bool second_done = false;  // W1 returned (served by the End)
+  bool second_held = false;  // W1, served by the End, stood at its take
   bool first_done = false;   // W0 returned by then (with the grower stopped)
   Error first = Error::kInvalidParameter;
   Error second = Error::kInvalidParameter;
@@ -1116,10 +1116,12 @@ struct SeenBesideAStalledGrant {
 // deadlines). A grow to 3 decides its unit for W0 and its grower stops
 // right before the commit (its first cell compare-exchange). An End then
 // frees a slot: it delivers W0's grant first, then serves W1, so W0 has its
-// session by the time W1 has its own, the grower still stopped. (An outside
-// attack stopped the grower there in gdb: the End served W1 and W0 waited
-// until a later Begin finished its grant.) The mutant kEndSkipsGrant
-// serves W1 and leaves W0 waiting.
+// session by the time W1 takes its own (W1 is held there, before its
+// take's cell compare-exchange: once it returns, it would finish W0's grant
+// itself), the grower still stopped. (An outside attack stopped the grower
+// there in gdb: the End served W1 and W0 waited until a later Begin
+// finished its grant.) The mutant kEndSkipsGrant serves W1 and leaves W0
+// waiting.
 template <Mutation M>
 SeenBesideAStalledGrant EndBesideAStalledGrant() {
   using MCore = AsleepCellCasCore<M>;
@@ -1130,12 +1132,21 @@ SeenBesideAStalledGrant EndBesideAStalledGrant() {
   OpenedSession held[2];
   for (auto& h : held) EXPECT_EQ(core.Begin(gen, &h), Error::kSuccess);
   std::atomic<std::thread::id> grower_id{};
+  std::atomic<std::thread::id> second_id{};
   std::atomic<int> phase{0};  // 1: the grower stands at its commit
+  std::atomic<bool> second_held{false};
   std::atomic<bool> go{false};
   EveryCellCasHook::each = [&](std::thread::id id, bool after) {
-    if (!after && id == grower_id.load(std::memory_order_acquire) &&
-        phase.load(std::memory_order_acquire) == 0) {
-      phase.store(1, std::memory_order_release);
+    if (after || phase.load(std::memory_order_acquire) != 1) {
+      if (!after && id == grower_id.load(std::memory_order_acquire) &&
+          phase.load(std::memory_order_acquire) == 0) {
+        phase.store(1, std::memory_order_release);
+        while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+      }
+      return;
+    }
+    if (id == second_id.load(std::memory_order_acquire) &&
+        !second_held.exchange(true)) {
       while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
     }
   };
@@ -1149,6 +1160,7 @@ SeenBesideAStalledGrant EndBesideAStalledGrant() {
   });
   while (core.QueuedTickets() != 1) std::this_thread::yield();
   std::thread w1([&] {
+    second_id.store(std::this_thread::get_id(), std::memory_order_release);
     seen.second =
         core.BeginWait(gen, &w[1], MCore::WaitClock::time_point::max());
     done[1].store(true);
@@ -1166,11 +1178,11 @@ SeenBesideAStalledGrant EndBesideAStalledGrant() {
   }
   seen.ran = phase.load() == 1;
   EXPECT_EQ(core.End(held[1].slot, held[1].gen), Error::kSuccess);
-  while (!done[1].load() && std::chrono::steady_clock::now() < limit) {
+  while (!second_held.load() && std::chrono::steady_clock::now() < limit) {
     std::this_thread::yield();
   }
-  seen.second_done = done[1].load();
-  // W0's wake-up may trail W1's by a few steps of its own.
+  seen.second_held = second_held.load();
+  // W0's wake-up may trail the End by a few steps of its own.
   const auto settle =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
   while (!done[0].load() && std::chrono::steady_clock::now() < settle) {
@@ -1194,7 +1206,7 @@ TEST(SessionWaitHandOffTest, AnEndDeliversAStalledGrantBeforeTheNextTicket) {
   const SeenBesideAStalledGrant seen =
       EndBesideAStalledGrant<Mutation::kNone>();
   ASSERT_TRUE(seen.ran) << "the schedule did not run";
-  EXPECT_TRUE(seen.second_done);
+  EXPECT_TRUE(seen.second_held);
   EXPECT_TRUE(seen.first_done) << "W1 was served while W0 still waited";
   EXPECT_EQ(seen.first, Error::kSuccess);
   EXPECT_EQ(seen.second, Error::kSuccess);
@@ -1204,7 +1216,7 @@ TEST(SessionWaitHandOffTest, CatchesEndSkippingAStalledGrant) {
   const SeenBesideAStalledGrant seen =
       EndBesideAStalledGrant<Mutation::kEndSkipsGrant>();
   ASSERT_TRUE(seen.ran) << "the schedule did not run";
-  EXPECT_TRUE(seen.second_done);
+  EXPECT_TRUE(seen.second_held);
   EXPECT_FALSE(seen.first_done);
 }
 

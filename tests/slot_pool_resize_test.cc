@@ -391,6 +391,86 @@ TEST(SlotPoolResizeTest, CatchesAGrowWakingNobody) {
   EXPECT_EQ(seen.second, Error::kSuccess);
 }
 
+// What EndBesideAStoppedGrow() saw.
+struct EndBesideGrowSeen {
+  bool queued = false;  // both waiters held tickets before the grow
+  Error end = Error::kInvalidInstance;  // the End of the session open
+  bool first_served = false;   // W1 had the End's slot, the grower stopped
+  bool second_served = false;  // W2 had the grow's, the grower stopped
+  Error first = Error::kInvalidInstance;
+  Error second = Error::kInvalidInstance;
+};
+
+// A waiter that an End serves makes a grow serve the others before it
+// returns: a grower stopped for good right after its linearization point
+// woke the waiters its units would serve, and one of them may be served
+// by an End instead. Capacity 1 (ceiling 2), open; W1 and W2 wait with no
+// deadline; the pool grows to 2 and its grower stops, its wake-up lost (as
+// if W1, the one it woke, stayed descheduled until the End). The session
+// ends: its slot goes to W1, which decides the grow's unit for W2 before
+// it returns. The mutant kReturnIgnoresGrow leaves W2 asleep beside the
+// unit until the grower goes on.
+template <Mutation M>
+EndBesideGrowSeen EndBesideAStoppedGrow() {
+  using Policy = StoppedGrowPolicy<M>;
+  using Core = InstanceCore<Policy>;
+  Policy::Reset();
+  EndBesideGrowSeen seen;
+  Core core;
+  std::vector<OpenedSession> held;
+  const std::uint64_t gen = StartWithOpen(core, 1, 2, 1, &held);
+  OpenedSession w1;
+  OpenedSession w2;
+  std::atomic<bool> first_done{false};
+  std::atomic<bool> second_done{false};
+  std::thread first = StartQueuedWaiter(core, gen, &w1, std::chrono::hours(1),
+                                        &seen.first, &first_done, 1);
+  std::thread second = StartQueuedWaiter(core, gen, &w2, std::chrono::hours(1),
+                                         &seen.second, &second_done, 2);
+  seen.queued = core.QueuedTickets() == 2;
+  Policy::armed.store(true);
+  std::thread grower([&] { core.Resize(2); });
+  while (!Policy::stopped.load()) std::this_thread::yield();
+  seen.end = core.End(held[0].slot, held[0].gen);
+  held.clear();
+  // The mutant never serves W2 before the grower goes on.
+  const auto limit = std::chrono::steady_clock::now() +
+                     (M == Mutation::kNone ? std::chrono::seconds(5)
+                                           : std::chrono::seconds(1));
+  while (!(first_done.load() && second_done.load()) &&
+         std::chrono::steady_clock::now() < limit) {
+    std::this_thread::yield();
+  }
+  seen.first_served = first_done.load() && seen.first == Error::kSuccess;
+  seen.second_served = second_done.load() && seen.second == Error::kSuccess;
+  Policy::go.store(true);
+  grower.join();
+  first.join();
+  second.join();
+  if (seen.first == Error::kSuccess) held.push_back(w1);
+  if (seen.second == Error::kSuccess) held.push_back(w2);
+  EndAllThenTerminate(core, held);
+  return seen;
+}
+
+TEST(SlotPoolResizeTest, AWaiterServedByAnEndServesTheOthersFromAStoppedGrow) {
+  const EndBesideGrowSeen seen = EndBesideAStoppedGrow<Mutation::kNone>();
+  EXPECT_TRUE(seen.queued);
+  EXPECT_EQ(seen.end, Error::kSuccess);
+  EXPECT_TRUE(seen.first_served) << "W1 did not get the End's slot";
+  EXPECT_TRUE(seen.second_served) << "W2 slept beside the grow's room";
+}
+
+TEST(SlotPoolResizeTest, CatchesAReturnIgnoringTheGrow) {
+  const EndBesideGrowSeen seen =
+      EndBesideAStoppedGrow<Mutation::kReturnIgnoresGrow>();
+  EXPECT_TRUE(seen.queued);
+  EXPECT_TRUE(seen.first_served);
+  EXPECT_FALSE(seen.second_served);
+  // Served once the grower goes on.
+  EXPECT_EQ(seen.second, Error::kSuccess);
+}
+
 // What BeginBesideAStoppedGrow() saw.
 struct StoppedGrowSeen {
   Error lone = Error::kInvalidInstance;    // a Begin with nobody waiting
