@@ -332,31 +332,44 @@ expect_caught_by "ended_at_start" \
   "mutant MUTANT_PAYER_CLEAR_BEFORE_MARK (the payer's clear)" safety \
   -DOBSERVER -DROUNDS=1 -DMUTANT_PAYER_CLEAR_BEFORE_MARK
 # The grow's wake-up of waiters with no deadline (grow_wakeup.pml, src/'s
-# AlertForGrow(), HelpGrowForWaiters() and the grant's publication): no
-# waiter sleeps beside the room of a grower that stops for good at any
-# step, with two callers (a grow by 2, and by 1 where one of them stays
-# asleep); each mutant leaves one asleep beside it. LIMIT_WAITER_STOPS
-# shows the documented limit: a grower and a caller that made its grow
-# take effect, both stopped for good, leave the waiter nobody woke asleep
-# beside the room (a caller stopped alone does not).
+# AlertForGrow(), HelpGrowForWaiters(), the grant's publication and the
+# waiter's help as it returns): no waiter sleeps beside the room of a
+# grower that stops for good at any step, or waits for it alone once it
+# woke someone, with two callers (a grow by 2, and by 1 where one of them
+# stays asleep), and with an End that serves the waiter the grow woke (the
+# grower stopped after its linearization point, or after its wake-up and
+# before it); each mutant leaves one asleep beside the room, or waiting for
+# the grower. LIMIT_WAITER_STOPS shows the documented limit: a caller that
+# stops alone holds nobody up; with the grower stopped too, it can.
 model=grow_wakeup.pml
+gw="-DCALLERS=2"
 expect_pass "grow wake-up, 2 callers, grow by 2, the grower stops" safety \
-  -DCALLERS=2 -DSTALL_ANY
+  $gw -DSTALL_ANY
 expect_pass "grow wake-up, 2 callers, grow by 1, the grower stops" safety \
-  -DCALLERS=2 -DK=1 -DSTALL_ANY
-expect_pass "grow wake-up, 2 callers, a caller stops" safety -DCALLERS=2 \
+  $gw -DK=1 -DSTALL_ANY
+expect_pass "grow wake-up, 2 callers, a caller stops" safety $gw \
   -DLIMIT_WAITER_STOPS
+expect_pass "grow wake-up, an End serves the woken waiter, grower stopped" \
+  safety $gw -DK=1 -DEND -DSTALL
+expect_pass "grow wake-up, an End serves the woken waiter, before effect" \
+  safety $gw -DK=1 -DEND -DSTALL_ALERTED
 for m in MUTANT_GROW_WAKES_NOBODY MUTANT_ALERT_BEFORE_DESC \
   MUTANT_SLEEP_IGNORES_GROW MUTANT_HELP_SKIPS_RESIZE; do
   expect_caught_by "asleep" "mutant $m (asleep beside the room)" safety \
-    -DCALLERS=2 -DSTALL_ANY -D$m
+    $gw -DSTALL_ANY -D$m
 done
 expect_caught_by "asleep" \
   "mutant MUTANT_ONLY_PUBLISHER_WAKES (asleep beside its published grant)" \
-  safety -DCALLERS=2 -DSTALL_ANY -DMUTANT_ONLY_PUBLISHER_WAKES
+  safety $gw -DSTALL_ANY -DMUTANT_ONLY_PUBLISHER_WAKES
 expect_caught_by "asleep" \
-  "limit: the grower and a helper both stop (asleep beside the room)" \
-  safety -DCALLERS=2 -DSTALL_ANY -DLIMIT_WAITER_STOPS
+  "mutant MUTANT_RETURN_IGNORES_GROW (asleep beside the room)" safety $gw \
+  -DK=1 -DEND -DSTALL -DMUTANT_RETURN_IGNORES_GROW
+expect_caught_by "gwoke" \
+  "mutant MUTANT_RETURN_IGNORES_GROW (waits for the grower alone)" safety \
+  $gw -DK=1 -DEND -DSTALL_ALERTED -DMUTANT_RETURN_IGNORES_GROW
+expect_caught_by "assertion violated" \
+  "limit: the grower and a woken or helping caller both stop" safety $gw \
+  -DSTALL_ANY -DLIMIT_WAITER_STOPS
 # src/'s shrink (shrink_records.pml with HELPED, in the resize part): the
 # descriptor published, the words hinted for the new epoch, then the debt
 # added and the epoch stepped (the linearization point), each step helped

@@ -14,14 +14,22 @@
  *    ready or alerted, a cell CAS and then a wake each; makes the grow
  *    take effect (HelpResize(): one CAS of the pair that adds K units,
  *    unless a helper did); then decides the units for the tickets
- *    (HelpUnits()). With STALL_ANY it may stop for good before any step.
+ *    (HelpUnits()). With STALL_ANY it may stop for good before any step;
+ *    with STALL right after its linearization point; with STALL_ALERTED
+ *    right after its wake-up, before its linearization point.
  *  - CALLERS callers, each wanting one session, arrive at any moment. One
  *    that finds units, no ticket queued and no record takes a unit (a CAS
  *    of the pair); one that finds a record, or units and tickets queued,
  *    helps (HelpUnits()) and looks again; one that finds neither takes a
  *    ticket (a CAS of the pair) and waits on its cell.
+ *  - With END, a session held since the start ends at any moment: its
+ *    End finishes a grant record pending, then hands its slot to the head
+ *    ticket (delivered and published in one step here, then a wake), or,
+ *    with no ticket queued, frees it for a claim.
  *  - A waiter loops: it peeks its cell; committed or published: it helps
- *    the record to its end if it is its own and takes the grant; alerted:
+ *    the record to its end if it is its own, takes the slot (a grant's or
+ *    an End's), and makes the grow serve the waiters before it returns
+ *    (HelpGrowForWaiters(), from InstanceCore::WaitForSlot()); alerted:
  *    it re-arms the cell (a CAS back to ready) and looks again; ready: it
  *    calls HelpGrowForWaiters() (reads the descriptor, then the pair: a
  *    grow published and not in force is made to take effect, and a record,
@@ -40,9 +48,12 @@
  * Checked:
  *  - no waiter sleeps beside room: whenever no process can move (the
  *    grower stopped or returned, every other caller served or asleep), a
- *    sleeping waiter finds the grow not in force (a grower stopped before
- *    its linearization point, and before it woke anyone who would help
- *    it, made no room), or no unit and no record left;
+ *    sleeping waiter finds no free slot, and the grow not in force (a
+ *    grower stopped before its linearization point, and before it woke
+ *    anyone who would help it, made no room), or no unit and no record
+ *    left;
+ *  - nobody waits for the grower alone: then, once the grower has woken a
+ *    waiter, the grow is in force;
  *  - nothing lost or made twice: then, with the grow in force, the
  *    sessions given out plus the units and the record left are K; without
  *    it, none was given out;
@@ -58,14 +69,24 @@
  *    beside the room;
  *  - MUTANT_HELP_SKIPS_RESIZE: HelpGrowForWaiters() reads only the pair: a
  *    waiter woken before the grow took effect sleeps again, and the grower
- *    stops right after its linearization point.
- * A documented limit (LIMIT_WAITER_STOPS, which must fail): a woken waiter
- * that also stops for good (in src/, stays off the processor) after its
- * first step leaves the waiters the grower did not alert yet asleep beside
- * the room until one of them, or another caller, runs again.
- * Not modelled: deadlines, Ends (their hand-offs), gates, the overflow
- * list (AlertForGrow() wakes its head; overflow.pml), shrinks, the
- * ring's reuse of cells.
+ *    stops right after its linearization point;
+ *  - MUTANT_ONLY_PUBLISHER_WAKES: a grant's finisher that finds the grant
+ *    published by another ends the record without a wake (src/'s
+ *    kOnlyPublisherWakes): a publisher stopped before its wake leaves its
+ *    waiter asleep beside its grant;
+ *  - MUTANT_RETURN_IGNORES_GROW (END): a waiter returns without making the
+ *    grow serve the waiters (src/'s kReturnIgnoresGrow): the waiter the
+ *    grower woke, served by the End, returns, and the other sleeps beside
+ *    the grow's unit (STALL), or waits for the grower alone
+ *    (STALL_ALERTED).
+ * A documented limit (LIMIT_WAITER_STOPS: any caller may stop for good
+ * too). A caller that stops alone holds nobody up (it passes); with the
+ * grower stopped as well (it fails), a waiter the grower woke, or one that
+ * made the grow take effect, stopped for good (in src/, off the
+ * processor) leaves the waiters nobody else woke asleep beside the room,
+ * or the grow waiting for them, until one of them or another caller runs.
+ * Not modelled: deadlines, gates, the overflow list (AlertForGrow() wakes
+ * its head; overflow.pml), shrinks, the ring's reuse of cells.
  */
 
 #ifndef K
@@ -95,10 +116,13 @@ byte tail;
 /* the cells, one per ticket, and their futex sleepers */
 byte cell[CALLERS];
 bool asleep[CALLERS];
+/* slots freed by an End (END) */
+byte freeslots;
 /* ghosts */
-byte given; /* sessions given out: units taken, and grants committed */
+byte given; /* the grow's sessions given out: units taken, grants committed */
 byte finished;
 bool gstopped;
+bool gwoke; /* the grower has woken a waiter */
 
 /* The grower may stop for good before any step (STALL_ANY); so may a
  * woken waiter (LIMIT_WAITER_STOPS). */
@@ -266,7 +290,7 @@ inline alert_for_grow() {
       fi
     }
     if
-    :: won -> won = 0; wake(ah)
+    :: won -> won = 0; wake(ah); gwoke = 1
     :: else -> skip
     fi;
     ah++
@@ -283,10 +307,13 @@ proctype Caller(byte me) {
   :: MAYSTOP;
     atomic {
       if
-      :: units > 0 && rec == NONE && head == tail ->
+      :: freeslots > 0 -> freeslots--; step = 1 /* a claim */
+      :: freeslots == 0 && units > 0 && rec == NONE && head == tail ->
         units--; given++; assert(given <= K); step = 1
-      :: rec != NONE || (units > 0 && head != tail) -> step = 2
-      :: units == 0 && rec == NONE -> t = tail; tail++; step = 3
+      :: freeslots == 0 && (rec != NONE || (units > 0 && head != tail)) ->
+        step = 2
+      :: freeslots == 0 && units == 0 && rec == NONE ->
+        t = tail; tail++; step = 3
       fi
     }
     if
@@ -307,6 +334,10 @@ proctype Caller(byte me) {
       :: atomic { cell[t] == COMMITTED && rec == t -> rt = t };
         finish_grant(rt)
       od;
+#ifndef MUTANT_RETURN_IGNORES_GROW
+      /* before it returns (InstanceCore::WaitForSlot()) */
+      help_grow();
+#endif
       goto stopped
     :: c == ALERTED ->
       /* Rearm() */
@@ -355,11 +386,56 @@ proctype Grower() {
   alert_for_grow();
 #endif
 #endif
+#ifdef STALL_ALERTED
+  /* stops for good right after its wake-up, before it takes effect */
+  gstopped = 1;
+  goto stopped;
+#endif
   help_resize();
+#ifdef STALL
+  /* stops for good right after its linearization point */
+  gstopped = 1;
+  goto stopped;
+#endif
   help_units();
 stopped:
   finished++
 }
+
+#ifdef END
+/* The End of a session held since the start: it finishes a grant record
+ * pending first (src/'s End finishes the records in flight before its
+ * hand-off), then hands its slot to the head ticket (its CAS of the
+ * pair), delivers and publishes it (one step here: the waiter has no
+ * deadline, so its cell is ready or alerted) and wakes the waiter; with no
+ * ticket queued it frees the slot. */
+proctype Ender() {
+  byte me = GID + 1;
+  byte t, c, step, rt, ah, at, n;
+  bool acted, won, ds, woke;
+  do
+  :: atomic {
+      if
+      :: rec != NONE -> rt = rec; step = 1
+      :: rec == NONE && head != tail -> t = head; head++; step = 2
+      :: rec == NONE && head == tail -> freeslots++; step = 3
+      fi
+    }
+    if
+    :: step == 1 -> step = 0; finish_grant(rt)
+    :: step == 2 -> step = 0; break
+    :: step == 3 -> goto stopped
+    fi
+  od;
+  atomic {
+    assert(cell[t] == READY || cell[t] == ALERTED);
+    cell[t] = PUBLISHED
+  }
+  wake(t);
+stopped:
+  finished++
+}
+#endif
 
 /* A record not yet committed: its unit is not given out yet. (One whose
  * finisher stopped after the commit has given its unit out: the waiter
@@ -377,9 +453,12 @@ active proctype Watch() {
       /* never asleep through its own grant, nor beside room */
       assert(!asleep[i] || cell[i] == READY || cell[i] == ALERTED);
       assert(!asleep[i] || !done || (units == 0 && !LIVE_REC));
+      assert(!asleep[i] || freeslots == 0);
       i++
     :: else -> break
     od;
+    /* a waiter the grower woke made the grow take effect */
+    assert(!gwoke || done);
     if
     :: done -> assert(given + units + (LIVE_REC -> 1 : 0) == K)
     :: else -> assert(given == 0 && units == 0)
@@ -395,6 +474,9 @@ init {
     :: i < CALLERS -> run Caller(i); i++
     :: else -> break
     od;
-    run Grower()
+    run Grower();
+#ifdef END
+    run Ender()
+#endif
   }
 }
