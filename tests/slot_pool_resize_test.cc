@@ -434,13 +434,9 @@ EndBesideGrowSeen EndBesideAStoppedGrow() {
   seen.end = core.End(held[0].slot, held[0].gen);
   held.clear();
   // The mutant never serves W2 before the grower goes on.
-  const auto limit = std::chrono::steady_clock::now() +
-                     (M == Mutation::kNone ? std::chrono::seconds(5)
-                                           : std::chrono::seconds(1));
-  while (!(first_done.load() && second_done.load()) &&
-         std::chrono::steady_clock::now() < limit) {
-    std::this_thread::yield();
-  }
+  PollUntil(
+      M == Mutation::kNone ? std::chrono::seconds(5) : std::chrono::seconds(1),
+      [&] { return first_done.load() && second_done.load(); });
   seen.first_served = first_done.load() && seen.first == Error::kSuccess;
   seen.second_served = second_done.load() && seen.second == Error::kSuccess;
   Policy::go.store(true);
@@ -1135,22 +1131,15 @@ HeldWakerSeen GrantBesideAHeldWaker() {
     Policy::waker.thread.store(std::this_thread::get_id());
     core.Resize(2);
   });
-  auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!Policy::waker.stopped.load() &&
-         std::chrono::steady_clock::now() < limit) {
-    std::this_thread::yield();
-  }
-  seen.waker_held = Policy::waker.stopped.load();
+  seen.waker_held = PollUntil(std::chrono::seconds(5),
+                              [] { return Policy::waker.stopped.load(); });
   OpenedSession s;
   seen.beside = core.Begin(gen, &s);
   if (seen.beside == Error::kSuccess) held.push_back(s);
   // The mutant never wakes W before the grower goes on.
-  limit = std::chrono::steady_clock::now() + (M == Mutation::kNone
-                                                  ? std::chrono::seconds(5)
-                                                  : std::chrono::seconds(1));
-  while (!waiter_done.load() && std::chrono::steady_clock::now() < limit) {
-    std::this_thread::yield();
-  }
+  PollUntil(
+      M == Mutation::kNone ? std::chrono::seconds(5) : std::chrono::seconds(1),
+      [&] { return waiter_done.load(); });
   seen.waiter_served = waiter_done.load() && seen.waiter == Error::kSuccess;
   Policy::waker.go.store(true);
   grow.join();
