@@ -365,7 +365,8 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * takes a slot of the grown room itself when nobody waits, and otherwise
  * hands that room to the waiting callers first; a waiting call whose
  * deadline passes does the same before it answers. Before its room takes
- * effect, a grow wakes the waiting calls it would serve, and each of them
+ * effect, a grow wakes the waiting calls it would serve, and each of them,
+ * as it wakes and again as it returns (served by an End meanwhile, say),
  * makes the grow take effect and hands its room to the waiting callers,
  * oldest first, if the resizing thread has not: no waiting call waits for
  * the resizing thread alone. (The resizing thread wakes them one by one: if
