@@ -287,7 +287,9 @@ JET_ERR JET_API JetExtGetSessionCount(JET_INSTANCE instance,
  * (the time ran out while the pool was full); ClientRequestToStopJetService,
  * InstanceUnavailable or TermInProgress (the instance was stopped, made
  * unavailable or terminated meanwhile: every waiter wakes within
- * milliseconds, and JetTerm2 returns only after every waiter has returned).
+ * milliseconds, but one to which an End handed its session before, which
+ * returns it once that End has run; JetTerm2 returns only after every
+ * waiter has returned).
  * Never OutOfMemory: when the waiters' queue (128 KiB, allocated by the
  * first waiter of an instance) cannot be allocated, callers wait in the
  * overflow list below, in order.
@@ -358,22 +360,25 @@ JET_ERR JET_API JetExtDupSessionWait(JET_SESID sesid, JET_SESID* psesid,
  * Growing hands the new room to the callers that wait (oldest first) before
  * anyone else. Shrinking below the number of open sessions ends nothing:
  * Begin and Dup answer OutOfSessions (or wait) until fewer than cSessions
- * are open, as the sessions that end, and the Begins that find a free
- * slot meanwhile, pay off the difference. A resize holds nobody up, even
- * if the resizing thread never runs again: a Begin that finds it under
- * way makes it take effect itself; a Begin or Dup that finds no free slot
- * takes a slot of the grown room itself when nobody waits, and otherwise
- * hands that room to the waiting callers first; a waiting call whose
- * deadline passes does the same before it answers. Before its room takes
- * effect, a grow wakes the waiting calls it would serve, and each of them,
- * as it wakes and again as it returns (served by an End meanwhile, say),
- * makes the grow take effect and hands its room to the waiting callers,
- * oldest first, if the resizing thread has not: no waiting call waits for
- * the resizing thread alone. (The resizing thread wakes them one by one: if
- * it is kept off the processor after the first wakes, and that one too
- * before it has served the others, the others sleep on until either runs
- * again or another Begin, Dup, End or timed-out wait comes.) Neither End
- * nor the resize itself waits.
+ * are open, as the sessions that end, and the Begins that find a free slot
+ * meanwhile, pay off the difference. A resize holds nobody up, even if the
+ * resizing thread never runs again (but for the waits of
+ * JetExtGetSessionCount and JetExtGetSessionStats, which wait for any call
+ * between the two steps of opening a slot): a Begin that finds it under way
+ * (its words marked, the step after its wake-up) makes it take effect
+ * itself; a Begin or Dup that finds no free slot takes a slot of the grown
+ * room itself when nobody waits, and otherwise hands that room to the
+ * waiting callers first; a waiting call whose deadline passes does the same
+ * before it answers. Before its room takes effect, a grow wakes the waiting
+ * calls it would serve, and each of them, as it wakes and again as it
+ * returns (served by an End meanwhile, say), makes the grow take effect and
+ * hands its room to the waiting callers, oldest first, if the resizing
+ * thread has not: once it has woken one, no waiting call waits for the
+ * resizing thread alone (stopped before its first wake-up, it has made no
+ * room). (The resizing thread wakes them one by one: if it is kept off the
+ * processor after the first wakes, and that one too before it has served the
+ * others, the others sleep on until either runs again or another Begin, Dup,
+ * End or timed-out wait comes.) Neither End nor the resize itself waits.
  * The resize runs outside the lock of the instance registry: JetInit,
  * JetStopServiceInstance, JetExtSetInstanceUnavailable and the parameter
  * calls go on beside it. Resizes of one instance run one at a time, and
