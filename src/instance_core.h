@@ -1113,7 +1113,7 @@ class InstanceCore {
     // that left, makes the grow serve them before it returns, in case the
     // grower has stopped (the others may sleep since before the grow).
     if (Policy::kMutation != Mutation::kReturnIgnoresGrow) {
-      pool->HelpGrowForWaiters();
+      pool->HelpGrowForWaiters(/*any_record=*/false);
     }
     if (result == Error::kOutOfSessions) {
       // The larger set first, as the reader reads the smaller first: a

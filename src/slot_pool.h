@@ -2004,8 +2004,10 @@ class alignas(64) SlotPool {
   // For a waiter about to sleep: a grow published and not yet in force is
   // made to take effect (HelpResize()), and the units and records left for
   // the waiters are decided and finished (HelpUnits()). True when it found
-  // either: the caller looks at its cell again.
-  bool HelpGrowForWaiters() noexcept {
+  // either: the caller looks at its cell again. `any_record` false (a
+  // waiter that returns, InstanceCore::WaitForSlot()): a payment's record
+  // alone concerns no waiter, and is left to its payer and the claims.
+  bool HelpGrowForWaiters(bool any_record = true) noexcept {
     // seq_cst: after the caller's cell read, with the descriptor's store.
     const std::uint64_t desc = resize_.load(std::memory_order_seq_cst);
     // seq_cst, both: in the order of the pair's RMWs.
@@ -2020,8 +2022,10 @@ class alignas(64) SlotPool {
       acted = true;
     }
     // HelpUnits()'s own work: a record, or units for callers queued.
-    if (DebtWordBits::HasRecord(p.second) ||
-        (UnitsForWaiters(p) && Queued(p.first))) {
+    const bool record = DebtWordBits::HasRecord(p.second) &&
+                        (any_record || DebtWordBits::KindOf(p.second) ==
+                                           DebtWordBits::Kind::kGrant);
+    if (record || (UnitsForWaiters(p) && Queued(p.first))) {
       HelpUnits();
       acted = true;
     }
