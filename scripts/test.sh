@@ -6,6 +6,8 @@
 #   ubsan     clang UndefinedBehaviorSanitizer, ctest (the build is also
 #             instrumented for coverage: the run writes the profiles)
 #   tsan      clang 14 ThreadSanitizer, ctest (every test)
+#             (the sanitizer stages leave out the tests of the seeded
+#             mutants, JETSESSION_BUILD_MUTANTS=OFF: release runs those)
 #   stress-*  jetsession-stress of the asan and tsan builds, 6 s on each
 #             scenario (STRESS_SECONDS), its op counts printed
 #   kvserver  jetsession-kv (examples/kvserver) under real clients, the

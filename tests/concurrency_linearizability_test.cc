@@ -43,19 +43,11 @@ using internal::OpenedSession;
 using internal::StdAtomics;
 using WaitClock = internal::WaitClock;
 
-struct SpuriousFullPolicy : StdAtomics {
-  static constexpr Mutation kMutation = Mutation::kSpuriousFull;
-};
-struct ClaimByStorePolicy : StdAtomics {
-  static constexpr Mutation kMutation = Mutation::kClaimByStore;
-};
-struct IgnoreClosedPolicy : StdAtomics {
-  static constexpr Mutation kMutation = Mutation::kIgnoreClosed;
-};
 template <Mutation M>
 struct MutantPolicy : StdAtomics {
   static constexpr Mutation kMutation = M;
 };
+#if JETSESSION_MUTANT_TESTS
 struct NoEndRecheckPolicy : StdAtomics {
   static constexpr Mutation kMutation = Mutation::kNoEndRecheck;
   // The mutant yields between End's look at the state and its hold, the
@@ -65,6 +57,7 @@ struct NoEndRecheckPolicy : StdAtomics {
     std::this_thread::sleep_for(std::chrono::microseconds(20));
   }
 };
+#endif  // JETSESSION_MUTANT_TESTS
 
 constexpr int kThreads = 3;
 constexpr int kOpsPerThread = 6;
@@ -545,18 +538,19 @@ void ExpectCaught(const char* name, std::uint64_t seed) {
       40, 1000, "histories", name, seed);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(LinearizabilityTest, CatchesSpuriousFull) {
-  ExpectCaught<SpuriousFullPolicy>("spurious-full", 12);
+  ExpectCaught<MutantPolicy<Mutation::kSpuriousFull>>("spurious-full", 12);
 }
 
 TEST(LinearizabilityTest, CatchesClaimByStore) {
-  ExpectCaught<ClaimByStorePolicy>("claim-by-store", 13);
+  ExpectCaught<MutantPolicy<Mutation::kClaimByStore>>("claim-by-store", 13);
 }
 
 // The state checked before the claim but not by it (the claim CAS ignores
 // the closed bit): a Begin succeeds after a Stop returned.
 TEST(LinearizabilityTest, CatchesStateCheckedOutsideTheClaim) {
-  ExpectCaught<IgnoreClosedPolicy>("ignore-closed", 14);
+  ExpectCaught<MutantPolicy<Mutation::kIgnoreClosed>>("ignore-closed", 14);
 }
 
 // End without its re-check of the state after the hold: an End that looked
@@ -582,6 +576,7 @@ TEST(LinearizabilityTest, CatchesEndStaleBeforeFree) {
 TEST(LinearizabilityTest, CatchesClaimOfAPendingSlot) {
   ExpectCaught<MutantPolicy<Mutation::kClaimPendingSlot>>("claim-pending", 17);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // The waiting mutants, on the queue histories (each a few deadlines long
 // when the mutant loses a wake-up: batches of 200, up to 4000 histories).
@@ -591,6 +586,7 @@ void ExpectQueueCaught(const char* name, std::uint64_t seed) {
                  seed);
 }
 
+#if JETSESSION_MUTANT_TESTS
 // A free that finds waiters frees its slot instead of handing it to the
 // oldest: the racer's Begin gets it while a waiter seen queued waits.
 TEST(LinearizabilityTest, CatchesFreeSkipsQueue) {
@@ -604,6 +600,7 @@ TEST(LinearizabilityTest, CatchesAcceptIgnoringTheState) {
   ExpectQueueCaught<MutantPolicy<Mutation::kAcceptIgnoresState>>(
       "accept-ignores-state", 24);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // (A full proof that counted a pending slot and was kept as verified shows
 // only in a pool of two words or more, where a Begin answers from the flag

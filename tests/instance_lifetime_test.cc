@@ -82,10 +82,12 @@ TEST(InstanceLifetimeTest, StaleProofIsNotSeenByTheNextIncarnation) {
   EXPECT_EQ(BeginAfterStaleProof<Mutation::kNone>(), Error::kSuccess);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(InstanceLifetimeTest, StaleProofMutantIsSeen) {
   EXPECT_EQ(BeginAfterStaleProof<Mutation::kStaleProof>(),
             Error::kOutOfSessions);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // ---- 3. The session count of an ended incarnation -------------------------
 
@@ -118,12 +120,14 @@ TEST(InstanceLifetimeTest, CountOfAnEndedIncarnationIsInvalidInstance) {
   EXPECT_EQ(count, 99U);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(InstanceLifetimeTest, CountAnyIncarnationMutantIsSeen) {
   std::uint32_t count = 99;
   EXPECT_EQ(CountOfEndedIncarnation<Mutation::kCountAnyIncarnation>(&count),
             Error::kSuccess);
   EXPECT_EQ(count, 5U);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // ---- 4. Calls that start after Term set Terminating -----------------------
 
@@ -186,9 +190,11 @@ TEST(InstanceLifetimeTest, CallsAfterTerminatingDoNotTakeTheSession) {
   EXPECT_EQ(CasesAfterTerminating<Mutation::kNone>(), 0);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(InstanceLifetimeTest, HoldBeforeStateCheckMutantIsSeen) {
   EXPECT_GT(CasesAfterTerminating<Mutation::kHoldBeforeStateCheck>(), 0);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // SetContext(s, 0) on a terminating instance: TermInProgress, which the
 // contract puts right after the InvalidSesid check (before the argument).
@@ -212,10 +218,12 @@ TEST(InstanceLifetimeTest, BadContextWhileTerminatingIsTermInProgress) {
             Error::kTermInProgress);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(InstanceLifetimeTest, ContextArgFirstMutantIsSeen) {
   EXPECT_EQ(BadContextWhileTerminating<Mutation::kContextArgFirst>(),
             Error::kInvalidParameter);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // ---- 5. Calls on a session that an End holds across a flag ----------------
 
@@ -325,11 +333,13 @@ TEST(InstanceLifetimeTest,
   core.Release();
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(InstanceLifetimeTest, EndsNeverSettleMutantIsSeen) {
   const EndHoldAnswers a =
       AnswersBesideAnEndHold<Mutation::kEndsNeverSettle>(false);
   EXPECT_EQ(a.after_end, Error::kSessionSharingViolation);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // ---- An End takes effect in one step --------------------------------------
 
@@ -412,12 +422,14 @@ TEST(InstanceLifetimeTest, AnEndedHandleMeansAFreeSlot) {
   EXPECT_EQ(begin, Error::kSuccess);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(InstanceLifetimeTest, EndStaleBeforeFreeMutantIsSeen) {
   const auto [call, begin] =
       CallThenBeginAfterEndStore<Mutation::kEndStaleBeforeFree>();
   EXPECT_EQ(call, Error::kInvalidSesid);
   EXPECT_EQ(begin, Error::kOutOfSessions);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // The same full pool; just before the End's last store (its bit free, its
 // handle not yet stale: the slot is pending), another thread's call on the
@@ -462,6 +474,7 @@ TEST(InstanceLifetimeTest, APendingSlotIsHeldAndNotClaimed) {
   EXPECT_EQ(answers[3], Error::kSuccess);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(InstanceLifetimeTest, ClaimPendingSlotMutantIsSeen) {
   const auto answers =
       CallsWhileTheSlotIsPending<Mutation::kClaimPendingSlot>();
@@ -475,6 +488,7 @@ TEST(InstanceLifetimeTest, PromotePendingProofMutantIsSeen) {
   EXPECT_EQ(answers[1], Error::kOutOfSessions);
   EXPECT_EQ(answers[3], Error::kOutOfSessions);  // a stale verified flag
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // ---- A claim stalled across a wrap of its word's version -------------------
 
@@ -528,9 +542,11 @@ TEST(InstanceLifetimeTest, AClaimAcrossAVersionWrapOpensANewGeneration) {
   EXPECT_EQ(EndedHandlesAcceptedAfterAWrap<Mutation::kNone>(), 0);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(InstanceLifetimeTest, OpenFromStaleReadMutantIsSeen) {
   EXPECT_EQ(EndedHandlesAcceptedAfterAWrap<Mutation::kOpenFromStaleRead>(), 1);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // ---- A claim stalled across JetTerm, a re-create and a wrap ---------------
 
@@ -609,6 +625,7 @@ TEST(InstanceLifetimeTest, AFastClaimAcrossTermAndAWrapLeavesNothingBehind) {
   EXPECT_EQ(outcome.begun, 2);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(InstanceLifetimeTest, NoRecheckAfterClaimMutantIsSeen) {
   const StaleClaimOutcome outcome =
       ClaimAcrossTermAndAWrap<Mutation::kNoRecheckAfterClaim>();
@@ -616,6 +633,7 @@ TEST(InstanceLifetimeTest, NoRecheckAfterClaimMutantIsSeen) {
   EXPECT_EQ(outcome.count, 1U);
   EXPECT_EQ(outcome.begun, 1);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // ---- Begin's fast path: which incarnation its control read belongs to ---
 
@@ -804,10 +822,12 @@ TEST(InstanceLifetimeTest, AWaiterOfAnEndedIncarnationCountsNothingInTheNext) {
   EXPECT_EQ(WaitsCountedAfterTheIncarnationEnded<Mutation::kNone>(), 0U);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(InstanceLifetimeTest, StaleWaiterCountsMutantIsSeen) {
   EXPECT_EQ(
       WaitsCountedAfterTheIncarnationEnded<Mutation::kStaleWaiterCounts>(), 1U);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // The same schedule, and a stats read of the next incarnation (one session
 // open, nothing of it in flight) just before the caller leaves: its count
@@ -850,9 +870,11 @@ TEST(InstanceLifetimeTest, ACallerOfAnEndedIncarnationLeavesTheNextsFigures) {
   EXPECT_EQ(stats.begun, 1U);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(InstanceLifetimeTest, StatsPoolCallersMutantIsSeen) {
   EXPECT_EQ(StatsBesideAStaleCaller<Mutation::kStatsPoolCallers>().begun, 0U);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // ---- JetTerm's wait for a call in flight ----------------------------------
 

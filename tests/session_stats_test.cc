@@ -125,6 +125,7 @@ TEST(SessionStatsTest, AHandOffGivenBackCountsOneBeginAndOneEnd) {
   EXPECT_EQ(f.middle.waiters, 1U);
 }
 
+#if JETSESSION_MUTANT_TESTS
 // The mutants: each leaves a wrong figure at rest.
 TEST(SessionStatsTest, TheScheduleCatchesTheInFlightMutant) {
   const Figures f = HandOffGivenBack<Mutation::kStatsNoInFlight>();
@@ -138,6 +139,7 @@ TEST(SessionStatsTest, TheScheduleCatchesThePhantomMutant) {
   ASSERT_TRUE(f.ran);
   EXPECT_EQ(f.rest.ended, 2U) << "the session given back counted as an End";
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // A policy whose Stats() runs the action set with At(step), once, at each
 // of its steps (see StatsStep).
@@ -260,12 +262,14 @@ TEST(SessionStatsTest, AWaiterBetweenTheFirstReadsCountsNoBegin) {
                                2);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionStatsTest, TheScheduleCatchesTheInFlightFirstMutant) {
   const Figures f = WaiterBetweenTheFirstReads<Mutation::kStatsInFlightFirst>();
   ASSERT_TRUE(f.ran);
   EXPECT_EQ(f.rest.begun, 3U) << "the mark kept the session given back";
   EXPECT_EQ(f.rest.ended, 2U);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // A waiter that times out counts its OutOfSessions answer, then its
 // timeout. Stats read just before each of its 64-bit fetch_adds (the
@@ -310,10 +314,12 @@ TEST(SessionStatsTest, ATimeoutIsNeverReportedBeforeItsAnswer) {
   EXPECT_EQ(ReadsWithMoreTimeoutsThanAnswers<Mutation::kNone>(), 0);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionStatsTest, TheReadsCatchTheTimeoutBeforeAnswerMutant) {
   EXPECT_GT(ReadsWithMoreTimeoutsThanAnswers<Mutation::kTimeoutBeforeAnswer>(),
             0);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 }  // namespace
 }  // namespace jetsession::internal

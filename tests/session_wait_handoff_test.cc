@@ -147,6 +147,7 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterWhoseTicketWasTakenTakesTheGrant) {
       << "a timed-out waiter answered OutOfSessions with a slot free";
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitHandOffTest, CatchesLeaveIgnoresTaker) {
   bool ran = false;
   Error waited = Error::kInvalidParameter;
@@ -156,6 +157,7 @@ TEST(SessionWaitHandOffTest, CatchesLeaveIgnoresTaker) {
   EXPECT_TRUE(ran) << "the schedule did not run";
   EXPECT_EQ(waited, Error::kOutOfSessions);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // What a schedule of a hand-off saw: the waiter's answer, and another
 // caller's look at the ended session's handle and its Begin.
@@ -239,6 +241,7 @@ TEST(SessionWaitHandOffTest, AWaiterTimingOutAsItIsServedSeesOneStep) {
       << "the End's handle read ended while the only slot was held by nobody";
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitHandOffTest, CatchesOpenBeforeDeliver) {
   const SeenDuringHandOff seen =
       HandOffRacingATimeout<Mutation::kOpenBeforeDeliver>();
@@ -246,6 +249,7 @@ TEST(SessionWaitHandOffTest, CatchesOpenBeforeDeliver) {
   EXPECT_EQ(seen.handle, Error::kInvalidSesid);
   EXPECT_EQ(seen.begin, Error::kOutOfSessions);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // Capacity 1: this thread waits (no deadline) behind the only session.
 // Another thread ends that session, which hands it to the waiter; once that
@@ -311,12 +315,14 @@ TEST(SessionWaitHandOffTest, AGrantBeforeAStopIsTheWaiters) {
       << "the waiter gave back a session granted before the Stop";
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitHandOffTest, CatchesAcceptStateAtAccept) {
   const SeenDuringHandOff seen =
       WaiterSeesTheStopAfterItsGrant<Mutation::kAcceptStateAtAccept>();
   EXPECT_EQ(seen.begin, Error::kOutOfSessions);
   EXPECT_EQ(seen.waited, Error::kClientRequestToStopJetService);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // The answers of two waiters served by two Ends across a Stop.
 struct TwoWaitersAcrossAStop {
@@ -377,12 +383,14 @@ TEST(SessionWaitHandOffTest, GrantsAcrossAStopFollowTheTickets) {
       << "the older waiter answered the Stop while the younger was served";
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitHandOffTest, CatchesGateAfterCommit) {
   const TwoWaitersAcrossAStop seen =
       StopBetweenTwoFrees<Mutation::kGateAfterCommit>();
   EXPECT_EQ(seen.second, Error::kSuccess);
   EXPECT_EQ(seen.first, Error::kClientRequestToStopJetService);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // A waiter leaves on a Stop whose closure has not set the gate yet (the
 // Stop is held at its first word closure), its deadline passed: it reads
@@ -513,12 +521,14 @@ TEST(SessionWaitHandOffTest, AWaiterLeavingOnAStopGatesTheLaterGrants) {
          "Stop";
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitHandOffTest, CatchesLeaveBeforeGate) {
   const TwoWaitersAcrossAStop seen =
       LeaveOnAStopBesideTwoFrees<Mutation::kLeaveBeforeGate>();
   EXPECT_EQ(seen.first, Error::kClientRequestToStopJetService);
   EXPECT_EQ(seen.second, Error::kSuccess);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // JetTerm while an End hands its slot to a waiter: the End has taken the
 // waiter's ticket and is about to deliver. JetTerm must not return before
@@ -636,6 +646,7 @@ TEST(SessionWaitHandOffTest, AnEndBeforeUnavailableOrTermServesTheWaiter) {
   }
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitHandOffTest, CatchesEndsGatedByEndFlags) {
   const EndBeforeAFlag seen =
       EndStalledAcrossAFlag<Mutation::kEndsGatedByEndFlags>(Core::kUnavailable);
@@ -643,6 +654,7 @@ TEST(SessionWaitHandOffTest, CatchesEndsGatedByEndFlags) {
   EXPECT_EQ(seen.ended, Error::kSuccess);
   EXPECT_EQ(seen.waited, Error::kInstanceUnavailable);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // Schedules with a hook before a compare-exchange of a 64-bit word
 // (ClaimHook).
@@ -917,12 +929,14 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterAnswersBeforeItIsPassedOver) {
       << "a waiter passed over answered from a state after the End";
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitHandOffTest, CatchesStateAfterCancel) {
   const SeenWhenOvertaken seen =
       TimeoutOvertakenThenStopped<Mutation::kStateAfterCancel>();
   EXPECT_EQ(seen.later, Error::kSuccess);
   EXPECT_EQ(seen.first, Error::kClientRequestToStopJetService);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // What a waiter timing out beside two frees saw, and a Begin after both.
 struct SeenBesideTwoFrees {
@@ -1005,6 +1019,7 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterClaimsNothingBesideAGrantOnItsWay) {
       << "a Begin answered full with one session open of two";
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitHandOffTest, CatchesTimeoutClaims) {
   const SeenBesideTwoFrees seen =
       TimeoutBesideAGrantOnItsWay<Mutation::kTimeoutClaims>();
@@ -1012,6 +1027,7 @@ TEST(SessionWaitHandOffTest, CatchesTimeoutClaims) {
   EXPECT_EQ(seen.waited, Error::kSuccess);
   EXPECT_EQ(seen.probe, Error::kOutOfSessions);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // What a waiter that a grow serves as its deadline passes saw.
 struct SeenWhenGrowServes {
@@ -1094,6 +1110,7 @@ TEST(SessionWaitHandOffTest, ATimedOutWaiterServedByAGrowClaimsNothingBeside) {
   EXPECT_EQ(seen.count, 1U);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitHandOffTest, CatchesTimeoutClaimsBesideAGrow) {
   const SeenWhenGrowServes seen =
       GrowServingATimedOutWaiter<Mutation::kTimeoutClaims>();
@@ -1101,6 +1118,7 @@ TEST(SessionWaitHandOffTest, CatchesTimeoutClaimsBesideAGrow) {
   EXPECT_EQ(seen.waited, Error::kSuccess);
   EXPECT_EQ(seen.probe, Error::kOutOfSessions);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // What EndBesideAStalledGrant() saw.
 struct SeenBesideAStalledGrant {
@@ -1212,6 +1230,7 @@ TEST(SessionWaitHandOffTest, AnEndDeliversAStalledGrantBeforeTheNextTicket) {
   EXPECT_EQ(seen.second, Error::kSuccess);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitHandOffTest, CatchesEndSkippingAStalledGrant) {
   const SeenBesideAStalledGrant seen =
       EndBesideAStalledGrant<Mutation::kEndSkipsGrant>();
@@ -1219,6 +1238,7 @@ TEST(SessionWaitHandOffTest, CatchesEndSkippingAStalledGrant) {
   EXPECT_TRUE(seen.second_held);
   EXPECT_FALSE(seen.first_done);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 }  // namespace
 }  // namespace jetsession::internal

@@ -352,9 +352,11 @@ TEST(SessionWaitOrderTest, TermWaitsForAStopCallbackInFlight) {
       << "JetTerm returned while a waiter's call waited for its stop callback";
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitOrderTest, CatchesTermIgnoresWakers) {
   EXPECT_TRUE(TermReturnsBesideAStopCallback<Mutation::kTermIgnoresWakers>());
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // Capacity 1, full: a live waiter queues, then a waiter times out behind
 // it. Returns the tickets queued after the time-out, and what a Begin
@@ -405,12 +407,14 @@ TEST(SessionWaitOrderTest, AWaiterThatLeavesKeepsTheLiveOnesBeforeIt) {
       << "a Begin took the slot the End owed the live waiter";
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitOrderTest, CatchesPassOverLiveTicket) {
   const auto [queued, begin] =
       LeaveBehindALiveWaiter<Mutation::kPassOverLiveTicket>();
   EXPECT_EQ(queued, 0U) << "the mutant kept the live waiter's ticket";
   EXPECT_EQ(begin, Error::kSuccess) << "the mutant's End served the waiter";
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 TEST(SessionWaitOrderTest, TicketsLeftByWaitersAreDroppedByTheNextIncarnation) {
   Core core;

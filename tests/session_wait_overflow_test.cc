@@ -341,6 +341,7 @@ TEST(SessionWaitOverflowTest, ANewcomerIsServedAfterTheListedOnes) {
   EXPECT_EQ(NewcomerPlace<TinyRing>(), 2);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitOverflowTest, CatchesNewcomerIgnoresList) {
   // Whether the mutant's newcomer reaches the ring before the listed head
   // takes the ticket depends on the schedule: up to 20 attempts.
@@ -351,6 +352,7 @@ TEST(SessionWaitOverflowTest, CatchesNewcomerIgnoresList) {
   EXPECT_NE(place, 2)
       << "the mutant's newcomer never took the ticket ahead of the list";
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // Capacity 1, the ring full behind a live head, one caller listed (with a
 // deadline, so that a mutant cannot hang the test). The ring's head is
@@ -395,11 +397,13 @@ TEST(SessionWaitOverflowTest, APlainBeginDoesNotJumpTheList) {
   EXPECT_FALSE(PlainBeginJumpsTheList<TinyRing>());
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitOverflowTest, CatchesEndIgnoresList) {
   EXPECT_TRUE(
       PlainBeginJumpsTheList<TinyRingMutant<Mutation::kEndIgnoresList>>())
       << "the mutant's End did not free its slot beside a listed caller";
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // A policy whose waits can be held: a thread that names a role (tl_role)
 // stops at the top of its next wait (the list's sleeps, the head's polls,
@@ -659,11 +663,13 @@ TEST(SessionWaitOverflowTest,
             Error::kSuccess);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitOverflowTest, CatchesHeadTakesTopMail) {
   EXPECT_EQ(HeadAnswerWithTwoGrantsAcrossAStop<Mutation::kHeadTakesTopMail>(),
             Error::kClientRequestToStopJetService)
       << "the mutant's head did not take the gated grant on top";
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 enum class Leave { kDeadline, kStopRequest, kStopFlag };
 
@@ -767,6 +773,7 @@ TEST(SessionWaitOverflowTest, AListedCallerBehindTheHeadTakesTheGrantOwedToIt) {
   }
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitOverflowTest, CatchesLeaverIgnoresMail) {
   EXPECT_EQ(SecondListedLeavingWithTwoGrants<Mutation::kLeaverIgnoresMail>(
                 Leave::kDeadline),
@@ -778,6 +785,7 @@ TEST(SessionWaitOverflowTest, CatchesLeaverIgnoresMail) {
                 Leave::kStopFlag),
             Error::kClientRequestToStopJetService);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // Capacity 2 and the ring full behind a live head; one caller (L) listed
 // and held in its wait. The ring's head is served and ends its session: no
@@ -834,6 +842,7 @@ TEST(SessionWaitOverflowTest, AFreeMailsNoMoreGrantsThanTheListHasCallers) {
   EXPECT_EQ(open, 1U);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitOverflowTest, CatchesMailPastCallers) {
   std::uint32_t open = 0;
   EXPECT_EQ(BeginBesideAGrantNotYetTaken<Mutation::kMailPastCallers>(&open),
@@ -841,6 +850,7 @@ TEST(SessionWaitOverflowTest, CatchesMailPastCallers) {
       << "the mutant's second End freed its slot";
   EXPECT_EQ(open, 2U) << "the mutant's count holds both grants";
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // HeldRing, with a free that decides a grant for the list held before its
 // push while hold_push is set (a thread preempted there).
@@ -951,6 +961,7 @@ TEST(SessionWaitOverflowTest, LeaversDoNotSpinBesideAHeldPush) {
   EXPECT_EQ(l1, Error::kOutOfSessions);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitOverflowTest, CatchesLeaverWaitsLocked) {
   Error l0 = Error::kSuccess;
   Error l1 = Error::kSuccess;
@@ -960,6 +971,7 @@ TEST(SessionWaitOverflowTest, CatchesLeaverWaitsLocked) {
       << "the mutant's leaver did not spin";
   EXPECT_EQ(l0, Error::kSuccess);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // The library's policy with a ring of 4 cells and a grow that stops right
 // after its linearization point while `armed`, until `go`. The grow wakes

@@ -333,6 +333,7 @@ TEST(SessionWaitParkedTest, AParkedGrantHoldsItsLapAfterNext) {
   EXPECT_EQ(seen.s_result, Error::kSuccess);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitParkedTest, CatchesReadyOverParked) {
   const LapAfterNext seen = HoldTheLapAfterNext<Mutation::kReadyOverParked>();
   EXPECT_TRUE(seen.queued_while_parked)
@@ -340,6 +341,7 @@ TEST(SessionWaitParkedTest, CatchesReadyOverParked) {
   EXPECT_NE(seen.s_result, Error::kSuccess)
       << "the mutant's S found its parked grant";
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 struct TwoParked {
   bool queued_while_parked = false;  // W3 took ticket 32 before S ran
@@ -406,6 +408,7 @@ TEST(SessionWaitParkedTest, ACellParksOneGrantAtATime) {
   EXPECT_EQ(seen.w1_result, Error::kSuccess);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SessionWaitParkedTest, CatchesParkOverParked) {
   const TwoParked seen = KeepOneGrantParked<Mutation::kParkOverParked>();
   EXPECT_TRUE(seen.queued_while_parked)
@@ -413,6 +416,7 @@ TEST(SessionWaitParkedTest, CatchesParkOverParked) {
   EXPECT_FALSE(seen.s_has_its_slot && seen.w1_result == Error::kSuccess)
       << "the mutant's waiters both found their own grants";
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 }  // namespace
 }  // namespace jetsession::internal

@@ -112,12 +112,14 @@ TEST(SlotPoolResizeTest, EndsPayTheDebtOfAShrinkBelowTheOpenCount) {
   EXPECT_EQ(seen.count_at_end, 2U);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesShrinkForgettingTheDebt) {
   const ShrinkSeen seen =
       ShrinkBelowTheOpenCount<Mutation::kShrinkForgetsDebt>();
   // Three open on capacity 2, and yet a Begin gets a session.
   EXPECT_EQ(seen.after_first_end, Error::kSuccess);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // What a Begin on a full word answered after a grow that opened room in
 // another word, and whether a waiter queued before the grow was served.
@@ -178,12 +180,14 @@ TEST(SlotPoolResizeTest, AGrowClearsTheFullFlagAndServesTheWaiterFirst) {
   EXPECT_EQ(seen.waiter, Error::kSuccess);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesGrowLeavingTheFullFlag) {
   const GrowSeen seen = GrowAFullPool<Mutation::kGrowLeavesFullFlag>();
   // Room free after the grow, and yet OutOfSessions (what the waiter then
   // gets depends on where its own claims search).
   EXPECT_EQ(seen.after_grow, Error::kOutOfSessions);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // A policy whose grow stops, once armed, right after its linearization
 // point (before it decides its units for the waiters), until the test
@@ -311,6 +315,7 @@ TEST(SlotPoolResizeTest, AWaiterTimingOutBesideAStoppedGrowGetsItsSlot) {
   EXPECT_EQ(seen.second, Error::kSuccess);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesLeaveIgnoringTheGrow) {
   const GrowTimeoutSeen seen =
       TimeoutBesideAStoppedGrow<Mutation::kLeaveIgnoresGrow>();
@@ -318,6 +323,7 @@ TEST(SlotPoolResizeTest, CatchesLeaveIgnoringTheGrow) {
   EXPECT_TRUE(seen.answered_beside_grow);
   EXPECT_EQ(seen.second, Error::kOutOfSessions);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // What WaitersBesideAStoppedGrow() saw.
 struct StoppedGrowWaitersSeen {
@@ -381,6 +387,7 @@ TEST(SlotPoolResizeTest, WaitersWithNoDeadlineAreServedBesideAStoppedGrow) {
   EXPECT_EQ(seen.second, Error::kSuccess);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesAGrowWakingNobody) {
   const StoppedGrowWaitersSeen seen =
       WaitersBesideAStoppedGrow<Mutation::kGrowWakesNobody>();
@@ -390,6 +397,7 @@ TEST(SlotPoolResizeTest, CatchesAGrowWakingNobody) {
   EXPECT_EQ(seen.first, Error::kSuccess);
   EXPECT_EQ(seen.second, Error::kSuccess);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // What EndBesideAStoppedGrow() saw.
 struct EndBesideGrowSeen {
@@ -457,6 +465,7 @@ TEST(SlotPoolResizeTest, AWaiterServedByAnEndServesTheOthersFromAStoppedGrow) {
   EXPECT_TRUE(seen.second_served) << "W2 slept beside the grow's room";
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesAReturnIgnoringTheGrow) {
   const EndBesideGrowSeen seen =
       EndBesideAStoppedGrow<Mutation::kReturnIgnoresGrow>();
@@ -466,6 +475,7 @@ TEST(SlotPoolResizeTest, CatchesAReturnIgnoringTheGrow) {
   // Served once the grower goes on.
   EXPECT_EQ(seen.second, Error::kSuccess);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // What BeginBesideAStoppedGrow() saw.
 struct StoppedGrowSeen {
@@ -533,12 +543,14 @@ TEST(SlotPoolResizeTest, ABeginBesideAStoppedGrowTakesItsUnitAfterTheWaiters) {
   EXPECT_TRUE(seen.waiter_served) << "the waiter waited for the grower";
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesTakingAUnitPastTheWaiters) {
   const StoppedGrowSeen seen =
       BeginBesideAStoppedGrow<Mutation::kTakePastWaiters>();
   EXPECT_EQ(seen.beside, Error::kSuccess);
   EXPECT_FALSE(seen.waiter_served);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // A shrink while an End hands its slot over: the End read the flag before
 // the shrink's owing bit, took its bit back for the queue's next ticket,
@@ -627,10 +639,12 @@ TEST(SlotPoolResizeTest, ASlotFreedAfterAShrinkPaysItsDebt) {
             Error::kOutOfSessions);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesClaimIgnoringTheDebt) {
   EXPECT_EQ(BeginAfterAShrinkBesideAHandOff<Mutation::kClaimIgnoresDebt>(),
             Error::kSuccess);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // What was seen of a paying End's session (the End of `first` pays a unit
 // of a shrink's debt) while that End is held just after its unit, and of
@@ -728,6 +742,7 @@ TEST(SlotPoolResizeTest, APaidSessionIsNotOpenBeforeItsSlotIsMarked) {
   EXPECT_EQ(seen.count_at_end, 2U);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesSlotIgnoringThePayer) {
   const PayingEndSeen seen = PayingEndWindow<Mutation::kSlotIgnoresPayer>();
   ASSERT_TRUE(seen.paused) << "the schedule did not run";
@@ -745,6 +760,7 @@ TEST(SlotPoolResizeTest, CatchesEnterIgnoringThePayer) {
   EXPECT_EQ(seen.slot_of_paid, Error::kInvalidSesid);
   EXPECT_EQ(seen.call_on_paid, Error::kSessionSharingViolation);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // A free that pays a shrink's debt without holding its session (a waiter
 // that ends again a session it received and does not answer frees it as
@@ -795,10 +811,12 @@ TEST(SlotPoolResizeTest, AFreeWithoutAHoldPaysWithItsSlot) {
   EXPECT_EQ(seen.claims, 2U);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesMarkingOnlyHeldSlots) {
   EXPECT_FALSE(
       ClaimsAfterAFreeWithoutAHoldPaid<Mutation::kMarkOnlyHeld>().reserved);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // One thread, named by the test, stopped the first time it passes a hook
 // until the test lets it go.
@@ -946,12 +964,14 @@ TEST(SlotPoolResizeTest, AGrowUnitsTakerSetsTheBitAPayerLeftFree) {
   EXPECT_EQ(seen.claims_at_rest, 1U);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesUnreserveKeepingTheBit) {
   const HeldPayerSeen seen =
       GrowUnitBesideAHeldPayer<Mutation::kUnreserveKeepsBit>();
   ASSERT_TRUE(seen.payer_held) << "the schedule did not run";
   EXPECT_NE(seen.count_after_end, 1U);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // HeldPayerPolicy that also stops the grower right after its CAS opened a
 // grant's slot for the waiter (SlotPool::OpenGrant()). The grow wakes no
@@ -1064,6 +1084,7 @@ TEST(SlotPoolResizeTest, AGrantsSlotHoldsItsBitBeforeItIsPublished) {
   EXPECT_EQ(seen.claims_at_rest, 1U);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesAGrantSkippingTheBit) {
   const HeldOpenerSeen seen =
       GrantBesideAHeldOpener<Mutation::kGrantSkipsBit>();
@@ -1071,6 +1092,7 @@ TEST(SlotPoolResizeTest, CatchesAGrantSkippingTheBit) {
   ASSERT_TRUE(seen.opener_held) << "the schedule did not run";
   EXPECT_FALSE(seen.count_at_rest == 1U && seen.claims_at_rest == 1U);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // A policy that holds one thread, named by the test, in its first wake
 // after it opened a grant's slot (SlotPool::OpenGrant()): the wake that
@@ -1157,6 +1179,7 @@ TEST(SlotPoolResizeTest, AGrantPublishedByAStoppedFinisherWakesItsWaiter) {
   EXPECT_EQ(seen.waiter, Error::kSuccess);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesOnlyThePublisherWaking) {
   const HeldWakerSeen seen =
       GrantBesideAHeldWaker<Mutation::kOnlyPublisherWakes>();
@@ -1165,6 +1188,7 @@ TEST(SlotPoolResizeTest, CatchesOnlyThePublisherWaking) {
   // Served once the grower goes on.
   EXPECT_EQ(seen.waiter, Error::kSuccess);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // Where StoppedResizerPolicy stops the resizer.
 enum class ShrinkStop {
@@ -1276,6 +1300,7 @@ TEST(SlotPoolResizeTest, NobodyWaitsForAStoppedShrink) {
       BesideAStoppedShrink<Mutation::kNone, ShrinkStop::kAfterEffect>());
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesCapacityReadAsStored) {
   EXPECT_EQ((BesideAStoppedShrink<Mutation::kCapacityAsStored,
                                   ShrinkStop::kBeforeEffect>()
@@ -1288,6 +1313,7 @@ TEST(SlotPoolResizeTest, CatchesShrinkHoldingClaims) {
                                      ShrinkStop::kBeforeEffect>()
                     .finished));
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // A shrink takes effect only with every word hinted, whoever makes it take
 // effect (SlotPool::HelpResize()). Capacity 64 (ceiling 64: two words),
@@ -1339,10 +1365,12 @@ TEST(SlotPoolResizeTest, AHelpedShrinkHintsEveryWordFirst) {
             (std::vector<Error>{Error::kSuccess, Error::kOutOfSessions}));
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesHelpSkippingHints) {
   EXPECT_EQ(BeginsBesideAHalfHintedShrink<Mutation::kHelpSkipsHints>(),
             (std::vector<Error>{Error::kSuccess, Error::kSuccess}));
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // A policy whose resizer stops after its first shrink's first hint, and
 // whose helper stops right before its CAS that makes a shrink take effect,
@@ -1416,11 +1444,13 @@ TEST(SlotPoolResizeTest, AHelperStalledAcrossShrinksAddsNoDebt) {
   EXPECT_EQ(BeginsAfterAHelperStalledAcrossShrinks<Mutation::kNone>(), 3);
 }
 
+#if JETSESSION_MUTANT_TESTS
 TEST(SlotPoolResizeTest, CatchesHelpKeepingTheFlagEpoch) {
   EXPECT_EQ(
       BeginsAfterAHelperStalledAcrossShrinks<Mutation::kHelpKeepsFlagEpoch>(),
       2);
 }
+#endif  // JETSESSION_MUTANT_TESTS
 
 // A policy of these tests that may reach into the pool
 // (SetGenerationForTest()) and hook its 64-bit fetch_adds (AddHook).
